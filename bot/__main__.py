@@ -1,0 +1,152 @@
+"""Command line: python -m bot run | check [PATH] | demo | sandbox"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from .config import ConfigError, Settings
+from .domain.loader import ProgramError, load_program, summary
+
+NO_TOKEN = ("BOT_TOKEN is not set. Get a token from @BotFather in Telegram (send /newbot), then: "
+            "export BOT_TOKEN=123456:ABC... and run again. To try the bot without Telegram: python -m bot demo")
+
+
+class RedactToken(logging.Filter):
+    """The token must never reach a log: python-telegram-bot and httpx put it in URLs."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token:
+            message = record.getMessage()
+            if self.token in message:
+                record.msg = message.replace(self.token, "<BOT_TOKEN>")
+                record.args = ()
+        return True
+
+
+def setup_logging(level: str, token: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactToken(token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level, logging.INFO))
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m bot", description="Conference attendee assistant for Telegram")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--program", help="program file (BOT_PROGRAM, default ./program.yaml)")
+        sub.add_argument("--database", help="SQLite file (BOT_DATABASE, default ./data/bot.sqlite3)")
+        sub.add_argument("--clock-start", help="rehearsal: the bot's 'now' starts here (BOT_CLOCK_START)")
+        sub.add_argument("--clock-speed", type=float, help="rehearsal: how many times faster (BOT_CLOCK_SPEED)")
+
+    run = commands.add_parser("run", help="serve Telegram by long polling")
+    common(run)
+    run.add_argument("--api-url", help="Bot API base URL (BOT_API_URL)")
+    run.add_argument("--admins", help="organizer user ids, comma-separated (BOT_ADMINS)")
+
+    check = commands.add_parser("check", help="validate a program file")
+    check.add_argument("path", nargs="?", help="program file (default: BOT_PROGRAM or ./program.yaml)")
+
+    demo = commands.add_parser("demo", help="chat with the bot in this terminal, offline")
+    common(demo)
+    demo.add_argument("--admin", action="store_true", help="chat as an organizer")
+    demo.add_argument("--lang", default="de", choices=["de", "en"], help="your Telegram language")
+    demo.add_argument("--name", default="Alex", help="your first name in the demo")
+
+    sandbox = commands.add_parser("sandbox", help="serve only the local Bot API sandbox")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8081)
+    sandbox.add_argument("--token", help="the token the sandbox accepts (default: a fixed test token)")
+    return top
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    overrides = {
+        "program_path": Path(args.program) if getattr(args, "program", None) else None,
+        "database_path": Path(args.database) if getattr(args, "database", None) else None,
+        "clock_start": getattr(args, "clock_start", None),
+        "clock_speed": getattr(args, "clock_speed", None),
+        "api_url": getattr(args, "api_url", None),
+    }
+    if getattr(args, "admins", None):
+        from .config import parse_admins
+
+        overrides["admins"] = parse_admins(args.admins)
+    return settings.with_overrides(**overrides)
+
+
+def check(path: str | None) -> int:
+    target = Path(path) if path else Settings.from_env().program_path
+    try:
+        program = load_program(target)
+    except ProgramError as error:
+        print(f"{target}: {len(error.problems)} problem(s):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(summary(program))
+    return 0
+
+
+def run(settings: Settings) -> int:
+    if not settings.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, settings.token)
+    try:
+        program = load_program(settings.program_path)
+    except ProgramError as error:
+        print(f"{settings.program_path}: the bot does not start with an invalid program:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    from telegram import Update
+
+    from .app import build_application
+
+    application = build_application(settings, program)
+    application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=30)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return check(args.path)
+        settings = settings_from(args)
+        if args.command == "run":
+            return run(settings)
+        if args.command == "demo":
+            from .sandbox.demo import run_demo
+
+            return asyncio.run(run_demo(settings, admin=args.admin, lang=args.lang, name=args.name))
+        if args.command == "sandbox":
+            from .sandbox.server import DEFAULT_TOKEN, serve_forever
+
+            asyncio.run(serve_forever(args.host, args.port, args.token or DEFAULT_TOKEN))
+            return 0
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

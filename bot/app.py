@@ -1,0 +1,146 @@
+"""The one place that builds the Application and registers every handler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from .clock import Clock
+from .config import Settings
+from .delivery import ConferenceRateLimiter, Dispatcher
+from .domain.program import Program
+from .handlers import admin, fallback, program as program_handlers, signup
+from .handlers.push import make_renderer
+from .processor import PerChatUpdateProcessor
+from .services import ProgramHolder, Services
+from .storage import Storage
+from .texts import commands
+
+log = logging.getLogger(__name__)
+WAKE_JOB = "outbox-wake"
+
+
+def build_application(settings: Settings, program: Program, clock: Clock | None = None) -> Application:
+    """A ready-to-run bot for `program`; storage opens and delivery starts in post_init."""
+    svc = Services(
+        settings=settings,
+        clock=clock or settings.make_clock(program.tz),
+        storage=Storage(settings.database_path),
+        program=ProgramHolder(settings.program_path, program),
+    )
+    api_url = settings.api_url.rstrip("/")
+    file_url = api_url[: -len("/bot")] + "/file/bot" if api_url.endswith("/bot") else api_url + "/file/bot"
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(api_url)
+        .base_file_url(file_url)
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .rate_limiter(ConferenceRateLimiter())
+        .connection_pool_size(max(8, settings.max_concurrent_updates))
+        .pool_timeout(10.0)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data["services"] = svc
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:
+    # One group: the first handler that matches an update answers it, so the order matters:
+    # specific commands and buttons, then free-text search, then the catch-alls.
+    for handler in (*program_handlers.handlers(), *signup.handlers(), *admin.handlers(),
+                    program_handlers.text_handler(), *fallback.handlers()):
+        application.add_handler(handler)
+    application.add_error_handler(fallback.on_error)
+
+
+async def _post_init(application: Application) -> None:
+    svc: Services = application.bot_data["services"]
+    await svc.storage.open()
+    promotions, overbooked = await svc.storage.reconcile_capacities(svc.program.current, svc.now())
+    for item in overbooked:
+        log.warning("session %s is overbooked: %d confirmed, capacity %d", item.session_id, item.confirmed, item.capacity)
+    if promotions:
+        log.info("%d attendees moved up from waiting lists at start", len(promotions))
+    dispatcher = Dispatcher(svc.storage, application.bot, svc.clock, make_renderer(svc),
+                            schedule_wake=lambda delay: _schedule_wake(application, delay))
+    svc.delivery = dispatcher
+    await dispatcher.start()
+    await _register_commands(application)
+    log.info("bot ready: %s, %s", svc.program.current.conference.name.get("de"), svc.clock.describe())
+
+
+def _schedule_wake(application: Application, delay: float) -> None:
+    """Let APScheduler wake the dispatcher when the next message falls due."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        return
+    for job in job_queue.get_jobs_by_name(WAKE_JOB):
+        job.schedule_removal()
+    job_queue.run_once(_wake_dispatcher, when=max(0.0, delay), name=WAKE_JOB,
+                       job_kwargs={"misfire_grace_time": None})
+
+
+async def _wake_dispatcher(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc: Services = context.application.bot_data["services"]
+    if isinstance(svc.delivery, Dispatcher):
+        svc.delivery.wake()
+
+
+async def _register_commands(application: Application) -> None:
+    try:
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in commands("de")])
+        for lang in ("de", "en"):
+            await application.bot.set_my_commands([BotCommand(c, d) for c, d in commands(lang)], language_code=lang)
+    except Exception as error:  # noqa: BLE001 - the menu is a convenience; the bot works without it
+        log.warning("could not register the command menu: %s", error)
+
+
+async def _post_stop(application: Application) -> None:
+    svc: Services = application.bot_data["services"]
+    if isinstance(svc.delivery, Dispatcher):
+        await svc.delivery.stop()
+
+
+async def _post_shutdown(application: Application) -> None:
+    svc: Services = application.bot_data["services"]
+    await svc.storage.close()
+
+
+@asynccontextmanager
+async def running(application: Application, poll_timeout: int = 10) -> AsyncIterator[Application]:
+    """Run the bot inside an existing event loop (tests, demo, benchmarks); stops gracefully."""
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout,
+                                                allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            if application.post_stop:
+                await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
+
+
+async def wait_forever() -> None:
+    await asyncio.Event().wait()

@@ -1,0 +1,95 @@
+"""Settings from environment variables; command-line flags override them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .clock import Clock, RehearsalClock
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the bot cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = field(default="", repr=False)  # never printed, never logged
+    api_url: str = DEFAULT_API_URL
+    admins: frozenset[int] = frozenset()
+    program_path: Path = Path("program.yaml")
+    database_path: Path = Path("data/bot.sqlite3")
+    clock_start: str | None = None
+    clock_speed: float = 1.0
+    max_concurrent_updates: int = 64
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        return cls(
+            token=env.get("BOT_TOKEN", "").strip(),
+            api_url=env.get("BOT_API_URL", "").strip() or DEFAULT_API_URL,
+            admins=parse_admins(env.get("BOT_ADMINS", "")),
+            program_path=Path(env.get("BOT_PROGRAM", "").strip() or "program.yaml"),
+            database_path=Path(env.get("BOT_DATABASE", "").strip() or "data/bot.sqlite3"),
+            clock_start=env.get("BOT_CLOCK_START", "").strip() or None,
+            clock_speed=parse_speed(env.get("BOT_CLOCK_SPEED", "").strip() or "1"),
+            max_concurrent_updates=parse_positive_int("BOT_CONCURRENCY", env.get("BOT_CONCURRENCY", "").strip() or "64"),
+            log_level=(env.get("BOT_LOG_LEVEL", "").strip() or "INFO").upper(),
+        )
+
+    def with_overrides(self, **changes) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admins
+
+    def make_clock(self, tz: ZoneInfo) -> Clock:
+        if not self.clock_start:
+            if self.clock_speed != 1.0:
+                raise ConfigError("BOT_CLOCK_SPEED needs BOT_CLOCK_START (the instant the rehearsal starts at)")
+            return Clock()
+        return RehearsalClock(parse_instant(self.clock_start, tz), self.clock_speed)
+
+
+def parse_admins(raw: str) -> frozenset[int]:
+    ids = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(f"BOT_ADMINS must list numeric Telegram user ids separated by commas; '{part}' is not one")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def parse_speed(raw: str) -> float:
+    try:
+        speed = float(raw)
+    except ValueError:
+        raise ConfigError(f"BOT_CLOCK_SPEED must be a number like 1 or 60, not '{raw}'") from None
+    if not 0 < speed <= 100_000:
+        raise ConfigError(f"BOT_CLOCK_SPEED must be above 0 and at most 100000, not {raw}")
+    return speed
+
+
+def parse_positive_int(name: str, raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not '{raw}'")
+    return int(raw)
+
+
+def parse_instant(raw: str, tz: ZoneInfo) -> datetime:
+    """An ISO-8601 instant; without an offset it is read in the conference's time zone."""
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise ConfigError(f"BOT_CLOCK_START must be an ISO-8601 time like 2025-06-03T09:00, not '{raw}'") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)

@@ -1,0 +1,334 @@
+"""Everything the bot pushes goes through here: the outbox dispatcher and the rate limiter.
+
+The outbox (a table, see storage) is the truth about what must be sent. The
+dispatcher claims due rows, sends them within Telegram's limits, and records the
+outcome of each. APScheduler, through python-telegram-bot's JobQueue, only wakes the
+dispatcher at the next due time; that wake-up is rebuilt from the table at start.
+
+Delivery guarantees:
+- nothing deliverable is lost: a row leaves the table's pending states only when
+  Telegram accepted it, refused it for good (blocked user, bad request) or it expired;
+- a kill -9 re-sends only the rows that were in flight (state 'sending');
+- a graceful stop stops claiming and lets in-flight sends finish, so it re-sends nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Awaitable, Callable, Coroutine
+
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import BaseRateLimiter
+
+from .clock import Clock
+from .storage import OutboxMessage, Storage
+
+log = logging.getLogger(__name__)
+
+# Bot API methods that put something into a chat: these count against the flood limits.
+COUNTED_METHODS = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendVenue", "sendLocation", "sendContact", "sendPoll",
+    "sendAudio", "sendVideo", "sendVoice", "sendSticker", "sendAnimation", "sendMediaGroup", "copyMessage",
+    "forwardMessage", "editMessageText", "editMessageCaption", "editMessageReplyMarkup", "editMessageMedia",
+})
+
+
+def seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class SlidingWindow:
+    """At most `limit` events in any `span` seconds, measured exactly (not a token bucket),
+    because Telegram counts that way and a bucket's burst would overshoot."""
+
+    def __init__(self, limit: int, span: float):
+        self.limit, self.span = limit, span
+        self.events: deque[float] = deque()
+
+    def wait_time(self, now: float, limit: int | None = None) -> float:
+        limit = self.limit if limit is None else limit
+        while self.events and self.events[0] <= now - self.span:
+            self.events.popleft()
+        if len(self.events) < limit:
+            return 0.0
+        return self.events[len(self.events) - limit] + self.span - now
+
+    def add(self, now: float) -> None:
+        self.events.append(now)
+
+
+class ConferenceRateLimiter(BaseRateLimiter[dict]):
+    """Telegram's limits, per the Bots FAQ: about 30 messages per second overall, about one
+    per second to one private chat (short bursts allowed), 20 per minute to one group.
+
+    Interactive replies (no rate_limit_args) take precedence over bulk sends
+    (rate_limit_args={"bulk": True}): while any interactive reply waits, bulk sends don't
+    take a slot, so a broadcast never makes /jetzt slow. A 429 pauses that chat for
+    retry_after; several 429s from different chats within a second pause everything.
+    Interactive requests retry a 429 themselves; bulk ones raise it to the dispatcher,
+    which re-queues the row instead of holding a worker.
+    """
+
+    def __init__(self, overall_per_second: int = 30, private_burst: int = 3, private_per_second: float = 1.0,
+                 group_per_minute: int = 20, margin: float = 0.025, interactive_retries: int = 2):
+        self.overall = SlidingWindow(overall_per_second, 1.0 + margin)
+        self.private_burst = private_burst
+        self.private_span = private_burst / private_per_second + margin
+        self.group_per_minute = group_per_minute
+        self.group_span = 60.0 + margin
+        self.interactive_retries = interactive_retries
+        self._chats: dict[int | str, SlidingWindow] = {}
+        self._paused_until: dict[int | str | None, float] = {}
+        self._recent_429: deque[tuple[float, Any]] = deque()
+        self._interactive_waiting = 0
+        self.count_429 = 0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    def _chat_window(self, chat_id: int | str) -> SlidingWindow:
+        window = self._chats.get(chat_id)
+        if window is None:
+            is_group = isinstance(chat_id, int) and chat_id < 0 or isinstance(chat_id, str)
+            window = (SlidingWindow(self.group_per_minute, self.group_span) if is_group
+                      else SlidingWindow(self.private_burst, self.private_span))
+            self._chats[chat_id] = window
+        return window
+
+    def _forget_idle_chats(self, now: float) -> None:
+        if len(self._chats) > 5000:
+            for chat_id in [c for c, w in self._chats.items() if not w.events or w.events[-1] < now - 61]:
+                del self._chats[chat_id]
+
+    async def _acquire(self, chat_id: int | str | None, bulk: bool) -> None:
+        if not bulk:
+            self._interactive_waiting += 1
+        try:
+            while True:
+                now = time.monotonic()
+                waits = [self.overall.wait_time(now),
+                         self._paused_until.get(None, 0) - now,
+                         self._paused_until.get(chat_id, 0) - now]
+                if chat_id is not None:
+                    waits.append(self._chat_window(chat_id).wait_time(now))
+                if bulk and self._interactive_waiting:
+                    waits.append(0.005)
+                wait = max(waits)
+                if wait <= 0:
+                    self.overall.add(now)
+                    if chat_id is not None:
+                        self._chat_window(chat_id).add(now)
+                    self._forget_idle_chats(now)
+                    return
+                await asyncio.sleep(wait)
+        finally:
+            if not bulk:
+                self._interactive_waiting -= 1
+
+    def _note_429(self, chat_id: int | str | None, retry_after: float) -> None:
+        self.count_429 += 1
+        now = time.monotonic()
+        self._paused_until[chat_id] = max(self._paused_until.get(chat_id, 0), now + retry_after)
+        self._recent_429.append((now, chat_id))
+        while self._recent_429 and self._recent_429[0][0] < now - 1:
+            self._recent_429.popleft()
+        if len({chat for _, chat in self._recent_429}) >= 3:  # looks like a bot-wide flood limit
+            self._paused_until[None] = max(self._paused_until.get(None, 0), now + retry_after)
+        if len(self._paused_until) > 10_000:
+            self._paused_until = {k: v for k, v in self._paused_until.items() if v > now}
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
+                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                              rate_limit_args: dict | None) -> Any:
+        if endpoint not in COUNTED_METHODS:
+            return await callback(*args, **kwargs)
+        chat_id = data.get("chat_id")
+        bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
+        attempt = 0
+        while True:
+            await self._acquire(chat_id, bulk)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                wait = seconds(error.retry_after)
+                self._note_429(chat_id, wait)
+                if bulk or attempt >= self.interactive_retries:
+                    raise
+                attempt += 1
+                log.info("429 on interactive %s, retrying in %.1f s", endpoint, wait)
+
+
+@dataclass(frozen=True)
+class Send:
+    """One Bot API call that delivers an outbox row."""
+
+    method: str  # a Bot method name, e.g. "send_message"
+    kwargs: dict
+
+
+Renderer = Callable[[OutboxMessage], Awaitable[Send | None]]
+Listener = Callable[[OutboxMessage, str, str | None], Awaitable[None]]
+
+
+class Dispatcher:
+    """Sends due outbox rows; one instance per bot process."""
+
+    BATCH = 100
+    MAX_ATTEMPTS = 12  # network errors and 5xx; 429 waits don't count against it
+    BACKOFF_MAX = 60.0
+
+    def __init__(self, storage: Storage, bot: Bot, clock: Clock, render: Renderer, concurrency: int = 48,
+                 schedule_wake: Callable[[float], None] | None = None):
+        self.storage = storage
+        self.bot = bot
+        self.clock = clock
+        self.render = render
+        self.concurrency = concurrency
+        self.schedule_wake = schedule_wake  # set by app.py: a JobQueue job that calls wake()
+        self.listeners: list[Listener] = []
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task | None = None
+        self._in_flight: set[asyncio.Task] = set()
+        self.sent = 0
+
+    async def start(self) -> None:
+        requeued = await self.storage.requeue_in_flight()
+        if requeued:
+            log.warning("re-sending %d messages that were in flight when the bot last stopped", requeued)
+        self.storage.add_outbox_listener(self.wake)
+        self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop claiming; wait for sends already under way, so a planned restart re-sends nothing."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout)
+            except asyncio.TimeoutError:
+                log.warning("outbox dispatcher did not finish in %.0f s; in-flight rows will be re-sent", timeout)
+                self._task.cancel()
+            self._task = None
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                claimed = await self.storage.claim_due(self.clock.now(), self.BATCH)
+            except Exception:  # noqa: BLE001 - a database hiccup must not end delivery
+                log.exception("could not read the outbox; retrying")
+                await asyncio.sleep(1)
+                continue
+            if claimed:
+                await self._deliver(claimed)
+                continue
+            await self._sleep_until_due()
+
+    async def _sleep_until_due(self) -> None:
+        next_due = await self.storage.next_due()
+        delay = 3600.0
+        if next_due is not None:
+            delay = max(0.0, (next_due - self.clock.now().timestamp()) / self.clock.speed)
+        if self.schedule_wake is not None and next_due is not None:
+            self.schedule_wake(delay)
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=min(delay, 3600.0) + 0.01)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _deliver(self, claimed: list[OutboxMessage]) -> None:
+        """Send a batch: different chats at once, each chat's rows in order."""
+        by_chat: dict[int, list[OutboxMessage]] = {}
+        for message in claimed:
+            by_chat.setdefault(message.chat_id, []).append(message)
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def chat_worker(rows: list[OutboxMessage]) -> None:
+            async with limit:
+                for row in rows:
+                    await self._deliver_one(row)
+
+        await asyncio.gather(*(chat_worker(rows) for rows in by_chat.values()))
+
+    async def _deliver_one(self, row: OutboxMessage) -> None:
+        now = self.clock.now()
+        if self._stopping:
+            await self.storage.finish_delivery(row.id, "pending", now, error="stopped before sending")
+            return
+        try:
+            send = await self.render(row)
+        except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
+            log.exception("cannot render outbox row %s", row.id)
+            await self._finish(row, "failed", f"render: {error}")
+            return
+        if send is None:
+            await self._finish(row, "dropped", "nothing to send any more")
+            return
+        try:
+            result = await getattr(self.bot, send.method)(**send.kwargs, rate_limit_args={"bulk": True})
+        except RetryAfter as error:
+            await self._retry(row, seconds(error.retry_after), f"429 retry after {seconds(error.retry_after):g}", count=False)
+        except ChatMigrated as error:
+            await self.storage.update_chat(row.user_id, error.new_chat_id) if row.user_id else None
+            await self._retry(row, 0, f"chat migrated to {error.new_chat_id}", count=False)
+        except Forbidden as error:
+            # Blocked or deactivated: stop sending to this person at all.
+            if row.user_id is not None:
+                await self.storage.mark_unreachable(row.user_id, str(error))
+            await self._finish(row, "failed", f"blocked: {error}")
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                await self._finish(row, "sent", None)
+            elif "message to edit not found" in str(error).lower() or "message to delete not found" in str(error).lower():
+                await self._finish(row, "failed", f"gone: {error}")
+            else:
+                await self._finish(row, "failed", f"bad request: {error}")
+        except TimedOut as error:
+            # Ambiguous: the request may have reached Telegram and been delivered. We send it
+            # again (at-least-once): a rare duplicate is better than a lost reminder.
+            await self._retry(row, self._backoff(row), f"timed out: {error}")
+        except NetworkError as error:  # 5xx and connection failures: not delivered, retry
+            await self._retry(row, self._backoff(row), f"network: {error}")
+        except Exception as error:  # noqa: BLE001
+            log.exception("unexpected error sending outbox row %s", row.id)
+            await self._retry(row, self._backoff(row), f"error: {error!r}")
+        else:
+            message_id = getattr(result, "message_id", None)
+            await self._finish(row, "sent", None, message_id)
+
+    def _backoff(self, row: OutboxMessage) -> float:
+        return min(self.BACKOFF_MAX, 0.5 * 2 ** max(0, row.attempts - 1))
+
+    async def _retry(self, row: OutboxMessage, wait_seconds: float, error: str, count: bool = True) -> None:
+        if count and row.attempts >= self.MAX_ATTEMPTS:
+            await self._finish(row, "failed", f"gave up after {row.attempts} attempts: {error}")
+            return
+        retry_at = self.clock.now() + timedelta(seconds=wait_seconds * self.clock.speed)
+        await self.storage.finish_delivery(row.id, "pending", self.clock.now(), error=error, retry_at=retry_at)
+        self._wake_later(wait_seconds)
+
+    def _wake_later(self, delay: float) -> None:
+        asyncio.get_running_loop().call_later(max(0.0, delay), self._wake.set)
+
+    async def _finish(self, row: OutboxMessage, state: str, error: str | None, message_id: int | None = None) -> None:
+        await self.storage.finish_delivery(row.id, state, self.clock.now(), telegram_message_id=message_id, error=error)
+        if state == "sent":
+            self.sent += 1
+        for listener in self.listeners:
+            try:
+                await listener(row, state, error)
+            except Exception:  # noqa: BLE001 - reporting must not break delivery
+                log.exception("delivery listener failed")

@@ -1,0 +1,450 @@
+"""Reads a program file and checks it, reporting every problem at once.
+
+Each problem names the session and the field and, where the YAML parser knows
+it, the line, so an organizer can fix a file without reading Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from .program import (
+    EMPTY_TEXT,
+    LANGUAGES,
+    Conference,
+    Kind,
+    MeetingPoint,
+    Place,
+    Program,
+    Session,
+    Speaker,
+    Text,
+)
+
+# Ids travel in button data (64 bytes at most) and deep links (letters, digits, _ and -).
+SESSION_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,23}$")
+TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        line = f" (line {self.line})" if self.line else ""
+        return f"{self.where}{line}: {self.message}"
+
+
+class ProgramError(Exception):
+    """The program file cannot be used; `problems` says every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _Mapping(dict):
+    """A YAML mapping that remembers the line of each key (1-based)."""
+
+    line: int | None = None
+    key_lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        mapping = _Mapping(super().construct_mapping(node, deep=deep))
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {
+            str(key_node.value): key_node.start_mark.line + 1 for key_node, _ in node.value
+        }
+        return mapping
+
+
+# Timestamps stay strings so that naive and aware times are read one way, in the conference zone.
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
+
+
+def load_program(path: str | Path) -> Program:
+    """Load and check a program file; raise ProgramError listing every problem."""
+    file = Path(path)
+    try:
+        raw = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProgramError([Problem(str(file), "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProgramError([Problem(str(file), f"cannot read file: {exc}")]) from None
+    return parse_program(raw)
+
+
+def parse_program(raw: str) -> Program:
+    try:
+        document = yaml.load(raw, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc)
+        line = mark.line + 1 if mark is not None else None
+        raise ProgramError([Problem("YAML syntax", str(reason), line)]) from None
+    except RecursionError:
+        raise ProgramError([Problem("YAML syntax", "the document is nested too deeply")]) from None
+    return _Checker().build(document)
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    # --- reporting -------------------------------------------------------------------------
+
+    def problem(self, where: str, message: str, container: Any = None, key: str | None = None):
+        line = None
+        if isinstance(container, _Mapping):
+            line = container.key_lines.get(key, container.line) if key else container.line
+        self.problems.append(Problem(where, message, line))
+
+    # --- typed field readers ---------------------------------------------------------------
+
+    def mapping(self, where: str, value: Any, parent: Any, key: str) -> dict | None:
+        if not isinstance(value, dict):
+            self.problem(where, f"field '{key}' must be a mapping", parent, key)
+            return None
+        return value
+
+    def required(self, where: str, container: dict, key: str) -> Any:
+        if key not in container or container[key] is None:
+            self.problem(where, f"field '{key}' is missing", container)
+            return None
+        return container[key]
+
+    def string(self, where: str, container: dict, key: str, required: bool = True) -> str:
+        value = self.required(where, container, key) if required else container.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem(where, f"field '{key}' must be a text", container, key)
+            return ""
+        text = str(value).strip()
+        if required and not text:
+            self.problem(where, f"field '{key}' must not be empty", container, key)
+        return text
+
+    def text(self, where: str, container: dict, key: str, required: bool = True) -> Text:
+        value = self.required(where, container, key) if required else container.get(key)
+        if value is None:
+            return EMPTY_TEXT
+        if isinstance(value, str):
+            return Text.of(de=value.strip())
+        if not isinstance(value, dict):
+            self.problem(where, f"field '{key}' must be a text or a mapping of languages", container, key)
+            return EMPTY_TEXT
+        values = {}
+        for lang, item in value.items():
+            if lang not in LANGUAGES:
+                self.problem(where, f"field '{key}': unknown language '{lang}' (use {', '.join(LANGUAGES)})", value, lang)
+            elif not isinstance(item, str) or not item.strip():
+                self.problem(where, f"field '{key}.{lang}' must be a non-empty text", value, lang)
+            else:
+                values[lang] = item.strip()
+        if required and not values:
+            self.problem(where, f"field '{key}' has no text", container, key)
+        return Text(tuple(values.items()))
+
+    def number(self, where: str, container: dict, key: str, low: float, high: float) -> float | None:
+        value = container.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(where, f"field '{key}' must be a number", container, key)
+            return None
+        if not low <= value <= high:
+            self.problem(where, f"field '{key}' must be between {low} and {high}", container, key)
+            return None
+        return float(value)
+
+    def moment(self, where: str, container: dict, key: str, tz: ZoneInfo | None, required: bool = True) -> datetime | None:
+        value = self.required(where, container, key) if required else container.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.problem(where, f"field '{key}' must be a date and time like \"2025-06-03 09:30\"", container, key)
+            return None
+        parsed = _parse_time(value.strip())
+        if parsed is None:
+            self.problem(where, f"field '{key}': '{value}' is not a date and time like \"2025-06-03 09:30\"", container, key)
+            return None
+        if parsed.tzinfo is None:
+            if tz is None:
+                return None  # the time zone is broken; that problem is reported already
+            parsed = parsed.replace(tzinfo=tz)
+        return parsed
+
+    def place(self, where: str, data: dict, key: str) -> dict | None:
+        return self.mapping(where, data.get(key), data, key) if key in data else None
+
+    def read_place(self, where: str, data: dict, cls=Place, **extra) -> Place:
+        return cls(
+            name=self.string(where, data, "name"),
+            address=self.string(where, data, "address", required=False),
+            latitude=self.number(where, data, "latitude", -90, 90),
+            longitude=self.number(where, data, "longitude", -180, 180),
+            **extra,
+        )
+
+    # --- the document --------------------------------------------------------------------
+
+    def build(self, document: Any) -> Program:
+        if not isinstance(document, dict):
+            raise ProgramError([Problem("file", "the program must be a mapping with 'conference' and 'sessions'")])
+        unknown = set(document) - {"conference", "sessions", "announcements", "exhibitors"}
+        for key in sorted(map(str, unknown)):
+            self.problem("file", f"unknown top-level field '{key}'", document, key)
+        conference = self.conference(document.get("conference"), document)
+        sessions = self.sessions(document.get("sessions"), document, conference)
+        if self.problems or conference is None:
+            raise ProgramError(self.problems)
+        return Program(conference=conference, sessions=tuple(sessions))
+
+    def conference(self, data: Any, document: dict) -> Conference | None:
+        where = "conference"
+        if data is None:
+            self.problem(where, "field 'conference' is missing", document)
+            return None
+        if self.mapping(where, data, document, "conference") is None:
+            return None
+        tz = self.zone(data)
+        start = self.moment(where, data, "start", tz)
+        end = self.moment(where, data, "end", tz)
+        if start and end and end <= start:
+            self.problem(where, "field 'end' must be after 'start'", data, "end")
+        venue_raw = self.required(where, data, "venue")
+        venue_data = self.mapping(where, venue_raw, data, "venue") if venue_raw is not None else None
+        venue = self.read_place(where + ".venue", venue_data) if venue_data is not None else Place(name="")
+        organizer = data.get("organizer") or {}
+        if not isinstance(organizer, dict):
+            self.problem(where, "field 'organizer' must be a mapping", data, "organizer")
+            organizer = {}
+        privacy = data.get("privacy") or {}
+        if not isinstance(privacy, dict):
+            self.problem(where, "field 'privacy' must be a mapping", data, "privacy")
+            privacy = {}
+        retention = privacy.get("retention_days", 30)
+        if isinstance(retention, bool) or not isinstance(retention, int) or retention < 0:
+            self.problem(where + ".privacy", "field 'retention_days' must be a whole number of days ≥ 0", privacy, "retention_days")
+            retention = 30
+        attendees = data.get("attendees")
+        if attendees is not None and (isinstance(attendees, bool) or not isinstance(attendees, int) or attendees < 0):
+            self.problem(where, "field 'attendees' must be a whole number ≥ 0", data, "attendees")
+            attendees = None
+        conference_id = self.string(where, data, "id", required=False) or "conference"
+        name = self.text(where, data, "name")
+        if tz is None or start is None or end is None:
+            return None
+        return Conference(
+            id=conference_id,
+            name=name,
+            motto=self.text(where, data, "motto", required=False),
+            timezone=str(tz.key),
+            start=start,
+            end=end,
+            venue=venue,
+            organizer_name=self.text(where + ".organizer", organizer, "name", required=False),
+            organizer_email=self.string(where + ".organizer", organizer, "email", required=False),
+            organizer_url=self.string(where + ".organizer", organizer, "url", required=False),
+            organizer_phone=self.string(where + ".organizer", organizer, "phone", required=False),
+            privacy_controller=self.text(where + ".privacy", privacy, "controller", required=False),
+            retention_days=retention,
+            expected_attendees=attendees,
+        )
+
+    def zone(self, data: dict) -> ZoneInfo | None:
+        name = self.string("conference", data, "timezone")
+        if not name:
+            return None
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problem("conference", f"field 'timezone': unknown time zone '{name}' (use an IANA name like Europe/Berlin)", data, "timezone")
+            return None
+
+    def sessions(self, data: Any, document: dict, conference: Conference | None) -> list[Session]:
+        if data is None:
+            self.problem("file", "field 'sessions' is missing", document)
+            return []
+        if not isinstance(data, list):
+            self.problem("file", "field 'sessions' must be a list", document, "sessions")
+            return []
+        sessions: list[Session] = []
+        seen: dict[str, int | None] = {}
+        for index, item in enumerate(data, start=1):
+            session = self.session(index, item, conference, seen)
+            if session is not None:
+                sessions.append(session)
+        self.room_conflicts(sessions, data)
+        return sessions
+
+    def session(self, index: int, data: Any, conference: Conference | None, seen: dict) -> Session | None:
+        where = f"session #{index}"
+        if not isinstance(data, dict):
+            self.problems.append(Problem(where, "must be a mapping with id, kind, title, start and end"))
+            return None
+        session_id = self.string(where, data, "id")
+        if session_id:
+            where = f"session '{session_id}'"
+            if not SESSION_ID_PATTERN.match(session_id):
+                self.problem(where, "field 'id' must be 1–24 lower-case letters, digits, '-' or '_', starting with a letter or digit", data, "id")
+            if session_id in seen:
+                earlier = f" (first at line {seen[session_id]})" if seen[session_id] else ""
+                self.problem(where, f"field 'id': duplicate id '{session_id}'{earlier}", data, "id")
+            seen.setdefault(session_id, getattr(data, "line", None))
+        known = {"id", "kind", "title", "start", "end", "room", "description", "speakers", "capacity", "meeting_point", "questions", "moderators"}
+        for key in sorted(set(map(str, data)) - known):
+            self.problem(where, f"unknown field '{key}'", data, key)
+        kind = self.kind(where, data)
+        title = self.text(where, data, "title")
+        tz = conference.tz if conference else None
+        start = self.moment(where, data, "start", tz)
+        end = self.moment(where, data, "end", tz)
+        if start and end and end <= start:
+            self.problem(where, "field 'end' must be after 'start'", data, "end")
+        if conference:
+            for key, moment in (("start", start), ("end", end)):
+                if moment and not conference.start <= moment <= conference.end:
+                    self.problem(where, f"field '{key}' lies outside the conference ({_fmt(conference.start)} – {_fmt(conference.end)})", data, key)
+        capacity = self.capacity(where, data)
+        meeting_point = self.meeting_point(where, data, tz, conference)
+        speakers = self.speakers(where, data)
+        questions = data.get("questions", False)
+        if not isinstance(questions, bool):
+            self.problem(where, "field 'questions' must be true or false", data, "questions")
+            questions = False
+        if not (session_id and kind and title and start and end):
+            return None
+        return Session(
+            id=session_id,
+            kind=kind,
+            title=title,
+            start=start,
+            end=end,
+            room=self.string(where, data, "room", required=False),
+            description=self.text(where, data, "description", required=False),
+            speakers=speakers,
+            capacity=capacity,
+            meeting_point=meeting_point,
+            questions=questions,
+        )
+
+    def kind(self, where: str, data: dict) -> Kind | None:
+        value = self.string(where, data, "kind")
+        if not value:
+            return None
+        try:
+            return Kind(value)
+        except ValueError:
+            kinds = ", ".join(k.value for k in Kind)
+            self.problem(where, f"field 'kind': unknown kind '{value}' (use one of {kinds})", data, "kind")
+            return None
+
+    def capacity(self, where: str, data: dict) -> int | None:
+        value = data.get("capacity")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(where, "field 'capacity' must be a whole number", data, "capacity")
+            return None
+        if value <= 0:
+            self.problem(where, f"field 'capacity' must be greater than 0 (is {value})", data, "capacity")
+            return None
+        return value
+
+    def meeting_point(self, where: str, data: dict, tz, conference) -> MeetingPoint | None:
+        point = self.place(where, data, "meeting_point")
+        if point is None:
+            return None
+        departure = self.moment(where + ".meeting_point", point, "departure", tz, required=False)
+        if departure and conference and not conference.start <= departure <= conference.end:
+            self.problem(where + ".meeting_point", "field 'departure' lies outside the conference", point, "departure")
+        return self.read_place(where + ".meeting_point", point, MeetingPoint, departure=departure)
+
+    def speakers(self, where: str, data: dict) -> tuple[Speaker, ...]:
+        value = data.get("speakers")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(where, "field 'speakers' must be a list", data, "speakers")
+            return ()
+        speakers = []
+        for number, item in enumerate(value, start=1):
+            if isinstance(item, str) and item.strip():
+                speakers.append(Speaker(name=item.strip()))
+            elif isinstance(item, dict):
+                name = self.string(f"{where}, speaker {number}", item, "name")
+                role = self.text(f"{where}, speaker {number}", item, "role", required=False)
+                if name:
+                    speakers.append(Speaker(name=name, role=role))
+            else:
+                self.problem(where, f"field 'speakers': entry {number} must be a name or a mapping with 'name'", data, "speakers")
+        return tuple(speakers)
+
+    def room_conflicts(self, sessions: list[Session], data: list) -> None:
+        lines = {item.get("id"): item.key_lines.get("room") for item in data if isinstance(item, _Mapping)}
+        by_room: dict[str, list[Session]] = {}
+        for session in sessions:
+            if session.room:
+                by_room.setdefault(session.room.casefold(), []).append(session)
+        for same_room in by_room.values():
+            same_room.sort(key=lambda s: s.start)
+            for i, first in enumerate(same_room):
+                for second in same_room[i + 1:]:
+                    if second.start >= first.end:
+                        break
+                    self.problems.append(Problem(
+                        f"session '{second.id}'",
+                        f"field 'room': '{second.room}' is also used by session '{first.id}' at the same time "
+                        f"({_fmt(first.start)}–{first.end:%H:%M})",
+                        lines.get(second.id),
+                    ))
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    for pattern in TIME_FORMATS:
+        try:
+            return datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+    return None
+
+
+def _fmt(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def summary(program: Program) -> str:
+    """A few lines for `python -m bot check`."""
+    conf = program.conference
+    capacity = [s for s in program.sessions if s.capacity]
+    lines = [
+        f"OK: {conf.name.get('de')}",
+        f"  {_fmt(conf.start)} – {_fmt(conf.end)} ({conf.timezone}), {conf.venue.name}",
+        f"  {len(program.sessions)} sessions, {len(capacity)} with sign-up "
+        f"({sum(s.capacity or 0 for s in capacity)} seats)",
+    ]
+    for session in program.sessions:
+        seats = f" [{session.capacity} seats]" if session.capacity else ""
+        lines.append(f"  {session.start:%H:%M}–{session.end:%H:%M}  {session.id:<18} {session.title.get('de')}{seats}")
+    return "\n".join(lines)

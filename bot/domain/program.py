@@ -1,0 +1,218 @@
+"""The conference program as immutable values, and the questions attendees ask of it.
+
+Nothing here knows about Telegram, YAML or the database: the loader builds a
+`Program`, live changes produce a new `Program`, and handlers only ask it things.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import Enum
+from zoneinfo import ZoneInfo
+
+LANGUAGES = ("de", "en")
+DEFAULT_LANGUAGE = "de"
+
+
+class Kind(str, Enum):
+    PLENARY = "plenary"
+    TALK = "talk"
+    PANEL = "panel"
+    WORKSHOP = "workshop"
+    EXCURSION = "excursion"
+    EXHIBITION = "exhibition"
+    BREAK = "break"
+    NETWORKING = "networking"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in several languages; falls back to German, then to any language given."""
+
+    values: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, **values: str) -> "Text":
+        return cls(tuple(values.items()))
+
+    def get(self, lang: str) -> str:
+        mapping = dict(self.values)
+        for candidate in (lang, DEFAULT_LANGUAGE, *mapping):
+            if mapping.get(candidate):
+                return mapping[candidate]
+        return ""
+
+    def all(self) -> tuple[str, ...]:
+        return tuple(value for _, value in self.values if value)
+
+    def __bool__(self) -> bool:
+        return bool(self.all())
+
+
+EMPTY_TEXT = Text(())
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+@dataclass(frozen=True)
+class MeetingPoint(Place):
+    departure: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    role: Text = EMPTY_TEXT
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    kind: Kind
+    title: Text
+    start: datetime
+    end: datetime
+    room: str = ""
+    description: Text = EMPTY_TEXT
+    speakers: tuple[Speaker, ...] = ()
+    capacity: int | None = None
+    meeting_point: MeetingPoint | None = None
+    questions: bool = False
+    cancelled: bool = False
+
+    @property
+    def takes_signups(self) -> bool:
+        return self.capacity is not None and not self.cancelled
+
+    def overlaps(self, other: "Session") -> bool:
+        return self.id != other.id and self.start < other.end and other.start < self.end
+
+    def is_running(self, now: datetime) -> bool:
+        return self.start <= now < self.end
+
+    def search_texts(self) -> tuple[str, ...]:
+        parts = [*self.title.all(), *self.description.all(), self.room, self.id]
+        for speaker in self.speakers:
+            parts.append(speaker.name)
+            parts.extend(speaker.role.all())
+        return tuple(part for part in parts if part)
+
+
+@dataclass(frozen=True)
+class Conference:
+    id: str
+    name: Text
+    motto: Text
+    timezone: str
+    start: datetime
+    end: datetime
+    venue: Place
+    organizer_name: Text
+    organizer_email: str = ""
+    organizer_url: str = ""
+    organizer_phone: str = ""
+    privacy_controller: Text = EMPTY_TEXT
+    retention_days: int = 30
+    expected_attendees: int | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        first, last = self.start.date(), self.end.date()
+        return tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
+
+
+class DayPart(str, Enum):
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+
+
+def day_part(moment: datetime) -> DayPart:
+    if moment.hour < 12:
+        return DayPart.MORNING
+    if moment.hour < 18:
+        return DayPart.AFTERNOON
+    return DayPart.EVENING
+
+
+@dataclass(frozen=True)
+class Program:
+    conference: Conference
+    sessions: tuple[Session, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        # Stable sort: sessions that start together keep the order of the program file.
+        ordered = tuple(sorted(self.sessions, key=lambda s: (s.start, s.end)))
+        object.__setattr__(self, "sessions", ordered)
+        object.__setattr__(self, "_by_id", {s.id: s for s in ordered})
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.conference.tz
+
+    def session(self, session_id: str) -> Session | None:
+        return self._by_id.get(session_id)  # type: ignore[attr-defined]
+
+    def active_sessions(self) -> tuple[Session, ...]:
+        return tuple(s for s in self.sessions if not s.cancelled)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.tz)
+
+    def running(self, now: datetime) -> tuple[Session, ...]:
+        return tuple(s for s in self.active_sessions() if s.is_running(now))
+
+    def upcoming(self, now: datetime) -> tuple[Session, ...]:
+        """The sessions that start next: all of those sharing the earliest start after now."""
+        later = [s for s in self.active_sessions() if s.start > now]
+        if not later:
+            return ()
+        first = min(s.start for s in later)
+        return tuple(s for s in later if s.start == first)
+
+    def phase(self, now: datetime) -> str:
+        if now < self.conference.start:
+            return "before"
+        if now >= self.conference.end:
+            return "after"
+        return "during"
+
+    def by_day_part(self) -> list[tuple[date, DayPart, list[Session]]]:
+        groups: list[tuple[date, DayPart, list[Session]]] = []
+        for session in self.sessions:
+            local_start = self.local(session.start)
+            key = (local_start.date(), day_part(local_start))
+            if not groups or groups[-1][:2] != key:
+                groups.append((key[0], key[1], []))
+            groups[-1][2].append(session)
+        return groups
+
+    def overlapping(self, session: Session) -> tuple[Session, ...]:
+        return tuple(s for s in self.active_sessions() if s.overlaps(session))
+
+    def signup_sessions(self) -> tuple[Session, ...]:
+        return tuple(s for s in self.sessions if s.takes_signups)
+
+    def replace_session(self, session: Session) -> "Program":
+        if self.session(session.id) is None:
+            return dataclasses.replace(self, sessions=(*self.sessions, session))
+        return dataclasses.replace(
+            self, sessions=tuple(session if s.id == session.id else s for s in self.sessions)
+        )

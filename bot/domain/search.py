@@ -1,0 +1,87 @@
+"""Free-text search over the program: case, umlaut spelling and small typos don't matter."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from .program import Program, Session
+
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_WORD = re.compile(r"[a-z0-9]+")
+
+# Question words and fillers that say nothing about which session is meant.
+STOPWORDS = frozenset(
+    """
+    wann wo wer was wie welche welcher welches ist sind findet statt gibt es der die das den dem des
+    ein eine einen einem einer zum zur und oder im in am an auf um mit von bei fuer ich mich mir wir
+    bitte mal heute jetzt gerade noch kann koennen zeig zeige sag sage info infos raum uhr zu
+    beginnt beginn anfang endet ende los geht hat haben
+    when where who what which is are the a an of to for at on in and or please show me tell about
+    does do starts start room time info
+    """.split()
+)
+FUZZY_THRESHOLD = 0.8
+
+
+def normalize(text: str) -> str:
+    """Lower-case, umlauts spelled out (ü → ue), other accents dropped."""
+    text = text.casefold().translate(_TRANSLITERATION)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(normalize(text))
+
+
+def query_terms(query: str) -> list[str]:
+    terms = [w for w in words(query) if w not in STOPWORDS and len(w) >= 2]
+    return terms
+
+
+@dataclass(frozen=True)
+class Hit:
+    session: Session
+    score: float
+
+
+@lru_cache(maxsize=4096)
+def _similar(term: str, word: str) -> float:
+    if word == term:
+        return 1.0
+    if len(term) >= 3 and (word.startswith(term) or (len(term) >= 4 and term in word)):
+        return 0.95
+    if len(term) < 4:
+        return 0.0
+    # Compare against the word's prefix too, so "podiumsdiskusion" finds "podiumsdiskussion".
+    ratio = SequenceMatcher(None, term, word).ratio()
+    prefix = SequenceMatcher(None, term, word[: len(term) + 1]).ratio() if len(word) > len(term) else 0.0
+    return max(ratio, prefix)
+
+
+def _term_score(term: str, session_words: frozenset[str]) -> float:
+    return max((_similar(term, word) for word in session_words), default=0.0)
+
+
+def search(program: Program, query: str, limit: int = 8) -> list[Hit]:
+    terms = query_terms(query)
+    if not terms:
+        return []
+    candidates = []
+    for session in program.sessions:
+        session_words = frozenset(w for text in session.search_texts() for w in words(text))
+        matched = [score for term in terms if (score := _term_score(term, session_words)) >= FUZZY_THRESHOLD]
+        if matched:
+            candidates.append((len(matched), Hit(session, sum(matched) / len(terms))))
+    if not candidates:
+        return []
+    # Only the sessions that match the most words of the question: "workshop zwilling"
+    # should not list every workshop.
+    most = max(count for count, _ in candidates)
+    hits = [hit for count, hit in candidates if count == most]
+    hits.sort(key=lambda hit: (-hit.score, hit.session.start))
+    return hits[:limit]

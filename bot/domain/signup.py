@@ -1,0 +1,248 @@
+"""Sign-up rules for sessions with limited seats: capacity, waitlist, safe switching.
+
+The rules run against a `SeatBook`, the registrations as seen inside one storage
+transaction. Storage supplies the book and commits or rolls back around a rule, so
+every rule here is atomic and sees no concurrent change.
+
+Invariants the rules keep:
+- a session never has more confirmed seats than its capacity (unless an organizer
+  lowered the capacity afterwards: then nobody is dropped, and no one new gets in);
+- an attendee holds at most one confirmed seat among sessions that overlap in time;
+- the waitlist is served in the order the bot received the taps (`arrival`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import Enum
+from typing import Protocol
+
+from .program import Program, Session
+
+CONFIRMED = "confirmed"
+WAITLISTED = "waitlisted"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Registration:
+    session_id: str
+    user_id: int
+    state: str
+    arrival: int
+    switch_from: str | None = None  # waitlisted while holding a seat in this overlapping session
+
+
+class SeatBook(Protocol):
+    def registration(self, session_id: str, user_id: int) -> Registration | None: ...
+    def registrations_of(self, user_id: int) -> list[Registration]: ...
+    def confirmed_count(self, session_id: str) -> int: ...
+    def waitlist(self, session_id: str) -> list[Registration]: ...
+    def save(self, registration: Registration, reason: str, now: datetime) -> None: ...
+    def notify(self, user_id: int, kind: str, payload: dict, key: str, now: datetime) -> None: ...
+
+
+class Status(str, Enum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    ALREADY_CONFIRMED = "already_confirmed"
+    ALREADY_WAITLISTED = "already_waitlisted"
+    CONFLICT = "conflict"  # holds a seat in an overlapping session: offer to switch
+    SWITCHED = "switched"
+    SWITCH_FULL = "switch_full"  # kept the old seat; may join the waitlist of the new one
+    CANCELLED = "cancelled"
+    LEFT_WAITLIST = "left_waitlist"
+    NOT_REGISTERED = "not_registered"
+    UNKNOWN_SESSION = "unknown_session"
+    NO_SIGNUP = "no_signup"
+    SESSION_CANCELLED = "session_cancelled"
+    CLOSED = "closed"  # the session has started
+
+
+@dataclass(frozen=True)
+class Promotion:
+    session_id: str
+    user_id: int
+    released: str | None = None  # the overlapping seat given up for this one
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    session_id: str
+    position: int | None = None  # waitlist position, 1-based
+    other_session_id: str | None = None  # conflict or switch partner
+    promotions: tuple[Promotion, ...] = field(default_factory=tuple)
+
+
+def waitlist_position(book: SeatBook, session_id: str, user_id: int) -> int | None:
+    for index, registration in enumerate(book.waitlist(session_id), start=1):
+        if registration.user_id == user_id:
+            return index
+    return None
+
+
+def _check_open(program: Program, session_id: str, now: datetime) -> tuple[Session | None, Status | None]:
+    session = program.session(session_id)
+    if session is None:
+        return None, Status.UNKNOWN_SESSION
+    if session.cancelled:
+        return session, Status.SESSION_CANCELLED
+    if session.capacity is None:
+        return session, Status.NO_SIGNUP
+    if now >= session.start:
+        return session, Status.CLOSED
+    return session, None
+
+
+def _has_free_seat(book: SeatBook, session: Session) -> bool:
+    return book.confirmed_count(session.id) < (session.capacity or 0)
+
+
+def _conflicting_seat(book: SeatBook, program: Program, session: Session, user_id: int) -> Registration | None:
+    for registration in book.registrations_of(user_id):
+        other = program.session(registration.session_id)
+        if registration.state == CONFIRMED and other is not None and other.overlaps(session):
+            return registration
+    return None
+
+
+def sign_up(book: SeatBook, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
+    """Take a seat, or a place on the waitlist when the session is full."""
+    session, refusal = _check_open(program, session_id, now)
+    if refusal:
+        return Outcome(refusal, session_id)
+    assert session is not None
+    current = book.registration(session_id, user_id)
+    if current and current.state == CONFIRMED:
+        return Outcome(Status.ALREADY_CONFIRMED, session_id)
+    if current and current.state == WAITLISTED:
+        return Outcome(Status.ALREADY_WAITLISTED, session_id, waitlist_position(book, session_id, user_id))
+    conflict = _conflicting_seat(book, program, session, user_id)
+    if conflict:
+        return Outcome(Status.CONFLICT, session_id, other_session_id=conflict.session_id)
+    if _has_free_seat(book, session):
+        book.save(Registration(session_id, user_id, CONFIRMED, arrival), "signup", now)
+        return Outcome(Status.CONFIRMED, session_id)
+    return _wait(book, session_id, user_id, arrival, now, switch_from=None)
+
+
+def join_waitlist(book: SeatBook, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
+    """Queue for a full session while keeping an overlapping seat (offered after a failed switch)."""
+    session, refusal = _check_open(program, session_id, now)
+    if refusal:
+        return Outcome(refusal, session_id)
+    assert session is not None
+    current = book.registration(session_id, user_id)
+    if current and current.state == CONFIRMED:
+        return Outcome(Status.ALREADY_CONFIRMED, session_id)
+    if current and current.state == WAITLISTED:
+        return Outcome(Status.ALREADY_WAITLISTED, session_id, waitlist_position(book, session_id, user_id))
+    conflict = _conflicting_seat(book, program, session, user_id)
+    if _has_free_seat(book, session) and not conflict:
+        book.save(Registration(session_id, user_id, CONFIRMED, arrival), "signup", now)
+        return Outcome(Status.CONFIRMED, session_id)
+    if _has_free_seat(book, session) and conflict:
+        return switch(book, program, conflict.session_id, session_id, user_id, arrival, now)
+    return _wait(book, session_id, user_id, arrival, now, conflict.session_id if conflict else None)
+
+
+def _wait(book: SeatBook, session_id: str, user_id: int, arrival: int, now: datetime, switch_from: str | None) -> Outcome:
+    book.save(Registration(session_id, user_id, WAITLISTED, arrival, switch_from), "waitlist", now)
+    return Outcome(Status.WAITLISTED, session_id, waitlist_position(book, session_id, user_id), switch_from)
+
+
+def switch(book: SeatBook, program: Program, from_id: str, to_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
+    """Move from one seat to an overlapping session: the new seat is taken before the old one is
+    released, and a full target leaves the old seat untouched."""
+    target, refusal = _check_open(program, to_id, now)
+    if refusal:
+        return Outcome(refusal, to_id)
+    assert target is not None
+    current = book.registration(to_id, user_id)
+    if current and current.state == CONFIRMED:
+        return Outcome(Status.ALREADY_CONFIRMED, to_id)
+    held = book.registration(from_id, user_id)
+    if held is None or held.state != CONFIRMED:
+        return sign_up(book, program, to_id, user_id, arrival, now)  # nothing to switch from any more
+    if not _has_free_seat(book, target):
+        position = waitlist_position(book, to_id, user_id) if current and current.state == WAITLISTED else None
+        return Outcome(Status.SWITCH_FULL, to_id, position, other_session_id=from_id)
+    book.save(Registration(to_id, user_id, CONFIRMED, arrival), "switch", now)
+    book.save(replace(held, state=CANCELLED, switch_from=None), f"switched to {to_id}", now)
+    promotions = promote(book, program, from_id, now)
+    return Outcome(Status.SWITCHED, to_id, other_session_id=from_id, promotions=tuple(promotions))
+
+
+def cancel(book: SeatBook, program: Program, session_id: str, user_id: int, now: datetime, reason: str = "cancel") -> Outcome:
+    """Give up a seat or a waitlist place; a freed seat goes to the first on the waitlist at once."""
+    current = book.registration(session_id, user_id)
+    if current is None or current.state == CANCELLED:
+        return Outcome(Status.NOT_REGISTERED, session_id)
+    book.save(replace(current, state=CANCELLED, switch_from=None), reason, now)
+    if current.state == WAITLISTED:
+        return Outcome(Status.LEFT_WAITLIST, session_id)
+    promotions = promote(book, program, session_id, now)
+    return Outcome(Status.CANCELLED, session_id, promotions=tuple(promotions))
+
+
+def promote(book: SeatBook, program: Program, session_id: str, now: datetime) -> list[Promotion]:
+    """Fill free seats from the waitlist, in arrival order. A promoted attendee who held an
+    overlapping seat gives it up (they queued to move), which may free a seat elsewhere:
+    the work list follows that chain until no seat is free."""
+    promotions: list[Promotion] = []
+    pending = [session_id]
+    while pending:
+        session = program.session(pending.pop(0))
+        if session is None or session.cancelled or session.capacity is None or now >= session.start:
+            continue
+        while _has_free_seat(book, session):
+            waiting = book.waitlist(session.id)
+            if not waiting:
+                break
+            head = waiting[0]
+            book.save(replace(head, state=CONFIRMED, switch_from=None), "promoted", now)
+            released = _release_overlapping(book, program, session, head.user_id, now)
+            promotions.append(Promotion(session.id, head.user_id, released))
+            book.notify(
+                head.user_id,
+                "promoted",
+                {"session_id": session.id, "released": released},
+                f"promoted:{session.id}:{head.user_id}:{head.arrival}",
+                now,
+            )
+            if released:
+                pending.append(released)
+    return promotions
+
+
+def _release_overlapping(book: SeatBook, program: Program, session: Session, user_id: int, now: datetime) -> str | None:
+    released = None
+    for registration in book.registrations_of(user_id):
+        other = program.session(registration.session_id)
+        if registration.state == CONFIRMED and other is not None and other.overlaps(session):
+            book.save(replace(registration, state=CANCELLED), f"moved to {session.id}", now)
+            released = registration.session_id
+    return released
+
+
+@dataclass(frozen=True)
+class Overbooking:
+    session_id: str
+    confirmed: int
+    capacity: int
+
+
+def reconcile_capacities(book: SeatBook, program: Program, now: datetime) -> tuple[list[Promotion], list[Overbooking]]:
+    """After a program reload: raised capacities promote from the waitlist; lowered ones keep
+    everybody and are reported to the organizer as overbooked."""
+    promotions: list[Promotion] = []
+    overbooked: list[Overbooking] = []
+    for session in program.signup_sessions():
+        confirmed = book.confirmed_count(session.id)
+        if confirmed > (session.capacity or 0):
+            overbooked.append(Overbooking(session.id, confirmed, session.capacity or 0))
+        else:
+            promotions.extend(promote(book, program, session.id, now))
+    return promotions, overbooked

@@ -1,0 +1,139 @@
+"""Organizer functions, only for the numeric user ids in BOT_ADMINS: /teilnehmer, /export, /reload."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from datetime import datetime
+from functools import wraps
+
+from telegram import InputFile, Update
+from telegram.ext import CommandHandler, ContextTypes
+
+from ..domain.loader import ProgramError
+from ..texts import Html, escape, plain, t
+from .common import Asker, answer_query, asker, send, services
+
+log = logging.getLogger(__name__)
+
+
+def organizers_only(handler):
+    """Everyone else gets one polite sentence; the attempt is logged, nothing else happens."""
+    @wraps(handler)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = await asker(update, context)
+        if not who.is_admin:
+            log.warning("refused organizer function %s for user %s", handler.__name__, who.user_id)
+            if update.callback_query is not None:
+                await answer_query(update, plain(who.lang, "admin_only"), alert=True)
+            else:
+                await send(update, context, t(who.lang, "admin_only"))
+            return
+        await handler(update, context, who)
+    return guarded
+
+
+@organizers_only
+async def attendees_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+    svc = services(context)
+    program = svc.program.current
+    if context.args:
+        session_id = context.args[0].lower()
+        session = program.session(session_id)
+        if session is None:
+            await send(update, context, t(who.lang, "unknown_session", session_id=session_id[:40]))
+            return
+        listed = await svc.storage.list_registrations(session_id)
+        confirmed = [r for r in listed if r.state == "confirmed"]
+        waiting = [r for r in listed if r.state == "waitlisted"]
+        lines = [t(who.lang, "admin_attendees_session", title=session.title.get(who.lang), confirmed=len(confirmed),
+                   capacity=session.capacity or "–", waiting=len(waiting))]
+        if confirmed:
+            lines.append(t(who.lang, "admin_attendees_confirmed"))
+            lines += [f"{i}. {escape(r.name)}" + (f" (@{escape(r.username)})" if r.username else "")
+                      for i, r in enumerate(confirmed, 1)]
+        if waiting:
+            lines.append(t(who.lang, "admin_attendees_waiting"))
+            lines += [f"{r.position}. {escape(r.name)}" for r in waiting]
+        if not listed:
+            lines.append(t(who.lang, "admin_attendees_empty"))
+        await send(update, context, "\n".join(lines))
+        return
+    counts = await svc.storage.session_counts()
+    lines = [t(who.lang, "admin_attendees_title")]
+    for session in program.sessions:
+        count = counts.get(session.id)
+        if session.capacity is None and count is None:
+            continue
+        lines.append(t(who.lang, "admin_attendees_line", title=session.title.get(who.lang),
+                       confirmed=count.confirmed if count else 0, capacity=session.capacity or "–",
+                       waiting=count.waitlisted if count else 0))
+    await send(update, context, "\n".join(lines))
+
+
+def registrations_csv(rows, program, lang: str) -> bytes:
+    """UTF-8 with a byte order mark, so spreadsheet programs show umlauts right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["session_id", "session", "start", "user_id", "name", "username", "state", "position",
+                     "registered_at", "updated_at"])
+    for row in rows:
+        session = program.session(row.session_id)
+        writer.writerow([
+            row.session_id, session.title.get(lang) if session else "",
+            program.local(session.start).strftime("%Y-%m-%d %H:%M") if session else "",
+            row.user_id, row.name, row.username or "", row.state, row.position or "",
+            _local_stamp(program, row.created_at), _local_stamp(program, row.updated_at),
+        ])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _local_stamp(program, stamp: str) -> str:
+    try:
+        return program.local(datetime.fromisoformat(stamp)).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return stamp
+
+
+@organizers_only
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+    svc = services(context)
+    program = svc.program.current
+    rows = await svc.storage.list_registrations()
+    data = registrations_csv(rows, program, who.lang)
+    stamp = program.local(svc.now())
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_document(
+        chat.id, InputFile(data, filename=f"anmeldungen-{stamp:%Y%m%d-%H%M}.csv", mimetype="text/csv"),
+        caption=t(who.lang, "admin_export_caption", count=len(rows), time=stamp.strftime("%H:%M")), parse_mode="HTML",
+    )
+
+
+@organizers_only
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+    svc = services(context)
+    try:
+        _, new = await svc.program.reload()
+    except ProgramError as error:
+        problems = "\n".join(f"• {escape(str(p))}" for p in error.problems[:30])
+        await send(update, context, t(who.lang, "admin_reload_failed", problems=Html(problems)))
+        return
+    promotions, overbooked = await svc.storage.reconcile_capacities(new, svc.now())
+    lines = [t(who.lang, "admin_reload_ok", sessions=len(new.sessions))]
+    for item in overbooked:
+        session = new.session(item.session_id)
+        lines.append(t(who.lang, "admin_reload_overbooked", title=session.title.get(who.lang) if session else item.session_id,
+                       confirmed=item.confirmed, capacity=item.capacity))
+    if promotions:
+        lines.append(t(who.lang, "admin_reload_promoted", count=len(promotions)))
+    await send(update, context, "\n".join(lines))
+
+
+def handlers() -> list:
+    return [
+        CommandHandler(["teilnehmer", "attendees"], attendees_command),
+        CommandHandler("export", export_command),
+        CommandHandler(["reload", "neuladen"], reload_command),
+    ]

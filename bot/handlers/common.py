@@ -1,0 +1,177 @@
+"""Small helpers every handler module uses: who is asking, in which language, how to answer."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from ..domain.program import Program, Session
+from ..services import Services
+from ..storage import AttendeeInfo
+from ..texts import Html, pick_language, plain, t
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 4096
+MAX_CALLBACK_BYTES = 64
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+@dataclass(frozen=True)
+class Asker:
+    user_id: int
+    chat_id: int
+    lang: str
+    is_admin: bool
+
+
+async def asker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Asker:
+    """Record the attendee (name, language, last seen) and return who asks and in which language."""
+    svc = services(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    attendee = await svc.storage.touch_attendee(
+        AttendeeInfo(user.id, chat.id if chat else user.id, user.first_name or "", user.last_name or "",
+                     user.username, user.language_code),
+        svc.now(),
+    )
+    lang = pick_language(attendee.language if attendee else None, user.language_code)
+    return Asker(user.id, chat.id if chat else user.id, lang, svc.is_admin(user.id))
+
+
+def arrival(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    return context.application.update_processor.arrival_of(update)  # type: ignore[attr-defined]
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    """Inline buttons from (label, callback data) pairs; data longer than Telegram allows is a bug."""
+    built = []
+    for row in rows:
+        if not row:
+            continue
+        for _, data in row:
+            if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+                raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+        built.append([InlineKeyboardButton(label, callback_data=data) for label, data in row])
+    return InlineKeyboardMarkup(built) if built else None
+
+
+def telegram_length(text: str) -> int:
+    """Telegram counts UTF-16 code units; the HTML source is never shorter than its plain text."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split at line breaks so that no part exceeds Telegram's limit (tags never span lines here)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while telegram_length(line) > limit:  # a single over-long line: cut it, never inside a tag or entity
+            if current:
+                parts.append(current)
+                current = ""
+            cut = limit // 2
+            for marker in ("<", "&"):
+                opened = line.rfind(marker, 0, cut)
+                if opened > line.rfind(">" if marker == "<" else ";", 0, cut):
+                    cut = min(cut, opened) or cut
+            parts.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if telegram_length(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+               markup: InlineKeyboardMarkup | None = None) -> Message | None:
+    """Answer in the chat the update came from; long texts go out in parts, buttons on the last."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    parts = split_message(text)
+    message = None
+    for index, part in enumerate(parts):
+        message = await context.bot.send_message(
+            chat.id, part, parse_mode=ParseMode.HTML, reply_markup=markup if index == len(parts) - 1 else None,
+        )
+    return message
+
+
+async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+               markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the tapped message when a button was pressed (navigation), else send a new one."""
+    query = update.callback_query
+    if query is not None and query.message is not None and telegram_length(text) <= MAX_MESSAGE \
+            and getattr(query.message, "text", None) is not None:
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            return
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return
+            log.info("could not edit message, sending a new one: %s", error)
+    await send(update, context, text, markup)
+
+
+async def answer_query(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Stop the button's spinner; an expired query is not worth an error."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text[:200] if text else None, show_alert=alert)
+    except BadRequest as error:
+        log.info("callback answer failed: %s", error)
+    except Forbidden:
+        pass
+
+
+def session_title(session: Session, lang: str) -> str:
+    return session.title.get(lang)
+
+
+def when(program: Program, session: Session, lang: str) -> str:
+    from ..texts import format_date, format_range
+
+    start, end = program.local(session.start), program.local(session.end)
+    return f"{format_date(lang, start)}, {format_range(lang, start, end)}"
+
+
+def room_of(session: Session, lang: str) -> str:
+    return session.room or (session.meeting_point.name if session.meeting_point else "–")
+
+
+CALLBACK = re.compile(r"^(?P<action>[a-z]{1,3})(?::(?P<a>[a-z0-9_-]{1,24}))?(?::(?P<b>[a-z0-9_-]{1,24}))?$")
+
+
+def parse_callback(data: str | None) -> tuple[str, str | None, str | None] | None:
+    """Split button data "action:arg:arg"; anything else is forged or from an old bot version."""
+    if not data:
+        return None
+    match = CALLBACK.match(data)
+    if not match:
+        return None
+    return match.group("action"), match.group("a"), match.group("b")
+
+
+def admin_refusal(lang: str) -> Html:
+    return t(lang, "admin_only")
+
+
+def button(lang: str, key: str, data: str) -> tuple[str, str]:
+    return plain(lang, key), data

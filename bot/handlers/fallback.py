@@ -1,0 +1,65 @@
+"""What nobody else handles: unknown commands, stickers and photos, forged or stale buttons,
+and errors. Everyone gets a clear answer; nobody sees a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from ..texts import plain, t
+from .common import answer_query, asker, send, services
+
+log = logging.getLogger(__name__)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    text = update.effective_message.text if update.effective_message else ""
+    command = (text or "/").split()[0][:40]
+    await send(update, context, t(who.lang, "unknown_command", command=command))
+
+
+async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    await send(update, context, t(who.lang, "unsupported_message"))
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose data we don't know (forged, or from before a reload or an update)."""
+    user = update.effective_user
+    log.info("refused button data %r from user %s", update.callback_query.data if update.callback_query else None,
+             user.id if user else None)
+    who = await asker(update, context)
+    await answer_query(update, plain(who.lang, "stale_button"), alert=True)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    if isinstance(update, Update) and isinstance(error, Forbidden) and update.effective_user:
+        # The attendee blocked the bot while we answered: remember it, don't keep trying.
+        await services(context).storage.mark_unreachable(update.effective_user.id, str(error))
+        return
+    log.error("error while handling an update", exc_info=error)
+    if isinstance(update, Update) and update.effective_chat is not None and update.effective_user is not None:
+        try:
+            who = await asker(update, context)
+            if update.callback_query is not None:
+                await answer_query(update, plain(who.lang, "error_generic"), alert=True)
+            else:
+                await send(update, context, t(who.lang, "error_generic"))
+        except TelegramError:
+            log.warning("could not tell the user about the error")
+        except Exception:  # noqa: BLE001 - the error handler itself must never raise
+            log.exception("error handler failed")
+
+
+def handlers() -> list:
+    """Registered after every other handler (a later group), so they only catch leftovers."""
+    return [
+        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command),
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT & filters.UpdateType.MESSAGE, unsupported),
+        CallbackQueryHandler(stale_button),
+    ]

@@ -1,0 +1,193 @@
+"""Builds the texts and buttons for program queries; no Telegram calls here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain.program import Program, Session
+from ..storage import MyRegistration, SessionCount
+from ..texts import Html, escape, format_date, format_duration, format_range, format_time, plain, t
+from .common import button, room_of, when
+
+PAGE_BUDGET = 3500  # characters of program text per message, well under Telegram's 4096
+PAGE_BUTTONS = 24
+
+
+def main_menu(lang: str) -> list[list[tuple[str, str]]]:
+    return [
+        [button(lang, "menu_program", "p:0"), button(lang, "menu_now", "n"), button(lang, "menu_next", "x")],
+        [button(lang, "menu_venue", "v"), button(lang, "menu_mine", "me")],
+        [button(lang, "menu_help", "h"), button(lang, "menu_language", "l:" + ("en" if lang == "de" else "de"))],
+    ]
+
+
+def welcome(program: Program, lang: str) -> Html:
+    conf = program.conference
+    start, end = program.local(conf.start), program.local(conf.end)
+    return t(lang, "welcome", conference=conf.name.get(lang), motto=conf.motto.get(lang), date=format_date(lang, start),
+             hours=format_range(lang, start, end), venue=f"{conf.venue.name}, {conf.venue.address}".strip(", "))
+
+
+def _session_line(program: Program, session: Session, lang: str) -> str:
+    start, end = program.local(session.start), program.local(session.end)
+    line = f"<b>{start:%H:%M}–{end:%H:%M}</b> {escape(session.title.get(lang))}"
+    if session.room:
+        line += f" · <i>{escape(session.room)}</i>"
+    if session.cancelled:
+        line = f"<s>{line}</s> {t(lang, 'cancelled_mark')}"
+    return line
+
+
+def _short_label(program: Program, session: Session, lang: str) -> str:
+    title = session.title.get(lang)
+    title = title if len(title) <= 40 else title[:38] + "…"
+    return f"{program.local(session.start):%H:%M} {title}"
+
+
+def program_pages(program: Program, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The day as pages of (text, session buttons), each page small enough for one message.
+    A page that starts in the middle of a part of the day repeats that part's heading."""
+    pages: list[tuple[list[str], list[tuple[str, str]]]] = [([], [])]
+    single_day = len(program.conference.days) == 1
+    for day, part, sessions in program.by_day_part():
+        part_name = escape(plain(lang, "daypart_" + part.value))
+        heading = (f"\n<b>{part_name}</b>" if single_day else
+                   f"\n<b>{escape(format_date(lang, datetime.combine(day, datetime.min.time())))} · {part_name}</b>")
+        pages[-1][0].append(heading)
+        for session in sessions:
+            line = _session_line(program, session, lang)
+            lines, buttons = pages[-1]
+            if buttons and (sum(len(x) + 1 for x in lines) + len(line) > PAGE_BUDGET or len(buttons) >= PAGE_BUTTONS):
+                pages.append(([heading], []))
+                lines, buttons = pages[-1]
+            lines.append(line)
+            buttons.append((_short_label(program, session, lang), f"s:{session.id}"))
+    title = t(lang, "program_title", date=format_date(lang, program.local(program.conference.start)))
+    return [(title + "\n" + "\n".join(lines) + "\n\n" + t(lang, "program_hint"), buttons) for lines, buttons in pages]
+
+
+def program_page(program: Program, lang: str, page: int) -> tuple[str, list[list[tuple[str, str]]]]:
+    pages = program_pages(program, lang)
+    page = max(0, min(page, len(pages) - 1))
+    text, buttons = pages[page]
+    rows = [[entry] for entry in buttons]
+    if len(pages) > 1:
+        text += "\n" + t(lang, "program_page", page=page + 1, pages=len(pages))
+        nav = []
+        if page > 0:
+            nav.append(button(lang, "button_less", f"p:{page - 1}"))
+        if page < len(pages) - 1:
+            nav.append(button(lang, "button_more", f"p:{page + 1}"))
+        rows.append(nav)
+    return text, rows
+
+
+def session_details(program: Program, session: Session, lang: str, count: SessionCount | None,
+                    mine: MyRegistration | None) -> tuple[str, list[list[tuple[str, str]]]]:
+    lines = [f"<b>{escape(session.title.get(lang))}</b>"]
+    if session.cancelled:
+        lines.append(t(lang, "details_cancelled"))
+    start, end = program.local(session.start), program.local(session.end)
+    lines.append(t(lang, "details_time", date=format_date(lang, start), time=format_range(lang, start, end)))
+    if session.room:
+        lines.append(t(lang, "details_room", room=session.room))
+    if session.speakers:
+        speakers = ", ".join(
+            f"{s.name} ({s.role.get(lang)})" if s.role else s.name for s in session.speakers
+        )
+        lines.append(t(lang, "details_speakers", speakers=speakers))
+    point = session.meeting_point
+    if point is not None:
+        departure = program.local(point.departure) if point.departure else start
+        lines.append(t(lang, "details_meeting_point", place=point.name, time=departure.strftime("%H:%M")))
+    if session.capacity is not None:
+        confirmed = count.confirmed if count else 0
+        waiting = count.waitlisted if count else 0
+        if confirmed > session.capacity:
+            lines.append(t(lang, "details_overbooked", confirmed=confirmed, capacity=session.capacity))
+        elif confirmed >= session.capacity:
+            lines.append(t(lang, "details_seats_full", capacity=session.capacity, waiting=waiting))
+        else:
+            lines.append(t(lang, "details_seats_free", free=session.capacity - confirmed, capacity=session.capacity))
+    if mine is not None:
+        lines.append(t(lang, "details_you_confirmed") if mine.state == "confirmed"
+                     else t(lang, "details_you_waiting", position=mine.position))
+    if session.description:
+        lines.append("\n" + escape(session.description.get(lang)))
+    rows: list[list[tuple[str, str]]] = []
+    if session.takes_signups:
+        if mine is None:
+            rows.append([button(lang, "button_signup", f"su:{session.id}")])
+        elif mine.state == "confirmed":
+            rows.append([button(lang, "button_cancel_seat", f"cx:{session.id}")])
+        else:
+            rows.append([button(lang, "button_leave_waitlist", f"cx:{session.id}")])
+    if point is not None and point.has_coordinates:
+        rows.append([button(lang, "button_meeting_point", f"mp:{session.id}")])
+    rows.append([button(lang, "button_back_program", "p:0")])
+    return "\n".join(lines), rows
+
+
+def now_view(program: Program, lang: str, now: datetime) -> str:
+    phase = program.phase(now)
+    conf = program.conference
+    if phase == "before":
+        start = program.local(conf.start)
+        return t(lang, "before_conference", duration=format_duration(lang, conf.start - now),
+                 date=format_date(lang, start), time=start.strftime("%H:%M"), venue=conf.venue.name)
+    if phase == "after":
+        return t(lang, "after_conference", conference=conf.name.get(lang))
+    running = program.running(now)
+    lines = [t(lang, "now_running")]
+    lines += [_session_line(program, s, lang) for s in running] or [t(lang, "now_nothing")]
+    lines.append("")
+    lines.append(next_view(program, lang, now))
+    return "\n".join(lines)
+
+
+def next_view(program: Program, lang: str, now: datetime) -> str:
+    phase = program.phase(now)
+    if phase != "during":
+        return now_view(program, lang, now)
+    upcoming = program.upcoming(now)
+    if not upcoming:
+        return t(lang, "next_title") + "\n" + t(lang, "next_nothing")
+    lines = [t(lang, "next_title") + " – " + t(lang, "next_in", duration=format_duration(lang, upcoming[0].start - now))]
+    lines += [_session_line(program, s, lang) for s in upcoming]
+    return "\n".join(lines)
+
+
+def session_buttons(program: Program, sessions: list[Session] | tuple[Session, ...], lang: str) -> list[list[tuple[str, str]]]:
+    return [[(_short_label(program, s, lang), f"s:{s.id}")] for s in sessions]
+
+
+def mine_view(program: Program, lang: str, registrations: list[MyRegistration]) -> tuple[str, list[list[tuple[str, str]]]]:
+    entries = []
+    for registration in registrations:
+        session = program.session(registration.session_id)
+        if session is not None:
+            entries.append((session, registration))
+    if not entries:
+        return t(lang, "mine_none"), [[button(lang, "menu_program", "p:0")]]
+    entries.sort(key=lambda pair: pair[0].start)
+    lines = [t(lang, "mine_title")]
+    rows = []
+    for session, registration in entries:
+        start = program.local(session.start).strftime("%H:%M")
+        if registration.state == "confirmed":
+            lines.append(t(lang, "mine_confirmed", time=start, title=session.title.get(lang), room=room_of(session, lang)))
+            label = plain(lang, "button_cancel_seat")
+        else:
+            lines.append(t(lang, "mine_waiting", time=start, title=session.title.get(lang), position=registration.position))
+            label = plain(lang, "button_leave_waitlist")
+        short = session.title.get(lang)
+        rows.append([(f"{label}: {short if len(short) <= 30 else short[:28] + '…'}", f"cx:{session.id}")])
+    return "\n".join(lines), rows
+
+
+def signup_when(program: Program, session: Session, lang: str) -> str:
+    return when(program, session, lang)
+
+
+def time_of(program: Program, moment: datetime, lang: str) -> str:
+    return format_time(lang, program.local(moment))

@@ -1,0 +1,174 @@
+"""A small client for the sandbox's control API: act as attendees, read what the bot did.
+
+Used by the tests, the benchmarks and the terminal demo. It speaks HTTP only, so it
+works against a sandbox in this process or in another one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+
+class SandboxError(RuntimeError):
+    pass
+
+
+class SandboxClient:
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> "SandboxClient":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120))
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _call(self, verb: str, path: str, **kwargs) -> Any:
+        async with self.session.request(verb, f"{self.base_url}/sandbox/{path}", **kwargs) as response:
+            if response.status != 200:
+                raise SandboxError(f"{verb} {path}: {response.status} {await response.text()}")
+            return await response.json()
+
+    async def add_user(self, first_name: str = "Test", language_code: str | None = "de", user_id: int | None = None,
+                       last_name: str = "", username: str | None = None) -> "Attendee":
+        body = {"first_name": first_name, "language_code": language_code, "last_name": last_name, "username": username}
+        if user_id is not None:
+            body["id"] = user_id
+        data = await self._call("POST", "users", json=body)
+        return Attendee(self, data["id"], first_name)
+
+    async def add_group(self, chat_id: int, title: str = "Group", kind: str = "group") -> dict:
+        return await self._call("POST", "groups", json={"id": chat_id, "title": title, "type": kind})
+
+    async def message(self, user_id: int, text: str, chat_id: int | None = None) -> dict:
+        return await self._call("POST", "message", json={"user_id": user_id, "text": text, "chat_id": chat_id})
+
+    async def press(self, user_id: int, message_id: int, data: str, forge: bool = False) -> dict:
+        return await self._call("POST", "press", json={"user_id": user_id, "message_id": message_id, "data": data, "forge": forge})
+
+    async def update(self, payload: dict) -> dict:
+        return await self._call("POST", "update", json=payload)
+
+    async def block(self, user_id: int, state: str | None = "blocked") -> None:
+        await self._call("POST", "block", json={"user_id": user_id, "state": state})
+
+    async def configure(self, **settings) -> None:
+        await self._call("POST", "config", json=settings)
+
+    async def outputs(self, chat_id: int | None = None, after: int = 0, wait: float = 0, minimum: int = 1,
+                      settle: float = 0) -> list[dict]:
+        params = {"after": after, "wait": wait, "min": minimum, "settle": settle}
+        if chat_id is not None:
+            params["chat_id"] = chat_id
+        return (await self._call("GET", "outputs", params=params))["outputs"]
+
+    async def last_seq(self) -> int:
+        return (await self._call("GET", "outputs", params={"after": 10**9}))["last_seq"]
+
+    async def requests(self, after: int = 0) -> list[dict]:
+        return (await self._call("GET", "requests", params={"after": after}))["requests"]
+
+    async def chat(self, chat_id: int) -> dict:
+        return await self._call("GET", f"chat/{chat_id}")
+
+    async def commands(self) -> dict:
+        return await self._call("GET", "commands")
+
+    async def state(self) -> dict:
+        return await self._call("GET", "state")
+
+    async def file(self, file_id: str) -> bytes:
+        async with self.session.get(f"{self.base_url}/sandbox/files/{file_id}") as response:
+            if response.status != 200:
+                raise SandboxError(f"file {file_id}: {response.status}")
+            return await response.read()
+
+
+@dataclass
+class Attendee:
+    """One simulated person in a private chat with the bot."""
+
+    client: SandboxClient
+    id: int
+    first_name: str
+    seen: int = 0  # the last output seq this attendee has looked at
+    history: list[dict] = field(default_factory=list)
+
+    async def send(self, text: str, minimum: int = 1, settle: float = 0.15, timeout: float = 10) -> list[dict]:
+        """Write to the bot and return what it did in this chat in answer."""
+        ack = await self.client.message(self.id, text)
+        return await self._collect(ack["seq"], minimum, settle, timeout)
+
+    async def tap(self, data: str, message_id: int, forge: bool = False, minimum: int = 1, settle: float = 0.15,
+                  timeout: float = 10) -> list[dict]:
+        ack = await self.client.press(self.id, message_id, data, forge)
+        return await self._collect(ack["seq"], minimum, settle, timeout)
+
+    async def press(self, label: str, minimum: int = 1, settle: float = 0.15, timeout: float = 10) -> list[dict]:
+        """Tap the button whose text contains `label` (or whose data is `label`) on the newest
+        bot message that has one."""
+        message_id, data = await self.find_button(label)
+        return await self.tap(data, message_id, minimum=minimum, settle=settle, timeout=timeout)
+
+    async def find_button(self, label: str) -> tuple[int, str]:
+        chat = await self.client.chat(self.id)
+        wanted = label.casefold()
+        for message in reversed(chat["messages"]):
+            for row in message.get("reply_markup", {}).get("inline_keyboard", []):
+                for button in row:
+                    if button.get("callback_data") == label or wanted in button["text"].casefold():
+                        return message["message_id"], button["callback_data"]
+        raise SandboxError(f"no button {label!r} in the chat of {self.first_name}")
+
+    async def wait(self, minimum: int = 1, timeout: float = 10, settle: float = 0.1) -> list[dict]:
+        """Wait for messages the bot sends on its own (reminders, promotions, announcements)."""
+        return await self._collect(self.seen, minimum, settle, timeout)
+
+    async def _collect(self, after: int, minimum: int, settle: float, timeout: float) -> list[dict]:
+        outputs = await self.client.outputs(self.id, after=max(after, self.seen), wait=timeout, minimum=minimum, settle=settle)
+        if outputs:
+            self.seen = max(self.seen, outputs[-1]["seq"])
+        self.history.extend(outputs)
+        return outputs
+
+    async def messages(self) -> list[dict]:
+        return (await self.client.chat(self.id))["messages"]
+
+
+def text_of(outputs: list[dict]) -> str:
+    """All visible text of some outputs, joined, for assertions."""
+    parts = []
+    for output in outputs:
+        message = output.get("message") or {}
+        for key in ("text", "caption"):
+            if message.get(key):
+                parts.append(message[key])
+        if "venue" in message:
+            parts.append(f"{message['venue']['title']} {message['venue']['address']}")
+        if output.get("text"):
+            parts.append(output["text"])
+    return "\n".join(parts)
+
+
+def buttons_of(outputs: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (button["text"], button.get("callback_data", button.get("url", "")))
+        for output in outputs
+        for row in (output.get("message") or {}).get("reply_markup", {}).get("inline_keyboard", [])
+        for button in row
+    ]

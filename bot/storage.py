@@ -1,0 +1,553 @@
+"""All persistent state, in one SQLite file, behind a narrow async API.
+
+Every call runs as one transaction on a single worker thread that owns the
+connection: the event loop never blocks on disk, and transactions never interleave,
+so the sign-up rules in `domain.signup` see a consistent book. A PostgreSQL backend
+would implement the same public methods.
+
+Durability: WAL journal with synchronous=FULL, so a committed registration survives
+kill -9 and power loss. Schema changes are numbered migrations, applied at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, TypeVar
+
+from .domain import signup as rules
+from .domain.program import Program
+from .domain.signup import Outcome, Overbooking, Promotion, Registration
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MIGRATIONS: list[str] = [
+    # 1: attendees, registrations with history, bookmarks, the outbox
+    """
+    CREATE TABLE attendees (
+        user_id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        first_name TEXT NOT NULL DEFAULT '',
+        last_name TEXT NOT NULL DEFAULT '',
+        username TEXT,
+        language TEXT,
+        telegram_language TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        reachable INTEGER NOT NULL DEFAULT 1,
+        unreachable_reason TEXT,
+        reminder_minutes INTEGER
+    );
+    CREATE TABLE registrations (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES attendees(user_id),
+        state TEXT NOT NULL CHECK (state IN ('confirmed', 'waitlisted', 'cancelled')),
+        arrival INTEGER NOT NULL,
+        switch_from TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (session_id, user_id)
+    );
+    CREATE INDEX registrations_by_session ON registrations (session_id, state, arrival);
+    CREATE INDEX registrations_by_user ON registrations (user_id);
+    CREATE TABLE registration_history (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        old_state TEXT,
+        new_state TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE bookmarks (
+        user_id INTEGER NOT NULL REFERENCES attendees(user_id),
+        session_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, session_id)
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        dedup_key TEXT NOT NULL UNIQUE,
+        user_id INTEGER,
+        chat_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        not_before REAL NOT NULL,
+        expires_at REAL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'dropped')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        message_id INTEGER,
+        last_error TEXT,
+        batch TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox (state, not_before);
+    CREATE INDEX outbox_batch ON outbox (batch);
+    """,
+]
+
+
+@dataclass(frozen=True)
+class AttendeeInfo:
+    """Who wrote to the bot, as Telegram describes them."""
+
+    user_id: int
+    chat_id: int
+    first_name: str = ""
+    last_name: str = ""
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Attendee:
+    user_id: int
+    chat_id: int
+    first_name: str
+    last_name: str
+    username: str | None
+    language: str | None
+    telegram_language: str | None
+    first_seen: str
+    last_seen: str
+    reachable: bool
+    reminder_minutes: int | None
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or (f"@{self.username}" if self.username else str(self.user_id))
+
+
+@dataclass(frozen=True)
+class MyRegistration:
+    session_id: str
+    state: str
+    position: int | None
+
+
+@dataclass(frozen=True)
+class SessionCount:
+    session_id: str
+    confirmed: int
+    waitlisted: int
+
+
+@dataclass(frozen=True)
+class ListedRegistration:
+    session_id: str
+    user_id: int
+    name: str
+    username: str | None
+    state: str
+    position: int | None
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    dedup_key: str
+    user_id: int | None
+    chat_id: int
+    kind: str
+    payload: dict
+    not_before: float
+    attempts: int
+    language: str | None = None  # the attendee's choice, if any
+    telegram_language: str | None = None
+
+
+def _iso(now: datetime) -> str:
+    return now.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class _SqlSeatBook:
+    """The registrations inside one open transaction, for the domain's sign-up rules."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.enqueued = 0
+
+    def _row(self, row) -> Registration:
+        return Registration(row["session_id"], row["user_id"], row["state"], row["arrival"], row["switch_from"])
+
+    def registration(self, session_id: str, user_id: int) -> Registration | None:
+        row = self.conn.execute(
+            "SELECT * FROM registrations WHERE session_id = ? AND user_id = ?", (session_id, user_id)
+        ).fetchone()
+        return self._row(row) if row else None
+
+    def registrations_of(self, user_id: int) -> list[Registration]:
+        rows = self.conn.execute("SELECT * FROM registrations WHERE user_id = ?", (user_id,))
+        return [self._row(row) for row in rows]
+
+    def confirmed_count(self, session_id: str) -> int:
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM registrations WHERE session_id = ? AND state = 'confirmed'", (session_id,)
+        ).fetchone()[0]
+
+    def waitlist(self, session_id: str) -> list[Registration]:
+        rows = self.conn.execute(
+            "SELECT * FROM registrations WHERE session_id = ? AND state = 'waitlisted' ORDER BY arrival, id",
+            (session_id,),
+        )
+        return [self._row(row) for row in rows]
+
+    def save(self, registration: Registration, reason: str, now: datetime) -> None:
+        previous = self.registration(registration.session_id, registration.user_id)
+        stamp = _iso(now)
+        self.conn.execute(
+            """INSERT INTO registrations (session_id, user_id, state, arrival, switch_from, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (session_id, user_id) DO UPDATE SET
+                   state = excluded.state, arrival = excluded.arrival,
+                   switch_from = excluded.switch_from, updated_at = excluded.updated_at""",
+            (registration.session_id, registration.user_id, registration.state, registration.arrival,
+             registration.switch_from, stamp, stamp),
+        )
+        self.conn.execute(
+            "INSERT INTO registration_history (session_id, user_id, old_state, new_state, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
+            (registration.session_id, registration.user_id, previous.state if previous else None,
+             registration.state, reason, stamp),
+        )
+
+    def notify(self, user_id: int, kind: str, payload: dict, key: str, now: datetime) -> None:
+        self.enqueued += _enqueue(self.conn, user_id, kind, payload, key, now.timestamp(), None, None, now)
+
+
+def _enqueue(conn, user_id: int, kind: str, payload: dict, key: str, not_before: float,
+             expires_at: float | None, batch: str | None, now: datetime) -> int:
+    """Add one message to the outbox unless its key is there already; returns rows added."""
+    row = conn.execute("SELECT chat_id, reachable FROM attendees WHERE user_id = ?", (user_id,)).fetchone()
+    if row is None or not row["reachable"]:
+        return 0
+    stamp = _iso(now)
+    cursor = conn.execute(
+        """INSERT INTO outbox (dedup_key, user_id, chat_id, kind, payload, not_before, expires_at, batch, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING""",
+        (key, user_id, row["chat_id"], kind, json.dumps(payload, ensure_ascii=False), not_before,
+         expires_at, batch, stamp, stamp),
+    )
+    return cursor.rowcount
+
+
+class Storage:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._executor: ThreadPoolExecutor | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._outbox_listeners: list[Callable[[], None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storage")
+        await self._loop.run_in_executor(self._executor, self._connect)
+
+    def _connect(self) -> None:
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        self._conn = conn
+        self._migrate(conn)
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise RuntimeError(f"database schema {version} is newer than this bot ({len(MIGRATIONS)})")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in filter(str.strip, script.split(";")):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            log.info("database migrated to schema %d", number)
+
+    async def close(self) -> None:
+        if self._executor is None:
+            return
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._disconnect)
+        self._executor.shutdown(wait=True)
+        self._executor = None
+
+    def _disconnect(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def add_outbox_listener(self, listener: Callable[[], None]) -> None:
+        """Called on the event loop after a transaction put messages in the outbox."""
+        self._outbox_listeners.append(listener)
+
+    # --- the transaction runner -----------------------------------------------------------
+
+    async def _transaction(self, work: Callable[[sqlite3.Connection], T], write: bool = True) -> T:
+        if self._executor is None:
+            raise RuntimeError("storage is not open")
+        result, enqueued = await asyncio.get_running_loop().run_in_executor(self._executor, self._run, work, write)
+        if enqueued:
+            for listener in self._outbox_listeners:
+                listener()
+        return result
+
+    def _run(self, work: Callable[[sqlite3.Connection], T], write: bool) -> tuple[T, int]:
+        conn = self._conn
+        assert conn is not None
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            result = work(conn)
+            if isinstance(result, _Enqueued):
+                result, enqueued = result.value, result.count
+            else:
+                enqueued = 0
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return result, enqueued
+
+    async def _rules(self, rule: Callable[[_SqlSeatBook], T]) -> T:
+        def work(conn):
+            book = _SqlSeatBook(conn)
+            return _Enqueued(rule(book), book.enqueued)
+        return await self._transaction(work)
+
+    # --- attendees -------------------------------------------------------------------------
+
+    async def touch_attendee(self, info: AttendeeInfo, now: datetime) -> Attendee:
+        """Record that this person used the bot; returns what is stored about them."""
+        def work(conn):
+            stamp = _iso(now)
+            conn.execute(
+                """INSERT INTO attendees (user_id, chat_id, first_name, last_name, username, telegram_language, first_seen, last_seen)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id, first_name = excluded.first_name,
+                       last_name = excluded.last_name, username = excluded.username,
+                       telegram_language = excluded.telegram_language, last_seen = excluded.last_seen,
+                       reachable = 1, unreachable_reason = NULL""",
+                (info.user_id, info.chat_id, info.first_name or "", info.last_name or "", info.username,
+                 info.language_code, stamp, stamp),
+            )
+            return _attendee(conn, info.user_id)
+        return await self._transaction(work)
+
+    async def attendee(self, user_id: int) -> Attendee | None:
+        return await self._transaction(lambda conn: _attendee(conn, user_id), write=False)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self._transaction(lambda conn: conn.execute(
+            "UPDATE attendees SET language = ? WHERE user_id = ?", (language, user_id)))
+
+    async def mark_unreachable(self, user_id: int, reason: str) -> int:
+        """The user blocked the bot or is gone: stop sending; returns the pending messages dropped."""
+        def work(conn):
+            conn.execute("UPDATE attendees SET reachable = 0, unreachable_reason = ? WHERE user_id = ?", (reason, user_id))
+            cursor = conn.execute(
+                "UPDATE outbox SET state = 'dropped', last_error = ? WHERE user_id = ? AND state = 'pending'",
+                (f"unreachable: {reason}", user_id))
+            return cursor.rowcount
+        return await self._transaction(work)
+
+    async def attendee_count(self) -> int:
+        return await self._transaction(lambda conn: conn.execute("SELECT COUNT(*) FROM attendees").fetchone()[0], write=False)
+
+    # --- sign-up ---------------------------------------------------------------------------
+
+    async def sign_up(self, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
+        return await self._rules(lambda book: rules.sign_up(book, program, session_id, user_id, arrival, now))
+
+    async def join_waitlist(self, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
+        return await self._rules(lambda book: rules.join_waitlist(book, program, session_id, user_id, arrival, now))
+
+    async def switch(self, program: Program, from_id: str, to_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
+        return await self._rules(lambda book: rules.switch(book, program, from_id, to_id, user_id, arrival, now))
+
+    async def cancel(self, program: Program, session_id: str, user_id: int, now: datetime) -> Outcome:
+        return await self._rules(lambda book: rules.cancel(book, program, session_id, user_id, now))
+
+    async def reconcile_capacities(self, program: Program, now: datetime) -> tuple[list[Promotion], list[Overbooking]]:
+        return await self._rules(lambda book: rules.reconcile_capacities(book, program, now))
+
+    async def registration(self, session_id: str, user_id: int) -> MyRegistration | None:
+        def work(conn):
+            book = _SqlSeatBook(conn)
+            found = book.registration(session_id, user_id)
+            if found is None or found.state == rules.CANCELLED:
+                return None
+            position = rules.waitlist_position(book, session_id, user_id) if found.state == rules.WAITLISTED else None
+            return MyRegistration(session_id, found.state, position)
+        return await self._transaction(work, write=False)
+
+    async def registrations_of(self, user_id: int) -> list[MyRegistration]:
+        """My seats and waitlist places, each waitlist place with its current position."""
+        def work(conn):
+            rows = conn.execute(
+                """SELECT r.session_id, r.state,
+                          CASE WHEN r.state = 'waitlisted' THEN
+                              (SELECT COUNT(*) FROM registrations o WHERE o.session_id = r.session_id
+                               AND o.state = 'waitlisted' AND (o.arrival < r.arrival OR (o.arrival = r.arrival AND o.id <= r.id)))
+                          END AS position
+                   FROM registrations r WHERE r.user_id = ? AND r.state != 'cancelled'""",
+                (user_id,),
+            )
+            return [MyRegistration(row["session_id"], row["state"], row["position"]) for row in rows]
+        return await self._transaction(work, write=False)
+
+    async def session_counts(self) -> dict[str, SessionCount]:
+        def work(conn):
+            rows = conn.execute(
+                """SELECT session_id, SUM(state = 'confirmed') AS confirmed, SUM(state = 'waitlisted') AS waitlisted
+                   FROM registrations GROUP BY session_id""")
+            return {row["session_id"]: SessionCount(row["session_id"], row["confirmed"], row["waitlisted"]) for row in rows}
+        return await self._transaction(work, write=False)
+
+    async def confirmed_count(self, session_id: str) -> int:
+        return await self._transaction(lambda conn: _SqlSeatBook(conn).confirmed_count(session_id), write=False)
+
+    async def list_registrations(self, session_id: str | None = None) -> list[ListedRegistration]:
+        """Every live registration, by session, confirmed first, then the waitlist in order."""
+        def work(conn):
+            rows = conn.execute(
+                f"""SELECT r.*, a.first_name, a.last_name, a.username,
+                          ROW_NUMBER() OVER (PARTITION BY r.session_id, r.state ORDER BY r.arrival, r.id) AS rank
+                   FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+                   WHERE r.state != 'cancelled' {"AND r.session_id = ?" if session_id else ""}
+                   ORDER BY r.session_id, r.state = 'waitlisted', r.arrival, r.id""",
+                (session_id,) if session_id else (),
+            )
+            return [
+                ListedRegistration(
+                    session_id=row["session_id"], user_id=row["user_id"],
+                    name=f"{row['first_name']} {row['last_name']}".strip() or (row["username"] or str(row["user_id"])),
+                    username=row["username"], state=row["state"],
+                    position=row["rank"] if row["state"] == rules.WAITLISTED else None,
+                    created_at=row["created_at"], updated_at=row["updated_at"],
+                )
+                for row in rows
+            ]
+        return await self._transaction(work, write=False)
+
+    # --- the outbox --------------------------------------------------------------------------
+
+    async def enqueue(self, messages: Iterable[tuple[int, str, dict, str]], not_before: datetime,
+                      now: datetime, expires_at: datetime | None = None, batch: str | None = None) -> int:
+        """Queue (user_id, kind, payload, dedup_key) messages; returns how many were new."""
+        items = list(messages)
+
+        def work(conn):
+            count = sum(
+                _enqueue(conn, user_id, kind, payload, key, not_before.timestamp(),
+                         expires_at.timestamp() if expires_at else None, batch, now)
+                for user_id, kind, payload, key in items
+            )
+            return _Enqueued(count, count)
+        return await self._transaction(work)
+
+    async def requeue_in_flight(self) -> int:
+        """At start-up: messages that were being sent when the bot stopped go out again."""
+        return await self._transaction(lambda conn: conn.execute(
+            "UPDATE outbox SET state = 'pending' WHERE state = 'sending'").rowcount)
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Mark up to `limit` due messages as being sent, oldest first, and return them."""
+        def work(conn):
+            stamp = now.timestamp()
+            conn.execute(
+                "UPDATE outbox SET state = 'dropped', last_error = 'expired', updated_at = ? "
+                "WHERE state = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?",
+                (_iso(now), stamp))
+            rows = conn.execute(
+                """SELECT o.*, a.language AS chosen_language, a.telegram_language FROM outbox o
+                   LEFT JOIN attendees a ON a.user_id = o.user_id
+                   WHERE o.state = 'pending' AND o.not_before <= ? ORDER BY o.not_before, o.id LIMIT ?""",
+                (stamp, limit)).fetchall()
+            if rows:
+                conn.execute(
+                    f"UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+                    f"WHERE id IN ({','.join('?' * len(rows))})", (_iso(now), *(row["id"] for row in rows)))
+            return [
+                OutboxMessage(row["id"], row["dedup_key"], row["user_id"], row["chat_id"], row["kind"],
+                              json.loads(row["payload"]), row["not_before"], row["attempts"] + 1,
+                              row["chosen_language"], row["telegram_language"])
+                for row in rows
+            ]
+        return await self._transaction(work)
+
+    async def next_due(self) -> float | None:
+        """When the earliest pending message falls due (epoch seconds of the bot's clock)."""
+        return await self._transaction(lambda conn: conn.execute(
+            "SELECT MIN(not_before) FROM outbox WHERE state = 'pending'").fetchone()[0], write=False)
+
+    async def finish_delivery(self, message_id: int, state: str, now: datetime, telegram_message_id: int | None = None,
+                              error: str | None = None, retry_at: datetime | None = None) -> None:
+        """Record the outcome of one send: sent, failed, dropped, or pending again at retry_at."""
+        def work(conn):
+            conn.execute(
+                """UPDATE outbox SET state = ?, message_id = COALESCE(?, message_id), last_error = ?,
+                       not_before = COALESCE(?, not_before), updated_at = ? WHERE id = ?""",
+                (state, telegram_message_id, error, retry_at.timestamp() if retry_at else None, _iso(now), message_id))
+        await self._transaction(work)
+
+    async def update_chat(self, user_id: int, chat_id: int) -> None:
+        """A chat migrated: send there from now on."""
+        def work(conn):
+            conn.execute("UPDATE attendees SET chat_id = ? WHERE user_id = ?", (chat_id, user_id))
+            conn.execute("UPDATE outbox SET chat_id = ? WHERE user_id = ? AND state IN ('pending', 'sending')", (chat_id, user_id))
+        await self._transaction(work)
+
+    async def outbox_stats(self, batch: str | None = None) -> dict[str, int]:
+        def work(conn):
+            where, params = ("WHERE batch = ?", (batch,)) if batch else ("", ())
+            rows = conn.execute(f"SELECT state, COUNT(*) FROM outbox {where} GROUP BY state", params)
+            return {state: count for state, count in rows}
+        return await self._transaction(work, write=False)
+
+    async def outbox_rows(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """For reports and tests: the outbox as plain rows."""
+        def work(conn):
+            where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
+            return [dict(row) for row in conn.execute(f"SELECT * FROM outbox {where} ORDER BY id", params)]
+        return await self._transaction(work, write=False)
+
+
+@dataclass
+class _Enqueued:
+    value: Any
+    count: int
+
+
+def _attendee(conn, user_id: int) -> Attendee | None:
+    row = conn.execute("SELECT * FROM attendees WHERE user_id = ?", (user_id,)).fetchone()
+    if row is None:
+        return None
+    return Attendee(
+        user_id=row["user_id"], chat_id=row["chat_id"], first_name=row["first_name"], last_name=row["last_name"],
+        username=row["username"], language=row["language"], telegram_language=row["telegram_language"],
+        first_seen=row["first_seen"], last_seen=row["last_seen"], reachable=bool(row["reachable"]),
+        reminder_minutes=row["reminder_minutes"],
+    )
+

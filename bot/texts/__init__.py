@@ -1,0 +1,81 @@
+"""User-facing texts in German and English, kept apart from code.
+
+`t(lang, key, **values)` fills a template and HTML-escapes every value, so text from
+users or the program file can never break or inject markup. A value that is already
+safe HTML (built from other templates) is wrapped in `Html`.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta
+
+from . import de, en
+
+CATALOGS = {"de": de, "en": en}
+LANGUAGES = tuple(CATALOGS)
+DEFAULT = "de"
+
+
+class Html(str):
+    """A string that is already valid Telegram HTML and must not be escaped again."""
+
+
+def escape(value: object) -> str:
+    if isinstance(value, Html):
+        return value
+    return html.escape(str(value), quote=False)
+
+
+def t(lang: str, key: str, **values: object) -> Html:
+    catalog = CATALOGS.get(lang, CATALOGS[DEFAULT]).TEXTS
+    template = catalog.get(key) or CATALOGS[DEFAULT].TEXTS[key]
+    return Html(template.format(**{name: escape(value) for name, value in values.items()}))
+
+
+def plain(lang: str, key: str, **values: object) -> str:
+    """A text for places without HTML (button labels, callback answers)."""
+    catalog = CATALOGS.get(lang, CATALOGS[DEFAULT]).TEXTS
+    template = catalog.get(key) or CATALOGS[DEFAULT].TEXTS[key]
+    return template.format(**{name: str(value) for name, value in values.items()})
+
+
+def commands(lang: str) -> list[tuple[str, str]]:
+    return list(CATALOGS.get(lang, CATALOGS[DEFAULT]).COMMANDS)
+
+
+def pick_language(chosen: str | None, telegram_language: str | None) -> str:
+    """The attendee's own choice; else German for German speakers and for people whose
+    Telegram says no language; English for everybody else."""
+    if chosen in CATALOGS:
+        return chosen
+    if not telegram_language:
+        return DEFAULT
+    return "de" if telegram_language.lower().startswith("de") else "en"
+
+
+def format_date(lang: str, moment: datetime) -> str:
+    catalog = CATALOGS.get(lang, CATALOGS[DEFAULT])
+    return plain(lang, "date", weekday=catalog.WEEKDAYS[moment.weekday()], day=moment.day,
+                 month=catalog.MONTHS[moment.month - 1], year=moment.year)
+
+
+def format_time(lang: str, moment: datetime) -> str:
+    return plain(lang, "time", time=moment.strftime("%H:%M"))
+
+
+def format_range(lang: str, start: datetime, end: datetime) -> str:
+    return plain(lang, "time_range", start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
+
+
+def format_duration(lang: str, delta: timedelta) -> str:
+    minutes_total = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes_total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days > 1:
+        return plain(lang, "duration_days", days=days, hours=hours)
+    if days == 1:
+        return plain(lang, "duration_day", hours=hours)
+    if hours:
+        return plain(lang, "duration_hours", hours=hours, minutes=minutes)
+    return plain(lang, "duration_minutes", minutes=max(1, minutes))

@@ -1,0 +1,168 @@
+"""Deutsche Texte. HTML für Telegram; Platzhalter in {geschweiften Klammern} werden escaped eingesetzt."""
+
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+          "November", "Dezember")
+
+TEXTS = {
+    "date": "{weekday}, {day}. {month} {year}",
+    "time": "{time} Uhr",
+    "time_range": "{start}–{end} Uhr",
+    "welcome": (
+        "👋 <b>Willkommen zur {conference}!</b>\n<i>{motto}</i>\n\n"
+        "📅 {date}, {hours}\n📍 {venue}\n\n"
+        "Ich bin Ihr Konferenz-Assistent. Ich sage Ihnen, was gerade läuft und was als Nächstes kommt, "
+        "wo es stattfindet und wer spricht. Sie können sich hier für einen Workshop und die Exkursion "
+        "anmelden, und ich erinnere Sie rechtzeitig.\n\n"
+        "Schreiben Sie mir einfach eine Frage wie „Wann ist die Podiumsdiskussion?“ oder nutzen Sie die Knöpfe."
+    ),
+    "menu_program": "📋 Programm",
+    "menu_now": "▶️ Jetzt",
+    "menu_next": "⏭ Danach",
+    "menu_venue": "📍 Veranstaltungsort",
+    "menu_mine": "🎟 Meine Anmeldungen",
+    "menu_help": "❓ Hilfe",
+    "menu_language": "🇬🇧 English",
+    "program_title": "📋 <b>Programm – {date}</b>",
+    "daypart_morning": "Vormittag",
+    "daypart_afternoon": "Nachmittag",
+    "daypart_evening": "Abend",
+    "program_hint": "Tippen Sie auf einen Programmpunkt für Details.",
+    "program_page": "Seite {page} von {pages}",
+    "cancelled_mark": "❌ abgesagt",
+    "now_running": "▶️ <b>Jetzt läuft</b>",
+    "now_nothing": "Gerade läuft kein Programmpunkt.",
+    "next_title": "⏭ <b>Als Nächstes</b>",
+    "next_in": "in {duration}",
+    "next_nothing": "Heute folgt kein weiterer Programmpunkt.",
+    "before_conference": "⏳ Die Konferenz beginnt in <b>{duration}</b> – am {date} um {time} Uhr im {venue}.",
+    "after_conference": "🙏 Die {conference} ist vorbei. Vielen Dank fürs Dabeisein – und gute Heimreise!",
+    "duration_days": "{days} Tagen, {hours} Std.",
+    "duration_day": "1 Tag, {hours} Std.",
+    "duration_hours": "{hours} Std. {minutes} Min.",
+    "duration_minutes": "{minutes} Min.",
+    "details_time": "🕒 {date}, {time}",
+    "details_room": "📍 {room}",
+    "details_speakers": "🎤 {speakers}",
+    "details_seats_free": "🎟 {free} von {capacity} Plätzen frei",
+    "details_seats_full": "🎟 ausgebucht ({capacity} Plätze), Warteliste: {waiting}",
+    "details_overbooked": "🎟 überbucht: {confirmed} Anmeldungen bei {capacity} Plätzen",
+    "details_meeting_point": "🚌 Treffpunkt: {place}, Abfahrt {time} Uhr",
+    "details_you_confirmed": "✅ Sie sind angemeldet.",
+    "details_you_waiting": "⏳ Sie stehen auf der Warteliste: Platz {position}.",
+    "details_cancelled": "❌ <b>Dieser Programmpunkt fällt aus.</b>",
+    "button_signup": "✅ Anmelden",
+    "button_cancel_seat": "✖️ Abmelden",
+    "button_leave_waitlist": "✖️ Warteliste verlassen",
+    "button_meeting_point": "🚌 Treffpunkt auf der Karte",
+    "button_back_program": "⬅️ Programm",
+    "button_switch": "🔄 Wechseln",
+    "button_keep_old": "Nein, behalten",
+    "button_join_waitlist": "⏳ Auf die Warteliste",
+    "button_keep_seat": "👍 Platz behalten",
+    "button_release_seat": "✖️ Platz freigeben",
+    "button_more": "Weiter ➡️",
+    "button_less": "⬅️ Zurück",
+    "venue_text": "📍 <b>{venue}</b>\n{address}",
+    "meeting_point_title": "Treffpunkt Exkursion: {place}",
+    "search_results": "🔎 Das habe ich im Programm gefunden:",
+    "search_none": (
+        "🤔 Zu „{query}“ habe ich nichts im Programm gefunden.\n"
+        "Versuchen Sie ein Stichwort wie „Workshop“, „Exkursion“ oder einen Namen – oder öffnen Sie das ganze Programm."
+    ),
+    "help": (
+        "❓ <b>So helfe ich Ihnen</b>\n\n"
+        "/programm – das ganze Programm\n"
+        "/jetzt – was gerade läuft\n"
+        "/danach – was als Nächstes kommt\n"
+        "/ort – der Veranstaltungsort auf der Karte\n"
+        "/anmelden – für einen Workshop oder die Exkursion anmelden\n"
+        "/abmelden – eine Anmeldung zurückgeben\n"
+        "/meine – Ihre Anmeldungen und Wartelistenplätze\n"
+        "/sprache – Sprache wechseln (Deutsch/English)\n\n"
+        "Oder schreiben Sie einfach, was Sie suchen, z. B. „HAL-PLAN“ oder „Wann ist die Mittagspause?“."
+    ),
+    "help_admin": (
+        "\n\n🛠 <b>Für das Organisationsteam</b>\n"
+        "/teilnehmer [id] – Anmeldungen je Programmpunkt\n"
+        "/export – alle Anmeldungen als CSV\n"
+        "/reload – program.yaml neu einlesen"
+    ),
+    "language_choose": "Bitte wählen Sie Ihre Sprache / Please choose your language:",
+    "language_set": "✅ Ich spreche jetzt Deutsch mit Ihnen.",
+    "unknown_command": "Den Befehl {command} kenne ich nicht. /hilfe zeigt, was ich kann.",
+    "unsupported_message": "Ich verstehe Textnachrichten und Knöpfe. /hilfe zeigt, was ich kann.",
+    "stale_button": "Dieser Knopf ist nicht mehr gültig. Bitte öffnen Sie das Programm neu.",
+    "unknown_session": "Den Programmpunkt „{session_id}“ gibt es nicht (mehr). /programm zeigt alle.",
+    "error_generic": "⚠️ Da ist etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.",
+    "signup_choose": "Wofür möchten Sie sich anmelden?",
+    "cancel_choose": "Welche Anmeldung möchten Sie zurückgeben?",
+    "cancel_none": "Sie haben keine Anmeldung, die Sie zurückgeben könnten.",
+    "signup_none_open": "Im Moment gibt es nichts, wofür man sich anmelden kann.",
+    "signup_confirmed": "✅ Sie sind für „{title}“ angemeldet.\n🕒 {when}\n📍 {room}",
+    "signup_already_confirmed": "Sie sind für „{title}“ bereits angemeldet – Ihr Platz ist sicher.",
+    "signup_waitlisted": (
+        "⏳ „{title}“ ist ausgebucht. Sie stehen auf der <b>Warteliste auf Platz {position}</b>.\n"
+        "Wird ein Platz frei, rücken Sie automatisch nach und bekommen sofort eine Nachricht."
+    ),
+    "signup_waitlisted_switch": (
+        "⏳ Sie stehen auf der <b>Warteliste für „{title}“ auf Platz {position}</b>. Ihr Platz in „{other}“ "
+        "bleibt Ihnen bis dahin. Rücken Sie nach, wechseln Sie automatisch und Ihr Platz in „{other}“ wird frei."
+    ),
+    "signup_already_waitlisted": "Sie stehen für „{title}“ bereits auf der Warteliste, auf Platz {position}.",
+    "signup_conflict": (
+        "Sie haben schon einen Platz in „{other}“, das zur selben Zeit stattfindet. "
+        "Möchten Sie zu „{title}“ wechseln? Ihr bisheriger Platz wird erst frei, wenn der neue sicher ist."
+    ),
+    "signup_switched": "🔄 Gewechselt: Sie sind jetzt für „{title}“ angemeldet. Ihr Platz in „{other}“ ist freigegeben.",
+    "signup_switch_full": (
+        "„{title}“ ist leider ausgebucht – Ihr Platz in „{other}“ bleibt Ihnen sicher.\n"
+        "Möchten Sie auf die Warteliste für „{title}“? Wird dort ein Platz frei, wechseln Sie automatisch."
+    ),
+    "signup_switch_full_waiting": (
+        "„{title}“ ist leider ausgebucht – Ihr Platz in „{other}“ bleibt Ihnen sicher. "
+        "Sie stehen für „{title}“ auf der Warteliste, auf Platz {position}."
+    ),
+    "signup_kept": "In Ordnung, Sie behalten Ihren Platz in „{title}“.",
+    "signup_no_signup": "Für „{title}“ ist keine Anmeldung nötig – kommen Sie einfach vorbei.",
+    "signup_session_cancelled": "„{title}“ fällt aus; eine Anmeldung ist nicht möglich.",
+    "signup_closed": "„{title}“ hat bereits begonnen; An- und Abmeldungen sind nicht mehr möglich.",
+    "cancel_done": "Sie sind von „{title}“ abgemeldet. Danke, dass Sie den Platz freigeben!",
+    "cancel_left_waitlist": "Sie haben die Warteliste für „{title}“ verlassen.",
+    "cancel_not_registered": "Sie sind für „{title}“ nicht angemeldet.",
+    "promoted": (
+        "🎉 <b>Ein Platz ist frei geworden!</b> Sie sind jetzt für „{title}“ angemeldet.\n"
+        "🕒 {when}\n📍 {room}\n\nKönnen Sie nicht teilnehmen? Dann geben Sie den Platz bitte frei."
+    ),
+    "promoted_released": "\n🔄 Ihr Platz in „{other}“ wurde dafür freigegeben.",
+    "promotion_kept": "👍 Prima, Ihr Platz in „{title}“ ist bestätigt.",
+    "mine_title": "🎟 <b>Ihre Anmeldungen</b>",
+    "mine_confirmed": "✅ {time} {title} – {room}",
+    "mine_waiting": "⏳ {time} {title} – Warteliste Platz {position}",
+    "mine_none": "Sie haben sich noch für nichts angemeldet. Workshops und die Exkursion finden Sie unter /programm.",
+    "admin_only": "Diese Funktion ist dem Organisationsteam vorbehalten.",
+    "admin_attendees_title": "👥 <b>Anmeldungen</b>",
+    "admin_attendees_line": "{title}: {confirmed}/{capacity} bestätigt, {waiting} auf der Warteliste",
+    "admin_attendees_session": "👥 <b>{title}</b> – {confirmed}/{capacity} bestätigt, {waiting} auf der Warteliste",
+    "admin_attendees_confirmed": "<b>Bestätigt:</b>",
+    "admin_attendees_waiting": "<b>Warteliste:</b>",
+    "admin_attendees_empty": "Noch keine Anmeldungen.",
+    "admin_export_caption": "📄 Alle Anmeldungen ({count} Zeilen), Stand {time} Uhr.",
+    "admin_reload_ok": "🔄 Programm neu geladen: {sessions} Programmpunkte.",
+    "admin_reload_failed": "⚠️ Das neue Programm hat Fehler und wurde <b>nicht</b> übernommen:\n{problems}",
+    "admin_reload_overbooked": "⚠️ Überbucht: „{title}“ hat {confirmed} Anmeldungen bei nur {capacity} Plätzen. Niemand wurde abgemeldet.",
+    "admin_reload_promoted": "⬆️ {count} Personen sind von Wartelisten nachgerückt und wurden benachrichtigt.",
+}
+
+COMMANDS = [
+    ("start", "Begrüßung und Menü"),
+    ("programm", "Das ganze Programm"),
+    ("jetzt", "Was gerade läuft"),
+    ("danach", "Was als Nächstes kommt"),
+    ("ort", "Veranstaltungsort"),
+    ("anmelden", "Für Workshop oder Exkursion anmelden"),
+    ("abmelden", "Anmeldung zurückgeben"),
+    ("meine", "Meine Anmeldungen"),
+    ("sprache", "Sprache wechseln"),
+    ("hilfe", "Hilfe"),
+]

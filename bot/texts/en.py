@@ -1,0 +1,167 @@
+"""English texts. HTML for Telegram; placeholders in {braces} are inserted escaped."""
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+TEXTS = {
+    "date": "{weekday}, {day} {month} {year}",
+    "time": "{time}",
+    "time_range": "{start}–{end}",
+    "welcome": (
+        "👋 <b>Welcome to the {conference}!</b>\n<i>{motto}</i>\n\n"
+        "📅 {date}, {hours}\n📍 {venue}\n\n"
+        "I am your conference assistant. I tell you what is on now and next, where it takes place and "
+        "who speaks. You can sign up for a workshop and the excursion here, and I remind you in time.\n\n"
+        "Just ask me something like “When is the panel discussion?” or use the buttons."
+    ),
+    "menu_program": "📋 Program",
+    "menu_now": "▶️ Now",
+    "menu_next": "⏭ Next",
+    "menu_venue": "📍 Venue",
+    "menu_mine": "🎟 My sign-ups",
+    "menu_help": "❓ Help",
+    "menu_language": "🇩🇪 Deutsch",
+    "program_title": "📋 <b>Program – {date}</b>",
+    "daypart_morning": "Morning",
+    "daypart_afternoon": "Afternoon",
+    "daypart_evening": "Evening",
+    "program_hint": "Tap a session for details.",
+    "program_page": "Page {page} of {pages}",
+    "cancelled_mark": "❌ cancelled",
+    "now_running": "▶️ <b>On now</b>",
+    "now_nothing": "Nothing is on right now.",
+    "next_title": "⏭ <b>Up next</b>",
+    "next_in": "in {duration}",
+    "next_nothing": "Nothing else is on today.",
+    "before_conference": "⏳ The conference starts in <b>{duration}</b> – on {date} at {time} at the {venue}.",
+    "after_conference": "🙏 The {conference} is over. Thank you for joining us – safe travels home!",
+    "duration_days": "{days} days, {hours} h",
+    "duration_day": "1 day, {hours} h",
+    "duration_hours": "{hours} h {minutes} min",
+    "duration_minutes": "{minutes} min",
+    "details_time": "🕒 {date}, {time}",
+    "details_room": "📍 {room}",
+    "details_speakers": "🎤 {speakers}",
+    "details_seats_free": "🎟 {free} of {capacity} seats free",
+    "details_seats_full": "🎟 fully booked ({capacity} seats), waiting list: {waiting}",
+    "details_overbooked": "🎟 overbooked: {confirmed} sign-ups for {capacity} seats",
+    "details_meeting_point": "🚌 Meeting point: {place}, departure {time}",
+    "details_you_confirmed": "✅ You are signed up.",
+    "details_you_waiting": "⏳ You are on the waiting list: position {position}.",
+    "details_cancelled": "❌ <b>This session is cancelled.</b>",
+    "button_signup": "✅ Sign up",
+    "button_cancel_seat": "✖️ Cancel sign-up",
+    "button_leave_waitlist": "✖️ Leave waiting list",
+    "button_meeting_point": "🚌 Meeting point on the map",
+    "button_back_program": "⬅️ Program",
+    "button_switch": "🔄 Switch",
+    "button_keep_old": "No, keep it",
+    "button_join_waitlist": "⏳ Join the waiting list",
+    "button_keep_seat": "👍 Keep my seat",
+    "button_release_seat": "✖️ Release my seat",
+    "button_more": "More ➡️",
+    "button_less": "⬅️ Back",
+    "venue_text": "📍 <b>{venue}</b>\n{address}",
+    "meeting_point_title": "Excursion meeting point: {place}",
+    "search_results": "🔎 This is what I found in the program:",
+    "search_none": (
+        "🤔 I found nothing about “{query}” in the program.\n"
+        "Try a keyword such as “workshop”, “excursion” or a name – or open the whole program."
+    ),
+    "help": (
+        "❓ <b>How I can help</b>\n\n"
+        "/program – the whole program\n"
+        "/now – what is on now\n"
+        "/next – what comes next\n"
+        "/venue – the venue on the map\n"
+        "/signup – sign up for a workshop or the excursion\n"
+        "/cancel – give back a sign-up\n"
+        "/mine – your sign-ups and waiting-list places\n"
+        "/language – switch language (Deutsch/English)\n\n"
+        "Or just write what you are looking for, e.g. “HAL-PLAN” or “When is lunch?”."
+    ),
+    "help_admin": (
+        "\n\n🛠 <b>For organizers</b>\n"
+        "/attendees [id] – sign-ups per session\n"
+        "/export – all sign-ups as CSV\n"
+        "/reload – re-read program.yaml"
+    ),
+    "language_choose": "Bitte wählen Sie Ihre Sprache / Please choose your language:",
+    "language_set": "✅ I will speak English with you now.",
+    "unknown_command": "I don't know the command {command}. /help shows what I can do.",
+    "unsupported_message": "I understand text messages and buttons. /help shows what I can do.",
+    "stale_button": "This button is no longer valid. Please open the program again.",
+    "unknown_session": "There is no session “{session_id}” (any more). /program lists them all.",
+    "error_generic": "⚠️ Something went wrong. Please try again in a moment.",
+    "signup_choose": "What would you like to sign up for?",
+    "cancel_choose": "Which sign-up would you like to give back?",
+    "cancel_none": "You have no sign-up to give back.",
+    "signup_none_open": "There is nothing to sign up for at the moment.",
+    "signup_confirmed": "✅ You are signed up for “{title}”.\n🕒 {when}\n📍 {room}",
+    "signup_already_confirmed": "You are already signed up for “{title}” – your seat is safe.",
+    "signup_waitlisted": (
+        "⏳ “{title}” is fully booked. You are <b>number {position} on the waiting list</b>.\n"
+        "If a seat becomes free, you move up automatically and I tell you at once."
+    ),
+    "signup_waitlisted_switch": (
+        "⏳ You are <b>number {position} on the waiting list for “{title}”</b>. You keep your seat in “{other}” "
+        "until then. If you move up, you switch automatically and your seat in “{other}” is released."
+    ),
+    "signup_already_waitlisted": "You are already on the waiting list for “{title}”, at number {position}.",
+    "signup_conflict": (
+        "You already have a seat in “{other}”, which takes place at the same time. "
+        "Would you like to switch to “{title}”? Your current seat is only released once the new one is secured."
+    ),
+    "signup_switched": "🔄 Switched: you are now signed up for “{title}”. Your seat in “{other}” has been released.",
+    "signup_switch_full": (
+        "Sorry, “{title}” is fully booked – you keep your seat in “{other}”.\n"
+        "Would you like to join the waiting list for “{title}”? If a seat becomes free there, you switch automatically."
+    ),
+    "signup_switch_full_waiting": (
+        "Sorry, “{title}” is fully booked – you keep your seat in “{other}”. "
+        "You are on the waiting list for “{title}”, at number {position}."
+    ),
+    "signup_kept": "All right, you keep your seat in “{title}”.",
+    "signup_no_signup": "“{title}” needs no sign-up – just come along.",
+    "signup_session_cancelled": "“{title}” is cancelled; signing up is not possible.",
+    "signup_closed": "“{title}” has already started; sign-ups and cancellations are closed.",
+    "cancel_done": "You are no longer signed up for “{title}”. Thank you for releasing the seat!",
+    "cancel_left_waitlist": "You have left the waiting list for “{title}”.",
+    "cancel_not_registered": "You are not signed up for “{title}”.",
+    "promoted": (
+        "🎉 <b>A seat has become free!</b> You are now signed up for “{title}”.\n"
+        "🕒 {when}\n📍 {room}\n\nCan't make it? Then please release the seat."
+    ),
+    "promoted_released": "\n🔄 Your seat in “{other}” has been released for it.",
+    "promotion_kept": "👍 Great, your seat in “{title}” is confirmed.",
+    "mine_title": "🎟 <b>Your sign-ups</b>",
+    "mine_confirmed": "✅ {time} {title} – {room}",
+    "mine_waiting": "⏳ {time} {title} – waiting list number {position}",
+    "mine_none": "You have not signed up for anything yet. Workshops and the excursion are under /program.",
+    "admin_only": "This function is reserved for the organizers.",
+    "admin_attendees_title": "👥 <b>Sign-ups</b>",
+    "admin_attendees_line": "{title}: {confirmed}/{capacity} confirmed, {waiting} waiting",
+    "admin_attendees_session": "👥 <b>{title}</b> – {confirmed}/{capacity} confirmed, {waiting} waiting",
+    "admin_attendees_confirmed": "<b>Confirmed:</b>",
+    "admin_attendees_waiting": "<b>Waiting list:</b>",
+    "admin_attendees_empty": "No sign-ups yet.",
+    "admin_export_caption": "📄 All sign-ups ({count} rows), as of {time}.",
+    "admin_reload_ok": "🔄 Program reloaded: {sessions} sessions.",
+    "admin_reload_failed": "⚠️ The new program has errors and was <b>not</b> applied:\n{problems}",
+    "admin_reload_overbooked": "⚠️ Overbooked: “{title}” has {confirmed} sign-ups for only {capacity} seats. Nobody was removed.",
+    "admin_reload_promoted": "⬆️ {count} people moved up from waiting lists and were notified.",
+}
+
+COMMANDS = [
+    ("start", "Welcome and menu"),
+    ("program", "The whole program"),
+    ("now", "What is on now"),
+    ("next", "What comes next"),
+    ("venue", "The venue"),
+    ("signup", "Sign up for a workshop or the excursion"),
+    ("cancel", "Give back a sign-up"),
+    ("mine", "My sign-ups"),
+    ("language", "Switch language"),
+    ("help", "Help"),
+]

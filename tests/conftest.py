@@ -1,0 +1,98 @@
+"""Shared fixtures: the shipped program, a controllable clock, and the real bot running
+against the sandbox over loopback."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import build_application, running
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain.loader import load_program
+from bot.sandbox.client import SandboxClient
+from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAM_FILE = ROOT / "program.yaml"
+BERLIN = ZoneInfo("Europe/Berlin")
+ADMIN_ID = 900001
+
+
+def berlin(text: str) -> datetime:
+    """'2025-06-03 10:00' in Berlin time."""
+    return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
+
+
+class FrozenClock(Clock):
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, moment: datetime):
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment.astimezone(timezone.utc)
+
+    def set(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def advance(self, **delta) -> None:
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def program():
+    return load_program(PROGRAM_FILE)
+
+
+@dataclass
+class Harness:
+    server: SandboxServer
+    client: SandboxClient
+    application: object
+    clock: FrozenClock
+
+    @property
+    def services(self):
+        return self.application.bot_data["services"]
+
+    @property
+    def sandbox(self):
+        return self.server.sandbox
+
+    async def attendee(self, name: str = "Anna", lang: str | None = "de", user_id: int | None = None):
+        return await self.client.add_user(name, lang, user_id=user_id)
+
+
+@asynccontextmanager
+async def bot_running(tmp_path: Path, clock: FrozenClock, program_file: Path = PROGRAM_FILE,
+                      server: SandboxServer | None = None, admins=frozenset({ADMIN_ID}), database: Path | None = None):
+    own_server = server is None
+    server = server or await SandboxServer().start()
+    settings = Settings(token=DEFAULT_TOKEN, api_url=server.api_url, admins=frozenset(admins),
+                        program_path=program_file, database_path=database or tmp_path / "bot.sqlite3")
+    application = build_application(settings, load_program(program_file), clock=clock)
+    client = SandboxClient(server.url)
+    try:
+        async with running(application, poll_timeout=1):
+            yield Harness(server, client, application, clock)
+    finally:
+        await client.close()
+        if own_server:
+            await server.stop()
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(berlin("2025-06-03 10:30"))
+
+
+@pytest.fixture
+async def harness(tmp_path, clock):
+    async with bot_running(tmp_path, clock) as running_harness:
+        yield running_harness
