@@ -106,7 +106,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_document(
-        chat.id, InputFile(data, filename=f"anmeldungen-{stamp:%Y%m%d-%H%M}.csv", mimetype="text/csv"),
+        chat.id, InputFile(data, filename=f"anmeldungen-{stamp:%Y%m%d-%H%M}.csv"),
         caption=t(who.lang, "admin_export_caption", count=len(rows), time=stamp.strftime("%H:%M")), parse_mode="HTML",
     )
 

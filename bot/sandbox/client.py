@@ -6,6 +6,7 @@ works against a sandbox in this process or in another one.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,9 +116,9 @@ class Attendee:
         return await self._collect(ack["seq"], minimum, settle, timeout)
 
     async def tap(self, data: str, message_id: int, forge: bool = False, minimum: int = 1, settle: float = 0.15,
-                  timeout: float = 10) -> list[dict]:
+                  timeout: float = 10, expect_message: bool = True) -> list[dict]:
         ack = await self.client.press(self.id, message_id, data, forge)
-        return await self._collect(ack["seq"], minimum, settle, timeout)
+        return await self._collect(ack["seq"], minimum, settle, timeout, expect_message)
 
     async def press(self, label: str, minimum: int = 1, settle: float = 0.15, timeout: float = 10) -> list[dict]:
         """Tap the button whose text contains `label` (or whose data is `label`) on the newest
@@ -139,8 +140,20 @@ class Attendee:
         """Wait for messages the bot sends on its own (reminders, promotions, announcements)."""
         return await self._collect(self.seen, minimum, settle, timeout)
 
-    async def _collect(self, after: int, minimum: int, settle: float, timeout: float) -> list[dict]:
-        outputs = await self.client.outputs(self.id, after=max(after, self.seen), wait=timeout, minimum=minimum, settle=settle)
+    async def _collect(self, after: int, minimum: int, settle: float, timeout: float,
+                       expect_message: bool = True) -> list[dict]:
+        """What the bot did in this chat after `after`: at least `minimum` entries, and (unless
+        told otherwise) at least one that is more than a button's acknowledgement."""
+        deadline = time.monotonic() + timeout
+        since = max(after, self.seen)
+        outputs = await self.client.outputs(self.id, after=since, wait=timeout, minimum=minimum, settle=settle)
+        while expect_message and not any(o["kind"] != "answerCallbackQuery" for o in outputs) \
+                and time.monotonic() < deadline:
+            more = await self.client.outputs(self.id, after=outputs[-1]["seq"] if outputs else since,
+                                             wait=deadline - time.monotonic(), minimum=1, settle=settle)
+            if not more:
+                break
+            outputs += more
         if outputs:
             self.seen = max(self.seen, outputs[-1]["seq"])
         self.history.extend(outputs)

@@ -836,7 +836,8 @@ class SandboxServer:
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> "SandboxServer":
-        self._runner = web.AppRunner(self.sandbox.routes(), access_log=None, handle_signals=False)
+        # Long polls of a bot that was killed would otherwise hold the shutdown for their full timeout.
+        self._runner = web.AppRunner(self.sandbox.routes(), access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
