@@ -14,9 +14,10 @@ from .clock import Clock
 from .config import Settings
 from .delivery import ConferenceRateLimiter, Dispatcher
 from .domain.program import Program
-from .handlers import admin, fallback, program as program_handlers, signup
+from .handlers import admin, fallback, program as program_handlers, reminders, signup
 from .handlers.push import make_renderer
 from .processor import PerChatUpdateProcessor
+from .reminder_service import ReminderService
 from .services import ProgramHolder, Services
 from .storage import Storage
 from .texts import commands
@@ -57,7 +58,7 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
 def register_handlers(application: Application) -> None:
     # One group: the first handler that matches an update answers it, so the order matters:
     # specific commands and buttons, then free-text search, then the catch-alls.
-    for handler in (*program_handlers.handlers(), *signup.handlers(), *admin.handlers(),
+    for handler in (*program_handlers.handlers(), *signup.handlers(), *reminders.handlers(), *admin.handlers(),
                     program_handlers.text_handler(), *fallback.handlers()):
         application.add_handler(handler)
     application.add_error_handler(fallback.on_error)
@@ -75,6 +76,9 @@ async def _post_init(application: Application) -> None:
                             schedule_wake=lambda delay: _schedule_wake(application, delay))
     svc.delivery = dispatcher
     await dispatcher.start()
+    svc.reminders = ReminderService(svc, application.job_queue)
+    await svc.reminders.run()  # catches up what fell due while the bot was down
+    svc.reminders.start_safety_net()
     await _register_commands(application)
     log.info("bot ready: %s, %s", svc.program.current.conference.name.get("de"), svc.clock.describe())
 
@@ -107,6 +111,8 @@ async def _register_commands(application: Application) -> None:
 
 async def _post_stop(application: Application) -> None:
     svc: Services = application.bot_data["services"]
+    if isinstance(svc.reminders, ReminderService):
+        await svc.reminders.stop()
     if isinstance(svc.delivery, Dispatcher):
         await svc.delivery.stop()
 

@@ -40,6 +40,12 @@ class Services:
     storage: Storage
     program: ProgramHolder
     delivery: object | None = None  # the outbox dispatcher, once started
+    reminders: object | None = None  # the ReminderService, once started
+
+    def replan(self) -> None:
+        """Registrations, bookmarks, settings or the program changed: reminders follow."""
+        if self.reminders is not None:
+            self.reminders.request()  # type: ignore[attr-defined]
 
     def now(self) -> datetime:
         return self.clock.now()

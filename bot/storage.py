@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from .domain import signup as rules
 from .domain.program import Program
+from .domain.reminders import Reminder, Subject
 from .domain.signup import Outcome, Overbooking, Promotion, Registration
 
 log = logging.getLogger(__name__)
@@ -450,6 +451,51 @@ class Storage:
                 for row in rows
             ]
         return await self._transaction(work, write=False)
+
+    # --- bookmarks and reminders ----------------------------------------------------------
+
+    async def toggle_bookmark(self, user_id: int, session_id: str, now: datetime) -> bool:
+        """Bookmark a session, or remove the bookmark; returns whether it is bookmarked now."""
+        def work(conn):
+            removed = conn.execute("DELETE FROM bookmarks WHERE user_id = ? AND session_id = ?", (user_id, session_id)).rowcount
+            if removed:
+                return False
+            conn.execute("INSERT INTO bookmarks (user_id, session_id, created_at) VALUES (?, ?, ?)",
+                         (user_id, session_id, _iso(now)))
+            return True
+        return await self._transaction(work)
+
+    async def bookmarks_of(self, user_id: int) -> list[str]:
+        return await self._transaction(lambda conn: [row[0] for row in conn.execute(
+            "SELECT session_id FROM bookmarks WHERE user_id = ? ORDER BY created_at", (user_id,))], write=False)
+
+    async def set_reminder_minutes(self, user_id: int, minutes: int | None) -> None:
+        await self._transaction(lambda conn: conn.execute(
+            "UPDATE attendees SET reminder_minutes = ? WHERE user_id = ?", (minutes, user_id)))
+
+    async def reminder_subjects(self) -> list[Subject]:
+        """Everything that can earn a reminder, for reachable attendees."""
+        def work(conn):
+            rows = conn.execute(
+                """SELECT r.user_id, r.session_id, r.state AS relation, r.updated_at AS since, a.reminder_minutes
+                   FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+                   WHERE r.state IN ('confirmed', 'waitlisted') AND a.reachable = 1
+                   UNION ALL
+                   SELECT b.user_id, b.session_id, 'bookmark', b.created_at, a.reminder_minutes
+                   FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id WHERE a.reachable = 1""")
+            return [Subject(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4]) for row in rows]
+        return await self._transaction(work, write=False)
+
+    async def enqueue_reminders(self, reminders: list[Reminder], now: datetime) -> int:
+        """Queue due reminders; each key only ever once, so re-planning never duplicates."""
+        def work(conn):
+            count = sum(
+                _enqueue(conn, r.user_id, r.kind, {"session_id": r.session_id, "start": r.expires.timestamp()}, r.key,
+                         r.due.timestamp(), r.expires.timestamp(), None, now)
+                for r in reminders
+            )
+            return _Enqueued(count, count)
+        return await self._transaction(work)
 
     # --- the outbox --------------------------------------------------------------------------
 

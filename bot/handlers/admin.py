@@ -121,6 +121,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who
         await send(update, context, t(who.lang, "admin_reload_failed", problems=Html(problems)))
         return
     promotions, overbooked = await svc.storage.reconcile_capacities(new, svc.now())
+    svc.replan()
     lines = [t(who.lang, "admin_reload_ok", sessions=len(new.sessions))]
     for item in overbooked:
         session = new.session(item.session_id)

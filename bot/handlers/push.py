@@ -3,12 +3,14 @@ shows the times and rooms in force when it goes out, in the attendee's current l
 
 from __future__ import annotations
 
+import math
+
 from telegram.constants import ParseMode
 
 from ..delivery import Send
 from ..services import Services
 from ..storage import OutboxMessage
-from ..texts import pick_language, t
+from ..texts import format_range, format_time, pick_language, plain, t
 from .common import keyboard, room_of, when
 from .signup import promotion_buttons
 
@@ -29,6 +31,8 @@ def make_renderer(svc: Services):
                 text += t(lang, "promoted_released", other=released.title.get(lang))
             return Send("send_message", {"chat_id": row.chat_id, "text": text, "parse_mode": ParseMode.HTML,
                                          "reply_markup": keyboard(promotion_buttons(lang, session.id))})
+        if row.kind in ("reminder", "reminder_venue", "waitlist_status"):
+            return await _reminder(svc, row, lang)
         if row.kind == "text":
             # Free text prepared elsewhere (already per language): {"de": ..., "en": ...}
             text = payload.get(lang) or payload.get("de") or next(iter(payload.values()), "")
@@ -36,3 +40,42 @@ def make_renderer(svc: Services):
         raise ValueError(f"unknown outbox kind {row.kind!r}")
 
     return render
+
+
+async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None:
+    """Re-checked at send time: a reminder for a seat given back, a bookmark removed or a
+    session moved since it was queued is dropped (the moved session has its own)."""
+    program = svc.program.current
+    session = program.session(row.payload["session_id"])
+    now = svc.now()
+    if session is None or session.cancelled or now >= session.start or row.user_id is None:
+        return None
+    if abs(session.start.timestamp() - row.payload.get("start", 0)) > 1:
+        return None
+    registration = await svc.storage.registration(session.id, row.user_id)
+    minutes = max(1, math.ceil((session.start - now).total_seconds() / 60))
+    if row.kind == "waitlist_status":
+        if registration is None or registration.state != "waitlisted":
+            return None
+        return Send("send_message", {"chat_id": row.chat_id, "parse_mode": ParseMode.HTML, "text": t(
+            lang, "waitlist_still_waiting", title=session.title.get(lang), minutes=minutes, position=registration.position)})
+    confirmed = registration is not None and registration.state == "confirmed"
+    if not confirmed and session.id not in await svc.storage.bookmarks_of(row.user_id):
+        return None
+    point = session.meeting_point
+    if row.kind == "reminder_venue":
+        if point is None or not point.has_coordinates:
+            return None
+        return Send("send_venue", {"chat_id": row.chat_id, "latitude": point.latitude, "longitude": point.longitude,
+                                   "title": plain(lang, "meeting_point_title", place=point.name)[:256],
+                                   "address": point.address or point.name})
+    start = program.local(session.start)
+    if point is not None:
+        departure = program.local(point.departure or session.start)
+        text = t(lang, "reminder_excursion", minutes=minutes, title=session.title.get(lang),
+                 departure=format_time(lang, departure), place=point.name)
+    else:
+        text = t(lang, "reminder", minutes=minutes, title=session.title.get(lang),
+                 time=format_range(lang, start, program.local(session.end)), room=room_of(session, lang))
+    return Send("send_message", {"chat_id": row.chat_id, "text": text, "parse_mode": ParseMode.HTML,
+                                 "reply_markup": keyboard([[(plain(lang, "button_details"), f"s:{session.id}")]])})

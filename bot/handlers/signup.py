@@ -55,6 +55,7 @@ def _outcome_message(context: ContextTypes.DEFAULT_TYPE, who: Asker, outcome: Ou
 
 
 async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, outcome: Outcome) -> None:
+    services(context).replan()  # any change of seats changes who is owed which reminder
     text, rows = _outcome_message(context, who, outcome)
     await send(update, context, text, keyboard(rows))
 

@@ -83,7 +83,7 @@ def program_page(program: Program, lang: str, page: int) -> tuple[str, list[list
 
 
 def session_details(program: Program, session: Session, lang: str, count: SessionCount | None,
-                    mine: MyRegistration | None) -> tuple[str, list[list[tuple[str, str]]]]:
+                    mine: MyRegistration | None, bookmarked: bool = False) -> tuple[str, list[list[tuple[str, str]]]]:
     lines = [f"<b>{escape(session.title.get(lang))}</b>"]
     if session.cancelled:
         lines.append(t(lang, "details_cancelled"))
@@ -124,6 +124,8 @@ def session_details(program: Program, session: Session, lang: str, count: Sessio
             rows.append([button(lang, "button_leave_waitlist", f"cx:{session.id}")])
     if point is not None and point.has_coordinates:
         rows.append([button(lang, "button_meeting_point", f"mp:{session.id}")])
+    if not session.cancelled:
+        rows.append([button(lang, "button_unbookmark" if bookmarked else "button_bookmark", f"bm:{session.id}")])
     rows.append([button(lang, "button_back_program", "p:0")])
     return "\n".join(lines), rows
 

@@ -61,6 +61,7 @@ TEXTS = {
     "button_join_waitlist": "⏳ Auf die Warteliste",
     "button_keep_seat": "👍 Platz behalten",
     "button_release_seat": "✖️ Platz freigeben",
+    "button_details": "ℹ️ Details",
     "button_more": "Weiter ➡️",
     "button_less": "⬅️ Zurück",
     "venue_text": "📍 <b>{venue}</b>\n{address}",
@@ -79,6 +80,8 @@ TEXTS = {
         "/anmelden – für einen Workshop oder die Exkursion anmelden\n"
         "/abmelden – eine Anmeldung zurückgeben\n"
         "/meine – Ihre Anmeldungen und Wartelistenplätze\n"
+        "/merken – gemerkte Programmpunkte\n"
+        "/erinnerung – wann ich Sie erinnere (5, 10, 15, 30 Min. oder aus)\n"
         "/sprache – Sprache wechseln (Deutsch/English)\n\n"
         "Oder schreiben Sie einfach, was Sie suchen, z. B. „HAL-PLAN“ oder „Wann ist die Mittagspause?“."
     ),
@@ -140,6 +143,27 @@ TEXTS = {
     "mine_confirmed": "✅ {time} {title} – {room}",
     "mine_waiting": "⏳ {time} {title} – Warteliste Platz {position}",
     "mine_none": "Sie haben sich noch für nichts angemeldet. Workshops und die Exkursion finden Sie unter /programm.",
+    "button_bookmark": "⭐ Merken & erinnern",
+    "button_unbookmark": "✖️ Nicht mehr merken",
+    "bookmark_added": "⭐ Gemerkt: „{title}“. Ich erinnere Sie rechtzeitig vorher.",
+    "bookmark_added_off": "⭐ Gemerkt: „{title}“. Erinnerungen sind ausgeschaltet – /erinnerung schaltet sie ein.",
+    "bookmark_removed": "„{title}“ ist nicht mehr gemerkt.",
+    "bookmarks_title": "⭐ <b>Gemerkte Programmpunkte</b>",
+    "bookmarks_none": "Sie haben noch nichts gemerkt. Öffnen Sie einen Programmpunkt und tippen Sie auf „Merken“.",
+    "reminder_settings": "⏰ <b>Erinnerungen</b>\nDerzeit: {current}.\nWie lange vorher soll ich Sie an Ihre Programmpunkte erinnern?",
+    "reminder_current_default": "15 Minuten vorher (Exkursion: 30 Minuten)",
+    "reminder_current_minutes": "{minutes} Minuten vorher",
+    "reminder_current_off": "aus",
+    "reminder_button_minutes": "{minutes} Min.",
+    "reminder_button_off": "🔕 Aus",
+    "reminder_set": "✅ Ich erinnere Sie {minutes} Minuten vor Ihren Programmpunkten.",
+    "reminder_off": "🔕 Erinnerungen sind aus. Mit /erinnerung schalten Sie sie wieder ein.",
+    "reminder": "⏰ <b>In {minutes} Min.:</b> „{title}“\n🕒 {time}\n📍 {room}",
+    "reminder_excursion": "🚌 <b>In {minutes} Min. fährt der Bus:</b> „{title}“\n🕒 Abfahrt {departure}\n📍 Treffpunkt: {place}",
+    "waitlist_still_waiting": (
+        "⏳ „{title}“ beginnt in {minutes} Min. Leider ist kein Platz frei geworden – "
+        "Sie stehen weiterhin auf Platz {position} der Warteliste."
+    ),
     "admin_only": "Diese Funktion ist dem Organisationsteam vorbehalten.",
     "admin_attendees_title": "👥 <b>Anmeldungen</b>",
     "admin_attendees_line": "{title}: {confirmed}/{capacity} bestätigt, {waiting} auf der Warteliste",
@@ -163,6 +187,8 @@ COMMANDS = [
     ("anmelden", "Für Workshop oder Exkursion anmelden"),
     ("abmelden", "Anmeldung zurückgeben"),
     ("meine", "Meine Anmeldungen"),
+    ("merken", "Gemerkte Programmpunkte"),
+    ("erinnerung", "Erinnerungen einstellen"),
     ("sprache", "Sprache wechseln"),
     ("hilfe", "Hilfe"),
 ]

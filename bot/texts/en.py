@@ -60,6 +60,7 @@ TEXTS = {
     "button_join_waitlist": "⏳ Join the waiting list",
     "button_keep_seat": "👍 Keep my seat",
     "button_release_seat": "✖️ Release my seat",
+    "button_details": "ℹ️ Details",
     "button_more": "More ➡️",
     "button_less": "⬅️ Back",
     "venue_text": "📍 <b>{venue}</b>\n{address}",
@@ -78,6 +79,8 @@ TEXTS = {
         "/signup – sign up for a workshop or the excursion\n"
         "/cancel – give back a sign-up\n"
         "/mine – your sign-ups and waiting-list places\n"
+        "/bookmarks – your bookmarked sessions\n"
+        "/reminders – when I remind you (5, 10, 15, 30 min or off)\n"
         "/language – switch language (Deutsch/English)\n\n"
         "Or just write what you are looking for, e.g. “HAL-PLAN” or “When is lunch?”."
     ),
@@ -139,6 +142,27 @@ TEXTS = {
     "mine_confirmed": "✅ {time} {title} – {room}",
     "mine_waiting": "⏳ {time} {title} – waiting list number {position}",
     "mine_none": "You have not signed up for anything yet. Workshops and the excursion are under /program.",
+    "button_bookmark": "⭐ Remind me",
+    "button_unbookmark": "✖️ Forget it",
+    "bookmark_added": "⭐ Bookmarked: “{title}”. I will remind you in time.",
+    "bookmark_added_off": "⭐ Bookmarked: “{title}”. Reminders are switched off – /reminders switches them on.",
+    "bookmark_removed": "“{title}” is no longer bookmarked.",
+    "bookmarks_title": "⭐ <b>Bookmarked sessions</b>",
+    "bookmarks_none": "You have not bookmarked anything yet. Open a session and tap “Remind me”.",
+    "reminder_settings": "⏰ <b>Reminders</b>\nCurrently: {current}.\nHow long before your sessions should I remind you?",
+    "reminder_current_default": "15 minutes before (excursion: 30 minutes)",
+    "reminder_current_minutes": "{minutes} minutes before",
+    "reminder_current_off": "off",
+    "reminder_button_minutes": "{minutes} min",
+    "reminder_button_off": "🔕 Off",
+    "reminder_set": "✅ I will remind you {minutes} minutes before your sessions.",
+    "reminder_off": "🔕 Reminders are off. /reminders switches them on again.",
+    "reminder": "⏰ <b>In {minutes} min:</b> “{title}”\n🕒 {time}\n📍 {room}",
+    "reminder_excursion": "🚌 <b>The bus leaves in {minutes} min:</b> “{title}”\n🕒 Departure {departure}\n📍 Meeting point: {place}",
+    "waitlist_still_waiting": (
+        "⏳ “{title}” starts in {minutes} min. Sorry, no seat has become free – "
+        "you are still number {position} on the waiting list."
+    ),
     "admin_only": "This function is reserved for the organizers.",
     "admin_attendees_title": "👥 <b>Sign-ups</b>",
     "admin_attendees_line": "{title}: {confirmed}/{capacity} confirmed, {waiting} waiting",
@@ -162,6 +186,8 @@ COMMANDS = [
     ("signup", "Sign up for a workshop or the excursion"),
     ("cancel", "Give back a sign-up"),
     ("mine", "My sign-ups"),
+    ("bookmarks", "Bookmarked sessions"),
+    ("reminders", "Reminder settings"),
     ("language", "Switch language"),
     ("help", "Help"),
 ]

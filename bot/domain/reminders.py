@@ -1,0 +1,91 @@
+"""Which reminders are owed, and when — derived from registrations, bookmarks and the program.
+
+Nothing is remembered here: the plan is computed again whenever something changes or a
+reminder falls due, so a cancelled sign-up simply stops producing its reminder and a
+moved session produces a reminder at the new time. Arithmetic is done in UTC, so lead
+times are right across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from .program import Kind, Program, Session
+
+DEFAULT_LEAD_MINUTES = 15
+EXCURSION_LEAD_MINUTES = 30
+LEAD_CHOICES = (5, 10, 15, 30)
+REMINDERS_OFF = 0
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Why someone may be owed a reminder: a registration (confirmed or waitlisted) or a bookmark."""
+
+    user_id: int
+    session_id: str
+    relation: str  # "confirmed", "waitlisted" or "bookmark"
+    since: datetime  # when the registration or bookmark was made (bot clock)
+    lead_minutes: int | None  # the attendee's choice; None = defaults, 0 = off
+
+
+@dataclass(frozen=True)
+class Reminder:
+    key: str
+    user_id: int
+    session_id: str
+    kind: str  # "reminder", "reminder_venue" or "waitlist_status"
+    due: datetime  # UTC
+    expires: datetime  # the session's start: after that the reminder is pointless
+
+
+def lead_time(session: Session, chosen: int | None) -> timedelta | None:
+    if chosen == REMINDERS_OFF:
+        return None
+    if chosen is None:
+        chosen = EXCURSION_LEAD_MINUTES if session.kind == Kind.EXCURSION else DEFAULT_LEAD_MINUTES
+    return timedelta(minutes=chosen)
+
+
+def plan(program: Program, subjects: list[Subject]) -> list[Reminder]:
+    """Every reminder owed, whether due yet or not; one per attendee and session."""
+    strongest: dict[tuple[int, str], Subject] = {}
+    rank = {"confirmed": 0, "waitlisted": 1, "bookmark": 2}
+    for subject in subjects:
+        key = (subject.user_id, subject.session_id)
+        if key not in strongest or rank[subject.relation] < rank[strongest[key].relation]:
+            strongest[key] = subject
+    reminders: list[Reminder] = []
+    for subject in strongest.values():
+        session = program.session(subject.session_id)
+        if session is None or session.cancelled:
+            continue
+        lead = lead_time(session, subject.lead_minutes)
+        if lead is None:
+            continue
+        start = session.start.astimezone(timezone.utc)
+        due = start - lead
+        if subject.since.astimezone(timezone.utc) >= due:
+            continue  # signed up inside the reminder window: the confirmation said it all
+        stamp = int(start.timestamp())
+        base = f"{subject.session_id}:{subject.user_id}:{stamp}"
+        if subject.relation == "waitlisted":
+            reminders.append(Reminder(f"waitlist:{base}", subject.user_id, subject.session_id, "waitlist_status", due, start))
+            continue
+        reminders.append(Reminder(f"reminder:{base}", subject.user_id, subject.session_id, "reminder", due, start))
+        if session.meeting_point is not None and session.meeting_point.has_coordinates:
+            reminders.append(Reminder(f"reminder:{base}:venue", subject.user_id, subject.session_id, "reminder_venue", due, start))
+    reminders.sort(key=lambda r: (r.due, r.user_id, r.key))
+    return reminders
+
+
+def due_now(reminders: list[Reminder], now: datetime) -> list[Reminder]:
+    """Owed now: due, and the session has not started (a reminder missed while the bot was
+    down is still sent if it can still help, and dropped otherwise)."""
+    return [r for r in reminders if r.due <= now < r.expires]
+
+
+def next_due(reminders: list[Reminder], now: datetime) -> datetime | None:
+    later = [r.due for r in reminders if r.due > now]
+    return min(later) if later else None

@@ -1,0 +1,76 @@
+"""Keeps the outbox supplied with reminders as they fall due.
+
+The plan comes from the database and the program every time (domain.reminders), never
+from a scheduler's memory: APScheduler, through the JobQueue, only wakes this service at
+the next due moment, and the service is run once at start-up, so jobs lost with a
+restart are rebuilt and reminders that fell due while the bot was down are caught up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram.ext import ContextTypes, JobQueue
+
+from .domain import reminders as plan
+from .services import Services
+
+log = logging.getLogger(__name__)
+JOB_NAME = "reminder-plan"
+SAFETY_JOB = "reminder-safety-net"
+SAFETY_INTERVAL = 60.0  # real seconds: also catches clock jumps (suspend, NTP, a changed rehearsal clock)
+
+
+class ReminderService:
+    DEBOUNCE = 0.2  # real seconds: a burst of sign-ups re-plans once
+
+    def __init__(self, svc: Services, job_queue: JobQueue | None):
+        self.svc = svc
+        self.job_queue = job_queue
+        self._lock = asyncio.Lock()
+        self._pending: asyncio.Task | None = None
+
+    def start_safety_net(self) -> None:
+        if self.job_queue is not None:
+            self.job_queue.run_repeating(self._wake, interval=SAFETY_INTERVAL, first=SAFETY_INTERVAL, name=SAFETY_JOB)
+
+    async def run(self) -> int:
+        """Queue every reminder that is due now; schedule the next wake-up. Returns rows queued."""
+        async with self._lock:
+            now = self.svc.now()
+            owed = plan.plan(self.svc.program.current, await self.svc.storage.reminder_subjects())
+            queued = await self.svc.storage.enqueue_reminders(plan.due_now(owed, now), now)
+            if queued:
+                log.info("queued %d reminders", queued)
+            self._schedule(plan.next_due(owed, now))
+            return queued
+
+    def request(self) -> None:
+        """Something changed (a sign-up, a bookmark, a setting, the program): re-plan soon."""
+        if self._pending is None or self._pending.done():
+            self._pending = asyncio.create_task(self._debounced())
+
+    async def _debounced(self) -> None:
+        await asyncio.sleep(self.DEBOUNCE)
+        try:
+            await self.run()
+        except Exception:  # noqa: BLE001 - the next change or wake-up plans again
+            log.exception("reminder planning failed")
+
+    def _schedule(self, moment) -> None:
+        if self.job_queue is None:
+            return
+        for job in self.job_queue.get_jobs_by_name(JOB_NAME):
+            job.schedule_removal()
+        if moment is None:
+            return
+        delay = self.svc.clock.seconds_until(moment)
+        self.job_queue.run_once(self._wake, when=delay, name=JOB_NAME, job_kwargs={"misfire_grace_time": None})
+
+    async def _wake(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.run()
+
+    async def stop(self) -> None:
+        if self._pending is not None and not self._pending.done():
+            self._pending.cancel()

@@ -1,0 +1,161 @@
+"""Reminders through the real bot and sandbox, with the rehearsal clock running fast."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+
+from bot.clock import RehearsalClock
+from bot.sandbox.client import SandboxClient, text_of
+from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
+from conftest import PROGRAM_FILE, ROOT, berlin, bot_running
+
+SPEED = 600  # ten conference minutes per real second
+
+
+def retime(h, clock: RehearsalClock, start, speed: float) -> None:
+    """Move the rehearsal clock, and tell the bot, as a restart with new settings would."""
+    clock.start, clock._real_start, clock.speed = start, time.monotonic(), speed
+    h.services.replan()
+    h.services.delivery.wake()
+
+
+def reminder_outputs(sandbox, marker: str = "⏰") -> list[dict]:
+    return [o for o in sandbox.outputs if o["kind"] == "sendMessage" and marker in o["message"].get("text", "")]
+
+
+async def wait_until(condition, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_reminders_arrive_before_the_session_once_each(tmp_path):
+    clock = RehearsalClock(berlin("2025-06-03 12:40"), speed=1)
+    async with bot_running(tmp_path, clock) as h:
+        anna, ben, cem, dora = [await h.attendee(n, lang) for n, lang in (("Anna", "de"), ("Ben", "en"), ("Cem", "de"), ("Dora", "de"))]
+        await anna.send("/anmelden ws-zwilling")
+        await ben.send("/signup ws-mobilitaet")
+        await cem.send("/erinnerung")
+        await cem.press("5 Min.")
+        await cem.send("/anmelden ws-beteiligung")
+        await dora.send("/start podium")  # podium lies in the past at 12:40: no reminder
+        await dora.send("/start exkursion")
+        await dora.press("Merken")
+        started = len(h.sandbox.outputs)
+        retime(h, clock, clock.now(), SPEED)  # 12:40 → 14:46 in ~13 s
+        await wait_until(lambda: clock.now() >= berlin("2025-06-03 14:46"), 30)
+        await asyncio.sleep(0.5)
+        reminders = [o for o in h.sandbox.outputs[started:] if o["kind"] in ("sendMessage", "sendVenue")]
+        by_chat = Counter(o["chat_id"] for o in reminders)
+        assert by_chat == {anna.id: 1, ben.id: 1, cem.id: 1, dora.id: 2}, by_chat  # Dora: text + meeting point
+        assert "In 15 Min." in text_of([o for o in reminders if o["chat_id"] == anna.id])
+        assert "In 15 min" in text_of([o for o in reminders if o["chat_id"] == ben.id])
+        assert "In 5 Min." in text_of([o for o in reminders if o["chat_id"] == cem.id])
+        dora_texts = text_of([o for o in reminders if o["chat_id"] == dora.id])
+        assert "fährt der Bus" in dora_texts and "Abfahrt 14:45 Uhr" in dora_texts and "Treffpunkt Exkursion" in dora_texts
+        now_wall, now_conference = time.time(), clock.now()
+        for output in reminders:  # each went out before its session started
+            sent_at = now_conference - timedelta(seconds=(now_wall - output["time"]) * SPEED)
+            assert sent_at < berlin("2025-06-03 13:15" if output["chat_id"] != dora.id else "2025-06-03 14:45")
+
+
+async def test_cancelled_signup_gets_no_reminder_and_waitlist_is_told(tmp_path):
+    text = PROGRAM_FILE.read_text(encoding="utf-8").replace("capacity: 25", "capacity: 1")
+    program_file = tmp_path / "program.yaml"
+    program_file.write_text(text, encoding="utf-8")
+    clock = RehearsalClock(berlin("2025-06-03 13:50"), speed=1)
+    async with bot_running(tmp_path, clock, program_file) as h:
+        anna, ben, cem = [await h.attendee(n) for n in ("Anna", "Ben", "Cem")]
+        await anna.send("/anmelden exkursion")
+        await ben.send("/anmelden exkursion")  # waitlist 1
+        await cem.send("/anmelden ws-zwilling")
+        await cem.send("/anmelden exkursion")  # waitlist 2
+        await cem.send("/abmelden exkursion")
+        retime(h, clock, clock.now(), SPEED)
+        await wait_until(lambda: clock.now() >= berlin("2025-06-03 14:20"), 15)
+        await asyncio.sleep(0.5)
+        texts = {chat: text_of([o for o in h.sandbox.outputs if o["chat_id"] == chat and o["seq"] > 0]) for chat in (anna.id, ben.id, cem.id)}
+        assert "fährt der Bus" in texts[anna.id]
+        assert "kein Platz frei geworden" in texts[ben.id] and "Platz 1 der Warteliste" in texts[ben.id]
+        assert "fährt der Bus" not in texts[cem.id] and "kein Platz" not in texts[cem.id]
+
+
+async def test_429_and_blocked_users_lose_nothing_deliverable(tmp_path):
+    clock = RehearsalClock(berlin("2025-06-03 12:30"), speed=1)
+    async with bot_running(tmp_path, clock) as h:
+        people = []
+        for i in range(40):
+            person = await h.attendee(f"P{i}")
+            people.append(person)
+            await h.client.message(person.id, "/anmelden ws-zwilling")
+        await wait_until(lambda: len([o for o in h.sandbox.outputs if o["kind"] == "sendMessage"]) >= 40, 30)
+        blocked = {p.id for p in people[:4]}
+        for user_id in blocked:
+            await h.client.block(user_id)
+        await h.client.configure(faults={"rate_429": 0.3, "retry_after": 1, "methods": ["sendMessage"], "seed": 7},
+                                 limits={"global_per_second": 30})
+        # 60x: the 15 minutes between a reminder and its session last 15 real seconds, time
+        # enough for retries after 429s of one second
+        retime(h, clock, berlin("2025-06-03 12:58"), 60)
+        expected = {p.id for p in people} - blocked
+        await wait_until(lambda: {o["chat_id"] for o in reminder_outputs(h.sandbox)} >= expected, 40)
+        counts = Counter(o["chat_id"] for o in reminder_outputs(h.sandbox))
+        assert set(counts) == expected and set(counts.values()) == {1}
+        rows = await h.services.storage.outbox_rows("reminder")
+        failed = {r["user_id"] for r in rows if r["state"] == "failed"}
+        assert failed == blocked
+        for user_id in blocked:
+            assert not (await h.services.storage.attendee(user_id)).reachable
+        sends = sorted(r["time"] for r in h.sandbox.requests if r["method"] == "sendMessage" and r.get("status") == 200)
+        assert max(sum(1 for t in sends if s <= t < s + 1) for s in sends) <= 30
+
+
+def _bot_process(server, database, clock_start: str, speed: int) -> subprocess.Popen:
+    env = {**os.environ, "BOT_TOKEN": DEFAULT_TOKEN, "BOT_API_URL": server.api_url, "BOT_DATABASE": str(database),
+           "BOT_PROGRAM": str(PROGRAM_FILE), "BOT_CLOCK_START": clock_start, "BOT_CLOCK_SPEED": str(speed),
+           "BOT_LOG_LEVEL": "WARNING"}
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+async def test_kill_9_mid_day_no_duplicates_and_catch_up(tmp_path):
+    server = await SandboxServer().start()
+    client = SandboxClient(server.url)
+    database = tmp_path / "day.sqlite3"
+    process = _bot_process(server, database, "2025-06-03T10:30:00+02:00", 1)
+    try:
+        anna = await client.add_user("Anna")
+        await anna.send("/start podium", timeout=30)
+        await anna.press("Merken")  # podium 11:05, reminder at 10:50
+        await anna.send("/anmelden ws-zwilling")  # reminder at 13:00
+        process.send_signal(signal.SIGTERM)
+        process.wait(20)
+        # restart at 10:55: the podium reminder fell due while down and is caught up
+        process = _bot_process(server, database, "2025-06-03T10:55:00+02:00", 1)
+        await wait_until(lambda: len(reminder_outputs(server.sandbox)) >= 1, 30)
+        assert "Podiumsdiskussion" in reminder_outputs(server.sandbox)[0]["message"]["text"]
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+        # again, and the day runs fast past 13:00: the podium reminder is not repeated, the workshop one comes
+        process = _bot_process(server, database, "2025-06-03T12:55:00+02:00", 60)
+        await wait_until(lambda: len(reminder_outputs(server.sandbox)) >= 2, 30)
+        await asyncio.sleep(1)
+        texts = [o["message"]["text"] for o in reminder_outputs(server.sandbox)]
+        assert len(texts) == 2 and "Digitale Zwillinge" in texts[1]
+        with sqlite3.connect(database) as conn:
+            states = dict(conn.execute("SELECT kind, state FROM outbox WHERE kind = 'reminder'").fetchall())
+        assert states == {"reminder": "sent"}
+    finally:
+        process.kill()
+        process.wait(10)
+        await client.close()
+        await server.stop()

@@ -1,0 +1,92 @@
+"""The reminder plan: lead times, opt-out, cancellation, moved sessions, daylight saving."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+
+from bot.domain.loader import parse_program
+from bot.domain.reminders import Subject, due_now, next_due, plan
+from conftest import berlin
+
+EARLY = berlin("2025-06-01 12:00")
+
+
+def subject(user, session, relation="confirmed", lead=None, since=EARLY):
+    return Subject(user, session, relation, since, lead)
+
+
+def test_default_lead_15_minutes_and_30_for_the_excursion(program):
+    owed = plan(program, [subject(1, "ws-zwilling"), subject(1, "exkursion")])
+    by_kind = {(r.session_id, r.kind): r.due for r in owed}
+    assert by_kind[("ws-zwilling", "reminder")] == berlin("2025-06-03 13:00")
+    assert by_kind[("exkursion", "reminder")] == berlin("2025-06-03 14:15")
+    assert by_kind[("exkursion", "reminder_venue")] == berlin("2025-06-03 14:15")  # meeting point as a venue
+
+
+def test_chosen_lead_and_opt_out(program):
+    owed = plan(program, [subject(1, "ws-zwilling", lead=5), subject(2, "ws-zwilling", lead=0), subject(3, "podium", "bookmark", lead=30)])
+    assert [(r.user_id, r.session_id, r.due) for r in owed] == [
+        (3, "podium", berlin("2025-06-03 10:35")), (1, "ws-zwilling", berlin("2025-06-03 13:10"))]
+
+
+def test_one_reminder_per_attendee_and_session(program):
+    owed = plan(program, [subject(1, "ws-zwilling"), subject(1, "ws-zwilling", "bookmark")])
+    assert len(owed) == 1 and owed[0].kind == "reminder"
+
+
+def test_waitlisted_attendee_gets_a_status_instead(program):
+    owed = plan(program, [subject(1, "ws-zwilling", "waitlisted")])
+    assert [(r.kind, r.key.split(":")[0]) for r in owed] == [("waitlist_status", "waitlist")]
+
+
+def test_cancelled_registration_owes_nothing(program):
+    # a cancelled registration is simply not a subject any more
+    assert plan(program, []) == []
+
+
+def test_moved_session_moves_the_reminder_and_changes_its_key(program):
+    before = plan(program, [subject(1, "podium")])[0]
+    session = program.session("podium")
+    moved = program.replace_session(dataclasses.replace(session, start=session.start + timedelta(minutes=20),
+                                                        end=session.end + timedelta(minutes=20)))
+    after = plan(moved, [subject(1, "podium")])[0]
+    assert after.due - before.due == timedelta(minutes=20) and after.key != before.key
+
+
+def test_cancelled_session_and_signup_inside_the_window_owe_nothing(program):
+    cancelled = program.replace_session(dataclasses.replace(program.session("podium"), cancelled=True))
+    assert plan(cancelled, [subject(1, "podium")]) == []
+    late = subject(1, "ws-zwilling", since=berlin("2025-06-03 13:05"))
+    assert plan(program, [late]) == []
+
+
+def test_due_now_drops_reminders_whose_session_started(program):
+    owed = plan(program, [subject(1, "podium"), subject(1, "ws-zwilling")])
+    assert [r.session_id for r in due_now(owed, berlin("2025-06-03 11:00"))] == ["podium"]
+    assert [r.session_id for r in due_now(owed, berlin("2025-06-03 13:05"))] == ["ws-zwilling"]  # podium started: dropped
+    assert next_due(owed, berlin("2025-06-03 11:00")) == berlin("2025-06-03 13:00")
+
+
+DST_PROGRAM = """
+conference:
+  name: Nachtkonferenz
+  timezone: Europe/Berlin
+  start: "2025-03-30 00:00"
+  end: "2025-03-30 06:00"
+  venue: {name: Sternwarte}
+sessions:
+  - id: nach-umstellung
+    kind: talk
+    title: Nach der Zeitumstellung
+    start: "2025-03-30 03:10"
+    end: "2025-03-30 04:00"
+"""
+
+
+def test_lead_time_is_right_across_the_spring_daylight_saving_change():
+    program = parse_program(DST_PROGRAM)
+    (reminder,) = plan(program, [Subject(1, "nach-umstellung", "confirmed", datetime(2025, 3, 29, tzinfo=timezone.utc), None)])
+    # 03:10 CEST is 01:10 UTC; fifteen real minutes before is 00:55 UTC (01:55 CET), not the wall-clock 02:55
+    assert reminder.due == datetime(2025, 3, 30, 0, 55, tzinfo=timezone.utc)
+    assert reminder.expires - reminder.due == timedelta(minutes=15)
