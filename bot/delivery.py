@@ -76,8 +76,12 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
     """
 
     def __init__(self, overall_per_second: int = 30, private_burst: int = 3, private_per_second: float = 1.0,
-                 group_per_minute: int = 20, margin: float = 0.025, interactive_retries: int = 2):
+                 group_per_minute: int = 20, margin: float = 0.05, interactive_retries: int = 2):
         self.overall = SlidingWindow(overall_per_second, 1.0 + margin)
+        # Bulk sends are spread evenly instead of in bursts of 30: a burst queues up in the
+        # HTTP client and arrives bunched, which Telegram would count as more than 30 in a second.
+        self.bulk_interval = (1.0 + margin) / overall_per_second
+        self._last_bulk = 0.0
         self.private_burst = private_burst
         self.private_span = private_burst / private_per_second + margin
         self.group_per_minute = group_per_minute
@@ -120,11 +124,15 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                          self._paused_until.get(chat_id, 0) - now]
                 if chat_id is not None:
                     waits.append(self._chat_window(chat_id).wait_time(now))
-                if bulk and self._interactive_waiting:
-                    waits.append(0.005)
+                if bulk:
+                    waits.append(self._last_bulk + self.bulk_interval - now)
+                    if self._interactive_waiting:
+                        waits.append(0.005)
                 wait = max(waits)
                 if wait <= 0:
                     self.overall.add(now)
+                    if bulk:
+                        self._last_bulk = now
                     if chat_id is not None:
                         self._chat_window(chat_id).add(now)
                     self._forget_idle_chats(now)

@@ -51,6 +51,7 @@ METHODS_BY_LOWER = {name.lower(): name for name in METHODS}
 class ApiError(Exception):
     def __init__(self, code: int, description: str, parameters: dict | None = None):
         self.code, self.description, self.parameters = code, description, parameters
+        self.scope: str | None = None
         super().__init__(description)
 
     def body(self) -> dict:
@@ -224,6 +225,7 @@ class Sandbox:
     async def handle_api(self, request: web.Request) -> web.StreamResponse:
         token, method_raw = request.match_info["token"], request.match_info["method"]
         started = time.time()
+        arrived = time.monotonic()  # flood limits count arrivals, as Telegram does, not our processing
         entry: dict[str, Any] = {"method": method_raw, "time": started}
         self.requests.append(entry)
         try:
@@ -250,15 +252,16 @@ class Sandbox:
             if fault == "500":
                 raise ApiError(500, "Internal Server Error")
             if method.lower() in SEND_METHODS:
-                self._check_flood(params)
+                self._check_flood(params, arrived)
             result = await getattr(self, "m_" + method)(params, files)
             if fault == "timeout":
                 entry.update(status="timeout")
                 await asyncio.sleep(self.faults.timeout_seconds)
-            entry.update(status=200)
+            entry.update(status=200, arrived=arrived)
             return web.json_response({"ok": True, "result": result})
         except ApiError as error:
-            entry.update(status=error.code, description=error.description)
+            entry.update(status=error.code, description=error.description, scope=getattr(error, "scope", None),
+                         arrived=arrived)
             return web.json_response(error.body(), status=error.code)
         finally:
             entry["duration"] = time.time() - started
@@ -342,8 +345,7 @@ class Sandbox:
             roll -= rate
         return None
 
-    def _check_flood(self, params: dict) -> None:
-        now = time.monotonic()
+    def _check_flood(self, params: dict, now: float) -> None:
         limits = self.limits
         chat_id = params.get("chat_id")
         chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
@@ -352,7 +354,7 @@ class Sandbox:
             while window and window[0] <= now - 1:
                 window.popleft()
             if len(window) >= limits.global_per_second:
-                self._too_many(window[0] + 1 - now)
+                self._too_many(window[0] + 1 - now, "global")
         if chat is not None:
             per_chat = self._chat_times[chat.id]
             if chat.type == "private" and limits.chat_per_second:
@@ -360,18 +362,20 @@ class Sandbox:
                 while per_chat and per_chat[0] <= now - span:
                     per_chat.popleft()
                 if len(per_chat) >= limits.chat_burst:
-                    self._too_many(per_chat[0] + span - now)
+                    self._too_many(per_chat[0] + span - now, "chat")
             elif chat.type != "private" and limits.group_per_minute:
                 while per_chat and per_chat[0] <= now - 60:
                     per_chat.popleft()
                 if len(per_chat) >= limits.group_per_minute:
-                    self._too_many(per_chat[0] + 60 - now)
+                    self._too_many(per_chat[0] + 60 - now, "group")
             per_chat.append(now)
         self._sent_times.append(now)
 
-    def _too_many(self, wait: float) -> None:
+    def _too_many(self, wait: float, scope: str) -> None:
         retry = max(1, math.ceil(wait))
-        raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+        error = ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+        error.scope = scope  # for the request log only; Telegram does not say
+        raise error
 
     # --- checks shared by the methods ------------------------------------------------------
 

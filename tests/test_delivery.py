@@ -1,0 +1,142 @@
+"""The delivery engine: rate limits, priorities, waves of reminders, graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.clock import RehearsalClock
+from bot.delivery import ConferenceRateLimiter, SlidingWindow
+from bot.storage import AttendeeInfo
+from conftest import berlin, bot_running
+
+
+def test_sliding_window_counts_exactly():
+    window = SlidingWindow(3, 1.0)
+    for moment in (0.0, 0.1, 0.2):
+        assert window.wait_time(moment) == 0
+        window.add(moment)
+    assert window.wait_time(0.5) == pytest.approx(0.5)
+    assert window.wait_time(1.0001) == 0
+
+
+async def test_limiter_spaces_one_private_chat_and_caps_overall():
+    limiter = ConferenceRateLimiter(overall_per_second=10, private_burst=1, private_per_second=5, margin=0)
+    stamps: list[tuple[int, float]] = []
+
+    async def call(chat):
+        stamps.append((chat, time.monotonic()))
+        return True
+
+    start = time.monotonic()
+    await asyncio.gather(*(limiter.process_request(call, (c,), {}, "sendMessage", {"chat_id": c}, {"bulk": True})
+                           for c in [1] * 3 + list(range(100, 120))))
+    same_chat = [t for c, t in stamps if c == 1]
+    assert all(b - a >= 0.19 for a, b in zip(same_chat, same_chat[1:]))
+    times = sorted(t for _, t in stamps)
+    assert max(sum(1 for t in times if s <= t < s + 1) for s in times) <= 10
+    assert time.monotonic() - start >= 1.0  # 23 sends at 10/s cannot finish within a second
+
+
+async def test_interactive_requests_overtake_bulk():
+    limiter = ConferenceRateLimiter(overall_per_second=5, margin=0)
+    order: list[str] = []
+
+    async def call(name):
+        order.append(name)
+        return True
+
+    bulk = [asyncio.create_task(limiter.process_request(call, (f"bulk{i}",), {}, "sendMessage", {"chat_id": 1000 + i}, {"bulk": True}))
+            for i in range(15)]
+    await asyncio.sleep(0.05)
+    interactive = asyncio.create_task(limiter.process_request(call, ("reply",), {}, "sendMessage", {"chat_id": 1}, None))
+    await asyncio.gather(*bulk, interactive)
+    assert order.index("reply") <= 6  # the next free slot after the first burst of five
+
+
+async def test_interactive_429_is_retried_and_bulk_429_is_raised():
+    limiter = ConferenceRateLimiter(margin=0)
+    calls = Counter()
+
+    async def flaky(name):
+        calls[name] += 1
+        if calls[name] == 1:
+            raise RetryAfter(0)
+        return name
+
+    assert await limiter.process_request(flaky, ("reply",), {}, "sendMessage", {"chat_id": 1}, None) == "reply"
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(flaky, ("push",), {}, "sendMessage", {"chat_id": 2}, {"bulk": True})
+
+
+async def _bookmark_everyone(storage, count: int, session_id: str, now) -> list[int]:
+    ids = list(range(300_000, 300_000 + count))
+    for user_id in ids:
+        await storage.touch_attendee(AttendeeInfo(user_id, user_id, f"R{user_id}"), now)
+        await storage.toggle_bookmark(user_id, session_id, now)
+    return ids
+
+
+async def test_500_reminders_due_in_the_same_minute_within_limits(tmp_path):
+    clock = RehearsalClock(berlin("2025-06-03 10:40"), speed=1)
+    async with bot_running(tmp_path, clock) as h:
+        ids = await _bookmark_everyone(h.services.storage, 500, "podium", clock.now())
+        for user_id in ids:
+            h.sandbox.add_user(f"R{user_id}", user_id=user_id)
+        await h.client.configure(limits={"global_per_second": 30, "chat_per_second": 1, "chat_burst": 1})
+        clock.start, clock._real_start = berlin("2025-06-03 10:49:58"), time.monotonic()
+        h.services.replan()
+        deadline = time.monotonic() + 60
+        while len([o for o in h.sandbox.outputs if o["kind"] == "sendMessage"]) < 500:
+            assert time.monotonic() < deadline, "not all reminders arrived"
+            await asyncio.sleep(0.2)
+        sends = [r for r in h.sandbox.requests if r["method"] == "sendMessage"]
+        too_many = [r for r in sends if r.get("status") == 429]
+        assert too_many == [], (len(too_many), [r.get("scope") for r in too_many])
+        ok = sorted(r["time"] for r in sends if r.get("status") == 200)
+        assert max(sum(1 for t in ok if s <= t < s + 1) for s in ok) <= 30
+        assert Counter(o["chat_id"] for o in h.sandbox.outputs if o["kind"] == "sendMessage") == Counter(ids)
+        assert ok[-1] - ok[0] < 500 / 30 * 1.15  # close to the minimum the limit allows
+
+
+async def test_graceful_stop_mid_wave_duplicates_nothing(tmp_path):
+    clock = RehearsalClock(berlin("2025-06-03 10:49:59"), speed=1)
+    database = tmp_path / "wave.sqlite3"
+    from bot.sandbox.server import SandboxServer
+    server = await SandboxServer().start()
+    try:
+        async with bot_running(tmp_path, clock, server=server, database=database) as h:
+            ids = await _bookmark_everyone(h.services.storage, 150, "podium", berlin("2025-06-03 10:00"))
+            for user_id in ids:
+                server.sandbox.add_user(f"R{user_id}", user_id=user_id)
+            h.services.replan()
+            while len(server.sandbox.outputs) < 40:
+                await asyncio.sleep(0.05)
+        stopped_at = len([o for o in server.sandbox.outputs if o["kind"] == "sendMessage"])
+        assert stopped_at < 150  # the stop really came mid-wave
+        async with bot_running(tmp_path, clock, server=server, database=database) as h:
+            deadline = time.monotonic() + 30
+            while len([o for o in server.sandbox.outputs if o["kind"] == "sendMessage"]) < 150:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.5)
+        counts = Counter(o["chat_id"] for o in server.sandbox.outputs if o["kind"] == "sendMessage")
+        assert counts == Counter(ids)  # everyone exactly once
+    finally:
+        await server.stop()
+
+
+async def test_a_migrated_chat_is_followed(tmp_path, clock):
+    async with bot_running(tmp_path, clock) as h:
+        storage = h.services.storage
+        await h.client.add_group(-4242, "Orga-Gruppe")
+        await storage.touch_attendee(AttendeeInfo(77, -4242, "Gruppe"), clock.now())
+        await h.client._call("POST", "migrate", json={"chat_id": -4242, "to_chat_id": -1009999})
+        await storage.enqueue([(77, "text", {"de": "Hallo Gruppe"}, "test:migrate")], clock.now(), clock.now())
+        outputs = await h.client.outputs(chat_id=-1009999, wait=10)
+        assert outputs and outputs[0]["message"]["text"] == "Hallo Gruppe"
+        assert (await storage.attendee(77)).chat_id == -1009999
