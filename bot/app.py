@@ -14,7 +14,8 @@ from .clock import Clock
 from .config import Settings
 from .delivery import ConferenceRateLimiter, Dispatcher
 from .domain.program import Program
-from .handlers import admin, fallback, program as program_handlers, reminders, signup
+from .announcement_service import AnnouncementService
+from .handlers import admin, announce, changes, fallback, program as program_handlers, reminders, signup
 from .handlers.push import make_renderer
 from .processor import PerChatUpdateProcessor
 from .reminder_service import ReminderService
@@ -58,8 +59,10 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
 def register_handlers(application: Application) -> None:
     # One group: the first handler that matches an update answers it, so the order matters:
     # specific commands and buttons, then free-text search, then the catch-alls.
+    admins = application.bot_data["services"].settings.admins
     for handler in (*program_handlers.handlers(), *signup.handlers(), *reminders.handlers(), *admin.handlers(),
-                    program_handlers.text_handler(), *fallback.handlers()):
+                    *announce.handlers(admins), *changes.handlers(), program_handlers.text_handler(),
+                    *fallback.handlers()):
         application.add_handler(handler)
     application.add_error_handler(fallback.on_error)
 
@@ -67,6 +70,8 @@ def register_handlers(application: Application) -> None:
 async def _post_init(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     await svc.storage.open()
+    svc.program.replace(overrides=await svc.storage.overrides())  # live changes survive restarts
+    await svc.storage.sync_file_announcements(list(svc.program.current.announcements), svc.now())
     promotions, overbooked = await svc.storage.reconcile_capacities(svc.program.current, svc.now())
     for item in overbooked:
         log.warning("session %s is overbooked: %d confirmed, capacity %d", item.session_id, item.confirmed, item.capacity)
@@ -76,6 +81,8 @@ async def _post_init(application: Application) -> None:
                             schedule_wake=lambda delay: _schedule_wake(application, delay))
     svc.delivery = dispatcher
     await dispatcher.start()
+    svc.announcements = AnnouncementService(svc, application.bot)
+    await svc.announcements.resume()
     svc.reminders = ReminderService(svc, application.job_queue)
     await svc.reminders.run()  # catches up what fell due while the bot was down
     svc.reminders.start_safety_net()
@@ -113,6 +120,8 @@ async def _post_stop(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     if isinstance(svc.reminders, ReminderService):
         await svc.reminders.stop()
+    if isinstance(svc.announcements, AnnouncementService):
+        await svc.announcements.stop()
     if isinstance(svc.delivery, Dispatcher):
         await svc.delivery.stop()
 

@@ -31,12 +31,16 @@ from .storage import OutboxMessage, Storage
 
 log = logging.getLogger(__name__)
 
-# Bot API methods that put something into a chat: these count against the flood limits.
-COUNTED_METHODS = frozenset({
+# Bot API methods that put a new message into a chat: these count against every limit.
+NEW_MESSAGE_METHODS = frozenset({
     "sendMessage", "sendPhoto", "sendDocument", "sendVenue", "sendLocation", "sendContact", "sendPoll",
     "sendAudio", "sendVideo", "sendVoice", "sendSticker", "sendAnimation", "sendMediaGroup", "copyMessage",
-    "forwardMessage", "editMessageText", "editMessageCaption", "editMessageReplyMarkup", "editMessageMedia",
+    "forwardMessage",
 })
+# Changes to existing messages count against the overall rate, not against one chat's.
+COUNTED_METHODS = NEW_MESSAGE_METHODS | {
+    "editMessageText", "editMessageCaption", "editMessageReplyMarkup", "editMessageMedia", "deleteMessage",
+}
 
 
 def seconds(value: int | float | timedelta) -> float:
@@ -113,7 +117,7 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
             for chat_id in [c for c, w in self._chats.items() if not w.events or w.events[-1] < now - 61]:
                 del self._chats[chat_id]
 
-    async def _acquire(self, chat_id: int | str | None, bulk: bool) -> None:
+    async def _acquire(self, chat_id: int | str | None, bulk: bool, new_message: bool = True) -> None:
         if not bulk:
             self._interactive_waiting += 1
         try:
@@ -122,7 +126,7 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                 waits = [self.overall.wait_time(now),
                          self._paused_until.get(None, 0) - now,
                          self._paused_until.get(chat_id, 0) - now]
-                if chat_id is not None:
+                if chat_id is not None and new_message:
                     waits.append(self._chat_window(chat_id).wait_time(now))
                 if bulk:
                     waits.append(self._last_bulk + self.bulk_interval - now)
@@ -133,7 +137,7 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                     self.overall.add(now)
                     if bulk:
                         self._last_bulk = now
-                    if chat_id is not None:
+                    if chat_id is not None and new_message:
                         self._chat_window(chat_id).add(now)
                     self._forget_idle_chats(now)
                     return
@@ -163,7 +167,7 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
         bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
         attempt = 0
         while True:
-            await self._acquire(chat_id, bulk)
+            await self._acquire(chat_id, bulk, endpoint in NEW_MESSAGE_METHODS)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timezone
 
 from telegram.ext import ContextTypes, JobQueue
 
@@ -43,8 +44,23 @@ class ReminderService:
             queued = await self.svc.storage.enqueue_reminders(plan.due_now(owed, now), now)
             if queued:
                 log.info("queued %d reminders", queued)
-            self._schedule(plan.next_due(owed, now))
+            await self._start_due_announcements(now)
+            moments = [m for m in (plan.next_due(owed, now), await self._next_announcement()) if m is not None]
+            self._schedule(min(moments) if moments else None)
             return queued
+
+    async def _start_due_announcements(self, now) -> None:
+        """Scheduled announcements (from the chat or program.yaml) go out through the same path."""
+        service = self.svc.announcements
+        if service is None:
+            return
+        for announcement_id in await self.svc.storage.due_announcements(now):
+            recipients = await service.start(announcement_id, None)  # type: ignore[attr-defined]
+            log.info("scheduled announcement %s started for %s recipients", announcement_id, recipients)
+
+    async def _next_announcement(self):
+        at = await self.svc.storage.next_announcement_at()
+        return datetime.fromtimestamp(at, timezone.utc) if at is not None else None
 
     def request(self) -> None:
         """Something changed (a sign-up, a bookmark, a setting, the program): re-plan soon."""

@@ -13,24 +13,43 @@ from pathlib import Path
 from .clock import Clock
 from .config import Settings
 from .domain.loader import load_program
+from .domain.changes import Override, apply_overrides
 from .domain.program import Program
 from .storage import Storage
 
 
 @dataclass
 class ProgramHolder:
-    """The program in force; replaced whole on reload, never mutated."""
+    """The program in force: program.yaml plus the organizers' live changes (overrides).
+    Replaced whole, never mutated, so a handler holding it sees one consistent program."""
 
     path: Path
-    current: Program
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    base: Program
+    overrides: list[Override] = field(default_factory=list)
+    current: Program = field(init=False)
 
-    async def reload(self) -> tuple[Program, Program]:
-        """Read the file again (off the event loop); returns (old, new). Raises ProgramError."""
-        async with self._lock:
-            new = await asyncio.to_thread(load_program, self.path)
-            old, self.current = self.current, new
-            return old, new
+    def __post_init__(self) -> None:
+        self.current = apply_overrides(self.base, self.overrides)
+
+    async def read_file(self) -> Program:
+        """Read and check the file again, off the event loop. Raises ProgramError."""
+        return await asyncio.to_thread(load_program, self.path)
+
+    def replace(self, base: Program | None = None, overrides: list[Override] | None = None) -> Program:
+        if base is not None:
+            self.base = base
+        if overrides is not None:
+            merged = {o.session_id: o for o in self.overrides}
+            merged.update({o.session_id: o for o in overrides})
+            self.overrides = list(merged.values())
+        self.current = apply_overrides(self.base, self.overrides)
+        return self.current
+
+    def with_overrides(self, overrides: list[Override], base: Program | None = None) -> Program:
+        """What the program would be: for previews, nothing changes."""
+        merged = {o.session_id: o for o in self.overrides}
+        merged.update({o.session_id: o for o in overrides})
+        return apply_overrides(base or self.base, list(merged.values()))
 
 
 @dataclass
@@ -41,6 +60,7 @@ class Services:
     program: ProgramHolder
     delivery: object | None = None  # the outbox dispatcher, once started
     reminders: object | None = None  # the ReminderService, once started
+    announcements: object | None = None  # the AnnouncementService, once started
 
     def replan(self) -> None:
         """Registrations, bookmarks, settings or the program changed: reminders follow."""

@@ -23,6 +23,8 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from .domain import signup as rules
 from .domain.program import Program
+from .domain.announcements import Audience
+from .domain.changes import Change, Override
 from .domain.reminders import Reminder, Subject
 from .domain.signup import Outcome, Overbooking, Promotion, Registration
 
@@ -94,6 +96,59 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX outbox_due ON outbox (state, not_before);
     CREATE INDEX outbox_batch ON outbox (batch);
+    """,
+    # 2: announcements, live program changes, organizers' pending steps
+    """
+    CREATE TABLE announcements (
+        id INTEGER PRIMARY KEY,
+        source TEXT UNIQUE,
+        author_id INTEGER,
+        audience TEXT NOT NULL,
+        text_html TEXT,
+        texts_json TEXT,
+        photo_file_id TEXT,
+        state TEXT NOT NULL CHECK (state IN ('draft', 'scheduled', 'sending', 'done', 'withdrawn', 'cancelled')),
+        send_at REAL,
+        recipients INTEGER,
+        version INTEGER NOT NULL DEFAULT 1,
+        progress_chat_id INTEGER,
+        progress_message_id INTEGER,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX announcements_due ON announcements (state, send_at);
+    CREATE TABLE session_overrides (
+        session_id TEXT PRIMARY KEY,
+        start REAL NOT NULL,
+        end REAL NOT NULL,
+        room TEXT NOT NULL,
+        cancelled INTEGER NOT NULL,
+        author_id INTEGER,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE program_changes (
+        id INTEGER PRIMARY KEY,
+        author_id INTEGER,
+        description TEXT NOT NULL,
+        changes_json TEXT NOT NULL,
+        recipients INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE admin_state (
+        admin_id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE pending_actions (
+        id INTEGER PRIMARY KEY,
+        admin_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'done', 'dropped')),
+        created_at TEXT NOT NULL
+    );
     """,
 ]
 
@@ -497,6 +552,241 @@ class Storage:
             return _Enqueued(count, count)
         return await self._transaction(work)
 
+    # --- audiences ---------------------------------------------------------------------------
+
+    async def audience_ids(self, audience: Audience, session_ids: tuple[str, ...]) -> list[int]:
+        """The reachable attendees an announcement to `audience` goes to."""
+        return await self._transaction(lambda conn: _audience_ids(conn, audience, session_ids), write=False)
+
+    async def affected_by(self, session_ids: list[str]) -> dict[int, set[str]]:
+        """Attendees with a seat, a waitlist place or a bookmark in these sessions, and which."""
+        return await self._transaction(lambda conn: _affected(conn, session_ids), write=False)
+
+    # --- announcements -----------------------------------------------------------------------
+
+    async def create_announcement(self, author_id: int | None, audience: str, text_html: str | None,
+                                  photo_file_id: str | None, now: datetime, texts: dict | None = None) -> int:
+        def work(conn):
+            stamp = _iso(now)
+            return conn.execute(
+                """INSERT INTO announcements (author_id, audience, text_html, texts_json, photo_file_id, state, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)""",
+                (author_id, audience, text_html, json.dumps(texts, ensure_ascii=False) if texts else None,
+                 photo_file_id, stamp, stamp)).lastrowid
+        return await self._transaction(work)
+
+    async def announcement(self, announcement_id: int) -> dict | None:
+        def work(conn):
+            row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            return _announcement(row) if row else None
+        return await self._transaction(work, write=False)
+
+    async def announcements(self, limit: int = 20, states: tuple[str, ...] | None = None) -> list[dict]:
+        def work(conn):
+            where = f"WHERE state IN ({','.join('?' * len(states))})" if states else "WHERE state != 'draft'"
+            rows = conn.execute(f"SELECT * FROM announcements {where} ORDER BY id DESC LIMIT ?", (*(states or ()), limit))
+            return [_announcement(row) for row in rows]
+        return await self._transaction(work, write=False)
+
+    async def update_announcement(self, announcement_id: int, **fields) -> None:
+        allowed = {"audience", "text_html", "photo_file_id", "progress_chat_id", "progress_message_id"}
+        assert set(fields) <= allowed, fields
+
+        def work(conn):
+            assignments = ", ".join(f"{name} = ?" for name in fields)
+            conn.execute(f"UPDATE announcements SET {assignments} WHERE id = ?", (*fields.values(), announcement_id))
+        await self._transaction(work)
+
+    async def schedule_announcement(self, announcement_id: int, send_at: datetime, now: datetime) -> bool:
+        return await self._transaction(lambda conn: conn.execute(
+            "UPDATE announcements SET state = 'scheduled', send_at = ?, updated_at = ? WHERE id = ? AND state IN ('draft', 'scheduled')",
+            (send_at.timestamp(), _iso(now), announcement_id)).rowcount == 1)
+
+    async def cancel_announcement(self, announcement_id: int, now: datetime) -> bool:
+        return await self._transaction(lambda conn: conn.execute(
+            "UPDATE announcements SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('draft', 'scheduled')",
+            (_iso(now), announcement_id)).rowcount == 1)
+
+    async def start_announcement(self, announcement_id: int, session_ids: tuple[str, ...], now: datetime) -> int | None:
+        """Queue the announcement for its audience, once: a second call (a double tap on
+        "send") finds it started already and returns None."""
+        def work(conn):
+            row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            if row is None or row["state"] not in ("draft", "scheduled"):
+                return _Enqueued(None, 0)
+            audience = Audience.parse(row["audience"])
+            recipients = _audience_ids(conn, audience, session_ids) if audience else []
+            batch = f"ann:{announcement_id}"
+            for user_id in recipients:
+                _enqueue(conn, user_id, "announcement", {"ann": announcement_id}, f"{batch}:{user_id}",
+                         now.timestamp(), None, batch, now)
+            conn.execute("UPDATE announcements SET state = 'sending', recipients = ?, sent_at = ?, updated_at = ? WHERE id = ?",
+                         (len(recipients), _iso(now), _iso(now), announcement_id))
+            return _Enqueued(len(recipients), len(recipients))
+        return await self._transaction(work)
+
+    async def finish_announcement(self, announcement_id: int, now: datetime) -> None:
+        await self._transaction(lambda conn: conn.execute(
+            "UPDATE announcements SET state = 'done', updated_at = ? WHERE id = ? AND state = 'sending'",
+            (_iso(now), announcement_id)))
+
+    async def delivery_report(self, batch: str) -> dict[str, Any]:
+        """Counts per outcome for one batch of the outbox, and the reasons of failures."""
+        def work(conn):
+            counts = dict(conn.execute("SELECT state, COUNT(*) FROM outbox WHERE batch = ? GROUP BY state", (batch,)).fetchall())
+            blocked = conn.execute(
+                "SELECT COUNT(*) FROM outbox WHERE batch = ? AND state = 'failed' AND last_error LIKE 'blocked:%'", (batch,)).fetchone()[0]
+            reasons = conn.execute(
+                """SELECT last_error, COUNT(*) FROM outbox WHERE batch = ? AND state = 'failed' AND last_error NOT LIKE 'blocked:%'
+                   GROUP BY last_error ORDER BY COUNT(*) DESC LIMIT 5""", (batch,)).fetchall()
+            return {"sent": counts.get("sent", 0), "pending": counts.get("pending", 0) + counts.get("sending", 0),
+                    "blocked": blocked, "failed": counts.get("failed", 0) - blocked, "dropped": counts.get("dropped", 0),
+                    "reasons": [(reason, count) for reason, count in reasons]}
+        return await self._transaction(work, write=False)
+
+    async def edit_announcement(self, announcement_id: int, text_html: str, now: datetime) -> int:
+        """Correct a sent announcement: messages already delivered are edited, queued ones go out
+        with the new text. Returns the number of edits queued."""
+        def work(conn):
+            row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            if row is None or row["state"] not in ("sending", "done"):
+                return _Enqueued(0, 0)
+            version = row["version"] + 1
+            conn.execute("UPDATE announcements SET text_html = ?, version = ?, updated_at = ? WHERE id = ?",
+                         (text_html, version, _iso(now), announcement_id))
+            sent = conn.execute("SELECT user_id, message_id FROM outbox WHERE batch = ? AND state = 'sent' AND message_id IS NOT NULL",
+                                (f"ann:{announcement_id}",)).fetchall()
+            batch = f"annedit:{announcement_id}:{version}"
+            for user_id, message_id in sent:
+                _enqueue(conn, user_id, "announcement_edit", {"ann": announcement_id, "message_id": message_id, "version": version},
+                         f"{batch}:{user_id}", now.timestamp(), None, batch, now)
+            return _Enqueued(len(sent), len(sent))
+        return await self._transaction(work)
+
+    async def withdraw_announcement(self, announcement_id: int, now: datetime) -> int:
+        """Take an announcement back: queued copies are dropped, delivered ones deleted."""
+        def work(conn):
+            row = conn.execute("SELECT state FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            if row is None or row["state"] not in ("sending", "done"):
+                return _Enqueued(0, 0)
+            conn.execute("UPDATE announcements SET state = 'withdrawn', updated_at = ? WHERE id = ?", (_iso(now), announcement_id))
+            conn.execute("UPDATE outbox SET state = 'dropped', last_error = 'withdrawn' WHERE batch = ? AND state = 'pending'",
+                         (f"ann:{announcement_id}",))
+            sent = conn.execute("SELECT user_id, message_id FROM outbox WHERE batch = ? AND state = 'sent' AND message_id IS NOT NULL",
+                                (f"ann:{announcement_id}",)).fetchall()
+            batch = f"anndel:{announcement_id}"
+            for user_id, message_id in sent:
+                _enqueue(conn, user_id, "announcement_delete", {"message_id": message_id}, f"{batch}:{user_id}",
+                         now.timestamp(), None, batch, now)
+            return _Enqueued(len(sent), len(sent))
+        return await self._transaction(work)
+
+    async def due_announcements(self, now: datetime, grace_seconds: float = 1800) -> list[int]:
+        """Scheduled announcements now due. One overdue by more than the grace period (the bot
+        was down, or started late) is cancelled instead: "lunch is served" at 15:00 helps nobody."""
+        def work(conn):
+            stamp = now.timestamp()
+            conn.execute("UPDATE announcements SET state = 'cancelled', updated_at = ? "
+                         "WHERE state = 'scheduled' AND send_at < ?", (_iso(now), stamp - grace_seconds))
+            return [row[0] for row in conn.execute(
+                "SELECT id FROM announcements WHERE state = 'scheduled' AND send_at <= ? ORDER BY send_at, id", (stamp,))]
+        return await self._transaction(work)
+
+    async def next_announcement_at(self) -> float | None:
+        return await self._transaction(lambda conn: conn.execute(
+            "SELECT MIN(send_at) FROM announcements WHERE state = 'scheduled'").fetchone()[0], write=False)
+
+    async def sync_file_announcements(self, planned: list, now: datetime) -> None:
+        """Announcements written in program.yaml: added or updated while not yet sent; ones
+        removed from the file are cancelled."""
+        def work(conn):
+            stamp = _iso(now)
+            wanted = {f"file:{p.id}" for p in planned}
+            for p in planned:
+                texts = json.dumps(dict(p.text.values), ensure_ascii=False)
+                conn.execute(
+                    """INSERT INTO announcements (source, audience, texts_json, state, send_at, created_at, updated_at)
+                       VALUES (?, ?, ?, 'scheduled', ?, ?, ?)
+                       ON CONFLICT (source) DO UPDATE SET audience = excluded.audience, texts_json = excluded.texts_json,
+                           send_at = excluded.send_at, updated_at = excluded.updated_at
+                       WHERE announcements.state = 'scheduled'""",
+                    (f"file:{p.id}", p.audience.key(), texts, p.at.timestamp(), stamp, stamp))
+            for (source,) in conn.execute("SELECT source FROM announcements WHERE source LIKE 'file:%' AND state = 'scheduled'").fetchall():
+                if source not in wanted:
+                    conn.execute("UPDATE announcements SET state = 'cancelled', updated_at = ? WHERE source = ?", (stamp, source))
+        await self._transaction(work)
+
+    # --- live program changes ----------------------------------------------------------------
+
+    async def overrides(self) -> list[Override]:
+        def work(conn):
+            rows = conn.execute("SELECT * FROM session_overrides")
+            return [Override(row["session_id"], datetime.fromtimestamp(row["start"], timezone.utc),
+                             datetime.fromtimestamp(row["end"], timezone.utc), row["room"], bool(row["cancelled"]))
+                    for row in rows]
+        return await self._transaction(work, write=False)
+
+    async def record_change(self, overrides: list[Override], changes: list[Change], author_id: int | None,
+                            description: str, now: datetime) -> tuple[int, int]:
+        """Store overrides (if any) and queue one notice per affected attendee, atomically.
+        Returns (change id, notices queued)."""
+        def work(conn):
+            stamp = _iso(now)
+            for o in overrides:
+                conn.execute(
+                    """INSERT INTO session_overrides (session_id, start, end, room, cancelled, author_id, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (session_id) DO UPDATE SET start = excluded.start, end = excluded.end, room = excluded.room,
+                           cancelled = excluded.cancelled, author_id = excluded.author_id, updated_at = excluded.updated_at""",
+                    (o.session_id, o.start.timestamp(), o.end.timestamp(), o.room, int(o.cancelled), author_id, stamp))
+            affected = _affected(conn, [c.session_id for c in changes])
+            change_id = conn.execute(
+                "INSERT INTO program_changes (author_id, description, changes_json, recipients, created_at) VALUES (?, ?, ?, ?, ?)",
+                (author_id, description, json.dumps([c.as_dict() for c in changes]), len(affected), stamp)).lastrowid
+            by_session = {c.session_id: c.as_dict() for c in changes}
+            batch = f"change:{change_id}"
+            count = 0
+            for user_id, session_ids in affected.items():
+                mine = [by_session[s] for s in sorted(session_ids, key=lambda s: list(by_session).index(s))]
+                count += _enqueue(conn, user_id, "change", {"changes": mine}, f"{batch}:{user_id}", now.timestamp(), None, batch, now)
+            return _Enqueued((change_id, count), count)
+        return await self._transaction(work)
+
+    # --- organizers' conversation state and pending confirmations ------------------------------
+
+    async def set_admin_state(self, admin_id: int, kind: str | None, payload: dict | None, now: datetime) -> None:
+        def work(conn):
+            if kind is None:
+                conn.execute("DELETE FROM admin_state WHERE admin_id = ?", (admin_id,))
+            else:
+                conn.execute(
+                    """INSERT INTO admin_state (admin_id, kind, payload, updated_at) VALUES (?, ?, ?, ?)
+                       ON CONFLICT (admin_id) DO UPDATE SET kind = excluded.kind, payload = excluded.payload, updated_at = excluded.updated_at""",
+                    (admin_id, kind, json.dumps(payload or {}), _iso(now)))
+        await self._transaction(work)
+
+    async def admin_state(self, admin_id: int) -> tuple[str, dict] | None:
+        def work(conn):
+            row = conn.execute("SELECT kind, payload FROM admin_state WHERE admin_id = ?", (admin_id,)).fetchone()
+            return (row["kind"], json.loads(row["payload"])) if row else None
+        return await self._transaction(work, write=False)
+
+    async def create_pending(self, admin_id: int, kind: str, payload: dict, now: datetime) -> int:
+        return await self._transaction(lambda conn: conn.execute(
+            "INSERT INTO pending_actions (admin_id, kind, payload, created_at) VALUES (?, ?, ?, ?)",
+            (admin_id, kind, json.dumps(payload), _iso(now))).lastrowid)
+
+    async def take_pending(self, action_id: int, admin_id: int, state: str = "done") -> tuple[str, dict] | None:
+        """Claim a confirmation exactly once: a second tap finds it taken and gets None."""
+        def work(conn):
+            row = conn.execute("SELECT kind, payload FROM pending_actions WHERE id = ? AND admin_id = ? AND state = 'open'",
+                               (action_id, admin_id)).fetchone()
+            if row is None:
+                return None
+            conn.execute("UPDATE pending_actions SET state = ? WHERE id = ?", (state, action_id))
+            return row["kind"], json.loads(row["payload"])
+        return await self._transaction(work)
+
     # --- the outbox --------------------------------------------------------------------------
 
     async def enqueue(self, messages: Iterable[tuple[int, str, dict, str]], not_before: datetime,
@@ -584,6 +874,43 @@ class Storage:
 class _Enqueued:
     value: Any
     count: int
+
+
+def _audience_ids(conn, audience: Audience, session_ids: tuple[str, ...]) -> list[int]:
+    if audience.kind == "all":
+        rows = conn.execute("SELECT user_id FROM attendees WHERE reachable = 1 ORDER BY user_id")
+    elif audience.kind == "bookmarked":
+        rows = conn.execute(
+            f"""SELECT DISTINCT b.user_id FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
+                WHERE a.reachable = 1 AND b.session_id IN ({','.join('?' * len(session_ids))}) ORDER BY b.user_id""", session_ids)
+    else:
+        state = "waitlisted" if audience.kind == "waitlisted" else "confirmed"
+        rows = conn.execute(
+            f"""SELECT DISTINCT r.user_id FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+                WHERE a.reachable = 1 AND r.state = ? AND r.session_id IN ({','.join('?' * len(session_ids))})
+                ORDER BY r.user_id""", (state, *session_ids))
+    return [row[0] for row in rows]
+
+
+def _affected(conn, session_ids: list[str]) -> dict[int, set[str]]:
+    affected: dict[int, set[str]] = {}
+    if not session_ids:
+        return affected
+    marks = ",".join("?" * len(session_ids))
+    rows = conn.execute(
+        f"""SELECT r.user_id, r.session_id FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+            WHERE a.reachable = 1 AND r.state IN ('confirmed', 'waitlisted') AND r.session_id IN ({marks})
+            UNION SELECT b.user_id, b.session_id FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
+            WHERE a.reachable = 1 AND b.session_id IN ({marks})""", (*session_ids, *session_ids))
+    for user_id, session_id in rows:
+        affected.setdefault(user_id, set()).add(session_id)
+    return affected
+
+
+def _announcement(row) -> dict:
+    data = dict(row)
+    data["texts"] = json.loads(data.pop("texts_json")) if data.get("texts_json") else None
+    return data
 
 
 def _attendee(conn, user_id: int) -> Attendee | None:

@@ -3,6 +3,7 @@ against the sandbox over loopback."""
 
 from __future__ import annotations
 
+import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -29,20 +30,18 @@ def berlin(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
 
 
-class FrozenClock(Clock):
-    """A clock that stands still until a test moves it."""
+class SettableClock(Clock):
+    """Runs at real speed from a moment the test sets (a clock that stood still would never
+    reach a retry's not-before time)."""
 
     def __init__(self, moment: datetime):
-        self.moment = moment
+        self.set(moment)
 
     def now(self) -> datetime:
-        return self.moment.astimezone(timezone.utc)
+        return (self.moment + timedelta(seconds=time.monotonic() - self._set_at)).astimezone(timezone.utc)
 
     def set(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def advance(self, **delta) -> None:
-        self.moment += timedelta(**delta)
+        self.moment, self._set_at = moment, time.monotonic()
 
 
 @pytest.fixture
@@ -55,7 +54,7 @@ class Harness:
     server: SandboxServer
     client: SandboxClient
     application: object
-    clock: FrozenClock
+    clock: SettableClock
 
     @property
     def services(self):
@@ -70,7 +69,7 @@ class Harness:
 
 
 @asynccontextmanager
-async def bot_running(tmp_path: Path, clock: FrozenClock, program_file: Path = PROGRAM_FILE,
+async def bot_running(tmp_path: Path, clock: SettableClock, program_file: Path = PROGRAM_FILE,
                       server: SandboxServer | None = None, admins=frozenset({ADMIN_ID}), database: Path | None = None):
     own_server = server is None
     server = server or await SandboxServer().start()
@@ -89,7 +88,7 @@ async def bot_running(tmp_path: Path, clock: FrozenClock, program_file: Path = P
 
 @pytest.fixture
 def clock():
-    return FrozenClock(berlin("2025-06-03 10:30"))
+    return SettableClock(berlin("2025-06-03 10:30"))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 
 from bot.sandbox.client import SandboxClient, buttons_of, text_of
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
-from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, FrozenClock, berlin, bot_running
+from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, SettableClock, berlin, bot_running
 
 
 def program_with_capacities(tmp_path, **capacities) -> os.PathLike:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from .announcements import Audience, PlannedAnnouncement
 from .program import (
     EMPTY_TEXT,
     LANGUAGES,
@@ -212,9 +213,45 @@ class _Checker:
             self.problem("file", f"unknown top-level field '{key}'", document, key)
         conference = self.conference(document.get("conference"), document)
         sessions = self.sessions(document.get("sessions"), document, conference)
+        announcements = self.announcements(document.get("announcements"), document, conference, {s.id for s in sessions})
         if self.problems or conference is None:
             raise ProgramError(self.problems)
-        return Program(conference=conference, sessions=tuple(sessions))
+        return Program(conference=conference, sessions=tuple(sessions), announcements=tuple(announcements))
+
+    def announcements(self, data: Any, document: dict, conference: Conference | None, session_ids: set[str]) -> list:
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            self.problem("file", "field 'announcements' must be a list", document, "announcements")
+            return []
+        planned, seen = [], set()
+        for index, item in enumerate(data, start=1):
+            where = f"announcement #{index}"
+            if not isinstance(item, dict):
+                self.problems.append(Problem(where, "must be a mapping with id, at, audience and text"))
+                continue
+            ident = self.string(where, item, "id")
+            if ident:
+                where = f"announcement '{ident}'"
+                if not SESSION_ID_PATTERN.match(ident):
+                    self.problem(where, "field 'id' must be 1–24 lower-case letters, digits, '-' or '_'", item, "id")
+                if ident in seen:
+                    self.problem(where, f"field 'id': duplicate id '{ident}'", item, "id")
+                seen.add(ident)
+            for key in sorted(set(map(str, item)) - {"id", "at", "audience", "text"}):
+                self.problem(where, f"unknown field '{key}'", item, key)
+            at = self.moment(where, item, "at", conference.tz if conference else None)
+            raw_audience = item.get("audience", "all")
+            audience = Audience.parse(raw_audience) if isinstance(raw_audience, str) else None
+            if audience is None:
+                self.problem(where, "field 'audience' must be all, excursion, confirmed:<id>, waitlisted:<id> or bookmarked:<id>", item, "audience")
+            elif audience.session_id and audience.session_id not in session_ids:
+                self.problem(where, f"field 'audience': unknown session '{audience.session_id}'", item, "audience")
+                audience = None
+            text = self.text(where, item, "text")
+            if ident and at and audience and text:
+                planned.append(PlannedAnnouncement(ident, at, audience, text))
+        return planned
 
     def conference(self, data: Any, document: dict) -> Conference | None:
         where = "conference"

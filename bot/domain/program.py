@@ -156,6 +156,7 @@ def day_part(moment: datetime) -> DayPart:
 class Program:
     conference: Conference
     sessions: tuple[Session, ...] = field(default_factory=tuple)
+    announcements: tuple = ()  # domain.announcements.PlannedAnnouncement, sent at their time
 
     def __post_init__(self) -> None:
         # Stable sort: sessions that start together keep the order of the program file.

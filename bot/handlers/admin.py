@@ -1,4 +1,5 @@
-"""Organizer functions, only for the numeric user ids in BOT_ADMINS: /teilnehmer, /export, /reload."""
+"""Organizer functions, only for the numeric user ids in BOT_ADMINS: /teilnehmer, /export, and the
+guard every organizer handler wears."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from functools import wraps
 from telegram import InputFile, Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from ..domain.loader import ProgramError
-from ..texts import Html, escape, plain, t
+from ..texts import escape, plain, t
 from .common import Asker, answer_query, asker, send, services
 
 log = logging.getLogger(__name__)
@@ -111,30 +111,8 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who
     )
 
 
-@organizers_only
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    svc = services(context)
-    try:
-        _, new = await svc.program.reload()
-    except ProgramError as error:
-        problems = "\n".join(f"• {escape(str(p))}" for p in error.problems[:30])
-        await send(update, context, t(who.lang, "admin_reload_failed", problems=Html(problems)))
-        return
-    promotions, overbooked = await svc.storage.reconcile_capacities(new, svc.now())
-    svc.replan()
-    lines = [t(who.lang, "admin_reload_ok", sessions=len(new.sessions))]
-    for item in overbooked:
-        session = new.session(item.session_id)
-        lines.append(t(who.lang, "admin_reload_overbooked", title=session.title.get(who.lang) if session else item.session_id,
-                       confirmed=item.confirmed, capacity=item.capacity))
-    if promotions:
-        lines.append(t(who.lang, "admin_reload_promoted", count=len(promotions)))
-    await send(update, context, "\n".join(lines))
-
-
 def handlers() -> list:
     return [
         CommandHandler(["teilnehmer", "attendees"], attendees_command),
         CommandHandler("export", export_command),
-        CommandHandler(["reload", "neuladen"], reload_command),
     ]

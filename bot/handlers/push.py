@@ -10,7 +10,9 @@ from telegram.constants import ParseMode
 from ..delivery import Send
 from ..services import Services
 from ..storage import OutboxMessage
-from ..texts import format_range, format_time, pick_language, plain, t
+from ..texts import Html, format_range, format_time, pick_language, plain, t
+from .announce import announcement_body
+from .changes import change_lines
 from .common import keyboard, room_of, when
 from .signup import promotion_buttons
 
@@ -33,6 +35,14 @@ def make_renderer(svc: Services):
                                          "reply_markup": keyboard(promotion_buttons(lang, session.id))})
         if row.kind in ("reminder", "reminder_venue", "waitlist_status"):
             return await _reminder(svc, row, lang)
+        if row.kind in ("announcement", "announcement_edit"):
+            return await _announcement(svc, row, lang)
+        if row.kind == "announcement_delete":
+            return Send("delete_message", {"chat_id": row.chat_id, "message_id": payload["message_id"]})
+        if row.kind == "change":
+            lines = change_lines(program, payload["changes"], lang)
+            return Send("send_message", {"chat_id": row.chat_id, "parse_mode": ParseMode.HTML,
+                                         "text": t(lang, "change_notice", lines=Html(lines))})
         if row.kind == "text":
             # Free text prepared elsewhere (already per language): {"de": ..., "en": ...}
             text = payload.get(lang) or payload.get("de") or next(iter(payload.values()), "")
@@ -79,3 +89,22 @@ async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None
                  time=format_range(lang, start, program.local(session.end)), room=room_of(session, lang))
     return Send("send_message", {"chat_id": row.chat_id, "text": text, "parse_mode": ParseMode.HTML,
                                  "reply_markup": keyboard([[(plain(lang, "button_details"), f"s:{session.id}")]])})
+
+
+async def _announcement(svc: Services, row: OutboxMessage, lang: str) -> Send | None:
+    announcement = await svc.storage.announcement(row.payload["ann"])
+    if announcement is None or announcement["state"] == "withdrawn":
+        return None
+    if row.kind == "announcement_edit" and row.payload.get("version") != announcement["version"]:
+        return None  # a newer correction is queued behind this one
+    body = announcement_body(announcement, lang)
+    photo = announcement.get("photo_file_id")
+    if row.kind == "announcement_edit":
+        if photo:
+            return Send("edit_message_caption", {"chat_id": row.chat_id, "message_id": row.payload["message_id"],
+                                                 "caption": body, "parse_mode": ParseMode.HTML})
+        return Send("edit_message_text", {"chat_id": row.chat_id, "message_id": row.payload["message_id"],
+                                          "text": body, "parse_mode": ParseMode.HTML})
+    if photo:
+        return Send("send_photo", {"chat_id": row.chat_id, "photo": photo, "caption": body, "parse_mode": ParseMode.HTML})
+    return Send("send_message", {"chat_id": row.chat_id, "text": body, "parse_mode": ParseMode.HTML})

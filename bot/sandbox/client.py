@@ -56,8 +56,9 @@ class SandboxClient:
     async def add_group(self, chat_id: int, title: str = "Group", kind: str = "group") -> dict:
         return await self._call("POST", "groups", json={"id": chat_id, "title": title, "type": kind})
 
-    async def message(self, user_id: int, text: str, chat_id: int | None = None) -> dict:
-        return await self._call("POST", "message", json={"user_id": user_id, "text": text, "chat_id": chat_id})
+    async def message(self, user_id: int, text: str, chat_id: int | None = None, entities: list[dict] | None = None) -> dict:
+        return await self._call("POST", "message", json={"user_id": user_id, "text": text, "chat_id": chat_id,
+                                                         "entities": entities})
 
     async def press(self, user_id: int, message_id: int, data: str, forge: bool = False) -> dict:
         return await self._call("POST", "press", json={"user_id": user_id, "message_id": message_id, "data": data, "forge": forge})
@@ -110,21 +111,23 @@ class Attendee:
     seen: int = 0  # the last output seq this attendee has looked at
     history: list[dict] = field(default_factory=list)
 
-    async def send(self, text: str, minimum: int = 1, settle: float = 0.15, timeout: float = 10) -> list[dict]:
+    async def send(self, text: str, minimum: int = 1, settle: float = 0.15, timeout: float = 10,
+                   entities: list[dict] | None = None, expect: str | None = None) -> list[dict]:
         """Write to the bot and return what it did in this chat in answer."""
-        ack = await self.client.message(self.id, text)
-        return await self._collect(ack["seq"], minimum, settle, timeout)
+        ack = await self.client.message(self.id, text, entities=entities)
+        return await self._collect(ack["seq"], minimum, settle, timeout, expect=expect)
 
     async def tap(self, data: str, message_id: int, forge: bool = False, minimum: int = 1, settle: float = 0.15,
-                  timeout: float = 10, expect_message: bool = True) -> list[dict]:
+                  timeout: float = 10, expect_message: bool = True, expect: str | None = None) -> list[dict]:
         ack = await self.client.press(self.id, message_id, data, forge)
-        return await self._collect(ack["seq"], minimum, settle, timeout, expect_message)
+        return await self._collect(ack["seq"], minimum, settle, timeout, expect_message, expect)
 
-    async def press(self, label: str, minimum: int = 1, settle: float = 0.15, timeout: float = 10) -> list[dict]:
+    async def press(self, label: str, minimum: int = 1, settle: float = 0.15, timeout: float = 10,
+                    expect: str | None = None) -> list[dict]:
         """Tap the button whose text contains `label` (or whose data is `label`) on the newest
         bot message that has one."""
         message_id, data = await self.find_button(label)
-        return await self.tap(data, message_id, minimum=minimum, settle=settle, timeout=timeout)
+        return await self.tap(data, message_id, minimum=minimum, settle=settle, timeout=timeout, expect=expect)
 
     async def find_button(self, label: str) -> tuple[int, str]:
         chat = await self.client.chat(self.id)
@@ -141,14 +144,20 @@ class Attendee:
         return await self._collect(self.seen, minimum, settle, timeout)
 
     async def _collect(self, after: int, minimum: int, settle: float, timeout: float,
-                       expect_message: bool = True) -> list[dict]:
+                       expect_message: bool = True, expect: str | None = None) -> list[dict]:
         """What the bot did in this chat after `after`: at least `minimum` entries, and (unless
-        told otherwise) at least one that is more than a button's acknowledgement."""
+        told otherwise) at least one that is more than a button's acknowledgement; with
+        `expect`, until some text contains it (other messages may arrive meanwhile)."""
         deadline = time.monotonic() + timeout
         since = max(after, self.seen)
         outputs = await self.client.outputs(self.id, after=since, wait=timeout, minimum=minimum, settle=settle)
-        while expect_message and not any(o["kind"] != "answerCallbackQuery" for o in outputs) \
-                and time.monotonic() < deadline:
+
+        def missing() -> bool:
+            if expect is not None:
+                return expect not in text_of(outputs)
+            return expect_message and not any(o["kind"] != "answerCallbackQuery" for o in outputs)
+
+        while missing() and time.monotonic() < deadline:
             more = await self.client.outputs(self.id, after=outputs[-1]["seq"] if outputs else since,
                                              wait=deadline - time.monotonic(), minimum=1, settle=settle)
             if not more:
@@ -161,6 +170,10 @@ class Attendee:
 
     async def messages(self) -> list[dict]:
         return (await self.client.chat(self.id))["messages"]
+
+    async def messages_as_outputs(self) -> list[dict]:
+        """The chat's current messages in the shape of outputs, for text_of()."""
+        return [{"kind": "message", "message": m} for m in await self.messages()]
 
 
 def text_of(outputs: list[dict]) -> str:

@@ -179,13 +179,19 @@ class Sandbox:
         self.new_update.set()
         return update["update_id"]
 
-    def user_message(self, user_id: int, text: str, chat_id: int | None = None) -> tuple[int, int]:
+    def user_message(self, user_id: int, text: str, chat_id: int | None = None,
+                     entities: list[dict] | None = None) -> tuple[int, int]:
+        """A text from a user; formatting comes as entities, as Telegram's apps send it."""
         user = self.users[user_id]
         chat = self.chats[chat_id if chat_id is not None else user_id]
         message = self._new_message(chat, user.as_telegram(), text=text)
+        found = list(entities or [])
         if text.startswith("/"):
             command = text.split()[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+            found.insert(0, {"type": "bot_command", "offset": 0, "length": utf16_len(command)})
+        if found:
+            self._check_entities(text, found)
+            message["entities"] = found
         chat.messages[message["message_id"]] = message
         return self.push_update({"message": message}), message["message_id"]
 
@@ -738,7 +744,10 @@ class Sandbox:
         user_id = int(body["user_id"])
         if user_id not in self.users:
             raise web.HTTPNotFound(text=f"unknown user {user_id}")
-        update_id, message_id = self.user_message(user_id, str(body["text"]), body.get("chat_id"))
+        try:
+            update_id, message_id = self.user_message(user_id, str(body["text"]), body.get("chat_id"), body.get("entities"))
+        except ApiError as error:
+            raise web.HTTPBadRequest(text=error.description) from None
         return web.json_response({"update_id": update_id, "message_id": message_id, "seq": len(self.outputs)})
 
     async def c_press(self, request):

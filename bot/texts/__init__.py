@@ -8,6 +8,7 @@ safe HTML (built from other templates) is wrapped in `Html`.
 from __future__ import annotations
 
 import html
+import math
 from datetime import datetime, timedelta
 
 from . import de, en
@@ -69,7 +70,8 @@ def format_range(lang: str, start: datetime, end: datetime) -> str:
 
 
 def format_duration(lang: str, delta: timedelta) -> str:
-    minutes_total = max(0, int(delta.total_seconds() // 60))
+    """Rounded up to whole minutes: at 10:30:05, 11:05 is "in 35 minutes"."""
+    minutes_total = max(0, math.ceil(delta.total_seconds() / 60))
     days, rest = divmod(minutes_total, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days > 1:

@@ -89,7 +89,14 @@ TEXTS = {
         "\n\n🛠 <b>Für das Organisationsteam</b>\n"
         "/teilnehmer [id] – Anmeldungen je Programmpunkt\n"
         "/export – alle Anmeldungen als CSV\n"
-        "/reload – program.yaml neu einlesen"
+        "/reload – program.yaml neu einlesen (mit Vorschau)\n"
+        "/durchsage – Durchsage an alle oder eine Gruppe\n"
+        "/durchsagen – gesendete Durchsagen, Berichte, Korrektur, Zurückziehen\n"
+        "/geplant – geplante Durchsagen\n"
+        "/verschieben &lt;id&gt; &lt;Min.&gt; [folgende] – Programmpunkt verschieben\n"
+        "/raum &lt;id&gt; &lt;Raum&gt; – Raum ändern\n"
+        "/absagen &lt;id&gt; – Programmpunkt absagen\n"
+        "/abbrechen – laufende Eingabe abbrechen"
     ),
     "language_choose": "Bitte wählen Sie Ihre Sprache / Please choose your language:",
     "language_set": "✅ Ich spreche jetzt Deutsch mit Ihnen.",
@@ -164,6 +171,88 @@ TEXTS = {
         "⏳ „{title}“ beginnt in {minutes} Min. Leider ist kein Platz frei geworden – "
         "Sie stehen weiterhin auf Platz {position} der Warteliste."
     ),
+    "bc_prompt": (
+        "📢 <b>Neue Durchsage</b>\nSchreiben Sie jetzt den Text (Fett, Kursiv und Links bleiben erhalten) – "
+        "oder schicken Sie ein Foto mit Bildunterschrift. /abbrechen bricht ab."
+    ),
+    "bc_too_long": "Der Text ist zu lang ({length} Zeichen, höchstens {limit}). Bitte kürzen Sie ihn.",
+    "bc_choose_audience": "Wer soll die Durchsage bekommen?",
+    "bc_audience_all": "👥 Alle ({count})",
+    "bc_audience_excursion": "🚌 Exkursionsgruppe ({count})",
+    "bc_audience_session": "🎯 Personen eines Programmpunkts …",
+    "bc_choose_session": "Welcher Programmpunkt?",
+    "bc_audience_confirmed": "✅ Angemeldete ({count})",
+    "bc_audience_waitlisted": "⏳ Warteliste ({count})",
+    "bc_audience_bookmarked": "⭐ Gemerkt ({count})",
+    "bc_preview": "👀 <b>Vorschau</b> – so sehen es die Empfänger:\n\n{body}\n\n———\nEmpfänger: <b>{count}</b> ({audience})",
+    "bc_send_now": "📤 Jetzt senden",
+    "bc_send_later": "⏰ Später senden",
+    "bc_discard": "✖️ Verwerfen",
+    "bc_header": "📢 <b>Durchsage des Organisationsteams</b>",
+    "bc_progress": "📤 Durchsage #{id}: {sent} von {count} zugestellt …",
+    "bc_report": (
+        "✅ <b>Durchsage #{id} – Bericht</b>\nZugestellt: {sent} von {count}\n"
+        "Blockiert (Bot gesperrt): {blocked}\nFehlgeschlagen: {failed}"
+    ),
+    "bc_report_reason": "\n• {reason}: {count}",
+    "bc_already": "Diese Durchsage ist bereits unterwegs oder erledigt – nichts wird doppelt verschickt.",
+    "bc_discarded": "Verworfen. Es wurde nichts gesendet.",
+    "bc_ask_time": (
+        "Wann soll die Durchsage rausgehen? Schreiben Sie eine Uhrzeit wie 14:30 (Konferenztag, Konferenzzeit) "
+        "oder Datum und Uhrzeit wie 2025-06-03 14:30. /abbrechen bricht ab."
+    ),
+    "bc_bad_time": "Das verstehe ich nicht als Zeitpunkt in der Zukunft. Bitte z. B. 14:30 oder 2025-06-03 14:30.",
+    "bc_scheduled": "⏰ Geplant für {when}: Durchsage #{id} an {audience}. /geplant zeigt alle geplanten.",
+    "bc_list_title": "📢 <b>Durchsagen</b>",
+    "bc_list_line": "<b>#{id}</b> · {when} · {audience} · {state}\n{sent}/{count} zugestellt, {blocked} blockiert, {failed} fehlgeschlagen\n<i>{excerpt}</i>",
+    "bc_list_empty": "Noch keine Durchsagen.",
+    "bc_edit_button": "✏️ #{id} korrigieren",
+    "bc_withdraw_button": "🗑 #{id} zurückziehen",
+    "bc_edit_prompt": "Schreiben Sie den korrigierten Text für Durchsage #{id}. /abbrechen bricht ab.",
+    "bc_edit_preview": "✏️ <b>Korrektur von Durchsage #{id}</b> für {count} Empfänger:\n\n{body}",
+    "bc_edit_done": "✏️ Die Korrektur wird an {count} Empfänger verteilt.",
+    "bc_withdraw_confirm": "🗑 Durchsage #{id} bei allen Empfängern löschen ({count} zugestellt)?",
+    "bc_withdraw_done": "🗑 Durchsage #{id} wird zurückgezogen: {count} Nachrichten werden gelöscht, noch nicht zugestellte nicht mehr gesendet.",
+    "bc_not_editable": "Durchsage #{id} kann nicht mehr geändert werden.",
+    "scheduled_title": "⏰ <b>Geplante Durchsagen</b>",
+    "scheduled_line": "<b>#{id}</b> · {when} · {audience}\n<i>{excerpt}</i>",
+    "scheduled_empty": "Keine geplanten Durchsagen.",
+    "scheduled_cancel_button": "✖️ #{id} absagen",
+    "scheduled_cancelled": "Die geplante Durchsage #{id} ist abgesagt.",
+    "scheduled_started": "⏰ Die geplante Durchsage #{id} geht jetzt an {count} Empfänger.",
+    "confirm_yes": "✅ Bestätigen",
+    "confirm_no": "✖️ Abbrechen",
+    "action_taken": "Das ist bereits erledigt oder abgebrochen.",
+    "conversation_cancelled": "Abgebrochen. Es wurde nichts gesendet oder geändert.",
+    "nothing_to_cancel": "Es gibt nichts abzubrechen.",
+    "audience_all": "alle",
+    "audience_excursion": "Exkursionsgruppe",
+    "audience_confirmed": "Angemeldete von „{title}“",
+    "audience_waitlisted": "Warteliste von „{title}“",
+    "audience_bookmarked": "„{title}“ gemerkt",
+    "state_draft": "Entwurf",
+    "state_scheduled": "geplant",
+    "state_sending": "wird gesendet",
+    "state_done": "zugestellt",
+    "state_withdrawn": "zurückgezogen",
+    "state_cancelled": "abgesagt",
+    "change_usage_delay": (
+        "So geht's: /verschieben &lt;id&gt; &lt;Minuten&gt; [folgende] – z. B. „/verschieben podium 15 folgende“ "
+        "verschiebt die Podiumsdiskussion und alles danach im selben Raum um 15 Minuten."
+    ),
+    "change_usage_room": "So geht's: /raum &lt;id&gt; &lt;neuer Raum&gt; – z. B. „/raum ws-zwilling Saal 2“.",
+    "change_usage_cancel": "So geht's: /absagen &lt;id&gt; – z. B. „/absagen exkursion“.",
+    "change_bad_minutes": "Die Minuten müssen eine ganze Zahl zwischen -720 und 720 sein (nicht 0).",
+    "change_preview": "🛠 <b>Programmänderung – Vorschau</b>\n{lines}\n\nBenachrichtigt werden <b>{count}</b> Personen (angemeldet, Warteliste oder gemerkt).",
+    "change_none": "Damit ändert sich nichts am Programm.",
+    "change_done": "✅ Übernommen. {count} Personen werden benachrichtigt.",
+    "change_line_time": "• {title}: 🕒 {before} → {after}",
+    "change_line_room": "• {title}: 📍 {before} → {after}",
+    "change_line_cancelled": "• {title}: ❌ fällt aus",
+    "change_line_restored": "• {title}: ✅ findet wieder statt",
+    "change_line_new": "• {title}: 🆕 neu im Programm, {after}",
+    "change_notice": "📢 <b>Programmänderung</b>\n{lines}\n\n/meine zeigt Ihre Anmeldungen.",
+    "reload_preview": "🔄 <b>program.yaml neu laden – Vorschau</b>\n{lines}\n\nBenachrichtigt werden <b>{count}</b> Personen.",
     "admin_only": "Diese Funktion ist dem Organisationsteam vorbehalten.",
     "admin_attendees_title": "👥 <b>Anmeldungen</b>",
     "admin_attendees_line": "{title}: {confirmed}/{capacity} bestätigt, {waiting} auf der Warteliste",

@@ -88,7 +88,14 @@ TEXTS = {
         "\n\n🛠 <b>For organizers</b>\n"
         "/attendees [id] – sign-ups per session\n"
         "/export – all sign-ups as CSV\n"
-        "/reload – re-read program.yaml"
+        "/reload – re-read program.yaml (with preview)\n"
+        "/broadcast – announcement to everyone or a group\n"
+        "/broadcasts – sent announcements, reports, correct, withdraw\n"
+        "/scheduled – scheduled announcements\n"
+        "/delay &lt;id&gt; &lt;min&gt; [following] – move a session\n"
+        "/room &lt;id&gt; &lt;room&gt; – change the room\n"
+        "/cancelsession &lt;id&gt; – cancel a session\n"
+        "/stop – abort the current input"
     ),
     "language_choose": "Bitte wählen Sie Ihre Sprache / Please choose your language:",
     "language_set": "✅ I will speak English with you now.",
@@ -163,6 +170,88 @@ TEXTS = {
         "⏳ “{title}” starts in {minutes} min. Sorry, no seat has become free – "
         "you are still number {position} on the waiting list."
     ),
+    "bc_prompt": (
+        "📢 <b>New announcement</b>\nWrite the text now (bold, italics and links are kept) – "
+        "or send a photo with a caption. /stop cancels."
+    ),
+    "bc_too_long": "The text is too long ({length} characters, at most {limit}). Please shorten it.",
+    "bc_choose_audience": "Who should get the announcement?",
+    "bc_audience_all": "👥 Everyone ({count})",
+    "bc_audience_excursion": "🚌 Excursion group ({count})",
+    "bc_audience_session": "🎯 People of one session …",
+    "bc_choose_session": "Which session?",
+    "bc_audience_confirmed": "✅ Signed up ({count})",
+    "bc_audience_waitlisted": "⏳ Waiting list ({count})",
+    "bc_audience_bookmarked": "⭐ Bookmarked ({count})",
+    "bc_preview": "👀 <b>Preview</b> – this is what recipients see:\n\n{body}\n\n———\nRecipients: <b>{count}</b> ({audience})",
+    "bc_send_now": "📤 Send now",
+    "bc_send_later": "⏰ Send later",
+    "bc_discard": "✖️ Discard",
+    "bc_header": "📢 <b>Announcement from the organizers</b>",
+    "bc_progress": "📤 Announcement #{id}: {sent} of {count} delivered …",
+    "bc_report": (
+        "✅ <b>Announcement #{id} – report</b>\nDelivered: {sent} of {count}\n"
+        "Blocked (bot blocked): {blocked}\nFailed: {failed}"
+    ),
+    "bc_report_reason": "\n• {reason}: {count}",
+    "bc_already": "This announcement is already on its way or done – nothing is sent twice.",
+    "bc_discarded": "Discarded. Nothing was sent.",
+    "bc_ask_time": (
+        "When should the announcement go out? Write a time like 14:30 (conference day, conference time) "
+        "or a date and time like 2025-06-03 14:30. /stop cancels."
+    ),
+    "bc_bad_time": "I don't understand that as a time in the future. Please write e.g. 14:30 or 2025-06-03 14:30.",
+    "bc_scheduled": "⏰ Scheduled for {when}: announcement #{id} to {audience}. /scheduled lists them all.",
+    "bc_list_title": "📢 <b>Announcements</b>",
+    "bc_list_line": "<b>#{id}</b> · {when} · {audience} · {state}\n{sent}/{count} delivered, {blocked} blocked, {failed} failed\n<i>{excerpt}</i>",
+    "bc_list_empty": "No announcements yet.",
+    "bc_edit_button": "✏️ Correct #{id}",
+    "bc_withdraw_button": "🗑 Withdraw #{id}",
+    "bc_edit_prompt": "Write the corrected text for announcement #{id}. /stop cancels.",
+    "bc_edit_preview": "✏️ <b>Correction of announcement #{id}</b> for {count} recipients:\n\n{body}",
+    "bc_edit_done": "✏️ The correction goes out to {count} recipients.",
+    "bc_withdraw_confirm": "🗑 Delete announcement #{id} for every recipient ({count} delivered)?",
+    "bc_withdraw_done": "🗑 Announcement #{id} is withdrawn: {count} messages are deleted, undelivered ones are not sent.",
+    "bc_not_editable": "Announcement #{id} can no longer be changed.",
+    "scheduled_title": "⏰ <b>Scheduled announcements</b>",
+    "scheduled_line": "<b>#{id}</b> · {when} · {audience}\n<i>{excerpt}</i>",
+    "scheduled_empty": "No scheduled announcements.",
+    "scheduled_cancel_button": "✖️ Cancel #{id}",
+    "scheduled_cancelled": "Scheduled announcement #{id} is cancelled.",
+    "scheduled_started": "⏰ Scheduled announcement #{id} now goes out to {count} recipients.",
+    "confirm_yes": "✅ Confirm",
+    "confirm_no": "✖️ Cancel",
+    "action_taken": "That is already done or cancelled.",
+    "conversation_cancelled": "Cancelled. Nothing was sent or changed.",
+    "nothing_to_cancel": "There is nothing to cancel.",
+    "audience_all": "everyone",
+    "audience_excursion": "excursion group",
+    "audience_confirmed": "signed up for “{title}”",
+    "audience_waitlisted": "waiting list of “{title}”",
+    "audience_bookmarked": "bookmarked “{title}”",
+    "state_draft": "draft",
+    "state_scheduled": "scheduled",
+    "state_sending": "sending",
+    "state_done": "delivered",
+    "state_withdrawn": "withdrawn",
+    "state_cancelled": "cancelled",
+    "change_usage_delay": (
+        "Usage: /delay &lt;id&gt; &lt;minutes&gt; [following] – e.g. “/delay podium 15 following” "
+        "moves the panel and everything after it in the same room by 15 minutes."
+    ),
+    "change_usage_room": "Usage: /room &lt;id&gt; &lt;new room&gt; – e.g. “/room ws-zwilling Saal 2”.",
+    "change_usage_cancel": "Usage: /cancelsession &lt;id&gt; – e.g. “/cancelsession exkursion”.",
+    "change_bad_minutes": "The minutes must be a whole number between -720 and 720 (not 0).",
+    "change_preview": "🛠 <b>Program change – preview</b>\n{lines}\n\n<b>{count}</b> people will be notified (signed up, waiting or bookmarked).",
+    "change_none": "That changes nothing in the program.",
+    "change_done": "✅ Done. {count} people are being notified.",
+    "change_line_time": "• {title}: 🕒 {before} → {after}",
+    "change_line_room": "• {title}: 📍 {before} → {after}",
+    "change_line_cancelled": "• {title}: ❌ cancelled",
+    "change_line_restored": "• {title}: ✅ takes place again",
+    "change_line_new": "• {title}: 🆕 new in the program, {after}",
+    "change_notice": "📢 <b>Program change</b>\n{lines}\n\n/mine shows your sign-ups.",
+    "reload_preview": "🔄 <b>Reload program.yaml – preview</b>\n{lines}\n\n<b>{count}</b> people will be notified.",
     "admin_only": "This function is reserved for the organizers.",
     "admin_attendees_title": "👥 <b>Sign-ups</b>",
     "admin_attendees_line": "{title}: {confirmed}/{capacity} confirmed, {waiting} waiting",

@@ -1,0 +1,104 @@
+"""Live program changes: overrides on top of program.yaml, and what changed for whom.
+
+An override holds the absolute values in force for one session (start, end, room,
+cancelled), so applying it twice changes nothing and a restart restores it exactly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .program import Program, Session
+
+
+@dataclass(frozen=True)
+class Override:
+    session_id: str
+    start: datetime
+    end: datetime
+    room: str
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """The parts of a session an attendee must know about when they change."""
+
+    start: datetime
+    end: datetime
+    room: str
+    cancelled: bool
+
+    @classmethod
+    def of(cls, session: Session) -> "SessionState":
+        return cls(session.start, session.end, session.room, session.cancelled)
+
+    def as_dict(self) -> dict:
+        return {"start": self.start.timestamp(), "end": self.end.timestamp(), "room": self.room, "cancelled": self.cancelled}
+
+
+@dataclass(frozen=True)
+class Change:
+    session_id: str
+    before: SessionState | None  # None: the session is new
+    after: SessionState | None  # None: the session was removed from the file (treated as cancelled)
+
+    def as_dict(self) -> dict:
+        return {"session_id": self.session_id,
+                "before": self.before.as_dict() if self.before else None,
+                "after": self.after.as_dict() if self.after else None}
+
+
+def apply_overrides(program: Program, overrides: list[Override]) -> Program:
+    for override in overrides:
+        session = program.session(override.session_id)
+        if session is None:
+            continue  # the file no longer has it: nothing to override
+        program = program.replace_session(dataclasses.replace(
+            session, start=override.start, end=override.end, room=override.room, cancelled=override.cancelled))
+    return program
+
+
+def override_of(session: Session) -> Override:
+    return Override(session.id, session.start, session.end, session.room, session.cancelled)
+
+
+def delay(program: Program, session_id: str, minutes: int, following: bool = False) -> list[Override]:
+    """Move a session by some minutes; with `following`, every later session in the same room too."""
+    session = program.session(session_id)
+    if session is None:
+        return []
+    shift = timedelta(minutes=minutes)
+    moved = [session]
+    if following and session.room:
+        moved += [s for s in program.sessions
+                  if s.id != session.id and s.room.casefold() == session.room.casefold() and s.start >= session.end]
+    return [Override(s.id, s.start + shift, s.end + shift, s.room, s.cancelled) for s in moved]
+
+
+def change_room(program: Program, session_id: str, room: str) -> list[Override]:
+    session = program.session(session_id)
+    return [] if session is None else [dataclasses.replace(override_of(session), room=room)]
+
+
+def cancel_session(program: Program, session_id: str) -> list[Override]:
+    session = program.session(session_id)
+    return [] if session is None else [dataclasses.replace(override_of(session), cancelled=True)]
+
+
+def diff(old: Program, new: Program) -> list[Change]:
+    """Sessions whose time, room or cancellation differ, matched by their stable ids."""
+    changes = []
+    for session in new.sessions:
+        before = old.session(session.id)
+        after_state = SessionState.of(session)
+        if before is None:
+            changes.append(Change(session.id, None, after_state))
+        elif SessionState.of(before) != after_state:
+            changes.append(Change(session.id, SessionState.of(before), after_state))
+    for session in old.sessions:
+        if new.session(session.id) is None and not session.cancelled:
+            changes.append(Change(session.id, SessionState.of(session), None))
+    return changes
