@@ -332,3 +332,17 @@ async def test_kill_9_half_way_reaches_everyone(tmp_path):
         process.wait(10)
         await client.close()
         await server.stop()
+
+
+async def test_broadcast_with_a_photo_and_caption(harness):
+    admin = await harness.attendee("Orga", user_id=ADMIN_ID)
+    anna = await harness.attendee("Anna")
+    await anna.send("/start")
+    await admin.send("/durchsage", expect="Neue Durchsage")
+    await admin.send_photo("So sieht der Treffpunkt aus", expect="Wer soll")
+    await admin.press("Alle", expect="Vorschau")
+    await admin.press("Jetzt senden")
+    await wait_until(lambda: any(o["kind"] == "sendPhoto" and o["chat_id"] == anna.id for o in harness.sandbox.outputs), 10)
+    photo = [o for o in harness.sandbox.outputs if o["kind"] == "sendPhoto" and o["chat_id"] == anna.id][0]["message"]
+    assert photo["caption"].startswith("📢 Durchsage des Organisationsteams") and "Treffpunkt aus" in photo["caption"]
+    assert photo["photo"][0]["file_size"] > 0

@@ -60,6 +60,10 @@ class SandboxClient:
         return await self._call("POST", "message", json={"user_id": user_id, "text": text, "chat_id": chat_id,
                                                          "entities": entities})
 
+    async def photo(self, user_id: int, caption: str = "", entities: list[dict] | None = None) -> dict:
+        return await self._call("POST", "message", json={"user_id": user_id, "text": caption, "photo": True,
+                                                         "entities": entities})
+
     async def press(self, user_id: int, message_id: int, data: str, forge: bool = False) -> dict:
         return await self._call("POST", "press", json={"user_id": user_id, "message_id": message_id, "data": data, "forge": forge})
 
@@ -116,6 +120,10 @@ class Attendee:
         """Write to the bot and return what it did in this chat in answer."""
         ack = await self.client.message(self.id, text, entities=entities)
         return await self._collect(ack["seq"], minimum, settle, timeout, expect=expect)
+
+    async def send_photo(self, caption: str = "", expect: str | None = None, timeout: float = 10) -> list[dict]:
+        ack = await self.client.photo(self.id, caption)
+        return await self._collect(ack["seq"], 1, 0.15, timeout, expect=expect)
 
     async def tap(self, data: str, message_id: int, forge: bool = False, minimum: int = 1, settle: float = 0.15,
                   timeout: float = 10, expect_message: bool = True, expect: str | None = None) -> list[dict]:

@@ -195,6 +195,24 @@ class Sandbox:
         chat.messages[message["message_id"]] = message
         return self.push_update({"message": message}), message["message_id"]
 
+    def user_photo(self, user_id: int, caption: str = "", entities: list[dict] | None = None,
+                   data: bytes = b"\x89PNG sandbox photo") -> tuple[int, int]:
+        """A photo from a user, optionally with a caption; the bot may send it on by its file_id."""
+        user = self.users[user_id]
+        chat = self.chats[user_id]
+        file_id = "P" + secrets.token_hex(12)
+        self.files[file_id] = ("photo.jpg", "image/jpeg", data)
+        content: dict[str, Any] = {"photo": [{"file_id": file_id, "file_unique_id": file_id[:10], "width": 800,
+                                              "height": 600, "file_size": len(data)}]}
+        if caption:
+            content["caption"] = caption
+            if entities:
+                self._check_entities(caption, entities)
+                content["caption_entities"] = entities
+        message = self._new_message(chat, user.as_telegram(), **content)
+        chat.messages[message["message_id"]] = message
+        return self.push_update({"message": message}), message["message_id"]
+
     def press(self, user_id: int, message_id: int, data: str, forge: bool = False, chat_id: int | None = None) -> tuple[int, str]:
         """A tap on an inline button of a bot message; `forge` allows data no button carries."""
         user = self.users[user_id]
@@ -745,7 +763,10 @@ class Sandbox:
         if user_id not in self.users:
             raise web.HTTPNotFound(text=f"unknown user {user_id}")
         try:
-            update_id, message_id = self.user_message(user_id, str(body["text"]), body.get("chat_id"), body.get("entities"))
+            if body.get("photo"):
+                update_id, message_id = self.user_photo(user_id, str(body.get("text") or ""), body.get("entities"))
+            else:
+                update_id, message_id = self.user_message(user_id, str(body["text"]), body.get("chat_id"), body.get("entities"))
         except ApiError as error:
             raise web.HTTPBadRequest(text=error.description) from None
         return web.json_response({"update_id": update_id, "message_id": message_id, "seq": len(self.outputs)})
