@@ -19,6 +19,7 @@ from .handlers import admin, announce, changes, fallback, program as program_han
 from .handlers.push import make_renderer
 from .processor import PerChatUpdateProcessor
 from .reminder_service import ReminderService
+from .request_backend import make_request
 from .services import ProgramHolder, Services
 from .storage import Storage
 from .texts import commands
@@ -44,8 +45,9 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
         .base_file_url(file_url)
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .rate_limiter(ConferenceRateLimiter())
-        .connection_pool_size(max(8, settings.max_concurrent_updates))
-        .pool_timeout(10.0)
+        # Replies, pushes and edits share one pool; getUpdates has its own, as in the default setup.
+        .request(make_request(settings.http_backend, max(16, settings.max_concurrent_updates + 16), pool_timeout=10.0))
+        .get_updates_request(make_request(settings.http_backend, 1, read_timeout=5.0, pool_timeout=10.0))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)

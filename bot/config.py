@@ -27,6 +27,7 @@ class Settings:
     clock_start: str | None = None
     clock_speed: float = 1.0
     max_concurrent_updates: int = 64
+    http_backend: str = "aiohttp"
     log_level: str = "INFO"
 
     @classmethod
@@ -41,6 +42,7 @@ class Settings:
             clock_start=env.get("BOT_CLOCK_START", "").strip() or None,
             clock_speed=parse_speed(env.get("BOT_CLOCK_SPEED", "").strip() or "1"),
             max_concurrent_updates=parse_positive_int("BOT_CONCURRENCY", env.get("BOT_CONCURRENCY", "").strip() or "64"),
+            http_backend=parse_backend(env.get("BOT_HTTP_BACKEND", "").strip().lower() or "aiohttp"),
             log_level=(env.get("BOT_LOG_LEVEL", "").strip() or "INFO").upper(),
         )
 
@@ -78,6 +80,12 @@ def parse_speed(raw: str) -> float:
     if not 0 < speed <= 100_000:
         raise ConfigError(f"BOT_CLOCK_SPEED must be above 0 and at most 100000, not {raw}")
     return speed
+
+
+def parse_backend(raw: str) -> str:
+    if raw not in ("aiohttp", "httpx"):
+        raise ConfigError(f"BOT_HTTP_BACKEND must be aiohttp or httpx, not '{raw}'")
+    return raw
 
 
 def parse_positive_int(name: str, raw: str) -> int:
