@@ -44,7 +44,7 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
         .base_url(api_url)
         .base_file_url(file_url)
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .rate_limiter(ConferenceRateLimiter())
+        .rate_limiter(ConferenceRateLimiter(overall_per_second=settings.rate_limit))
         # Replies, pushes and edits share one pool; getUpdates has its own, as in the default setup.
         .request(make_request(settings.http_backend, max(16, settings.max_concurrent_updates + 16), pool_timeout=10.0))
         .get_updates_request(make_request(settings.http_backend, 1, read_timeout=5.0, pool_timeout=10.0))

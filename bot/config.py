@@ -28,6 +28,7 @@ class Settings:
     clock_speed: float = 1.0
     max_concurrent_updates: int = 64
     http_backend: str = "aiohttp"
+    rate_limit: int = 30  # messages per second overall; Telegram's paid broadcasts allow up to 1000
     log_level: str = "INFO"
 
     @classmethod
@@ -42,6 +43,7 @@ class Settings:
             clock_start=env.get("BOT_CLOCK_START", "").strip() or None,
             clock_speed=parse_speed(env.get("BOT_CLOCK_SPEED", "").strip() or "1"),
             max_concurrent_updates=parse_positive_int("BOT_CONCURRENCY", env.get("BOT_CONCURRENCY", "").strip() or "64"),
+            rate_limit=parse_positive_int("BOT_RATE_LIMIT", env.get("BOT_RATE_LIMIT", "").strip() or "30"),
             http_backend=parse_backend(env.get("BOT_HTTP_BACKEND", "").strip().lower() or "aiohttp"),
             log_level=(env.get("BOT_LOG_LEVEL", "").strip() or "INFO").upper(),
         )

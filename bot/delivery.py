@@ -80,12 +80,12 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
     """
 
     def __init__(self, overall_per_second: int = 30, private_burst: int = 3, private_per_second: float = 1.0,
-                 group_per_minute: int = 20, margin: float = 0.05, interactive_retries: int = 2):
+                 group_per_minute: int = 20, margin: float = 0.02, interactive_retries: int = 2):
         self.overall = SlidingWindow(overall_per_second, 1.0 + margin)
         # Bulk sends are spread evenly instead of in bursts of 30: a burst queues up in the
         # HTTP client and arrives bunched, which Telegram would count as more than 30 in a second.
         self.bulk_interval = (1.0 + margin) / overall_per_second
-        self._last_bulk = 0.0
+        self._next_bulk = 0.0  # a fixed timetable, so that one late wake-up does not delay all later sends
         self.private_burst = private_burst
         self.private_span = private_burst / private_per_second + margin
         self.group_per_minute = group_per_minute
@@ -129,14 +129,14 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                 if chat_id is not None and new_message:
                     waits.append(self._chat_window(chat_id).wait_time(now))
                 if bulk:
-                    waits.append(self._last_bulk + self.bulk_interval - now)
+                    waits.append(self._next_bulk - now)
                     if self._interactive_waiting:
                         waits.append(0.005)
                 wait = max(waits)
                 if wait <= 0:
                     self.overall.add(now)
                     if bulk:
-                        self._last_bulk = now
+                        self._next_bulk = max(self._next_bulk, now - self.bulk_interval) + self.bulk_interval
                     if chat_id is not None and new_message:
                         self._chat_window(chat_id).add(now)
                     self._forget_idle_chats(now)
@@ -208,9 +208,13 @@ class Dispatcher:
         self.schedule_wake = schedule_wake  # set by app.py: a JobQueue job that calls wake()
         self.listeners: list[Listener] = []
         self._wake = asyncio.Event()
+        self._progress = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task | None = None
-        self._in_flight: set[asyncio.Task] = set()
+        self._limit = asyncio.Semaphore(concurrency)
+        self._active = 0  # rows claimed and not yet finished
+        self._chat_queues: dict[int, deque[OutboxMessage]] = {}
+        self._workers: dict[int, asyncio.Task] = {}
         self.sent = 0
 
     async def start(self) -> None:
@@ -227,6 +231,7 @@ class Dispatcher:
         """Stop claiming; wait for sends already under way, so a planned restart re-sends nothing."""
         self._stopping = True
         self._wake.set()
+        self._progress.set()
         if self._task is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._task), timeout)
@@ -236,18 +241,61 @@ class Dispatcher:
             self._task = None
 
     async def _run(self) -> None:
+        """Keep up to BATCH rows in hand: claim more as soon as half of them are done, so the
+        sending never pauses between batches."""
         while not self._stopping:
             self._wake.clear()
-            try:
-                claimed = await self.storage.claim_due(self.clock.now(), self.BATCH)
-            except Exception:  # noqa: BLE001 - a database hiccup must not end delivery
-                log.exception("could not read the outbox; retrying")
-                await asyncio.sleep(1)
-                continue
-            if claimed:
-                await self._deliver(claimed)
-                continue
-            await self._sleep_until_due()
+            self._progress.clear()
+            claimed: list[OutboxMessage] = []
+            room = self.BATCH - self._active
+            if room >= self.BATCH // 2:
+                try:
+                    claimed = await self.storage.claim_due(self.clock.now(), room)
+                except Exception:  # noqa: BLE001 - a database hiccup must not end delivery
+                    log.exception("could not read the outbox; retrying")
+                    await asyncio.sleep(1)
+                    continue
+                for row in claimed:
+                    self._queue(row)
+            if claimed and len(claimed) == room:
+                continue  # more may be due: claim again once there is room
+            if self._active:
+                await self._wait_for(self._progress, 1.0)
+            else:
+                await self._sleep_until_due()
+        if self._workers:
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    @staticmethod
+    async def _wait_for(event: asyncio.Event, timeout: float) -> None:
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+
+    def _queue(self, row: OutboxMessage) -> None:
+        """One worker per chat keeps that chat's messages in order; chats run side by side."""
+        self._active += 1
+        self._chat_queues.setdefault(row.chat_id, deque()).append(row)
+        if row.chat_id not in self._workers:
+            self._workers[row.chat_id] = asyncio.create_task(self._chat_worker(row.chat_id))
+
+    async def _chat_worker(self, chat_id: int) -> None:
+        queue = self._chat_queues[chat_id]
+        try:
+            while queue:
+                row = queue.popleft()
+                try:
+                    async with self._limit:
+                        await self._deliver_one(row)
+                except Exception:  # noqa: BLE001 - recorded as pending again by the next start
+                    log.exception("delivery of outbox row %s failed", row.id)
+                finally:
+                    self._active -= 1
+                    self._progress.set()
+        finally:
+            del self._workers[chat_id]
+            del self._chat_queues[chat_id]
 
     async def _sleep_until_due(self) -> None:
         next_due = await self.storage.next_due()
@@ -256,24 +304,7 @@ class Dispatcher:
             delay = max(0.0, (next_due - self.clock.now().timestamp()) / self.clock.speed)
         if self.schedule_wake is not None and next_due is not None:
             self.schedule_wake(delay)
-        try:
-            await asyncio.wait_for(self._wake.wait(), timeout=min(delay, 3600.0) + 0.01)
-        except asyncio.TimeoutError:
-            pass
-
-    async def _deliver(self, claimed: list[OutboxMessage]) -> None:
-        """Send a batch: different chats at once, each chat's rows in order."""
-        by_chat: dict[int, list[OutboxMessage]] = {}
-        for message in claimed:
-            by_chat.setdefault(message.chat_id, []).append(message)
-        limit = asyncio.Semaphore(self.concurrency)
-
-        async def chat_worker(rows: list[OutboxMessage]) -> None:
-            async with limit:
-                for row in rows:
-                    await self._deliver_one(row)
-
-        await asyncio.gather(*(chat_worker(rows) for rows in by_chat.values()))
+        await self._wait_for(self._wake, min(delay, 3600.0) + 0.01)
 
     async def _deliver_one(self, row: OutboxMessage) -> None:
         now = self.clock.now()

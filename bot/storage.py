@@ -5,8 +5,11 @@ connection: the event loop never blocks on disk, and transactions never interlea
 so the sign-up rules in `domain.signup` see a consistent book. A PostgreSQL backend
 would implement the same public methods.
 
-Durability: WAL journal with synchronous=FULL, so a committed registration survives
-kill -9 and power loss. Schema changes are numbered migrations, applied at start.
+Durability: WAL journal. Registrations, bookmarks, announcements and program changes
+commit with synchronous=FULL (they survive kill -9 and power loss); high-volume
+bookkeeping (last seen, the outbox's send states) commits with NORMAL, which survives
+kill -9 and at worst re-sends a message after a power loss. Schema changes are numbered
+migrations, applied at start.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -306,6 +310,9 @@ class Storage:
         self._conn: sqlite3.Connection | None = None
         self._outbox_listeners: list[Callable[[], None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._synchronous: str | None = None  # the connection's current PRAGMA synchronous
+        # Who wrote recently, so that a busy minute does not write "last seen" on every tap.
+        self._recently_seen: dict[int, tuple[AttendeeInfo, float, Attendee]] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -361,18 +368,22 @@ class Storage:
 
     # --- the transaction runner -----------------------------------------------------------
 
-    async def _transaction(self, work: Callable[[sqlite3.Connection], T], write: bool = True) -> T:
+    async def _transaction(self, work: Callable[[sqlite3.Connection], T], write: bool = True, durable: bool = True) -> T:
         if self._executor is None:
             raise RuntimeError("storage is not open")
-        result, enqueued = await asyncio.get_running_loop().run_in_executor(self._executor, self._run, work, write)
+        result, enqueued = await asyncio.get_running_loop().run_in_executor(self._executor, self._run, work, write, durable)
         if enqueued:
             for listener in self._outbox_listeners:
                 listener()
         return result
 
-    def _run(self, work: Callable[[sqlite3.Connection], T], write: bool) -> tuple[T, int]:
+    def _run(self, work: Callable[[sqlite3.Connection], T], write: bool, durable: bool) -> tuple[T, int]:
         conn = self._conn
         assert conn is not None
+        wanted = "FULL" if durable else "NORMAL"
+        if write and wanted != self._synchronous:
+            conn.execute(f"PRAGMA synchronous = {wanted}")
+            self._synchronous = wanted
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
             result = work(conn)
@@ -394,8 +405,14 @@ class Storage:
 
     # --- attendees -------------------------------------------------------------------------
 
+    SEEN_REFRESH = 300.0  # real seconds between "last seen" writes for the same unchanged person
+
     async def touch_attendee(self, info: AttendeeInfo, now: datetime) -> Attendee:
         """Record that this person used the bot; returns what is stored about them."""
+        cached = self._recently_seen.get(info.user_id)
+        if cached is not None and cached[0] == info and time.monotonic() - cached[1] < self.SEEN_REFRESH:
+            return cached[2]
+
         def work(conn):
             stamp = _iso(now)
             conn.execute(
@@ -409,17 +426,27 @@ class Storage:
                  info.language_code, stamp, stamp),
             )
             return _attendee(conn, info.user_id)
-        return await self._transaction(work)
+        attendee = await self._transaction(work, durable=False)
+        if len(self._recently_seen) > 50_000:
+            self._recently_seen.clear()
+        self._recently_seen[info.user_id] = (info, time.monotonic(), attendee)
+        return attendee
+
+    def _forget_seen(self, user_id: int) -> None:
+        self._recently_seen.pop(user_id, None)
 
     async def attendee(self, user_id: int) -> Attendee | None:
         return await self._transaction(lambda conn: _attendee(conn, user_id), write=False)
 
     async def set_language(self, user_id: int, language: str) -> None:
+        self._forget_seen(user_id)
         await self._transaction(lambda conn: conn.execute(
             "UPDATE attendees SET language = ? WHERE user_id = ?", (language, user_id)))
 
     async def mark_unreachable(self, user_id: int, reason: str) -> int:
         """The user blocked the bot or is gone: stop sending; returns the pending messages dropped."""
+        self._forget_seen(user_id)
+
         def work(conn):
             conn.execute("UPDATE attendees SET reachable = 0, unreachable_reason = ? WHERE user_id = ?", (reason, user_id))
             cursor = conn.execute(
@@ -525,6 +552,7 @@ class Storage:
             "SELECT session_id FROM bookmarks WHERE user_id = ? ORDER BY created_at", (user_id,))], write=False)
 
     async def set_reminder_minutes(self, user_id: int, minutes: int | None) -> None:
+        self._forget_seen(user_id)
         await self._transaction(lambda conn: conn.execute(
             "UPDATE attendees SET reminder_minutes = ? WHERE user_id = ?", (minutes, user_id)))
 
@@ -806,7 +834,7 @@ class Storage:
     async def requeue_in_flight(self) -> int:
         """At start-up: messages that were being sent when the bot stopped go out again."""
         return await self._transaction(lambda conn: conn.execute(
-            "UPDATE outbox SET state = 'pending' WHERE state = 'sending'").rowcount)
+            "UPDATE outbox SET state = 'pending' WHERE state = 'sending'").rowcount, durable=False)
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         """Mark up to `limit` due messages as being sent, oldest first, and return them."""
@@ -831,7 +859,7 @@ class Storage:
                               row["chosen_language"], row["telegram_language"])
                 for row in rows
             ]
-        return await self._transaction(work)
+        return await self._transaction(work, durable=False)
 
     async def next_due(self) -> float | None:
         """When the earliest pending message falls due (epoch seconds of the bot's clock)."""
@@ -846,7 +874,7 @@ class Storage:
                 """UPDATE outbox SET state = ?, message_id = COALESCE(?, message_id), last_error = ?,
                        not_before = COALESCE(?, not_before), updated_at = ? WHERE id = ?""",
                 (state, telegram_message_id, error, retry_at.timestamp() if retry_at else None, _iso(now), message_id))
-        await self._transaction(work)
+        await self._transaction(work, durable=False)
 
     async def update_chat(self, user_id: int, chat_id: int) -> None:
         """A chat migrated: send there from now on."""

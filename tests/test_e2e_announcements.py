@@ -146,8 +146,8 @@ async def test_scheduled_announcement_from_chat_and_from_program_file(harness):
     harness.clock.set(berlin("2025-06-03 12:30:30"))
     harness.services.replan()
     assert "Mittagessen ist eröffnet" in text_of(await anna.wait(timeout=10))
-    await admin.send("/geplant")
-    replies = await admin.press("absagen")  # the bus notice, still planned
+    await admin.send("/geplant", expect="Geplante Durchsagen")
+    replies = await admin.press("absagen", expect="abgesagt")  # the bus notice, still planned
     assert "abgesagt" in text_of(replies)
     harness.clock.set(berlin("2025-06-03 14:40"))
     harness.services.replan()

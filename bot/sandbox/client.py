@@ -64,6 +64,9 @@ class SandboxClient:
         return await self._call("POST", "message", json={"user_id": user_id, "text": caption, "photo": True,
                                                          "entities": entities})
 
+    async def bulk(self, users: list[dict] | None = None, messages: list[dict] | None = None) -> dict:
+        return await self._call("POST", "bulk", json={"users": users or [], "messages": messages or []})
+
     async def press(self, user_id: int, message_id: int, data: str, forge: bool = False) -> dict:
         return await self._call("POST", "press", json={"user_id": user_id, "message_id": message_id, "data": data, "forge": forge})
 

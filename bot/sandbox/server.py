@@ -724,6 +724,7 @@ class Sandbox:
         app.router.add_post("/sandbox/groups", self.c_add_group)
         app.router.add_post("/sandbox/message", self.c_message)
         app.router.add_post("/sandbox/press", self.c_press)
+        app.router.add_post("/sandbox/bulk", self.c_bulk)
         app.router.add_post("/sandbox/update", self.c_update)
         app.router.add_post("/sandbox/block", self.c_block)
         app.router.add_post("/sandbox/migrate", self.c_migrate)
@@ -770,6 +771,16 @@ class Sandbox:
         except ApiError as error:
             raise web.HTTPBadRequest(text=error.description) from None
         return web.json_response({"update_id": update_id, "message_id": message_id, "seq": len(self.outputs)})
+
+    async def c_bulk(self, request):
+        """Many users and messages at once, for load tests: {"users": [{id, first_name, language_code}],
+        "messages": [{user_id, text}]}; all messages are queued in one step, in the given order."""
+        body = await self._json(request)
+        for user in body.get("users", []):
+            self.add_user(user.get("first_name", "Test"), int(user["id"]), language_code=user.get("language_code", "de"))
+        stamp = time.time()
+        ids = [self.user_message(int(m["user_id"]), str(m["text"]))[0] for m in body.get("messages", [])]
+        return web.json_response({"update_ids": ids, "time": stamp, "seq": len(self.outputs)})
 
     async def c_press(self, request):
         body = await self._json(request)

@@ -1,0 +1,92 @@
+"""Shared pieces of the benchmarks: a sandbox in its own process (so its CPU does not count
+against the bot's), the bot or a minimal floor bot in this process, percentiles."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.sandbox.client import SandboxClient  # noqa: E402
+from bot.sandbox.server import DEFAULT_TOKEN  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@asynccontextmanager
+async def sandbox_process(latency_ms: float = 50, limits: dict | None = None):
+    """`python -m bot sandbox` on a free port, configured; yields (client, api_url)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--port", str(port)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = SandboxClient(f"http://127.0.0.1:{port}")
+    try:
+        for _ in range(100):
+            try:
+                await client.state()
+                break
+            except Exception:  # noqa: BLE001 - not up yet
+                await asyncio.sleep(0.05)
+        await client.configure(latency_ms=latency_ms, limits=limits or {})
+        yield client, f"http://127.0.0.1:{port}/bot"
+    finally:
+        await client.close()
+        process.terminate()
+        process.wait(10)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def machine() -> str:
+    return f"{platform.node()}: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, {platform.platform()}"
+
+
+def scratch_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="konferenz-bench-"))
+
+
+def table(rows: list[dict], columns: list[str]) -> str:
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    line = "| " + " | ".join(c.ljust(widths[c]) for c in columns) + " |"
+    rule = "|" + "|".join("-" * (widths[c] + 2) for c in columns) + "|"
+    body = ["| " + " | ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns) + " |" for r in rows]
+    return "\n".join([line, rule, *body])
+
+
+async def wait_for_outputs(client: SandboxClient, count: int, timeout: float, kind: str | None = None) -> list[dict]:
+    """Poll until at least `count` outputs (of `kind`) exist; returns them all."""
+    deadline = time.monotonic() + timeout
+    while True:
+        outputs = await client.outputs(after=0)
+        chosen = [o for o in outputs if kind is None or o["kind"] == kind]
+        if len(chosen) >= count or time.monotonic() > deadline:
+            return chosen
+        await asyncio.sleep(0.2)
+
+
+TOKEN = DEFAULT_TOKEN
