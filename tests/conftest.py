@@ -3,6 +3,7 @@ against the sandbox over loopback."""
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,6 +12,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI replays the same examples every run, so a red build always means a change broke something;
+# locally, every run explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 from bot.app import build_application, running
 from bot.clock import Clock

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import logging
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ..texts import Html, pick_language, plain, t
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 4096
+TAG = re.compile(r"<[^>]+>")
 MAX_CALLBACK_BYTES = 64
 
 
@@ -112,12 +114,22 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
     return message
 
 
+def shows_already(message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """Would editing `message` to this text and markup change nothing? Telegram refuses such an
+    edit ("message is not modified"), so a second tap on the same button must not send it."""
+    plain_text = html_module.unescape(TAG.sub("", text))
+    current_markup = message.reply_markup.to_dict() if getattr(message, "reply_markup", None) else None
+    return message.text == plain_text and current_markup == (markup.to_dict() if markup else None)
+
+
 async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
                markup: InlineKeyboardMarkup | None = None) -> None:
     """Replace the tapped message when a button was pressed (navigation), else send a new one."""
     query = update.callback_query
     if query is not None and query.message is not None and telegram_length(text) <= MAX_MESSAGE \
             and getattr(query.message, "text", None) is not None:
+        if shows_already(query.message, text, markup):
+            return
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
             return
