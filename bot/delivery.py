@@ -177,6 +177,16 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                     raise
                 attempt += 1
                 log.info("429 on interactive %s, retrying in %.1f s", endpoint, wait)
+            except BadRequest:
+                raise  # a subclass of NetworkError in python-telegram-bot, but final
+            except NetworkError as error:
+                # A reply that certainly did not arrive (5xx, refused or dropped connection, full
+                # pool) is tried again; a timeout after sending may have arrived: not repeated.
+                not_sent = not isinstance(error, TimedOut) or "not* sent" in str(error)
+                if bulk or not not_sent or attempt >= self.interactive_retries:
+                    raise
+                attempt += 1
+                await asyncio.sleep(0.2 * attempt)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from ..texts import plain, t
@@ -41,6 +41,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and isinstance(error, Forbidden) and update.effective_user:
         # The attendee blocked the bot while we answered: remember it, don't keep trying.
         await services(context).storage.mark_unreachable(update.effective_user.id, str(error))
+        return
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # Telegram unreachable or slow: nothing wrong with the bot; retried where that is safe.
+        log.warning("Bot API call failed while handling an update: %s", error)
         return
     log.error("error while handling an update", exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_user is not None:

@@ -265,6 +265,8 @@ class Sandbox:
             if method != "getUpdates" and self.latency:
                 await asyncio.sleep(self.latency)
             fault = self._pick_fault(method)
+            if fault:
+                entry["fault"] = fault
             if fault == "drop":
                 entry.update(status="dropped")
                 if request.transport is not None:
