@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -66,6 +67,10 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--lang", default="de", choices=["de", "en"], help="your Telegram language")
     demo.add_argument("--name", default="Alex", help="your first name in the demo")
 
+    purge = commands.add_parser("purge", help="delete all personal data now (otherwise done after the retention period)")
+    purge.add_argument("--database", help="SQLite file (BOT_DATABASE, default ./data/bot.sqlite3)")
+    purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     sandbox = commands.add_parser("sandbox", help="serve only the local Bot API sandbox")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8081)
@@ -123,6 +128,30 @@ def run(settings: Settings) -> int:
     return 0
 
 
+def purge(settings: Settings, confirmed: bool) -> int:
+    if not confirmed:
+        answer = input(f"Delete all personal data in {settings.database_path}? Type 'yes': ")
+        if answer.strip().lower() != "yes":
+            print("Nothing deleted.")
+            return 1
+
+    async def work() -> dict:
+        from datetime import datetime, timezone
+
+        from .storage import Storage
+
+        storage = Storage(settings.database_path)
+        await storage.open()
+        try:
+            return await storage.purge_personal_data(datetime.now(timezone.utc))
+        finally:
+            await storage.close()
+
+    counts = asyncio.run(work())
+    print(f"purged: {', '.join(f'{table} {count}' for table, count in counts.items())}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -135,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
             from .sandbox.demo import run_demo
 
             return asyncio.run(run_demo(settings, admin=args.admin, lang=args.lang, name=args.name))
+        if args.command == "purge":
+            return purge(settings, args.yes)
         if args.command == "sandbox":
             from .sandbox.server import DEFAULT_TOKEN, serve_forever
 
@@ -145,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter's final flush quiet
+        return 0
     return 2
 
 

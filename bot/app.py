@@ -15,7 +15,7 @@ from .config import Settings
 from .delivery import ConferenceRateLimiter, Dispatcher
 from .domain.program import Program
 from .announcement_service import AnnouncementService
-from .handlers import admin, announce, changes, fallback, program as program_handlers, reminders, signup
+from .handlers import admin, announce, changes, fallback, personal, program as program_handlers, reminders, signup
 from .handlers.push import make_renderer
 from .processor import PerChatUpdateProcessor
 from .reminder_service import ReminderService
@@ -62,7 +62,8 @@ def register_handlers(application: Application) -> None:
     # One group: the first handler that matches an update answers it, so the order matters:
     # specific commands and buttons, then free-text search, then the catch-alls.
     admins = application.bot_data["services"].settings.admins
-    for handler in (*program_handlers.handlers(), *signup.handlers(), *reminders.handlers(), *admin.handlers(),
+    for handler in (*program_handlers.handlers(), *signup.handlers(), *reminders.handlers(), *personal.handlers(),
+                    *admin.handlers(),
                     *announce.handlers(admins), *changes.handlers(), program_handlers.text_handler(),
                     *fallback.handlers()):
         application.add_handler(handler)

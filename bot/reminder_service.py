@@ -40,12 +40,21 @@ class ReminderService:
         """Queue every reminder that is due now; schedule the next wake-up. Returns rows queued."""
         async with self._lock:
             now = self.svc.now()
-            owed = plan.plan(self.svc.program.current, await self.svc.storage.reminder_subjects())
+            subjects = await self.svc.storage.reminder_subjects()
+            owed = plan.plan(self.svc.program.current, subjects)
             queued = await self.svc.storage.enqueue_reminders(plan.due_now(owed, now), now)
             if queued:
                 log.info("queued %d reminders", queued)
             await self._start_due_announcements(now)
-            moments = [m for m in (plan.next_due(owed, now), await self._next_announcement()) if m is not None]
+            program = self.svc.program.current
+            prompts = plan.feedback_prompts(program, [s for s in subjects if s.relation != "waitlisted"])
+            await self.svc.storage.enqueue_prompts(plan.due_now(prompts, now), now)
+            purge_at = plan.purge_moment(program)
+            if now >= purge_at and await self.svc.storage.meta("purged_at") is None:
+                counts = await self.svc.storage.purge_personal_data(now)
+                log.warning("retention period over: personal data purged (%s)", counts)
+            moments = [m for m in (plan.next_due(owed, now), plan.next_due(prompts, now), await self._next_announcement(),
+                                   purge_at if purge_at > now else None) if m is not None]
             self._schedule(min(moments) if moments else None)
             return queued
 

@@ -154,6 +154,22 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     """,
+    # 3: feedback, and bookkeeping (e.g. when personal data was purged)
+    """
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        user_id INTEGER,
+        rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        comment TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (session_id, user_id)
+    );
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -815,6 +831,91 @@ class Storage:
             return row["kind"], json.loads(row["payload"])
         return await self._transaction(work)
 
+    # --- feedback ------------------------------------------------------------------------------
+
+    async def save_feedback(self, session_id: str, user_id: int, rating: int, now: datetime) -> bool:
+        """One rating per attendee and session; False if they had rated already."""
+        return await self._transaction(lambda conn: conn.execute(
+            "INSERT INTO feedback (session_id, user_id, rating, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (session_id, user_id) DO NOTHING", (session_id, user_id, rating, _iso(now))).rowcount == 1)
+
+    async def add_feedback_comment(self, session_id: str, user_id: int, comment: str) -> bool:
+        return await self._transaction(lambda conn: conn.execute(
+            "UPDATE feedback SET comment = ? WHERE session_id = ? AND user_id = ? AND comment IS NULL",
+            (comment, session_id, user_id)).rowcount == 1)
+
+    async def feedback_rows(self) -> list[dict]:
+        return await self._transaction(lambda conn: [dict(row) for row in conn.execute(
+            "SELECT session_id, rating, comment, created_at FROM feedback ORDER BY session_id, created_at")], write=False)
+
+    async def enqueue_prompts(self, prompts: list[Reminder], now: datetime) -> int:
+        def work(conn):
+            count = sum(_enqueue(conn, p.user_id, p.kind, {"session_id": p.session_id}, p.key, p.due.timestamp(),
+                                 p.expires.timestamp(), None, now) for p in prompts)
+            return _Enqueued(count, count)
+        return await self._transaction(work)
+
+    # --- privacy: export, deletion, retention ----------------------------------------------------
+
+    async def export_user(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about one person (GDPR Art. 15)."""
+        def work(conn):
+            def rows(sql: str, *params) -> list[dict]:
+                return [dict(row) for row in conn.execute(sql, params)]
+            return {
+                "attendee": rows("SELECT * FROM attendees WHERE user_id = ?", user_id),
+                "registrations": rows("SELECT * FROM registrations WHERE user_id = ?", user_id),
+                "registration_history": rows("SELECT * FROM registration_history WHERE user_id = ?", user_id),
+                "bookmarks": rows("SELECT * FROM bookmarks WHERE user_id = ?", user_id),
+                "feedback": rows("SELECT * FROM feedback WHERE user_id = ?", user_id),
+                "messages_to_you": rows("SELECT id, kind, payload, state, created_at, updated_at, message_id "
+                                        "FROM outbox WHERE user_id = ?", user_id),
+                "conversation_state": rows("SELECT * FROM admin_state WHERE admin_id = ?", user_id),
+                "announcements_written": rows("SELECT id, audience, text_html, state, created_at FROM announcements "
+                                              "WHERE author_id = ?", user_id),
+            }
+        return await self._transaction(work, write=False)
+
+    async def delete_user(self, program: Program, user_id: int, now: datetime) -> dict[str, int]:
+        """Erase one person (GDPR Art. 17): seats are freed first (the waitlist moves up), then
+        every row about them goes; ratings and the sign-up history stay, without their id."""
+        def work(conn):
+            book = _SqlSeatBook(conn)
+            freed = 0
+            for registration in book.registrations_of(user_id):
+                if registration.state != rules.CANCELLED:
+                    rules.cancel(book, program, registration.session_id, user_id, now, reason="erased")
+                    freed += 1
+            counts = {"seats_freed": freed}
+            counts.update(_erase(conn, [user_id]))
+            return _Enqueued(counts, book.enqueued)
+        self._forget_seen(user_id)
+        return await self._transaction(work)
+
+    async def purge_personal_data(self, now: datetime) -> dict[str, int]:
+        """The retention period is over: every attendee's data goes, as with /loeschen but without
+        moving waitlists (the conference is over)."""
+        def work(conn):
+            ids = [row[0] for row in conn.execute("SELECT user_id FROM attendees")]
+            counts = _erase(conn, ids)
+            conn.execute("DELETE FROM outbox")
+            conn.execute("UPDATE announcements SET author_id = NULL, progress_chat_id = NULL, progress_message_id = NULL")
+            conn.execute("DELETE FROM admin_state")
+            conn.execute("DELETE FROM pending_actions")
+            conn.execute("UPDATE program_changes SET author_id = NULL")
+            conn.execute("UPDATE session_overrides SET author_id = NULL")
+            conn.execute("INSERT INTO meta (key, value) VALUES ('purged_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                         (_iso(now),))
+            return counts
+        self._recently_seen.clear()
+        return await self._transaction(work)
+
+    async def meta(self, key: str) -> str | None:
+        def work(conn):
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return row[0] if row else None
+        return await self._transaction(work, write=False)
+
     # --- the outbox --------------------------------------------------------------------------
 
     async def enqueue(self, messages: Iterable[tuple[int, str, dict, str]], not_before: datetime,
@@ -902,6 +1003,28 @@ class Storage:
 class _Enqueued:
     value: Any
     count: int
+
+
+def _erase(conn, user_ids: list[int]) -> dict[str, int]:
+    """Delete or anonymize every row about these people; returns rows touched per table."""
+    counts: dict[str, int] = {}
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        steps = {
+            "registrations": f"DELETE FROM registrations WHERE user_id IN ({marks})",
+            "registration_history": f"UPDATE registration_history SET user_id = 0 WHERE user_id IN ({marks})",
+            "bookmarks": f"DELETE FROM bookmarks WHERE user_id IN ({marks})",
+            "feedback": f"UPDATE feedback SET user_id = NULL WHERE user_id IN ({marks})",
+            "outbox": f"DELETE FROM outbox WHERE user_id IN ({marks})",
+            "conversation_state": f"DELETE FROM admin_state WHERE admin_id IN ({marks})",
+            "pending_actions": f"DELETE FROM pending_actions WHERE admin_id IN ({marks})",
+            "announcements": f"UPDATE announcements SET author_id = NULL, progress_chat_id = NULL WHERE author_id IN ({marks})",
+            "attendees": f"DELETE FROM attendees WHERE user_id IN ({marks})",
+        }
+        for table, sql in steps.items():
+            counts[table] = counts.get(table, 0) + conn.execute(sql, chunk).rowcount
+    return counts
 
 
 def _audience_ids(conn, audience: Audience, session_ids: tuple[str, ...]) -> list[int]:

@@ -161,7 +161,7 @@ async def test_non_admin_can_do_none_of_it(harness, caplog):
     await admin.send("/durchsage Echt")  # a real draft exists
     (draft,) = await harness.services.storage.announcements(states=("draft",))
     for command in ("/durchsage Hallo alle", "/durchsagen", "/geplant", "/verschieben podium 10", "/raum podium Keller",
-                    "/absagen podium", "/reload", "/abbrechen"):
+                    "/absagen podium", "/reload", "/feedback"):
         assert "Organisationsteam vorbehalten" in text_of(await anna.send(command)), command
     replies = await anna.send("/start")
     number = draft["id"]

@@ -20,6 +20,7 @@ from .program import (
     EMPTY_TEXT,
     LANGUAGES,
     Conference,
+    Exhibitor,
     Kind,
     MeetingPoint,
     Place,
@@ -214,9 +215,32 @@ class _Checker:
         conference = self.conference(document.get("conference"), document)
         sessions = self.sessions(document.get("sessions"), document, conference)
         announcements = self.announcements(document.get("announcements"), document, conference, {s.id for s in sessions})
+        exhibitors = self.exhibitors(document.get("exhibitors"), document)
         if self.problems or conference is None:
             raise ProgramError(self.problems)
-        return Program(conference=conference, sessions=tuple(sessions), announcements=tuple(announcements))
+        return Program(conference=conference, sessions=tuple(sessions), announcements=tuple(announcements),
+                       exhibitors=tuple(exhibitors))
+
+    def exhibitors(self, data: Any, document: dict) -> list[Exhibitor]:
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            self.problem("file", "field 'exhibitors' must be a list", document, "exhibitors")
+            return []
+        found = []
+        for index, item in enumerate(data, start=1):
+            where = f"exhibitor #{index}"
+            if not isinstance(item, dict):
+                self.problems.append(Problem(where, "must be a mapping with name, municipality, topic and stand"))
+                continue
+            for key in sorted(set(map(str, item)) - {"name", "municipality", "topic", "stand"}):
+                self.problem(where, f"unknown field '{key}'", item, key)
+            name = self.string(where, item, "name")
+            if name:
+                found.append(Exhibitor(name, self.string(where, item, "municipality", required=False),
+                                       self.text(where, item, "topic", required=False),
+                                       self.string(where, item, "stand", required=False)))
+        return found
 
     def announcements(self, data: Any, document: dict, conference: Conference | None, session_ids: set[str]) -> list:
         if data is None:

@@ -112,6 +112,19 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Exhibitor:
+    """A stand at the "Markt der Möglichkeiten"."""
+
+    name: str
+    municipality: str = ""
+    topic: Text = EMPTY_TEXT
+    stand: str = ""
+
+    def search_texts(self) -> tuple[str, ...]:
+        return tuple(part for part in (self.name, self.municipality, *self.topic.all(), self.stand) if part)
+
+
+@dataclass(frozen=True)
 class Conference:
     id: str
     name: Text
@@ -157,6 +170,7 @@ class Program:
     conference: Conference
     sessions: tuple[Session, ...] = field(default_factory=tuple)
     announcements: tuple = ()  # domain.announcements.PlannedAnnouncement, sent at their time
+    exhibitors: tuple[Exhibitor, ...] = ()
 
     def __post_init__(self) -> None:
         # Stable sort: sessions that start together keep the order of the program file.

@@ -89,3 +89,28 @@ def due_now(reminders: list[Reminder], now: datetime) -> list[Reminder]:
 def next_due(reminders: list[Reminder], now: datetime) -> datetime | None:
     later = [r.due for r in reminders if r.due > now]
     return min(later) if later else None
+
+
+FEEDBACK_WINDOW = timedelta(hours=6)  # after this, a question about a session is stale
+
+
+def feedback_prompts(program: Program, subjects: list[Subject]) -> list[Reminder]:
+    """One feedback question per attendee and session they held a seat in or bookmarked, when
+    the session ends."""
+    seen: set[tuple[int, str]] = set()
+    prompts = []
+    for subject in subjects:
+        key = (subject.user_id, subject.session_id)
+        session = program.session(subject.session_id)
+        if key in seen or subject.relation == "waitlisted" or session is None or session.cancelled:
+            continue
+        seen.add(key)
+        end = session.end.astimezone(timezone.utc)
+        prompts.append(Reminder(f"feedback:{session.id}:{subject.user_id}", subject.user_id, session.id, "feedback",
+                                end, end + FEEDBACK_WINDOW))
+    return prompts
+
+
+def purge_moment(program: Program) -> datetime:
+    """When personal data is deleted: the retention period after the conference's end."""
+    return (program.conference.end + timedelta(days=program.conference.retention_days)).astimezone(timezone.utc)

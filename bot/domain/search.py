@@ -85,3 +85,18 @@ def search(program: Program, query: str, limit: int = 8) -> list[Hit]:
     hits = [hit for count, hit in candidates if count == most]
     hits.sort(key=lambda hit: (-hit.score, hit.session.start))
     return hits[:limit]
+
+
+def search_exhibitors(program: Program, query: str, limit: int = 8) -> list:
+    """Stands of the Markt der Möglichkeiten whose name, place or topic match every word."""
+    terms = query_terms(query)
+    if not terms:
+        return []
+    hits = []
+    for exhibitor in program.exhibitors:
+        exhibitor_words = frozenset(w for text in exhibitor.search_texts() for w in words(text))
+        scores = [_term_score(term, exhibitor_words) for term in terms]
+        if min(scores) >= FUZZY_THRESHOLD:
+            hits.append((sum(scores) / len(scores), exhibitor))
+    hits.sort(key=lambda pair: -pair[0])
+    return [exhibitor for _, exhibitor in hits[:limit]]

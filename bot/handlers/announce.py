@@ -154,7 +154,11 @@ async def organizer_input(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await (free_text(update, context) if message is not None and message.text else unsupported(update, context))
         return
     kind, payload = state
-    if kind == "broadcast_text":
+    if kind == "feedback_comment":
+        from .personal import take_comment
+
+        await take_comment(update, context, who, payload["session"])
+    elif kind == "broadcast_text":
         await _take_text(update, context, who, message)
     elif kind == "broadcast_time":
         await _take_time(update, context, who, int(payload["ann"]), message.text or "")
@@ -218,8 +222,9 @@ async def _take_correction(update: Update, context: ContextTypes.DEFAULT_TYPE, w
                keyboard([[(plain(who.lang, "confirm_yes"), f"ok:{pending}"), (plain(who.lang, "confirm_no"), f"no:{pending}")]]))
 
 
-@organizers_only
-async def abort_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+async def abort_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Anyone may abort what they started (a broadcast draft, a feedback comment)."""
+    who = await asker(update, context)
     svc = services(context)
     if await svc.storage.admin_state(who.user_id) is None:
         await send(update, context, t(who.lang, "nothing_to_cancel"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from ..domain.search import search
+from ..domain.search import search, search_exhibitors
 from ..texts import LANGUAGES, plain, t
 from . import views
 from .common import answer_query, asker, keyboard, parse_callback, send, services, show
@@ -114,9 +114,21 @@ async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, lang:
 
 async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
+    state = await services(context).storage.admin_state(who.user_id)
+    if state is not None and state[0] == "feedback_comment":
+        from .personal import take_comment
+
+        await take_comment(update, context, who, state[1]["session"])
+        return
     program = services(context).program.current
     query = (update.effective_message.text or "").strip() if update.effective_message else ""
     hits = search(program, query)
+    stands = search_exhibitors(program, query)
+    if stands:
+        lines = [t(who.lang, "exhibitors_title")] + [_stand_line(e, who.lang) for e in stands]
+        await send(update, context, "\n".join(lines))
+        if not hits:
+            return
     if len(hits) == 1:
         await details(update, context, hits[0].session.id, who)
         return
@@ -126,6 +138,22 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await send(update, context, t(who.lang, "search_results"),
                keyboard(views.session_buttons(program, [hit.session for hit in hits], who.lang)))
+
+
+def _stand_line(exhibitor, lang: str) -> str:
+    return t(lang, "exhibitor_line", name=exhibitor.name, municipality=exhibitor.municipality or "–",
+             topic=exhibitor.topic.get(lang) or "–", stand=exhibitor.stand or "–")
+
+
+async def exhibitors_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    program = services(context).program.current
+    if not program.exhibitors:
+        await send(update, context, t(who.lang, "exhibitors_none"))
+        return
+    lines = [t(who.lang, "exhibitors_title")] + [_stand_line(e, who.lang) for e in program.exhibitors]
+    markt = [s for s in program.sessions if s.kind.value == "exhibition"]
+    await send(update, context, "\n".join(lines), keyboard(views.session_buttons(program, markt, who.lang)))
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -172,6 +200,7 @@ def handlers() -> list:
         CommandHandler(["ort", "venue"], venue_command),
         CommandHandler(["hilfe", "help"], help_command),
         CommandHandler(["sprache", "language"], language_command),
+        CommandHandler(["aussteller", "exhibitors", "markt"], exhibitors_command),
         CallbackQueryHandler(on_button, pattern=r"^(p:\d{1,3}|s:[a-z0-9_-]{1,24}|mp:[a-z0-9_-]{1,24}|n|x|v|h|m|l:(de|en))$"),
     ]
 

@@ -43,6 +43,15 @@ def make_renderer(svc: Services):
             lines = change_lines(program, payload["changes"], lang)
             return Send("send_message", {"chat_id": row.chat_id, "parse_mode": ParseMode.HTML,
                                          "text": t(lang, "change_notice", lines=Html(lines))})
+        if row.kind == "feedback":
+            session = program.session(payload["session_id"])
+            if session is None or session.cancelled:
+                return None
+            from .personal import feedback_buttons
+
+            return Send("send_message", {"chat_id": row.chat_id, "parse_mode": ParseMode.HTML,
+                                         "text": t(lang, "feedback_prompt", title=session.title.get(lang)),
+                                         "reply_markup": keyboard(feedback_buttons(session.id))})
         if row.kind == "text":
             # Free text prepared elsewhere (already per language): {"de": ..., "en": ...}
             text = payload.get(lang) or payload.get("de") or next(iter(payload.values()), "")

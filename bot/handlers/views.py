@@ -17,6 +17,7 @@ def main_menu(lang: str) -> list[list[tuple[str, str]]]:
     return [
         [button(lang, "menu_program", "p:0"), button(lang, "menu_now", "n"), button(lang, "menu_next", "x")],
         [button(lang, "menu_venue", "v"), button(lang, "menu_mine", "me")],
+        [button(lang, "menu_myplan", "pl"), button(lang, "menu_privacy", "dz:i")],
         [button(lang, "menu_help", "h"), button(lang, "menu_language", "l:" + ("en" if lang == "de" else "de"))],
     ]
 
@@ -125,7 +126,8 @@ def session_details(program: Program, session: Session, lang: str, count: Sessio
     if point is not None and point.has_coordinates:
         rows.append([button(lang, "button_meeting_point", f"mp:{session.id}")])
     if not session.cancelled:
-        rows.append([button(lang, "button_unbookmark" if bookmarked else "button_bookmark", f"bm:{session.id}")])
+        rows.append([button(lang, "button_unbookmark" if bookmarked else "button_bookmark", f"bm:{session.id}"),
+                     button(lang, "button_calendar", f"ic:{session.id}")])
     rows.append([button(lang, "button_back_program", "p:0")])
     return "\n".join(lines), rows
 

@@ -14,7 +14,8 @@ TEXTS = {
         "Ich bin Ihr Konferenz-Assistent. Ich sage Ihnen, was gerade läuft und was als Nächstes kommt, "
         "wo es stattfindet und wer spricht. Sie können sich hier für einen Workshop und die Exkursion "
         "anmelden, und ich erinnere Sie rechtzeitig.\n\n"
-        "Schreiben Sie mir einfach eine Frage wie „Wann ist die Podiumsdiskussion?“ oder nutzen Sie die Knöpfe."
+        "Schreiben Sie mir einfach eine Frage wie „Wann ist die Podiumsdiskussion?“ oder nutzen Sie die Knöpfe.\n\n"
+        "🔒 Was ich speichere und Ihre Rechte: /datenschutz"
     ),
     "menu_program": "📋 Programm",
     "menu_now": "▶️ Jetzt",
@@ -82,6 +83,9 @@ TEXTS = {
         "/meine – Ihre Anmeldungen und Wartelistenplätze\n"
         "/merken – gemerkte Programmpunkte\n"
         "/erinnerung – wann ich Sie erinnere (5, 10, 15, 30 Min. oder aus)\n"
+        "/meinplan – Ihr Tag, auch als Kalenderdatei\n"
+        "/aussteller – Markt der Möglichkeiten\n"
+        "/datenschutz – was ich speichere; /meinedaten, /loeschen\n"
         "/sprache – Sprache wechseln (Deutsch/English)\n\n"
         "Oder schreiben Sie einfach, was Sie suchen, z. B. „HAL-PLAN“ oder „Wann ist die Mittagspause?“."
     ),
@@ -90,6 +94,7 @@ TEXTS = {
         "/teilnehmer [id] – Anmeldungen je Programmpunkt\n"
         "/export – alle Anmeldungen als CSV\n"
         "/reload – program.yaml neu einlesen (mit Vorschau)\n"
+        "/feedback [export] – Bewertungen je Programmpunkt\n"
         "/durchsage – Durchsage an alle oder eine Gruppe\n"
         "/durchsagen – gesendete Durchsagen, Berichte, Korrektur, Zurückziehen\n"
         "/geplant – geplante Durchsagen\n"
@@ -253,6 +258,53 @@ TEXTS = {
     "change_line_new": "• {title}: 🆕 neu im Programm, {after}",
     "change_notice": "📢 <b>Programmänderung</b>\n{lines}\n\n/meine zeigt Ihre Anmeldungen.",
     "reload_preview": "🔄 <b>program.yaml neu laden – Vorschau</b>\n{lines}\n\nBenachrichtigt werden <b>{count}</b> Personen.",
+    "menu_privacy": "🔒 Datenschutz",
+    "menu_myplan": "🗓 Mein Tag",
+    "privacy_notice": (
+        "🔒 <b>Datenschutz</b>\n\n"
+        "<b>Was ich speichere:</b> Ihre Telegram-ID, Ihren Namen und Benutzernamen, wie Telegram sie mir zeigt, "
+        "Ihre Sprache, wann Sie mich zuerst und zuletzt genutzt haben, Ihre Anmeldungen und Wartelistenplätze "
+        "(mit Verlauf), gemerkte Programmpunkte, Ihre Erinnerungseinstellung, Ihre Bewertungen und die Nachrichten, "
+        "die ich Ihnen von mir aus schicke.\n"
+        "<b>Wozu:</b> nur um Sie durch die Konferenz zu begleiten – Programm, Anmeldung, Erinnerungen, Durchsagen. "
+        "Keine Werbung, keine Weitergabe.\n"
+        "<b>Wie lange:</b> bis {retention} Tage nach der Konferenz, also bis {until}; dann lösche ich alles automatisch. "
+        "Übrig bleiben nur anonyme Zahlen (z. B. wie viele Plätze belegt waren, Bewertungen ohne Namen).\n"
+        "<b>Verantwortlich:</b> {controller}{contact}\n\n"
+        "<b>Ihre Rechte:</b> /meinedaten schickt Ihnen alles, was über Sie gespeichert ist (Art. 15 DSGVO). "
+        "/loeschen löscht alles sofort (Art. 17); damit widersprechen Sie auch jeder weiteren Verarbeitung (Art. 21). "
+        "Erinnerungen allein schalten Sie mit /erinnerung ab."
+    ),
+    "privacy_contact": "\nKontakt: {contact}",
+    "mydata_caption": "📦 Alles, was über Sie gespeichert ist (Stand {time} Uhr).",
+    "delete_confirm": (
+        "🗑 <b>Alle Ihre Daten löschen?</b>\nIhre Anmeldungen werden zurückgegeben (die Warteliste rückt nach), "
+        "gemerkte Programmpunkte, Einstellungen und geplante Nachrichten gelöscht. Das lässt sich nicht rückgängig machen."
+    ),
+    "delete_yes": "🗑 Ja, alles löschen",
+    "delete_no": "Nein, behalten",
+    "delete_done": "✅ Erledigt: Ich habe alle Ihre Daten gelöscht. Wenn Sie mir wieder schreiben, fange ich von vorn an.",
+    "delete_kept": "In Ordnung, nichts wurde gelöscht.",
+    "myplan_title": "🗓 <b>Ihr Tag</b>",
+    "myplan_line": "{mark} <b>{time}</b> {title} · {room}",
+    "myplan_overlap": "   ⚠️ überschneidet sich mit „{other}“",
+    "myplan_empty": "Noch nichts in Ihrem Plan.",
+    "myplan_ics": "📅 Als Kalenderdatei",
+    "ics_caption": "📅 Ihr Konferenztag als Kalenderdatei. Erneut importieren aktualisiert die Termine.",
+    "ics_one_caption": "📅 „{title}“ als Kalendertermin.",
+    "button_calendar": "📅 In den Kalender",
+    "feedback_prompt": "⭐ Wie fanden Sie „{title}“? Ein Tipp genügt.",
+    "feedback_thanks": "Danke für Ihre Bewertung! Möchten Sie noch etwas dazu sagen? Schreiben Sie es mir einfach (oder /abbrechen).",
+    "feedback_twice": "Sie haben „{title}“ bereits bewertet – danke!",
+    "feedback_comment_thanks": "Danke, Ihr Kommentar ist angekommen.",
+    "feedback_title": "⭐ <b>Feedback</b>",
+    "feedback_line": "{title}: Ø {average} ({count} Bewertungen)",
+    "feedback_comment": "   💬 {comment}",
+    "feedback_none": "Noch kein Feedback.",
+    "feedback_export_caption": "📄 Alle Bewertungen ({count}).",
+    "exhibitors_title": "🏪 <b>Markt der Möglichkeiten</b>",
+    "exhibitor_line": "<b>{name}</b> ({municipality}) – {topic} · Stand {stand}",
+    "exhibitors_none": "Für den Markt der Möglichkeiten sind keine Aussteller eingetragen.",
     "admin_only": "Diese Funktion ist dem Organisationsteam vorbehalten.",
     "admin_attendees_title": "👥 <b>Anmeldungen</b>",
     "admin_attendees_line": "{title}: {confirmed}/{capacity} bestätigt, {waiting} auf der Warteliste",
@@ -278,6 +330,9 @@ COMMANDS = [
     ("meine", "Meine Anmeldungen"),
     ("merken", "Gemerkte Programmpunkte"),
     ("erinnerung", "Erinnerungen einstellen"),
+    ("meinplan", "Mein Tag, auch als Kalenderdatei"),
+    ("aussteller", "Markt der Möglichkeiten"),
+    ("datenschutz", "Datenschutz und meine Daten"),
     ("sprache", "Sprache wechseln"),
     ("hilfe", "Hilfe"),
 ]

@@ -13,7 +13,8 @@ TEXTS = {
         "📅 {date}, {hours}\n📍 {venue}\n\n"
         "I am your conference assistant. I tell you what is on now and next, where it takes place and "
         "who speaks. You can sign up for a workshop and the excursion here, and I remind you in time.\n\n"
-        "Just ask me something like “When is the panel discussion?” or use the buttons."
+        "Just ask me something like “When is the panel discussion?” or use the buttons.\n\n"
+        "🔒 What I store and your rights: /privacy"
     ),
     "menu_program": "📋 Program",
     "menu_now": "▶️ Now",
@@ -81,6 +82,9 @@ TEXTS = {
         "/mine – your sign-ups and waiting-list places\n"
         "/bookmarks – your bookmarked sessions\n"
         "/reminders – when I remind you (5, 10, 15, 30 min or off)\n"
+        "/myplan – your day, also as a calendar file\n"
+        "/exhibitors – marketplace of opportunities\n"
+        "/privacy – what I store; /mydata, /delete\n"
         "/language – switch language (Deutsch/English)\n\n"
         "Or just write what you are looking for, e.g. “HAL-PLAN” or “When is lunch?”."
     ),
@@ -89,6 +93,7 @@ TEXTS = {
         "/attendees [id] – sign-ups per session\n"
         "/export – all sign-ups as CSV\n"
         "/reload – re-read program.yaml (with preview)\n"
+        "/feedback [export] – ratings per session\n"
         "/broadcast – announcement to everyone or a group\n"
         "/broadcasts – sent announcements, reports, correct, withdraw\n"
         "/scheduled – scheduled announcements\n"
@@ -252,6 +257,51 @@ TEXTS = {
     "change_line_new": "• {title}: 🆕 new in the program, {after}",
     "change_notice": "📢 <b>Program change</b>\n{lines}\n\n/mine shows your sign-ups.",
     "reload_preview": "🔄 <b>Reload program.yaml – preview</b>\n{lines}\n\n<b>{count}</b> people will be notified.",
+    "menu_privacy": "🔒 Privacy",
+    "menu_myplan": "🗓 My day",
+    "privacy_notice": (
+        "🔒 <b>Privacy</b>\n\n"
+        "<b>What I store:</b> your Telegram id, your name and username as Telegram shows them to me, your language, "
+        "when you first and last used me, your sign-ups and waiting-list places (with their history), bookmarked "
+        "sessions, your reminder setting, your ratings, and the messages I send you on my own.\n"
+        "<b>What for:</b> only to guide you through the conference – program, sign-up, reminders, announcements. "
+        "No advertising, no passing on.\n"
+        "<b>How long:</b> until {retention} days after the conference, that is until {until}; then I delete everything "
+        "automatically. Only anonymous figures remain (e.g. how many seats were taken, ratings without names).\n"
+        "<b>Controller:</b> {controller}{contact}\n\n"
+        "<b>Your rights:</b> /mydata sends you everything stored about you (Art. 15 GDPR). /delete deletes it all at "
+        "once (Art. 17), which also objects to any further processing (Art. 21). /reminders switches off reminders alone."
+    ),
+    "privacy_contact": "\nContact: {contact}",
+    "mydata_caption": "📦 Everything stored about you (as of {time}).",
+    "delete_confirm": (
+        "🗑 <b>Delete all your data?</b>\nYour sign-ups are given back (the waiting list moves up), bookmarks, "
+        "settings and planned messages are deleted. This cannot be undone."
+    ),
+    "delete_yes": "🗑 Yes, delete everything",
+    "delete_no": "No, keep it",
+    "delete_done": "✅ Done: I deleted all your data. If you write to me again, I start from scratch.",
+    "delete_kept": "All right, nothing was deleted.",
+    "myplan_title": "🗓 <b>Your day</b>",
+    "myplan_line": "{mark} <b>{time}</b> {title} · {room}",
+    "myplan_overlap": "   ⚠️ overlaps with “{other}”",
+    "myplan_empty": "Nothing in your plan yet.",
+    "myplan_ics": "📅 As calendar file",
+    "ics_caption": "📅 Your conference day as a calendar file. Importing it again updates the entries.",
+    "ics_one_caption": "📅 “{title}” as a calendar entry.",
+    "button_calendar": "📅 Add to calendar",
+    "feedback_prompt": "⭐ How did you like “{title}”? One tap is enough.",
+    "feedback_thanks": "Thank you for your rating! Anything you would like to add? Just write it to me (or /stop).",
+    "feedback_twice": "You have already rated “{title}” – thank you!",
+    "feedback_comment_thanks": "Thank you, your comment has arrived.",
+    "feedback_title": "⭐ <b>Feedback</b>",
+    "feedback_line": "{title}: avg {average} ({count} ratings)",
+    "feedback_comment": "   💬 {comment}",
+    "feedback_none": "No feedback yet.",
+    "feedback_export_caption": "📄 All ratings ({count}).",
+    "exhibitors_title": "🏪 <b>Marketplace of opportunities</b>",
+    "exhibitor_line": "<b>{name}</b> ({municipality}) – {topic} · stand {stand}",
+    "exhibitors_none": "No exhibitors are listed for the marketplace.",
     "admin_only": "This function is reserved for the organizers.",
     "admin_attendees_title": "👥 <b>Sign-ups</b>",
     "admin_attendees_line": "{title}: {confirmed}/{capacity} confirmed, {waiting} waiting",
@@ -277,6 +327,9 @@ COMMANDS = [
     ("mine", "My sign-ups"),
     ("bookmarks", "Bookmarked sessions"),
     ("reminders", "Reminder settings"),
+    ("myplan", "My day, also as a calendar file"),
+    ("exhibitors", "Marketplace of opportunities"),
+    ("privacy", "Privacy and my data"),
     ("language", "Switch language"),
     ("help", "Help"),
 ]

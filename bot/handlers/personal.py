@@ -1,0 +1,216 @@
+"""The attendee's own things: /meinplan with calendar files, feedback after sessions, and the
+privacy self-service (/datenschutz, /meinedaten, /loeschen)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from telegram import InputFile, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+
+from ..domain.calendar import agenda_ics
+from ..domain.program import Program, Session
+from ..domain.reminders import purge_moment
+from ..texts import format_date, plain, t
+from .admin import organizers_only
+from .common import Asker, answer_query, asker, keyboard, room_of, send, services
+
+FIXED_KINDS = {"plenary", "talk", "panel", "break", "networking", "exhibition", "other"}
+
+
+async def my_sessions(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> list[tuple[Session, str]]:
+    """My day: sessions I hold a seat in (✅), am waiting for (⏳) or bookmarked (⭐), and the
+    sessions for everybody (•), in time order."""
+    svc = services(context)
+    program = svc.program.current
+    marks: dict[str, str] = {}
+    for registration in await svc.storage.registrations_of(user_id):
+        marks[registration.session_id] = "✅" if registration.state == "confirmed" else "⏳"
+    for session_id in await svc.storage.bookmarks_of(user_id):
+        marks.setdefault(session_id, "⭐")
+    chosen = []
+    for session in program.sessions:
+        mark = marks.get(session.id) or ("•" if session.capacity is None and session.kind.value in FIXED_KINDS else None)
+        if mark:
+            chosen.append((session, mark))
+    return chosen
+
+
+async def myplan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    program = services(context).program.current
+    entries = await my_sessions(context, who.user_id)
+    if not entries:
+        await send(update, context, t(who.lang, "myplan_empty"))
+        return
+    lines = [t(who.lang, "myplan_title")]
+    personal = [(s, m) for s, m in entries if m in ("✅", "⭐")]
+    for session, mark in entries:
+        start, end = program.local(session.start), program.local(session.end)
+        title = session.title.get(who.lang) + (" ❌" if session.cancelled else "")
+        lines.append(t(who.lang, "myplan_line", mark=mark, time=f"{start:%H:%M}–{end:%H:%M}", title=title,
+                       room=room_of(session, who.lang)))
+        if mark in ("✅", "⭐"):
+            for other, _ in personal:
+                if other.id != session.id and other.overlaps(session) and not other.cancelled and not session.cancelled:
+                    lines.append(t(who.lang, "myplan_overlap", other=other.title.get(who.lang)))
+    await send(update, context, "\n".join(lines), keyboard([[(plain(who.lang, "myplan_ics"), "ic:all")]]))
+
+
+async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:
+    svc = services(context)
+    program = svc.program.current
+    if session_id == "all":
+        sessions = [s for s, mark in await my_sessions(context, who.user_id) if mark != "⏳"]
+        caption, name = t(who.lang, "ics_caption"), "konferenztag.ics"
+    else:
+        session = program.session(session_id)
+        if session is None:
+            await send(update, context, t(who.lang, "stale_button"))
+            return
+        sessions = [session]
+        caption, name = t(who.lang, "ics_one_caption", title=session.title.get(who.lang)), f"{session.id}.ics"
+    if not sessions:
+        await send(update, context, t(who.lang, "myplan_empty"))
+        return
+    attendee = await svc.storage.attendee(who.user_id)
+    chosen = attendee.reminder_minutes if attendee else None
+    lead = None if chosen == 0 else timedelta(minutes=chosen or 15)
+    data = agenda_ics(program, sessions, who.lang, lead, svc.now())
+    await context.bot.send_document(update.effective_chat.id, InputFile(data, filename=name), caption=caption,
+                                    parse_mode="HTML")
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    data = update.callback_query.data or ""
+    who = await asker(update, context)
+    svc = services(context)
+    action, _, rest = data.partition(":")
+    await answer_query(update)
+    if action == "ic":
+        await send_calendar(update, context, who, rest)
+    elif action == "pl":
+        await myplan_command(update, context)
+    elif action == "fb":
+        session_id, _, stars = rest.rpartition(":")
+        await rate(update, context, who, session_id, int(stars))
+    elif action == "dz":
+        if rest == "y":
+            await svc.storage.delete_user(svc.program.current, who.user_id, svc.now())
+            svc.replan()
+            await send(update, context, t(who.lang, "delete_done"))
+        elif rest == "n":
+            await send(update, context, t(who.lang, "delete_kept"))
+        else:
+            await privacy_command(update, context)
+
+
+# --- feedback -------------------------------------------------------------------------------------
+
+
+def feedback_buttons(session_id: str) -> list[list[tuple[str, str]]]:
+    return [[("⭐" * n, f"fb:{session_id}:{n}") for n in (1, 2, 3)], [("⭐" * n, f"fb:{session_id}:{n}") for n in (4, 5)]]
+
+
+async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str, stars: int) -> None:
+    svc = services(context)
+    session = svc.program.current.session(session_id)
+    if session is None or not 1 <= stars <= 5:
+        await send(update, context, t(who.lang, "stale_button"))
+        return
+    title = session.title.get(who.lang)
+    if not await svc.storage.save_feedback(session_id, who.user_id, stars, svc.now()):
+        await send(update, context, t(who.lang, "feedback_twice", title=title))
+        return
+    await svc.storage.set_admin_state(who.user_id, "feedback_comment", {"session": session_id}, svc.now())
+    await send(update, context, t(who.lang, "feedback_thanks"))
+
+
+async def take_comment(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:
+    svc = services(context)
+    text = (update.effective_message.text or "").strip()[:1000] if update.effective_message else ""
+    await svc.storage.set_admin_state(who.user_id, None, None, svc.now())
+    if text:
+        await svc.storage.add_feedback_comment(session_id, who.user_id, text)
+    await send(update, context, t(who.lang, "feedback_comment_thanks"))
+
+
+@organizers_only
+async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+    svc = services(context)
+    program = svc.program.current
+    rows = await svc.storage.feedback_rows()
+    if context.args and context.args[0].lower() == "export":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(["session_id", "session", "rating", "comment", "created_at"])
+        for row in rows:
+            session = program.session(row["session_id"])
+            writer.writerow([row["session_id"], session.title.get(who.lang) if session else "", row["rating"],
+                             row["comment"] or "", row["created_at"]])
+        await context.bot.send_document(update.effective_chat.id,
+                                        InputFile(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename="feedback.csv"),
+                                        caption=t(who.lang, "feedback_export_caption", count=len(rows)), parse_mode="HTML")
+        return
+    if not rows:
+        await send(update, context, t(who.lang, "feedback_none"))
+        return
+    lines = [t(who.lang, "feedback_title")]
+    for session in program.sessions:
+        ratings = [r for r in rows if r["session_id"] == session.id]
+        if not ratings:
+            continue
+        average = sum(r["rating"] for r in ratings) / len(ratings)
+        lines.append(t(who.lang, "feedback_line", title=session.title.get(who.lang), average=f"{average:.1f}", count=len(ratings)))
+        lines += [t(who.lang, "feedback_comment", comment=r["comment"][:300]) for r in ratings if r["comment"]]
+    await send(update, context, "\n".join(lines))
+
+
+# --- privacy ----------------------------------------------------------------------------------------
+
+
+def privacy_text(program: Program, lang: str) -> str:
+    conf = program.conference
+    contact = ", ".join(part for part in (conf.organizer_email, conf.organizer_url, conf.organizer_phone) if part)
+    controller = conf.privacy_controller.get(lang) or conf.organizer_name.get(lang) or "–"
+    until = program.local(purge_moment(program))
+    return t(lang, "privacy_notice", retention=conf.retention_days, until=format_date(lang, until), controller=controller,
+             contact=t(lang, "privacy_contact", contact=contact) if contact else "")
+
+
+async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    await send(update, context, privacy_text(services(context).program.current, who.lang))
+
+
+async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    svc = services(context)
+    data = await svc.storage.export_user(who.user_id)
+    document = json.dumps({"conference": svc.program.current.conference.name.get(who.lang), "telegram_user_id": who.user_id,
+                           **data}, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    stamp = svc.program.current.local(svc.now())
+    await context.bot.send_document(update.effective_chat.id, InputFile(document, filename="meine-daten.json"),
+                                    caption=t(who.lang, "mydata_caption", time=f"{stamp:%d.%m.%Y %H:%M}"), parse_mode="HTML")
+
+
+async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    who = await asker(update, context)
+    await send(update, context, t(who.lang, "delete_confirm"),
+               keyboard([[(plain(who.lang, "delete_yes"), "dz:y"), (plain(who.lang, "delete_no"), "dz:n")]]))
+
+
+def handlers() -> list:
+    return [
+        CommandHandler(["meinplan", "myplan", "agenda_ics"], myplan_command),
+        CommandHandler(["datenschutz", "privacy"], privacy_command),
+        CommandHandler(["meinedaten", "mydata"], mydata_command),
+        CommandHandler(["loeschen", "delete"], delete_command),
+        CommandHandler("feedback", feedback_command),
+        CallbackQueryHandler(on_button, pattern=r"^(ic:(all|[a-z0-9_-]{1,24})|pl|fb:[a-z0-9_-]{1,24}:[1-5]|dz:(y|n|i))$"),
+    ]
+
