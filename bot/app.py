@@ -15,7 +15,7 @@ from .config import Settings
 from .delivery import ConferenceRateLimiter, Dispatcher
 from .domain.program import Program
 from .announcement_service import AnnouncementService
-from .handlers import admin, announce, changes, fallback, personal, program as program_handlers, reminders, signup
+from .handlers import admin, announce, changes, community, fallback, personal, program as program_handlers, reminders, signup
 from .handlers.push import make_renderer
 from .processor import PerChatUpdateProcessor
 from .reminder_service import ReminderService
@@ -63,6 +63,7 @@ def register_handlers(application: Application) -> None:
     # specific commands and buttons, then free-text search, then the catch-alls.
     admins = application.bot_data["services"].settings.admins
     for handler in (*program_handlers.handlers(), *signup.handlers(), *reminders.handlers(), *personal.handlers(),
+                    *community.handlers(),
                     *admin.handlers(),
                     *announce.handlers(admins), *changes.handlers(), program_handlers.text_handler(),
                     *fallback.handlers()):

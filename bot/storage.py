@@ -170,6 +170,40 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 4: questions to the panel with votes; networking profiles and contact requests
+    """
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        user_id INTEGER,
+        text TEXT NOT NULL,
+        show_name INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'answered', 'hidden')),
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX questions_by_session ON questions (session_id, state);
+    CREATE TABLE question_votes (
+        question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL,
+        PRIMARY KEY (question_id, user_id)
+    );
+    CREATE TABLE profiles (
+        user_id INTEGER PRIMARY KEY REFERENCES attendees(user_id),
+        organization TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL DEFAULT '',
+        topics TEXT NOT NULL DEFAULT '[]',
+        complete INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE contact_requests (
+        id INTEGER PRIMARY KEY,
+        from_user INTEGER NOT NULL,
+        to_user INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'declined')),
+        created_at TEXT NOT NULL,
+        UNIQUE (from_user, to_user)
+    );
+    """,
 ]
 
 
@@ -855,6 +889,135 @@ class Storage:
             return _Enqueued(count, count)
         return await self._transaction(work)
 
+    # --- questions to the panel --------------------------------------------------------------------
+
+    async def add_question(self, session_id: str, user_id: int, text: str, now: datetime) -> int:
+        return await self._transaction(lambda conn: conn.execute(
+            "INSERT INTO questions (session_id, user_id, text, created_at) VALUES (?, ?, ?, ?)",
+            (session_id, user_id, text, _iso(now))).lastrowid)
+
+    async def question(self, question_id: int) -> dict | None:
+        def work(conn):
+            row = conn.execute("SELECT * FROM questions WHERE id = ?", (question_id,)).fetchone()
+            return dict(row) if row else None
+        return await self._transaction(work, write=False)
+
+    async def questions(self, session_id: str, include_hidden: bool = False) -> list[dict]:
+        """Ranked by votes, then by age; with the asker's first name where they chose to show it."""
+        def work(conn):
+            hidden = "" if include_hidden else "AND q.state != 'hidden'"
+            rows = conn.execute(
+                f"""SELECT q.*, a.first_name, (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id) AS votes
+                    FROM questions q LEFT JOIN attendees a ON a.user_id = q.user_id
+                    WHERE q.session_id = ? {hidden} ORDER BY q.state = 'answered', votes DESC, q.id""", (session_id,))
+            return [dict(row) for row in rows]
+        return await self._transaction(work, write=False)
+
+    async def vote(self, question_id: int, user_id: int) -> bool:
+        """One vote per attendee and question, however often and fast they tap."""
+        def work(conn):
+            if conn.execute("SELECT 1 FROM questions WHERE id = ? AND state = 'open'", (question_id,)).fetchone() is None:
+                return False
+            return conn.execute("INSERT INTO question_votes (question_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                                (question_id, user_id)).rowcount == 1
+        return await self._transaction(work)
+
+    async def set_question(self, question_id: int, **fields) -> bool:
+        assert set(fields) <= {"state", "show_name"}, fields
+        def work(conn):
+            assignments = ", ".join(f"{name} = ?" for name in fields)
+            return conn.execute(f"UPDATE questions SET {assignments} WHERE id = ?", (*fields.values(), question_id)).rowcount == 1
+        return await self._transaction(work)
+
+    # --- networking with consent ------------------------------------------------------------------
+
+    async def profile(self, user_id: int) -> dict | None:
+        def work(conn):
+            row = conn.execute("SELECT * FROM profiles WHERE user_id = ?", (user_id,)).fetchone()
+            return {**dict(row), "topics": json.loads(row["topics"])} if row else None
+        return await self._transaction(work, write=False)
+
+    async def save_profile(self, user_id: int, now: datetime, **fields) -> None:
+        assert set(fields) <= {"organization", "role", "topics", "complete"}, fields
+        if "topics" in fields:
+            fields["topics"] = json.dumps(sorted(set(fields["topics"])))
+
+        def work(conn):
+            conn.execute("INSERT INTO profiles (user_id, created_at) VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING",
+                         (user_id, _iso(now)))
+            if fields:
+                assignments = ", ".join(f"{name} = ?" for name in fields)
+                conn.execute(f"UPDATE profiles SET {assignments} WHERE user_id = ?", (*fields.values(), user_id))
+        await self._transaction(work)
+
+    async def leave_network(self, user_id: int) -> None:
+        def work(conn):
+            conn.execute("DELETE FROM contact_requests WHERE (from_user = ? OR to_user = ?) AND state = 'pending'", (user_id, user_id))
+            conn.execute("DELETE FROM profiles WHERE user_id = ?", (user_id,))
+        await self._transaction(work)
+
+    async def matches(self, user_id: int) -> list[dict]:
+        """Complete profiles of reachable others with at least one topic in common, most shared first."""
+        def work(conn):
+            mine = conn.execute("SELECT topics FROM profiles WHERE user_id = ? AND complete = 1", (user_id,)).fetchone()
+            if mine is None:
+                return []
+            wanted = set(json.loads(mine[0]))
+            found = []
+            for row in conn.execute(
+                    """SELECT p.*, a.first_name FROM profiles p JOIN attendees a ON a.user_id = p.user_id
+                       WHERE p.complete = 1 AND p.user_id != ? AND a.reachable = 1""", (user_id,)):
+                shared = wanted & set(json.loads(row["topics"]))
+                if shared:
+                    found.append({**dict(row), "shared": sorted(shared)})
+            found.sort(key=lambda m: (-len(m["shared"]), m["user_id"]))
+            return found
+        return await self._transaction(work, write=False)
+
+    async def request_contact(self, from_user: int, to_user: int, now: datetime) -> int | None:
+        """A contact request, queued to the other side; None if one exists already or either
+        side has no complete profile."""
+        def work(conn):
+            both = conn.execute("SELECT COUNT(*) FROM profiles WHERE complete = 1 AND user_id IN (?, ?)",
+                                (from_user, to_user)).fetchone()[0]
+            if both != 2 or from_user == to_user:
+                return _Enqueued(None, 0)
+            cursor = conn.execute("INSERT INTO contact_requests (from_user, to_user, created_at) VALUES (?, ?, ?) "
+                                  "ON CONFLICT (from_user, to_user) DO NOTHING", (from_user, to_user, _iso(now)))
+            if cursor.rowcount != 1:
+                return _Enqueued(None, 0)
+            request_id = cursor.lastrowid
+            count = _enqueue(conn, to_user, "contact_request", {"request": request_id}, f"contact:{request_id}",
+                             now.timestamp(), None, None, now)
+            return _Enqueued(request_id, count)
+        return await self._transaction(work)
+
+    async def contact_request(self, request_id: int) -> dict | None:
+        def work(conn):
+            row = conn.execute("SELECT * FROM contact_requests WHERE id = ?", (request_id,)).fetchone()
+            return dict(row) if row else None
+        return await self._transaction(work, write=False)
+
+    async def answer_contact(self, request_id: int, user_id: int, accept: bool, now: datetime) -> dict | None:
+        """Only the addressee answers, once. On accepting, both sides are sent the other's contact."""
+        def work(conn):
+            row = conn.execute("SELECT * FROM contact_requests WHERE id = ? AND to_user = ? AND state = 'pending'",
+                               (request_id, user_id)).fetchone()
+            if row is None:
+                return _Enqueued(None, 0)
+            state = "accepted" if accept else "declined"
+            conn.execute("UPDATE contact_requests SET state = ? WHERE id = ?", (state, request_id))
+            count = 0
+            if accept:
+                for receiver, other in ((row["from_user"], row["to_user"]), (row["to_user"], row["from_user"])):
+                    count += _enqueue(conn, receiver, "contact_shared", {"other": other}, f"contact:{request_id}:{receiver}",
+                                      now.timestamp(), None, None, now)
+            else:
+                count += _enqueue(conn, row["from_user"], "contact_declined", {"request": request_id},
+                                  f"contact:{request_id}:declined", now.timestamp(), None, None, now)
+            return _Enqueued({**dict(row), "state": state}, count)
+        return await self._transaction(work)
+
     # --- privacy: export, deletion, retention ----------------------------------------------------
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
@@ -873,6 +1036,10 @@ class Storage:
                 "conversation_state": rows("SELECT * FROM admin_state WHERE admin_id = ?", user_id),
                 "announcements_written": rows("SELECT id, audience, text_html, state, created_at FROM announcements "
                                               "WHERE author_id = ?", user_id),
+                "questions": rows("SELECT * FROM questions WHERE user_id = ?", user_id),
+                "question_votes": rows("SELECT * FROM question_votes WHERE user_id = ?", user_id),
+                "networking_profile": rows("SELECT * FROM profiles WHERE user_id = ?", user_id),
+                "contact_requests": rows("SELECT * FROM contact_requests WHERE from_user = ? OR to_user = ?", user_id, user_id),
             }
         return await self._transaction(work, write=False)
 
@@ -1016,6 +1183,10 @@ def _erase(conn, user_ids: list[int]) -> dict[str, int]:
             "registration_history": f"UPDATE registration_history SET user_id = 0 WHERE user_id IN ({marks})",
             "bookmarks": f"DELETE FROM bookmarks WHERE user_id IN ({marks})",
             "feedback": f"UPDATE feedback SET user_id = NULL WHERE user_id IN ({marks})",
+            "questions": f"UPDATE questions SET user_id = NULL, show_name = 0 WHERE user_id IN ({marks})",
+            "question_votes": f"DELETE FROM question_votes WHERE user_id IN ({marks})",
+            "contact_requests": f"DELETE FROM contact_requests WHERE from_user IN ({marks}) OR to_user IN ({marks})",
+            "profiles": f"DELETE FROM profiles WHERE user_id IN ({marks})",
             "outbox": f"DELETE FROM outbox WHERE user_id IN ({marks})",
             "conversation_state": f"DELETE FROM admin_state WHERE admin_id IN ({marks})",
             "pending_actions": f"DELETE FROM pending_actions WHERE admin_id IN ({marks})",
@@ -1023,7 +1194,7 @@ def _erase(conn, user_ids: list[int]) -> dict[str, int]:
             "attendees": f"DELETE FROM attendees WHERE user_id IN ({marks})",
         }
         for table, sql in steps.items():
-            counts[table] = counts.get(table, 0) + conn.execute(sql, chunk).rowcount
+            counts[table] = counts.get(table, 0) + conn.execute(sql, chunk * sql.count(f"({marks})")).rowcount
     return counts
 
 

@@ -390,6 +390,10 @@ class _Checker:
         if not isinstance(questions, bool):
             self.problem(where, "field 'questions' must be true or false", data, "questions")
             questions = False
+        moderators = data.get("moderators") or []
+        if not isinstance(moderators, list) or not all(isinstance(m, int) and not isinstance(m, bool) for m in moderators):
+            self.problem(where, "field 'moderators' must be a list of numeric Telegram user ids", data, "moderators")
+            moderators = []
         if not (session_id and kind and title and start and end):
             return None
         return Session(
@@ -404,6 +408,7 @@ class _Checker:
             capacity=capacity,
             meeting_point=meeting_point,
             questions=questions,
+            moderators=tuple(moderators),
         )
 
     def kind(self, where: str, data: dict) -> Kind | None:

@@ -91,6 +91,7 @@ class Session:
     capacity: int | None = None
     meeting_point: MeetingPoint | None = None
     questions: bool = False
+    moderators: tuple[int, ...] = ()  # Telegram user ids who moderate this session's questions
     cancelled: bool = False
 
     @property

@@ -154,16 +154,18 @@ async def organizer_input(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await (free_text(update, context) if message is not None and message.text else unsupported(update, context))
         return
     kind, payload = state
-    if kind == "feedback_comment":
-        from .personal import take_comment
+    from .program import continue_conversation
 
-        await take_comment(update, context, who, payload["session"])
-    elif kind == "broadcast_text":
+    if kind == "broadcast_text":
         await _take_text(update, context, who, message)
     elif kind == "broadcast_time":
         await _take_time(update, context, who, int(payload["ann"]), message.text or "")
     elif kind == "broadcast_edit":
         await _take_correction(update, context, who, int(payload["ann"]), message)
+    elif not (message.text and await continue_conversation(update, context, who, kind, payload)):
+        from .fallback import unsupported
+
+        await unsupported(update, context)
 
 
 def parse_send_time(text: str, svc) -> datetime | None:

@@ -103,13 +103,15 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
                markup: InlineKeyboardMarkup | None = None) -> Message | None:
     """Answer in the chat the update came from; long texts go out in parts, buttons on the last."""
     chat = update.effective_chat
-    if chat is None:
+    user = update.effective_user
+    if chat is None and user is None:
         return None
+    chat_id = chat.id if chat is not None else user.id  # a button without its message: answer privately
     parts = split_message(text)
     message = None
     for index, part in enumerate(parts):
         message = await context.bot.send_message(
-            chat.id, part, parse_mode=ParseMode.HTML, reply_markup=markup if index == len(parts) - 1 else None,
+            chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if index == len(parts) - 1 else None,
         )
     return message
 

@@ -115,10 +115,7 @@ async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, lang:
 async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     state = await services(context).storage.admin_state(who.user_id)
-    if state is not None and state[0] == "feedback_comment":
-        from .personal import take_comment
-
-        await take_comment(update, context, who, state[1]["session"])
+    if state is not None and await continue_conversation(update, context, who, *state):
         return
     program = services(context).program.current
     query = (update.effective_message.text or "").strip() if update.effective_message else ""
@@ -138,6 +135,17 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await send(update, context, t(who.lang, "search_results"),
                keyboard(views.session_buttons(program, [hit.session for hit in hits], who.lang)))
+
+
+async def continue_conversation(update: Update, context: ContextTypes.DEFAULT_TYPE, who, kind: str, payload: dict) -> bool:
+    """Typed text that answers a question the bot asked (a comment, a question, a profile field)."""
+    from .community import take_typed
+    from .personal import take_comment
+
+    if kind == "feedback_comment":
+        await take_comment(update, context, who, payload["session"])
+        return True
+    return await take_typed(update, context, who, kind, payload)
 
 
 def _stand_line(exhibitor, lang: str) -> str:

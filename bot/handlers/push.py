@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from ..delivery import Send
 from ..services import Services
 from ..storage import OutboxMessage
-from ..texts import Html, format_range, format_time, pick_language, plain, t
+from ..texts import Html, escape, format_range, format_time, pick_language, plain, t
 from .announce import announcement_body
 from .changes import change_lines
 from .common import keyboard, room_of, when
@@ -52,6 +52,8 @@ def make_renderer(svc: Services):
             return Send("send_message", {"chat_id": row.chat_id, "parse_mode": ParseMode.HTML,
                                          "text": t(lang, "feedback_prompt", title=session.title.get(lang)),
                                          "reply_markup": keyboard(feedback_buttons(session.id))})
+        if row.kind in ("contact_request", "contact_shared", "contact_declined"):
+            return await _networking(svc, row, lang)
         if row.kind == "text":
             # Free text prepared elsewhere (already per language): {"de": ..., "en": ...}
             text = payload.get(lang) or payload.get("de") or next(iter(payload.values()), "")
@@ -117,3 +119,35 @@ async def _announcement(svc: Services, row: OutboxMessage, lang: str) -> Send | 
     if photo:
         return Send("send_photo", {"chat_id": row.chat_id, "photo": photo, "caption": body, "parse_mode": ParseMode.HTML})
     return Send("send_message", {"chat_id": row.chat_id, "text": body, "parse_mode": ParseMode.HTML})
+
+
+async def _networking(svc: Services, row: OutboxMessage, lang: str) -> Send | None:
+    """Contact details go out only after the addressee accepted (storage queues this row then)."""
+    program = svc.program.current
+    if row.kind == "contact_declined":
+        return Send("send_message", {"chat_id": row.chat_id, "text": t(lang, "net_declined"), "parse_mode": ParseMode.HTML})
+    if row.kind == "contact_request":
+        request = await svc.storage.contact_request(row.payload["request"])
+        if request is None or request["state"] != "pending":
+            return None
+        other_id = request["from_user"]
+    else:
+        other_id = row.payload["other"]
+    other = await svc.storage.attendee(other_id)
+    profile = await svc.storage.profile(other_id)
+    mine = await svc.storage.profile(row.user_id) if row.user_id else None
+    if other is None or profile is None:
+        return None  # they left the network or deleted their data meanwhile
+    from .community import topic_names
+
+    shared = sorted(set(profile["topics"]) & set(mine["topics"] if mine else []))
+    values = {"name": other.first_name, "role": profile["role"] or "–", "organization": profile["organization"] or "–"}
+    if row.kind == "contact_request":
+        text = t(lang, "net_request_received", topics=topic_names(program, shared, lang), **values)
+        markup = keyboard([[(plain(lang, "net_accept"), f"na:{row.payload['request']}"),
+                            (plain(lang, "net_decline"), f"nd:{row.payload['request']}")]])
+        return Send("send_message", {"chat_id": row.chat_id, "text": text, "parse_mode": ParseMode.HTML, "reply_markup": markup})
+    link = f'<a href="tg://user?id={other.user_id}">{escape(other.display_name)}</a>'
+    contact = Html(link + (f" (@{escape(other.username)})" if other.username else ""))
+    return Send("send_message", {"chat_id": row.chat_id, "text": t(lang, "net_shared", contact=contact, **values),
+                                 "parse_mode": ParseMode.HTML})

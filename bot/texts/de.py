@@ -85,6 +85,8 @@ TEXTS = {
         "/erinnerung – wann ich Sie erinnere (5, 10, 15, 30 Min. oder aus)\n"
         "/meinplan – Ihr Tag, auch als Kalenderdatei\n"
         "/aussteller – Markt der Möglichkeiten\n"
+        "/frage – Frage an Podium oder Vortragende; /fragen zeigt sie\n"
+        "/vernetzen – Menschen mit gleichen Themen finden (nur mit Zustimmung)\n"
         "/datenschutz – was ich speichere; /meinedaten, /loeschen\n"
         "/sprache – Sprache wechseln (Deutsch/English)\n\n"
         "Oder schreiben Sie einfach, was Sie suchen, z. B. „HAL-PLAN“ oder „Wann ist die Mittagspause?“."
@@ -305,6 +307,51 @@ TEXTS = {
     "exhibitors_title": "🏪 <b>Markt der Möglichkeiten</b>",
     "exhibitor_line": "<b>{name}</b> ({municipality}) – {topic} · Stand {stand}",
     "exhibitors_none": "Für den Markt der Möglichkeiten sind keine Aussteller eingetragen.",
+    "q_none_open": "Gerade ist keine Fragerunde offen. Fragen sind möglich bei: {sessions}",
+    "q_choose": "Zu welchem Programmpunkt ist Ihre Frage?",
+    "q_write": "Schreiben Sie jetzt Ihre Frage zu „{title}“. /abbrechen bricht ab.",
+    "q_too_long": "Bitte fassen Sie die Frage kürzer (höchstens 500 Zeichen).",
+    "q_received": "❓ Ihre Frage zu „{title}“ ist eingereicht – anonym. Andere können sie mit 👍 unterstützen.",
+    "q_show_name": "👤 Mit meinem Namen zeigen",
+    "q_named": "Ihre Frage wird jetzt mit Ihrem Vornamen gezeigt.",
+    "q_list_title": "❓ <b>Fragen zu „{title}“</b>",
+    "q_line": "{mark}<b>{votes} 👍</b> {text}{who}",
+    "q_line_by": " – {name}",
+    "q_empty": "Noch keine Fragen zu „{title}“. /frage stellt eine.",
+    "q_vote_button": "👍 #{id}",
+    "q_voted": "Danke, Ihre Stimme zählt.",
+    "q_voted_before": "Sie haben diese Frage schon unterstützt.",
+    "q_answered_button": "✅ #{id}",
+    "q_hide_button": "🙈 #{id}",
+    "q_marked": "Frage #{id}: {state}.",
+    "q_state_answered": "beantwortet",
+    "q_state_hidden": "ausgeblendet",
+    "q_not_moderator": "Nur die Moderation dieses Programmpunkts kann Fragen beantworten oder ausblenden.",
+    "net_intro": (
+        "🤝 <b>Vernetzen</b>\nMit einem kurzen Profil (Organisation, Rolle, Themen) schlage ich Ihnen Menschen mit "
+        "gleichen Themen vor. Kontaktdaten werden nur ausgetauscht, wenn beide Seiten zustimmen. "
+        "Mit /vernetzen_aus löschen Sie Profil und offene Anfragen jederzeit."
+    ),
+    "net_join": "✅ Mitmachen",
+    "net_ask_org": "Für welche Kommune oder Organisation sind Sie hier?",
+    "net_ask_role": "Und Ihre Rolle oder Funktion?",
+    "net_choose_topics": "Welche Themen interessieren Sie? Tippen Sie an, dann „Fertig“.",
+    "net_done_button": "✔️ Fertig",
+    "net_need_topic": "Bitte wählen Sie mindestens ein Thema.",
+    "net_matches_title": "🤝 <b>Menschen mit gleichen Themen</b>",
+    "net_match_line": "• {name}, {role} ({organization}) – gemeinsam: {topics}",
+    "net_no_matches": "Noch niemand mit gleichen Themen. Schauen Sie später wieder vorbei (/vernetzen).",
+    "net_request_button": "🤝 Anfrage an {name}",
+    "net_requested": "Anfrage gesendet. Sagt {name} zu, bekommen Sie beide die Kontaktdaten.",
+    "net_request_exists": "Dazu gibt es schon eine Anfrage.",
+    "net_request_received": "🤝 {name}, {role} ({organization}) möchte sich mit Ihnen vernetzen – gemeinsame Themen: {topics}. Kontaktdaten austauschen?",
+    "net_accept": "✅ Ja, austauschen",
+    "net_decline": "Nein, danke",
+    "net_shared": "🤝 Kontakt: {name}, {role} ({organization}) – {contact}",
+    "net_declined": "Ihre Vernetzungsanfrage wurde diesmal nicht angenommen.",
+    "net_answer_recorded": "Danke, Ihre Antwort ist vermerkt.",
+    "net_left": "Ihr Vernetzungsprofil und offene Anfragen sind gelöscht.",
+    "net_topic_other": "Weitere Themen",
     "admin_only": "Diese Funktion ist dem Organisationsteam vorbehalten.",
     "admin_attendees_title": "👥 <b>Anmeldungen</b>",
     "admin_attendees_line": "{title}: {confirmed}/{capacity} bestätigt, {waiting} auf der Warteliste",
@@ -332,6 +379,8 @@ COMMANDS = [
     ("erinnerung", "Erinnerungen einstellen"),
     ("meinplan", "Mein Tag, auch als Kalenderdatei"),
     ("aussteller", "Markt der Möglichkeiten"),
+    ("frage", "Frage an das Podium"),
+    ("vernetzen", "Vernetzen mit Zustimmung"),
     ("datenschutz", "Datenschutz und meine Daten"),
     ("sprache", "Sprache wechseln"),
     ("hilfe", "Hilfe"),

@@ -84,6 +84,8 @@ TEXTS = {
         "/reminders – when I remind you (5, 10, 15, 30 min or off)\n"
         "/myplan – your day, also as a calendar file\n"
         "/exhibitors – marketplace of opportunities\n"
+        "/question – ask the panel or speakers; /questions lists them\n"
+        "/network – find people with the same topics (with consent)\n"
         "/privacy – what I store; /mydata, /delete\n"
         "/language – switch language (Deutsch/English)\n\n"
         "Or just write what you are looking for, e.g. “HAL-PLAN” or “When is lunch?”."
@@ -302,6 +304,51 @@ TEXTS = {
     "exhibitors_title": "🏪 <b>Marketplace of opportunities</b>",
     "exhibitor_line": "<b>{name}</b> ({municipality}) – {topic} · stand {stand}",
     "exhibitors_none": "No exhibitors are listed for the marketplace.",
+    "q_none_open": "No question round is open right now. Questions are possible for: {sessions}",
+    "q_choose": "Which session is your question for?",
+    "q_write": "Write your question for “{title}” now. /stop cancels.",
+    "q_too_long": "Please keep the question shorter (500 characters at most).",
+    "q_received": "❓ Your question for “{title}” is in – anonymously. Others can support it with 👍.",
+    "q_show_name": "👤 Show my name",
+    "q_named": "Your question is now shown with your first name.",
+    "q_list_title": "❓ <b>Questions for “{title}”</b>",
+    "q_line": "{mark}<b>{votes} 👍</b> {text}{who}",
+    "q_line_by": " – {name}",
+    "q_empty": "No questions for “{title}” yet. /question asks one.",
+    "q_vote_button": "👍 #{id}",
+    "q_voted": "Thank you, your vote counts.",
+    "q_voted_before": "You have already supported this question.",
+    "q_answered_button": "✅ #{id}",
+    "q_hide_button": "🙈 #{id}",
+    "q_marked": "Question #{id}: {state}.",
+    "q_state_answered": "answered",
+    "q_state_hidden": "hidden",
+    "q_not_moderator": "Only the moderators of this session can mark or hide questions.",
+    "net_intro": (
+        "🤝 <b>Networking</b>\nWith a short profile (organization, role, topics) I suggest people with the same "
+        "topics. Contact details are exchanged only when both sides agree. /network_off deletes your profile and "
+        "open requests at any time."
+    ),
+    "net_join": "✅ Join",
+    "net_ask_org": "Which municipality or organization are you here for?",
+    "net_ask_role": "And your role?",
+    "net_choose_topics": "Which topics interest you? Tap them, then “Done”.",
+    "net_done_button": "✔️ Done",
+    "net_need_topic": "Please choose at least one topic.",
+    "net_matches_title": "🤝 <b>People with the same topics</b>",
+    "net_match_line": "• {name}, {role} ({organization}) – shared: {topics}",
+    "net_no_matches": "Nobody with the same topics yet. Check again later (/network).",
+    "net_request_button": "🤝 Ask {name}",
+    "net_requested": "Request sent. If {name} agrees, you both get the contact details.",
+    "net_request_exists": "There is already a request for that.",
+    "net_request_received": "🤝 {name}, {role} ({organization}) would like to connect – shared topics: {topics}. Exchange contact details?",
+    "net_accept": "✅ Yes, exchange",
+    "net_decline": "No, thank you",
+    "net_shared": "🤝 Contact: {name}, {role} ({organization}) – {contact}",
+    "net_declined": "Your networking request was not accepted this time.",
+    "net_answer_recorded": "Thank you, your answer is noted.",
+    "net_left": "Your networking profile and open requests are deleted.",
+    "net_topic_other": "Other topics",
     "admin_only": "This function is reserved for the organizers.",
     "admin_attendees_title": "👥 <b>Sign-ups</b>",
     "admin_attendees_line": "{title}: {confirmed}/{capacity} confirmed, {waiting} waiting",
@@ -329,6 +376,8 @@ COMMANDS = [
     ("reminders", "Reminder settings"),
     ("myplan", "My day, also as a calendar file"),
     ("exhibitors", "Marketplace of opportunities"),
+    ("question", "Ask the panel"),
+    ("network", "Networking with consent"),
     ("privacy", "Privacy and my data"),
     ("language", "Switch language"),
     ("help", "Help"),
