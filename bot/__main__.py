@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .config import ConfigError, Settings
 from .domain.loader import ProgramError, load_program, summary
+from .domain.program import Program
 
 NO_TOKEN = ("BOT_TOKEN is not set. Get a token from @BotFather in Telegram (send /newbot), then: "
             "export BOT_TOKEN=123456:ABC... and run again. To try the bot without Telegram: python -m bot demo")
@@ -94,6 +95,17 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings.with_overrides(**overrides)
 
 
+def load_or_explain(path: Path, headline: str) -> Program | None:
+    """The program, or None after printing every problem (for run and demo)."""
+    try:
+        return load_program(path)
+    except ProgramError as error:
+        print(f"{path}: {headline}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return None
+
+
 def check(path: str | None) -> int:
     target = Path(path) if path else Settings.from_env().program_path
     try:
@@ -112,12 +124,8 @@ def run(settings: Settings) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.token)
-    try:
-        program = load_program(settings.program_path)
-    except ProgramError as error:
-        print(f"{settings.program_path}: the bot does not start with an invalid program:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
+    program = load_or_explain(settings.program_path, "the bot does not start with an invalid program:")
+    if program is None:
         return 1
     from telegram import Update
 

@@ -1045,7 +1045,7 @@ class Storage:
 
     async def delete_user(self, program: Program, user_id: int, now: datetime) -> dict[str, int]:
         """Erase one person (GDPR Art. 17): seats are freed first (the waitlist moves up), then
-        every row about them goes; ratings and the sign-up history stay, without their id."""
+        every row about them goes; star ratings and the sign-up history stay, without their id."""
         def work(conn):
             book = _SqlSeatBook(conn)
             freed = 0
@@ -1182,8 +1182,9 @@ def _erase(conn, user_ids: list[int]) -> dict[str, int]:
             "registrations": f"DELETE FROM registrations WHERE user_id IN ({marks})",
             "registration_history": f"UPDATE registration_history SET user_id = 0 WHERE user_id IN ({marks})",
             "bookmarks": f"DELETE FROM bookmarks WHERE user_id IN ({marks})",
-            "feedback": f"UPDATE feedback SET user_id = NULL WHERE user_id IN ({marks})",
-            "questions": f"UPDATE questions SET user_id = NULL, show_name = 0 WHERE user_id IN ({marks})",
+            # the rating stays, anonymous; a free-text comment may name people, so it goes
+            "feedback": f"UPDATE feedback SET user_id = NULL, comment = NULL WHERE user_id IN ({marks})",
+            "questions": f"DELETE FROM questions WHERE user_id IN ({marks})",
             "question_votes": f"DELETE FROM question_votes WHERE user_id IN ({marks})",
             "contact_requests": f"DELETE FROM contact_requests WHERE from_user IN ({marks}) OR to_user IN ({marks})",
             "profiles": f"DELETE FROM profiles WHERE user_id IN ({marks})",

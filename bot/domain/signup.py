@@ -108,23 +108,35 @@ def _conflicting_seat(book: SeatBook, program: Program, session: Session, user_i
     return None
 
 
+def _already(book: SeatBook, session_id: str, user_id: int) -> Outcome | None:
+    """Signing up twice changes nothing, and says where the attendee stands."""
+    current = book.registration(session_id, user_id)
+    if current and current.state == CONFIRMED:
+        return Outcome(Status.ALREADY_CONFIRMED, session_id)
+    if current and current.state == WAITLISTED:
+        return Outcome(Status.ALREADY_WAITLISTED, session_id, waitlist_position(book, session_id, user_id))
+    return None
+
+
+def _take_seat(book: SeatBook, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
+    book.save(Registration(session_id, user_id, CONFIRMED, arrival), "signup", now)
+    return Outcome(Status.CONFIRMED, session_id)
+
+
 def sign_up(book: SeatBook, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
     """Take a seat, or a place on the waitlist when the session is full."""
     session, refusal = _check_open(program, session_id, now)
     if refusal:
         return Outcome(refusal, session_id)
     assert session is not None
-    current = book.registration(session_id, user_id)
-    if current and current.state == CONFIRMED:
-        return Outcome(Status.ALREADY_CONFIRMED, session_id)
-    if current and current.state == WAITLISTED:
-        return Outcome(Status.ALREADY_WAITLISTED, session_id, waitlist_position(book, session_id, user_id))
+    already = _already(book, session_id, user_id)
+    if already:
+        return already
     conflict = _conflicting_seat(book, program, session, user_id)
     if conflict:
         return Outcome(Status.CONFLICT, session_id, other_session_id=conflict.session_id)
     if _has_free_seat(book, session):
-        book.save(Registration(session_id, user_id, CONFIRMED, arrival), "signup", now)
-        return Outcome(Status.CONFIRMED, session_id)
+        return _take_seat(book, session_id, user_id, arrival, now)
     return _wait(book, session_id, user_id, arrival, now, switch_from=None)
 
 
@@ -134,15 +146,12 @@ def join_waitlist(book: SeatBook, program: Program, session_id: str, user_id: in
     if refusal:
         return Outcome(refusal, session_id)
     assert session is not None
-    current = book.registration(session_id, user_id)
-    if current and current.state == CONFIRMED:
-        return Outcome(Status.ALREADY_CONFIRMED, session_id)
-    if current and current.state == WAITLISTED:
-        return Outcome(Status.ALREADY_WAITLISTED, session_id, waitlist_position(book, session_id, user_id))
+    already = _already(book, session_id, user_id)
+    if already:
+        return already
     conflict = _conflicting_seat(book, program, session, user_id)
     if _has_free_seat(book, session) and not conflict:
-        book.save(Registration(session_id, user_id, CONFIRMED, arrival), "signup", now)
-        return Outcome(Status.CONFIRMED, session_id)
+        return _take_seat(book, session_id, user_id, arrival, now)
     if _has_free_seat(book, session) and conflict:
         return switch(book, program, conflict.session_id, session_id, user_id, arrival, now)
     return _wait(book, session_id, user_id, arrival, now, conflict.session_id if conflict else None)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from ..app import build_application, running
 from ..config import Settings
-from ..domain.loader import ProgramError, load_program
 from .client import SandboxClient
 from .server import DEFAULT_TOKEN, SandboxServer
 
@@ -71,12 +70,10 @@ async def _printer(client: SandboxClient, buttons: list, seen: list[int]) -> Non
 
 
 async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", name: str = "Alex") -> int:
-    try:
-        program = load_program(settings.program_path)
-    except ProgramError as error:
-        print(f"{settings.program_path}: {len(error.problems)} problem(s):", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
+    from ..__main__ import load_or_explain
+
+    program = load_or_explain(settings.program_path, "the demo needs a valid program:")
+    if program is None:
         return 1
     server = await SandboxServer().start()
     with tempfile.TemporaryDirectory(prefix="konferenz-demo-") as scratch:

@@ -1,0 +1,71 @@
+"""What /loeschen promises is what the database shows: no table keeps the person's id or name."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.domain.announcements import Audience
+from bot.storage import AttendeeInfo, Storage
+from conftest import berlin
+
+NOW = berlin("2025-06-03 10:00")
+ANNA, BEN = 4711, 4712
+
+
+async def test_delete_user_leaves_no_trace_in_any_table(tmp_path, program):
+    storage = Storage(tmp_path / "privacy.sqlite3")
+    await storage.open()
+    try:
+        for user_id, name in ((ANNA, "Annegret"), (BEN, "Bertram")):
+            await storage.touch_attendee(AttendeeInfo(user_id, user_id, name, "Zuname" + name, f"user{user_id}", "de"), NOW)
+        await storage.sign_up(program, "ws-zwilling", ANNA, 1, NOW)
+        await storage.sign_up(program, "exkursion", ANNA, 2, NOW)
+        await storage.toggle_bookmark(ANNA, "podium", NOW)
+        await storage.set_reminder_minutes(ANNA, 10)
+        await storage.save_feedback("begruessung", ANNA, 5, NOW)
+        await storage.add_feedback_comment("begruessung", ANNA, "Annegret fand es gut")
+        question = await storage.add_question("podium", ANNA, "Eine Frage von Annegret", NOW)
+        await storage.vote(question, ANNA)
+        await storage.vote(question, BEN)
+        for user_id in (ANNA, BEN):
+            await storage.save_profile(user_id, NOW, organization="Stadt", role="Rolle", topics=["ws-zwilling"], complete=1)
+        await storage.request_contact(BEN, ANNA, NOW)
+        await storage.set_admin_state(ANNA, "feedback_comment", {"session": "podium"}, NOW)
+        announcement = await storage.create_announcement(ANNA, "all", "Hallo von Annegret", None, NOW)
+        await storage.start_announcement(announcement, (), NOW)
+        exported = await storage.export_user(ANNA)
+        assert exported["attendee"] and exported["registrations"] and exported["questions"] and exported["networking_profile"]
+        assert exported["contact_requests"] and exported["feedback"] and exported["messages_to_you"]
+
+        await storage.delete_user(program, ANNA, NOW)
+    finally:
+        await storage.close()
+    with sqlite3.connect(tmp_path / "privacy.sqlite3") as conn:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for row in conn.execute(f"SELECT * FROM {table}"):
+                assert ANNA not in row, (table, row)
+                assert not any(isinstance(v, str) and ("Annegret" in v and table != "announcements") for v in row), (table, row)
+        # what organizers keep, anonymized: the star rating and the history of seats
+        assert conn.execute("SELECT rating, user_id, comment FROM feedback").fetchall() == [(5, None, None)]
+        assert conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM registration_history WHERE user_id = 0").fetchone()[0] >= 2
+        assert conn.execute("SELECT author_id FROM announcements").fetchall() == [(None,)]
+        assert conn.execute("SELECT COUNT(*) FROM question_votes").fetchone()[0] == 0  # went with the question
+
+
+async def test_purge_removes_every_person(tmp_path, program):
+    storage = Storage(tmp_path / "purge.sqlite3")
+    await storage.open()
+    try:
+        for user_id in (ANNA, BEN):
+            await storage.touch_attendee(AttendeeInfo(user_id, user_id, f"P{user_id}"), NOW)
+            await storage.sign_up(program, "ws-zwilling", user_id, user_id, NOW)
+        await storage.enqueue([(ANNA, "text", {"de": "x"}, "k")], NOW, NOW)
+        await storage.purge_personal_data(NOW)
+        assert await storage.meta("purged_at")
+        assert await storage.attendee_count() == 0
+        assert await storage.outbox_rows() == []
+        assert await storage.audience_ids(Audience("all"), ()) == []
+    finally:
+        await storage.close()
