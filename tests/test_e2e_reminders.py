@@ -54,7 +54,10 @@ async def test_reminders_arrive_before_the_session_once_each(tmp_path):
         retime(h, clock, clock.now(), SPEED)  # 12:40 → 14:46 in ~13 s
         await wait_until(lambda: clock.now() >= berlin("2025-06-03 14:46"), 30)
         await asyncio.sleep(0.5)
-        reminders = [o for o in h.sandbox.outputs[started:] if o["kind"] in ("sendMessage", "sendVenue")]
+        reminders = [o for o in h.sandbox.outputs[started:] if o["kind"] == "sendVenue" or o["kind"] == "sendMessage"
+                     and o["message"]["text"].startswith(("⏰", "🚌"))]  # not the feedback questions after sessions
+        others = [o["message"]["text"][:40] for o in h.sandbox.outputs[started:] if o["kind"] == "sendMessage" and o not in reminders]
+        assert all("Wie fanden Sie" in text or "How did you like" in text for text in others), others
         by_chat = Counter(o["chat_id"] for o in reminders)
         assert by_chat == {anna.id: 1, ben.id: 1, cem.id: 1, dora.id: 2}, by_chat  # Dora: text + meeting point
         assert "In 15 Min." in text_of([o for o in reminders if o["chat_id"] == anna.id])
