@@ -62,7 +62,7 @@ async def run(n: int) -> dict:
             rss = rss_mb(process.pid)
         finally:
             process.terminate()
-            process.wait(20)
+            await asyncio.to_thread(process.wait, 20)
     size = sum(os.path.getsize(p) for p in (database, f"{database}-wal") if os.path.exists(p))
     return {"attendees": n, "reminders planned": 2 * n, "start-up to getUpdates s": f"{startup:.2f}",
             "RSS MB": f"{rss:.0f}", "database MB": f"{size / 1e6:.1f}"}

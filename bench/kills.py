@@ -33,9 +33,9 @@ SESSIONS = [s for s in PROGRAM.sessions if s.id != "begruessung"]
 
 def start_bot(api_url: str, database, clock_start) -> subprocess.Popen:
     env = {**os.environ, "BOT_TOKEN": TOKEN, "BOT_API_URL": api_url, "BOT_DATABASE": str(database),
-           "BOT_ADMINS": str(ADMIN), "BOT_CLOCK_START": clock_start.isoformat(), "BOT_LOG_LEVEL": "ERROR"}
+           "BOT_ADMINS": str(ADMIN), "BOT_CLOCK_START": clock_start.isoformat(), "BOT_LOG_LEVEL": os.environ.get("KILLS_LOG_LEVEL", "ERROR")}
     return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=open(os.environ.get("KILLS_LOG", os.devnull), "a"))
 
 
 def is_reminder(text: str) -> bool:
@@ -65,6 +65,7 @@ async def main(rounds: int, seed: int) -> dict:
     signers: list[int] = []
     next_id = 20_000_000
     kills = 0
+    kill_times: list[float] = []
     try:
         for number in range(rounds):
             session = SESSIONS[number % len(SESSIONS)]
@@ -78,7 +79,7 @@ async def main(rounds: int, seed: int) -> dict:
             seed_bookmarks(database, crowd, session.id)
             expected_reminders |= {(u, session.id) for u in crowd}
             process.send_signal(signal.SIGTERM)  # restart so the new bookmarks are planned at start
-            process.wait(30)
+            await asyncio.to_thread(process.wait, 30)
             process = start_bot(server.api_url, database, clock_start + timedelta(seconds=1))
             await admin.send("/start", timeout=60)
             for i in range(20):
@@ -92,7 +93,8 @@ async def main(rounds: int, seed: int) -> dict:
             await client.press(ADMIN, message_id, data)
             await asyncio.sleep(rng.uniform(0.3, 3.0))
             process.send_signal(signal.SIGKILL)
-            process.wait(10)
+            await asyncio.to_thread(process.wait, 10)
+            kill_times.append(time.time())
             kills += 1
             process = start_bot(server.api_url, database, clock_start + timedelta(seconds=5))
             deadline = time.monotonic() + 120
@@ -101,7 +103,7 @@ async def main(rounds: int, seed: int) -> dict:
                 if open_rows(database) == 0:
                     break
             process.send_signal(signal.SIGTERM)
-            process.wait(30)
+            await asyncio.to_thread(process.wait, 30)
     finally:
         await client.close()
         await server.stop()
@@ -116,6 +118,16 @@ async def main(rounds: int, seed: int) -> dict:
     announcements = Counter((o["chat_id"], o["message"]["text"].split("Runde ")[-1]) for o in outputs
                             if o["kind"] == "sendMessage" and o["message"]["text"].startswith("📢 Durchsage")
                             and "Runde " in o["message"]["text"])
+    duplicate_times = []
+    seen: set = set()
+    for o in outputs:
+        if o["kind"] == "sendMessage" and is_reminder(o["message"]["text"]):
+            key = (o["chat_id"], o["message"]["text"][:60])
+            if key in seen:
+                duplicate_times.append(min((abs(o["time"] - k), o["time"] - k) for k in kill_times)[1] if kill_times else None)
+            seen.add(key)
+    if duplicate_times:
+        print("duplicates, seconds after the nearest kill:", sorted(round(t, 1) for t in duplicate_times)[:20], file=sys.stderr)
     result = {
         "rounds (kills)": kills,
         "confirmed told": len(told_confirmed), "confirmed lost": len(told_confirmed - stored),

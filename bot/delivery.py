@@ -238,17 +238,22 @@ class Dispatcher:
         self._wake.set()
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Stop claiming; wait for sends already under way, so a planned restart re-sends nothing."""
+        """Stop claiming; let sends already under way finish and be recorded, so a planned restart
+        re-sends nothing. Only what is still running after `timeout` is cancelled (and re-sent at
+        the next start: its row is still marked as being sent)."""
         self._stopping = True
         self._wake.set()
         self._progress.set()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), timeout)
-            except asyncio.TimeoutError:
-                log.warning("outbox dispatcher did not finish in %.0f s; in-flight rows will be re-sent", timeout)
-                self._task.cancel()
-            self._task = None
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        except asyncio.TimeoutError:
+            log.warning("outbox dispatcher did not finish in %.0f s; in-flight rows will be re-sent", timeout)
+            for task in (self._task, *self._workers.values()):
+                task.cancel()
+            await asyncio.gather(self._task, *self._workers.values(), return_exceptions=True)
+        self._task = None
 
     async def _run(self) -> None:
         """Keep up to BATCH rows in hand: claim more as soon as half of them are done, so the
@@ -273,8 +278,8 @@ class Dispatcher:
                 await self._wait_for(self._progress, 1.0)
             else:
                 await self._sleep_until_due()
-        if self._workers:
-            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+        while self._workers:  # each worker returns its unsent rows and records its last send
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
 
     @staticmethod
     async def _wait_for(event: asyncio.Event, timeout: float) -> None:

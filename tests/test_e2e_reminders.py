@@ -141,13 +141,13 @@ async def test_kill_9_mid_day_no_duplicates_and_catch_up(tmp_path):
         await anna.press("Merken")  # podium 11:05, reminder at 10:50
         await anna.send("/anmelden ws-zwilling")  # reminder at 13:00
         process.send_signal(signal.SIGTERM)
-        process.wait(20)
+        await asyncio.to_thread(process.wait, 20)
         # restart at 10:55: the podium reminder fell due while down and is caught up
         process = _bot_process(server, database, "2025-06-03T10:55:00+02:00", 1)
         await wait_until(lambda: len(reminder_outputs(server.sandbox)) >= 1, 30)
         assert "Podiumsdiskussion" in reminder_outputs(server.sandbox)[0]["message"]["text"]
         process.send_signal(signal.SIGKILL)
-        process.wait(10)
+        await asyncio.to_thread(process.wait, 10)
         # again, and the day runs fast past 13:00: the podium reminder is not repeated, the workshop one comes
         process = _bot_process(server, database, "2025-06-03T12:55:00+02:00", 60)
         await wait_until(lambda: len(reminder_outputs(server.sandbox)) >= 2, 30)
@@ -159,6 +159,6 @@ async def test_kill_9_mid_day_no_duplicates_and_catch_up(tmp_path):
         assert states == {"reminder": "sent"}
     finally:
         process.kill()
-        process.wait(10)
+        await asyncio.to_thread(process.wait, 10)
         await client.close()
         await server.stop()
