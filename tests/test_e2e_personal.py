@@ -186,3 +186,17 @@ def test_purge_command_on_demand(tmp_path):
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "purged" in result.stdout
+
+
+async def test_the_extras_speak_english_too(harness):
+    ben = await harness.attendee("Ben", "en")
+    await ben.send("/signup ws-mobilitaet")
+    assert "Your day" in text_of(await ben.send("/myplan", expect="Your day"))
+    assert "What I store" in text_of(await ben.send("/privacy", expect="Privacy"))
+    assert "Marketplace of opportunities" in text_of(await ben.send("/exhibitors"))
+    assert "Networking" in text_of(await ben.send("/network"))
+    harness.clock.set(berlin("2025-06-03 11:10"))
+    assert "anonymously" in text_of(await ben.send("/question Will the slides be shared?", expect="question"))
+    assert "Delete all your data?" in text_of(await ben.send("/delete"))
+    replies = await ben.send("/mydata", expect="Everything stored")
+    assert any(o["kind"] == "sendDocument" for o in replies)
