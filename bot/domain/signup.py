@@ -123,15 +123,20 @@ def _take_seat(book: SeatBook, session_id: str, user_id: int, arrival: int, now:
     return Outcome(Status.CONFIRMED, session_id)
 
 
-def sign_up(book: SeatBook, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
-    """Take a seat, or a place on the waitlist when the session is full."""
+def _new_request(book: SeatBook, program: Program, session_id: str, user_id: int,
+                 now: datetime) -> tuple[Session | None, Outcome | None]:
+    """The session if a new sign-up for it can go ahead; else the answer that ends the matter."""
     session, refusal = _check_open(program, session_id, now)
     if refusal:
-        return Outcome(refusal, session_id)
-    assert session is not None
-    already = _already(book, session_id, user_id)
-    if already:
-        return already
+        return None, Outcome(refusal, session_id)
+    return session, _already(book, session_id, user_id)
+
+
+def sign_up(book: SeatBook, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
+    """Take a seat, or a place on the waitlist when the session is full."""
+    session, answer = _new_request(book, program, session_id, user_id, now)
+    if answer or session is None:
+        return answer  # type: ignore[return-value]
     conflict = _conflicting_seat(book, program, session, user_id)
     if conflict:
         return Outcome(Status.CONFLICT, session_id, other_session_id=conflict.session_id)
@@ -142,13 +147,9 @@ def sign_up(book: SeatBook, program: Program, session_id: str, user_id: int, arr
 
 def join_waitlist(book: SeatBook, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
     """Queue for a full session while keeping an overlapping seat (offered after a failed switch)."""
-    session, refusal = _check_open(program, session_id, now)
-    if refusal:
-        return Outcome(refusal, session_id)
-    assert session is not None
-    already = _already(book, session_id, user_id)
-    if already:
-        return already
+    session, answer = _new_request(book, program, session_id, user_id, now)
+    if answer or session is None:
+        return answer  # type: ignore[return-value]
     conflict = _conflicting_seat(book, program, session, user_id)
     if _has_free_seat(book, session) and not conflict:
         return _take_seat(book, session_id, user_id, arrival, now)
