@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import time
 from contextlib import asynccontextmanager
 
@@ -28,7 +27,6 @@ from telegram.ext import ApplicationBuilder, MessageHandler, filters
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.domain.loader import load_program
-from bot.request_backend import make_request
 
 from bot.clock import RehearsalClock  # noqa: E402
 

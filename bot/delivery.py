@@ -198,7 +198,6 @@ class Send:
 
 
 Renderer = Callable[[OutboxMessage], Awaitable[Send | None]]
-Listener = Callable[[OutboxMessage, str, str | None], Awaitable[None]]
 
 
 class Dispatcher:
@@ -216,7 +215,6 @@ class Dispatcher:
         self.render = render
         self.concurrency = concurrency
         self.schedule_wake = schedule_wake  # set by app.py: a JobQueue job that calls wake()
-        self.listeners: list[Listener] = []
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._stopping = False
@@ -385,8 +383,3 @@ class Dispatcher:
         await self.storage.finish_delivery(row.id, state, self.clock.now(), telegram_message_id=message_id, error=error)
         if state == "sent":
             self.sent += 1
-        for listener in self.listeners:
-            try:
-                await listener(row, state, error)
-            except Exception:  # noqa: BLE001 - reporting must not break delivery
-                log.exception("delivery listener failed")

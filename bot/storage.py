@@ -1151,13 +1151,6 @@ class Storage:
             conn.execute("UPDATE outbox SET chat_id = ? WHERE user_id = ? AND state IN ('pending', 'sending')", (chat_id, user_id))
         await self._transaction(work)
 
-    async def outbox_stats(self, batch: str | None = None) -> dict[str, int]:
-        def work(conn):
-            where, params = ("WHERE batch = ?", (batch,)) if batch else ("", ())
-            rows = conn.execute(f"SELECT state, COUNT(*) FROM outbox {where} GROUP BY state", params)
-            return {state: count for state, count in rows}
-        return await self._transaction(work, write=False)
-
     async def outbox_rows(self, kind: str | None = None) -> list[dict[str, Any]]:
         """For reports and tests: the outbox as plain rows."""
         def work(conn):

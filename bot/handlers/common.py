@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 from ..domain.program import Program, Session
 from ..services import Services
 from ..storage import AttendeeInfo
-from ..texts import Html, pick_language, plain, t
+from ..texts import pick_language, plain
 
 log = logging.getLogger(__name__)
 
@@ -155,10 +155,6 @@ async def answer_query(update: Update, text: str | None = None, alert: bool = Fa
         pass
 
 
-def session_title(session: Session, lang: str) -> str:
-    return session.title.get(lang)
-
-
 def when(program: Program, session: Session, lang: str) -> str:
     from ..texts import format_date, format_range
 
@@ -181,10 +177,6 @@ def parse_callback(data: str | None) -> tuple[str, str | None, str | None] | Non
     if not match:
         return None
     return match.group("action"), match.group("a"), match.group("b")
-
-
-def admin_refusal(lang: str) -> Html:
-    return t(lang, "admin_only")
 
 
 def button(lang: str, key: str, data: str) -> tuple[str, str]:

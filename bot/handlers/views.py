@@ -6,8 +6,8 @@ from datetime import datetime
 
 from ..domain.program import Program, Session
 from ..storage import MyRegistration, SessionCount
-from ..texts import Html, escape, format_date, format_duration, format_range, format_time, plain, t
-from .common import button, room_of, when
+from ..texts import Html, escape, format_date, format_duration, format_range, plain, t
+from .common import button, room_of
 
 PAGE_BUDGET = 3500  # characters of program text per message, well under Telegram's 4096
 PAGE_BUTTONS = 24
@@ -187,11 +187,3 @@ def mine_view(program: Program, lang: str, registrations: list[MyRegistration]) 
         short = session.title.get(lang)
         rows.append([(f"{label}: {short if len(short) <= 30 else short[:28] + '…'}", f"cx:{session.id}")])
     return "\n".join(lines), rows
-
-
-def signup_when(program: Program, session: Session, lang: str) -> str:
-    return when(program, session, lang)
-
-
-def time_of(program: Program, moment: datetime, lang: str) -> str:
-    return format_time(lang, program.local(moment))
