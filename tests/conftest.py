@@ -3,6 +3,7 @@ against the sandbox over loopback."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from contextlib import asynccontextmanager
@@ -50,6 +51,14 @@ class SettableClock(Clock):
 
     def set(self, moment: datetime) -> None:
         self.moment, self._set_at = moment, time.monotonic()
+
+
+async def wait_until(condition, timeout: float) -> None:
+    """Poll `condition` until it holds; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
 
 
 @pytest.fixture

@@ -7,20 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 
 from bot.sandbox.client import SandboxClient, buttons_of, text_of
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
 from bot.storage import AttendeeInfo
-from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, berlin, bot_running
+from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, berlin, bot_running, wait_until
 
-
-async def wait_until(condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 def entity_text(text: str, entity: dict) -> str:

@@ -67,7 +67,7 @@ async def test_networking_never_reveals_a_contact_without_both_consents(harness)
     assert "schon eine Anfrage" in text_of(again)
     await ben.press(f"nr:{dora.id}", expect="Anfrage gesendet")
     await dora.wait(timeout=10)
-    forged = await cem.tap(f"na:1", request[0]["message_id"], forge=True)  # not Cem's request to answer
+    forged = await cem.tap("na:1", request[0]["message_id"], forge=True)  # not Cem's request to answer
     assert "bereits erledigt" in text_of(forged)
     await dora.press("Ja, austauschen", expect="vermerkt")
     for _ in range(100):  # both get the other's contact (each chat keeps its own pace)

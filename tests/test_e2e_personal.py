@@ -8,7 +8,7 @@ import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.client import buttons_of, text_of
+from bot.sandbox.client import text_of
 from bot.storage import AttendeeInfo
 from conftest import ADMIN_ID, berlin, bot_running
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from bot.clock import RehearsalClock
 from bot.sandbox.client import SandboxClient, text_of
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
-from conftest import PROGRAM_FILE, ROOT, berlin, bot_running
+from conftest import PROGRAM_FILE, ROOT, berlin, bot_running, wait_until
 
 SPEED = 600  # ten conference minutes per real second
 
@@ -30,12 +30,6 @@ def retime(h, clock: RehearsalClock, start, speed: float) -> None:
 def reminder_outputs(sandbox, marker: str = "⏰") -> list[dict]:
     return [o for o in sandbox.outputs if o["kind"] == "sendMessage" and marker in o["message"].get("text", "")]
 
-
-async def wait_until(condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def test_reminders_arrive_before_the_session_once_each(tmp_path):

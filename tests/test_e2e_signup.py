@@ -12,11 +12,10 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 from bot.sandbox.client import SandboxClient, buttons_of, text_of
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
-from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, SettableClock, berlin, bot_running
+from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, berlin, bot_running, wait_until
 
 
 def program_with_capacities(tmp_path, **capacities) -> os.PathLike:
@@ -147,7 +146,7 @@ async def test_500_simultaneous_signups_for_30_seats(tmp_path, clock):
         users = [sandbox.add_user(f"Person {i}", user_id=100_000 + i) for i in range(500)]
         for user in users:  # all arrive before the bot's next getUpdates
             sandbox.user_message(user.id, "/anmelden ws-zwilling")
-        await _wait_for(lambda: len([o for o in sandbox.outputs if o["kind"] == "sendMessage"]) >= 500, 120)
+        await wait_until(lambda: len([o for o in sandbox.outputs if o["kind"] == "sendMessage"]) >= 500, 120)
         listed = await h.services.storage.list_registrations("ws-zwilling")
         confirmed = [r.user_id for r in listed if r.state == "confirmed"]
         waiting = sorted((r for r in listed if r.state == "waitlisted"), key=lambda r: r.position)
@@ -158,19 +157,13 @@ async def test_500_simultaneous_signups_for_30_seats(tmp_path, clock):
         before = len(sandbox.outputs)
         for user in users[:10]:
             sandbox.user_message(user.id, "/abmelden ws-zwilling")
-        await _wait_for(lambda: len([o for o in sandbox.outputs[before:] if o["kind"] == "sendMessage"]) >= 20, 60)
+        await wait_until(lambda: len([o for o in sandbox.outputs[before:] if o["kind"] == "sendMessage"]) >= 20, 60)
         listed = await h.services.storage.list_registrations("ws-zwilling")
         confirmed = sorted(r.user_id for r in listed if r.state == "confirmed")
         assert confirmed == order[10:40]
         promoted_chats = {o["chat_id"] for o in sandbox.outputs[before:] if "Ein Platz ist frei" in (o.get("message") or {}).get("text", "")}
         assert promoted_chats == set(order[30:40])
 
-
-async def _wait_for(condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.1)
 
 
 async def test_restart_keeps_everything(tmp_path, clock):

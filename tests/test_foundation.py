@@ -17,7 +17,7 @@ from bot.handlers import views
 from bot.handlers.common import split_message, telegram_length
 from bot.sandbox.server import SandboxServer
 from bot.texts import de, en
-from conftest import ROOT, bot_running
+from conftest import ROOT
 
 
 async def test_one_attendees_updates_are_handled_in_order(harness):

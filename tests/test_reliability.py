@@ -10,17 +10,11 @@ from collections import Counter
 
 from bot.sandbox.client import text_of
 from bot.storage import AttendeeInfo
-from conftest import ADMIN_ID
+from conftest import ADMIN_ID, wait_until
 
 FAULTS = {"rate_429": 0.025, "rate_500": 0.025, "rate_timeout": 0.025, "rate_drop": 0.025, "retry_after": 1,
           "timeout_seconds": 6, "seed": 11}
 
-
-async def wait_until(condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.1)
 
 
 async def test_ten_percent_faults_lose_nothing(harness):
