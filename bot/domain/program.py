@@ -93,6 +93,7 @@ class Session:
     questions: bool = False
     moderators: tuple[int, ...] = ()  # Telegram user ids who moderate this session's questions
     cancelled: bool = False
+    keywords: tuple[str, ...] = ()  # extra words free-text search finds this session by (program.yaml)
 
     @property
     def takes_signups(self) -> bool:
