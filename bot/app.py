@@ -15,7 +15,8 @@ from .config import Settings
 from .delivery import ConferenceRateLimiter, Dispatcher
 from .domain.program import Program
 from .announcement_service import AnnouncementService
-from .handlers import admin, announce, changes, community, fallback, personal, program as program_handlers, reminders, signup
+from .handlers import (admin, announce, buttons, changes, community, conversation, fallback, orga, personal,
+                       program as program_handlers, reminders, signup)
 from .handlers.push import make_renderer
 from .processor import PerChatUpdateProcessor
 from .reminder_service import ReminderService
@@ -59,14 +60,15 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
 
 
 def register_handlers(application: Application) -> None:
-    # One group: the first handler that matches an update answers it, so the order matters:
-    # specific commands and buttons, then free-text search, then the catch-alls.
-    admins = application.bot_data["services"].settings.admins
+    # Group -1 first: any command ends a pending input. Then one group, where the first handler
+    # that matches answers: commands, the one button dispatcher, the one handler for typed
+    # text (a pending input's step, else the search), then the catch-alls.
+    group, guard = conversation.command_guard()
+    application.add_handler(guard, group=group)
+    conversation.set_fallbacks(text=program_handlers.free_text, other=fallback.unsupported)
     for handler in (*program_handlers.handlers(), *signup.handlers(), *reminders.handlers(), *personal.handlers(),
-                    *community.handlers(),
-                    *admin.handlers(),
-                    *announce.handlers(admins), *changes.handlers(), program_handlers.text_handler(),
-                    *fallback.handlers()):
+                    *community.handlers(), *admin.handlers(), *orga.handlers(), *announce.handlers(),
+                    *changes.handlers(), *conversation.handlers(), *buttons.handlers(), *fallback.handlers()):
         application.add_handler(handler)
     application.add_error_handler(fallback.on_error)
 

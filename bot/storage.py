@@ -204,6 +204,20 @@ MIGRATIONS: list[str] = [
         UNIQUE (from_user, to_user)
     );
     """,
+    # 5: one pending input per person (any flow, with an expiry), replacing the organizers' state;
+    # the excursion's own reminder lead time
+    """
+    DROP TABLE admin_state;
+    ALTER TABLE attendees ADD COLUMN excursion_minutes INTEGER;
+    CREATE TABLE conversations (
+        user_id INTEGER PRIMARY KEY,
+        flow TEXT NOT NULL,
+        step TEXT NOT NULL,
+        data TEXT NOT NULL,
+        expires_at REAL NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -232,6 +246,7 @@ class Attendee:
     last_seen: str
     reachable: bool
     reminder_minutes: int | None
+    excursion_minutes: int | None = None  # the excursion's own lead time; None = default
 
     @property
     def display_name(self) -> str:
@@ -335,6 +350,20 @@ class _SqlSeatBook:
 
     def notify(self, user_id: int, kind: str, payload: dict, key: str, now: datetime) -> None:
         self.enqueued += _enqueue(self.conn, user_id, kind, payload, key, now.timestamp(), None, None, now)
+
+    def registrations_of_session(self, session_id: str) -> list[Registration]:
+        rows = self.conn.execute("SELECT * FROM registrations WHERE session_id = ? ORDER BY arrival, id", (session_id,))
+        return [self._row(row) for row in rows]
+
+    def cancelled_by(self, session_id: str, reason: str) -> list[rules.FormerRegistration]:
+        """Registrations whose latest change was `reason`, with the state that change ended."""
+        rows = self.conn.execute(
+            """SELECT r.*, h.old_state FROM registrations r
+               JOIN registration_history h ON h.id = (SELECT MAX(id) FROM registration_history
+                                                      WHERE session_id = r.session_id AND user_id = r.user_id)
+               WHERE r.session_id = ? AND r.state = 'cancelled' AND h.reason = ?
+               ORDER BY r.arrival, r.id""", (session_id, reason))
+        return [rules.FormerRegistration(self._row(row), row["old_state"]) for row in rows]
 
 
 def _enqueue(conn, user_id: int, kind: str, payload: dict, key: str, not_before: float,
@@ -606,17 +635,23 @@ class Storage:
         await self._transaction(lambda conn: conn.execute(
             "UPDATE attendees SET reminder_minutes = ? WHERE user_id = ?", (minutes, user_id)))
 
+    async def set_excursion_minutes(self, user_id: int, minutes: int | None) -> None:
+        self._forget_seen(user_id)
+        await self._transaction(lambda conn: conn.execute(
+            "UPDATE attendees SET excursion_minutes = ? WHERE user_id = ?", (minutes, user_id)))
+
     async def reminder_subjects(self) -> list[Subject]:
         """Everything that can earn a reminder, for reachable attendees."""
         def work(conn):
             rows = conn.execute(
-                """SELECT r.user_id, r.session_id, r.state AS relation, r.updated_at AS since, a.reminder_minutes
+                """SELECT r.user_id, r.session_id, r.state AS relation, r.updated_at AS since, a.reminder_minutes,
+                          a.excursion_minutes
                    FROM registrations r JOIN attendees a ON a.user_id = r.user_id
                    WHERE r.state IN ('confirmed', 'waitlisted') AND a.reachable = 1
                    UNION ALL
-                   SELECT b.user_id, b.session_id, 'bookmark', b.created_at, a.reminder_minutes
+                   SELECT b.user_id, b.session_id, 'bookmark', b.created_at, a.reminder_minutes, a.excursion_minutes
                    FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id WHERE a.reachable = 1""")
-            return [Subject(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4]) for row in rows]
+            return [Subject(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5]) for row in rows]
         return await self._transaction(work, write=False)
 
     async def enqueue_reminders(self, reminders: list[Reminder], now: datetime) -> int:
@@ -805,11 +840,18 @@ class Storage:
         return await self._transaction(work, write=False)
 
     async def record_change(self, overrides: list[Override], changes: list[Change], author_id: int | None,
-                            description: str, now: datetime) -> tuple[int, int]:
-        """Store overrides (if any) and queue one notice per affected attendee, atomically.
-        Returns (change id, notices queued)."""
+                            description: str, now: datetime, program: Program | None = None,
+                            expected_revision: int | None = None) -> tuple[int, int] | None:
+        """Store overrides (if any), end the registrations of cancelled sessions and give them
+        back to restored ones (`program` is the program after the change), and queue one notice
+        per affected attendee, atomically. With `expected_revision`, nothing happens (None) when
+        another change was applied since the preview. Returns (change id, notices queued)."""
         def work(conn):
+            revision = _revision(conn)
+            if expected_revision is not None and revision != expected_revision:
+                return _Enqueued(None, 0)
             stamp = _iso(now)
+            affected = _affected(conn, [c.session_id for c in changes])  # before seats of cancelled sessions end
             for o in overrides:
                 conn.execute(
                     """INSERT INTO session_overrides (session_id, start, end, room, cancelled, author_id, updated_at)
@@ -817,53 +859,82 @@ class Storage:
                        ON CONFLICT (session_id) DO UPDATE SET start = excluded.start, end = excluded.end, room = excluded.room,
                            cancelled = excluded.cancelled, author_id = excluded.author_id, updated_at = excluded.updated_at""",
                     (o.session_id, o.start.timestamp(), o.end.timestamp(), o.room, int(o.cancelled), author_id, stamp))
-            affected = _affected(conn, [c.session_id for c in changes])
+            book = _SqlSeatBook(conn)
+            for change in changes:
+                was_cancelled = change.before is None or change.before.cancelled
+                is_cancelled = change.after is None or change.after.cancelled
+                if is_cancelled and not was_cancelled:
+                    rules.release_cancelled(book, change.session_id, now)
+                elif was_cancelled and not is_cancelled and change.before is not None and program is not None:
+                    restored = rules.restore_cancelled(book, program, change.session_id, now)
+                    for user_id in (*restored.confirmed, *restored.waitlisted, *restored.elsewhere):
+                        affected.setdefault(user_id, set()).add(change.session_id)
+            conn.execute("INSERT INTO meta (key, value) VALUES ('program_revision', ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(revision + 1),))
             change_id = conn.execute(
                 "INSERT INTO program_changes (author_id, description, changes_json, recipients, created_at) VALUES (?, ?, ?, ?, ?)",
                 (author_id, description, json.dumps([c.as_dict() for c in changes]), len(affected), stamp)).lastrowid
             by_session = {c.session_id: c.as_dict() for c in changes}
+            order = list(by_session)
             batch = f"change:{change_id}"
-            count = 0
+            count = book.enqueued
             for user_id, session_ids in affected.items():
-                mine = [by_session[s] for s in sorted(session_ids, key=lambda s: list(by_session).index(s))]
+                mine = [by_session[s] for s in sorted(session_ids, key=order.index)]
                 count += _enqueue(conn, user_id, "change", {"changes": mine}, f"{batch}:{user_id}", now.timestamp(), None, batch, now)
             return _Enqueued((change_id, count), count)
         return await self._transaction(work)
 
-    # --- organizers' conversation state and pending confirmations ------------------------------
+    # --- conversations: pending inputs and confirmations (bot/handlers/conversation.py) -------
 
-    async def set_admin_state(self, admin_id: int, kind: str | None, payload: dict | None, now: datetime) -> None:
-        def work(conn):
-            if kind is None:
-                conn.execute("DELETE FROM admin_state WHERE admin_id = ?", (admin_id,))
-            else:
-                conn.execute(
-                    """INSERT INTO admin_state (admin_id, kind, payload, updated_at) VALUES (?, ?, ?, ?)
-                       ON CONFLICT (admin_id) DO UPDATE SET kind = excluded.kind, payload = excluded.payload, updated_at = excluded.updated_at""",
-                    (admin_id, kind, json.dumps(payload or {}), _iso(now)))
-        await self._transaction(work)
+    async def save_conversation(self, user_id: int, flow: str, step: str, data: dict, expires_at: datetime,
+                                now: datetime) -> None:
+        await self._transaction(lambda conn: conn.execute(
+            """INSERT INTO conversations (user_id, flow, step, data, expires_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step, data = excluded.data,
+                   expires_at = excluded.expires_at, updated_at = excluded.updated_at""",
+            (user_id, flow, step, json.dumps(data, ensure_ascii=False), expires_at.timestamp(), _iso(now))))
 
-    async def admin_state(self, admin_id: int) -> tuple[str, dict] | None:
+    async def conversation(self, user_id: int) -> tuple[str, str, dict, datetime] | None:
+        """(flow, step, data, expires_at) of the person's pending input, if any."""
         def work(conn):
-            row = conn.execute("SELECT kind, payload FROM admin_state WHERE admin_id = ?", (admin_id,)).fetchone()
-            return (row["kind"], json.loads(row["payload"])) if row else None
+            row = conn.execute("SELECT * FROM conversations WHERE user_id = ?", (user_id,)).fetchone()
+            if row is None:
+                return None
+            return (row["flow"], row["step"], json.loads(row["data"]),
+                    datetime.fromtimestamp(row["expires_at"], timezone.utc))
         return await self._transaction(work, write=False)
+
+    async def end_conversation(self, user_id: int) -> str | None:
+        """End the pending input; returns the flow it belonged to, or None if there was none."""
+        def work(conn):
+            row = conn.execute("DELETE FROM conversations WHERE user_id = ? RETURNING flow", (user_id,)).fetchone()
+            return row[0] if row else None
+        return await self._transaction(work, durable=False)
 
     async def create_pending(self, admin_id: int, kind: str, payload: dict, now: datetime) -> int:
         return await self._transaction(lambda conn: conn.execute(
             "INSERT INTO pending_actions (admin_id, kind, payload, created_at) VALUES (?, ?, ?, ?)",
-            (admin_id, kind, json.dumps(payload), _iso(now))).lastrowid)
+            (admin_id, kind, json.dumps(payload, ensure_ascii=False), _iso(now))).lastrowid)
 
-    async def take_pending(self, action_id: int, admin_id: int, state: str = "done") -> tuple[str, dict] | None:
-        """Claim a confirmation exactly once: a second tap finds it taken and gets None."""
+    async def take_pending(self, action_id: int, admin_id: int, state: str = "done",
+                           not_before: datetime | None = None) -> tuple[str, dict] | None:
+        """Claim a confirmation exactly once: a second tap, a confirmation made before
+        `not_before` (expired) or someone else's gets None."""
         def work(conn):
-            row = conn.execute("SELECT kind, payload FROM pending_actions WHERE id = ? AND admin_id = ? AND state = 'open'",
-                               (action_id, admin_id)).fetchone()
+            row = conn.execute("SELECT kind, payload, created_at FROM pending_actions "
+                               "WHERE id = ? AND admin_id = ? AND state = 'open'", (action_id, admin_id)).fetchone()
             if row is None:
+                return None
+            if not_before is not None and datetime.fromisoformat(row["created_at"]) < not_before:
+                conn.execute("UPDATE pending_actions SET state = 'dropped' WHERE id = ?", (action_id,))
                 return None
             conn.execute("UPDATE pending_actions SET state = ? WHERE id = ?", (state, action_id))
             return row["kind"], json.loads(row["payload"])
         return await self._transaction(work)
+
+    async def program_revision(self) -> int:
+        """How many program changes (chat or reload) have been applied: previews record it."""
+        return await self._transaction(lambda conn: _revision(conn), write=False)
 
     # --- feedback ------------------------------------------------------------------------------
 
@@ -1033,7 +1104,7 @@ class Storage:
                 "feedback": rows("SELECT * FROM feedback WHERE user_id = ?", user_id),
                 "messages_to_you": rows("SELECT id, kind, payload, state, created_at, updated_at, message_id "
                                         "FROM outbox WHERE user_id = ?", user_id),
-                "conversation_state": rows("SELECT * FROM admin_state WHERE admin_id = ?", user_id),
+                "conversation_state": rows("SELECT * FROM conversations WHERE user_id = ?", user_id),
                 "announcements_written": rows("SELECT id, audience, text_html, state, created_at FROM announcements "
                                               "WHERE author_id = ?", user_id),
                 "questions": rows("SELECT * FROM questions WHERE user_id = ?", user_id),
@@ -1067,7 +1138,7 @@ class Storage:
             counts = _erase(conn, ids)
             conn.execute("DELETE FROM outbox")
             conn.execute("UPDATE announcements SET author_id = NULL, progress_chat_id = NULL, progress_message_id = NULL")
-            conn.execute("DELETE FROM admin_state")
+            conn.execute("DELETE FROM conversations")
             conn.execute("DELETE FROM pending_actions")
             conn.execute("UPDATE program_changes SET author_id = NULL")
             conn.execute("UPDATE session_overrides SET author_id = NULL")
@@ -1182,7 +1253,7 @@ def _erase(conn, user_ids: list[int]) -> dict[str, int]:
             "contact_requests": f"DELETE FROM contact_requests WHERE from_user IN ({marks}) OR to_user IN ({marks})",
             "profiles": f"DELETE FROM profiles WHERE user_id IN ({marks})",
             "outbox": f"DELETE FROM outbox WHERE user_id IN ({marks})",
-            "conversation_state": f"DELETE FROM admin_state WHERE admin_id IN ({marks})",
+            "conversation_state": f"DELETE FROM conversations WHERE user_id IN ({marks})",
             "pending_actions": f"DELETE FROM pending_actions WHERE admin_id IN ({marks})",
             "announcements": f"UPDATE announcements SET author_id = NULL, progress_chat_id = NULL WHERE author_id IN ({marks})",
             "attendees": f"DELETE FROM attendees WHERE user_id IN ({marks})",
@@ -1223,6 +1294,11 @@ def _affected(conn, session_ids: list[str]) -> dict[int, set[str]]:
     return affected
 
 
+def _revision(conn) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'program_revision'").fetchone()
+    return int(row[0]) if row else 0
+
+
 def _announcement(row) -> dict:
     data = dict(row)
     data["texts"] = json.loads(data.pop("texts_json")) if data.get("texts_json") else None
@@ -1237,6 +1313,6 @@ def _attendee(conn, user_id: int) -> Attendee | None:
         user_id=row["user_id"], chat_id=row["chat_id"], first_name=row["first_name"], last_name=row["last_name"],
         username=row["username"], language=row["language"], telegram_language=row["telegram_language"],
         first_seen=row["first_seen"], last_seen=row["last_seen"], reachable=bool(row["reachable"]),
-        reminder_minutes=row["reminder_minutes"],
+        reminder_minutes=row["reminder_minutes"], excursion_minutes=row["excursion_minutes"],
     )
 

@@ -145,7 +145,7 @@ async def test_privacy_notice_export_and_deletion_leave_nothing(harness):
     with sqlite3.connect(harness.services.settings.database_path) as conn:
         for table, column in (("attendees", "user_id"), ("registrations", "user_id"), ("registration_history", "user_id"),
                               ("bookmarks", "user_id"), ("outbox", "user_id"), ("feedback", "user_id"),
-                              ("admin_state", "admin_id"), ("outbox", "chat_id")):
+                              ("conversations", "user_id"), ("outbox", "chat_id")):
             assert conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (anna.id,)).fetchone()[0] == 0, table
         dump = "\n".join(conn.iterdump())
     assert "Anna" not in dump and str(anna.id) not in dump

@@ -127,11 +127,16 @@ async def test_reload_raises_capacity_promotes_and_lowering_reports_overbooking(
             await person.send("/anmelden exkursion")
         program_file.write_text(program_file.read_text(encoding="utf-8").replace("capacity: 1\n", "capacity: 2\n"), encoding="utf-8")
         text = text_of(await admin.send("/reload"))
-        assert "neu geladen" in text and "1 Personen sind von Wartelisten nachgerückt" in text
+        assert "1 → 2" in text and "Warteliste" in text and "neu geladen" not in text  # a preview first
+        assert (await h.services.storage.session_counts())["exkursion"].confirmed == 1
+        text = text_of(await admin.press("Bestätigen", expect="neu geladen"))
+        assert "1 Person ist von der Warteliste nachgerückt" in text or "nachgerückt" in text
         assert "Ein Platz ist frei geworden" in text_of(await ben.wait())
         program_file.write_text(program_file.read_text(encoding="utf-8").replace("capacity: 2\n", "capacity: 1\n"), encoding="utf-8")
         text = text_of(await admin.send("/reload"))
-        assert "Überbucht" in text and "2 Anmeldungen bei nur 1 Plätzen" in text
+        assert "2 → 1" in text and "überbucht" in text
+        text = text_of(await admin.press("Bestätigen", expect="neu geladen"))
+        assert "Überbucht" in text and "2 Anmeldungen" in text
         assert (await h.services.storage.session_counts())["exkursion"].confirmed == 2
         program_file.write_text("conference: [kaputt", encoding="utf-8")
         text = text_of(await admin.send("/reload"))

@@ -50,8 +50,8 @@ def test_a_long_program_is_paged_within_telegram_limits():
     for number in range(len(pages)):
         text, rows = views.program_page(program, "de", number)
         assert telegram_length(text) <= 4096
-        assert all(len(data.encode()) <= 64 for row in rows for _, data in row)
-        seen += [data for row in rows for _, data in row if data.startswith("s:")]
+        assert all(len(button.callback_data.encode()) <= 64 for row in rows for button in row)
+        seen += [button.callback_data for row in rows for button in row if button.callback_data.startswith("s:")]
     assert seen == [f"s:s{i}" for i in range(180)]  # every session once, in order
     assert "&lt;Daten&gt; &amp; Ämter" in pages[0][0]
 

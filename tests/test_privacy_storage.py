@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 from bot.domain.announcements import Audience
 from bot.storage import AttendeeInfo, Storage
@@ -30,7 +31,9 @@ async def test_delete_user_leaves_no_trace_in_any_table(tmp_path, program):
         for user_id in (ANNA, BEN):
             await storage.save_profile(user_id, NOW, organization="Stadt", role="Rolle", topics=["ws-zwilling"], complete=1)
         await storage.request_contact(BEN, ANNA, NOW)
-        await storage.set_admin_state(ANNA, "feedback_comment", {"session": "podium"}, NOW)
+        await storage.save_conversation(ANNA, "feedback", "comment", {"session": "podium", "note": "Annegret"},
+                                        NOW + timedelta(minutes=30), NOW)
+        await storage.create_pending(ANNA, "change", {"by": "Annegret"}, NOW)
         announcement = await storage.create_announcement(ANNA, "all", "Hallo von Annegret", None, NOW)
         await storage.start_announcement(announcement, (), NOW)
         exported = await storage.export_user(ANNA)

@@ -12,8 +12,8 @@ from conftest import berlin
 EARLY = berlin("2025-06-01 12:00")
 
 
-def subject(user, session, relation="confirmed", lead=None, since=EARLY):
-    return Subject(user, session, relation, since, lead)
+def subject(user, session, relation="confirmed", lead=None, since=EARLY, excursion=None):
+    return Subject(user, session, relation, since, lead, excursion)
 
 
 def test_default_lead_15_minutes_and_30_for_the_excursion(program):
@@ -54,11 +54,29 @@ def test_moved_session_moves_the_reminder_and_changes_its_key(program):
     assert after.due - before.due == timedelta(minutes=20) and after.key != before.key
 
 
-def test_cancelled_session_and_signup_inside_the_window_owe_nothing(program):
+def test_cancelled_session_owes_nothing(program):
     cancelled = program.replace_session(dataclasses.replace(program.session("podium"), cancelled=True))
     assert plan(cancelled, [subject(1, "podium")]) == []
-    late = subject(1, "ws-zwilling", since=berlin("2025-06-03 13:05"))
-    assert plan(program, [late]) == []
+
+
+def test_signing_up_inside_the_window_reminds_at_once_and_after_the_start_never(program):
+    late = subject(1, "ws-zwilling", since=berlin("2025-06-03 13:02"))
+    (reminder,) = plan(program, [late])
+    assert reminder.due == berlin("2025-06-03 13:02") and due_now([reminder], berlin("2025-06-03 13:02:01"))
+    assert plan(program, [subject(1, "ws-zwilling", since=berlin("2025-06-03 13:20"))]) == []
+
+
+def test_the_excursion_keeps_its_own_lead_time(program):
+    def due(**values):
+        return {(r.session_id, r.kind): r.due for r in plan(program, [subject(1, "ws-zwilling", **values),
+                                                                       subject(1, "exkursion", **values)])}
+    owed = due(lead=5)
+    assert owed[("ws-zwilling", "reminder")] == berlin("2025-06-03 13:10")
+    assert owed[("exkursion", "reminder")] == berlin("2025-06-03 14:15")  # still 30 minutes before the bus
+    owed = due(lead=5, excursion=45)
+    assert owed[("exkursion", "reminder")] == owed[("exkursion", "reminder_venue")] == berlin("2025-06-03 14:00")
+    owed = due(excursion=0)
+    assert ("exkursion", "reminder") not in owed and ("ws-zwilling", "reminder") in owed
 
 
 def test_due_now_drops_reminders_whose_session_started(program):

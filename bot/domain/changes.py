@@ -71,10 +71,7 @@ def delay(program: Program, session_id: str, minutes: int, following: bool = Fal
     if session is None:
         return []
     shift = timedelta(minutes=minutes)
-    moved = [session]
-    if following and session.room:
-        moved += [s for s in program.sessions
-                  if s.id != session.id and s.room.casefold() == session.room.casefold() and s.start >= session.end]
+    moved = [session, *(later_in_room(program, session_id) if following else ())]
     return [Override(s.id, s.start + shift, s.end + shift, s.room, s.cancelled) for s in moved]
 
 
@@ -102,3 +99,64 @@ def diff(old: Program, new: Program) -> list[Change]:
         if new.session(session.id) is None and not session.cancelled:
             changes.append(Change(session.id, SessionState.of(session), None))
     return changes
+
+
+def restore_session(program: Program, session_id: str) -> list[Override]:
+    session = program.session(session_id)
+    return [] if session is None else [dataclasses.replace(override_of(session), cancelled=False)]
+
+
+def intent_overrides(program: Program, intent: dict) -> list[Override]:
+    """What an organizer's intended change means for the program as it is now. Previews store
+    the intent, not the absolute result, so a preview confirmed after another change can be
+    recomputed instead of silently undoing that change."""
+    session_id = str(intent.get("session", ""))
+    operation = intent.get("op")
+    if operation == "delay":
+        return delay(program, session_id, int(intent.get("minutes", 0)), bool(intent.get("following")))
+    if operation == "room":
+        return change_room(program, session_id, str(intent.get("room", "")))
+    if operation == "cancel":
+        return cancel_session(program, session_id)
+    if operation == "restore":
+        return restore_session(program, session_id)
+    return []
+
+
+def later_in_room(program: Program, session_id: str) -> tuple[Session, ...]:
+    """The sessions after this one in the same room (what "and all following" moves too)."""
+    session = program.session(session_id)
+    if session is None or not session.room:
+        return ()
+    return tuple(s for s in program.sessions if s.id != session.id and s.room.casefold() == session.room.casefold()
+                 and s.start >= session.end)
+
+
+@dataclass(frozen=True)
+class CapacityChange:
+    session_id: str
+    before: int | None
+    after: int | None
+
+
+def capacity_changes(old: Program, new: Program) -> list[CapacityChange]:
+    found = []
+    for session in new.sessions:
+        before = old.session(session.id)
+        if before is not None and before.capacity != session.capacity:
+            found.append(CapacityChange(session.id, before.capacity, session.capacity))
+    return found
+
+
+def text_changes(old: Program, new: Program) -> list[str]:
+    """Sessions in both whose other details (title, description, speakers …) differ."""
+    found = []
+    for session in new.sessions:
+        before = old.session(session.id)
+        if before is None:
+            continue
+        same_state = dataclasses.replace(before, start=session.start, end=session.end, room=session.room,
+                                         cancelled=session.cancelled, capacity=session.capacity)
+        if same_state != session:
+            found.append(session.id)
+    return found

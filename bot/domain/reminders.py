@@ -16,6 +16,7 @@ from .program import Kind, Program, Session
 DEFAULT_LEAD_MINUTES = 15
 EXCURSION_LEAD_MINUTES = 30
 LEAD_CHOICES = (5, 10, 15, 30)
+EXCURSION_LEAD_CHOICES = (15, 30, 45, 60)
 REMINDERS_OFF = 0
 
 
@@ -27,7 +28,8 @@ class Subject:
     session_id: str
     relation: str  # "confirmed", "waitlisted" or "bookmark"
     since: datetime  # when the registration or bookmark was made (bot clock)
-    lead_minutes: int | None  # the attendee's choice; None = defaults, 0 = off
+    lead_minutes: int | None  # the attendee's choice for sessions; None = default, 0 = off
+    excursion_lead_minutes: int | None = None  # their choice for the excursion bus; None = default, 0 = off
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,19 @@ class Reminder:
     expires: datetime  # the session's start: after that the reminder is pointless
 
 
-def lead_time(session: Session, chosen: int | None) -> timedelta | None:
-    if chosen == REMINDERS_OFF:
-        return None
-    if chosen is None:
-        chosen = EXCURSION_LEAD_MINUTES if session.kind == Kind.EXCURSION else DEFAULT_LEAD_MINUTES
-    return timedelta(minutes=chosen)
+def is_excursion(session: Session) -> bool:
+    """A session people travel to: it has its own lead time and a meeting point."""
+    return session.kind == Kind.EXCURSION or session.meeting_point is not None
+
+
+def lead_time(session: Session, chosen: int | None, excursion_chosen: int | None = None) -> timedelta | None:
+    """How long before the start the attendee is reminded; None when they turned it off. The
+    excursion keeps its own setting (default 30 minutes): a 5-minute lead would miss the bus."""
+    if is_excursion(session):
+        minutes = EXCURSION_LEAD_MINUTES if excursion_chosen is None else excursion_chosen
+    else:
+        minutes = DEFAULT_LEAD_MINUTES if chosen is None else chosen
+    return None if minutes == REMINDERS_OFF else timedelta(minutes=minutes)
 
 
 def plan(program: Program, subjects: list[Subject]) -> list[Reminder]:
@@ -61,13 +70,15 @@ def plan(program: Program, subjects: list[Subject]) -> list[Reminder]:
         session = program.session(subject.session_id)
         if session is None or session.cancelled:
             continue
-        lead = lead_time(session, subject.lead_minutes)
+        lead = lead_time(session, subject.lead_minutes, subject.excursion_lead_minutes)
         if lead is None:
             continue
         start = session.start.astimezone(timezone.utc)
-        due = start - lead
-        if subject.since.astimezone(timezone.utc) >= due:
-            continue  # signed up inside the reminder window: the confirmation said it all
+        since = subject.since.astimezone(timezone.utc)
+        if since >= start:
+            continue
+        # Signed up (or bookmarked) inside the reminder window: remind at once, not never.
+        due = max(start - lead, since)
         stamp = int(start.timestamp())
         base = f"{subject.session_id}:{subject.user_id}:{stamp}"
         if subject.relation == "waitlisted":

@@ -41,6 +41,8 @@ class SeatBook(Protocol):
     def waitlist(self, session_id: str) -> list[Registration]: ...
     def save(self, registration: Registration, reason: str, now: datetime) -> None: ...
     def notify(self, user_id: int, kind: str, payload: dict, key: str, now: datetime) -> None: ...
+    def registrations_of_session(self, session_id: str) -> list[Registration]: ...
+    def cancelled_by(self, session_id: str, reason: str) -> list["FormerRegistration"]: ...
 
 
 class Status(str, Enum):
@@ -103,7 +105,7 @@ def _has_free_seat(book: SeatBook, session: Session) -> bool:
 def _conflicting_seat(book: SeatBook, program: Program, session: Session, user_id: int) -> Registration | None:
     for registration in book.registrations_of(user_id):
         other = program.session(registration.session_id)
-        if registration.state == CONFIRMED and other is not None and other.overlaps(session):
+        if registration.state == CONFIRMED and other is not None and not other.cancelled and other.overlaps(session):
             return registration
     return None
 
@@ -256,3 +258,53 @@ def reconcile_capacities(book: SeatBook, program: Program, now: datetime) -> tup
         else:
             promotions.extend(promote(book, program, session.id, now))
     return promotions, overbooked
+
+
+SESSION_CANCELLED_REASON = "session cancelled"
+
+
+def release_cancelled(book: SeatBook, session_id: str, now: datetime) -> list[Registration]:
+    """A session was cancelled: its seats and waitlist places end (the history keeps them, with
+    their arrival, so a restore can give them back in order). Returns the registrations ended."""
+    ended = []
+    for registration in book.registrations_of_session(session_id):
+        if registration.state in (CONFIRMED, WAITLISTED):
+            book.save(replace(registration, state=CANCELLED, switch_from=None), SESSION_CANCELLED_REASON, now)
+            ended.append(registration)
+    return ended
+
+
+@dataclass(frozen=True)
+class Restored:
+    confirmed: tuple[int, ...] = ()
+    waitlisted: tuple[int, ...] = ()
+    elsewhere: tuple[int, ...] = ()  # hold an overlapping seat now: told, not moved
+
+
+def restore_cancelled(book: SeatBook, program: Program, session_id: str, now: datetime) -> Restored:
+    """A cancelled session takes place after all: the people whose seats or waitlist places the
+    cancellation ended get them back in their original order while seats last; the rest are
+    waitlisted. Someone who took an overlapping seat meanwhile keeps it and is only told."""
+    session = program.session(session_id)
+    if session is None or session.cancelled:
+        return Restored()
+    former = [r for r in book.cancelled_by(session_id, SESSION_CANCELLED_REASON)]
+    former.sort(key=lambda r: (r.state_before != CONFIRMED, r.registration.arrival))
+    confirmed, waitlisted, elsewhere = [], [], []
+    for item in former:
+        registration = item.registration
+        if _conflicting_seat(book, program, session, registration.user_id):
+            elsewhere.append(registration.user_id)
+        elif item.state_before == CONFIRMED and session.capacity is not None and _has_free_seat(book, session):
+            book.save(replace(registration, state=CONFIRMED, switch_from=None), "session restored", now)
+            confirmed.append(registration.user_id)
+        else:
+            book.save(replace(registration, state=WAITLISTED, switch_from=None), "session restored", now)
+            waitlisted.append(registration.user_id)
+    return Restored(tuple(confirmed), tuple(waitlisted), tuple(elsewhere))
+
+
+@dataclass(frozen=True)
+class FormerRegistration:
+    registration: Registration  # as it is now (cancelled), with its original arrival
+    state_before: str  # what the cancellation ended: confirmed or waitlisted

@@ -7,69 +7,66 @@ import csv
 import io
 import logging
 from datetime import datetime
-from functools import wraps
 
 from telegram import InputFile, Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from ..texts import escape, plain, t
-from .common import Asker, answer_query, asker, send, services
+from ..texts import escape, t
+from . import orga
+from .common import Asker, organizers_only, send, services
 
 log = logging.getLogger(__name__)
 
 
-def organizers_only(handler):
-    """Everyone else gets one polite sentence; the attempt is logged, nothing else happens."""
-    @wraps(handler)
-    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        who = await asker(update, context)
-        if not who.is_admin:
-            log.warning("refused organizer function %s for user %s", handler.__name__, who.user_id)
-            if update.callback_query is not None:
-                await answer_query(update, plain(who.lang, "admin_only"), alert=True)
-            else:
-                await send(update, context, t(who.lang, "admin_only"))
-            return
-        await handler(update, context, who)
-    return guarded
-
-
 @organizers_only
 async def attendees_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+    """/teilnehmer [id]: seats per session (with ids), and buttons for each session's names."""
     svc = services(context)
     program = svc.program.current
     if context.args:
-        session_id = context.args[0].lower()
-        session = program.session(session_id)
+        session = program.session(context.args[0].lower())
         if session is None:
-            await send(update, context, t(who.lang, "unknown_session", session_id=session_id[:40]))
+            await send(update, context, t(who.lang, "unknown_session", session_id=context.args[0][:40]))
             return
-        listed = await svc.storage.list_registrations(session_id)
-        confirmed = [r for r in listed if r.state == "confirmed"]
-        waiting = [r for r in listed if r.state == "waitlisted"]
-        lines = [t(who.lang, "admin_attendees_session", title=session.title.get(who.lang), confirmed=len(confirmed),
-                   capacity=session.capacity or "–", waiting=len(waiting))]
-        if confirmed:
-            lines.append(t(who.lang, "admin_attendees_confirmed"))
-            lines += [f"{i}. {escape(r.name)}" + (f" (@{escape(r.username)})" if r.username else "")
-                      for i, r in enumerate(confirmed, 1)]
-        if waiting:
-            lines.append(t(who.lang, "admin_attendees_waiting"))
-            lines += [f"{r.position}. {escape(r.name)}" for r in waiting]
-        if not listed:
-            lines.append(t(who.lang, "admin_attendees_empty"))
-        await send(update, context, "\n".join(lines))
+        await _attendees_of(update, context, who, session)
         return
     counts = await svc.storage.session_counts()
     lines = [t(who.lang, "admin_attendees_title")]
-    for session in program.sessions:
+    for session in _with_registrations(program, counts):
         count = counts.get(session.id)
-        if session.capacity is None and count is None:
-            continue
-        lines.append(t(who.lang, "admin_attendees_line", title=session.title.get(who.lang),
+        lines.append(t(who.lang, "admin_attendees_line", title=session.title.get(who.lang), id=session.id,
                        confirmed=count.confirmed if count else 0, capacity=session.capacity or "–",
                        waiting=count.waitlisted if count else 0))
     await send(update, context, "\n".join(lines))
+    await orga.pick_session(update, context, who, "attendees")
+
+
+def _with_registrations(program, counts):
+    return [s for s in program.sessions if s.capacity is not None or s.id in counts]
+
+
+async def _attendees_of(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session) -> None:
+    svc = services(context)
+    listed = await svc.storage.list_registrations(session.id)
+    confirmed = [r for r in listed if r.state == "confirmed"]
+    waiting = [r for r in listed if r.state == "waitlisted"]
+    lines = [t(who.lang, "admin_attendees_session", title=session.title.get(who.lang), id=session.id,
+               confirmed=len(confirmed), capacity=session.capacity or "–", waiting=len(waiting))]
+    if confirmed:
+        lines.append(t(who.lang, "admin_attendees_confirmed"))
+        lines += [f"{i}. {escape(r.name)}" + (f" (@{escape(r.username)})" if r.username else "")
+                  for i, r in enumerate(confirmed, 1)]
+    if waiting:
+        lines.append(t(who.lang, "admin_attendees_waiting"))
+        lines += [f"{r.position}. {escape(r.name)}" for r in waiting]
+    if not listed:
+        lines.append(t(who.lang, "admin_attendees_empty"))
+    await send(update, context, "\n".join(lines))
+
+
+@orga.purpose("attendees", lambda program: [s for s in program.sessions if s.capacity is not None], "admin_attendees_choose")
+async def _picked(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session, argument: str) -> None:
+    await _attendees_of(update, context, who, session)
 
 
 def registrations_csv(rows, program, lang: str) -> bytes:
@@ -109,6 +106,10 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who
         chat.id, InputFile(data, filename=f"anmeldungen-{stamp:%Y%m%d-%H%M}.csv"),
         caption=t(who.lang, "admin_export_caption", count=len(rows), time=stamp.strftime("%H:%M")), parse_mode="HTML",
     )
+
+
+orga.action("attendees")(attendees_command)
+orga.action("export")(export_command)
 
 
 def handlers() -> list:

@@ -1,25 +1,36 @@
 """Organizer announcements: /durchsage (write, choose audience, preview, confirm or schedule),
-/durchsagen (reports, correct, withdraw), /geplant (scheduled ones), /abbrechen."""
+/durchsagen (reports, correct, withdraw), /geplant (scheduled ones).
+
+Writing, scheduling and correcting are flows of the conversation module; every button is a
+payload of the buttons module."""
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from datetime import datetime
 
 from telegram import Message, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.announcements import Audience
 from ..texts import Html, escape, plain, t
-from .admin import organizers_only
-from .common import Asker, answer_query, asker, keyboard, send, services, telegram_length
+from .buttons import shorten  # TODO(this session): from ..texts once it lands
+from . import buttons as b
+from . import conversation, orga
+from .common import Asker, keyboard, organizers_only, send, services, show, telegram_length
 
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 3800  # leaves room for the header within Telegram's 4096
 CAPTION_LIMIT = 900  # of 1024
+EXCERPT_LIMIT = 90
 COMMAND_PREFIX = re.compile(r"^/\S+\s*")
+TAG = re.compile(r"<[^>]+>")
+
+BROADCAST = conversation.flow("broadcast", "flow_broadcast", photos=True)
+CORRECTION = conversation.flow("correction", "flow_correction", photos=True)
 
 
 def _audience_label(context: ContextTypes.DEFAULT_TYPE, lang: str, key: str) -> str:
@@ -43,10 +54,13 @@ def announcement_body(announcement: dict, lang: str) -> str:
 
 
 def _excerpt(announcement: dict, lang: str) -> str:
+    """The announcement's text as recipients read it (no markup, no escapes), shortened by words."""
     texts = announcement.get("texts")
-    raw = (texts.get(lang) or next(iter(texts.values()))) if texts else re.sub(r"<[^>]+>", "", announcement.get("text_html") or "")
-    raw = raw.replace("\n", " ")
-    return raw if len(raw) <= 80 else raw[:78] + "…"
+    if texts:
+        raw = texts.get(lang) or next(iter(texts.values()), "")
+    else:
+        raw = html.unescape(TAG.sub("", announcement.get("text_html") or ""))
+    return shorten(" ".join(raw.split()), EXCERPT_LIMIT) or "🖼"
 
 
 def _html_of(message: Message) -> tuple[str | None, str | None, int]:
@@ -70,22 +84,29 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     if context.args:
         await _take_text(update, context, who, message)
         return
-    await services(context).storage.set_admin_state(who.user_id, "broadcast_text", {}, services(context).now())
+    await conversation.expect(context, who, BROADCAST, "text")
     await send(update, context, t(who.lang, "bc_prompt"))
+
+
+@BROADCAST.step("text")
+async def _broadcast_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
+                           pending: conversation.Pending) -> None:
+    await _take_text(update, context, who, update.effective_message)
 
 
 async def _take_text(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, message: Message) -> None:
     svc = services(context)
-    html, photo, length = _html_of(message)
+    html_text, photo, length = _html_of(message)
     limit = CAPTION_LIMIT if photo else TEXT_LIMIT
     if length > limit:
         await send(update, context, t(who.lang, "bc_too_long", length=length, limit=limit))
         return
-    if not (html or "").strip() and not photo:
+    if not (html_text or "").strip() and not photo:
+        await conversation.expect(context, who, BROADCAST, "text")
         await send(update, context, t(who.lang, "bc_prompt"))
         return
-    announcement_id = await svc.storage.create_announcement(who.user_id, "all", html, photo, svc.now())
-    await svc.storage.set_admin_state(who.user_id, None, None, svc.now())
+    announcement_id = await svc.storage.create_announcement(who.user_id, "all", html_text, photo, svc.now())
+    await conversation.done(context, who)
     await _choose_audience(update, context, who, announcement_id)
 
 
@@ -97,30 +118,23 @@ async def _count(context: ContextTypes.DEFAULT_TYPE, key: str) -> int:
 
 async def _choose_audience(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int) -> None:
     lang = who.lang
-    rows = [[(plain(lang, "bc_audience_all", count=await _count(context, "all")), f"ab:{announcement_id}:all")]]
-    if any(s.kind.value == "excursion" for s in services(context).program.current.sessions):
-        rows.append([(plain(lang, "bc_audience_excursion", count=await _count(context, "excursion")), f"ab:{announcement_id}:excursion")])
-    rows.append([(plain(lang, "bc_audience_session"), f"as:{announcement_id}")])
-    rows.append([(plain(lang, "bc_discard"), f"ad:{announcement_id}")])
+    rows = [[b.AudienceAll(announcement_id, "all").labelled(lang, "bc_audience_all", count=await _count(context, "all"))]]
+    if any(s.kind.value == "excursion" for s in services(context).program.current.active_sessions()):
+        rows.append([b.AudienceAll(announcement_id, "excursion").labelled(
+            lang, "bc_audience_excursion", count=await _count(context, "excursion"))])
+    rows.append([b.AudienceSessions(announcement_id).labelled(lang, "bc_audience_session")])
+    rows.append([b.Discard(announcement_id).labelled(lang, "bc_discard")])
     await send(update, context, t(lang, "bc_choose_audience"), keyboard(rows))
-
-
-async def _choose_session(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int) -> None:
-    program = services(context).program.current
-    rows = [[(f"{program.local(s.start):%H:%M} {s.title.get(who.lang)[:40]}", f"at:{announcement_id}:{s.id}")]
-            for s in program.active_sessions()]
-    rows.append([(plain(who.lang, "bc_discard"), f"ad:{announcement_id}")])
-    await send(update, context, t(who.lang, "bc_choose_session"), keyboard(rows))
 
 
 async def _choose_group(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int, session_id: str) -> None:
     rows = []
     for kind in ("confirmed", "waitlisted", "bookmarked"):
-        key = f"{kind}:{session_id}"
-        rows.append([(plain(who.lang, f"bc_audience_{kind}", count=await _count(context, key)), f"ab:{announcement_id}:{key}")])
-    rows.append([(plain(who.lang, "bc_discard"), f"ad:{announcement_id}")])
+        count = await _count(context, f"{kind}:{session_id}")
+        rows.append([b.AudienceGroup(announcement_id, kind, session_id).labelled(who.lang, f"bc_audience_{kind}", count=count)])
+    rows.append([b.Discard(announcement_id).labelled(who.lang, "bc_discard")])
     session = services(context).program.current.session(session_id)
-    await send(update, context, escape(session.title.get(who.lang)) if session else session_id, keyboard(rows))
+    await show(update, context, escape(session.title.get(who.lang)) if session else session_id, keyboard(rows))
 
 
 async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int, audience_key: str) -> None:
@@ -128,44 +142,16 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
     await svc.storage.update_announcement(announcement_id, audience=audience_key)
     announcement = await svc.storage.announcement(announcement_id)
     count = await _count(context, audience_key)
-    rows = [[(plain(who.lang, "bc_send_now"), f"ay:{announcement_id}"), (plain(who.lang, "bc_send_later"), f"al:{announcement_id}")],
-            [(plain(who.lang, "bc_discard"), f"ad:{announcement_id}")]]
+    rows = [[b.SendNow(announcement_id).labelled(who.lang, "bc_send_now"),
+             b.SendLater(announcement_id).labelled(who.lang, "bc_send_later")],
+            [b.Discard(announcement_id).labelled(who.lang, "bc_discard")]]
     body = Html(announcement_body(announcement, who.lang))
-    text = t(who.lang, "bc_preview", body=body, count=count, audience=_audience_label(context, who.lang, audience_key))
+    label = _audience_label(context, who.lang, audience_key)
+    text = t(who.lang, "bc_preview", body=body, count=count, audience=label)
     if announcement.get("photo_file_id"):
         await context.bot.send_photo(update.effective_chat.id, announcement["photo_file_id"], caption=body, parse_mode="HTML")
-        text = t(who.lang, "bc_preview", body=Html("🖼"), count=count, audience=_audience_label(context, who.lang, audience_key))
+        text = t(who.lang, "bc_preview", body=Html("🖼"), count=count, audience=label)
     await send(update, context, text, keyboard(rows))
-
-
-# --- the organizer's typed input ---------------------------------------------------------------
-
-
-async def organizer_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text or photos from an organizer: the next step of what they started, or else a search."""
-    who = await asker(update, context)
-    svc = services(context)
-    state = await svc.storage.admin_state(who.user_id) if who.is_admin else None
-    message = update.effective_message
-    if state is None or message is None:
-        from .fallback import unsupported
-        from .program import free_text
-
-        await (free_text(update, context) if message is not None and message.text else unsupported(update, context))
-        return
-    kind, payload = state
-    from .program import continue_conversation
-
-    if kind == "broadcast_text":
-        await _take_text(update, context, who, message)
-    elif kind == "broadcast_time":
-        await _take_time(update, context, who, int(payload["ann"]), message.text or "")
-    elif kind == "broadcast_edit":
-        await _take_correction(update, context, who, int(payload["ann"]), message)
-    elif not (message.text and await continue_conversation(update, context, who, kind, payload)):
-        from .fallback import unsupported
-
-        await unsupported(update, context)
 
 
 def parse_send_time(text: str, svc) -> datetime | None:
@@ -185,54 +171,66 @@ def parse_send_time(text: str, svc) -> datetime | None:
     return moment if moment > now else None
 
 
-async def _take_time(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int, text: str) -> None:
+@BROADCAST.step("time")
+async def _time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
     svc = services(context)
-    moment = parse_send_time(text, svc)
+    announcement_id = int(pending.get("ann", 0))
+    moment = parse_send_time(update.effective_message.text or "", svc)
     if moment is None:
-        await send(update, context, t(who.lang, "bc_bad_time"))
+        await send(update, context, t(who.lang, "bc_bad_time"))  # the prompt stays open
         return
-    await svc.storage.set_admin_state(who.user_id, None, None, svc.now())
+    await conversation.done(context, who)
     announcement = await svc.storage.announcement(announcement_id)
     if announcement is None or not await svc.storage.schedule_announcement(announcement_id, moment, svc.now()):
         await send(update, context, t(who.lang, "bc_already"))
         return
     svc.replan()
-    when = f"{moment:%d.%m.%Y %H:%M}"
-    await send(update, context, t(who.lang, "bc_scheduled", when=when, id=announcement_id,
+    await send(update, context, t(who.lang, "bc_scheduled", when=f"{moment:%d.%m.%Y %H:%M}", id=announcement_id,
                                   audience=_audience_label(context, who.lang, announcement["audience"])))
 
 
-async def _take_correction(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int,
-                           message: Message) -> None:
+@CORRECTION.step("text")
+async def _correction_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
+                            pending: conversation.Pending) -> None:
     svc = services(context)
-    html, photo, length = _html_of(message)
+    announcement_id = int(pending.get("ann", 0))
+    message = update.effective_message
+    html_text, photo, length = _html_of(message)
     announcement = await svc.storage.announcement(announcement_id)
     if announcement is None or announcement["state"] not in ("sending", "done"):
-        await svc.storage.set_admin_state(who.user_id, None, None, svc.now())
+        await conversation.done(context, who)
         await send(update, context, t(who.lang, "bc_not_editable", id=announcement_id))
         return
     limit = CAPTION_LIMIT if announcement.get("photo_file_id") else TEXT_LIMIT
-    if photo or not (html or "").strip() or length > limit:
+    if photo or not (html_text or "").strip() or length > limit:  # the prompt stays open
         await send(update, context, t(who.lang, "bc_too_long", length=length, limit=limit) if length > limit
                    else t(who.lang, "bc_edit_prompt", id=announcement_id))
         return
-    await svc.storage.set_admin_state(who.user_id, None, None, svc.now())
+    await conversation.done(context, who)
     report = await svc.storage.delivery_report(f"ann:{announcement_id}")
-    pending = await svc.storage.create_pending(who.user_id, "edit", {"ann": announcement_id, "html": html}, svc.now())
-    body = Html(announcement_body({**announcement, "text_html": html}, who.lang))
-    await send(update, context, t(who.lang, "bc_edit_preview", id=announcement_id, count=report["sent"] + report["pending"], body=body),
-               keyboard([[(plain(who.lang, "confirm_yes"), f"ok:{pending}"), (plain(who.lang, "confirm_no"), f"no:{pending}")]]))
+    row = await conversation.propose(context, who, "edit", {"ann": announcement_id, "html": html_text,
+                                                            "version": announcement["version"]})
+    body = Html(announcement_body({**announcement, "text_html": html_text}, who.lang))
+    await send(update, context, t(who.lang, "bc_edit_preview", id=announcement_id,
+                                  count=report["sent"] + report["pending"], body=body), keyboard([row]))
 
 
-async def abort_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Anyone may abort what they started (a broadcast draft, a feedback comment)."""
-    who = await asker(update, context)
+@conversation.confirmation("edit")
+async def _apply_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
     svc = services(context)
-    if await svc.storage.admin_state(who.user_id) is None:
-        await send(update, context, t(who.lang, "nothing_to_cancel"))
+    announcement = await svc.storage.announcement(int(data["ann"]))
+    if announcement is None or announcement["version"] != data.get("version"):
+        await send(update, context, t(who.lang, "bc_edit_stale", id=data["ann"]))
         return
-    await svc.storage.set_admin_state(who.user_id, None, None, svc.now())
-    await send(update, context, t(who.lang, "conversation_cancelled"))
+    count = await svc.storage.edit_announcement(int(data["ann"]), data["html"], svc.now())
+    await send(update, context, t(who.lang, "bc_edit_done", count=count))
+
+
+@conversation.confirmation("withdraw")
+async def _apply_withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
+    svc = services(context)
+    count = await svc.storage.withdraw_announcement(int(data["ann"]), svc.now())
+    await send(update, context, t(who.lang, "bc_withdraw_done", id=data["ann"], count=count))
 
 
 # --- lists ---------------------------------------------------------------------------------------
@@ -256,8 +254,8 @@ async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
                        count=announcement["recipients"] or 0, blocked=report["blocked"], failed=report["failed"],
                        excerpt=_excerpt(announcement, who.lang)))
         if announcement["state"] in ("sending", "done"):
-            rows.append([(plain(who.lang, "bc_edit_button", id=announcement["id"]), f"ae:{announcement['id']}"),
-                         (plain(who.lang, "bc_withdraw_button", id=announcement["id"]), f"aw:{announcement['id']}")])
+            rows.append([b.Correct(announcement["id"]).labelled(who.lang, "bc_edit_button", id=announcement["id"]),
+                         b.Withdraw(announcement["id"]).labelled(who.lang, "bc_withdraw_button", id=announcement["id"])])
     await send(update, context, "\n\n".join(lines), keyboard(rows))
 
 
@@ -275,82 +273,122 @@ async def scheduled_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         lines.append(t(who.lang, "scheduled_line", id=announcement["id"], when=f"{when:%d.%m. %H:%M}",
                        audience=_audience_label(context, who.lang, announcement["audience"]),
                        excerpt=_excerpt(announcement, who.lang)))
-        rows.append([(plain(who.lang, "scheduled_cancel_button", id=announcement["id"]), f"ac:{announcement['id']}")])
+        rows.append([b.CancelScheduled(announcement["id"]).labelled(who.lang, "scheduled_cancel_button", id=announcement["id"])])
     await send(update, context, "\n\n".join(lines), keyboard(rows))
 
 
 # --- buttons ---------------------------------------------------------------------------------------
 
-BUTTON = re.compile(r"^a(?P<action>[bstydlecwx]):(?P<ann>\d{1,9})(?::(?P<rest>[a-z0-9:_-]{1,40}))?$")
+
+async def _draft(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int,
+                 states: tuple[str, ...] = ("draft",)) -> dict | None:
+    """The announcement a button acts on, if it is still in one of `states`; else say why not."""
+    announcement = await services(context).storage.announcement(announcement_id)
+    if announcement is None:
+        await b.refuse(update, who.lang)
+        return None
+    if announcement["state"] not in states:
+        await b.answer(update)
+        key = "bc_already" if "draft" in states else "bc_not_editable"
+        await send(update, context, t(who.lang, key, id=announcement_id))
+        return None
+    return announcement
 
 
-@organizers_only
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    svc = services(context)
-    match = BUTTON.match(update.callback_query.data or "")
-    announcement = await svc.storage.announcement(int(match.group("ann"))) if match else None
-    if match is None or announcement is None:
-        from .fallback import stale_button
-
-        await stale_button(update, context)
+@b.handles(b.AudienceAll)
+async def _audience_all(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.AudienceAll) -> None:
+    audience = Audience.parse(value.kind)
+    if audience is None or audience.kind not in ("all", "excursion"):
+        await b.refuse(update, who.lang)
         return
-    await answer_query(update)
-    action, announcement_id, rest = match.group("action"), announcement["id"], match.group("rest")
-    draft = announcement["state"] == "draft"
-    if action in "bstyld" and not draft and not (action == "l" and announcement["state"] == "scheduled"):
+    if await _draft(update, context, who, value.announcement_id):
+        await _preview(update, context, who, value.announcement_id, audience.key())
+
+
+@b.handles(b.AudienceSessions)
+async def _audience_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.AudienceSessions) -> None:
+    if await _draft(update, context, who, value.announcement_id):
+        await orga.pick_session(update, context, who, f"aud.{value.announcement_id}")
+
+
+@orga.purpose("aud", lambda program: program.active_sessions(), "bc_choose_session")
+async def _audience_session(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session, argument: str) -> None:
+    if not argument.isdigit():
+        await b.refuse(update, who.lang)
+        return
+    if await _draft(update, context, who, int(argument)):
+        await _choose_group(update, context, who, int(argument), session.id)
+
+
+@b.handles(b.AudienceGroup)
+async def _audience_group(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.AudienceGroup) -> None:
+    audience = Audience.parse(f"{value.kind}:{value.session_id}")
+    if audience is None or audience.kind not in ("confirmed", "waitlisted", "bookmarked"):
+        await b.refuse(update, who.lang)
+        return
+    if await _draft(update, context, who, value.announcement_id):
+        await _preview(update, context, who, value.announcement_id, audience.key())
+
+
+@b.handles(b.SendNow)
+async def _send_now(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.SendNow) -> None:
+    if not await _draft(update, context, who, value.announcement_id):
+        return
+    await b.answer(update)
+    recipients = await services(context).announcements.start(value.announcement_id, update.effective_chat.id)
+    if recipients is None:
         await send(update, context, t(who.lang, "bc_already"))
-    elif action == "b":
-        audience = Audience.parse(rest or "")
-        if audience is None or not audience.valid_for(svc.program.current):
-            await send(update, context, t(who.lang, "stale_button"))
-        else:
-            await _preview(update, context, who, announcement_id, audience.key())
-    elif action == "s":
-        await _choose_session(update, context, who, announcement_id)
-    elif action == "t":
-        if svc.program.current.session(rest or "") is None:
-            await send(update, context, t(who.lang, "stale_button"))
-        else:
-            await _choose_group(update, context, who, announcement_id, rest)
-    elif action == "y":
-        recipients = await svc.announcements.start(announcement_id, update.effective_chat.id)
-        if recipients is None:
-            await send(update, context, t(who.lang, "bc_already"))
-    elif action == "l":
-        await svc.storage.set_admin_state(who.user_id, "broadcast_time", {"ann": announcement_id}, svc.now())
+
+
+@b.handles(b.SendLater)
+async def _send_later(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.SendLater) -> None:
+    if await _draft(update, context, who, value.announcement_id, ("draft", "scheduled")):
+        await conversation.expect(context, who, BROADCAST, "time", ann=value.announcement_id)
         await send(update, context, t(who.lang, "bc_ask_time"))
-    elif action == "d":
-        await svc.storage.cancel_announcement(announcement_id, svc.now())
-        await send(update, context, t(who.lang, "bc_discarded"))
-    elif action == "c":
-        if await svc.storage.cancel_announcement(announcement_id, svc.now()):
-            await send(update, context, t(who.lang, "scheduled_cancelled", id=announcement_id))
-        else:
-            await send(update, context, t(who.lang, "action_taken"))
-    elif action == "e":
-        if announcement["state"] not in ("sending", "done"):
-            await send(update, context, t(who.lang, "bc_not_editable", id=announcement_id))
-        else:
-            await svc.storage.set_admin_state(who.user_id, "broadcast_edit", {"ann": announcement_id}, svc.now())
-            await send(update, context, t(who.lang, "bc_edit_prompt", id=announcement_id))
-    elif action == "w":
-        if announcement["state"] not in ("sending", "done"):
-            await send(update, context, t(who.lang, "bc_not_editable", id=announcement_id))
-            return
-        report = await svc.storage.delivery_report(f"ann:{announcement_id}")
-        pending = await svc.storage.create_pending(who.user_id, "withdraw", {"ann": announcement_id}, svc.now())
-        await send(update, context, t(who.lang, "bc_withdraw_confirm", id=announcement_id, count=report["sent"]),
-                   keyboard([[(plain(who.lang, "confirm_yes"), f"ok:{pending}"), (plain(who.lang, "confirm_no"), f"no:{pending}")]]))
 
 
-def handlers(admins: frozenset[int]) -> list:
+@b.handles(b.Discard)
+async def _discard(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Discard) -> None:
+    svc = services(context)
+    if await _draft(update, context, who, value.announcement_id):
+        await svc.storage.cancel_announcement(value.announcement_id, svc.now())
+        await show(update, context, t(who.lang, "bc_discarded"))
+
+
+@b.handles(b.CancelScheduled)
+async def _cancel_scheduled(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.CancelScheduled) -> None:
+    svc = services(context)
+    if await svc.storage.cancel_announcement(value.announcement_id, svc.now()):
+        await send(update, context, t(who.lang, "scheduled_cancelled", id=value.announcement_id))
+    else:
+        await send(update, context, t(who.lang, "action_taken"))
+
+
+@b.handles(b.Correct)
+async def _correct(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Correct) -> None:
+    if await _draft(update, context, who, value.announcement_id, ("sending", "done")):
+        await conversation.expect(context, who, CORRECTION, "text", ann=value.announcement_id)
+        await send(update, context, t(who.lang, "bc_edit_prompt", id=value.announcement_id))
+
+
+@b.handles(b.Withdraw)
+async def _withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Withdraw) -> None:
+    if not await _draft(update, context, who, value.announcement_id, ("sending", "done")):
+        return
+    report = await services(context).storage.delivery_report(f"ann:{value.announcement_id}")
+    row = await conversation.propose(context, who, "withdraw", {"ann": value.announcement_id})
+    await send(update, context, t(who.lang, "bc_withdraw_confirm", id=value.announcement_id, count=report["sent"]),
+               keyboard([row]))
+
+
+orga.action("broadcast")(broadcast_command)
+orga.action("broadcasts")(list_command)
+orga.action("scheduled")(scheduled_command)
+
+
+def handlers() -> list:
     return [
         CommandHandler(["durchsage", "broadcast", "ansage"], broadcast_command),
         CommandHandler(["durchsagen", "broadcasts"], list_command),
         CommandHandler(["geplant", "scheduled"], scheduled_command),
-        CommandHandler(["abbrechen", "stop"], abort_command),
-        CallbackQueryHandler(on_button, pattern=r"^a[bstydlecwx]:"),
-        # An organizer's text or photo may be the next step of a broadcast; checked before the search.
-        MessageHandler(filters.ChatType.PRIVATE & filters.User(user_id=list(admins)) & (filters.TEXT | filters.PHOTO)
-                       & ~filters.COMMAND, organizer_input),
     ]

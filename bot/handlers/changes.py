@@ -1,24 +1,41 @@
-"""Live program changes from the chat — /verschieben, /raum, /absagen, /reload — each with a
-preview of who will be told, and the confirmations (ok:/no:) of every organizer action."""
+"""Live program changes from the chat — /verschieben, /raum, /absagen, /wiederherstellen,
+/reload — by buttons or with ids typed.
+
+Every change is checked as the program file is (domain.checks): hard errors are refused,
+an overlap caused by a delay is a warning the organizer confirms explicitly. A preview stores
+the organizer's intent and the program revision it was made against; confirming it after
+another change was applied shows a fresh preview instead of undoing that change.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from datetime import datetime, timezone
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain import changes as change_rules
-from ..domain.changes import Change, Override
+from ..domain.changes import Change, SessionState
+from ..domain.checks import Finding, check_change
 from ..domain.loader import ProgramError
-from ..domain.program import Program
-from ..texts import Html, escape, format_range, plain, t
-from .admin import organizers_only
-from .common import Asker, answer_query, keyboard, send, services
+from ..domain.program import Program, Session
+from ..texts import Html, escape, format_range, t
+from . import buttons as b
+from . import conversation, orga
+from .common import Asker, keyboard, organizers_only, send, services
 
 log = logging.getLogger(__name__)
 FOLLOWING_WORDS = {"folgende", "following", "alle", "all", "+"}
+DELAY_CHOICES = (5, 10, 15, 30)
+MAX_MINUTES = 720
+
+CHANGE = conversation.flow("change", "flow_change")
+
+
+# --- how changes read -----------------------------------------------------------------------------
 
 
 def change_lines(program: Program, changes: list[dict], lang: str) -> str:
@@ -49,79 +66,310 @@ def _span(program: Program, state: dict, lang: str) -> str:
     return format_range(lang, start, end)
 
 
-async def _propose(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, overrides: list[Override]) -> None:
+def finding_lines(program: Program, findings: list[Finding], lang: str) -> str:
+    lines = []
+    for finding in findings:
+        session = program.session(finding.session_id)
+        other = program.session(finding.other_session_id or "")
+        lines.append(t(lang, f"finding_{finding.code}", title=session.title.get(lang) if session else finding.session_id,
+                       other=other.title.get(lang) if other else (finding.other_session_id or ""),
+                       room=finding.room or (session.room if session else "")))
+    return "\n".join(lines)
+
+
+def _change_from(data: dict) -> Change:
+    def state(value):
+        if value is None:
+            return None
+        return SessionState(datetime.fromtimestamp(value["start"], timezone.utc), datetime.fromtimestamp(value["end"], timezone.utc),
+                            value["room"], bool(value["cancelled"]))
+    return Change(data["session_id"], state(data["before"]), state(data["after"]))
+
+
+# --- proposing and applying a change ---------------------------------------------------------------
+
+
+async def propose(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, intent: dict, fresh: bool = False) -> None:
+    """Preview what `intent` would do to the program as it is now, with every problem named."""
     svc = services(context)
+    revision = await svc.storage.program_revision()
     current = svc.program.current
+    overrides = change_rules.intent_overrides(current, intent)
     proposed = svc.program.with_overrides(overrides)
     found = change_rules.diff(current, proposed)
     if not found:
         await send(update, context, t(who.lang, "change_none"))
         return
+    findings = check_change(current, proposed)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        await send(update, context, t(who.lang, "change_refused", problems=Html(finding_lines(proposed, errors, who.lang))))
+        return
+    warnings = [f for f in findings if f.severity != "error"]
     affected = await svc.storage.affected_by([c.session_id for c in found])
-    payload = {"overrides": [_override_dict(o) for o in overrides], "changes": [c.as_dict() for c in found]}
-    pending = await svc.storage.create_pending(who.user_id, "change", payload, svc.now())
-    text = t(who.lang, "change_preview", lines=Html(change_lines(proposed, payload["changes"], who.lang)), count=len(affected))
-    await send(update, context, text, _confirm(who.lang, pending))
+    lines = change_lines(proposed, [c.as_dict() for c in found], who.lang)
+    text = t(who.lang, "change_preview", lines=Html(lines), count=len(affected))
+    if warnings:
+        text += "\n\n" + t(who.lang, "change_warnings", problems=Html(finding_lines(proposed, warnings, who.lang)))
+    if fresh:
+        text = t(who.lang, "change_stale") + "\n\n" + text
+    row = await conversation.propose(context, who, "change", {"intent": intent, "revision": revision}, warning=bool(warnings))
+    await send(update, context, text, keyboard([row]))
 
 
-def _confirm(lang: str, pending: int):
-    return keyboard([[(plain(lang, "confirm_yes"), f"ok:{pending}"), (plain(lang, "confirm_no"), f"no:{pending}")]])
+@conversation.confirmation("change")
+async def _apply(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
+    svc = services(context)
+    intent = data["intent"]
+    current = svc.program.current
+    overrides = change_rules.intent_overrides(current, intent)
+    proposed = svc.program.with_overrides(overrides)
+    found = change_rules.diff(current, proposed)
+    stale = await svc.storage.program_revision() != data.get("revision")
+    if stale or any(f.severity == "error" for f in check_change(current, proposed)):
+        await propose(update, context, who, intent, fresh=True)
+        return
+    result = await svc.storage.record_change(overrides, found, who.user_id, "chat", svc.now(), program=proposed,
+                                             expected_revision=data.get("revision"))
+    if result is None:  # another organizer's change landed in between
+        await propose(update, context, who, intent, fresh=True)
+        return
+    svc.program.replace(overrides=overrides)
+    svc.replan()
+    await send(update, context, t(who.lang, "change_done", count=result[1]))
 
 
-def _override_dict(o: Override) -> dict:
-    return {"session_id": o.session_id, "start": o.start.timestamp(), "end": o.end.timestamp(), "room": o.room, "cancelled": o.cancelled}
+# --- the commands, with or without ids ---------------------------------------------------------------
 
 
-def _override_from(data: dict) -> Override:
-    return Override(data["session_id"], datetime.fromtimestamp(data["start"], timezone.utc),
-                    datetime.fromtimestamp(data["end"], timezone.utc), data["room"], bool(data["cancelled"]))
-
-
-def _session_or_usage(context, who: Asker, usage: str):
+def _session_argument(context: ContextTypes.DEFAULT_TYPE) -> tuple[Session | None, str | None]:
     args = context.args or []
-    session = services(context).program.current.session(args[0].lower()) if args else None
-    return session, (None if session else (t(who.lang, "unknown_session", session_id=args[0][:40]) if args else t(who.lang, usage)))
+    if not args:
+        return None, None
+    return services(context).program.current.session(args[0].lower()), args[0][:40]
+
+
+def parse_minutes(text: str) -> tuple[int | None, bool]:
+    """'15', '+15', '-10', '15 folgende' → (minutes, following); (None, _) if not a valid delay."""
+    words = text.strip().split()
+    if not words or not re.fullmatch(r"[+-]?\d{1,4}", words[0]):
+        return None, False
+    minutes = int(words[0])
+    following = any(word.lower() in FOLLOWING_WORDS for word in words[1:])
+    return (minutes if minutes and abs(minutes) <= MAX_MINUTES else None), following
 
 
 @organizers_only
 async def delay_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    session, problem = _session_or_usage(context, who, "change_usage_delay")
-    if problem:
-        await send(update, context, problem)
+    session, typed = _session_argument(context)
+    if typed is None:
+        await orga.pick_session(update, context, who, "delay")
         return
-    args = context.args or []
-    try:
-        minutes = int(args[1].lstrip("+")) if len(args) > 1 else 0
-    except ValueError:
-        minutes = 0
-    if not minutes or abs(minutes) > 720:
+    if session is None:
+        await send(update, context, t(who.lang, "unknown_session", session_id=typed))
+        return
+    if len(context.args) < 2:
+        await _ask_minutes(update, context, who, session)
+        return
+    minutes, following = parse_minutes(" ".join(context.args[1:]))
+    if minutes is None:
         await send(update, context, t(who.lang, "change_bad_minutes") + "\n" + t(who.lang, "change_usage_delay"))
         return
-    following = any(word.lower() in FOLLOWING_WORDS for word in args[2:])
-    await _propose(update, context, who, change_rules.delay(services(context).program.current, session.id, minutes, following))
+    await propose(update, context, who, {"op": "delay", "session": session.id, "minutes": minutes, "following": following})
+
+
+async def _ask_minutes(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session) -> None:
+    program = services(context).program.current
+    rows = [[b.DelayBy(session.id, m).button(f"+{m}") for m in DELAY_CHOICES],
+            [b.DelayBy(session.id, -m).button(f"−{m}") for m in (5, 10)] + [b.TypeMinutes(session.id).labelled(who.lang, "change_type_minutes")]]
+    await send(update, context, t(who.lang, "change_ask_minutes", title=session.title.get(who.lang),
+                                  when=_span_of(program, session, who.lang), room=session.room or "–"), keyboard(rows))
+
+
+def _span_of(program: Program, session: Session, lang: str) -> str:
+    return format_range(lang, program.local(session.start), program.local(session.end))
+
+
+@orga.purpose("delay", lambda program: program.active_sessions(), "change_choose_delay")
+async def _picked_for_delay(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, argument: str) -> None:
+    await _ask_minutes(update, context, who, session)
+
+
+async def _delay_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, minutes: int) -> None:
+    """Minutes known: ask whether the later sessions in the room move too (if there are any)."""
+    later = change_rules.later_in_room(services(context).program.current, session.id)
+    if not later:
+        await propose(update, context, who, {"op": "delay", "session": session.id, "minutes": minutes, "following": False})
+        return
+    rows = [[b.DelayScope(session.id, minutes, False).labelled(who.lang, "change_scope_one", title=session.title.get(who.lang))],
+            [b.DelayScope(session.id, minutes, True).labelled(who.lang, "change_scope_following", count=len(later) + 1,
+                                                              room=session.room)]]
+    await send(update, context, t(who.lang, "change_ask_scope", minutes=minutes, room=session.room, count=len(later)),
+               keyboard(rows))
+
+
+@b.handles(b.DelayBy)
+async def _delay_by(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.DelayBy) -> None:
+    session = services(context).program.current.session(value.session_id)
+    if session is None or not value.minutes or abs(value.minutes) > MAX_MINUTES:
+        await b.refuse(update, who.lang)
+        return
+    await _delay_chosen(update, context, who, session, value.minutes)
+
+
+@b.handles(b.DelayScope)
+async def _delay_scope(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.DelayScope) -> None:
+    if not value.minutes or abs(value.minutes) > MAX_MINUTES:
+        await b.refuse(update, who.lang)
+        return
+    await propose(update, context, who, {"op": "delay", "session": value.session_id, "minutes": value.minutes,
+                                         "following": value.following})
+
+
+@b.handles(b.TypeMinutes)
+async def _type_minutes(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.TypeMinutes) -> None:
+    await conversation.expect(context, who, CHANGE, "minutes", session=value.session_id)
+    await send(update, context, t(who.lang, "change_prompt_minutes"))
+
+
+@CHANGE.step("minutes")
+async def _minutes_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
+    session = services(context).program.current.session(pending.get("session", ""))
+    if session is None:
+        await conversation.done(context, who)
+        await send(update, context, t(who.lang, "stale_session"))
+        return
+    minutes, following = parse_minutes(update.effective_message.text or "")
+    if minutes is None:
+        await send(update, context, t(who.lang, "change_bad_minutes"))  # the prompt stays open
+        return
+    await conversation.done(context, who)
+    if following:
+        await propose(update, context, who, {"op": "delay", "session": session.id, "minutes": minutes, "following": True})
+    else:
+        await _delay_chosen(update, context, who, session, minutes)
+
+
+# --- rooms ------------------------------------------------------------------------------------------
+
+
+def rooms(program: Program) -> list[str]:
+    """Every room the program uses, in a stable order (button payloads refer to positions)."""
+    return sorted({s.room for s in program.sessions if s.room}, key=str.casefold)
+
+
+def room_check(room: str) -> str:
+    return hashlib.sha1(room.encode("utf-8")).hexdigest()[:6]
 
 
 @organizers_only
 async def room_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    session, problem = _session_or_usage(context, who, "change_usage_room")
-    room = " ".join((context.args or [])[1:]).strip()[:80]
-    if problem or not room:
-        await send(update, context, problem or t(who.lang, "change_usage_room"))
+    session, typed = _session_argument(context)
+    if typed is None:
+        await orga.pick_session(update, context, who, "room")
         return
-    await _propose(update, context, who, change_rules.change_room(services(context).program.current, session.id, room))
+    if session is None:
+        await send(update, context, t(who.lang, "unknown_session", session_id=typed))
+        return
+    room = " ".join(context.args[1:]).strip()[:80]
+    if not room:
+        await _ask_room(update, context, who, session)
+        return
+    await propose(update, context, who, {"op": "room", "session": session.id, "room": room})
+
+
+async def _ask_room(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session) -> None:
+    program = services(context).program.current
+    rows = [[b.RoomPick(session.id, index, room_check(room)).button(f"📍 {room}")]
+            for index, room in enumerate(rooms(program)) if room.casefold() != session.room.casefold()]
+    rows.append([b.TypeRoom(session.id).labelled(who.lang, "change_type_room")])
+    await send(update, context, t(who.lang, "change_ask_room", title=session.title.get(who.lang),
+                                  when=_span_of(program, session, who.lang), room=session.room or "–"), keyboard(rows))
+
+
+@orga.purpose("room", lambda program: program.active_sessions(), "change_choose_room")
+async def _picked_for_room(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, argument: str) -> None:
+    await _ask_room(update, context, who, session)
+
+
+@b.handles(b.RoomPick)
+async def _room_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.RoomPick) -> None:
+    known = rooms(services(context).program.current)
+    if not 0 <= value.room < len(known) or room_check(known[value.room]) != value.check:
+        await b.refuse(update, who.lang)  # the program's rooms changed since the buttons were made
+        return
+    await propose(update, context, who, {"op": "room", "session": value.session_id, "room": known[value.room]})
+
+
+@b.handles(b.TypeRoom)
+async def _type_room(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.TypeRoom) -> None:
+    await conversation.expect(context, who, CHANGE, "room", session=value.session_id)
+    await send(update, context, t(who.lang, "change_prompt_room"))
+
+
+@CHANGE.step("room")
+async def _room_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
+    room = " ".join((update.effective_message.text or "").split())[:80]
+    if not room:
+        await send(update, context, t(who.lang, "change_prompt_room"))
+        return
+    await conversation.done(context, who)
+    await propose(update, context, who, {"op": "room", "session": pending.get("session", ""), "room": room})
+
+
+# --- cancelling and restoring ----------------------------------------------------------------------
 
 
 @organizers_only
 async def cancel_session_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    session, problem = _session_or_usage(context, who, "change_usage_cancel")
-    if problem:
-        await send(update, context, problem)
+    session, typed = _session_argument(context)
+    if typed is None:
+        await orga.pick_session(update, context, who, "cancel")
         return
-    await _propose(update, context, who, change_rules.cancel_session(services(context).program.current, session.id))
+    if session is None:
+        await send(update, context, t(who.lang, "unknown_session", session_id=typed))
+        return
+    await propose(update, context, who, {"op": "restore" if session.cancelled else "cancel", "session": session.id})
+
+
+@organizers_only
+async def restore_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+    session, typed = _session_argument(context)
+    if typed is None:
+        await orga.pick_session(update, context, who, "restore")
+        return
+    if session is None:
+        await send(update, context, t(who.lang, "unknown_session", session_id=typed))
+        return
+    await propose(update, context, who, {"op": "restore", "session": session.id})
+
+
+@orga.purpose("cancel", lambda program: program.active_sessions(), "change_choose_cancel")
+async def _picked_for_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, argument: str) -> None:
+    await propose(update, context, who, {"op": "cancel", "session": session.id})
+
+
+@orga.purpose("restore", lambda program: [s for s in program.sessions if s.cancelled], "change_choose_restore")
+async def _picked_for_restore(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, argument: str) -> None:
+    await propose(update, context, who, {"op": "restore", "session": session.id})
+
+
+# --- reload ------------------------------------------------------------------------------------------
+
+
+def _fingerprint(program: Program) -> str:
+    """Identifies the file's content: a preview is only confirmed for the file it showed."""
+    return hashlib.sha256(repr(program).encode("utf-8")).hexdigest()[:16]
 
 
 @organizers_only
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+    await _preview_reload(update, context, who)
+
+
+async def _preview_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: bool = False) -> None:
+    """Everything a reload would change — times, rooms, cancellations, new and removed sessions,
+    capacities with who moves up or is overbooked, texts — and nothing before it is confirmed."""
     svc = services(context)
     try:
         new_base = await svc.program.read_file()
@@ -129,32 +377,76 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who
         problems = "\n".join(f"• {escape(str(p))}" for p in error.problems[:30])
         await send(update, context, t(who.lang, "admin_reload_failed", problems=Html(problems)))
         return
+    revision = await svc.storage.program_revision()
+    current = svc.program.current
     proposed = svc.program.with_overrides([], base=new_base)
-    found = change_rules.diff(svc.program.current, proposed)
-    if not found:  # nothing anyone must be told: apply at once
-        await _apply_reload(update, context, who, new_base, [])
+    if new_base == svc.program.base:
+        await send(update, context, t(who.lang, "reload_unchanged"))
         return
+    errors = [f for f in check_change(current, proposed) if f.severity == "error"]
+    if errors:  # the file is fine alone, but clashes with a change made in the chat
+        await send(update, context, t(who.lang, "change_refused", problems=Html(finding_lines(proposed, errors, who.lang))))
+        return
+    found = change_rules.diff(current, proposed)
+    lines = [change_lines(proposed, [c.as_dict() for c in found], who.lang)] if found else []
+    lines += await _capacity_lines(context, who.lang, current, proposed)
+    edited = change_rules.text_changes(current, proposed)
+    if edited:
+        lines.append(t(who.lang, "reload_texts", count=len(edited)))
+    if not any(lines):
+        lines.append(t(who.lang, "reload_other"))
     affected = await svc.storage.affected_by([c.session_id for c in found])
-    pending = await svc.storage.create_pending(who.user_id, "reload", {"changes": [c.as_dict() for c in found]}, svc.now())
-    context.application.bot_data.setdefault("pending_programs", {})[pending] = new_base
-    await send(update, context, t(who.lang, "reload_preview", lines=Html(change_lines(proposed, [c.as_dict() for c in found], who.lang)),
-                                  count=len(affected)), _confirm(who.lang, pending))
+    text = t(who.lang, "reload_preview", lines=Html("\n".join(line for line in lines if line)), count=len(affected))
+    if fresh:
+        text = t(who.lang, "change_stale") + "\n\n" + text
+    row = await conversation.propose(context, who, "reload", {"revision": revision, "file": _fingerprint(new_base)})
+    await send(update, context, text, keyboard([row]))
 
 
-async def _apply_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, new_base: Program,
-                        found: list[dict]) -> None:
+async def _capacity_lines(context: ContextTypes.DEFAULT_TYPE, lang: str, current: Program, proposed: Program) -> list[str]:
+    counts = await services(context).storage.session_counts()
+    lines = []
+    for change in change_rules.capacity_changes(current, proposed):
+        session = proposed.session(change.session_id)
+        title = session.title.get(lang) if session else change.session_id
+        lines.append(t(lang, "reload_capacity", title=title, before=change.before if change.before is not None else "–",
+                       after=change.after if change.after is not None else "–"))
+        count = counts.get(change.session_id)
+        confirmed, waiting = (count.confirmed, count.waitlisted) if count else (0, 0)
+        if change.after is not None and confirmed > change.after:
+            lines.append(t(lang, "reload_would_overbook", confirmed=confirmed, capacity=change.after))
+        elif change.after is not None and waiting and change.after > confirmed:
+            lines.append(t(lang, "reload_would_promote", count=min(waiting, change.after - confirmed)))
+    return lines
+
+
+@conversation.confirmation("reload")
+async def _apply_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
     svc = services(context)
+    try:
+        new_base = await svc.program.read_file()
+    except ProgramError:
+        await _preview_reload(update, context, who)
+        return
+    if await svc.storage.program_revision() != data.get("revision") or _fingerprint(new_base) != data.get("file"):
+        await _preview_reload(update, context, who, fresh=True)
+        return
+    current = svc.program.current
+    proposed = svc.program.with_overrides([], base=new_base)
+    found = change_rules.diff(current, proposed)
+    result = await svc.storage.record_change([], found, who.user_id, "reload", svc.now(), program=proposed,
+                                             expected_revision=data.get("revision"))
+    if result is None:
+        await _preview_reload(update, context, who, fresh=True)
+        return
     svc.program.replace(base=new_base)
     new = svc.program.current
-    notified = 0
-    if found:
-        _, notified = await svc.storage.record_change([], [_change_from(c) for c in found], who.user_id, "reload", svc.now())
     promotions, overbooked = await svc.storage.reconcile_capacities(new, svc.now())
     await svc.storage.sync_file_announcements(list(new.announcements), svc.now())
     svc.replan()
     lines = [t(who.lang, "admin_reload_ok", sessions=len(new.sessions))]
     if found:
-        lines.append(t(who.lang, "change_done", count=notified))
+        lines.append(t(who.lang, "change_done", count=result[1]))
     for item in overbooked:
         session = new.session(item.session_id)
         lines.append(t(who.lang, "admin_reload_overbooked", title=session.title.get(who.lang) if session else item.session_id,
@@ -164,55 +456,9 @@ async def _apply_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     await send(update, context, "\n".join(lines))
 
 
-def _change_from(data: dict) -> Change:
-    from ..domain.changes import SessionState
-
-    def state(value):
-        if value is None:
-            return None
-        return SessionState(datetime.fromtimestamp(value["start"], timezone.utc), datetime.fromtimestamp(value["end"], timezone.utc),
-                            value["room"], bool(value["cancelled"]))
-    return Change(data["session_id"], state(data["before"]), state(data["after"]))
-
-
-@organizers_only
-async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    """ok:<id> / no:<id> for every organizer preview; each is taken exactly once."""
-    svc = services(context)
-    data = update.callback_query.data or ""
-    verb, _, number = data.partition(":")
-    await answer_query(update)
-    taken = await svc.storage.take_pending(int(number), who.user_id, "done" if verb == "ok" else "dropped")
-    if taken is None:
-        await send(update, context, t(who.lang, "action_taken"))
-        return
-    kind, payload = taken
-    if verb == "no":
-        context.application.bot_data.get("pending_programs", {}).pop(int(number), None)
-        await send(update, context, t(who.lang, "conversation_cancelled"))
-        return
-    if kind == "change":
-        overrides = [_override_from(o) for o in payload["overrides"]]
-        changes = [_change_from(c) for c in payload["changes"]]
-        _, notified = await svc.storage.record_change(overrides, changes, who.user_id, "chat", svc.now())
-        svc.program.replace(overrides=overrides)
-        svc.replan()
-        await send(update, context, t(who.lang, "change_done", count=notified))
-    elif kind == "reload":
-        new_base = context.application.bot_data.get("pending_programs", {}).pop(int(number), None)
-        if new_base is None:  # the bot restarted since the preview: read the file again
-            try:
-                new_base = await svc.program.read_file()
-            except ProgramError:
-                await send(update, context, t(who.lang, "action_taken"))
-                return
-        await _apply_reload(update, context, who, new_base, payload["changes"])
-    elif kind == "edit":
-        count = await svc.storage.edit_announcement(int(payload["ann"]), payload["html"], svc.now())
-        await send(update, context, t(who.lang, "bc_edit_done", count=count))
-    elif kind == "withdraw":
-        count = await svc.storage.withdraw_announcement(int(payload["ann"]), svc.now())
-        await send(update, context, t(who.lang, "bc_withdraw_done", id=payload["ann"], count=count))
+for _name, _function in (("delay", delay_command), ("room", room_command), ("cancel", cancel_session_command),
+                         ("restore", restore_command), ("reload", reload_command)):
+    orga.action(_name)(_function)
 
 
 def handlers() -> list:
@@ -220,6 +466,6 @@ def handlers() -> list:
         CommandHandler(["verschieben", "delay"], delay_command),
         CommandHandler(["raum", "room"], room_command),
         CommandHandler(["absagen", "cancelsession"], cancel_session_command),
+        CommandHandler(["wiederherstellen", "restore"], restore_command),
         CommandHandler(["reload", "neuladen"], reload_command),
-        CallbackQueryHandler(on_confirm, pattern=r"^(ok|no):\d{1,9}$"),
     ]

@@ -6,22 +6,22 @@ import html as html_module
 import logging
 import re
 from dataclasses import dataclass
+from functools import wraps
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from ..domain.program import Program, Session
 from ..services import Services
 from ..storage import AttendeeInfo
-from ..texts import pick_language, plain
+from ..texts import pick_language, plain as plain_text, t
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 4096
 TAG = re.compile(r"<[^>]+>")
-MAX_CALLBACK_BYTES = 64
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -54,16 +54,9 @@ def arrival(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return context.application.update_processor.arrival_of(update)  # type: ignore[attr-defined]
 
 
-def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
-    """Inline buttons from (label, callback data) pairs; data longer than Telegram allows is a bug."""
-    built = []
-    for row in rows:
-        if not row:
-            continue
-        for _, data in row:
-            if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
-                raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
-        built.append([InlineKeyboardButton(label, callback_data=data) for label, data in row])
+def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
+    """Inline buttons from rows made by the payloads in `buttons` (the one place button data is made)."""
+    built = [list(row) for row in rows if row]
     return InlineKeyboardMarkup(built) if built else None
 
 
@@ -143,16 +136,10 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
 
 
 async def answer_query(update: Update, text: str | None = None, alert: bool = False) -> None:
-    """Stop the button's spinner; an expired query is not worth an error."""
-    query = update.callback_query
-    if query is None:
-        return
-    try:
-        await query.answer(text[:200] if text else None, show_alert=alert)
-    except BadRequest as error:
-        log.info("callback answer failed: %s", error)
-    except Forbidden:
-        pass
+    """Stop the button's spinner (at most once per tap; see buttons.answer)."""
+    from .buttons import answer
+
+    await answer(update, text, alert)
 
 
 def when(program: Program, session: Session, lang: str) -> str:
@@ -166,18 +153,17 @@ def room_of(session: Session, lang: str) -> str:
     return session.room or (session.meeting_point.name if session.meeting_point else "–")
 
 
-CALLBACK = re.compile(r"^(?P<action>[a-z]{1,3})(?::(?P<a>[a-z0-9_-]{1,24}))?(?::(?P<b>[a-z0-9_-]{1,24}))?$")
-
-
-def parse_callback(data: str | None) -> tuple[str, str | None, str | None] | None:
-    """Split button data "action:arg:arg"; anything else is forged or from an old bot version."""
-    if not data:
-        return None
-    match = CALLBACK.match(data)
-    if not match:
-        return None
-    return match.group("action"), match.group("a"), match.group("b")
-
-
-def button(lang: str, key: str, data: str) -> tuple[str, str]:
-    return plain(lang, key), data
+def organizers_only(handler):
+    """Everyone else gets one polite sentence; the attempt is logged, nothing else happens."""
+    @wraps(handler)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = await asker(update, context)
+        if not who.is_admin:
+            log.warning("refused organizer function %s for user %s", handler.__name__, who.user_id)
+            if update.callback_query is not None:
+                await answer_query(update, plain_text(who.lang, "admin_only"), alert=True)
+            else:
+                await send(update, context, t(who.lang, "admin_only"))
+            return
+        await handler(update, context, who)
+    return guarded

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.program import Kind, Program, Session
 from ..texts import plain, t
-from .common import Asker, answer_query, asker, keyboard, send, services
+from . import buttons as b
+from . import conversation, orga
+from .common import Asker, asker, keyboard, send, services, show
 
 QUESTION_LIMIT = 500
+QUESTION = conversation.flow("question", "flow_question")
+NETWORK = conversation.flow("network", "flow_network")
 
 
 # --- questions ------------------------------------------------------------------------------------
@@ -33,6 +37,8 @@ def can_moderate(who: Asker, session: Session) -> bool:
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/frage [text]: a question to the running (or next) session that takes questions; without
+    text, choose the session, then write."""
     who = await asker(update, context)
     svc = services(context)
     program = svc.program.current
@@ -43,30 +49,55 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await send(update, context, t(who.lang, "q_none_open", sessions=names))
         return
     if not text:
-        rows = [[(s.title.get(who.lang)[:50], f"qs:{s.id}")] for s in question_sessions(program) if s.end > svc.now()]
+        rows = [[b.AskAbout(s.id).button(s.title.get(who.lang))]
+                for s in question_sessions(program) if s.end > svc.now()]
         await send(update, context, t(who.lang, "q_choose"), keyboard(rows))
         return
     await submit_question(update, context, who, session, text)
 
 
+@b.handles(b.AskAbout)
+async def _ask_about(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.AskAbout) -> None:
+    session = services(context).program.current.session(value.session_id)
+    if session is None or not session.questions or session.cancelled:
+        await b.refuse(update, who.lang)
+        return
+    await conversation.expect(context, who, QUESTION, "text", session=session.id)
+    await send(update, context, t(who.lang, "q_write", title=session.title.get(who.lang)))
+
+
+@QUESTION.step("text")
+async def _question_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
+                          pending: conversation.Pending) -> None:
+    session = services(context).program.current.session(pending.get("session", ""))
+    if session is None or session.cancelled:
+        await conversation.done(context, who)
+        await send(update, context, t(who.lang, "stale_session"))
+        return
+    await submit_question(update, context, who, session, (update.effective_message.text or "").strip())
+
+
 async def submit_question(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, text: str) -> None:
     svc = services(context)
     if len(text) > QUESTION_LIMIT:
-        await send(update, context, t(who.lang, "q_too_long"))
+        await send(update, context, t(who.lang, "q_too_long"))  # the prompt stays open for a shorter one
         return
-    await svc.storage.set_admin_state(who.user_id, None, None, svc.now())
+    await conversation.done(context, who)
     question_id = await svc.storage.add_question(session.id, who.user_id, text, svc.now())
     await send(update, context, t(who.lang, "q_received", title=session.title.get(who.lang)),
-               keyboard([[(plain(who.lang, "q_show_name"), f"qn:{question_id}")]]))
+               keyboard([[b.ShowMyName(question_id).labelled(who.lang, "q_show_name")]]))
 
 
 async def list_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session) -> None:
+    """The questions, ranked; from a button, the list the button sits on is redrawn."""
     svc = services(context)
     moderator = can_moderate(who, session)
     questions = (await svc.storage.questions(session.id, include_hidden=moderator))[:15]
     title = session.title.get(who.lang)
+    others = [[b.ListQuestions(s.id).button("❓ " + s.title.get(who.lang))]
+              for s in question_sessions(svc.program.current) if s.id != session.id and s.end > svc.now()]
     if not questions:
-        await send(update, context, t(who.lang, "q_empty", title=title))
+        await show(update, context, t(who.lang, "q_empty", title=title), keyboard(others))
         return
     lines, rows = [t(who.lang, "q_list_title", title=title)], []
     for q in questions:
@@ -75,26 +106,89 @@ async def list_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, who
         lines.append(t(who.lang, "q_line", mark=mark, votes=q["votes"], text=q["text"], who=who_asked))
         row = []
         if q["state"] == "open":
-            row.append((plain(who.lang, "q_vote_button", id=q["id"]), f"qv:{q['id']}"))
+            row.append(b.Vote(q["id"]).labelled(who.lang, "q_vote_button", id=q["id"]))
         if moderator and q["state"] != "answered":
-            row.append((plain(who.lang, "q_answered_button", id=q["id"]), f"qa:{q['id']}"))
+            row.append(b.MarkAnswered(q["id"]).labelled(who.lang, "q_answered_button", id=q["id"]))
         if moderator and q["state"] != "hidden":
-            row.append((plain(who.lang, "q_hide_button", id=q["id"]), f"qh:{q['id']}"))
+            row.append(b.HideQuestion(q["id"]).labelled(who.lang, "q_hide_button", id=q["id"]))
         if row:
             rows.append(row)
-    await send(update, context, "\n".join(lines), keyboard(rows))
+    await show(update, context, "\n".join(lines), keyboard(rows + others))
 
 
 async def questions_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/fragen [id]: the questions of a session; without an id, the running or next one, with
+    buttons for the others (moderators need no ids)."""
     who = await asker(update, context)
     svc = services(context)
     program = svc.program.current
     session = program.session(context.args[0].lower()) if context.args else current_question_session(program, svc.now())
-    if session is None:
+    if session is None or not session.questions:
         names = ", ".join(s.title.get(who.lang) for s in question_sessions(program)) or "–"
         await send(update, context, t(who.lang, "q_none_open", sessions=names))
         return
     await list_questions(update, context, who, session)
+
+
+@b.handles(b.ListQuestions)
+async def _list_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ListQuestions) -> None:
+    session = services(context).program.current.session(value.session_id)
+    if session is None or not session.questions:
+        await b.refuse(update, who.lang)
+        return
+    await list_questions(update, context, who, session)
+
+
+async def _question_and_session(context, question_id: int):
+    svc = services(context)
+    question = await svc.storage.question(question_id)
+    session = svc.program.current.session(question["session_id"]) if question else None
+    return (question, session) if question and session else (None, None)
+
+
+@b.handles(b.Vote)
+async def _vote(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Vote) -> None:
+    question, session = await _question_and_session(context, value.question_id)
+    if question is None:
+        await b.refuse(update, who.lang)
+        return
+    voted = await services(context).storage.vote(question["id"], who.user_id)
+    await b.answer(update, plain(who.lang, "q_voted" if voted else "q_voted_before"))
+    await list_questions(update, context, who, session)
+
+
+async def _moderate(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, question_id: int, state: str) -> None:
+    question, session = await _question_and_session(context, question_id)
+    if question is None:
+        await b.refuse(update, who.lang)
+        return
+    if not can_moderate(who, session):
+        await b.refuse(update, who.lang, "q_not_moderator")
+        return
+    await services(context).storage.set_question(question["id"], state=state)
+    await b.answer(update, plain(who.lang, "q_marked", id=question["id"], state=plain(who.lang, f"q_state_{state}")))
+    await list_questions(update, context, who, session)
+
+
+@b.handles(b.MarkAnswered)
+async def _answered(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.MarkAnswered) -> None:
+    await _moderate(update, context, who, value.question_id, "answered")
+
+
+@b.handles(b.HideQuestion)
+async def _hide(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.HideQuestion) -> None:
+    await _moderate(update, context, who, value.question_id, "hidden")
+
+
+@b.handles(b.ShowMyName)
+async def _show_name(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ShowMyName) -> None:
+    question, _ = await _question_and_session(context, value.question_id)
+    if question is None or question["user_id"] != who.user_id:
+        await b.refuse(update, who.lang)
+        return
+    await services(context).storage.set_question(question["id"], show_name=1)
+    await b.answer(update, plain(who.lang, "q_named"))
+    await show(update, context, t(who.lang, "q_named"))
 
 
 # --- networking ----------------------------------------------------------------------------------
@@ -118,7 +212,7 @@ async def network_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     svc = services(context)
     profile = await svc.storage.profile(who.user_id)
     if profile is None or not profile["complete"]:
-        await send(update, context, t(who.lang, "net_intro"), keyboard([[(plain(who.lang, "net_join"), "nw:join")]]))
+        await send(update, context, t(who.lang, "net_intro"), keyboard([[b.NetworkJoin().labelled(who.lang, "net_join")]]))
         return
     await show_matches(update, context, who)
 
@@ -135,126 +229,112 @@ async def show_matches(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
     for match in matches:
         lines.append(t(who.lang, "net_match_line", name=match["first_name"], role=match["role"] or "–",
                        organization=match["organization"] or "–", topics=topic_names(program, match["shared"], who.lang)))
-        rows.append([(plain(who.lang, "net_request_button", name=match["first_name"][:20]), f"nr:{match['user_id']}")])
+        rows.append([b.ContactRequest(match["user_id"]).labelled(who.lang, "net_request_button", name=match["first_name"])])
     await send(update, context, "\n".join(lines), keyboard(rows))
 
 
 async def leave_network_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    svc = services(context)
-    await svc.storage.leave_network(who.user_id)
-    await svc.storage.set_admin_state(who.user_id, None, None, svc.now())
+    await services(context).storage.leave_network(who.user_id)
     await send(update, context, t(who.lang, "net_left"))
 
 
 async def topic_keyboard(context: ContextTypes.DEFAULT_TYPE, who: Asker) -> list:
     svc = services(context)
     profile = await svc.storage.profile(who.user_id) or {"topics": []}
-    rows = [[(("✅ " if key in profile["topics"] else "▫️ ") + session.title.get(who.lang).split(": ", 1)[-1][:40], f"nt:{key}")]
+    rows = [[b.NetworkTopic(key).button(("✅ " if key in profile["topics"] else "▫️ ") + session.title.get(who.lang).split(": ", 1)[-1])]
             for key, session in topics(svc.program.current)]
-    rows.append([(plain(who.lang, "net_done_button"), "nw:done")])
+    rows.append([b.NetworkDone().labelled(who.lang, "net_done_button")])
     return rows
 
 
-async def take_network_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, step: str) -> None:
-    """The organization, then the role, typed by the attendee while joining."""
+@b.handles(b.NetworkJoin)
+async def _join(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.NetworkJoin) -> None:
     svc = services(context)
-    text = (update.effective_message.text or "").strip()[:120] if update.effective_message else ""
+    await svc.storage.save_profile(who.user_id, svc.now())
+    await conversation.expect(context, who, NETWORK, "organization")
+    await send(update, context, t(who.lang, "net_ask_org"))
+
+
+def _typed(update: Update) -> str:
+    return (update.effective_message.text or "").strip()[:120] if update.effective_message else ""
+
+
+@NETWORK.step("organization")
+async def _organization(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
+    svc = services(context)
+    text = _typed(update)
     if not text:
-        return
-    if step == "net_org":
-        await svc.storage.save_profile(who.user_id, svc.now(), organization=text)
-        await svc.storage.set_admin_state(who.user_id, "net_role", {}, svc.now())
-        await send(update, context, t(who.lang, "net_ask_role"))
-    else:
-        await svc.storage.save_profile(who.user_id, svc.now(), role=text)
-        await svc.storage.set_admin_state(who.user_id, None, None, svc.now())
-        await send(update, context, t(who.lang, "net_choose_topics"), keyboard(await topic_keyboard(context, who)))
-
-
-# --- buttons ---------------------------------------------------------------------------------------
-
-
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    who = await asker(update, context)
-    svc = services(context)
-    program = svc.program.current
-    action, _, rest = (update.callback_query.data or "").partition(":")
-    if action in ("qv", "qa", "qh", "qn"):
-        question = await svc.storage.question(int(rest))
-        session = program.session(question["session_id"]) if question else None
-        if question is None or session is None:
-            from .fallback import stale_button
-
-            await stale_button(update, context)
-            return
-        if action == "qv":
-            voted = await svc.storage.vote(question["id"], who.user_id)
-            await answer_query(update, plain(who.lang, "q_voted" if voted else "q_voted_before"))
-        elif action == "qn":
-            await answer_query(update)
-            if question["user_id"] == who.user_id:
-                await svc.storage.set_question(question["id"], show_name=1)
-                await send(update, context, t(who.lang, "q_named"))
-        else:
-            if not can_moderate(who, session):
-                await answer_query(update, plain(who.lang, "q_not_moderator"), alert=True)
-                return
-            state = "answered" if action == "qa" else "hidden"
-            await svc.storage.set_question(question["id"], state=state)
-            await answer_query(update, plain(who.lang, "q_marked", id=question["id"], state=plain(who.lang, f"q_state_{state}")))
-            await list_questions(update, context, who, session)
-        return
-    await answer_query(update)
-    if action == "qs":
-        session = program.session(rest)
-        if session is None or not session.questions:
-            await send(update, context, t(who.lang, "stale_button"))
-            return
-        await svc.storage.set_admin_state(who.user_id, "question", {"session": session.id}, svc.now())
-        await send(update, context, t(who.lang, "q_write", title=session.title.get(who.lang)))
-    elif action == "nw" and rest == "join":
-        await svc.storage.save_profile(who.user_id, svc.now())
-        await svc.storage.set_admin_state(who.user_id, "net_org", {}, svc.now())
         await send(update, context, t(who.lang, "net_ask_org"))
-    elif action == "nw" and rest == "done":
-        profile = await svc.storage.profile(who.user_id)
-        if not profile or not profile["topics"]:
-            await send(update, context, t(who.lang, "net_need_topic"))
-            return
-        await svc.storage.save_profile(who.user_id, svc.now(), complete=1)
-        await show_matches(update, context, who)
-    elif action == "nt":
-        profile = await svc.storage.profile(who.user_id)
-        if profile is None or program.session(rest) is None:
-            await send(update, context, t(who.lang, "stale_button"))
-            return
-        chosen = set(profile["topics"]) ^ {rest}
-        await svc.storage.save_profile(who.user_id, svc.now(), topics=list(chosen))
-        await update.callback_query.edit_message_reply_markup(keyboard(await topic_keyboard(context, who)))
-    elif action == "nr":
-        other = await svc.storage.attendee(int(rest))
-        request_id = await svc.storage.request_contact(who.user_id, int(rest), svc.now())
-        if request_id is None or other is None:
-            await send(update, context, t(who.lang, "net_request_exists"))
-            return
-        await send(update, context, t(who.lang, "net_requested", name=other.first_name))
-    elif action in ("na", "nd"):
-        answered = await svc.storage.answer_contact(int(rest), who.user_id, action == "na", svc.now())
-        await send(update, context, t(who.lang, "net_answer_recorded" if answered else "action_taken"))
+        return
+    await svc.storage.save_profile(who.user_id, svc.now(), organization=text)
+    await conversation.expect(context, who, NETWORK, "role")
+    await send(update, context, t(who.lang, "net_ask_role"))
 
 
-async def take_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, kind: str, payload: dict) -> bool:
-    """Typed answers that belong to a step started here; True if handled."""
-    if kind == "question":
-        session = services(context).program.current.session(payload.get("session", ""))
-        if session is not None:
-            await submit_question(update, context, who, session, (update.effective_message.text or "").strip())
-        return True
-    if kind in ("net_org", "net_role"):
-        await take_network_answer(update, context, who, kind)
-        return True
-    return False
+@NETWORK.step("role")
+async def _role(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
+    svc = services(context)
+    text = _typed(update)
+    if not text:
+        await send(update, context, t(who.lang, "net_ask_role"))
+        return
+    await svc.storage.save_profile(who.user_id, svc.now(), role=text)
+    await conversation.done(context, who)
+    await send(update, context, t(who.lang, "net_choose_topics"), keyboard(await topic_keyboard(context, who)))
+
+
+@b.handles(b.NetworkTopic)
+async def _topic(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.NetworkTopic) -> None:
+    svc = services(context)
+    profile = await svc.storage.profile(who.user_id)
+    if profile is None:
+        await b.refuse(update, who.lang)
+        return
+    chosen = set(profile["topics"]) ^ {value.session_id}
+    await svc.storage.save_profile(who.user_id, svc.now(), topics=list(chosen))
+    await show(update, context, t(who.lang, "net_choose_topics"), keyboard(await topic_keyboard(context, who)))
+
+
+@b.handles(b.NetworkDone)
+async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.NetworkDone) -> None:
+    svc = services(context)
+    profile = await svc.storage.profile(who.user_id)
+    if not profile or not profile["topics"]:
+        await b.answer(update, plain(who.lang, "net_need_topic"), alert=True)
+        return
+    await svc.storage.save_profile(who.user_id, svc.now(), complete=1)
+    await show_matches(update, context, who)
+
+
+@b.handles(b.ContactRequest)
+async def _request(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ContactRequest) -> None:
+    svc = services(context)
+    other = await svc.storage.attendee(value.user_id)
+    request_id = await svc.storage.request_contact(who.user_id, value.user_id, svc.now())
+    if request_id is None or other is None:
+        await send(update, context, t(who.lang, "net_request_exists"))
+        return
+    await send(update, context, t(who.lang, "net_requested", name=other.first_name))
+
+
+async def _answer_contact(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, request_id: int, accept: bool) -> None:
+    svc = services(context)
+    answered = await svc.storage.answer_contact(request_id, who.user_id, accept, svc.now())
+    await send(update, context, t(who.lang, "net_answer_recorded" if answered else "action_taken"))
+
+
+@b.handles(b.ContactAccept)
+async def _accept(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ContactAccept) -> None:
+    await _answer_contact(update, context, who, value.request_id, True)
+
+
+@b.handles(b.ContactDecline)
+async def _decline(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ContactDecline) -> None:
+    await _answer_contact(update, context, who, value.request_id, False)
+
+
+orga.action("questions")(questions_command)
 
 
 def handlers() -> list:
@@ -263,6 +343,4 @@ def handlers() -> list:
         CommandHandler(["fragen", "questions"], questions_command),
         CommandHandler(["vernetzen", "network"], network_command),
         CommandHandler(["vernetzen_aus", "network_off"], leave_network_command),
-        CallbackQueryHandler(on_button, pattern=r"^(q[vahn]:\d{1,9}|qs:[a-z0-9_-]{1,24}|nw:(join|done)|nt:[a-z0-9_-]{1,24}"
-                                                r"|n[rad]:\d{1,12})$"),
     ]

@@ -7,7 +7,7 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
-from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import ContextTypes, MessageHandler, filters
 
 from ..texts import plain, t
 from .common import answer_query, asker, send, services
@@ -25,15 +25,6 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     await send(update, context, t(who.lang, "unsupported_message"))
-
-
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button whose data we don't know (forged, or from before a reload or an update)."""
-    user = update.effective_user
-    log.info("refused button data %r from user %s", update.callback_query.data if update.callback_query else None,
-             user.id if user else None)
-    who = await asker(update, context)
-    await answer_query(update, plain(who.lang, "stale_button"), alert=True)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -65,5 +56,4 @@ def handlers() -> list:
     return [
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command),
         MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT & filters.UpdateType.MESSAGE, unsupported),
-        CallbackQueryHandler(stale_button),
     ]

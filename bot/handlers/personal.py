@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from telegram import InputFile, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram import InlineKeyboardButton, InputFile, Update
+from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.calendar import agenda_ics
 from ..domain.program import Program, Session
 from ..domain.reminders import purge_moment
 from ..texts import format_date, plain, t
-from .admin import organizers_only
-from .common import Asker, answer_query, asker, keyboard, room_of, send, services
+from . import buttons as b
+from . import conversation, orga
+from .common import Asker, asker, keyboard, organizers_only, room_of, send, services, show
+
+FEEDBACK = conversation.flow("feedback", "flow_feedback")
 
 FIXED_KINDS = {"plenary", "talk", "panel", "break", "networking", "exhibition", "other"}
 
@@ -55,7 +58,7 @@ async def myplan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             for other, _ in personal:
                 if other.id != session.id and other.overlaps(session) and not other.cancelled and not session.cancelled:
                     lines.append(t(who.lang, "myplan_overlap", other=other.title.get(who.lang)))
-    await send(update, context, "\n".join(lines), keyboard([[(plain(who.lang, "myplan_ics"), "ic:all")]]))
+    await send(update, context, "\n".join(lines), keyboard([[b.CalendarAll().labelled(who.lang, "myplan_ics")]]))
 
 
 async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:
@@ -63,7 +66,7 @@ async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     program = svc.program.current
     if session_id == "all":
         sessions = [s for s, mark in await my_sessions(context, who.user_id) if mark != "⏳"]
-        caption, name = t(who.lang, "ics_caption"), "konferenztag.ics"
+        caption, name = t(who.lang, "ics_caption"), plain(who.lang, "file_agenda")
     else:
         session = program.session(session_id)
         if session is None:
@@ -82,57 +85,74 @@ async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
                                     parse_mode="HTML")
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    data = update.callback_query.data or ""
-    who = await asker(update, context)
+@b.handles(b.CalendarAll)
+async def _calendar_all(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.CalendarAll) -> None:
+    await b.answer(update)
+    await send_calendar(update, context, who, "all")
+
+
+@b.handles(b.CalendarOne)
+async def _calendar_one(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.CalendarOne) -> None:
+    await b.answer(update)
+    await send_calendar(update, context, who, value.session_id)
+
+
+@b.handles(b.MyPlan)
+async def _my_plan(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.MyPlan) -> None:
+    await myplan_command(update, context)
+
+
+@b.handles(b.Privacy)
+async def _privacy(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Privacy) -> None:
+    await privacy_command(update, context)
+
+
+@b.handles(b.DeleteConfirm)
+async def _delete(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.DeleteConfirm) -> None:
     svc = services(context)
-    action, _, rest = data.partition(":")
-    await answer_query(update)
-    if action == "ic":
-        await send_calendar(update, context, who, rest)
-    elif action == "pl":
-        await myplan_command(update, context)
-    elif action == "fb":
-        session_id, _, stars = rest.rpartition(":")
-        await rate(update, context, who, session_id, int(stars))
-    elif action == "dz":
-        if rest == "y":
-            await svc.storage.delete_user(svc.program.current, who.user_id, svc.now())
-            svc.replan()
-            await send(update, context, t(who.lang, "delete_done"))
-        elif rest == "n":
-            await send(update, context, t(who.lang, "delete_kept"))
-        else:
-            await privacy_command(update, context)
+    await svc.storage.delete_user(svc.program.current, who.user_id, svc.now())
+    svc.replan()
+    await show(update, context, t(who.lang, "delete_done"))
+
+
+@b.handles(b.DeleteKeep)
+async def _keep(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.DeleteKeep) -> None:
+    await show(update, context, t(who.lang, "delete_kept"))
 
 
 # --- feedback -------------------------------------------------------------------------------------
 
 
-def feedback_buttons(session_id: str) -> list[list[tuple[str, str]]]:
-    return [[("⭐" * n, f"fb:{session_id}:{n}") for n in (1, 2, 3)], [("⭐" * n, f"fb:{session_id}:{n}") for n in (4, 5)]]
+def feedback_buttons(session_id: str, chosen: int | None = None) -> list[list[InlineKeyboardButton]]:
+    def star(n: int) -> InlineKeyboardButton:
+        return b.Rate(session_id, n).button(("✅ " if n == chosen else "") + "⭐" * n)
+    return [[star(n) for n in (1, 2, 3)], [star(n) for n in (4, 5)]]
 
 
-async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str, stars: int) -> None:
+@b.handles(b.Rate)
+async def _rate(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Rate) -> None:
     svc = services(context)
-    session = svc.program.current.session(session_id)
-    if session is None or not 1 <= stars <= 5:
-        await send(update, context, t(who.lang, "stale_button"))
+    session = svc.program.current.session(value.session_id)
+    if session is None or not 1 <= value.stars <= 5:
+        await b.refuse(update, who.lang)
         return
     title = session.title.get(who.lang)
-    if not await svc.storage.save_feedback(session_id, who.user_id, stars, svc.now()):
+    if not await svc.storage.save_feedback(session.id, who.user_id, value.stars, svc.now()):
         await send(update, context, t(who.lang, "feedback_twice", title=title))
         return
-    await svc.storage.set_admin_state(who.user_id, "feedback_comment", {"session": session_id}, svc.now())
+    await conversation.expect(context, who, FEEDBACK, "comment", session=session.id)
+    await show(update, context, t(who.lang, "feedback_rated", title=title, stars="⭐" * value.stars),
+               keyboard(feedback_buttons(session.id, value.stars)))
     await send(update, context, t(who.lang, "feedback_thanks"))
 
 
-async def take_comment(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:
+@FEEDBACK.step("comment")
+async def _comment(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
     svc = services(context)
     text = (update.effective_message.text or "").strip()[:1000] if update.effective_message else ""
-    await svc.storage.set_admin_state(who.user_id, None, None, svc.now())
+    await conversation.done(context, who)
     if text:
-        await svc.storage.add_feedback_comment(session_id, who.user_id, text)
+        await svc.storage.add_feedback_comment(pending.get("session", ""), who.user_id, text)
     await send(update, context, t(who.lang, "feedback_comment_thanks"))
 
 
@@ -194,14 +214,17 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     document = json.dumps({"conference": svc.program.current.conference.name.get(who.lang), "telegram_user_id": who.user_id,
                            **data}, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     stamp = svc.program.current.local(svc.now())
-    await context.bot.send_document(update.effective_chat.id, InputFile(document, filename="meine-daten.json"),
+    await context.bot.send_document(update.effective_chat.id, InputFile(document, filename=plain(who.lang, "file_my_data")),
                                     caption=t(who.lang, "mydata_caption", time=f"{stamp:%d.%m.%Y %H:%M}"), parse_mode="HTML")
 
 
 async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     await send(update, context, t(who.lang, "delete_confirm"),
-               keyboard([[(plain(who.lang, "delete_yes"), "dz:y"), (plain(who.lang, "delete_no"), "dz:n")]]))
+               keyboard([[b.DeleteConfirm().labelled(who.lang, "delete_yes"), b.DeleteKeep().labelled(who.lang, "delete_no")]]))
+
+
+orga.action("feedback")(feedback_command)
 
 
 def handlers() -> list:
@@ -211,6 +234,5 @@ def handlers() -> list:
         CommandHandler(["meinedaten", "mydata"], mydata_command),
         CommandHandler(["loeschen", "delete"], delete_command),
         CommandHandler("feedback", feedback_command),
-        CallbackQueryHandler(on_button, pattern=r"^(ic:(all|[a-z0-9_-]{1,24})|pl|fb:[a-z0-9_-]{1,24}:[1-5]|dz:(y|n|i))$"),
     ]
 

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.search import search, search_exhibitors
 from ..texts import LANGUAGES, plain, t
+from . import buttons as b
 from . import views
-from .common import answer_query, asker, keyboard, parse_callback, send, services, show
+from .common import Asker, asker, keyboard, send, services, show
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -103,7 +104,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await set_language(update, context, context.args[0].lower()[:2])
         return
     await send(update, context, t(who.lang, "language_choose"),
-               keyboard([[("🇩🇪 Deutsch", "l:de"), ("🇬🇧 English", "l:en")]]))
+               keyboard([[b.Language("de").button("🇩🇪 Deutsch"), b.Language("en").button("🇬🇧 English")]]))
 
 
 async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> None:
@@ -113,10 +114,8 @@ async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, lang:
 
 
 async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text when no input is pending: a search of the program and the exhibitors."""
     who = await asker(update, context)
-    state = await services(context).storage.admin_state(who.user_id)
-    if state is not None and await continue_conversation(update, context, who, *state):
-        return
     program = services(context).program.current
     query = (update.effective_message.text or "").strip() if update.effective_message else ""
     hits = search(program, query)
@@ -131,21 +130,10 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if not hits:
         await send(update, context, t(who.lang, "search_none", query=query[:200]),
-                   keyboard([[views.button(who.lang, "menu_program", "p:0")]]))
+                   keyboard([[views.program_button(who.lang)]]))
         return
     await send(update, context, t(who.lang, "search_results"),
                keyboard(views.session_buttons(program, [hit.session for hit in hits], who.lang)))
-
-
-async def continue_conversation(update: Update, context: ContextTypes.DEFAULT_TYPE, who, kind: str, payload: dict) -> bool:
-    """Typed text that answers a question the bot asked (a comment, a question, a profile field)."""
-    from .community import take_typed
-    from .personal import take_comment
-
-    if kind == "feedback_comment":
-        await take_comment(update, context, who, payload["session"])
-        return True
-    return await take_typed(update, context, who, kind, payload)
 
 
 def _stand_line(exhibitor, lang: str) -> str:
@@ -164,39 +152,48 @@ async def exhibitors_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await send(update, context, "\n".join(lines), keyboard(views.session_buttons(program, markt, who.lang)))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Navigation buttons: menu, program pages, details, now/next, venue, language."""
-    parsed = parse_callback(update.callback_query.data if update.callback_query else None)
-    assert parsed is not None  # the pattern below only lets well-formed data through
-    action, first, _ = parsed
-    await answer_query(update)
-    if action == "p":
-        who = await asker(update, context)
-        page = int(first) if first and first.isdigit() else 0
-        text, rows = views.program_page(services(context).program.current, who.lang, page)
-        await show(update, context, text, keyboard(rows))
-    elif action == "s" and first:
-        await details(update, context, first)
-    elif action == "mp" and first:
-        await meeting_point(update, context, first)
-    elif action == "n":
-        await now_command(update, context)
-    elif action == "x":
-        await next_command(update, context)
-    elif action == "v":
-        await venue_command(update, context)
-    elif action == "h":
-        await help_command(update, context)
-    elif action == "l" and first in LANGUAGES:
-        await set_language(update, context, first)
-    elif action == "m":
-        who = await asker(update, context)
-        await send(update, context, views.welcome(services(context).program.current, who.lang),
-                   keyboard(views.main_menu(who.lang)))
-    else:
-        from .fallback import stale_button
+@b.handles(b.ProgramPage)
+async def _program_page(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ProgramPage) -> None:
+    text, rows = views.program_page(services(context).program.current, who.lang, value.page)
+    await show(update, context, text, keyboard(rows))
 
-        await stale_button(update, context)
+
+@b.handles(b.ShowSession)
+async def _show_session(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ShowSession) -> None:
+    await details(update, context, value.session_id, who)
+
+
+@b.handles(b.MeetingPointPin)
+async def _meeting_point(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.MeetingPointPin) -> None:
+    await meeting_point(update, context, value.session_id)
+
+
+@b.handles(b.Now)
+async def _now(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Now) -> None:
+    await now_command(update, context)
+
+
+@b.handles(b.Next)
+async def _next(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Next) -> None:
+    await next_command(update, context)
+
+
+@b.handles(b.Venue)
+async def _venue(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Venue) -> None:
+    await venue_command(update, context)
+
+
+@b.handles(b.Help)
+async def _help(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Help) -> None:
+    await help_command(update, context)
+
+
+@b.handles(b.Language)
+async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Language) -> None:
+    if value.lang not in LANGUAGES:
+        await b.refuse(update, who.lang)
+        return
+    await set_language(update, context, value.lang)
 
 
 def handlers() -> list:
@@ -209,10 +206,4 @@ def handlers() -> list:
         CommandHandler(["hilfe", "help"], help_command),
         CommandHandler(["sprache", "language"], language_command),
         CommandHandler(["aussteller", "exhibitors", "markt"], exhibitors_command),
-        CallbackQueryHandler(on_button, pattern=r"^(p:\d{1,3}|s:[a-z0-9_-]{1,24}|mp:[a-z0-9_-]{1,24}|n|x|v|h|m|l:(de|en))$"),
     ]
-
-
-def text_handler() -> MessageHandler:
-    """Free text goes to the search; it is registered last so commands win."""
-    return MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, free_text)

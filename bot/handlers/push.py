@@ -11,10 +11,13 @@ from ..delivery import Send
 from ..services import Services
 from ..storage import OutboxMessage
 from ..texts import Html, escape, format_range, format_time, pick_language, plain, t
+from . import buttons as b
 from .announce import announcement_body
 from .changes import change_lines
 from .common import keyboard, room_of, when
+from .personal import feedback_buttons
 from .signup import promotion_buttons
+from .views import short_label
 
 
 def make_renderer(svc: Services):
@@ -40,15 +43,11 @@ def make_renderer(svc: Services):
         if row.kind == "announcement_delete":
             return Send("delete_message", {"chat_id": row.chat_id, "message_id": payload["message_id"]})
         if row.kind == "change":
-            lines = change_lines(program, payload["changes"], lang)
-            return Send("send_message", {"chat_id": row.chat_id, "parse_mode": ParseMode.HTML,
-                                         "text": t(lang, "change_notice", lines=Html(lines))})
+            return await _change_notice(svc, row, lang)
         if row.kind == "feedback":
             session = program.session(payload["session_id"])
             if session is None or session.cancelled:
                 return None
-            from .personal import feedback_buttons
-
             return Send("send_message", {"chat_id": row.chat_id, "parse_mode": ParseMode.HTML,
                                          "text": t(lang, "feedback_prompt", title=session.title.get(lang)),
                                          "reply_markup": keyboard(feedback_buttons(session.id))})
@@ -61,6 +60,30 @@ def make_renderer(svc: Services):
         raise ValueError(f"unknown outbox kind {row.kind!r}")
 
     return render
+
+
+async def _change_notice(svc: Services, row: OutboxMessage, lang: str) -> Send:
+    """Before → after for the sessions that concern this attendee. For a cancelled session, the
+    sessions at the same time that still have free seats are offered right there."""
+    program = svc.program.current
+    changes = row.payload["changes"]
+    text = t(lang, "change_notice", lines=Html(change_lines(program, changes, lang)))
+    cancelled = [program.session(c["session_id"]) for c in changes
+                 if c.get("after") is None or (c["after"]["cancelled"] and not (c.get("before") or {}).get("cancelled"))]
+    counts = await svc.storage.session_counts()
+    now = svc.now()
+    offers = []
+    for session in (s for s in cancelled if s is not None):
+        for other in program.overlapping(session):
+            count = counts.get(other.id)
+            if other.takes_signups and other.start > now and (count.confirmed if count else 0) < (other.capacity or 0) \
+                    and other not in offers:
+                offers.append(other)
+    if offers:
+        text += "\n\n" + t(lang, "change_alternatives")
+    rows = [[b.SignUp(s.id).button("✅ " + short_label(program, s, lang))] for s in offers]
+    return Send("send_message", {"chat_id": row.chat_id, "parse_mode": ParseMode.HTML, "text": text,
+                                 "reply_markup": keyboard(rows)})
 
 
 async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None:
@@ -99,7 +122,7 @@ async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None
         text = t(lang, "reminder", minutes=minutes, title=session.title.get(lang),
                  time=format_range(lang, start, program.local(session.end)), room=room_of(session, lang))
     return Send("send_message", {"chat_id": row.chat_id, "text": text, "parse_mode": ParseMode.HTML,
-                                 "reply_markup": keyboard([[(plain(lang, "button_details"), f"s:{session.id}")]])})
+                                 "reply_markup": keyboard([[b.ShowSession(session.id).labelled(lang, "button_details")]])})
 
 
 async def _announcement(svc: Services, row: OutboxMessage, lang: str) -> Send | None:
@@ -144,8 +167,8 @@ async def _networking(svc: Services, row: OutboxMessage, lang: str) -> Send | No
     values = {"name": other.first_name, "role": profile["role"] or "–", "organization": profile["organization"] or "–"}
     if row.kind == "contact_request":
         text = t(lang, "net_request_received", topics=topic_names(program, shared, lang), **values)
-        markup = keyboard([[(plain(lang, "net_accept"), f"na:{row.payload['request']}"),
-                            (plain(lang, "net_decline"), f"nd:{row.payload['request']}")]])
+        markup = keyboard([[b.ContactAccept(row.payload["request"]).labelled(lang, "net_accept"),
+                            b.ContactDecline(row.payload["request"]).labelled(lang, "net_decline")]])
         return Send("send_message", {"chat_id": row.chat_id, "text": text, "parse_mode": ParseMode.HTML, "reply_markup": markup})
     link = f'<a href="tg://user?id={other.user_id}">{escape(other.display_name)}</a>'
     contact = Html(link + (f" (@{escape(other.username)})" if other.username else ""))

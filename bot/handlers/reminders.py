@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler, ContextTypes
 
+from ..domain import reminders as plan
 from ..domain.reminders import LEAD_CHOICES, REMINDERS_OFF
 from ..texts import plain, t
+from . import buttons as b
 from . import views
-from .common import answer_query, asker, keyboard, parse_callback, send, services
+from .common import Asker, asker, keyboard, send, services, show
+from .program import details
 
 
 async def bookmarks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -17,71 +20,103 @@ async def bookmarks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     program = svc.program.current
     sessions = [s for s in (program.session(i) for i in await svc.storage.bookmarks_of(who.user_id)) if s is not None]
     if not sessions:
-        await send(update, context, t(who.lang, "bookmarks_none"), keyboard([[views.button(who.lang, "menu_program", "p:0")]]))
+        await send(update, context, t(who.lang, "bookmarks_none"), keyboard([[views.program_button(who.lang)]]))
         return
     sessions.sort(key=lambda s: s.start)
     await send(update, context, t(who.lang, "bookmarks_title"), keyboard(views.session_buttons(program, sessions, who.lang)))
 
 
-def _settings_view(lang: str, current: int | None) -> tuple[str, list]:
-    if current is None:
-        described = plain(lang, "reminder_current_default")
-    elif current == REMINDERS_OFF:
-        described = plain(lang, "reminder_current_off")
-    else:
-        described = plain(lang, "reminder_current_minutes", minutes=current)
-    rows = [[(plain(lang, "reminder_button_minutes", minutes=m), f"rm:{m}") for m in LEAD_CHOICES],
-            [(plain(lang, "reminder_button_off"), "rm:0")]]
-    return t(lang, "reminder_settings", current=described), rows
+def _described(lang: str, chosen: int | None, prefix: str, default_minutes: int) -> str:
+    if chosen == REMINDERS_OFF:
+        return plain(lang, f"{prefix}_current_off")
+    if chosen is None:
+        return plain(lang, f"{prefix}_current_default", minutes=default_minutes)
+    return plain(lang, f"{prefix}_current_minutes", minutes=chosen)
+
+
+def _mark(label: str, chosen: bool) -> str:
+    return f"✅ {label}" if chosen else label
+
+
+def settings_view(context: ContextTypes.DEFAULT_TYPE, lang: str, sessions: int | None,
+                  excursion: int | None) -> tuple[str, list]:
+    """Both lead times with the current choice ticked; the excursion row only if there is one."""
+    has_excursion = any(plan.is_excursion(s) for s in services(context).program.current.active_sessions())
+    effective = plan.DEFAULT_LEAD_MINUTES if sessions is None else sessions
+    rows = [[b.ReminderLead(m).button(_mark(plain(lang, "reminder_button_minutes", minutes=m), effective == m))
+             for m in LEAD_CHOICES],
+            [b.ReminderLead(REMINDERS_OFF).button(_mark(plain(lang, "reminder_button_off"), effective == REMINDERS_OFF))]]
+    current = _described(lang, sessions, "reminder", plan.DEFAULT_LEAD_MINUTES)
+    if not has_excursion:
+        return t(lang, "reminder_settings", current=current), rows
+    effective = plan.EXCURSION_LEAD_MINUTES if excursion is None else excursion
+    rows.append([b.ExcursionLead(m).button(_mark(plain(lang, "reminder_excursion_button_minutes", minutes=m), effective == m))
+                 for m in plan.EXCURSION_LEAD_CHOICES])
+    rows.append([b.ExcursionLead(REMINDERS_OFF).button(
+        _mark(plain(lang, "reminder_excursion_button_off"), effective == REMINDERS_OFF))])
+    excursion_text = _described(lang, excursion, "reminder_excursion", plan.EXCURSION_LEAD_MINUTES)
+    return t(lang, "reminder_settings_both", current=current, excursion=excursion_text), rows
+
+
+async def _show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+    attendee = await services(context).storage.attendee(who.user_id)
+    text, rows = settings_view(context, who.lang, attendee.reminder_minutes if attendee else None,
+                               attendee.excursion_minutes if attendee else None)
+    await show(update, context, text, keyboard(rows))
 
 
 async def reminders_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    attendee = await services(context).storage.attendee(who.user_id)
-    text, rows = _settings_view(who.lang, attendee.reminder_minutes if attendee else None)
-    await send(update, context, text, keyboard(rows))
+    await _show_settings(update, context, who)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    parsed = parse_callback(update.callback_query.data if update.callback_query else None)
-    assert parsed is not None
-    action, argument, _ = parsed
-    who = await asker(update, context)
+@b.handles(b.ReminderLead)
+async def _reminder_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ReminderLead) -> None:
+    if value.minutes != REMINDERS_OFF and value.minutes not in LEAD_CHOICES:
+        await b.refuse(update, who.lang)
+        return
     svc = services(context)
-    if action == "rm":
-        minutes = int(argument or "-1")
-        if minutes != REMINDERS_OFF and minutes not in LEAD_CHOICES:
-            from .fallback import stale_button
+    await svc.storage.set_reminder_minutes(who.user_id, value.minutes)
+    svc.replan()
+    await b.answer(update, plain(who.lang, "reminder_off") if value.minutes == REMINDERS_OFF
+                   else plain(who.lang, "reminder_set", minutes=value.minutes))
+    await _show_settings(update, context, who)
 
-            await stale_button(update, context)
-            return
-        await answer_query(update)
-        await svc.storage.set_reminder_minutes(who.user_id, minutes)
-        svc.replan()
-        await send(update, context, t(who.lang, "reminder_off") if minutes == REMINDERS_OFF
-                   else t(who.lang, "reminder_set", minutes=minutes))
-        return
-    session = svc.program.current.session(argument or "")
-    if session is None:
-        from .fallback import stale_button
 
-        await stale_button(update, context)
+@b.handles(b.ExcursionLead)
+async def _excursion_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ExcursionLead) -> None:
+    if value.minutes != REMINDERS_OFF and value.minutes not in plan.EXCURSION_LEAD_CHOICES:
+        await b.refuse(update, who.lang)
         return
-    await answer_query(update)
+    svc = services(context)
+    await svc.storage.set_excursion_minutes(who.user_id, value.minutes)
+    svc.replan()
+    await b.answer(update, plain(who.lang, "reminder_excursion_off") if value.minutes == REMINDERS_OFF
+                   else plain(who.lang, "reminder_excursion_set", minutes=value.minutes))
+    await _show_settings(update, context, who)
+
+
+@b.handles(b.Bookmark)
+async def _bookmark(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Bookmark) -> None:
+    """Toggle, say so in a short note, and redraw the card the button sits on."""
+    svc = services(context)
+    session = svc.program.current.session(value.session_id)
+    assert session is not None  # the dispatcher checked
     bookmarked = await svc.storage.toggle_bookmark(who.user_id, session.id, svc.now())
     svc.replan()
     title = session.title.get(who.lang)
     if not bookmarked:
-        await send(update, context, t(who.lang, "bookmark_removed", title=title))
-        return
-    attendee = await svc.storage.attendee(who.user_id)
-    off = attendee is not None and attendee.reminder_minutes == REMINDERS_OFF
-    await send(update, context, t(who.lang, "bookmark_added_off" if off else "bookmark_added", title=title))
+        note = plain(who.lang, "bookmark_removed", title=title)
+    else:
+        attendee = await svc.storage.attendee(who.user_id)
+        off = attendee is not None and attendee.reminder_minutes == REMINDERS_OFF
+        note = plain(who.lang, "bookmark_added_off" if off else "bookmark_added", title=title)
+    await b.answer(update, note)
+    await details(update, context, session.id, who)
 
 
 def handlers() -> list:
     return [
         CommandHandler(["merken", "bookmarks", "gemerkt"], bookmarks_command),
         CommandHandler(["erinnerung", "reminders", "erinnerungen"], reminders_command),
-        CallbackQueryHandler(on_button, pattern=r"^(bm:[a-z0-9_-]{1,24}|rm:\d{1,2})$"),
     ]

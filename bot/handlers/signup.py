@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.signup import Outcome, Status
-from ..texts import plain, t
+from ..texts import t
+from . import buttons as b
 from . import views
-from .common import Asker, answer_query, arrival, asker, button, keyboard, parse_callback, room_of, send, services, when
+from .common import Asker, arrival, asker, keyboard, room_of, send, services, when
 
 
 def _outcome_message(context: ContextTypes.DEFAULT_TYPE, who: Asker, outcome: Outcome) -> tuple[str, list]:
@@ -24,27 +25,27 @@ def _outcome_message(context: ContextTypes.DEFAULT_TYPE, who: Asker, outcome: Ou
     if status in (Status.CONFIRMED, Status.SWITCHED):
         key = "signup_confirmed" if status == Status.CONFIRMED else "signup_switched"
         text = t(lang, key, title=title, other=other, when=when(program, session, lang), room=room_of(session, lang))
-        return text, [[button(lang, "button_cancel_seat", f"cx:{session.id}")], [button(lang, "menu_mine", "me")]]
+        return text, [[b.GiveBack(session.id).labelled(lang, "button_cancel_seat")], [b.Mine().labelled(lang, "menu_mine")]]
     if status == Status.WAITLISTED:
         key = "signup_waitlisted_switch" if outcome.other_session_id else "signup_waitlisted"
         return (t(lang, key, title=title, other=other, position=outcome.position),
-                [[button(lang, "button_leave_waitlist", f"cx:{session.id}")]])
+                [[b.GiveBack(session.id).labelled(lang, "button_leave_waitlist")]])
     if status == Status.ALREADY_CONFIRMED:
-        return t(lang, "signup_already_confirmed", title=title), [[button(lang, "button_cancel_seat", f"cx:{session.id}")]]
+        return t(lang, "signup_already_confirmed", title=title), [[b.GiveBack(session.id).labelled(lang, "button_cancel_seat")]]
     if status == Status.ALREADY_WAITLISTED:
         return (t(lang, "signup_already_waitlisted", title=title, position=outcome.position),
-                [[button(lang, "button_leave_waitlist", f"cx:{session.id}")]])
-    if status == Status.CONFLICT:
+                [[b.GiveBack(session.id).labelled(lang, "button_leave_waitlist")]])
+    if status == Status.CONFLICT and outcome.other_session_id:
         return t(lang, "signup_conflict", title=title, other=other), [[
-            button(lang, "button_switch", f"sw:{outcome.other_session_id}:{session.id}"),
-            button(lang, "button_keep_old", f"ko:{outcome.other_session_id}"),
+            b.Switch(outcome.other_session_id, session.id).labelled(lang, "button_switch"),
+            b.KeepSeat(outcome.other_session_id).labelled(lang, "button_keep_old"),
         ]]
     if status == Status.SWITCH_FULL:
         if outcome.position:
             return t(lang, "signup_switch_full_waiting", title=title, other=other, position=outcome.position), []
-        return t(lang, "signup_switch_full", title=title, other=other), [[button(lang, "button_join_waitlist", f"wl:{session.id}")]]
+        return t(lang, "signup_switch_full", title=title, other=other), [[b.JoinWaitlist(session.id).labelled(lang, "button_join_waitlist")]]
     if status == Status.CANCELLED:
-        return t(lang, "cancel_done", title=title), [[button(lang, "button_signup", f"su:{session.id}")]]
+        return t(lang, "cancel_done", title=title), [[b.SignUp(session.id).labelled(lang, "button_signup")]]
     if status == Status.LEFT_WAITLIST:
         return t(lang, "cancel_left_waitlist", title=title), []
     if status == Status.NOT_REGISTERED:
@@ -101,7 +102,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await _cancel(update, context, who, session_id)
         return
     text, rows = views.mine_view(program, who.lang, await svc.storage.registrations_of(who.user_id))
-    if not rows or rows[0][0][1] == "p:0":
+    if not rows:
         await send(update, context, t(who.lang, "cancel_none"))
         return
     await send(update, context, t(who.lang, "cancel_choose") + "\n\n" + text, keyboard(rows))
@@ -122,61 +123,65 @@ async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     who = await asker(update, context)
     svc = services(context)
     text, rows = views.mine_view(svc.program.current, who.lang, await svc.storage.registrations_of(who.user_id))
-    await send(update, context, text, keyboard(rows))
+    await send(update, context, text, keyboard(rows or [[views.program_button(who.lang)]]))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    parsed = parse_callback(update.callback_query.data if update.callback_query else None)
-    assert parsed is not None
-    action, first, second = parsed
-    who = await asker(update, context)
+@b.handles(b.Mine)
+async def _mine(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Mine) -> None:
+    await mine_command(update, context)
+
+
+@b.handles(b.SignUp)
+async def _sign_up(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.SignUp) -> None:
+    await sign_up_for(update, context, who, value.session_id)
+
+
+@b.handles(b.JoinWaitlist)
+async def _join_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.JoinWaitlist) -> None:
     svc = services(context)
-    program = svc.program.current
-    if action == "me":
-        await answer_query(update)
-        await mine_command(update, context)
-        return
-    if first is None or program.session(first) is None or (second is not None and program.session(second) is None):
-        from .fallback import stale_button
-
-        await stale_button(update, context)
-        return
-    await answer_query(update)
-    now = svc.now()
-    if action == "su":
-        outcome = await svc.storage.sign_up(program, first, who.user_id, arrival(update, context), now)
-    elif action == "wl":
-        outcome = await svc.storage.join_waitlist(program, first, who.user_id, arrival(update, context), now)
-    elif action == "sw" and second:
-        outcome = await svc.storage.switch(program, first, second, who.user_id, arrival(update, context), now)
-    elif action == "cx":
-        await _cancel(update, context, who, first)
-        return
-    elif action == "ko":
-        session = program.session(first)
-        await send(update, context, t(who.lang, "signup_kept", title=session.title.get(who.lang) if session else first))
-        return
-    elif action == "kp":
-        session = program.session(first)
-        mine = await svc.storage.registration(first, who.user_id)
-        if mine is None or mine.state != "confirmed" or session is None:
-            await send(update, context, t(who.lang, "stale_button"))
-            return
-        await send(update, context, t(who.lang, "promotion_kept", title=session.title.get(who.lang)))
-        return
-    else:
-        return
+    outcome = await svc.storage.join_waitlist(svc.program.current, value.session_id, who.user_id,
+                                              arrival(update, context), svc.now())
     await _reply(update, context, who, outcome)
+
+
+@b.handles(b.Switch)
+async def _switch(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Switch) -> None:
+    svc = services(context)
+    outcome = await svc.storage.switch(svc.program.current, value.from_id, value.to_id, who.user_id,
+                                       arrival(update, context), svc.now())
+    await _reply(update, context, who, outcome)
+
+
+@b.handles(b.GiveBack)
+async def _give_back(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.GiveBack) -> None:
+    await _cancel(update, context, who, value.session_id)
+
+
+@b.handles(b.KeepSeat)
+async def _keep_seat(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.KeepSeat) -> None:
+    session = services(context).program.current.session(value.session_id)
+    await send(update, context, t(who.lang, "signup_kept", title=session.title.get(who.lang) if session else value.session_id))
+
+
+@b.handles(b.KeepPromotion)
+async def _keep_promotion(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.KeepPromotion) -> None:
+    svc = services(context)
+    session = svc.program.current.session(value.session_id)
+    mine = await svc.storage.registration(value.session_id, who.user_id)
+    if mine is None or mine.state != "confirmed" or session is None or session.cancelled:
+        await b.refuse(update, who.lang)
+        return
+    await send(update, context, t(who.lang, "promotion_kept", title=session.title.get(who.lang)))
 
 
 def handlers() -> list:
     return [
         CommandHandler(["anmelden", "signup"], signup_command),
-        CommandHandler(["abmelden", "cancel"], cancel_command),
+        CommandHandler(["abmelden", "unregister", "leave"], cancel_command),
         CommandHandler(["meine", "mine", "my"], mine_command),
-        CallbackQueryHandler(on_button, pattern=r"^(me|(su|wl|cx|ko|kp):[a-z0-9_-]{1,24}|sw:[a-z0-9_-]{1,24}:[a-z0-9_-]{1,24})$"),
     ]
 
 
-def promotion_buttons(lang: str, session_id: str) -> list[list[tuple[str, str]]]:
-    return [[(plain(lang, "button_keep_seat"), f"kp:{session_id}"), (plain(lang, "button_release_seat"), f"cx:{session_id}")]]
+def promotion_buttons(lang: str, session_id: str) -> list[list[InlineKeyboardButton]]:
+    return [[b.KeepPromotion(session_id).labelled(lang, "button_keep_seat"),
+             b.GiveBack(session_id).labelled(lang, "button_release_seat")]]

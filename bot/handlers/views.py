@@ -4,22 +4,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from telegram import InlineKeyboardButton
+
 from ..domain.program import Program, Session
 from ..storage import MyRegistration, SessionCount
 from ..texts import Html, escape, format_date, format_duration, format_range, plain, t
-from .common import button, room_of
+from . import buttons as b
+from .common import room_of
+
+Rows = list[list[InlineKeyboardButton]]
 
 PAGE_BUDGET = 3500  # characters of program text per message, well under Telegram's 4096
 PAGE_BUTTONS = 24
 
 
-def main_menu(lang: str) -> list[list[tuple[str, str]]]:
+def main_menu(lang: str) -> Rows:
     return [
-        [button(lang, "menu_program", "p:0"), button(lang, "menu_now", "n"), button(lang, "menu_next", "x")],
-        [button(lang, "menu_venue", "v"), button(lang, "menu_mine", "me")],
-        [button(lang, "menu_myplan", "pl"), button(lang, "menu_privacy", "dz:i")],
-        [button(lang, "menu_help", "h"), button(lang, "menu_language", "l:" + ("en" if lang == "de" else "de"))],
+        [b.ProgramPage(0).labelled(lang, "menu_program"), b.Now().labelled(lang, "menu_now"),
+         b.Next().labelled(lang, "menu_next")],
+        [b.Venue().labelled(lang, "menu_venue"), b.Mine().labelled(lang, "menu_mine")],
+        [b.MyPlan().labelled(lang, "menu_myplan"), b.Privacy().labelled(lang, "menu_privacy")],
+        [b.Help().labelled(lang, "menu_help"), b.Language("en" if lang == "de" else "de").labelled(lang, "menu_language")],
     ]
+
+
+def program_button(lang: str) -> InlineKeyboardButton:
+    return b.ProgramPage(0).labelled(lang, "menu_program")
 
 
 def welcome(program: Program, lang: str) -> Html:
@@ -39,16 +49,18 @@ def _session_line(program: Program, session: Session, lang: str) -> str:
     return line
 
 
-def _short_label(program: Program, session: Session, lang: str) -> str:
-    title = session.title.get(lang)
-    title = title if len(title) <= 40 else title[:38] + "…"
-    return f"{program.local(session.start):%H:%M} {title}"
+def short_label(program: Program, session: Session, lang: str, with_id: bool = False) -> str:
+    """A session as a button label: its start and title (and id, for organizers, who may type it)."""
+    label = f"{program.local(session.start):%H:%M} {session.title.get(lang)}"
+    if session.cancelled:
+        label = "❌ " + label
+    return f"{label} · {session.id}" if with_id else label
 
 
-def program_pages(program: Program, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
+def program_pages(program: Program, lang: str) -> list[tuple[str, list[InlineKeyboardButton]]]:
     """The day as pages of (text, session buttons), each page small enough for one message.
     A page that starts in the middle of a part of the day repeats that part's heading."""
-    pages: list[tuple[list[str], list[tuple[str, str]]]] = [([], [])]
+    pages: list[tuple[list[str], list[InlineKeyboardButton]]] = [([], [])]
     single_day = len(program.conference.days) == 1
     for day, part, sessions in program.by_day_part():
         part_name = escape(plain(lang, "daypart_" + part.value))
@@ -62,12 +74,12 @@ def program_pages(program: Program, lang: str) -> list[tuple[str, list[tuple[str
                 pages.append(([heading], []))
                 lines, buttons = pages[-1]
             lines.append(line)
-            buttons.append((_short_label(program, session, lang), f"s:{session.id}"))
+            buttons.append(b.ShowSession(session.id).button(short_label(program, session, lang)))
     title = t(lang, "program_title", date=format_date(lang, program.local(program.conference.start)))
     return [(title + "\n" + "\n".join(lines) + "\n\n" + t(lang, "program_hint"), buttons) for lines, buttons in pages]
 
 
-def program_page(program: Program, lang: str, page: int) -> tuple[str, list[list[tuple[str, str]]]]:
+def program_page(program: Program, lang: str, page: int) -> tuple[str, Rows]:
     pages = program_pages(program, lang)
     page = max(0, min(page, len(pages) - 1))
     text, buttons = pages[page]
@@ -76,15 +88,15 @@ def program_page(program: Program, lang: str, page: int) -> tuple[str, list[list
         text += "\n" + t(lang, "program_page", page=page + 1, pages=len(pages))
         nav = []
         if page > 0:
-            nav.append(button(lang, "button_less", f"p:{page - 1}"))
+            nav.append(b.ProgramPage(page - 1).labelled(lang, "button_less"))
         if page < len(pages) - 1:
-            nav.append(button(lang, "button_more", f"p:{page + 1}"))
+            nav.append(b.ProgramPage(page + 1).labelled(lang, "button_more"))
         rows.append(nav)
     return text, rows
 
 
 def session_details(program: Program, session: Session, lang: str, count: SessionCount | None,
-                    mine: MyRegistration | None, bookmarked: bool = False) -> tuple[str, list[list[tuple[str, str]]]]:
+                    mine: MyRegistration | None, bookmarked: bool = False) -> tuple[str, Rows]:
     lines = [f"<b>{escape(session.title.get(lang))}</b>"]
     if session.cancelled:
         lines.append(t(lang, "details_cancelled"))
@@ -101,7 +113,7 @@ def session_details(program: Program, session: Session, lang: str, count: Sessio
     if point is not None:
         departure = program.local(point.departure) if point.departure else start
         lines.append(t(lang, "details_meeting_point", place=point.name, time=departure.strftime("%H:%M")))
-    if session.capacity is not None:
+    if session.capacity is not None and not session.cancelled:
         confirmed = count.confirmed if count else 0
         waiting = count.waitlisted if count else 0
         if confirmed > session.capacity:
@@ -110,25 +122,25 @@ def session_details(program: Program, session: Session, lang: str, count: Sessio
             lines.append(t(lang, "details_seats_full", capacity=session.capacity, waiting=waiting))
         else:
             lines.append(t(lang, "details_seats_free", free=session.capacity - confirmed, capacity=session.capacity))
-    if mine is not None:
+    if mine is not None and not session.cancelled:
         lines.append(t(lang, "details_you_confirmed") if mine.state == "confirmed"
                      else t(lang, "details_you_waiting", position=mine.position))
     if session.description:
         lines.append("\n" + escape(session.description.get(lang)))
-    rows: list[list[tuple[str, str]]] = []
+    rows: Rows = []
     if session.takes_signups:
         if mine is None:
-            rows.append([button(lang, "button_signup", f"su:{session.id}")])
+            rows.append([b.SignUp(session.id).labelled(lang, "button_signup")])
         elif mine.state == "confirmed":
-            rows.append([button(lang, "button_cancel_seat", f"cx:{session.id}")])
+            rows.append([b.GiveBack(session.id).labelled(lang, "button_cancel_seat")])
         else:
-            rows.append([button(lang, "button_leave_waitlist", f"cx:{session.id}")])
-    if point is not None and point.has_coordinates:
-        rows.append([button(lang, "button_meeting_point", f"mp:{session.id}")])
+            rows.append([b.GiveBack(session.id).labelled(lang, "button_leave_waitlist")])
+    if point is not None and point.has_coordinates and not session.cancelled:
+        rows.append([b.MeetingPointPin(session.id).labelled(lang, "button_meeting_point")])
     if not session.cancelled:
-        rows.append([button(lang, "button_unbookmark" if bookmarked else "button_bookmark", f"bm:{session.id}"),
-                     button(lang, "button_calendar", f"ic:{session.id}")])
-    rows.append([button(lang, "button_back_program", "p:0")])
+        rows.append([b.Bookmark(session.id).labelled(lang, "button_unbookmark" if bookmarked else "button_bookmark"),
+                     b.CalendarOne(session.id).labelled(lang, "button_calendar")])
+    rows.append([b.ProgramPage(0).labelled(lang, "button_back_program")])
     return "\n".join(lines), rows
 
 
@@ -161,18 +173,18 @@ def next_view(program: Program, lang: str, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def session_buttons(program: Program, sessions: list[Session] | tuple[Session, ...], lang: str) -> list[list[tuple[str, str]]]:
-    return [[(_short_label(program, s, lang), f"s:{s.id}")] for s in sessions]
+def session_buttons(program: Program, sessions: list[Session] | tuple[Session, ...], lang: str) -> Rows:
+    return [[b.ShowSession(s.id).button(short_label(program, s, lang))] for s in sessions]
 
 
-def mine_view(program: Program, lang: str, registrations: list[MyRegistration]) -> tuple[str, list[list[tuple[str, str]]]]:
+def mine_view(program: Program, lang: str, registrations: list[MyRegistration]) -> tuple[str, Rows]:
     entries = []
     for registration in registrations:
         session = program.session(registration.session_id)
-        if session is not None:
+        if session is not None and not session.cancelled:
             entries.append((session, registration))
     if not entries:
-        return t(lang, "mine_none"), [[button(lang, "menu_program", "p:0")]]
+        return t(lang, "mine_none"), []
     entries.sort(key=lambda pair: pair[0].start)
     lines = [t(lang, "mine_title")]
     rows = []
@@ -184,6 +196,5 @@ def mine_view(program: Program, lang: str, registrations: list[MyRegistration]) 
         else:
             lines.append(t(lang, "mine_waiting", time=start, title=session.title.get(lang), position=registration.position))
             label = plain(lang, "button_leave_waitlist")
-        short = session.title.get(lang)
-        rows.append([(f"{label}: {short if len(short) <= 30 else short[:28] + '…'}", f"cx:{session.id}")])
+        rows.append([b.GiveBack(session.id).button(f"{label}: {session.title.get(lang)}")])
     return "\n".join(lines), rows

@@ -88,21 +88,23 @@ TEXTS = {
         "/frage – Frage an Podium oder Vortragende; /fragen zeigt sie\n"
         "/vernetzen – Menschen mit gleichen Themen finden (nur mit Zustimmung)\n"
         "/datenschutz – was ich speichere; /meinedaten, /loeschen\n"
-        "/sprache – Sprache wechseln (Deutsch/English)\n\n"
+        "/sprache – Sprache wechseln (Deutsch/English)\n"
+        "/abbrechen – Angefangenes abbrechen (eine Frage, einen Kommentar …)\n\n"
         "Oder schreiben Sie einfach, was Sie suchen, z. B. „HAL-PLAN“ oder „Wann ist die Mittagspause?“."
     ),
     "help_admin": (
         "\n\n🛠 <b>Für das Organisationsteam</b>\n"
-        "/teilnehmer [id] – Anmeldungen je Programmpunkt\n"
+        "/teilnehmer [id] – Anmeldungen je Programmpunkt, Namen per Knopf\n"
         "/export – alle Anmeldungen als CSV\n"
         "/reload – program.yaml neu einlesen (mit Vorschau)\n"
         "/feedback [export] – Bewertungen je Programmpunkt\n"
         "/durchsage – Durchsage an alle oder eine Gruppe\n"
         "/durchsagen – gesendete Durchsagen, Berichte, Korrektur, Zurückziehen\n"
         "/geplant – geplante Durchsagen\n"
-        "/verschieben &lt;id&gt; &lt;Min.&gt; [folgende] – Programmpunkt verschieben\n"
-        "/raum &lt;id&gt; &lt;Raum&gt; – Raum ändern\n"
-        "/absagen &lt;id&gt; – Programmpunkt absagen\n"
+        "/verschieben [id] [Min.] [folgende] – Programmpunkt verschieben\n"
+        "/raum [id] [Raum] – Raum ändern\n"
+        "/absagen [id] – Programmpunkt absagen; /wiederherstellen [id] – Absage zurücknehmen\n"
+        "/orga – alles für das Organisationsteam, per Knopf\n"
         "/abbrechen – laufende Eingabe abbrechen"
     ),
     "language_choose": "Bitte wählen Sie Ihre Sprache / Please choose your language:",
@@ -165,7 +167,7 @@ TEXTS = {
     "bookmarks_title": "⭐ <b>Gemerkte Programmpunkte</b>",
     "bookmarks_none": "Sie haben noch nichts gemerkt. Öffnen Sie einen Programmpunkt und tippen Sie auf „Merken“.",
     "reminder_settings": "⏰ <b>Erinnerungen</b>\nDerzeit: {current}.\nWie lange vorher soll ich Sie an Ihre Programmpunkte erinnern?",
-    "reminder_current_default": "15 Minuten vorher (Exkursion: 30 Minuten)",
+    "reminder_current_default": "{minutes} Minuten vorher",
     "reminder_current_minutes": "{minutes} Minuten vorher",
     "reminder_current_off": "aus",
     "reminder_button_minutes": "{minutes} Min.",
@@ -354,8 +356,8 @@ TEXTS = {
     "net_topic_other": "Weitere Themen",
     "admin_only": "Diese Funktion ist dem Organisationsteam vorbehalten.",
     "admin_attendees_title": "👥 <b>Anmeldungen</b>",
-    "admin_attendees_line": "{title}: {confirmed}/{capacity} bestätigt, {waiting} auf der Warteliste",
-    "admin_attendees_session": "👥 <b>{title}</b> – {confirmed}/{capacity} bestätigt, {waiting} auf der Warteliste",
+    "admin_attendees_line": "{title} · <code>{id}</code>: {confirmed}/{capacity} bestätigt, {waiting} auf der Warteliste",
+    "admin_attendees_session": "👥 <b>{title}</b> · <code>{id}</code> – {confirmed}/{capacity} bestätigt, {waiting} auf der Warteliste",
     "admin_attendees_confirmed": "<b>Bestätigt:</b>",
     "admin_attendees_waiting": "<b>Warteliste:</b>",
     "admin_attendees_empty": "Noch keine Anmeldungen.",
@@ -385,3 +387,88 @@ COMMANDS = [
     ("sprache", "Sprache wechseln"),
     ("hilfe", "Hilfe"),
 ]
+
+# Gespräche, Knöpfe und die Organisation per Knopf
+TEXTS.update({
+    "stale_session": "Dieser Knopf ist nicht mehr gültig: den Programmpunkt gibt es nicht mehr. /programm zeigt das aktuelle Programm.",
+    "conversation_dropped": "Abgebrochen: {what}. Es wurde nichts gesendet oder geändert.",
+    "flow_question": "Ihre Frage an das Podium",
+    "flow_network": "Ihr Vernetzungsprofil",
+    "flow_feedback": "Ihr Kommentar zur Bewertung",
+    "flow_broadcast": "die neue Durchsage",
+    "flow_correction": "die Korrektur der Durchsage",
+    "flow_change": "die Programmänderung",
+    "confirm_despite_warning": "⚠️ Trotzdem bestätigen",
+    "file_agenda": "konferenztag.ics",
+    "file_my_data": "meine-daten.json",
+    "feedback_rated": "⭐ Ihre Bewertung für „{title}“: {stars}",
+    "bc_edit_stale": "Durchsage #{id} wurde inzwischen anders korrigiert oder zurückgezogen. /durchsagen zeigt den Stand.",
+    "orga_menu": (
+        "🛠 <b>Organisation</b>\nAlles per Knopf – oder als Befehl, mit oder ohne Kennung:\n"
+        "/teilnehmer – Anmeldungen je Programmpunkt, Namen und Wartelisten\n"
+        "/export – alle Anmeldungen als CSV\n"
+        "/durchsage – Durchsage an alle oder eine Gruppe; /durchsagen – Berichte, Korrektur, Zurückziehen\n"
+        "/geplant – geplante Durchsagen\n"
+        "/verschieben – Programmpunkt verschieben (+5, +10, +15, +30 Min. oder eigene Angabe)\n"
+        "/raum – Raum ändern; /absagen – absagen; /wiederherstellen – Absage zurücknehmen\n"
+        "/reload – program.yaml neu einlesen (mit Vorschau)\n"
+        "/fragen – Fragen an das Podium moderieren\n"
+        "/feedback – Bewertungen je Programmpunkt\n"
+        "/orga – alles für das Organisationsteam, per Knopf\n"
+        "/abbrechen – laufende Eingabe abbrechen"
+    ),
+    "orga_attendees": "👥 Anmeldungen",
+    "orga_export": "📄 Export (CSV)",
+    "orga_broadcast": "📢 Durchsage",
+    "orga_broadcasts": "📋 Durchsagen",
+    "orga_scheduled": "⏰ Geplant",
+    "orga_delay": "🕒 Verschieben",
+    "orga_room": "📍 Raum ändern",
+    "orga_cancel": "❌ Absagen",
+    "orga_restore": "♻️ Wiederherstellen",
+    "orga_reload": "🔄 Neu laden",
+    "orga_questions": "❓ Fragen",
+    "orga_feedback": "⭐ Feedback",
+    "orga_no_sessions": "Dafür gibt es im Programm keinen passenden Programmpunkt.",
+    "admin_attendees_choose": "👥 Wessen Namen und Warteliste möchten Sie sehen?",
+    "change_refused": "⛔ <b>Diese Änderung ist nicht möglich:</b>\n{problems}\n\nEs wurde nichts geändert.",
+    "change_warnings": "⚠️ <b>Bitte prüfen:</b>\n{problems}",
+    "change_stale": "🔄 Seit dieser Vorschau wurde das Programm geändert – übernommen wurde nichts. Hier ist die Vorschau auf dem aktuellen Stand:",
+    "finding_outside_conference": "• „{title}“ läge außerhalb der Konferenzzeit.",
+    "finding_end_before_start": "• „{title}“ würde enden, bevor es beginnt.",
+    "finding_room_clash": "• „{title}“ und „{other}“ wären gleichzeitig in {room}.",
+    "change_choose_delay": "🕒 <b>Welcher Programmpunkt verschiebt sich?</b>",
+    "change_ask_minutes": "🕒 <b>{title}</b>\n{when} · {room}\n\nUm wie viele Minuten verschieben? (+ später, − früher)",
+    "change_type_minutes": "✏️ Andere Angabe",
+    "change_prompt_minutes": (
+        "Um wie viele Minuten? Schreiben Sie z. B. 20 (später) oder -10 (früher); „20 folgende“ verschiebt "
+        "auch alles danach im selben Raum. /abbrechen bricht ab."
+    ),
+    "change_ask_scope": "Nach diesem Programmpunkt folgt in {room} noch mehr. Soll alles danach in {room} mitverschoben werden?",
+    "change_scope_one": "Nur „{title}“",
+    "change_scope_following": "Alles ab hier in {room}",
+    "change_choose_room": "📍 <b>Für welchen Programmpunkt ändert sich der Raum?</b>",
+    "change_ask_room": "📍 <b>{title}</b>\n{when} · jetzt: {room}\n\nIn welchen Raum?",
+    "change_type_room": "✏️ Anderen Raum eingeben",
+    "change_prompt_room": "Schreiben Sie den neuen Raum. /abbrechen bricht ab.",
+    "change_choose_cancel": "❌ <b>Welcher Programmpunkt fällt aus?</b>",
+    "change_choose_restore": "♻️ <b>Welcher abgesagte Programmpunkt findet doch statt?</b>",
+    "change_alternatives": "Zur selben Zeit gibt es noch freie Plätze – ein Tipp meldet Sie an:",
+    "reload_unchanged": "🔄 Die Datei ist unverändert – es gibt nichts zu übernehmen.",
+    "reload_capacity": "• {title}: 🎟 {before} → {after} Plätze",
+    "reload_would_overbook": "   ⚠️ dann überbucht: {confirmed} Anmeldungen bei {capacity} Plätzen – niemand wird abgemeldet",
+    "reload_would_promote": "   ⬆️ von der Warteliste rücken nach: {count}",
+    "reload_texts": "• geänderte Texte (Titel, Beschreibung, Vortragende) bei Programmpunkten: {count}",
+    "reload_other": "• geänderte Durchsagen, Aussteller oder Angaben zur Konferenz",
+    "reminder_excursion_button_off": "🚌 Aus",
+    "reminder_settings_both": (
+        "⏰ <b>Erinnerungen</b>\nProgrammpunkte: {current}.\n🚌 Bus zur Exkursion (mit Treffpunkt auf der Karte): {excursion}.\n\n"
+        "Oben stellen Sie Ihre Programmpunkte ein, unten mit 🚌 den Bus – beides unabhängig voneinander."
+    ),
+    "reminder_excursion_current_default": "{minutes} Minuten vor Abfahrt",
+    "reminder_excursion_current_minutes": "{minutes} Minuten vor Abfahrt",
+    "reminder_excursion_current_off": "aus",
+    "reminder_excursion_button_minutes": "🚌 {minutes} Min.",
+    "reminder_excursion_set": "🚌 Ich erinnere Sie {minutes} Minuten vor Abfahrt des Busses.",
+    "reminder_excursion_off": "🚌 Keine Erinnerung an den Bus.",
+})

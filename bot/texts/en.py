@@ -78,7 +78,7 @@ TEXTS = {
         "/next – what comes next\n"
         "/venue – the venue on the map\n"
         "/signup – sign up for a workshop or the excursion\n"
-        "/cancel – give back a sign-up\n"
+        "/unregister – give back a sign-up\n"
         "/mine – your sign-ups and waiting-list places\n"
         "/bookmarks – your bookmarked sessions\n"
         "/reminders – when I remind you (5, 10, 15, 30 min or off)\n"
@@ -87,22 +87,24 @@ TEXTS = {
         "/question – ask the panel or speakers; /questions lists them\n"
         "/network – find people with the same topics (with consent)\n"
         "/privacy – what I store; /mydata, /delete\n"
-        "/language – switch language (Deutsch/English)\n\n"
+        "/language – switch language (Deutsch/English)\n"
+        "/cancel – abort what you started (a question, a comment …)\n\n"
         "Or just write what you are looking for, e.g. “HAL-PLAN” or “When is lunch?”."
     ),
     "help_admin": (
         "\n\n🛠 <b>For organizers</b>\n"
-        "/attendees [id] – sign-ups per session\n"
+        "/attendees [id] – sign-ups per session, names by button\n"
         "/export – all sign-ups as CSV\n"
         "/reload – re-read program.yaml (with preview)\n"
         "/feedback [export] – ratings per session\n"
         "/broadcast – announcement to everyone or a group\n"
         "/broadcasts – sent announcements, reports, correct, withdraw\n"
         "/scheduled – scheduled announcements\n"
-        "/delay &lt;id&gt; &lt;min&gt; [following] – move a session\n"
-        "/room &lt;id&gt; &lt;room&gt; – change the room\n"
-        "/cancelsession &lt;id&gt; – cancel a session\n"
-        "/stop – abort the current input"
+        "/delay [id] [min] [following] – move a session\n"
+        "/room [id] [room] – change the room\n"
+        "/cancelsession [id] – cancel a session; /restore [id] – take it back\n"
+        "/orga – everything for organizers, by buttons\n"
+        "/cancel – abort the current input"
     ),
     "language_choose": "Bitte wählen Sie Ihre Sprache / Please choose your language:",
     "language_set": "✅ I will speak English with you now.",
@@ -164,7 +166,7 @@ TEXTS = {
     "bookmarks_title": "⭐ <b>Bookmarked sessions</b>",
     "bookmarks_none": "You have not bookmarked anything yet. Open a session and tap “Remind me”.",
     "reminder_settings": "⏰ <b>Reminders</b>\nCurrently: {current}.\nHow long before your sessions should I remind you?",
-    "reminder_current_default": "15 minutes before (excursion: 30 minutes)",
+    "reminder_current_default": "{minutes} minutes before",
     "reminder_current_minutes": "{minutes} minutes before",
     "reminder_current_off": "off",
     "reminder_button_minutes": "{minutes} min",
@@ -179,7 +181,7 @@ TEXTS = {
     ),
     "bc_prompt": (
         "📢 <b>New announcement</b>\nWrite the text now (bold, italics and links are kept) – "
-        "or send a photo with a caption. /stop cancels."
+        "or send a photo with a caption. /cancel aborts."
     ),
     "bc_too_long": "The text is too long ({length} characters, at most {limit}). Please shorten it.",
     "bc_choose_audience": "Who should get the announcement?",
@@ -205,7 +207,7 @@ TEXTS = {
     "bc_discarded": "Discarded. Nothing was sent.",
     "bc_ask_time": (
         "When should the announcement go out? Write a time like 14:30 (conference day, conference time) "
-        "or a date and time like 2025-06-03 14:30. /stop cancels."
+        "or a date and time like 2025-06-03 14:30. /cancel aborts."
     ),
     "bc_bad_time": "I don't understand that as a time in the future. Please write e.g. 14:30 or 2025-06-03 14:30.",
     "bc_scheduled": "⏰ Scheduled for {when}: announcement #{id} to {audience}. /scheduled lists them all.",
@@ -214,7 +216,7 @@ TEXTS = {
     "bc_list_empty": "No announcements yet.",
     "bc_edit_button": "✏️ Correct #{id}",
     "bc_withdraw_button": "🗑 Withdraw #{id}",
-    "bc_edit_prompt": "Write the corrected text for announcement #{id}. /stop cancels.",
+    "bc_edit_prompt": "Write the corrected text for announcement #{id}. /cancel aborts.",
     "bc_edit_preview": "✏️ <b>Correction of announcement #{id}</b> for {count} recipients:\n\n{body}",
     "bc_edit_done": "✏️ The correction goes out to {count} recipients.",
     "bc_withdraw_confirm": "🗑 Delete announcement #{id} for every recipient ({count} delivered)?",
@@ -294,7 +296,7 @@ TEXTS = {
     "ics_one_caption": "📅 “{title}” as a calendar entry.",
     "button_calendar": "📅 Add to calendar",
     "feedback_prompt": "⭐ How did you like “{title}”? One tap is enough.",
-    "feedback_thanks": "Thank you for your rating! Anything you would like to add? Just write it to me (or /stop).",
+    "feedback_thanks": "Thank you for your rating! Anything you would like to add? Just write it to me (or /cancel).",
     "feedback_twice": "You have already rated “{title}” – thank you!",
     "feedback_comment_thanks": "Thank you, your comment has arrived.",
     "feedback_title": "⭐ <b>Feedback</b>",
@@ -307,7 +309,7 @@ TEXTS = {
     "exhibitors_none": "No exhibitors are listed for the marketplace.",
     "q_none_open": "No question round is open right now. Questions are possible for: {sessions}",
     "q_choose": "Which session is your question for?",
-    "q_write": "Write your question for “{title}” now. /stop cancels.",
+    "q_write": "Write your question for “{title}” now. /cancel aborts.",
     "q_too_long": "Please keep the question shorter (500 characters at most).",
     "q_received": "❓ Your question for “{title}” is in – anonymously. Others can support it with 👍.",
     "q_show_name": "👤 Show my name",
@@ -352,8 +354,8 @@ TEXTS = {
     "net_topic_other": "Other topics",
     "admin_only": "This function is reserved for the organizers.",
     "admin_attendees_title": "👥 <b>Sign-ups</b>",
-    "admin_attendees_line": "{title}: {confirmed}/{capacity} confirmed, {waiting} waiting",
-    "admin_attendees_session": "👥 <b>{title}</b> – {confirmed}/{capacity} confirmed, {waiting} waiting",
+    "admin_attendees_line": "{title} · <code>{id}</code>: {confirmed}/{capacity} confirmed, {waiting} waiting",
+    "admin_attendees_session": "👥 <b>{title}</b> · <code>{id}</code> – {confirmed}/{capacity} confirmed, {waiting} waiting",
     "admin_attendees_confirmed": "<b>Confirmed:</b>",
     "admin_attendees_waiting": "<b>Waiting list:</b>",
     "admin_attendees_empty": "No sign-ups yet.",
@@ -371,7 +373,7 @@ COMMANDS = [
     ("next", "What comes next"),
     ("venue", "The venue"),
     ("signup", "Sign up for a workshop or the excursion"),
-    ("cancel", "Give back a sign-up"),
+    ("unregister", "Give back a sign-up"),
     ("mine", "My sign-ups"),
     ("bookmarks", "Bookmarked sessions"),
     ("reminders", "Reminder settings"),
@@ -383,3 +385,87 @@ COMMANDS = [
     ("language", "Switch language"),
     ("help", "Help"),
 ]
+
+# Conversations, buttons and the organizers' side by buttons
+TEXTS.update({
+    "stale_session": "This button is no longer valid: the session no longer exists. /program shows the current program.",
+    "conversation_dropped": "Cancelled: {what}. Nothing was sent or changed.",
+    "flow_question": "your question to the panel",
+    "flow_network": "your networking profile",
+    "flow_feedback": "your comment on the rating",
+    "flow_broadcast": "the new announcement",
+    "flow_correction": "the correction of the announcement",
+    "flow_change": "the program change",
+    "confirm_despite_warning": "⚠️ Confirm anyway",
+    "file_agenda": "conference-day.ics",
+    "file_my_data": "my-data.json",
+    "feedback_rated": "⭐ Your rating of “{title}”: {stars}",
+    "bc_edit_stale": "Announcement #{id} has been corrected differently or withdrawn meanwhile. /broadcasts shows where it stands.",
+    "orga_menu": (
+        "🛠 <b>Organizers</b>\nEverything by buttons – or as a command, with or without an id:\n"
+        "/attendees – sign-ups per session, names and waiting lists\n"
+        "/export – all sign-ups as CSV\n"
+        "/broadcast – announcement to everyone or a group; /broadcasts – reports, correct, withdraw\n"
+        "/scheduled – scheduled announcements\n"
+        "/delay – move a session (+5, +10, +15, +30 min or your own)\n"
+        "/room – change the room; /cancelsession – cancel; /restore – take a cancellation back\n"
+        "/reload – re-read program.yaml (with preview)\n"
+        "/questions – moderate questions to the panel\n"
+        "/feedback – ratings per session\n"
+        "/cancel – abort the current input"
+    ),
+    "orga_attendees": "👥 Sign-ups",
+    "orga_export": "📄 Export (CSV)",
+    "orga_broadcast": "📢 Announcement",
+    "orga_broadcasts": "📋 Announcements",
+    "orga_scheduled": "⏰ Scheduled",
+    "orga_delay": "🕒 Delay",
+    "orga_room": "📍 Change room",
+    "orga_cancel": "❌ Cancel session",
+    "orga_restore": "♻️ Restore",
+    "orga_reload": "🔄 Reload",
+    "orga_questions": "❓ Questions",
+    "orga_feedback": "⭐ Feedback",
+    "orga_no_sessions": "No session of the program fits that.",
+    "admin_attendees_choose": "👥 Whose names and waiting list would you like to see?",
+    "change_refused": "⛔ <b>This change is not possible:</b>\n{problems}\n\nNothing was changed.",
+    "change_warnings": "⚠️ <b>Please check:</b>\n{problems}",
+    "change_stale": "🔄 The program has changed since this preview – nothing was applied. Here is the preview as things stand now:",
+    "finding_outside_conference": "• “{title}” would lie outside the conference's hours.",
+    "finding_end_before_start": "• “{title}” would end before it begins.",
+    "finding_room_clash": "• “{title}” and “{other}” would be in {room} at the same time.",
+    "change_choose_delay": "🕒 <b>Which session is moving?</b>",
+    "change_ask_minutes": "🕒 <b>{title}</b>\n{when} · {room}\n\nBy how many minutes? (+ later, − earlier)",
+    "change_type_minutes": "✏️ Other",
+    "change_prompt_minutes": (
+        "By how many minutes? Write e.g. 20 (later) or -10 (earlier); “20 following” also moves everything "
+        "after it in the same room. /cancel aborts."
+    ),
+    "change_ask_scope": "More follows in {room} after this session. Should everything after it in {room} move as well?",
+    "change_scope_one": "Only “{title}”",
+    "change_scope_following": "Everything from here in {room}",
+    "change_choose_room": "📍 <b>Which session changes its room?</b>",
+    "change_ask_room": "📍 <b>{title}</b>\n{when} · now: {room}\n\nWhich room?",
+    "change_type_room": "✏️ Type another room",
+    "change_prompt_room": "Write the new room. /cancel aborts.",
+    "change_choose_cancel": "❌ <b>Which session is cancelled?</b>",
+    "change_choose_restore": "♻️ <b>Which cancelled session takes place after all?</b>",
+    "change_alternatives": "There are still free seats at the same time – one tap signs you up:",
+    "reload_unchanged": "🔄 The file has not changed – there is nothing to apply.",
+    "reload_capacity": "• {title}: 🎟 {before} → {after} seats",
+    "reload_would_overbook": "   ⚠️ then overbooked: {confirmed} sign-ups for {capacity} seats – nobody is removed",
+    "reload_would_promote": "   ⬆️ moving up from the waiting list: {count}",
+    "reload_texts": "• sessions with changed texts (title, description, speakers): {count}",
+    "reload_other": "• changed announcements, exhibitors or conference details",
+    "reminder_excursion_button_off": "🚌 Off",
+    "reminder_settings_both": (
+        "⏰ <b>Reminders</b>\nSessions: {current}.\n🚌 Excursion bus (with the meeting point on the map): {excursion}.\n\n"
+        "The upper buttons set your sessions, the 🚌 buttons the bus – each on its own."
+    ),
+    "reminder_excursion_current_default": "{minutes} minutes before departure",
+    "reminder_excursion_current_minutes": "{minutes} minutes before departure",
+    "reminder_excursion_current_off": "off",
+    "reminder_excursion_button_minutes": "🚌 {minutes} min",
+    "reminder_excursion_set": "🚌 I will remind you {minutes} minutes before the bus leaves.",
+    "reminder_excursion_off": "🚌 No reminder for the bus.",
+})

@@ -1,0 +1,532 @@
+"""Every inline button's payload, as a typed value: the one place that defines what a button
+carries, packs it into Telegram's 64 bytes of callback data, parses it back, and dispatches a
+tap to the one function that handles it.
+
+A payload class names its prefix, its fields (str, int or bool), the flow whose pending input
+it belongs to (a tap on any other button ends that input) and whether only organizers may tap
+it. Handler modules register their functions with `@handles(Payload)`; `dispatch` is the only
+CallbackQueryHandler of the bot. Forged data, a button of an older bot version, a button whose
+session is gone and a button nobody handles all get one clear answer, never a traceback.
+
+The style follows aiogram's callback-data factories: `ShowSession(session_id="podium").pack()`
+gives "s:podium", and `parse("s:podium")` gives the value back.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+import logging
+import re
+import typing
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, ClassVar
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import CallbackQueryHandler, ContextTypes
+
+from ..texts import plain
+
+try:  # TODO(this session): texts.shorten lands with the plural/labels work
+    from ..texts import shorten
+except ImportError:  # pragma: no cover
+    def shorten(text: str, limit: int) -> str:
+        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 64  # Telegram's limit for callback_data, in UTF-8 bytes
+LABEL_LIMIT = 60  # characters of a button label; longer ones end with "…"
+_TOKEN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_INT = re.compile(r"^-?\d{1,12}$")
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Any, "Payload"], Awaitable[None]]
+REGISTRY: dict[str, type["Payload"]] = {}
+
+
+class PayloadError(ValueError):
+    """A payload that cannot be packed: a programming error, caught by the tests."""
+
+
+@dataclass(frozen=True)
+class Payload:
+    prefix: ClassVar[str] = ""
+    flow: ClassVar[str | None] = None  # the flow whose pending input this button continues
+    organizers: ClassVar[bool] = False  # only organizers (BOT_ADMINS) may tap it
+    session_fields: ClassVar[tuple[str, ...]] = ()  # fields naming a session that must still exist
+    quick: ClassVar[bool] = False  # navigation: the spinner stops before the handler runs
+    handler: ClassVar[Handler | None] = None
+
+    def pack(self) -> str:
+        parts = [self.prefix]
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, bool):
+                parts.append("1" if value else "0")
+            elif isinstance(value, int):
+                parts.append(str(value))
+            elif isinstance(value, str) and _TOKEN.match(value):
+                parts.append(value)
+            else:
+                raise PayloadError(f"{type(self).__name__}.{item.name} cannot travel in a button: {value!r}")
+        data = ":".join(parts)
+        if len(data.encode("utf-8")) > MAX_BYTES:
+            raise PayloadError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def unpack(cls, parts: list[str]) -> "Payload | None":
+        fields = dataclasses.fields(cls)
+        if len(parts) != len(fields):
+            return None
+        hints = typing.get_type_hints(cls)
+        values = {}
+        for item, raw in zip(fields, parts):
+            kind = hints[item.name]
+            if kind is bool:
+                if raw not in ("0", "1"):
+                    return None
+                values[item.name] = raw == "1"
+            elif kind is int:
+                if not _INT.match(raw):
+                    return None
+                values[item.name] = int(raw)
+            else:
+                if not _TOKEN.match(raw):
+                    return None
+                values[item.name] = raw
+        return cls(**values)
+
+    def button(self, label: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(shorten(label, LABEL_LIMIT), callback_data=self.pack())
+
+    def labelled(self, lang: str, key: str, **values: object) -> InlineKeyboardButton:
+        return self.button(plain(lang, key, **values))
+
+
+def payload(prefix: str, *, flow: str | None = None, organizers: bool = False, sessions: tuple[str, ...] = (),
+            quick: bool = False):
+    """Declare a payload class: `@payload("s", sessions=("session_id",))`."""
+    def register(cls):
+        if prefix in REGISTRY or not re.fullmatch(r"[a-z]{1,3}", prefix):
+            raise PayloadError(f"prefix {prefix!r} is taken or malformed")
+        cls = dataclass(frozen=True)(cls)
+        cls.prefix, cls.flow, cls.organizers, cls.session_fields, cls.quick = prefix, flow, organizers, sessions, quick
+        REGISTRY[prefix] = cls
+        return cls
+    return register
+
+
+def parse(data: str | None) -> Payload | None:
+    """The payload a button carries, or None for anything forged, malformed or unknown."""
+    if not data or len(data.encode("utf-8")) > MAX_BYTES:
+        return None
+    prefix, *parts = data.split(":")
+    cls = REGISTRY.get(prefix)
+    if cls is None:
+        return None
+    if not dataclasses.fields(cls) and parts:
+        return None
+    return cls.unpack(parts)
+
+
+def handles(cls: type[Payload]):
+    """Register the one function that handles taps on buttons of this payload class."""
+    def register(function: Handler) -> Handler:
+        if cls.handler is not None:
+            raise PayloadError(f"{cls.__name__} is handled twice")
+        cls.handler = function
+        return function
+    return register
+
+
+def markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
+    built = [row for row in rows if row]
+    return InlineKeyboardMarkup(built) if built else None
+
+
+# --- answering the tap -------------------------------------------------------------------------
+
+_answered: contextvars.ContextVar[bool] = contextvars.ContextVar("button_answered", default=False)
+
+
+async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Stop the button's spinner, with a short note if given; an expired query is not an error."""
+    query = update.callback_query
+    if query is None or _answered.get():
+        return
+    _answered.set(True)
+    try:
+        await query.answer(shorten(text, 200) if text else None, show_alert=alert)
+    except BadRequest as error:
+        log.info("callback answer failed: %s", error)
+    except Forbidden:
+        pass
+
+
+async def refuse(update: Update, lang: str, key: str = "stale_button", **values: object) -> None:
+    """Say why a tap does nothing: as an alert, or in the chat if the tap was answered already."""
+    text = plain(lang, key, **values)
+    query = update.callback_query
+    if query is not None and _answered.get() and update.effective_user is not None:
+        try:
+            await query.get_bot().send_message(update.effective_user.id, text)
+        except (BadRequest, Forbidden) as error:
+            log.info("could not explain a refused tap: %s", error)
+        return
+    await answer(update, text, alert=True)
+
+
+# --- the payloads ------------------------------------------------------------------------------
+# Navigation and program
+
+
+@payload("p", quick=True)
+class ProgramPage(Payload):
+    page: int
+
+
+@payload("s", quick=True, sessions=("session_id",))
+class ShowSession(Payload):
+    session_id: str
+
+
+@payload("n", quick=True)
+class Now(Payload):
+    pass
+
+
+@payload("x", quick=True)
+class Next(Payload):
+    pass
+
+
+@payload("v", quick=True)
+class Venue(Payload):
+    pass
+
+
+@payload("h", quick=True)
+class Help(Payload):
+    pass
+
+
+@payload("l")
+class Language(Payload):
+    lang: str
+
+
+@payload("mp", quick=True, sessions=("session_id",))
+class MeetingPointPin(Payload):
+    session_id: str
+
+
+# Sign-up
+
+
+@payload("su", sessions=("session_id",))
+class SignUp(Payload):
+    session_id: str
+
+
+@payload("wl", sessions=("session_id",))
+class JoinWaitlist(Payload):
+    session_id: str
+
+
+@payload("sw", sessions=("from_id", "to_id"))
+class Switch(Payload):
+    from_id: str
+    to_id: str
+
+
+@payload("ko", sessions=("session_id",))
+class KeepSeat(Payload):
+    session_id: str
+
+
+@payload("cx", sessions=("session_id",))
+class GiveBack(Payload):
+    session_id: str
+
+
+@payload("kp", sessions=("session_id",))
+class KeepPromotion(Payload):
+    session_id: str
+
+
+@payload("me", quick=True)
+class Mine(Payload):
+    pass
+
+
+# Bookmarks, reminders, my day, privacy, feedback
+
+
+@payload("bm", sessions=("session_id",))
+class Bookmark(Payload):
+    session_id: str
+
+
+@payload("rm")
+class ReminderLead(Payload):
+    minutes: int
+
+
+@payload("re")
+class ExcursionLead(Payload):
+    minutes: int
+
+
+@payload("pl", quick=True)
+class MyPlan(Payload):
+    pass
+
+
+@payload("ic", quick=True)
+class CalendarAll(Payload):
+    pass
+
+
+@payload("ics", quick=True, sessions=("session_id",))
+class CalendarOne(Payload):
+    session_id: str
+
+
+@payload("fb", flow="feedback", sessions=("session_id",))
+class Rate(Payload):
+    session_id: str
+    stars: int
+
+
+@payload("dz", quick=True)
+class Privacy(Payload):
+    pass
+
+
+@payload("dy")
+class DeleteConfirm(Payload):
+    pass
+
+
+@payload("dn")
+class DeleteKeep(Payload):
+    pass
+
+
+# Questions and networking
+
+
+@payload("qs", flow="question", sessions=("session_id",))
+class AskAbout(Payload):
+    session_id: str
+
+
+@payload("qv")
+class Vote(Payload):
+    question_id: int
+
+
+@payload("qa")
+class MarkAnswered(Payload):
+    question_id: int
+
+
+@payload("qh")
+class HideQuestion(Payload):
+    question_id: int
+
+
+@payload("qn")
+class ShowMyName(Payload):
+    question_id: int
+
+
+@payload("ql", quick=True, sessions=("session_id",))
+class ListQuestions(Payload):
+    session_id: str
+
+
+@payload("nj", flow="network")
+class NetworkJoin(Payload):
+    pass
+
+
+@payload("nt", flow="network", sessions=("session_id",))
+class NetworkTopic(Payload):
+    session_id: str
+
+
+@payload("nf", flow="network")
+class NetworkDone(Payload):
+    pass
+
+
+@payload("nr")
+class ContactRequest(Payload):
+    user_id: int
+
+
+@payload("na")
+class ContactAccept(Payload):
+    request_id: int
+
+
+@payload("nd")
+class ContactDecline(Payload):
+    request_id: int
+
+
+# Confirmations (organizer previews, data deletion …): owned by the conversation module
+
+
+@payload("ok", organizers=True)
+class Confirm(Payload):
+    confirmation_id: int
+
+
+@payload("no", organizers=True)
+class Decline(Payload):
+    confirmation_id: int
+
+
+# Organizers: choosing a session without knowing its id
+
+
+@payload("og", quick=True, organizers=True)
+class PickGroup(Payload):
+    purpose: str
+    group: int
+
+
+@payload("os", quick=True, organizers=True, sessions=("session_id",))
+class PickSession(Payload):
+    purpose: str
+    session_id: str
+
+
+@payload("od", organizers=True, sessions=("session_id",))
+class DelayBy(Payload):
+    session_id: str
+    minutes: int
+
+
+@payload("of", organizers=True, sessions=("session_id",))
+class DelayScope(Payload):
+    session_id: str
+    minutes: int
+    following: bool
+
+
+@payload("ot", organizers=True, flow="change", sessions=("session_id",))
+class TypeMinutes(Payload):
+    session_id: str
+
+
+@payload("or", organizers=True, sessions=("session_id",))
+class RoomPick(Payload):
+    session_id: str
+    room: int
+    check: str
+
+
+@payload("oy", organizers=True, flow="change", sessions=("session_id",))
+class TypeRoom(Payload):
+    session_id: str
+
+
+@payload("oo", quick=True, organizers=True)
+class OrgaMenu(Payload):
+    action: str
+
+
+# Announcements
+
+
+@payload("ab", organizers=True)
+class AudienceAll(Payload):
+    announcement_id: int
+    kind: str
+
+
+@payload("as", organizers=True)
+class AudienceSessions(Payload):
+    announcement_id: int
+
+
+@payload("ag", organizers=True, sessions=("session_id",))
+class AudienceGroup(Payload):
+    announcement_id: int
+    kind: str
+    session_id: str
+
+
+@payload("ay", organizers=True)
+class SendNow(Payload):
+    announcement_id: int
+
+
+@payload("al", organizers=True, flow="broadcast")
+class SendLater(Payload):
+    announcement_id: int
+
+
+@payload("ad", organizers=True)
+class Discard(Payload):
+    announcement_id: int
+
+
+@payload("ac", organizers=True)
+class CancelScheduled(Payload):
+    announcement_id: int
+
+
+@payload("ae", organizers=True, flow="correction")
+class Correct(Payload):
+    announcement_id: int
+
+
+@payload("aw", organizers=True)
+class Withdraw(Payload):
+    announcement_id: int
+
+
+# --- dispatch ------------------------------------------------------------------------------------
+
+
+async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot's only CallbackQueryHandler."""
+    from . import conversation
+    from .common import asker, services
+
+    _answered.set(False)
+    query = update.callback_query
+    if query is None or update.effective_user is None:
+        return
+    who = await asker(update, context)
+    value = parse(query.data)
+    if value is None or type(value).handler is None:
+        log.info("refused button data %r from user %s", query.data, who.user_id)
+        await refuse(update, who.lang)
+        return
+    if value.organizers and not who.is_admin:
+        log.warning("refused organizer button %s for user %s", type(value).__name__, who.user_id)
+        await refuse(update, who.lang, "admin_only")
+        return
+    program = services(context).program.current
+    for name in value.session_fields:
+        if program.session(getattr(value, name)) is None:
+            await refuse(update, who.lang, "stale_session")
+            return
+    await conversation.leave_unless(context, who, value.flow)
+    if value.quick:
+        await answer(update)
+    handler = type(value).handler
+    assert handler is not None
+    await handler(update, context, who, value)
+    await answer(update)
+
+
+def handlers() -> list:
+    return [CallbackQueryHandler(dispatch)]

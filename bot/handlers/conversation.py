@@ -1,0 +1,232 @@
+"""The one home of conversation state: pending inputs and confirmations.
+
+A *pending input* is the bot waiting for someone to type something: a question to the panel,
+a feedback comment, a networking profile field, a broadcast text, a correction, minutes or a
+room for a session change. Each belongs to exactly one registered `Flow` and one of its steps.
+It is stored (it survives a restart), expires after the flow's time, and ends when its user
+sends any command or taps a button that does not belong to its flow. `/abbrechen` and `/cancel`
+end it and say what was dropped. Typed text reaches the step through `on_text`, the bot's one
+handler for typed text; without a pending input, text is a search.
+
+A *confirmation* is a preview waiting for "Confirm" (organizers' changes, reload, corrections,
+withdrawals). Each is stored with what it would do, is taken at most once (a double tap does
+nothing), and the kind's own function decides at confirm time whether the preview is still
+valid. Handler modules register flows and confirmation kinds here and never touch the stored
+state themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, CommandHandler, ContextTypes, MessageHandler, filters
+
+from ..texts import plain, t
+from . import buttons
+from .common import Asker, asker, send, services
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[Update, ContextTypes.DEFAULT_TYPE, Asker, "Pending"], Awaitable[None]]
+Apply = Callable[[Update, ContextTypes.DEFAULT_TYPE, Asker, dict], Awaitable[None]]
+
+DEFAULT_LIFETIME = timedelta(minutes=30)
+CONFIRMATION_LIFETIME = timedelta(hours=2)
+ABORT_COMMANDS = ("abbrechen", "cancel", "stop")
+
+
+@dataclass(frozen=True)
+class Pending:
+    flow: str
+    step: str
+    data: dict
+    expires_at: datetime
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+
+@dataclass
+class Flow:
+    """A multi-step input: its name, the text key that names it to the user, its steps."""
+
+    name: str
+    label: str
+    photos: bool = False  # a photo may answer its steps (announcements)
+    lifetime: timedelta = DEFAULT_LIFETIME
+    steps: dict[str, Step] = field(default_factory=dict)
+
+    def step(self, name: str):
+        def register(function: Step) -> Step:
+            if name in self.steps:
+                raise ValueError(f"flow {self.name}: step {name} registered twice")
+            self.steps[name] = function
+            return function
+        return register
+
+
+FLOWS: dict[str, Flow] = {}
+CONFIRMATIONS: dict[str, Apply] = {}
+_fallbacks: dict[str, Callable] = {}
+
+
+def flow(name: str, label: str, photos: bool = False, lifetime: timedelta = DEFAULT_LIFETIME) -> Flow:
+    if name in FLOWS:
+        raise ValueError(f"flow {name} registered twice")
+    FLOWS[name] = Flow(name, label, photos, lifetime)
+    return FLOWS[name]
+
+
+def confirmation(kind: str):
+    """Register what confirming a preview of this kind does."""
+    def register(function: Apply) -> Apply:
+        if kind in CONFIRMATIONS:
+            raise ValueError(f"confirmation {kind} registered twice")
+        CONFIRMATIONS[kind] = function
+        return function
+    return register
+
+
+def set_fallbacks(text: Callable, other: Callable) -> None:
+    """What typed text and other messages do when no input is pending (search, a hint)."""
+    _fallbacks["text"], _fallbacks["other"] = text, other
+
+
+# --- pending inputs ----------------------------------------------------------------------------
+
+
+async def expect(context: ContextTypes.DEFAULT_TYPE, who: Asker, flow_: Flow, step: str, **data: Any) -> None:
+    """Wait for the user to type the answer to `step` of `flow_`; replaces anything pending."""
+    if step not in flow_.steps:
+        raise ValueError(f"flow {flow_.name} has no step {step}")
+    svc = services(context)
+    now = svc.now()
+    await svc.storage.save_conversation(who.user_id, flow_.name, step, data, now + flow_.lifetime, now)
+
+
+async def done(context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+    """The pending input has been answered."""
+    await services(context).storage.end_conversation(who.user_id)
+
+
+async def current(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Pending | None:
+    svc = services(context)
+    stored = await svc.storage.conversation(user_id)
+    if stored is None:
+        return None
+    flow_name, step, data, expires_at = stored
+    flow_ = FLOWS.get(flow_name)
+    if flow_ is None or step not in flow_.steps or expires_at <= svc.now():
+        await svc.storage.end_conversation(user_id)  # expired, or from an older bot version
+        return None
+    return Pending(flow_name, step, data, expires_at)
+
+
+async def leave_unless(context: ContextTypes.DEFAULT_TYPE, who: Asker, flow_name: str | None) -> None:
+    """A button was tapped: a pending input of another flow ends."""
+    pending = await current(context, who.user_id)
+    if pending is not None and pending.flow != flow_name:
+        await done(context, who)
+
+
+async def _end_on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every command: any command ends what is pending (the command then runs)."""
+    message = update.effective_message
+    if update.effective_user is None or message is None or not message.text:
+        return
+    command = message.text.split()[0][1:].split("@")[0].lower()
+    if command in ABORT_COMMANDS:
+        return  # abort() says what it drops
+    stored = await services(context).storage.end_conversation(update.effective_user.id)
+    if stored:
+        log.debug("pending input %s of user %s ended by /%s", stored, update.effective_user.id, command)
+
+
+async def abort(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/abbrechen, /cancel: end what is under way and say what was dropped."""
+    who = await asker(update, context)
+    pending = await current(context, who.user_id)
+    if pending is None:
+        await send(update, context, t(who.lang, "nothing_to_cancel"))
+        return
+    await done(context, who)
+    what = plain(who.lang, FLOWS[pending.flow].label)
+    await send(update, context, t(who.lang, "conversation_dropped", what=what))
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot's one handler for typed text (and photos): the pending step, else the fallback."""
+    message = update.effective_message
+    if update.effective_user is None or message is None:
+        return
+    who = await asker(update, context)
+    pending = await current(context, who.user_id)
+    if pending is not None:
+        flow_ = FLOWS[pending.flow]
+        if message.text or (message.photo and flow_.photos):
+            await flow_.steps[pending.step](update, context, who, pending)
+            return
+    await (_fallbacks["text"] if message.text else _fallbacks["other"])(update, context)
+
+
+# --- confirmations -----------------------------------------------------------------------------
+
+
+async def propose(context: ContextTypes.DEFAULT_TYPE, who: Asker, kind: str, data: dict,
+                  warning: bool = False) -> list:
+    """Store a preview's action; returns the row of buttons: confirm (marked when the preview
+    carries a warning the organizer must accept) and cancel."""
+    if kind not in CONFIRMATIONS:
+        raise ValueError(f"unknown confirmation kind {kind}")
+    svc = services(context)
+    number = await svc.storage.create_pending(who.user_id, kind, data, svc.now())
+    confirm_key = "confirm_despite_warning" if warning else "confirm_yes"
+    return [buttons.Confirm(number).labelled(who.lang, confirm_key),
+            buttons.Decline(number).labelled(who.lang, "confirm_no")]
+
+
+@buttons.handles(buttons.Confirm)
+async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: buttons.Confirm) -> None:
+    svc = services(context)
+    taken = await svc.storage.take_pending(value.confirmation_id, who.user_id, "done",
+                                           svc.now() - CONFIRMATION_LIFETIME)
+    await buttons.answer(update)
+    if taken is None:  # a second tap, someone else's, or expired: say so in the chat
+        await send(update, context, t(who.lang, "action_taken"))
+        return
+    kind, data = taken
+    await CONFIRMATIONS[kind](update, context, who, data)
+
+
+@buttons.handles(buttons.Decline)
+async def _decline(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: buttons.Decline) -> None:
+    svc = services(context)
+    taken = await svc.storage.take_pending(value.confirmation_id, who.user_id, "dropped", None)
+    await buttons.answer(update)
+    if taken is None:
+        await send(update, context, t(who.lang, "action_taken"))
+        return
+    await send(update, context, t(who.lang, "conversation_cancelled"))
+
+
+# --- registration --------------------------------------------------------------------------------
+
+
+def command_guard() -> tuple[int, MessageHandler]:
+    """(group, handler): runs before the commands' group, ends pending inputs."""
+    return -1, MessageHandler(filters.COMMAND, _end_on_command)
+
+
+def handlers() -> list:
+    return [
+        CommandHandler(list(ABORT_COMMANDS), abort),
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & (filters.TEXT | filters.PHOTO)
+                       & filters.UpdateType.MESSAGE, on_message),
+    ]
+
+
+__all__ = ["Flow", "Pending", "flow", "confirmation", "expect", "done", "current", "propose", "ApplicationHandlerStop"]
