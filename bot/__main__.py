@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import ConfigError, Settings
+from .config import ConfigError, Settings, parse_speed
 from .domain.loader import ProgramError, load_program, summary
 from .domain.program import Program
 
@@ -44,15 +44,29 @@ def setup_logging(level: str, token: str) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A bad flag gets one clear line and exit status 2 (argparse would print the usage too)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _speed(raw: str) -> float:
+    try:
+        return parse_speed(raw)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error).replace("BOT_CLOCK_SPEED", "--clock-speed")) from None
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m bot", description="Conference attendee assistant for Telegram")
+    top = OneLineParser(prog="python -m bot", description="Conference attendee assistant for Telegram")
     commands = top.add_subparsers(dest="command", required=True)
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--program", help="program file (BOT_PROGRAM, default ./program.yaml)")
         sub.add_argument("--database", help="SQLite file (BOT_DATABASE, default ./data/bot.sqlite3)")
         sub.add_argument("--clock-start", help="rehearsal: the bot's 'now' starts here (BOT_CLOCK_START)")
-        sub.add_argument("--clock-speed", type=float, help="rehearsal: how many times faster (BOT_CLOCK_SPEED)")
+        sub.add_argument("--clock-speed", type=_speed, help="rehearsal: how many times faster (BOT_CLOCK_SPEED)")
 
     run = commands.add_parser("run", help="serve Telegram by long polling")
     common(run)

@@ -150,3 +150,18 @@ def test_run_without_token_explains_botfather_in_one_line(tmp_path):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "@BotFather" in lines[0]
+
+
+def test_every_problem_is_named_even_of_a_session_with_a_bad_kind():
+
+    text = (PROGRAM_FILE.read_text(encoding="utf-8")
+            .replace("  - id: ws-mobilitaet\n    kind: workshop", "  - id: ws-mobilitaet\n    kind: workshap")
+            .replace('    room: "Seminarraum 2"', '    room: "Seminarraum 1"')
+            .replace("capacity: 25", "capacity: x"))
+    try:
+        parse_program(text)
+    except ProgramError as error:
+        messages = [str(p) for p in error.problems]
+    assert len(messages) == 3, messages
+    assert any("workshap" in m for m in messages) and any("Seminarraum 1" in m for m in messages)
+    assert any("capacity" in m for m in messages)

@@ -2,8 +2,9 @@
 
 UIDs are stable (session id + conference id), so importing a newer file updates the
 entries instead of duplicating them; SEQUENCE grows with every file, times carry the
-conference's time zone (with its VTIMEZONE), and each entry has an alarm at the
-attendee's lead time.
+conference's time zone (with its VTIMEZONE). Only the sessions the attendee chose (a seat,
+a waitlist place, a bookmark) carry an alarm at their lead time; an excursion is located at
+its meeting point, where people have to be.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ def uid(program: Program, session: Session) -> str:
     return f"{session.id}@{program.conference.id}.konferenz-bot"
 
 
-def agenda_ics(program: Program, sessions: list[Session], lang: str, lead: timedelta | None, now: datetime) -> bytes:
+def agenda_ics(program: Program, sessions: list[Session], lang: str, lead: timedelta | None, now: datetime,
+               alarmed: frozenset[str] = frozenset(), excursion_lead: timedelta | None = None,
+               destination_label: str = "") -> bytes:
+    """`alarmed`: ids of the sessions that get an alarm; `excursion_lead` for excursions (else `lead`)."""
     calendar = Calendar()
     calendar.add("prodid", "-//konferenz-bot//agenda//DE")
     calendar.add("version", "2.0")
@@ -36,16 +40,24 @@ def agenda_ics(program: Program, sessions: list[Session], lang: str, lead: timed
         event.add("dtstart", program.local(session.start))
         event.add("dtend", program.local(session.end))
         event.add("summary", session.title.get(lang))
-        place = ", ".join(part for part in (session.room, program.conference.venue.name, program.conference.venue.address) if part)
-        event.add("location", place)
-        if session.description:
-            event.add("description", session.description.get(lang))
+        point = session.meeting_point
+        description = session.description.get(lang) if session.description else ""
+        if point is not None:
+            event.add("location", ", ".join(part for part in (point.name, point.address) if part))
+            if session.room:
+                description = f"{destination_label}{session.room}" + (f"\n\n{description}" if description else "")
+        else:
+            venue = program.conference.venue
+            event.add("location", ", ".join(part for part in (session.room, venue.name, venue.address) if part))
+        if description:
+            event.add("description", description)
         event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
-        if lead is not None and not session.cancelled:
+        before = excursion_lead if point is not None and excursion_lead is not None else lead
+        if before is not None and session.id in alarmed and not session.cancelled:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("description", session.title.get(lang))
-            alarm.add("trigger", -lead)
+            alarm.add("trigger", -before)
             event.add_component(alarm)
         calendar.add_component(event)
     calendar.add_missing_timezones()

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from .announcements import Audience, PlannedAnnouncement
+from .checks import check_program
 from .program import (
     EMPTY_TEXT,
     LANGUAGES,
@@ -352,7 +353,7 @@ class _Checker:
             session = self.session(index, item, conference, seen)
             if session is not None:
                 sessions.append(session)
-        self.room_conflicts(sessions, data)
+        self.room_conflicts(sessions, data, conference)
         return sessions
 
     def session(self, index: int, data: Any, conference: Conference | None, seen: dict) -> Session | None:
@@ -369,7 +370,8 @@ class _Checker:
                 earlier = f" (first at line {seen[session_id]})" if seen[session_id] else ""
                 self.problem(where, f"field 'id': duplicate id '{session_id}'{earlier}", data, "id")
             seen.setdefault(session_id, getattr(data, "line", None))
-        known = {"id", "kind", "title", "start", "end", "room", "description", "speakers", "capacity", "meeting_point", "questions", "moderators"}
+        known = {"id", "kind", "title", "start", "end", "room", "description", "speakers", "capacity", "meeting_point",
+                 "questions", "moderators", "keywords"}
         for key in sorted(set(map(str, data)) - known):
             self.problem(where, f"unknown field '{key}'", data, key)
         kind = self.kind(where, data)
@@ -394,12 +396,18 @@ class _Checker:
         if not isinstance(moderators, list) or not all(isinstance(m, int) and not isinstance(m, bool) for m in moderators):
             self.problem(where, "field 'moderators' must be a list of numeric Telegram user ids", data, "moderators")
             moderators = []
-        if not (session_id and kind and title and start and end):
+        keywords = data.get("keywords") or []
+        if not isinstance(keywords, list) or not all(isinstance(k, str) and k.strip() for k in keywords):
+            self.problem(where, "field 'keywords' must be a list of words, e.g. [Mittagessen, lunch]", data, "keywords")
+            keywords = []
+        if not (session_id and start and end):
             return None
+        # A missing kind or title is reported above; the session still takes part in the checks
+        # across sessions (its room at its time), so one run names every problem of the file.
         return Session(
             id=session_id,
-            kind=kind,
-            title=title,
+            kind=kind or Kind.OTHER,
+            title=title or EMPTY_TEXT,
             start=start,
             end=end,
             room=self.string(where, data, "room", required=False),
@@ -409,6 +417,7 @@ class _Checker:
             meeting_point=meeting_point,
             questions=questions,
             moderators=tuple(moderators),
+            keywords=tuple(k.strip() for k in keywords),
         )
 
     def kind(self, where: str, data: dict) -> Kind | None:
@@ -463,24 +472,22 @@ class _Checker:
                 self.problem(where, f"field 'speakers': entry {number} must be a name or a mapping with 'name'", data, "speakers")
         return tuple(speakers)
 
-    def room_conflicts(self, sessions: list[Session], data: list) -> None:
+    def room_conflicts(self, sessions: list[Session], data: list, conference: Conference | None) -> None:
+        """Two sessions in one room at once: the same rule live changes are checked by (domain.checks)."""
+        if conference is None:
+            return
         lines = {item.get("id"): item.key_lines.get("room") for item in data if isinstance(item, _Mapping)}
-        by_room: dict[str, list[Session]] = {}
-        for session in sessions:
-            if session.room:
-                by_room.setdefault(session.room.casefold(), []).append(session)
-        for same_room in by_room.values():
-            same_room.sort(key=lambda s: s.start)
-            for i, first in enumerate(same_room):
-                for second in same_room[i + 1:]:
-                    if second.start >= first.end:
-                        break
-                    self.problems.append(Problem(
-                        f"session '{second.id}'",
-                        f"field 'room': '{second.room}' is also used by session '{first.id}' at the same time "
-                        f"({_fmt(first.start)}–{first.end:%H:%M})",
-                        lines.get(second.id),
-                    ))
+        program = Program(conference, tuple(sessions))
+        for finding in check_program(program):
+            if finding.code != "room_clash":
+                continue  # times are reported per field above, with their lines
+            first, second = program.session(finding.other_session_id or ""), program.session(finding.session_id)
+            self.problems.append(Problem(
+                f"session '{second.id}'",
+                f"field 'room': '{second.room}' is also used by session '{first.id}' at the same time "
+                f"({_fmt(first.start)}–{program.local(first.end):%H:%M})",
+                lines.get(second.id),
+            ))
 
 
 def _parse_time(value: str) -> datetime | None:

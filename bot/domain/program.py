@@ -106,7 +106,7 @@ class Session:
         return self.start <= now < self.end
 
     def search_texts(self) -> tuple[str, ...]:
-        parts = [*self.title.all(), *self.description.all(), self.room, self.id]
+        parts = [*self.title.all(), *self.description.all(), self.room, self.id, *self.keywords]
         for speaker in self.speakers:
             parts.append(speaker.name)
             parts.extend(speaker.role.all())

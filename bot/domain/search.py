@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .program import Program, Session
+from .program import Kind, Program, Session
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _WORD = re.compile(r"[a-z0-9]+")
@@ -25,6 +25,26 @@ STOPWORDS = frozenset(
     """.split()
 )
 FUZZY_THRESHOLD = 0.8
+
+# Everyday words people use for a kind of session, though no title says them: "wann gibt es
+# Essen?" means the lunch break. Per session, program.yaml can add more (`keywords`).
+KIND_WORDS: dict[Kind, tuple[str, ...]] = {
+    Kind.BREAK: ("Pause", "Mittagessen", "Mittag", "Essen", "Imbiss", "Kaffee", "Kaffeepause", "Snack",
+                 "break", "lunch", "coffee", "food", "meal"),
+    Kind.EXCURSION: ("Exkursion", "Ausflug", "Bus", "Besichtigung", "excursion", "trip", "tour", "bus"),
+    Kind.NETWORKING: ("Networking", "Get-together", "Ausklang", "Getränke", "drinks", "reception"),
+    Kind.WORKSHOP: ("Workshop", "Workshops", "Arbeitsgruppe", "workshop"),
+    Kind.PANEL: ("Podium", "Podiumsdiskussion", "Diskussion", "panel", "discussion"),
+    Kind.EXHIBITION: ("Markt", "Stände", "Stand", "Ausstellung", "stands", "exhibition", "marketplace"),
+    Kind.PLENARY: ("Plenum", "plenary"),
+    Kind.TALK: ("Vortrag", "Impuls", "talk", "keynote"),
+}
+
+
+def session_words(session: Session) -> frozenset[str]:
+    """The words a session is found by: its texts, its keywords and its kind's everyday words."""
+    texts = (*session.search_texts(), *KIND_WORDS.get(session.kind, ()))
+    return frozenset(w for text in texts for w in words(text))
 
 
 def normalize(text: str) -> str:
@@ -73,8 +93,8 @@ def search(program: Program, query: str, limit: int = 8) -> list[Hit]:
         return []
     candidates = []
     for session in program.sessions:
-        session_words = frozenset(w for text in session.search_texts() for w in words(text))
-        matched = [score for term in terms if (score := _term_score(term, session_words)) >= FUZZY_THRESHOLD]
+        found_by = session_words(session)
+        matched = [score for term in terms if (score := _term_score(term, found_by)) >= FUZZY_THRESHOLD]
         if matched:
             candidates.append((len(matched), Hit(session, sum(matched) / len(terms))))
     if not candidates:

@@ -3,14 +3,13 @@ guard every organizer handler wears."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from datetime import datetime
 
 from telegram import InputFile, Update
 from telegram.ext import CommandHandler, ContextTypes
 
+from ..exports import csv_bytes
 from ..texts import escape, t
 from . import orga
 from .common import Asker, organizers_only, send, services
@@ -70,20 +69,19 @@ async def _picked(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker
 
 
 def registrations_csv(rows, program, lang: str) -> bytes:
-    """UTF-8 with a byte order mark, so spreadsheet programs show umlauts right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(["session_id", "session", "start", "user_id", "name", "username", "state", "position",
-                     "registered_at", "updated_at"])
+    """Every registration, safe to open in a spreadsheet (see bot.exports)."""
+    header = ["session_id", "session", "start", "user_id", "name", "username", "state", "position",
+              "registered_at", "updated_at"]
+    lines = []
     for row in rows:
         session = program.session(row.session_id)
-        writer.writerow([
+        lines.append([
             row.session_id, session.title.get(lang) if session else "",
             program.local(session.start).strftime("%Y-%m-%d %H:%M") if session else "",
             row.user_id, row.name, row.username or "", row.state, row.position or "",
             _local_stamp(program, row.created_at), _local_stamp(program, row.updated_at),
         ])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(header, lines)
 
 
 def _local_stamp(program, stamp: str) -> str:

@@ -11,7 +11,8 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.calendar import agenda_ics
 from ..domain.program import Program, Session
-from ..domain.reminders import purge_moment
+from ..domain.reminders import DEFAULT_LEAD_MINUTES, EXCURSION_LEAD_MINUTES, REMINDERS_OFF, purge_moment
+from ..exports import csv_bytes
 from ..texts import format_date, plain, t
 from . import buttons as b
 from . import conversation, orga
@@ -61,6 +62,12 @@ async def myplan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await send(update, context, "\n".join(lines), keyboard([[b.CalendarAll().labelled(who.lang, "myplan_ics")]]))
 
 
+def _lead(choice: int | None, default: int) -> timedelta | None:
+    """A lead time as the reminders use it: the attendee's choice or the default; None when off."""
+    minutes = default if choice is None else choice
+    return None if minutes == REMINDERS_OFF else timedelta(minutes=minutes)
+
+
 async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:
     svc = services(context)
     program = svc.program.current
@@ -79,8 +86,11 @@ async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
         return
     attendee = await svc.storage.attendee(who.user_id)
     chosen = attendee.reminder_minutes if attendee else None
-    lead = None if chosen == 0 else timedelta(minutes=chosen or 15)
-    data = agenda_ics(program, sessions, who.lang, lead, svc.now())
+    excursion = attendee.excursion_minutes if attendee else None
+    alarmed = frozenset(s.id for s, mark in await my_sessions(context, who.user_id) if mark in ("✅", "⏳", "⭐"))
+    data = agenda_ics(program, sessions, who.lang, _lead(chosen, DEFAULT_LEAD_MINUTES), svc.now(), alarmed=alarmed,
+                      excursion_lead=_lead(excursion, EXCURSION_LEAD_MINUTES),
+                      destination_label=plain(who.lang, "ics_destination"))
     await context.bot.send_document(update.effective_chat.id, InputFile(data, filename=name), caption=caption,
                                     parse_mode="HTML")
 
@@ -156,24 +166,21 @@ async def _comment(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
     await send(update, context, t(who.lang, "feedback_comment_thanks"))
 
 
+def _title(program: Program, session_id: str, lang: str) -> str:
+    session = program.session(session_id)
+    return session.title.get(lang) if session else ""
+
+
 @organizers_only
 async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
     svc = services(context)
     program = svc.program.current
     rows = await svc.storage.feedback_rows()
     if context.args and context.args[0].lower() == "export":
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(["session_id", "session", "rating", "comment", "created_at"])
-        for row in rows:
-            session = program.session(row["session_id"])
-            writer.writerow([row["session_id"], session.title.get(who.lang) if session else "", row["rating"],
-                             row["comment"] or "", row["created_at"]])
-        await context.bot.send_document(update.effective_chat.id,
-                                        InputFile(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename="feedback.csv"),
+        data = csv_bytes(["session_id", "session", "rating", "comment", "created_at"],
+                         ([row["session_id"], _title(program, row["session_id"], who.lang), row["rating"],
+                           row["comment"] or "", row["created_at"]] for row in rows))
+        await context.bot.send_document(update.effective_chat.id, InputFile(data, filename="feedback.csv"),
                                         caption=t(who.lang, "feedback_export_caption", count=len(rows)), parse_mode="HTML")
         return
     if not rows:

@@ -390,6 +390,7 @@ COMMANDS = [
 
 # Gespräche, Knöpfe und die Organisation per Knopf
 TEXTS.update({
+    "ics_destination": "Ziel: ",
     "stale_session": "Dieser Knopf ist nicht mehr gültig: den Programmpunkt gibt es nicht mehr. /programm zeigt das aktuelle Programm.",
     "conversation_dropped": "Abgebrochen: {what}. Es wurde nichts gesendet oder geändert.",
     "flow_question": "Ihre Frage an das Podium",

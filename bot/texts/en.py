@@ -388,6 +388,7 @@ COMMANDS = [
 
 # Conversations, buttons and the organizers' side by buttons
 TEXTS.update({
+    "ics_destination": "Destination: ",
     "stale_session": "This button is no longer valid: the session no longer exists. /program shows the current program.",
     "conversation_dropped": "Cancelled: {what}. Nothing was sent or changed.",
     "flow_question": "your question to the panel",
