@@ -180,7 +180,7 @@ async def test_delay_moves_program_notifies_exactly_the_affected_and_survives_re
             replies = await admin.send("/verschieben smart-city-halle 15 folgende")
             preview = text_of(replies)
             assert "10:20–11:05 Uhr → 10:35–11:20 Uhr" in preview and "11:05–11:50 Uhr → 11:20–12:05 Uhr" in preview
-            assert "Benachrichtigt werden 1 Personen" in preview
+            assert "Benachrichtigt wird 1 Person " in preview
             await admin.press("Bestätigen")
             notice = text_of(await anna.wait())
             assert "Programmänderung" in notice and "11:05–11:50 Uhr → 11:20–12:05 Uhr" in notice

@@ -43,7 +43,7 @@ async def test_delay_by_buttons_only_with_scope_and_notice(harness):
     replies = await admin.press("+15", expect="Großer Saal")
     replies = await admin.press("Alles ab hier", expect="Vorschau")
     replies = await admin.press("Bestätigen", expect="Übernommen")
-    assert "1 Person " in text_of(replies) or "1 Person." in text_of(replies)
+    assert "1 Person wird benachrichtigt" in text_of(replies)
     notice = text_of(await anna.wait())
     assert "11:05–11:50 Uhr → 11:20–12:05 Uhr" in notice
 

@@ -15,8 +15,7 @@ from telegram import Message, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.announcements import Audience
-from ..texts import Html, escape, plain, t
-from .buttons import shorten  # TODO(this session): from ..texts once it lands
+from ..texts import Html, escape, plain, shorten, t
 from . import buttons as b
 from . import conversation, orga
 from .common import Asker, keyboard, organizers_only, send, services, show, telegram_length

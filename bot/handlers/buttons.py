@@ -26,13 +26,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
-from ..texts import plain
-
-try:  # TODO(this session): texts.shorten lands with the plural/labels work
-    from ..texts import shorten
-except ImportError:  # pragma: no cover
-    def shorten(text: str, limit: int) -> str:
-        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+from ..texts import plain, shorten
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import math
+import re
+import string
 from datetime import datetime, timedelta
 
 from . import de, en
@@ -28,17 +30,52 @@ def escape(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def t(lang: str, key: str, **values: object) -> Html:
+class _Formatter(string.Formatter):
+    """`{count:Person|Personen}` picks the form that fits the number (German and English both
+    have one form for 1 and another for everything else); `{count}` prints the number."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, _, other = format_spec.partition("|")
+            try:
+                number = int(str(value))
+            except ValueError:
+                return other
+            return one if number == 1 else other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
+def _template(lang: str, key: str) -> str:
     catalog = CATALOGS.get(lang, CATALOGS[DEFAULT]).TEXTS
-    template = catalog.get(key) or CATALOGS[DEFAULT].TEXTS[key]
-    return Html(template.format(**{name: escape(value) for name, value in values.items()}))
+    return catalog.get(key) or CATALOGS[DEFAULT].TEXTS[key]
+
+
+def t(lang: str, key: str, **values: object) -> Html:
+    return Html(_FORMATTER.vformat(_template(lang, key), (), {name: escape(value) for name, value in values.items()}))
 
 
 def plain(lang: str, key: str, **values: object) -> str:
     """A text for places without HTML (button labels, callback answers)."""
-    catalog = CATALOGS.get(lang, CATALOGS[DEFAULT]).TEXTS
-    template = catalog.get(key) or CATALOGS[DEFAULT].TEXTS[key]
-    return template.format(**{name: str(value) for name, value in values.items()})
+    return _FORMATTER.vformat(_template(lang, key), (), {name: str(value) for name, value in values.items()})
+
+
+_TOKEN_END = re.compile(r"\S*$")
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters; a cut ends with "…" and falls between words, so a time like
+    14:45 or a number is never cut in half (a single over-long word is cut, never a number)."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(1, limit - 1)]
+    if not text[len(head)].isspace():  # the cut falls inside a word: drop that word
+        partial = _TOKEN_END.search(head).group(0)
+        if head[: len(head) - len(partial)].strip() or re.search(r"\d", partial):
+            head = head[: len(head) - len(partial)]
+    return head.rstrip(" ,;:–-(") + "…"
 
 
 def commands(lang: str) -> list[tuple[str, str]]:

@@ -45,9 +45,9 @@ TEXTS = {
     "details_time": "🕒 {date}, {time}",
     "details_room": "📍 {room}",
     "details_speakers": "🎤 {speakers}",
-    "details_seats_free": "🎟 {free} von {capacity} Plätzen frei",
-    "details_seats_full": "🎟 ausgebucht ({capacity} Plätze), Warteliste: {waiting}",
-    "details_overbooked": "🎟 überbucht: {confirmed} Anmeldungen bei {capacity} Plätzen",
+    "details_seats_free": "🎟 {free} von {capacity} {capacity:Platz|Plätzen} frei",
+    "details_seats_full": "🎟 ausgebucht ({capacity} {capacity:Platz|Plätze}), Warteliste: {waiting}",
+    "details_overbooked": "🎟 überbucht: {confirmed} {confirmed:Anmeldung|Anmeldungen} bei {capacity} {capacity:Platz|Plätzen}",
     "details_meeting_point": "🚌 Treffpunkt: {place}, Abfahrt {time} Uhr",
     "details_you_confirmed": "✅ Sie sind angemeldet.",
     "details_you_waiting": "⏳ Sie stehen auf der Warteliste: Platz {position}.",
@@ -130,7 +130,7 @@ TEXTS = {
     ),
     "signup_already_waitlisted": "Sie stehen für „{title}“ bereits auf der Warteliste, auf Platz {position}.",
     "signup_conflict": (
-        "Sie haben schon einen Platz in „{other}“, das zur selben Zeit stattfindet. "
+        "Sie haben schon einen Platz in „{other}“ – zur selben Zeit wie „{title}“. "
         "Möchten Sie zu „{title}“ wechseln? Ihr bisheriger Platz wird erst frei, wenn der neue sicher ist."
     ),
     "signup_switched": "🔄 Gewechselt: Sie sind jetzt für „{title}“ angemeldet. Ihr Platz in „{other}“ ist freigegeben.",
@@ -167,12 +167,12 @@ TEXTS = {
     "bookmarks_title": "⭐ <b>Gemerkte Programmpunkte</b>",
     "bookmarks_none": "Sie haben noch nichts gemerkt. Öffnen Sie einen Programmpunkt und tippen Sie auf „Merken“.",
     "reminder_settings": "⏰ <b>Erinnerungen</b>\nDerzeit: {current}.\nWie lange vorher soll ich Sie an Ihre Programmpunkte erinnern?",
-    "reminder_current_default": "{minutes} Minuten vorher",
-    "reminder_current_minutes": "{minutes} Minuten vorher",
+    "reminder_current_default": "{minutes} {minutes:Minute|Minuten} vorher",
+    "reminder_current_minutes": "{minutes} {minutes:Minute|Minuten} vorher",
     "reminder_current_off": "aus",
     "reminder_button_minutes": "{minutes} Min.",
     "reminder_button_off": "🔕 Aus",
-    "reminder_set": "✅ Ich erinnere Sie {minutes} Minuten vor Ihren Programmpunkten.",
+    "reminder_set": "✅ Ich erinnere Sie {minutes} {minutes:Minute|Minuten} vor Ihren Programmpunkten.",
     "reminder_off": "🔕 Erinnerungen sind aus. Mit /erinnerung schalten Sie sie wieder ein.",
     "reminder": "⏰ <b>In {minutes} Min.:</b> „{title}“\n🕒 {time}\n📍 {room}",
     "reminder_excursion": "🚌 <b>In {minutes} Min. fährt der Bus:</b> „{title}“\n🕒 Abfahrt {departure}\n📍 Treffpunkt: {place}",
@@ -221,7 +221,7 @@ TEXTS = {
     "bc_edit_preview": "✏️ <b>Korrektur von Durchsage #{id}</b> für {count} Empfänger:\n\n{body}",
     "bc_edit_done": "✏️ Die Korrektur wird an {count} Empfänger verteilt.",
     "bc_withdraw_confirm": "🗑 Durchsage #{id} bei allen Empfängern löschen ({count} zugestellt)?",
-    "bc_withdraw_done": "🗑 Durchsage #{id} wird zurückgezogen: {count} Nachrichten werden gelöscht, noch nicht zugestellte nicht mehr gesendet.",
+    "bc_withdraw_done": "🗑 Durchsage #{id} wird zurückgezogen: {count} {count:Nachricht wird|Nachrichten werden} gelöscht, noch nicht zugestellte nicht mehr gesendet.",
     "bc_not_editable": "Durchsage #{id} kann nicht mehr geändert werden.",
     "scheduled_title": "⏰ <b>Geplante Durchsagen</b>",
     "scheduled_line": "<b>#{id}</b> · {when} · {audience}\n<i>{excerpt}</i>",
@@ -252,16 +252,16 @@ TEXTS = {
     "change_usage_room": "So geht's: /raum &lt;id&gt; &lt;neuer Raum&gt; – z. B. „/raum ws-zwilling Saal 2“.",
     "change_usage_cancel": "So geht's: /absagen &lt;id&gt; – z. B. „/absagen exkursion“.",
     "change_bad_minutes": "Die Minuten müssen eine ganze Zahl zwischen -720 und 720 sein (nicht 0).",
-    "change_preview": "🛠 <b>Programmänderung – Vorschau</b>\n{lines}\n\nBenachrichtigt werden <b>{count}</b> Personen (angemeldet, Warteliste oder gemerkt).",
+    "change_preview": "🛠 <b>Programmänderung – Vorschau</b>\n{lines}\n\nBenachrichtigt {count:wird|werden} <b>{count}</b> {count:Person|Personen} (angemeldet, Warteliste oder gemerkt).",
     "change_none": "Damit ändert sich nichts am Programm.",
-    "change_done": "✅ Übernommen. {count} Personen werden benachrichtigt.",
+    "change_done": "✅ Übernommen. {count} {count:Person wird|Personen werden} benachrichtigt.",
     "change_line_time": "• {title}: 🕒 {before} → {after}",
     "change_line_room": "• {title}: 📍 {before} → {after}",
     "change_line_cancelled": "• {title}: ❌ fällt aus",
     "change_line_restored": "• {title}: ✅ findet wieder statt",
     "change_line_new": "• {title}: 🆕 neu im Programm, {after}",
     "change_notice": "📢 <b>Programmänderung</b>\n{lines}\n\n/meine zeigt Ihre Anmeldungen.",
-    "reload_preview": "🔄 <b>program.yaml neu laden – Vorschau</b>\n{lines}\n\nBenachrichtigt werden <b>{count}</b> Personen.",
+    "reload_preview": "🔄 <b>program.yaml neu laden – Vorschau</b>\n{lines}\n\nBenachrichtigt {count:wird|werden} <b>{count}</b> {count:Person|Personen}.",
     "menu_privacy": "🔒 Datenschutz",
     "menu_myplan": "🗓 Mein Tag",
     "privacy_notice": (
@@ -272,7 +272,7 @@ TEXTS = {
         "Ihr Vernetzungsprofil (nur wenn Sie mitmachen) und die Nachrichten, die ich Ihnen von mir aus schicke.\n"
         "<b>Wozu:</b> nur um Sie durch die Konferenz zu begleiten – Programm, Anmeldung, Erinnerungen, Durchsagen. "
         "Keine Werbung, keine Weitergabe.\n"
-        "<b>Wie lange:</b> bis {retention} Tage nach der Konferenz, also bis {until}; dann lösche ich alles automatisch. "
+        "<b>Wie lange:</b> bis {retention} {retention:Tag|Tage} nach der Konferenz, also bis {until}; dann lösche ich alles automatisch. "
         "Übrig bleiben nur anonyme Zahlen (z. B. wie viele Plätze belegt waren, Bewertungen ohne Namen).\n"
         "<b>Verantwortlich:</b> {controller}{contact}\n\n"
         "<b>Ihre Rechte:</b> /meinedaten schickt Ihnen alles, was über Sie gespeichert ist (Art. 15 DSGVO). "
@@ -302,7 +302,7 @@ TEXTS = {
     "feedback_twice": "Sie haben „{title}“ bereits bewertet – danke!",
     "feedback_comment_thanks": "Danke, Ihr Kommentar ist angekommen.",
     "feedback_title": "⭐ <b>Feedback</b>",
-    "feedback_line": "{title}: Ø {average} ({count} Bewertungen)",
+    "feedback_line": "{title}: Ø {average} ({count} {count:Bewertung|Bewertungen})",
     "feedback_comment": "   💬 {comment}",
     "feedback_none": "Noch kein Feedback.",
     "feedback_export_caption": "📄 Alle Bewertungen ({count}).",
@@ -361,11 +361,11 @@ TEXTS = {
     "admin_attendees_confirmed": "<b>Bestätigt:</b>",
     "admin_attendees_waiting": "<b>Warteliste:</b>",
     "admin_attendees_empty": "Noch keine Anmeldungen.",
-    "admin_export_caption": "📄 Alle Anmeldungen ({count} Zeilen), Stand {time} Uhr.",
-    "admin_reload_ok": "🔄 Programm neu geladen: {sessions} Programmpunkte.",
+    "admin_export_caption": "📄 Alle Anmeldungen ({count} {count:Zeile|Zeilen}), Stand {time} Uhr.",
+    "admin_reload_ok": "🔄 Programm neu geladen: {sessions} {sessions:Programmpunkt|Programmpunkte}.",
     "admin_reload_failed": "⚠️ Das neue Programm hat Fehler und wurde <b>nicht</b> übernommen:\n{problems}",
-    "admin_reload_overbooked": "⚠️ Überbucht: „{title}“ hat {confirmed} Anmeldungen bei nur {capacity} Plätzen. Niemand wurde abgemeldet.",
-    "admin_reload_promoted": "⬆️ {count} Personen sind von Wartelisten nachgerückt und wurden benachrichtigt.",
+    "admin_reload_overbooked": "⚠️ Überbucht: „{title}“ hat {confirmed} {confirmed:Anmeldung|Anmeldungen} bei nur {capacity} {capacity:Platz|Plätzen}. Niemand wurde abgemeldet.",
+    "admin_reload_promoted": "⬆️ {count} {count:Person ist|Personen sind} von der Warteliste nachgerückt und {count:wurde|wurden} benachrichtigt.",
 }
 
 COMMANDS = [
@@ -457,7 +457,7 @@ TEXTS.update({
     "change_alternatives": "Zur selben Zeit gibt es noch freie Plätze – ein Tipp meldet Sie an:",
     "reload_unchanged": "🔄 Die Datei ist unverändert – es gibt nichts zu übernehmen.",
     "reload_capacity": "• {title}: 🎟 {before} → {after} Plätze",
-    "reload_would_overbook": "   ⚠️ dann überbucht: {confirmed} Anmeldungen bei {capacity} Plätzen – niemand wird abgemeldet",
+    "reload_would_overbook": "   ⚠️ dann überbucht: {confirmed} {confirmed:Anmeldung|Anmeldungen} bei {capacity} {capacity:Platz|Plätzen} – niemand wird abgemeldet",
     "reload_would_promote": "   ⬆️ von der Warteliste rücken nach: {count}",
     "reload_texts": "• geänderte Texte (Titel, Beschreibung, Vortragende) bei Programmpunkten: {count}",
     "reload_other": "• geänderte Durchsagen, Aussteller oder Angaben zur Konferenz",
@@ -466,10 +466,10 @@ TEXTS.update({
         "⏰ <b>Erinnerungen</b>\nProgrammpunkte: {current}.\n🚌 Bus zur Exkursion (mit Treffpunkt auf der Karte): {excursion}.\n\n"
         "Oben stellen Sie Ihre Programmpunkte ein, unten mit 🚌 den Bus – beides unabhängig voneinander."
     ),
-    "reminder_excursion_current_default": "{minutes} Minuten vor Abfahrt",
-    "reminder_excursion_current_minutes": "{minutes} Minuten vor Abfahrt",
+    "reminder_excursion_current_default": "{minutes} {minutes:Minute|Minuten} vor Abfahrt",
+    "reminder_excursion_current_minutes": "{minutes} {minutes:Minute|Minuten} vor Abfahrt",
     "reminder_excursion_current_off": "aus",
     "reminder_excursion_button_minutes": "🚌 {minutes} Min.",
-    "reminder_excursion_set": "🚌 Ich erinnere Sie {minutes} Minuten vor Abfahrt des Busses.",
+    "reminder_excursion_set": "🚌 Ich erinnere Sie {minutes} {minutes:Minute|Minuten} vor Abfahrt des Busses.",
     "reminder_excursion_off": "🚌 Keine Erinnerung an den Bus.",
 })
