@@ -22,7 +22,7 @@ from ..domain.changes import Change, SessionState
 from ..domain.checks import Finding, check_change
 from ..domain.loader import ProgramError
 from ..domain.program import Program, Session
-from ..texts import Html, escape, format_range, t
+from ..texts import Html, escape, format_range, shorten, t
 from . import buttons as b
 from . import conversation, orga
 from .common import Asker, keyboard, organizers_only, send, services
@@ -201,7 +201,8 @@ async def _delay_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     if not later:
         await propose(update, context, who, {"op": "delay", "session": session.id, "minutes": minutes, "following": False})
         return
-    rows = [[b.DelayScope(session.id, minutes, False).labelled(who.lang, "change_scope_one", title=session.title.get(who.lang))],
+    rows = [[b.DelayScope(session.id, minutes, False).labelled(who.lang, "change_scope_one",
+                                                               title=shorten(session.title.get(who.lang), 40))],
             [b.DelayScope(session.id, minutes, True).labelled(who.lang, "change_scope_following", count=len(later) + 1,
                                                               room=session.room)]]
     await send(update, context, t(who.lang, "change_ask_scope", minutes=minutes, room=session.room, count=len(later)),
@@ -280,7 +281,8 @@ async def room_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
 
 async def _ask_room(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session) -> None:
     program = services(context).program.current
-    rows = [[b.RoomPick(session.id, index, room_check(room)).button(f"📍 {room}")]
+    busy = {s.room.casefold() for s in program.overlapping(session) if s.room}
+    rows = [[b.RoomPick(session.id, index, room_check(room)).button(("⛔ " if room.casefold() in busy else "📍 ") + room)]
             for index, room in enumerate(rooms(program)) if room.casefold() != session.room.casefold()]
     rows.append([b.TypeRoom(session.id).labelled(who.lang, "change_type_room")])
     await send(update, context, t(who.lang, "change_ask_room", title=session.title.get(who.lang),

@@ -415,7 +415,6 @@ TEXTS.update({
         "/reload – program.yaml neu einlesen (mit Vorschau)\n"
         "/fragen – Fragen an das Podium moderieren\n"
         "/feedback – Bewertungen je Programmpunkt\n"
-        "/orga – alles für das Organisationsteam, per Knopf\n"
         "/abbrechen – laufende Eingabe abbrechen"
     ),
     "orga_attendees": "👥 Anmeldungen",
@@ -445,11 +444,11 @@ TEXTS.update({
         "Um wie viele Minuten? Schreiben Sie z. B. 20 (später) oder -10 (früher); „20 folgende“ verschiebt "
         "auch alles danach im selben Raum. /abbrechen bricht ab."
     ),
-    "change_ask_scope": "Nach diesem Programmpunkt folgt in {room} noch mehr. Soll alles danach in {room} mitverschoben werden?",
+    "change_ask_scope": "Im selben Raum ({room}) {count:folgt danach noch ein Programmpunkt|folgen danach noch {count} Programmpunkte}. {count:Soll er|Sollen sie} mitverschoben werden?",
     "change_scope_one": "Nur „{title}“",
-    "change_scope_following": "Alles ab hier in {room}",
+    "change_scope_following": "Alles ab hier im selben Raum ({count})",
     "change_choose_room": "📍 <b>Für welchen Programmpunkt ändert sich der Raum?</b>",
-    "change_ask_room": "📍 <b>{title}</b>\n{when} · jetzt: {room}\n\nIn welchen Raum?",
+    "change_ask_room": "📍 <b>{title}</b>\n{when} · jetzt: {room}\n\nIn welchen Raum? (⛔ = zur selben Zeit belegt)",
     "change_type_room": "✏️ Anderen Raum eingeben",
     "change_prompt_room": "Schreiben Sie den neuen Raum. /abbrechen bricht ab.",
     "change_choose_cancel": "❌ <b>Welcher Programmpunkt fällt aus?</b>",

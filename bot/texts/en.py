@@ -442,11 +442,11 @@ TEXTS.update({
         "By how many minutes? Write e.g. 20 (later) or -10 (earlier); “20 following” also moves everything "
         "after it in the same room. /cancel aborts."
     ),
-    "change_ask_scope": "More follows in {room} after this session. Should everything after it in {room} move as well?",
+    "change_ask_scope": "{count:One more session follows|{count} more sessions follow} in the same room ({room}). Should {count:it|they} move as well?",
     "change_scope_one": "Only “{title}”",
-    "change_scope_following": "Everything from here in {room}",
+    "change_scope_following": "Everything from here in the same room ({count})",
     "change_choose_room": "📍 <b>Which session changes its room?</b>",
-    "change_ask_room": "📍 <b>{title}</b>\n{when} · now: {room}\n\nWhich room?",
+    "change_ask_room": "📍 <b>{title}</b>\n{when} · now: {room}\n\nWhich room? (⛔ = in use at the same time)",
     "change_type_room": "✏️ Type another room",
     "change_prompt_room": "Write the new room. /cancel aborts.",
     "change_choose_cancel": "❌ <b>Which session is cancelled?</b>",
