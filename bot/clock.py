@@ -35,7 +35,9 @@ class RehearsalClock(Clock):
 
     def now(self) -> datetime:
         elapsed = (time.monotonic() - self._real_start) * self.speed
-        return (self.start + timedelta(seconds=elapsed)).astimezone(timezone.utc)
+        # Elapsed time is added to the instant (UTC), not to the local wall clock: an aware
+        # datetime in a zone adds wall time, which runs an hour off across a DST change.
+        return self.start.astimezone(timezone.utc) + timedelta(seconds=elapsed)
 
     def describe(self) -> str:
         return f"rehearsal clock from {self.start.isoformat()} at {self.speed:g}× speed"

@@ -156,3 +156,30 @@ async def test_kill_9_mid_day_no_duplicates_and_catch_up(tmp_path):
         await asyncio.to_thread(process.wait, 10)
         await client.close()
         await server.stop()
+
+
+async def test_signing_up_inside_the_window_reminds_at_once(tmp_path):
+    clock = RehearsalClock(berlin("2025-06-03 13:02"), speed=1)
+    async with bot_running(tmp_path, clock) as h:
+        anna = await h.attendee("Anna")
+        await anna.send("/anmelden ws-zwilling")
+        await wait_until(lambda: any(o["chat_id"] == anna.id for o in reminder_outputs(h.sandbox)), 10)
+        (reminder,) = [o for o in reminder_outputs(h.sandbox) if o["chat_id"] == anna.id]
+        assert "In 13 Min." in reminder["message"]["text"] and "Digitale Zwillinge" in reminder["message"]["text"]
+
+
+async def test_the_excursion_keeps_its_own_lead_time_in_the_menu(harness):
+    anna = await harness.attendee("Anna")
+    ben = await harness.attendee("Ben", "en")
+    await anna.send("/erinnerung", expect="Erinnerungen")
+    replies = await anna.press("5 Min.")
+    menu = text_of(await anna.messages_as_outputs())
+    assert "Programmpunkte: 5 Minuten vorher" in menu and "Bus zur Exkursion" in menu and "30 Minuten vor Abfahrt" in menu
+    assert replies and any("✅ 5 Min." in b["text"] for row in (await anna.messages())[-1]["reply_markup"]["inline_keyboard"]
+                           for b in row)
+    await anna.press("🚌 45 Min.")
+    attendee = await harness.services.storage.attendee(anna.id)
+    assert (attendee.reminder_minutes, attendee.excursion_minutes) == (5, 45)
+    await ben.send("/reminders", expect="Reminders")
+    await ben.press("🚌 Off")
+    assert "Excursion bus (with the meeting point on the map): off" in text_of(await ben.messages_as_outputs())

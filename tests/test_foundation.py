@@ -113,3 +113,22 @@ def test_demo_as_organizer_in_english(tmp_path):
     result = subprocess.run([sys.executable, "-m", "bot", "demo", "--admin", "--lang", "en"], cwd=ROOT, env=env,
                             input="/help\n/attendees\nq\n", text=True, capture_output=True, timeout=60)
     assert result.returncode == 0 and "For organizers" in result.stdout and "Sign-ups" in result.stdout
+
+
+def test_the_rehearsal_clock_counts_real_elapsed_time_across_a_dst_change():
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import RehearsalClock
+
+    start = datetime(2025, 10, 26, 1, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # 02:00–03:00 happens twice
+    clock = RehearsalClock(start, speed=1, real_start=0.0)
+    import bot.clock as clock_module
+
+    real = clock_module.time.monotonic
+    clock_module.time.monotonic = lambda: 3 * 3600.0  # three real hours later
+    try:
+        assert clock.now() == start.astimezone(timezone.utc) + timedelta(hours=3)
+        assert clock.now().astimezone(ZoneInfo("Europe/Berlin")).strftime("%H:%M") == "03:30"
+    finally:
+        clock_module.time.monotonic = real
