@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from datetime import timedelta
 
 import pytest
 
@@ -165,3 +166,35 @@ def test_every_problem_is_named_even_of_a_session_with_a_bad_kind():
     assert len(messages) == 3, messages
     assert any("workshap" in m for m in messages) and any("Seminarraum 1" in m for m in messages)
     assert any("capacity" in m for m in messages)
+
+
+def _dst_program(start: str, end: str) -> str:
+    return textwrap.dedent(f"""
+        conference:
+          name: {{de: Test}}
+          timezone: Europe/Berlin
+          start: "2025-03-29 09:00"
+          end: "2025-10-27 18:00"
+          venue: {{name: Haus}}
+        sessions:
+          - id: nacht
+            kind: talk
+            title: {{de: Nacht}}
+            start: "{start}"
+            end: "{end}"
+    """)
+
+
+def test_a_time_in_the_spring_gap_is_an_error_and_an_offset_resolves_it():
+    with pytest.raises(ProgramError) as error:
+        parse_program(_dst_program("2025-03-30 02:30", "2025-03-30 04:00"))
+    assert "does not exist" in str(error.value) and "nacht" in str(error.value)
+    program = parse_program(_dst_program("2025-03-30 02:30+01:00", "2025-03-30 04:00"))
+    assert program.session("nacht").end - program.session("nacht").start == timedelta(minutes=30)
+
+
+def test_a_repeated_autumn_hour_is_a_warning_naming_the_session():
+    program = parse_program(_dst_program("2025-10-26 02:30", "2025-10-26 04:00"))
+    (warning,) = program.warnings
+    assert "nacht" in warning and "twice" in warning
+    assert not parse_program(_dst_program("2025-10-26 02:30+01:00", "2025-10-26 04:00")).warnings

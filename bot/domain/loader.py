@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -108,6 +108,7 @@ def parse_program(raw: str) -> Program:
 class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[str] = []
 
     # --- reporting -------------------------------------------------------------------------
 
@@ -190,8 +191,25 @@ class _Checker:
         if parsed.tzinfo is None:
             if tz is None:
                 return None  # the time zone is broken; that problem is reported already
-            parsed = parsed.replace(tzinfo=tz)
+            return self.local_time(where, container, key, parsed, tz)
         return parsed
+
+    def local_time(self, where: str, container: dict, key: str, naive: datetime, tz: ZoneInfo) -> datetime | None:
+        """A wall-clock time in the conference's zone. One that the clocks skip (the spring gap)
+        is an error; one they show twice (the autumn repeat) is a warning and means the first."""
+        moment = naive.replace(tzinfo=tz)
+        back = moment.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+        if back != naive:
+            self.problem(where, f"field '{key}': {naive:%Y-%m-%d %H:%M} does not exist in {tz.key} (the clocks "
+                                f"jump forward then); write the time with an offset, e.g. \"{naive:%Y-%m-%d %H:%M}+02:00\"",
+                         container, key)
+            return None
+        if moment.utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset():
+            line = container.key_lines.get(key) if isinstance(container, _Mapping) else None
+            self.warnings.append(str(Problem(where, f"field '{key}': {naive:%Y-%m-%d %H:%M} happens twice in {tz.key} "
+                                                    f"(the clocks go back); read as the first, {moment:%H:%M%z}; write an "
+                                                    f"offset to choose", line)))
+        return moment
 
     def place(self, where: str, data: dict, key: str) -> dict | None:
         return self.mapping(where, data.get(key), data, key) if key in data else None
@@ -220,7 +238,7 @@ class _Checker:
         if self.problems or conference is None:
             raise ProgramError(self.problems)
         return Program(conference=conference, sessions=tuple(sessions), announcements=tuple(announcements),
-                       exhibitors=tuple(exhibitors))
+                       exhibitors=tuple(exhibitors), warnings=tuple(self.warnings))
 
     def exhibitors(self, data: Any, document: dict) -> list[Exhibitor]:
         if data is None:
@@ -519,5 +537,7 @@ def summary(program: Program) -> str:
     ]
     for session in program.sessions:
         seats = f" [{session.capacity} seats]" if session.capacity else ""
-        lines.append(f"  {session.start:%H:%M}–{session.end:%H:%M}  {session.id:<18} {session.title.get('de')}{seats}")
+        start, end = program.local(session.start), program.local(session.end)
+        lines.append(f"  {start:%Y-%m-%d %H:%M}–{end:%H:%M}  {session.id:<18} {session.title.get('de')}{seats}")
+    lines += [f"  warning: {warning}" for warning in program.warnings]
     return "\n".join(lines)

@@ -173,6 +173,7 @@ class Program:
     sessions: tuple[Session, ...] = field(default_factory=tuple)
     announcements: tuple = ()  # domain.announcements.PlannedAnnouncement, sent at their time
     exhibitors: tuple[Exhibitor, ...] = ()
+    warnings: tuple[str, ...] = field(default=(), compare=False)  # what the loader noticed; the file still loads
 
     def __post_init__(self) -> None:
         # Stable sort: sessions that start together keep the order of the program file.
