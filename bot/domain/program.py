@@ -188,6 +188,21 @@ class Program:
     def session(self, session_id: str) -> Session | None:
         return self._by_id.get(session_id)  # type: ignore[attr-defined]
 
+    @property
+    def several_days(self) -> bool:
+        """Whether times must name their day (the conference or a session spans several)."""
+        days = {self.local(self.conference.start).date(), self.local(self.conference.end).date()}
+        days |= {self.local(s.start).date() for s in self.sessions}
+        return len(days) > 1
+
+    def example_session(self) -> Session | None:
+        """A session to quote in examples ("When is …?"): a panel, else a talk, else any."""
+        for kind in (Kind.PANEL, Kind.TALK, Kind.WORKSHOP):
+            for session in self.active_sessions():
+                if session.kind == kind:
+                    return session
+        return self.active_sessions()[0] if self.active_sessions() else None
+
     def active_sessions(self) -> tuple[Session, ...]:
         return tuple(s for s in self.sessions if not s.cancelled)
 

@@ -22,7 +22,7 @@ from ..domain.changes import Change, SessionState
 from ..domain.checks import Finding, check_change
 from ..domain.loader import ProgramError
 from ..domain.program import Program, Session
-from ..texts import Html, escape, format_range, shorten, t
+from ..texts import Html, escape, format_day_short, format_range, shorten, t
 from . import buttons as b
 from . import conversation, orga
 from .common import Asker, keyboard, organizers_only, send, services
@@ -63,7 +63,8 @@ def change_lines(program: Program, changes: list[dict], lang: str) -> str:
 def _span(program: Program, state: dict, lang: str) -> str:
     start = program.local(datetime.fromtimestamp(state["start"], timezone.utc))
     end = program.local(datetime.fromtimestamp(state["end"], timezone.utc))
-    return format_range(lang, start, end)
+    hours = format_range(lang, start, end)
+    return f"{format_day_short(lang, start)} {hours}" if program.several_days else hours
 
 
 def finding_lines(program: Program, findings: list[Finding], lang: str) -> str:
@@ -187,7 +188,7 @@ async def _ask_minutes(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
 
 
 def _span_of(program: Program, session: Session, lang: str) -> str:
-    return format_range(lang, program.local(session.start), program.local(session.end))
+    return _span(program, SessionState.of(session).as_dict(), lang)
 
 
 @orga.purpose("delay", lambda program: program.active_sessions(), "change_choose_delay")

@@ -13,7 +13,7 @@ from ..domain.calendar import agenda_ics
 from ..domain.program import Program, Session
 from ..domain.reminders import DEFAULT_LEAD_MINUTES, EXCURSION_LEAD_MINUTES, REMINDERS_OFF, purge_moment
 from ..exports import csv_bytes
-from ..texts import format_date, plain, t
+from ..texts import escape, format_date, plain, t
 from . import buttons as b
 from . import conversation, orga
 from .common import Asker, asker, keyboard, organizers_only, room_of, send, services, show
@@ -50,8 +50,12 @@ async def myplan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     lines = [t(who.lang, "myplan_title")]
     personal = [(s, m) for s, m in entries if m in ("✅", "⭐")]
+    day = None
     for session, mark in entries:
         start, end = program.local(session.start), program.local(session.end)
+        if program.several_days and start.date() != day:
+            day = start.date()
+            lines.append(f"\n<b>{escape(format_date(who.lang, start))}</b>")
         title = session.title.get(who.lang) + (" ❌" if session.cancelled else "")
         lines.append(t(who.lang, "myplan_line", mark=mark, time=f"{start:%H:%M}–{end:%H:%M}", title=title,
                        room=room_of(session, who.lang)))

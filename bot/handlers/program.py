@@ -94,7 +94,8 @@ async def meeting_point(update: Update, context: ContextTypes.DEFAULT_TYPE, sess
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    text = t(who.lang, "help") + (t(who.lang, "help_admin") if who.is_admin else "")
+    text = t(who.lang, "help", example=views.example(services(context).program.current, who.lang)) + \
+        (t(who.lang, "help_admin") if who.is_admin else "")
     await send(update, context, text, keyboard(views.main_menu(who.lang)))
 
 

@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from ..delivery import Send
 from ..services import Services
 from ..storage import OutboxMessage
-from ..texts import Html, escape, format_range, format_time, pick_language, plain, t
+from ..texts import Html, escape, format_day_short, format_range, format_time, pick_language, plain, t
 from . import buttons as b
 from .announce import announcement_body
 from .changes import change_lines
@@ -120,7 +120,8 @@ async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None
                  departure=format_time(lang, departure), place=point.name)
     else:
         text = t(lang, "reminder", minutes=minutes, title=session.title.get(lang),
-                 time=format_range(lang, start, program.local(session.end)), room=room_of(session, lang))
+                 time=(f"{format_day_short(lang, start)} " if program.several_days else "")
+                 + format_range(lang, start, program.local(session.end)), room=room_of(session, lang))
     return Send("send_message", {"chat_id": row.chat_id, "text": text, "parse_mode": ParseMode.HTML,
                                  "reply_markup": keyboard([[b.ShowSession(session.id).labelled(lang, "button_details")]])})
 

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton
 
 from ..domain.program import Program, Session
 from ..storage import MyRegistration, SessionCount
-from ..texts import Html, escape, format_date, format_duration, format_range, plain, t
+from ..texts import Html, escape, format_date, format_day_short, format_duration, format_range, format_span, plain, shorten, t
 from . import buttons as b
 from .common import room_of
 
@@ -33,10 +33,55 @@ def program_button(lang: str) -> InlineKeyboardButton:
 
 
 def welcome(program: Program, lang: str) -> Html:
+    """The welcome, worded from the program itself: its name, dates, what takes sign-ups, an example."""
     conf = program.conference
-    start, end = program.local(conf.start), program.local(conf.end)
-    return t(lang, "welcome", conference=conf.name.get(lang), motto=conf.motto.get(lang), date=format_date(lang, start),
-             hours=format_range(lang, start, end), venue=f"{conf.venue.name}, {conf.venue.address}".strip(", "))
+    motto = t(lang, "welcome_motto", motto=conf.motto.get(lang)) if conf.motto.get(lang).strip() else ""
+    names = signup_names(program, lang)
+    if names is None:
+        signup = t(lang, "welcome_remind") if not program.signup_sessions() else t(lang, "welcome_signup_many")
+    else:
+        signup = t(lang, "welcome_signup", names=names)
+    return t(lang, "welcome", conference=conf.name.get(lang), motto=Html(motto), signup=Html(signup),
+             when=format_span(lang, program.local(conf.start), program.local(conf.end)), example=example(program, lang),
+             venue=f"{conf.venue.name}, {conf.venue.address}".strip(", "))
+
+
+def signup_names(program: Program, lang: str) -> str | None:
+    """What takes sign-ups, in words: "einen der 3 Workshops und die Exkursion"; None if too much."""
+    parts = []
+    by_kind: dict[str, list[Session]] = {}
+    for session in program.signup_sessions():
+        by_kind.setdefault(session.kind.value, []).append(session)
+    for kind, sessions in by_kind.items():
+        if len(sessions) > 1 and kind in ("workshop", "excursion"):
+            parts.append(plain(lang, f"signup_several_{kind}", count=len(sessions)))
+        elif len(sessions) == 1 and kind == "excursion":
+            parts.append(plain(lang, "signup_the_excursion"))
+        else:
+            parts.extend(plain(lang, "quoted", text=topic(s, lang)) for s in sessions)
+    if not parts or len(parts) > 3:
+        return None
+    return parts[0] if len(parts) == 1 else plain(lang, "and_list", first=", ".join(parts[:-1]), last=parts[-1])
+
+
+def topic(session: Session, lang: str) -> str:
+    """A session's title without its numbering ("Workshop 1: Digitale Zwillinge" → "Digitale Zwillinge")."""
+    return shorten(session.title.get(lang).split(": ", 1)[-1], 45)
+
+
+def example(program: Program, lang: str) -> str:
+    """A question to quote, made from one of the program's own sessions."""
+    session = program.example_session()
+    if session is None:
+        return plain(lang, "menu_program")
+    title = session.title.get(lang)
+    return plain(lang, "example_when", title=shorten(title.split(": ", 1)[0] if ": " in title else title, 40))
+
+
+def day_and_time(program: Program, moment, lang: str) -> str:
+    """"13:15", or "Sa 25.10. 13:15" when the conference has several days."""
+    local = program.local(moment)
+    return f"{format_day_short(lang, local)} {local:%H:%M}" if program.several_days else f"{local:%H:%M}"
 
 
 def _session_line(program: Program, session: Session, lang: str) -> str:
@@ -57,32 +102,43 @@ def short_label(program: Program, session: Session, lang: str, with_id: bool = F
     return f"{label} · {session.id}" if with_id else label
 
 
-def program_pages(program: Program, lang: str) -> list[tuple[str, list[InlineKeyboardButton]]]:
-    """The day as pages of (text, session buttons), each page small enough for one message.
-    A page that starts in the middle of a part of the day repeats that part's heading."""
-    pages: list[tuple[list[str], list[InlineKeyboardButton]]] = [([], [])]
-    single_day = len(program.conference.days) == 1
+def _paginate(program: Program, lang: str) -> list[tuple[str, list[InlineKeyboardButton], object]]:
+    """(text, session buttons, day) per page, each small enough for one message. Over several
+    days each day starts a page; a page that starts in the middle of a part of the day repeats
+    that part's heading."""
+    several = program.several_days
+    pages: list[tuple[list[str], list[InlineKeyboardButton], object]] = []
     for day, part, sessions in program.by_day_part():
         part_name = escape(plain(lang, "daypart_" + part.value))
-        heading = (f"\n<b>{part_name}</b>" if single_day else
-                   f"\n<b>{escape(format_date(lang, datetime.combine(day, datetime.min.time())))} · {part_name}</b>")
+        heading = f"\n<b>{part_name}</b>"
+        if not pages or (several and pages[-1][2] != day and pages[-1][1]):
+            pages.append(([], [], day))
         pages[-1][0].append(heading)
         for session in sessions:
             line = _session_line(program, session, lang)
-            lines, buttons = pages[-1]
+            lines, buttons, _ = pages[-1]
             if buttons and (sum(len(x) + 1 for x in lines) + len(line) > PAGE_BUDGET or len(buttons) >= PAGE_BUTTONS):
-                pages.append(([heading], []))
-                lines, buttons = pages[-1]
+                pages.append(([heading], [], day))
+                lines, buttons, _ = pages[-1]
             lines.append(line)
             buttons.append(b.ShowSession(session.id).button(short_label(program, session, lang)))
-    title = t(lang, "program_title", date=format_date(lang, program.local(program.conference.start)))
-    return [(title + "\n" + "\n".join(lines) + "\n\n" + t(lang, "program_hint"), buttons) for lines, buttons in pages]
+    if not pages:
+        pages.append(([], [], program.local(program.conference.start).date()))
+    result = []
+    for lines, buttons, day in pages:
+        title = t(lang, "program_title", date=format_date(lang, datetime.combine(day, datetime.min.time())))
+        result.append((title + "\n" + "\n".join(lines) + "\n\n" + t(lang, "program_hint"), buttons, day))
+    return result
+
+
+def program_pages(program: Program, lang: str) -> list[tuple[str, list[InlineKeyboardButton]]]:
+    return [(text, buttons) for text, buttons, _ in _paginate(program, lang)]
 
 
 def program_page(program: Program, lang: str, page: int) -> tuple[str, Rows]:
-    pages = program_pages(program, lang)
+    pages = _paginate(program, lang)
     page = max(0, min(page, len(pages) - 1))
-    text, buttons = pages[page]
+    text, buttons, day = pages[page]
     rows = [[entry] for entry in buttons]
     if len(pages) > 1:
         text += "\n" + t(lang, "program_page", page=page + 1, pages=len(pages))
@@ -92,6 +148,13 @@ def program_page(program: Program, lang: str, page: int) -> tuple[str, Rows]:
         if page < len(pages) - 1:
             nav.append(b.ProgramPage(page + 1).labelled(lang, "button_more"))
         rows.append(nav)
+    if program.several_days:  # one button per day, to its first page
+        first_pages: dict[object, int] = {}
+        for index, (_, _, page_day) in enumerate(pages):
+            first_pages.setdefault(page_day, index)
+        rows.append([b.ProgramPage(index).button(("📍 " if page_day == day else "")
+                                                  + format_day_short(lang, datetime.combine(page_day, datetime.min.time())))
+                     for page_day, index in first_pages.items()][:8])
     return text, rows
 
 
@@ -189,7 +252,7 @@ def mine_view(program: Program, lang: str, registrations: list[MyRegistration]) 
     lines = [t(lang, "mine_title")]
     rows = []
     for session, registration in entries:
-        start = program.local(session.start).strftime("%H:%M")
+        start = day_and_time(program, session.start, lang)
         if registration.state == "confirmed":
             lines.append(t(lang, "mine_confirmed", time=start, title=session.title.get(lang), room=room_of(session, lang)))
             label = plain(lang, "button_cancel_seat")

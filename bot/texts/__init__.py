@@ -98,6 +98,21 @@ def format_date(lang: str, moment: datetime) -> str:
                  month=catalog.MONTHS[moment.month - 1], year=moment.year)
 
 
+def format_day_short(lang: str, moment: datetime) -> str:
+    """"Sa 25.10." / "Sat 25 Oct": the day in front of a time when a conference has several."""
+    catalog = CATALOGS.get(lang, CATALOGS[DEFAULT])
+    month = catalog.MONTHS_SHORT[moment.month - 1] if hasattr(catalog, "MONTHS_SHORT") else f"{moment.month:02d}"
+    return plain(lang, "day_short", weekday=catalog.WEEKDAYS_SHORT[moment.weekday()], day=moment.day, month=month)
+
+
+def format_span(lang: str, start: datetime, end: datetime) -> str:
+    """A date with its hours, or, over several days, from the first day and hour to the last."""
+    if start.date() == end.date():
+        return f"{format_date(lang, start)}, {format_range(lang, start, end)}"
+    return plain(lang, "span_days", start=f"{format_date(lang, start)}, {format_time(lang, start)}",
+                 end=f"{format_date(lang, end)}, {format_time(lang, end)}")
+
+
 def format_time(lang: str, moment: datetime) -> str:
     return plain(lang, "time", time=moment.strftime("%H:%M"))
 

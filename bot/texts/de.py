@@ -4,19 +4,26 @@ WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
           "November", "Dezember")
 
+WEEKDAYS_SHORT = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+
 TEXTS = {
     "date": "{weekday}, {day}. {month} {year}",
     "time": "{time} Uhr",
     "time_range": "{start}–{end} Uhr",
     "welcome": (
-        "👋 <b>Willkommen zur {conference}!</b>\n<i>{motto}</i>\n\n"
-        "📅 {date}, {hours}\n📍 {venue}\n\n"
+        "👋 <b>Willkommen!</b>\n<b>{conference}</b>{motto}\n\n"
+        "📅 {when}\n📍 {venue}\n\n"
         "Ich bin Ihr Konferenz-Assistent. Ich sage Ihnen, was gerade läuft und was als Nächstes kommt, "
-        "wo es stattfindet und wer spricht. Sie können sich hier für einen Workshop und die Exkursion "
-        "anmelden, und ich erinnere Sie rechtzeitig.\n\n"
-        "Schreiben Sie mir einfach eine Frage wie „Wann ist die Podiumsdiskussion?“ oder nutzen Sie die Knöpfe.\n\n"
+        "wo es stattfindet und wer spricht.{signup}\n\n"
+        "Schreiben Sie mir einfach eine Frage wie „{example}“ oder nutzen Sie die Knöpfe.\n\n"
         "🔒 Was ich speichere und Ihre Rechte: /datenschutz"
     ),
+    "welcome_motto": "\n<i>{motto}</i>",
+    "welcome_signup": " Für {names} melden Sie sich hier an, und ich erinnere Sie rechtzeitig.",
+    "welcome_signup_many": " Für Programmpunkte mit begrenzten Plätzen melden Sie sich hier an, und ich erinnere Sie rechtzeitig.",
+    "welcome_remind": " Gemerkte Programmpunkte bekommen von mir rechtzeitig eine Erinnerung.",
+    "example_when": "{title} – wann und wo?",
+    "span_days": "{start} – {end}",
     "menu_program": "📋 Programm",
     "menu_now": "▶️ Jetzt",
     "menu_next": "⏭ Danach",
@@ -66,11 +73,11 @@ TEXTS = {
     "button_more": "Weiter ➡️",
     "button_less": "⬅️ Zurück",
     "venue_text": "📍 <b>{venue}</b>\n{address}",
-    "meeting_point_title": "Treffpunkt Exkursion: {place}",
+    "meeting_point_title": "Treffpunkt: {place}",
     "search_results": "🔎 Das habe ich im Programm gefunden:",
     "search_none": (
         "🤔 Zu „{query}“ habe ich nichts im Programm gefunden.\n"
-        "Versuchen Sie ein Stichwort wie „Workshop“, „Exkursion“ oder einen Namen – oder öffnen Sie das ganze Programm."
+        "Versuchen Sie ein anderes Stichwort oder einen Namen – oder öffnen Sie das ganze Programm."
     ),
     "help": (
         "❓ <b>So helfe ich Ihnen</b>\n\n"
@@ -78,19 +85,19 @@ TEXTS = {
         "/jetzt – was gerade läuft\n"
         "/danach – was als Nächstes kommt\n"
         "/ort – der Veranstaltungsort auf der Karte\n"
-        "/anmelden – für einen Workshop oder die Exkursion anmelden\n"
+        "/anmelden – für einen Programmpunkt mit begrenzten Plätzen anmelden\n"
         "/abmelden – eine Anmeldung zurückgeben\n"
         "/meine – Ihre Anmeldungen und Wartelistenplätze\n"
         "/merken – gemerkte Programmpunkte\n"
         "/erinnerung – wann ich Sie erinnere (5, 10, 15, 30 Min. oder aus)\n"
         "/meinplan – Ihr Tag, auch als Kalenderdatei\n"
-        "/aussteller – Markt der Möglichkeiten\n"
-        "/frage – Frage an Podium oder Vortragende; /fragen zeigt sie\n"
+        "/aussteller – Aussteller und Stände\n"
+        "/frage – Frage an die Vortragenden; /fragen zeigt sie\n"
         "/vernetzen – Menschen mit gleichen Themen finden (nur mit Zustimmung)\n"
         "/datenschutz – was ich speichere; /meinedaten, /loeschen\n"
         "/sprache – Sprache wechseln (Deutsch/English)\n"
         "/abbrechen – Angefangenes abbrechen (eine Frage, einen Kommentar …)\n\n"
-        "Oder schreiben Sie einfach, was Sie suchen, z. B. „HAL-PLAN“ oder „Wann ist die Mittagspause?“."
+        "Oder schreiben Sie einfach, was Sie suchen, z. B. „{example}“."
     ),
     "help_admin": (
         "\n\n🛠 <b>Für das Organisationsteam</b>\n"
@@ -158,7 +165,7 @@ TEXTS = {
     "mine_title": "🎟 <b>Ihre Anmeldungen</b>",
     "mine_confirmed": "✅ {time} {title} – {room}",
     "mine_waiting": "⏳ {time} {title} – Warteliste Platz {position}",
-    "mine_none": "Sie haben sich noch für nichts angemeldet. Workshops und die Exkursion finden Sie unter /programm.",
+    "mine_none": "Sie haben sich noch für nichts angemeldet. /anmelden zeigt, wofür das geht.",
     "button_bookmark": "⭐ Merken & erinnern",
     "button_unbookmark": "✖️ Nicht mehr merken",
     "bookmark_added": "⭐ Gemerkt: „{title}“. Ich erinnere Sie rechtzeitig vorher.",
@@ -246,11 +253,11 @@ TEXTS = {
     "state_withdrawn": "zurückgezogen",
     "state_cancelled": "abgesagt",
     "change_usage_delay": (
-        "So geht's: /verschieben &lt;id&gt; &lt;Minuten&gt; [folgende] – z. B. „/verschieben podium 15 folgende“ "
-        "verschiebt die Podiumsdiskussion und alles danach im selben Raum um 15 Minuten."
+        "So geht's: /verschieben &lt;id&gt; &lt;Minuten&gt; [folgende] – z. B. „/verschieben &lt;id&gt; 15 folgende“ "
+        "verschiebt den Programmpunkt und alles danach im selben Raum um 15 Minuten. Ohne Angaben geht es per Knopf."
     ),
     "change_usage_room": "So geht's: /raum &lt;id&gt; &lt;neuer Raum&gt; – z. B. „/raum ws-zwilling Saal 2“.",
-    "change_usage_cancel": "So geht's: /absagen &lt;id&gt; – z. B. „/absagen exkursion“.",
+    "change_usage_cancel": "So geht's: /absagen &lt;id&gt; – oder nur /absagen und per Knopf wählen.",
     "change_bad_minutes": "Die Minuten müssen eine ganze Zahl zwischen -720 und 720 sein (nicht 0).",
     "change_preview": "🛠 <b>Programmänderung – Vorschau</b>\n{lines}\n\nBenachrichtigt {count:wird|werden} <b>{count}</b> {count:Person|Personen} (angemeldet, Warteliste oder gemerkt).",
     "change_none": "Damit ändert sich nichts am Programm.",
@@ -268,7 +275,7 @@ TEXTS = {
         "🔒 <b>Datenschutz</b>\n\n"
         "<b>Was ich speichere:</b> Ihre Telegram-ID, Ihren Namen und Benutzernamen, wie Telegram sie mir zeigt, "
         "Ihre Sprache, wann Sie mich zuerst und zuletzt genutzt haben, Ihre Anmeldungen und Wartelistenplätze "
-        "(mit Verlauf), gemerkte Programmpunkte, Ihre Erinnerungseinstellung, Ihre Bewertungen und Fragen an das Podium, "
+        "(mit Verlauf), gemerkte Programmpunkte, Ihre Erinnerungseinstellung, Ihre Bewertungen und Fragen an Vortragende, "
         "Ihr Vernetzungsprofil (nur wenn Sie mitmachen) und die Nachrichten, die ich Ihnen von mir aus schicke.\n"
         "<b>Wozu:</b> nur um Sie durch die Konferenz zu begleiten – Programm, Anmeldung, Erinnerungen, Durchsagen. "
         "Keine Werbung, keine Weitergabe.\n"
@@ -306,9 +313,9 @@ TEXTS = {
     "feedback_comment": "   💬 {comment}",
     "feedback_none": "Noch kein Feedback.",
     "feedback_export_caption": "📄 Alle Bewertungen ({count}).",
-    "exhibitors_title": "🏪 <b>Markt der Möglichkeiten</b>",
+    "exhibitors_title": "🏪 <b>Aussteller</b>",
     "exhibitor_line": "<b>{name}</b> ({municipality}) – {topic} · Stand {stand}",
-    "exhibitors_none": "Für den Markt der Möglichkeiten sind keine Aussteller eingetragen.",
+    "exhibitors_none": "Es sind keine Aussteller eingetragen.",
     "q_none_open": "Gerade ist keine Fragerunde offen. Fragen sind möglich bei: {sessions}",
     "q_choose": "Zu welchem Programmpunkt ist Ihre Frage?",
     "q_write": "Schreiben Sie jetzt Ihre Frage zu „{title}“. /abbrechen bricht ab.",
@@ -374,14 +381,14 @@ COMMANDS = [
     ("jetzt", "Was gerade läuft"),
     ("danach", "Was als Nächstes kommt"),
     ("ort", "Veranstaltungsort"),
-    ("anmelden", "Für Workshop oder Exkursion anmelden"),
+    ("anmelden", "Für einen Programmpunkt anmelden"),
     ("abmelden", "Anmeldung zurückgeben"),
     ("meine", "Meine Anmeldungen"),
     ("merken", "Gemerkte Programmpunkte"),
     ("erinnerung", "Erinnerungen einstellen"),
     ("meinplan", "Mein Tag, auch als Kalenderdatei"),
-    ("aussteller", "Markt der Möglichkeiten"),
-    ("frage", "Frage an das Podium"),
+    ("aussteller", "Aussteller und Stände"),
+    ("frage", "Frage an die Vortragenden"),
     ("vernetzen", "Vernetzen mit Zustimmung"),
     ("datenschutz", "Datenschutz und meine Daten"),
     ("sprache", "Sprache wechseln"),
@@ -390,10 +397,16 @@ COMMANDS = [
 
 # Gespräche, Knöpfe und die Organisation per Knopf
 TEXTS.update({
+    "signup_several_workshop": "einen der {count} Workshops",
+    "signup_several_excursion": "eine der {count} Exkursionen",
+    "signup_the_excursion": "die Exkursion",
+    "quoted": "„{text}“",
+    "and_list": "{first} und {last}",
+    "day_short": "{weekday} {day}.{month}.",
     "ics_destination": "Ziel: ",
     "stale_session": "Dieser Knopf ist nicht mehr gültig: den Programmpunkt gibt es nicht mehr. /programm zeigt das aktuelle Programm.",
     "conversation_dropped": "Abgebrochen: {what}. Es wurde nichts gesendet oder geändert.",
-    "flow_question": "Ihre Frage an das Podium",
+    "flow_question": "Ihre Frage an die Vortragenden",
     "flow_network": "Ihr Vernetzungsprofil",
     "flow_feedback": "Ihr Kommentar zur Bewertung",
     "flow_broadcast": "die neue Durchsage",
@@ -413,7 +426,7 @@ TEXTS.update({
         "/verschieben – Programmpunkt verschieben (+5, +10, +15, +30 Min. oder eigene Angabe)\n"
         "/raum – Raum ändern; /absagen – absagen; /wiederherstellen – Absage zurücknehmen\n"
         "/reload – program.yaml neu einlesen (mit Vorschau)\n"
-        "/fragen – Fragen an das Podium moderieren\n"
+        "/fragen – Fragen aus dem Publikum moderieren\n"
         "/feedback – Bewertungen je Programmpunkt\n"
         "/abbrechen – laufende Eingabe abbrechen"
     ),

@@ -4,18 +4,27 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
+WEEKDAYS_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
 TEXTS = {
     "date": "{weekday}, {day} {month} {year}",
     "time": "{time}",
     "time_range": "{start}–{end}",
     "welcome": (
-        "👋 <b>Welcome to the {conference}!</b>\n<i>{motto}</i>\n\n"
-        "📅 {date}, {hours}\n📍 {venue}\n\n"
+        "👋 <b>Welcome!</b>\n<b>{conference}</b>{motto}\n\n"
+        "📅 {when}\n📍 {venue}\n\n"
         "I am your conference assistant. I tell you what is on now and next, where it takes place and "
-        "who speaks. You can sign up for a workshop and the excursion here, and I remind you in time.\n\n"
-        "Just ask me something like “When is the panel discussion?” or use the buttons.\n\n"
+        "who speaks.{signup}\n\n"
+        "Just ask me something like “{example}” or use the buttons.\n\n"
         "🔒 What I store and your rights: /privacy"
     ),
+    "welcome_motto": "\n<i>{motto}</i>",
+    "welcome_signup": " You can sign up for {names} here, and I remind you in time.",
+    "welcome_signup_many": " You can sign up here for sessions with limited seats, and I remind you in time.",
+    "welcome_remind": " Bookmark sessions and I remind you in time.",
+    "example_when": "{title} – when and where?",
+    "span_days": "{start} – {end}",
     "menu_program": "📋 Program",
     "menu_now": "▶️ Now",
     "menu_next": "⏭ Next",
@@ -65,11 +74,11 @@ TEXTS = {
     "button_more": "More ➡️",
     "button_less": "⬅️ Back",
     "venue_text": "📍 <b>{venue}</b>\n{address}",
-    "meeting_point_title": "Excursion meeting point: {place}",
+    "meeting_point_title": "Meeting point: {place}",
     "search_results": "🔎 This is what I found in the program:",
     "search_none": (
         "🤔 I found nothing about “{query}” in the program.\n"
-        "Try a keyword such as “workshop”, “excursion” or a name – or open the whole program."
+        "Try another keyword or a name – or open the whole program."
     ),
     "help": (
         "❓ <b>How I can help</b>\n\n"
@@ -77,19 +86,19 @@ TEXTS = {
         "/now – what is on now\n"
         "/next – what comes next\n"
         "/venue – the venue on the map\n"
-        "/signup – sign up for a workshop or the excursion\n"
+        "/signup – sign up for a session with limited seats\n"
         "/unregister – give back a sign-up\n"
         "/mine – your sign-ups and waiting-list places\n"
         "/bookmarks – your bookmarked sessions\n"
         "/reminders – when I remind you (5, 10, 15, 30 min or off)\n"
         "/myplan – your day, also as a calendar file\n"
-        "/exhibitors – marketplace of opportunities\n"
-        "/question – ask the panel or speakers; /questions lists them\n"
+        "/exhibitors – exhibitors and stands\n"
+        "/question – ask the speakers; /questions lists the questions\n"
         "/network – find people with the same topics (with consent)\n"
         "/privacy – what I store; /mydata, /delete\n"
         "/language – switch language (Deutsch/English)\n"
         "/cancel – abort what you started (a question, a comment …)\n\n"
-        "Or just write what you are looking for, e.g. “HAL-PLAN” or “When is lunch?”."
+        "Or just write what you are looking for, e.g. “{example}”."
     ),
     "help_admin": (
         "\n\n🛠 <b>For organizers</b>\n"
@@ -157,7 +166,7 @@ TEXTS = {
     "mine_title": "🎟 <b>Your sign-ups</b>",
     "mine_confirmed": "✅ {time} {title} – {room}",
     "mine_waiting": "⏳ {time} {title} – waiting list number {position}",
-    "mine_none": "You have not signed up for anything yet. Workshops and the excursion are under /program.",
+    "mine_none": "You have not signed up for anything yet. /signup shows what you can sign up for.",
     "button_bookmark": "⭐ Remind me",
     "button_unbookmark": "✖️ Forget it",
     "bookmark_added": "⭐ Bookmarked: “{title}”. I will remind you in time.",
@@ -245,11 +254,11 @@ TEXTS = {
     "state_withdrawn": "withdrawn",
     "state_cancelled": "cancelled",
     "change_usage_delay": (
-        "Usage: /delay &lt;id&gt; &lt;minutes&gt; [following] – e.g. “/delay podium 15 following” "
-        "moves the panel and everything after it in the same room by 15 minutes."
+        "Usage: /delay &lt;id&gt; &lt;minutes&gt; [following] – e.g. “/delay &lt;id&gt; 15 following” "
+        "moves the session and everything after it in the same room by 15 minutes. Without details, choose by buttons."
     ),
     "change_usage_room": "Usage: /room &lt;id&gt; &lt;new room&gt; – e.g. “/room ws-zwilling Saal 2”.",
-    "change_usage_cancel": "Usage: /cancelsession &lt;id&gt; – e.g. “/cancelsession exkursion”.",
+    "change_usage_cancel": "Usage: /cancelsession &lt;id&gt; – or just /cancelsession and choose by buttons.",
     "change_bad_minutes": "The minutes must be a whole number between -720 and 720 (not 0).",
     "change_preview": "🛠 <b>Program change – preview</b>\n{lines}\n\n<b>{count}</b> {count:person|people} will be notified (signed up, waiting or bookmarked).",
     "change_none": "That changes nothing in the program.",
@@ -267,7 +276,7 @@ TEXTS = {
         "🔒 <b>Privacy</b>\n\n"
         "<b>What I store:</b> your Telegram id, your name and username as Telegram shows them to me, your language, "
         "when you first and last used me, your sign-ups and waiting-list places (with their history), bookmarked "
-        "sessions, your reminder setting, your ratings and questions to the panel, your networking profile (only if you "
+        "sessions, your reminder setting, your ratings and questions to speakers, your networking profile (only if you "
         "join) and the messages I send you on my own.\n"
         "<b>What for:</b> only to guide you through the conference – program, sign-up, reminders, announcements. "
         "No advertising, no passing on.\n"
@@ -304,9 +313,9 @@ TEXTS = {
     "feedback_comment": "   💬 {comment}",
     "feedback_none": "No feedback yet.",
     "feedback_export_caption": "📄 All ratings ({count}).",
-    "exhibitors_title": "🏪 <b>Marketplace of opportunities</b>",
+    "exhibitors_title": "🏪 <b>Exhibitors</b>",
     "exhibitor_line": "<b>{name}</b> ({municipality}) – {topic} · stand {stand}",
-    "exhibitors_none": "No exhibitors are listed for the marketplace.",
+    "exhibitors_none": "No exhibitors are listed.",
     "q_none_open": "No question round is open right now. Questions are possible for: {sessions}",
     "q_choose": "Which session is your question for?",
     "q_write": "Write your question for “{title}” now. /cancel aborts.",
@@ -372,14 +381,14 @@ COMMANDS = [
     ("now", "What is on now"),
     ("next", "What comes next"),
     ("venue", "The venue"),
-    ("signup", "Sign up for a workshop or the excursion"),
+    ("signup", "Sign up for a session"),
     ("unregister", "Give back a sign-up"),
     ("mine", "My sign-ups"),
     ("bookmarks", "Bookmarked sessions"),
     ("reminders", "Reminder settings"),
     ("myplan", "My day, also as a calendar file"),
-    ("exhibitors", "Marketplace of opportunities"),
-    ("question", "Ask the panel"),
+    ("exhibitors", "Exhibitors and stands"),
+    ("question", "Ask the speakers"),
     ("network", "Networking with consent"),
     ("privacy", "Privacy and my data"),
     ("language", "Switch language"),
@@ -388,10 +397,16 @@ COMMANDS = [
 
 # Conversations, buttons and the organizers' side by buttons
 TEXTS.update({
+    "signup_several_workshop": "one of the {count} workshops",
+    "signup_several_excursion": "one of the {count} excursions",
+    "signup_the_excursion": "the excursion",
+    "quoted": "“{text}”",
+    "and_list": "{first} and {last}",
+    "day_short": "{weekday} {day} {month}",
     "ics_destination": "Destination: ",
     "stale_session": "This button is no longer valid: the session no longer exists. /program shows the current program.",
     "conversation_dropped": "Cancelled: {what}. Nothing was sent or changed.",
-    "flow_question": "your question to the panel",
+    "flow_question": "your question to the speakers",
     "flow_network": "your networking profile",
     "flow_feedback": "your comment on the rating",
     "flow_broadcast": "the new announcement",
@@ -411,7 +426,7 @@ TEXTS.update({
         "/delay – move a session (+5, +10, +15, +30 min or your own)\n"
         "/room – change the room; /cancelsession – cancel; /restore – take a cancellation back\n"
         "/reload – re-read program.yaml (with preview)\n"
-        "/questions – moderate questions to the panel\n"
+        "/questions – moderate questions from the audience\n"
         "/feedback – ratings per session\n"
         "/cancel – abort the current input"
     ),

@@ -1,0 +1,64 @@
+"""A conference over two days reads right: the welcome names both days, /programm has day
+buttons, /meine, /meinplan and change notices name the day. Texts come from the program."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.sandbox.client import buttons_of, text_of
+from conftest import ADMIN_ID, SettableClock, bot_running
+
+TWO_DAYS = textwrap.dedent("""
+    conference:
+      name: {de: "Fachtage Digitale Verwaltung", en: "Digital Administration Days"}
+      timezone: Europe/Berlin
+      start: "2025-10-25 09:00"
+      end: "2025-10-26 17:00"
+      venue: {name: "Rathaus", address: "Marktplatz 1, 12345 Musterstadt"}
+    sessions:
+      - id: auftakt
+        kind: plenary
+        title: {de: "Auftakt", en: "Opening"}
+        start: "2025-10-25 09:00"
+        end: "2025-10-25 10:00"
+        room: "Ratssaal"
+      - id: labor
+        kind: talk
+        title: {de: "Datenlabor", en: "Data lab"}
+        start: "2025-10-26 08:00"
+        end: "2025-10-26 09:00"
+        room: "Ratssaal"
+        capacity: 10
+""")
+
+
+async def test_two_days_read_right_everywhere(tmp_path):
+    program_file = tmp_path / "two-days.yaml"
+    program_file.write_text(TWO_DAYS, encoding="utf-8")
+    clock = SettableClock(datetime(2025, 10, 25, 10, 30, tzinfo=ZoneInfo("Europe/Berlin")))
+    async with bot_running(tmp_path, clock, program_file) as h:
+        anna = await h.attendee("Anna")
+        welcome = text_of(await anna.send("/start"))
+        assert "Samstag, 25. Oktober 2025, 09:00 Uhr – Sonntag, 26. Oktober 2025, 17:00 Uhr" in welcome
+        assert "Willkommen" in welcome and "Fachtage Digitale Verwaltung" in welcome
+        for word in ("Workshop", "Exkursion", "Podium", "HAL-PLAN", "Halle", "Mittag"):
+            assert word not in welcome, word
+        assert "„Datenlabor“" in welcome  # what takes sign-ups, from the program
+        replies = await anna.send("/programm")
+        assert any("So 26.10." in label for label, _ in buttons_of(replies))
+        assert "Datenlabor" not in text_of(replies)  # the second day is its own page
+        replies = await anna.press("So 26.10.")
+        assert "Sonntag, 26. Oktober 2025" in text_of(replies) and "Datenlabor" in text_of(replies)
+        await anna.send("/anmelden labor")
+        assert "So 26.10. 08:00" in text_of(await anna.send("/meine"))
+        plan = text_of(await anna.send("/meinplan"))
+        assert plan.index("Samstag, 25. Oktober") < plan.index("Auftakt") < plan.index("Sonntag, 26. Oktober") \
+            < plan.index("Datenlabor")
+        admin = await h.attendee("Orga", user_id=ADMIN_ID)
+        await admin.send("/verschieben labor 30")
+        await admin.press("Bestätigen", expect="Übernommen")
+        assert "So 26.10. 08:00–09:00 Uhr → So 26.10. 08:30–09:30 Uhr" in text_of(await anna.wait())
+        help_text = text_of(await anna.send("/hilfe"))
+        assert "HAL-PLAN" not in help_text and "Mittagspause" not in help_text
