@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .config import ConfigError, Settings, parse_speed
-from .domain.loader import ProgramError, load_program, summary
+from .domain.loader import ProgramError, load_program, parse_program, summary
 from .domain.program import Program
 
 NO_TOKEN = ("BOT_TOKEN is not set. Get a token from @BotFather in Telegram (send /newbot), then: "
@@ -75,6 +75,10 @@ def parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate a program file")
     check.add_argument("path", nargs="?", help="program file (default: BOT_PROGRAM or ./program.yaml)")
+
+    schedule = commands.add_parser("import", help="convert a pretalx/frab schedule.json or schedule.xml into a program.yaml")
+    schedule.add_argument("source", help="schedule file or http(s) URL")
+    schedule.add_argument("-o", "--output", help="program file to write (default: print it)")
 
     demo = commands.add_parser("demo", help="chat with the bot in this terminal, offline")
     common(demo)
@@ -174,11 +178,57 @@ def purge(settings: Settings, confirmed: bool) -> int:
     return 0
 
 
+def import_schedule(source: str, output: str | None) -> int:
+    """Read a schedule (file or URL), write a program.yaml that passes check, print a summary."""
+    import urllib.error
+    import urllib.request
+
+    import yaml
+
+    from .domain.schedule_import import ScheduleError, parse_schedule
+
+    try:
+        if source.startswith(("http://", "https://")):
+            request = urllib.request.Request(source, headers={"User-Agent": "konferenz-bot schedule import"})
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s) only, checked above
+                data = response.read()
+        else:
+            data = Path(source).read_bytes()
+        imported = parse_schedule(data, source)
+    except (OSError, urllib.error.URLError) as error:
+        print(f"{source}: cannot read: {getattr(error, 'reason', None) or error}", file=sys.stderr)
+        return 1
+    except ScheduleError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    header = (f"# Imported from {source} by `python -m bot import`.\n"
+              "# Better than editing this file: keep it as a link and add what the export lacks —\n"
+              f"#   source: {source}\n#   additions: {{<session id>: {{capacity: 30}}}}\n"
+              "# (see docs/program.md, \"From pretalx or frab\").\n")
+    text = header + yaml.safe_dump(imported.document, allow_unicode=True, sort_keys=False, width=100)
+    try:
+        parse_program(text)
+    except ProgramError as error:  # a bug of the importer: say so plainly
+        print(f"{source}: the converted program does not pass the checks:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    print(imported.summary(), file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "check":
             return check(args.path)
+        if args.command == "import":
+            return import_schedule(args.source, args.output)
         settings = settings_from(args)
         if args.command == "run":
             return run(settings)

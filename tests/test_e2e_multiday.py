@@ -62,3 +62,27 @@ async def test_two_days_read_right_everywhere(tmp_path):
         assert "So 26.10. 08:00–09:00 Uhr → So 26.10. 08:30–09:30 Uhr" in text_of(await anna.wait())
         help_text = text_of(await anna.send("/hilfe"))
         assert "HAL-PLAN" not in help_text and "Mittagspause" not in help_text
+
+
+async def test_reimport_through_reload_notifies_the_affected_and_keeps_additions(tmp_path):
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent / "fixtures"
+    source = tmp_path / "schedule.json"
+    source.write_bytes((fixtures / "pretalx-dst.json").read_bytes())
+    program_file = tmp_path / "program.yaml"
+    program_file.write_text("source: schedule.json\nconference:\n  venue: {name: Rathaus}\n"
+                            "additions:\n  ev-103: {capacity: 12}\n", encoding="utf-8")
+    clock = SettableClock(datetime(2025, 10, 25, 9, 30, tzinfo=ZoneInfo("Europe/Berlin")))
+    async with bot_running(tmp_path, clock, program_file) as h:
+        anna = await h.attendee("Anna", "en")
+        assert "signed up" in text_of(await anna.send("/signup ev-103")).lower()
+        source.write_text(source.read_text(encoding="utf-8").replace("2025-10-25T13:00:00+02:00", "2025-10-25T14:00:00+02:00"),
+                          encoding="utf-8")
+        admin = await h.attendee("Orga", user_id=ADMIN_ID)
+        preview = text_of(await admin.send("/reload"))
+        assert "13:00–14:15 Uhr → Sa 25.10. 14:00–15:15 Uhr" in preview.replace("Sa 25.10. 13:00", "13:00")
+        await admin.press("Bestätigen", expect="neu geladen")
+        notice = text_of(await anna.wait())
+        assert "14:00–15:15" in notice and "Sat 25 Oct" in notice
+        assert h.services.program.current.session("ev-103").capacity == 12

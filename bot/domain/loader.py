@@ -17,6 +17,7 @@ import yaml
 
 from .announcements import Audience, PlannedAnnouncement
 from .checks import check_program
+from .schedule_import import Imported, ScheduleError, parse_schedule
 from .program import (
     EMPTY_TEXT,
     LANGUAGES,
@@ -81,7 +82,8 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mappi
 
 
 def load_program(path: str | Path) -> Program:
-    """Load and check a program file; raise ProgramError listing every problem."""
+    """Load and check a program file — a program.yaml, or a pretalx/frab schedule.json or
+    schedule.xml directly — and raise ProgramError listing every problem."""
     file = Path(path)
     try:
         raw = file.read_text(encoding="utf-8")
@@ -89,10 +91,74 @@ def load_program(path: str | Path) -> Program:
         raise ProgramError([Problem(str(file), "file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProgramError([Problem(str(file), f"cannot read file: {exc}")]) from None
-    return parse_program(raw)
+    if is_schedule(file, raw):
+        return _build(import_schedule(file, raw), [])
+    return parse_program(raw, base=file.parent)
 
 
-def parse_program(raw: str) -> Program:
+def is_schedule(file: Path, raw: str) -> bool:
+    start = raw.lstrip("\ufeff \t\r\n")[:200]
+    return file.suffix.lower() in (".json", ".xml") or start.startswith("{") or start.startswith("<")
+
+
+def import_schedule(file: Path, raw: str) -> Imported:
+    try:
+        return parse_schedule(raw.encode("utf-8"), str(file))
+    except ScheduleError as error:
+        raise ProgramError([Problem(str(file), str(error).replace(f"{file}: ", "", 1))]) from None
+
+
+def _build(imported: Imported, problems: list[Problem]) -> Program:
+    checker = _Checker()
+    checker.warnings.extend(imported.warnings + [f"skipped {reason}" for reason in imported.skipped])
+    checker.problems.extend(problems)
+    return checker.build(imported.document)
+
+
+ADDABLE = {"capacity", "meeting_point", "questions", "moderators", "kind", "keywords", "room"}
+
+
+def _with_source(document: dict, base: Path | None) -> tuple[Imported, list[Problem]]:
+    """A program.yaml that names a schedule as its `source`: the schedule's sessions, with the
+    file's `additions` per session id, the file's own sessions, and its conference fields on top
+    (venue, motto, organizer …). Re-importing keeps all of these, because they live here."""
+    source = str(document.get("source") or "")
+    file = (base / source) if base is not None and not Path(source).is_absolute() else Path(source)
+    try:
+        raw = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProgramError([Problem("source", f"cannot read the schedule '{source}': {exc}",
+                                    getattr(document, "key_lines", {}).get("source"))]) from None
+    imported = import_schedule(file, raw)
+    problems: list[Problem] = []
+    merged = dict(imported.document)
+    conference = dict(merged["conference"])
+    conference.update(document.get("conference") or {})
+    merged["conference"] = _Mapping(conference)
+    sessions = [dict(s) for s in merged["sessions"]]
+    by_id = {s["id"]: s for s in sessions}
+    additions = document.get("additions") or {}
+    if not isinstance(additions, dict):
+        problems.append(Problem("additions", "must map session ids to fields to add", getattr(document, "key_lines", {}).get("additions")))
+        additions = {}
+    for session_id, fields in additions.items():
+        line = additions.key_lines.get(str(session_id)) if isinstance(additions, _Mapping) else None
+        if str(session_id) not in by_id:
+            problems.append(Problem(f"additions '{session_id}'", "no session with this id in the schedule", line))
+            continue
+        if not isinstance(fields, dict) or set(map(str, fields)) - ADDABLE:
+            problems.append(Problem(f"additions '{session_id}'", f"may add only {', '.join(sorted(ADDABLE))}", line))
+            continue
+        by_id[str(session_id)].update(fields)
+    own = document.get("sessions") or []
+    merged["sessions"] = sessions + (list(own) if isinstance(own, list) else [])
+    for key in ("announcements", "exhibitors"):
+        if key in document:
+            merged[key] = document[key]
+    return Imported(merged, imported.warnings, imported.skipped), problems
+
+
+def parse_program(raw: str, base: Path | None = None) -> Program:
     try:
         document = yaml.load(raw, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -102,6 +168,8 @@ def parse_program(raw: str) -> Program:
         raise ProgramError([Problem("YAML syntax", str(reason), line)]) from None
     except RecursionError:
         raise ProgramError([Problem("YAML syntax", "the document is nested too deeply")]) from None
+    if isinstance(document, dict) and document.get("source"):
+        return _build(*_with_source(document, base))
     return _Checker().build(document)
 
 
@@ -228,7 +296,7 @@ class _Checker:
     def build(self, document: Any) -> Program:
         if not isinstance(document, dict):
             raise ProgramError([Problem("file", "the program must be a mapping with 'conference' and 'sessions'")])
-        unknown = set(document) - {"conference", "sessions", "announcements", "exhibitors"}
+        unknown = set(document) - {"conference", "sessions", "announcements", "exhibitors", "source", "additions"}
         for key in sorted(map(str, unknown)):
             self.problem("file", f"unknown top-level field '{key}'", document, key)
         conference = self.conference(document.get("conference"), document)
