@@ -113,10 +113,17 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings.with_overrides(**overrides)
 
 
-def load_or_explain(path: Path, headline: str) -> Program | None:
+def fetcher(settings: Settings):
+    """Reads a schedule the program file links by URL, caching it beside the database."""
+    from .schedule_source import SourceFetcher
+
+    return SourceFetcher(settings.database_path.parent).fetch
+
+
+def load_or_explain(path: Path, headline: str, fetch=None) -> Program | None:
     """The program, or None after printing every problem (for run and demo)."""
     try:
-        return load_program(path)
+        return load_program(path, fetch)
     except ProgramError as error:
         print(f"{path}: {headline}", file=sys.stderr)
         for problem in error.problems:
@@ -125,9 +132,10 @@ def load_or_explain(path: Path, headline: str) -> Program | None:
 
 
 def check(path: str | None) -> int:
-    target = Path(path) if path else Settings.from_env().program_path
+    settings = Settings.from_env()
+    target = Path(path) if path else settings.program_path
     try:
-        program = load_program(target)
+        program = load_program(target, fetcher(settings))
     except ProgramError as error:
         print(f"{target}: {len(error.problems)} problem(s):", file=sys.stderr)
         for problem in error.problems:
@@ -142,7 +150,7 @@ def run(settings: Settings) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.token)
-    program = load_or_explain(settings.program_path, "the bot does not start with an invalid program:")
+    program = load_or_explain(settings.program_path, "the bot does not start with an invalid program:", fetcher(settings))
     if program is None:
         return 1
     from telegram import Update

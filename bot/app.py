@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from .clock import Clock
@@ -23,10 +24,14 @@ from .reminder_service import ReminderService
 from .request_backend import make_request
 from .services import ProgramHolder, Services
 from .storage import Storage
-from .texts import commands
+from .domain.loader import ProgramError, linked_url
+from .handlers.common import Asker
+from .schedule_source import SourceFetcher
+from .texts import commands, pick_language, t
 
 log = logging.getLogger(__name__)
 WAKE_JOB = "outbox-wake"
+SOURCE_JOB = "schedule-source"
 
 
 def build_application(settings: Settings, program: Program, clock: Clock | None = None) -> Application:
@@ -35,7 +40,7 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
         settings=settings,
         clock=clock or settings.make_clock(program.tz),
         storage=Storage(settings.database_path),
-        program=ProgramHolder(settings.program_path, program),
+        program=ProgramHolder(settings.program_path, program, fetch=SourceFetcher(settings.database_path.parent).fetch),
     )
     api_url = settings.api_url.rstrip("/")
     file_url = api_url[: -len("/bot")] + "/file/bot" if api_url.endswith("/bot") else api_url + "/file/bot"
@@ -92,8 +97,41 @@ async def _post_init(application: Application) -> None:
     svc.reminders = ReminderService(svc, application.job_queue)
     await svc.reminders.run()  # catches up what fell due while the bot was down
     svc.reminders.start_safety_net()
+    _watch_source(application)
     await _register_commands(application)
     log.info("bot ready: %s, %s", svc.program.current.conference.name.get("de"), svc.clock.describe())
+
+
+def _watch_source(application: Application) -> None:
+    """A schedule linked by URL is checked every few minutes; a new version is offered to the
+    organizers as a reload preview. Nothing is applied without their confirmation."""
+    svc: Services = application.bot_data["services"]
+    url = linked_url(svc.settings.program_path)
+    if url and application.job_queue is not None:
+        log.info("checking the schedule source %s every %d s", url, svc.settings.source_poll_seconds)
+        application.job_queue.run_repeating(_check_source, interval=svc.settings.source_poll_seconds,
+                                            first=svc.settings.source_poll_seconds, name=SOURCE_JOB)
+
+
+async def _check_source(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc: Services = context.application.bot_data["services"]
+    try:
+        new_base = await svc.program.read_file()
+    except ProgramError as error:
+        log.warning("the schedule source gives no valid program (%d problems); the current one stays", len(error.problems))
+        return
+    if new_base == svc.program.base or changes.fingerprint(new_base) == svc.offered_source:
+        return
+    svc.offered_source = changes.fingerprint(new_base)
+    for admin_id in sorted(svc.settings.admins):
+        attendee = await svc.storage.attendee(admin_id)
+        lang = pick_language(attendee.language if attendee else None, attendee.telegram_language if attendee else None)
+        who = Asker(admin_id, attendee.chat_id if attendee else admin_id, lang, True)
+        text, markup = await changes.reload_preview(context, who, intro=t(lang, "source_changed"))
+        try:
+            await context.bot.send_message(who.chat_id, text, parse_mode="HTML", reply_markup=markup)
+        except TelegramError as error:
+            log.warning("could not offer the new schedule to organizer %s: %s", admin_id, error)
 
 
 def _schedule_wake(application: Application, delay: float) -> None:

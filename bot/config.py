@@ -29,6 +29,7 @@ class Settings:
     max_concurrent_updates: int = 64
     http_backend: str = "aiohttp"
     rate_limit: int = 30  # messages per second overall; Telegram's paid broadcasts allow up to 1000
+    source_poll_seconds: int = 300  # how often a schedule linked by URL is checked for a new version
     log_level: str = "INFO"
 
     @classmethod
@@ -44,6 +45,7 @@ class Settings:
             clock_speed=parse_speed(env.get("BOT_CLOCK_SPEED", "").strip() or "1"),
             max_concurrent_updates=parse_positive_int("BOT_CONCURRENCY", env.get("BOT_CONCURRENCY", "").strip() or "64"),
             rate_limit=parse_positive_int("BOT_RATE_LIMIT", env.get("BOT_RATE_LIMIT", "").strip() or "30"),
+            source_poll_seconds=parse_positive_int("BOT_SOURCE_POLL", env.get("BOT_SOURCE_POLL", "").strip() or "300"),
             http_backend=parse_backend(env.get("BOT_HTTP_BACKEND", "").strip().lower() or "aiohttp"),
             log_level=(env.get("BOT_LOG_LEVEL", "").strip() or "INFO").upper(),
         )

@@ -9,6 +9,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from .clock import Clock
 from .config import Settings
@@ -27,13 +28,14 @@ class ProgramHolder:
     base: Program
     overrides: list[Override] = field(default_factory=list)
     current: Program = field(init=False)
+    fetch: Callable[[str], bytes] | None = None  # reads an http(s) schedule the program file links
 
     def __post_init__(self) -> None:
         self.current = apply_overrides(self.base, self.overrides)
 
     async def read_file(self) -> Program:
         """Read and check the file again, off the event loop. Raises ProgramError."""
-        return await asyncio.to_thread(load_program, self.path)
+        return await asyncio.to_thread(load_program, self.path, self.fetch)
 
     def replace(self, base: Program | None = None, overrides: list[Override] | None = None) -> Program:
         if base is not None:
@@ -61,6 +63,7 @@ class Services:
     delivery: object | None = None  # the outbox dispatcher, once started
     reminders: object | None = None  # the ReminderService, once started
     announcements: object | None = None  # the AnnouncementService, once started
+    offered_source: str | None = None  # fingerprint of the linked schedule last offered to organizers
 
     def replan(self) -> None:
         """Registrations, bookmarks, settings or the program changed: reminders follow."""

@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.domain.loader import load_program
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
+from bot.schedule_source import SourceFetcher
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM_FILE = ROOT / "program.yaml"
@@ -87,12 +88,15 @@ class Harness:
 
 @asynccontextmanager
 async def bot_running(tmp_path: Path, clock: SettableClock, program_file: Path = PROGRAM_FILE,
-                      server: SandboxServer | None = None, admins=frozenset({ADMIN_ID}), database: Path | None = None):
+                      server: SandboxServer | None = None, admins=frozenset({ADMIN_ID}), database: Path | None = None,
+                      **settings_values):
     own_server = server is None
     server = server or await SandboxServer().start()
     settings = Settings(token=DEFAULT_TOKEN, api_url=server.api_url, admins=frozenset(admins),
-                        program_path=program_file, database_path=database or tmp_path / "bot.sqlite3")
-    application = build_application(settings, load_program(program_file), clock=clock)
+                        program_path=program_file, database_path=database or tmp_path / "bot.sqlite3", **settings_values)
+    fetch = SourceFetcher(settings.database_path.parent).fetch
+    program = await asyncio.to_thread(load_program, program_file, fetch)  # a linked URL is read off the loop
+    application = build_application(settings, program, clock=clock)
     client = SandboxClient(server.url)
     try:
         async with running(application, poll_timeout=1):

@@ -3,6 +3,7 @@ buttons, /meine, /meinplan and change notices name the day. Texts come from the 
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -86,3 +87,53 @@ async def test_reimport_through_reload_notifies_the_affected_and_keeps_additions
         notice = text_of(await anna.wait())
         assert "14:00–15:15" in notice and "Sat 25 Oct" in notice
         assert h.services.program.current.session("ev-103").capacity == 12
+
+
+async def test_a_schedule_linked_by_url_is_checked_and_offered_never_applied_silently(tmp_path):
+    from pathlib import Path
+
+    from aiohttp import web
+
+    fixtures = Path(__file__).parent / "fixtures"
+    served = {"body": (fixtures / "pretalx-dst.json").read_bytes(), "requests": [], "up": True}
+
+    async def schedule(request):
+        served["requests"].append(request.headers.get("If-None-Match"))
+        if not served["up"]:
+            return web.Response(status=503)
+        etag = f'"{hash(served["body"])}"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304)
+        return web.Response(body=served["body"], headers={"ETag": etag}, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/schedule.json", schedule)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    program_file = tmp_path / "program.yaml"
+    program_file.write_text(f"source: http://127.0.0.1:{port}/schedule.json\nconference:\n  venue: {{name: Rathaus}}\n"
+                            "additions:\n  ev-103: {capacity: 12}\n", encoding="utf-8")
+    clock = SettableClock(datetime(2025, 10, 25, 9, 30, tzinfo=ZoneInfo("Europe/Berlin")))
+    try:
+        async with bot_running(tmp_path, clock, program_file, source_poll_seconds=1) as h:
+            admin = await h.attendee("Orga", user_id=ADMIN_ID)
+            await admin.send("/start")
+            anna = await h.attendee("Anna")
+            await anna.send("/anmelden ev-103")
+            await asyncio.sleep(2.5)
+            assert any(tag for tag in served["requests"])  # conditional requests: unchanged costs a 304
+            assert "neue Fassung" not in text_of(await admin.messages_as_outputs())
+            served["body"] = served["body"].replace(b"2025-10-25T13:00:00+02:00", b"2025-10-25T14:00:00+02:00")
+            offer = text_of(await admin.wait(timeout=10))
+            assert "neue Fassung" in offer and "14:00–15:15" in offer
+            current = h.services.program.current
+            assert current.local(current.session("ev-103").start).hour == 13  # not applied yet
+            served["up"] = False
+            await asyncio.sleep(1.5)  # unreachable: the last good program stays
+            await admin.press("Bestätigen", expect="neu geladen")
+            assert "14:00–15:15" in text_of(await anna.wait())
+    finally:
+        await runner.cleanup()

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -81,7 +81,10 @@ _LineLoader.yaml_implicit_resolvers = {
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
 
 
-def load_program(path: str | Path) -> Program:
+Fetch = Callable[[str], bytes]  # reads an http(s) source; given by the caller (the domain has no network)
+
+
+def load_program(path: str | Path, fetch: Fetch | None = None) -> Program:
     """Load and check a program file — a program.yaml, or a pretalx/frab schedule.json or
     schedule.xml directly — and raise ProgramError listing every problem."""
     file = Path(path)
@@ -93,7 +96,7 @@ def load_program(path: str | Path) -> Program:
         raise ProgramError([Problem(str(file), f"cannot read file: {exc}")]) from None
     if is_schedule(file, raw):
         return _build(import_schedule(file, raw), [])
-    return parse_program(raw, base=file.parent)
+    return parse_program(raw, base=file.parent, fetch=fetch)
 
 
 def is_schedule(file: Path, raw: str) -> bool:
@@ -118,17 +121,41 @@ def _build(imported: Imported, problems: list[Problem]) -> Program:
 ADDABLE = {"capacity", "meeting_point", "questions", "moderators", "kind", "keywords", "room"}
 
 
-def _with_source(document: dict, base: Path | None) -> tuple[Imported, list[Problem]]:
+def linked_url(path: str | Path) -> str:
+    """The http(s) schedule a program file links, if any (for the bot's periodic check)."""
+    try:
+        document = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return ""
+    source = source_of(document)
+    return source if source.startswith(("http://", "https://")) else ""
+
+
+def source_of(document: Any) -> str:
+    """The schedule a program file links (`source:`), or ""."""
+    return str(document.get("source") or "").strip() if isinstance(document, dict) else ""
+
+
+def _with_source(document: dict, base: Path | None, fetch: Fetch | None) -> tuple[Imported, list[Problem]]:
     """A program.yaml that names a schedule as its `source`: the schedule's sessions, with the
     file's `additions` per session id, the file's own sessions, and its conference fields on top
     (venue, motto, organizer …). Re-importing keeps all of these, because they live here."""
-    source = str(document.get("source") or "")
-    file = (base / source) if base is not None and not Path(source).is_absolute() else Path(source)
-    try:
-        raw = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProgramError([Problem("source", f"cannot read the schedule '{source}': {exc}",
-                                    getattr(document, "key_lines", {}).get("source"))]) from None
+    source = source_of(document)
+    line = getattr(document, "key_lines", {}).get("source")
+    if source.startswith(("http://", "https://")):
+        if fetch is None:
+            raise ProgramError([Problem("source", f"'{source}' is a URL; the bot reads it when it runs", line)])
+        try:
+            raw = fetch(source).decode("utf-8-sig", errors="replace")
+        except OSError as exc:
+            raise ProgramError([Problem("source", f"cannot read the schedule '{source}': {exc}", line)]) from None
+        file = Path(source.rsplit("/", 1)[-1] or "schedule")
+    else:
+        file = (base / source) if base is not None and not Path(source).is_absolute() else Path(source)
+        try:
+            raw = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProgramError([Problem("source", f"cannot read the schedule '{source}': {exc}", line)]) from None
     imported = import_schedule(file, raw)
     problems: list[Problem] = []
     merged = dict(imported.document)
@@ -158,7 +185,7 @@ def _with_source(document: dict, base: Path | None) -> tuple[Imported, list[Prob
     return Imported(merged, imported.warnings, imported.skipped), problems
 
 
-def parse_program(raw: str, base: Path | None = None) -> Program:
+def parse_program(raw: str, base: Path | None = None, fetch: Fetch | None = None) -> Program:
     try:
         document = yaml.load(raw, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -169,7 +196,7 @@ def parse_program(raw: str, base: Path | None = None) -> Program:
     except RecursionError:
         raise ProgramError([Problem("YAML syntax", "the document is nested too deeply")]) from None
     if isinstance(document, dict) and document.get("source"):
-        return _build(*_with_source(document, base))
+        return _build(*_with_source(document, base, fetch))
     return _Checker().build(document)
 
 

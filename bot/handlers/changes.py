@@ -360,7 +360,7 @@ async def _picked_for_restore(update: Update, context: ContextTypes.DEFAULT_TYPE
 # --- reload ------------------------------------------------------------------------------------------
 
 
-def _fingerprint(program: Program) -> str:
+def fingerprint(program: Program) -> str:
     """Identifies the file's content: a preview is only confirmed for the file it showed."""
     return hashlib.sha256(repr(program).encode("utf-8")).hexdigest()[:16]
 
@@ -371,25 +371,28 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who
 
 
 async def _preview_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: bool = False) -> None:
+    text, markup = await reload_preview(context, who, fresh)
+    await send(update, context, text, markup)
+
+
+async def reload_preview(context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: bool = False, intro: str = ""):
     """Everything a reload would change — times, rooms, cancellations, new and removed sessions,
-    capacities with who moves up or is overbooked, texts — and nothing before it is confirmed."""
+    capacities with who moves up or is overbooked, texts — as (text, confirm buttons or None).
+    Nothing changes before it is confirmed."""
     svc = services(context)
     try:
         new_base = await svc.program.read_file()
     except ProgramError as error:
         problems = "\n".join(f"• {escape(str(p))}" for p in error.problems[:30])
-        await send(update, context, t(who.lang, "admin_reload_failed", problems=Html(problems)))
-        return
+        return t(who.lang, "admin_reload_failed", problems=Html(problems)), None
     revision = await svc.storage.program_revision()
     current = svc.program.current
     proposed = svc.program.with_overrides([], base=new_base)
     if new_base == svc.program.base:
-        await send(update, context, t(who.lang, "reload_unchanged"))
-        return
+        return t(who.lang, "reload_unchanged"), None
     errors = [f for f in check_change(current, proposed) if f.severity == "error"]
     if errors:  # the file is fine alone, but clashes with a change made in the chat
-        await send(update, context, t(who.lang, "change_refused", problems=Html(finding_lines(proposed, errors, who.lang))))
-        return
+        return t(who.lang, "change_refused", problems=Html(finding_lines(proposed, errors, who.lang))), None
     found = change_rules.diff(current, proposed)
     lines = [change_lines(proposed, [c.as_dict() for c in found], who.lang)] if found else []
     lines += await _capacity_lines(context, who.lang, current, proposed)
@@ -402,8 +405,10 @@ async def _preview_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
     text = t(who.lang, "reload_preview", lines=Html("\n".join(line for line in lines if line)), count=len(affected))
     if fresh:
         text = t(who.lang, "change_stale") + "\n\n" + text
-    row = await conversation.propose(context, who, "reload", {"revision": revision, "file": _fingerprint(new_base)})
-    await send(update, context, text, keyboard([row]))
+    if intro:
+        text = intro + "\n\n" + text
+    row = await conversation.propose(context, who, "reload", {"revision": revision, "file": fingerprint(new_base)})
+    return text, keyboard([row])
 
 
 async def _capacity_lines(context: ContextTypes.DEFAULT_TYPE, lang: str, current: Program, proposed: Program) -> list[str]:
@@ -431,7 +436,7 @@ async def _apply_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     except ProgramError:
         await _preview_reload(update, context, who)
         return
-    if await svc.storage.program_revision() != data.get("revision") or _fingerprint(new_base) != data.get("file"):
+    if await svc.storage.program_revision() != data.get("revision") or fingerprint(new_base) != data.get("file"):
         await _preview_reload(update, context, who, fresh=True)
         return
     current = svc.program.current

@@ -397,6 +397,7 @@ COMMANDS = [
 
 # Gespräche, Knöpfe und die Organisation per Knopf
 TEXTS.update({
+    "source_changed": "🔔 <b>Das verknüpfte Programm (pretalx/frab) hat eine neue Fassung.</b> Übernommen wird erst nach Ihrer Bestätigung.",
     "signup_several_workshop": "einen der {count} Workshops",
     "signup_several_excursion": "eine der {count} Exkursionen",
     "signup_the_excursion": "die Exkursion",

@@ -397,6 +397,7 @@ COMMANDS = [
 
 # Conversations, buttons and the organizers' side by buttons
 TEXTS.update({
+    "source_changed": "🔔 <b>The linked schedule (pretalx/frab) has a new version.</b> Nothing is applied before you confirm.",
     "signup_several_workshop": "one of the {count} workshops",
     "signup_several_excursion": "one of the {count} excursions",
     "signup_the_excursion": "the excursion",
