@@ -10,7 +10,7 @@ async def test_start_shows_welcome_and_menu_in_german(harness):
     anna = await harness.attendee("Anna", "de")
     replies = await anna.send("/start")
     text = text_of(replies)
-    assert "Willkommen zur 22. Regionalkonferenz Modellprojekte Smart Cities" in text
+    assert "Willkommen!\n22. Regionalkonferenz Modellprojekte Smart Cities" in text
     assert "Mansfelder Straße 56" in text and "Dienstag, 3. Juni 2025" in text
     labels = [label for label, _ in buttons_of(replies)]
     assert any("Programm" in label for label in labels) and any("Jetzt" in label for label in labels)

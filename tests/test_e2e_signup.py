@@ -106,7 +106,7 @@ async def test_organizer_lists_and_export_and_non_admin_refusal(harness):
     for command in ("/teilnehmer", "/export", "/reload", "/attendees ws-zwilling"):
         assert "Organisationsteam vorbehalten" in text_of(await anna.send(command)), command
     overview = text_of(await admin.send("/teilnehmer"))
-    assert "Workshop 1: Digitale Zwillinge: 1/45 bestätigt" in overview
+    assert "Workshop 1: Digitale Zwillinge · ws-zwilling: 1/45 bestätigt" in overview
     detail = text_of(await admin.send("/teilnehmer exkursion"))
     assert "Björn Müller" in detail
     replies = await admin.send("/export")

@@ -70,9 +70,10 @@ async def _printer(client: SandboxClient, buttons: list, seen: list[int]) -> Non
 
 
 async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", name: str = "Alex") -> int:
-    from ..__main__ import load_or_explain
+    from ..__main__ import fetcher, load_or_explain
 
-    program = load_or_explain(settings.program_path, "the demo needs a valid program:")
+    program = await asyncio.to_thread(load_or_explain, settings.program_path, "the demo needs a valid program:",
+                                      fetcher(settings))
     if program is None:
         return 1
     server = await SandboxServer().start()
