@@ -61,6 +61,9 @@ async def test_two_days_read_right_everywhere(tmp_path):
         await admin.send("/verschieben labor 30")
         await admin.press("Bestätigen", expect="Übernommen")
         assert "So 26.10. 08:00–09:00 Uhr → So 26.10. 08:30–09:30 Uhr" in text_of(await anna.wait())
+        h.clock.set(datetime(2025, 10, 25, 20, 0, tzinfo=ZoneInfo("Europe/Berlin")))  # the evening between the days
+        upcoming = text_of(await anna.send("/danach"))
+        assert "So 26.10. 08:30–09:30 Datenlabor" in upcoming
         help_text = text_of(await anna.send("/hilfe"))
         assert "HAL-PLAN" not in help_text and "Mittagspause" not in help_text
 

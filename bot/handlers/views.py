@@ -84,9 +84,10 @@ def day_and_time(program: Program, moment, lang: str) -> str:
     return f"{format_day_short(lang, local)} {local:%H:%M}" if program.several_days else f"{local:%H:%M}"
 
 
-def _session_line(program: Program, session: Session, lang: str) -> str:
+def _session_line(program: Program, session: Session, lang: str, with_day: bool = False) -> str:
     start, end = program.local(session.start), program.local(session.end)
-    line = f"<b>{start:%H:%M}–{end:%H:%M}</b> {escape(session.title.get(lang))}"
+    day = f"{escape(format_day_short(lang, start))} " if with_day and program.several_days else ""
+    line = f"<b>{day}{start:%H:%M}–{end:%H:%M}</b> {escape(session.title.get(lang))}"
     if session.room:
         line += f" · <i>{escape(session.room)}</i>"
     if session.cancelled:
@@ -218,7 +219,7 @@ def now_view(program: Program, lang: str, now: datetime) -> str:
         return t(lang, "after_conference", conference=conf.name.get(lang))
     running = program.running(now)
     lines = [t(lang, "now_running")]
-    lines += [_session_line(program, s, lang) for s in running] or [t(lang, "now_nothing")]
+    lines += [_session_line(program, s, lang, with_day=True) for s in running] or [t(lang, "now_nothing")]
     lines.append("")
     lines.append(next_view(program, lang, now))
     return "\n".join(lines)
@@ -232,7 +233,7 @@ def next_view(program: Program, lang: str, now: datetime) -> str:
     if not upcoming:
         return t(lang, "next_title") + "\n" + t(lang, "next_nothing")
     lines = [t(lang, "next_title") + " – " + t(lang, "next_in", duration=format_duration(lang, upcoming[0].start - now))]
-    lines += [_session_line(program, s, lang) for s in upcoming]
+    lines += [_session_line(program, s, lang, with_day=True) for s in upcoming]
     return "\n".join(lines)
 
 

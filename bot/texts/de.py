@@ -42,7 +42,7 @@ TEXTS = {
     "now_nothing": "Gerade läuft kein Programmpunkt.",
     "next_title": "⏭ <b>Als Nächstes</b>",
     "next_in": "in {duration}",
-    "next_nothing": "Heute folgt kein weiterer Programmpunkt.",
+    "next_nothing": "Es folgt kein weiterer Programmpunkt mehr.",
     "before_conference": "⏳ Die Konferenz beginnt in <b>{duration}</b> – am {date} um {time} Uhr im {venue}.",
     "after_conference": "🙏 Die {conference} ist vorbei. Vielen Dank fürs Dabeisein – und gute Heimreise!",
     "duration_days": "{days} Tagen, {hours} Std.",

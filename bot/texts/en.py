@@ -43,7 +43,7 @@ TEXTS = {
     "now_nothing": "Nothing is on right now.",
     "next_title": "⏭ <b>Up next</b>",
     "next_in": "in {duration}",
-    "next_nothing": "Nothing else is on today.",
+    "next_nothing": "Nothing else is on after this.",
     "before_conference": "⏳ The conference starts in <b>{duration}</b> – on {date} at {time} at the {venue}.",
     "after_conference": "🙏 The {conference} is over. Thank you for joining us – safe travels home!",
     "duration_days": "{days} {days:day|days}, {hours} h",
