@@ -83,7 +83,7 @@ async def test_venue_is_a_venue_message(harness):
     replies = await anna.send("/start exkursion")
     await anna.press("Treffpunkt")
     messages = await anna.messages()
-    assert messages[-1]["venue"]["title"].startswith("Treffpunkt Exkursion")
+    assert messages[-1]["venue"]["title"].startswith("Treffpunkt: Bushaltestelle")
 
 
 async def test_free_text_search_tolerates_case_umlauts_and_typos(harness):

@@ -143,11 +143,17 @@ async def _apply(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
 # --- the commands, with or without ids ---------------------------------------------------------------
 
 
-def _session_argument(context: ContextTypes.DEFAULT_TYPE) -> tuple[Session | None, str | None]:
+async def _session_or_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, purpose: str) -> Session | None:
+    """The session a command names by id; without one, the picker is offered (None is returned),
+    and an unknown id is said so (None)."""
     args = context.args or []
     if not args:
-        return None, None
-    return services(context).program.current.session(args[0].lower()), args[0][:40]
+        await orga.pick_session(update, context, who, purpose)
+        return None
+    session = services(context).program.current.session(args[0].lower())
+    if session is None:
+        await send(update, context, t(who.lang, "unknown_session", session_id=args[0][:40]))
+    return session
 
 
 def parse_minutes(text: str) -> tuple[int | None, bool]:
@@ -162,12 +168,8 @@ def parse_minutes(text: str) -> tuple[int | None, bool]:
 
 @organizers_only
 async def delay_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    session, typed = _session_argument(context)
-    if typed is None:
-        await orga.pick_session(update, context, who, "delay")
-        return
+    session = await _session_or_pick(update, context, who, "delay")
     if session is None:
-        await send(update, context, t(who.lang, "unknown_session", session_id=typed))
         return
     if len(context.args) < 2:
         await _ask_minutes(update, context, who, session)
@@ -228,10 +230,15 @@ async def _delay_scope(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
                                          "following": value.following})
 
 
+async def _ask_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, step: str, session_id: str) -> None:
+    """Wait for the organizer to type the minutes or the room of a change."""
+    await conversation.expect(context, who, CHANGE, step, session=session_id)
+    await send(update, context, t(who.lang, f"change_prompt_{step}"))
+
+
 @b.handles(b.TypeMinutes)
 async def _type_minutes(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.TypeMinutes) -> None:
-    await conversation.expect(context, who, CHANGE, "minutes", session=value.session_id)
-    await send(update, context, t(who.lang, "change_prompt_minutes"))
+    await _ask_typed(update, context, who, "minutes", value.session_id)
 
 
 @CHANGE.step("minutes")
@@ -266,12 +273,8 @@ def room_check(room: str) -> str:
 
 @organizers_only
 async def room_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    session, typed = _session_argument(context)
-    if typed is None:
-        await orga.pick_session(update, context, who, "room")
-        return
+    session = await _session_or_pick(update, context, who, "room")
     if session is None:
-        await send(update, context, t(who.lang, "unknown_session", session_id=typed))
         return
     room = " ".join(context.args[1:]).strip()[:80]
     if not room:
@@ -306,8 +309,7 @@ async def _room_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
 
 @b.handles(b.TypeRoom)
 async def _type_room(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.TypeRoom) -> None:
-    await conversation.expect(context, who, CHANGE, "room", session=value.session_id)
-    await send(update, context, t(who.lang, "change_prompt_room"))
+    await _ask_typed(update, context, who, "room", value.session_id)
 
 
 @CHANGE.step("room")
@@ -325,24 +327,16 @@ async def _room_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: A
 
 @organizers_only
 async def cancel_session_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    session, typed = _session_argument(context)
-    if typed is None:
-        await orga.pick_session(update, context, who, "cancel")
-        return
+    session = await _session_or_pick(update, context, who, "cancel")
     if session is None:
-        await send(update, context, t(who.lang, "unknown_session", session_id=typed))
         return
     await propose(update, context, who, {"op": "restore" if session.cancelled else "cancel", "session": session.id})
 
 
 @organizers_only
 async def restore_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    session, typed = _session_argument(context)
-    if typed is None:
-        await orga.pick_session(update, context, who, "restore")
-        return
+    session = await _session_or_pick(update, context, who, "restore")
     if session is None:
-        await send(update, context, t(who.lang, "unknown_session", session_id=typed))
         return
     await propose(update, context, who, {"op": "restore", "session": session.id})
 

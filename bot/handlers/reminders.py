@@ -70,30 +70,30 @@ async def reminders_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await _show_settings(update, context, who)
 
 
-@b.handles(b.ReminderLead)
-async def _reminder_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ReminderLead) -> None:
-    if value.minutes != REMINDERS_OFF and value.minutes not in LEAD_CHOICES:
+async def _set_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, minutes: int,
+                    choices: tuple[int, ...], store, prefix: str) -> None:
+    """Store one of the two lead times, say so briefly, and redraw the menu with the new tick."""
+    if minutes != REMINDERS_OFF and minutes not in choices:
         await b.refuse(update, who.lang)
         return
     svc = services(context)
-    await svc.storage.set_reminder_minutes(who.user_id, value.minutes)
+    await store(who.user_id, minutes)
     svc.replan()
-    await b.answer(update, plain(who.lang, "reminder_off") if value.minutes == REMINDERS_OFF
-                   else plain(who.lang, "reminder_set", minutes=value.minutes))
+    await b.answer(update, plain(who.lang, f"{prefix}_off") if minutes == REMINDERS_OFF
+                   else plain(who.lang, f"{prefix}_set", minutes=minutes))
     await _show_settings(update, context, who)
+
+
+@b.handles(b.ReminderLead)
+async def _reminder_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ReminderLead) -> None:
+    await _set_lead(update, context, who, value.minutes, LEAD_CHOICES, services(context).storage.set_reminder_minutes,
+                    "reminder")
 
 
 @b.handles(b.ExcursionLead)
 async def _excursion_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ExcursionLead) -> None:
-    if value.minutes != REMINDERS_OFF and value.minutes not in plan.EXCURSION_LEAD_CHOICES:
-        await b.refuse(update, who.lang)
-        return
-    svc = services(context)
-    await svc.storage.set_excursion_minutes(who.user_id, value.minutes)
-    svc.replan()
-    await b.answer(update, plain(who.lang, "reminder_excursion_off") if value.minutes == REMINDERS_OFF
-                   else plain(who.lang, "reminder_excursion_set", minutes=value.minutes))
-    await _show_settings(update, context, who)
+    await _set_lead(update, context, who, value.minutes, plan.EXCURSION_LEAD_CHOICES,
+                    services(context).storage.set_excursion_minutes, "reminder_excursion")
 
 
 @b.handles(b.Bookmark)
