@@ -193,7 +193,7 @@ async def test_the_extras_speak_english_too(harness):
     await ben.send("/signup ws-mobilitaet")
     assert "Your day" in text_of(await ben.send("/myplan", expect="Your day"))
     assert "What I store" in text_of(await ben.send("/privacy", expect="Privacy"))
-    assert "Marketplace of opportunities" in text_of(await ben.send("/exhibitors"))
+    assert "Exhibitors" in text_of(await ben.send("/exhibitors"))
     assert "Networking" in text_of(await ben.send("/network"))
     harness.clock.set(berlin("2025-06-03 11:10"))
     assert "anonymously" in text_of(await ben.send("/question Will the slides be shared?", expect="question"))
