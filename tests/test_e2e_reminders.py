@@ -161,11 +161,15 @@ async def test_kill_9_mid_day_no_duplicates_and_catch_up(tmp_path):
 async def test_signing_up_inside_the_window_reminds_at_once(tmp_path):
     clock = RehearsalClock(berlin("2025-06-03 13:02"), speed=1)
     async with bot_running(tmp_path, clock) as h:
-        anna = await h.attendee("Anna")
+        anna, ben = await h.attendee("Anna"), await h.attendee("Ben", "en")
         await anna.send("/anmelden ws-zwilling")
-        await wait_until(lambda: any(o["chat_id"] == anna.id for o in reminder_outputs(h.sandbox)), 10)
+        await ben.send("/signup ws-zwilling")
+        for person in (anna, ben):
+            await wait_until(lambda: any(o["chat_id"] == person.id for o in reminder_outputs(h.sandbox)), 10)
         (reminder,) = [o for o in reminder_outputs(h.sandbox) if o["chat_id"] == anna.id]
         assert "In 13 Min." in reminder["message"]["text"] and "Digitale Zwillinge" in reminder["message"]["text"]
+        (reminder,) = [o for o in reminder_outputs(h.sandbox) if o["chat_id"] == ben.id]
+        assert "In 13 min:" in reminder["message"]["text"] and "Digital twins" in reminder["message"]["text"]
 
 
 async def test_the_excursion_keeps_its_own_lead_time_in_the_menu(harness):

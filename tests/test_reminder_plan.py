@@ -66,6 +66,14 @@ def test_signing_up_inside_the_window_reminds_at_once_and_after_the_start_never(
     assert plan(program, [subject(1, "ws-zwilling", since=berlin("2025-06-03 13:20"))]) == []
 
 
+def test_a_late_excursion_sign_up_gets_the_bus_and_its_meeting_point_at_once(program):
+    # 14:30 is inside the excursion's 30 minutes before the 14:45 departure, whatever the session lead
+    owed = plan(program, [subject(1, "exkursion", lead=5, since=berlin("2025-06-03 14:30"))])
+    assert {(r.kind, r.due) for r in owed} == {("reminder", berlin("2025-06-03 14:30")),
+                                                ("reminder_venue", berlin("2025-06-03 14:30"))}
+    assert len(due_now(owed, berlin("2025-06-03 14:30:01"))) == 2 and due_now(owed, berlin("2025-06-03 14:45")) == []
+
+
 def test_the_excursion_keeps_its_own_lead_time(program):
     def due(**values):
         return {(r.session_id, r.kind): r.due for r in plan(program, [subject(1, "ws-zwilling", **values),
