@@ -202,3 +202,23 @@ async def test_outdated_and_foreign_buttons_get_a_clear_answer(harness):
         assert text_of(answer), data
     program = harness.services.program.current
     assert program.local(program.session("podium").start).strftime("%H:%M") == "11:05"  # nothing moved
+
+
+async def test_an_english_organizer_runs_a_change_by_buttons(harness):
+    admin = await harness.attendee("Orga", "en", user_id=ADMIN_ID)
+    ben = await harness.attendee("Ben", "en")
+    await ben.send("/signup ws-mobilitaet")
+    replies = await admin.send("/orga")
+    assert any("Cancel session" in label for label, _ in buttons_of(replies))
+    await admin.press("Cancel session", expect="Which session is cancelled")
+    replies = await admin.press("Workshop 2", expect="preview")
+    assert "1 person will be notified" in text_of(replies).replace("<b>", "").replace("</b>", "")
+    replies = await admin.press("Confirm", expect="Done")
+    assert "1 person is being notified" in text_of(replies)
+    notice = await ben.wait()
+    assert "cancelled" in text_of(notice).lower() and any("Workshop 1" in label for label, _ in buttons_of(notice))
+    await admin.send("/delay")
+    await admin.press("Workshop 1", expect="By how many minutes")
+    await admin.press("+10", expect="preview")
+    replies = await admin.press("Confirm", expect="Done")
+    assert "13:25" in text_of(await admin.send("/start ws-zwilling"))
