@@ -140,3 +140,25 @@ async def test_a_schedule_linked_by_url_is_checked_and_offered_never_applied_sil
             assert "14:00–15:15" in text_of(await anna.wait())
     finally:
         await runner.cleanup()
+
+
+async def test_an_imported_two_day_schedule_reads_right_in_both_languages(tmp_path):
+    from pathlib import Path
+
+    schedule = tmp_path / "schedule.json"
+    schedule.write_bytes((Path(__file__).parent / "fixtures" / "pretalx-dst.json").read_bytes())
+    clock = SettableClock(datetime(2025, 10, 25, 12, 50, tzinfo=ZoneInfo("Europe/Berlin")))
+    async with bot_running(tmp_path, clock, schedule) as h:  # BOT_PROGRAM names the schedule itself
+        anna, ben = await h.attendee("Anna"), await h.attendee("Ben", "en")
+        assert "Samstag, 25. Oktober 2025, 09:00 Uhr – Sonntag, 26. Oktober 2025, 10:30 Uhr" in text_of(await anna.send("/start"))
+        assert "Saturday, 25 October 2025, 09:00 – Sunday, 26 October 2025, 10:30" in text_of(await ben.send("/start"))
+        await anna.send("/start ev-103")
+        await anna.press("Merken")
+        reminder = text_of(await anna.wait(timeout=10))  # bookmarked inside the window: at once
+        assert "Sa 25.10. 13:00–14:15 Uhr" in reminder
+        await ben.send("/start ev-202")
+        await ben.press("Remind me")
+        plan = text_of(await ben.send("/myplan"))
+        assert "Sunday, 26 October 2025" in plan and "Abschluss" in plan
+        replies = await ben.send("/program")
+        assert any("Sun 26 Oct" in label for label, _ in buttons_of(replies))
