@@ -16,8 +16,8 @@ def events(data: bytes) -> dict[str, object]:
 
 def test_alarms_only_on_chosen_sessions_and_excursion_at_its_meeting_point(program):
     sessions = [program.session(i) for i in ("begruessung", "ws-zwilling", "exkursion")]
-    data = agenda_ics(program, sessions, "de", timedelta(minutes=10), berlin("2025-06-01 12:00"),
-                      alarmed=frozenset({"ws-zwilling", "exkursion"}), excursion_lead=timedelta(minutes=30),
+    data = agenda_ics(program, sessions, "de", berlin("2025-06-01 12:00"),
+                      alarms={"ws-zwilling": timedelta(minutes=10), "exkursion": timedelta(minutes=30)},
                       destination_label="Ziel: ")
     found = events(data)
     assert not found["begruessung"].walk("VALARM")
@@ -29,5 +29,5 @@ def test_alarms_only_on_chosen_sessions_and_excursion_at_its_meeting_point(progr
     assert "Bushaltestelle vor dem MMZ" in location and "Bildungszentrum" not in location
     assert "Ziel: Bildungszentrum Halle-Neustadt" in str(found["exkursion"]["DESCRIPTION"])
     assert "Seminarraum 1" in str(found["ws-zwilling"]["LOCATION"])
-    again = events(agenda_ics(program, sessions, "de", None, berlin("2025-06-02 12:00")))
+    again = events(agenda_ics(program, sessions, "de", berlin("2025-06-02 12:00")))
     assert set(again) == set(found) and not any(e.walk("VALARM") for e in again.values())

@@ -200,3 +200,24 @@ async def test_the_extras_speak_english_too(harness):
     assert "Delete all your data?" in text_of(await ben.send("/delete"))
     replies = await ben.send("/mydata", expect="Everything stored")
     assert any(o["kind"] == "sendDocument" for o in replies)
+
+
+async def test_calendar_alarms_follow_both_lead_times_and_the_bus_can_be_off(harness):
+    anna = await harness.attendee("Anna")
+    await anna.send("/anmelden exkursion")
+    await anna.send("/start podium")
+    await anna.press("Merken")
+    await anna.send("/erinnerung", expect="Erinnerungen")
+    await anna.press("5 Min.")
+    await anna.press("🚌 Aus")
+    await anna.send("/meinplan", expect="Ihr Tag")
+    replies = await anna.press("Kalenderdatei", expect="Kalenderdatei")
+    document = [o for o in replies if o["kind"] == "sendDocument"][0]["message"]["document"]
+    data = (await harness.client.file(document["file_id"])).decode("utf-8")
+    events = {e["UID"].split("@")[0]: e for e in parse_ics(data.encode("utf-8"))}
+    assert "Bushaltestelle" in events["exkursion"]["LOCATION"]
+    blocks = data.split("BEGIN:VEVENT")
+    podium = next(b for b in blocks if "UID:podium@" in b)
+    excursion = next(b for b in blocks if "UID:exkursion@" in b)
+    welcome = next(b for b in blocks if "UID:begruessung@" in b)
+    assert "TRIGGER:-PT5M" in podium and "VALARM" not in excursion and "VALARM" not in welcome

@@ -20,10 +20,11 @@ def uid(program: Program, session: Session) -> str:
     return f"{session.id}@{program.conference.id}.konferenz-bot"
 
 
-def agenda_ics(program: Program, sessions: list[Session], lang: str, lead: timedelta | None, now: datetime,
-               alarmed: frozenset[str] = frozenset(), excursion_lead: timedelta | None = None,
-               destination_label: str = "") -> bytes:
-    """`alarmed`: ids of the sessions that get an alarm; `excursion_lead` for excursions (else `lead`)."""
+def agenda_ics(program: Program, sessions: list[Session], lang: str, now: datetime,
+               alarms: dict[str, timedelta] | None = None, destination_label: str = "") -> bytes:
+    """`alarms`: the lead time per session id that gets an alarm (the ones the attendee chose,
+    at the lead time their reminders use); no entry, no alarm."""
+    alarms = alarms or {}
     calendar = Calendar()
     calendar.add("prodid", "-//konferenz-bot//agenda//DE")
     calendar.add("version", "2.0")
@@ -52,8 +53,8 @@ def agenda_ics(program: Program, sessions: list[Session], lang: str, lead: timed
         if description:
             event.add("description", description)
         event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
-        before = excursion_lead if point is not None and excursion_lead is not None else lead
-        if before is not None and session.id in alarmed and not session.cancelled:
+        before = alarms.get(session.id)
+        if before is not None and not session.cancelled:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("description", session.title.get(lang))

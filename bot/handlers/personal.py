@@ -4,14 +4,13 @@ privacy self-service (/datenschutz, /meinedaten, /loeschen)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InputFile, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.calendar import agenda_ics
 from ..domain.program import Program, Session
-from ..domain.reminders import DEFAULT_LEAD_MINUTES, EXCURSION_LEAD_MINUTES, REMINDERS_OFF, purge_moment
+from ..domain.reminders import lead_time, purge_moment
 from ..exports import csv_bytes
 from ..texts import escape, format_date, plain, t
 from . import buttons as b
@@ -66,12 +65,6 @@ async def myplan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await send(update, context, "\n".join(lines), keyboard([[b.CalendarAll().labelled(who.lang, "myplan_ics")]]))
 
 
-def _lead(choice: int | None, default: int) -> timedelta | None:
-    """A lead time as the reminders use it: the attendee's choice or the default; None when off."""
-    minutes = default if choice is None else choice
-    return None if minutes == REMINDERS_OFF else timedelta(minutes=minutes)
-
-
 async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:
     svc = services(context)
     program = svc.program.current
@@ -91,9 +84,12 @@ async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     attendee = await svc.storage.attendee(who.user_id)
     chosen = attendee.reminder_minutes if attendee else None
     excursion = attendee.excursion_minutes if attendee else None
-    alarmed = frozenset(s.id for s, mark in await my_sessions(context, who.user_id) if mark in ("✅", "⏳", "⭐"))
-    data = agenda_ics(program, sessions, who.lang, _lead(chosen, DEFAULT_LEAD_MINUTES), svc.now(), alarmed=alarmed,
-                      excursion_lead=_lead(excursion, EXCURSION_LEAD_MINUTES),
+    alarms = {}
+    for session, mark in await my_sessions(context, who.user_id):
+        lead = lead_time(session, chosen, excursion)  # the same lead time the reminders use
+        if mark in ("✅", "⏳", "⭐") and lead is not None:
+            alarms[session.id] = lead
+    data = agenda_ics(program, sessions, who.lang, svc.now(), alarms=alarms,
                       destination_label=plain(who.lang, "ics_destination"))
     await context.bot.send_document(update.effective_chat.id, InputFile(data, filename=name), caption=caption,
                                     parse_mode="HTML")
