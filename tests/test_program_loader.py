@@ -198,3 +198,149 @@ def test_a_repeated_autumn_hour_is_a_warning_naming_the_session():
     (warning,) = program.warnings
     assert "nacht" in warning and "twice" in warning
     assert not parse_program(_dst_program("2025-10-26 02:30+01:00", "2025-10-26 04:00")).warnings
+
+
+# --- `check` names every problem of a file at once -----------------------------------------
+
+def _clash(text: str) -> str:
+    """ws-a into the room of `auftakt`, at the same time."""
+    return text.replace("room: Raum A", "room: Saal").replace('start: "2025-06-03 10:00"', 'start: "2025-06-03 09:30"')
+
+
+def check_file(tmp_path, text: str) -> list[str]:
+    """The problems `python -m bot check` prints for a file with this text (it must fail)."""
+    bad = tmp_path / "program.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = run_cli("check", str(bad))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    headline, *problems = result.stderr.strip().splitlines()
+    assert headline.endswith(f"{len(problems)} problem(s):"), result.stderr
+    return [problem.removeprefix("  - ") for problem in problems]
+
+
+def test_check_names_problems_in_every_section_at_once(tmp_path):
+    text = (VALID.replace("Europe/Berlin", "Europe/Halle")
+            .replace("capacity: 20", "capacity: viele")
+            .replace("    title: Workshop A\n", "")
+            + "    keywords: Essen\n"
+            + "announcements:\n  - {id: a1, at: morgen, audience: all, text: Hallo}\n"
+            + "exhibitors:\n  - {name: Stadtwerke, stand: [1]}\n")
+    problems = check_file(tmp_path, text)
+    expected = ["conference (line 3): field 'timezone': unknown time zone 'Europe/Halle'",
+                "session 'ws-a' (line 16): field 'title' is missing",
+                "session 'ws-a' (line 21): field 'capacity' must be a whole number",
+                "session 'ws-a' (line 22): field 'keywords' must be a list of words",
+                "announcement 'a1' (line 24): field 'at': 'morgen' is not a date and time",
+                "exhibitor #1 (line 26): field 'stand' must be a text"]
+    assert len(problems) == len(expected), problems
+    for message in expected:
+        assert any(problem.startswith(message) for problem in problems), (message, problems)
+
+
+def test_check_names_every_problem_of_one_session(tmp_path):
+    text = (_clash(VALID).replace("kind: workshop", "kind: seminar").replace("capacity: 20", "capacity: 0")
+            .replace("id: ws-a", "id: WS A").replace("    room: Saal\n    capacity", "    room: Saal\n    raum: 2\n    capacity"))
+    problems = check_file(tmp_path, text)
+    assert len(problems) == 5, problems
+    for fragment in ("field 'id' must be 1–24", "unknown field 'raum'", "unknown kind 'seminar'",
+                     "field 'capacity' must be greater than 0", "'Saal' is also used by session 'auftakt'"):
+        assert sum(fragment in problem for problem in problems) == 1, (fragment, problems)
+    assert all(problem.startswith("session 'WS A' (line ") for problem in problems), problems
+
+
+def test_every_time_of_a_session_is_checked(tmp_path):
+    text = VALID.replace('start: "2025-06-03 10:00"\n    end: "2025-06-03 11:00"',
+                         'start: "2025-06-03 18:00"\n    end: "2025-06-03 08:00"')
+    assert check_file(tmp_path, text) == [
+        "session 'ws-a' (line 20): field 'end' must be after 'start'",
+        "session 'ws-a' (line 19): field 'start' lies outside the conference (2025-06-03 09:00 – 2025-06-03 17:00)",
+        "session 'ws-a' (line 20): field 'end' lies outside the conference (2025-06-03 09:00 – 2025-06-03 17:00)",
+    ]
+
+
+@pytest.mark.parametrize("conference_problem, change", [
+    ("field 'timezone': unknown time zone 'Mars/Olympus'", lambda t: t.replace("Europe/Berlin", "Mars/Olympus")),
+    ("field 'timezone' is missing", lambda t: t.replace("  timezone: Europe/Berlin\n", "")),
+    ("field 'end' is missing", lambda t: t.replace('  end: "2025-06-03 17:00"\n', "", 1)),
+])
+def test_a_broken_conference_does_not_hide_the_problems_of_sessions(tmp_path, conference_problem, change):
+    """The times of the sessions are still compared: a room used twice, an end before the start."""
+    text = change(_clash(VALID)).replace('end: "2025-06-03 10:00"\n    room: Saal', 'end: "2025-06-03 08:30"\n    room: Saal')
+    text = text.replace('end: "2025-06-03 08:30"', 'end: "2025-06-03 10:00"') + textwrap.indent(textwrap.dedent("""\
+        - id: ws-b
+          kind: workshop
+          title: B
+          start: "2025-06-03 12:00"
+          end: "2025-06-03 11:00"
+        """), "  ")
+    problems = check_file(tmp_path, text)
+    assert len(problems) == 3, problems
+    assert conference_problem in problems[0]
+    assert any(p.startswith("session 'ws-a' (line ") and p.endswith(
+        "field 'room': 'Saal' is also used by session 'auftakt' at the same time (2025-06-03 09:00–10:00)") for p in problems)
+    assert any(p.startswith("session 'ws-b'") and "field 'end' must be after 'start'" in p for p in problems)
+
+
+def test_a_conference_ending_before_it_starts_is_one_problem_not_one_per_session(tmp_path):
+    problems = check_file(tmp_path, VALID.replace('end: "2025-06-03 17:00"', 'end: "2025-06-03 08:00"'))
+    assert problems == ["conference (line 5): field 'end' must be after 'start'"]
+
+
+def test_a_session_with_a_problem_is_still_known_to_announcements(tmp_path):
+    text = (VALID.replace('    end: "2025-06-03 11:00"\n', "")
+            + 'announcements:\n  - {id: a1, at: "2025-06-03 09:00", audience: "confirmed:ws-a", text: Hallo}\n'
+            + '  - {id: a2, at: "2025-06-03 09:00", audience: "confirmed:ws-x", text: Hallo}\n')
+    assert check_file(tmp_path, text) == ["session 'ws-a' (line 16): field 'end' is missing",
+                                          "announcement 'a2' (line 24): field 'audience': unknown session 'ws-x'"]
+
+
+def test_a_duplicate_id_does_not_confuse_a_room_clash(tmp_path):
+    problems = check_file(tmp_path, _clash(VALID).replace("id: ws-a", "id: auftakt"))
+    assert problems == [
+        "session 'auftakt' (line 16): field 'id': duplicate id 'auftakt' (first at line 10)",
+        "session 'auftakt' (line 21): field 'room': 'Saal' is also used by session 'auftakt' (line 10) at the same "
+        "time (2025-06-03 09:00–10:00)",
+    ]
+
+
+def test_three_sessions_in_one_room_name_each_pair(tmp_path):
+    text = _clash(VALID).replace("room: Saal\n    capacity", "room: ' saal'\n    capacity") + textwrap.indent(
+        '- {id: ws-b, kind: workshop, title: B, start: "2025-06-03 09:15", end: "2025-06-03 09:45", room: SAAL}\n', "  ")
+    problems = check_file(tmp_path, text)
+    assert len(problems) == 3, problems
+    assert {(p.split("'")[1], p.split("session '")[2].split("'")[0]) for p in problems} == \
+        {("ws-a", "auftakt"), ("ws-b", "auftakt"), ("ws-a", "ws-b")}
+
+
+def test_a_key_given_twice_is_a_problem(tmp_path):
+    text = VALID.replace("    capacity: 20\n", "    capacity: 20\n    room: Raum B\n")
+    problems = check_file(tmp_path, text + "extra: 1\n")
+    assert problems == ["file (line 23): field 'room' is given twice in one place (first at line 21); only the last would count",
+                        "file (line 24): unknown top-level field 'extra'"]
+
+
+def test_keys_merged_in_may_be_overridden():
+    text = VALID.replace("sessions:\n", "defaults: &ws {kind: workshop, room: Raum B}\nsessions:\n", 1)
+    text = text.replace("    kind: workshop\n    title: Workshop A", "    <<: *ws\n    title: Workshop A")
+    assert problems_of(text) == ["file (line 9): unknown top-level field 'defaults'"]  # room: Raum A overrides Raum B
+
+
+# --- keywords --------------------------------------------------------------------------------
+
+def test_keywords_are_read_into_the_session():
+    program = parse_program(VALID.replace("capacity: 20", "capacity: 20\n    keywords: [Mittagessen, ' Essen ', lunch]"))
+    assert program.session("ws-a").keywords == ("Mittagessen", "Essen", "lunch")
+    assert program.session("auftakt").keywords == ()
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("Essen", "session 'ws-a' (line 23): field 'keywords' must be a list of words"),
+    ("false", "session 'ws-a' (line 23): field 'keywords' must be a list of words"),
+    ("{a: b}", "session 'ws-a' (line 23): field 'keywords' must be a list of words"),
+    ("[Essen, 12]", "session 'ws-a' (line 23): field 'keywords': entry 2 must be a word, not 12"),
+    ("[Essen, '']", "session 'ws-a' (line 23): field 'keywords': entry 2 must be a word"),
+    ("[[Essen]]", "session 'ws-a' (line 23): field 'keywords': entry 1 must be a word"),
+])
+def test_bad_keywords_name_the_session_and_field(value, expected):
+    messages = problems_of(VALID.replace("capacity: 20", f"capacity: 20\n    keywords: {value}"))
+    assert len(messages) == 1 and messages[0].startswith(expected), messages

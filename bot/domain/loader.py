@@ -7,7 +7,7 @@ it, the line, so an organizer can fix a file without reading Python.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from .announcements import Audience, PlannedAnnouncement
-from .checks import check_program
+from .checks import check_sessions
 from .schedule_import import Imported, ScheduleError, parse_schedule
 from .program import (
     EMPTY_TEXT,
@@ -64,7 +64,20 @@ class _Mapping(dict):
 
 
 class _LineLoader(yaml.SafeLoader):
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int, int]] = []  # key, first line, repeated line
+
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        # YAML lets the last of two equal keys win silently; a file that says `room:` twice
+        # should hear about it. Keys merged in with `<<:` may be overridden: they are not counted.
+        first_lines: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                line = key_node.start_mark.line + 1
+                if key_node.value in first_lines:
+                    self.duplicates.append((key_node.value, first_lines[key_node.value], line))
+                first_lines.setdefault(key_node.value, line)
         mapping = _Mapping(super().construct_mapping(node, deep=deep))
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {
@@ -185,9 +198,20 @@ def _with_source(document: dict, base: Path | None, fetch: Fetch | None) -> tupl
     return Imported(merged, imported.warnings, imported.skipped), problems
 
 
+def _read_yaml(raw: str) -> tuple[Any, list[Problem]]:
+    """The document, and a problem for each key given twice in one mapping."""
+    loader = _LineLoader(raw)
+    try:
+        document = loader.get_single_data()
+    finally:
+        loader.dispose()
+    return document, [Problem("file", f"field '{key}' is given twice in one place (first at line {first}); "
+                                      f"only the last would count", line) for key, first, line in loader.duplicates]
+
+
 def parse_program(raw: str, base: Path | None = None, fetch: Fetch | None = None) -> Program:
     try:
-        document = yaml.load(raw, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        document, duplicates = _read_yaml(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
@@ -196,14 +220,24 @@ def parse_program(raw: str, base: Path | None = None, fetch: Fetch | None = None
     except RecursionError:
         raise ProgramError([Problem("YAML syntax", "the document is nested too deeply")]) from None
     if isinstance(document, dict) and document.get("source"):
-        return _build(*_with_source(document, base, fetch))
-    return _Checker().build(document)
+        imported, problems = _with_source(document, base, fetch)
+        return _build(imported, duplicates + problems)
+    checker = _Checker()
+    checker.problems.extend(duplicates)
+    return checker.build(document)
 
 
 class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
+        # Times are read in the conference's zone. While the zone is missing or unknown (that is
+        # reported), they are read as UTC, so that every check that compares them still runs.
+        self.tz: ZoneInfo = ZoneInfo("UTC")
+        # The conference's first and last minute, once both are known and in order: without them
+        # no session can be said to lie outside (that would be one problem repeated per session).
+        self.span: tuple[datetime, datetime] | None = None
+        self.session_ids: set[str] = set()  # every id the file gives, even of a session with problems
 
     # --- reporting -------------------------------------------------------------------------
 
@@ -328,7 +362,7 @@ class _Checker:
             self.problem("file", f"unknown top-level field '{key}'", document, key)
         conference = self.conference(document.get("conference"), document)
         sessions = self.sessions(document.get("sessions"), document, conference)
-        announcements = self.announcements(document.get("announcements"), document, conference, {s.id for s in sessions})
+        announcements = self.announcements(document.get("announcements"), document, conference, self.session_ids)
         exhibitors = self.exhibitors(document.get("exhibitors"), document)
         if self.problems or conference is None:
             raise ProgramError(self.problems)
@@ -378,7 +412,7 @@ class _Checker:
                 seen.add(ident)
             for key in sorted(set(map(str, item)) - {"id", "at", "audience", "text"}):
                 self.problem(where, f"unknown field '{key}'", item, key)
-            at = self.moment(where, item, "at", conference.tz if conference else None)
+            at = self.moment(where, item, "at", self.tz)
             raw_audience = item.get("audience", "all")
             audience = Audience.parse(raw_audience) if isinstance(raw_audience, str) else None
             if audience is None:
@@ -399,10 +433,13 @@ class _Checker:
         if self.mapping(where, data, document, "conference") is None:
             return None
         tz = self.zone(data)
-        start = self.moment(where, data, "start", tz)
-        end = self.moment(where, data, "end", tz)
+        self.tz = tz or self.tz
+        start = self.moment(where, data, "start", self.tz)
+        end = self.moment(where, data, "end", self.tz)
         if start and end and end <= start:
             self.problem(where, "field 'end' must be after 'start'", data, "end")
+        elif start and end:
+            self.span = (start, end)
         venue_raw = self.required(where, data, "venue")
         venue_data = self.mapping(where, venue_raw, data, "venue") if venue_raw is not None else None
         venue = self.read_place(where + ".venue", venue_data) if venue_data is not None else Place(name="")
@@ -460,14 +497,15 @@ class _Checker:
         if not isinstance(data, list):
             self.problem("file", "field 'sessions' must be a list", document, "sessions")
             return []
-        sessions: list[Session] = []
+        entries: list[tuple[Session, Any]] = []
         seen: dict[str, int | None] = {}
         for index, item in enumerate(data, start=1):
             session = self.session(index, item, conference, seen)
             if session is not None:
-                sessions.append(session)
-        self.room_conflicts(sessions, data, conference)
-        return sessions
+                entries.append((session, item))
+        self.session_ids = set(seen)
+        self.room_conflicts(entries)
+        return [session for session, _ in entries]
 
     def session(self, index: int, data: Any, conference: Conference | None, seen: dict) -> Session | None:
         where = f"session #{index}"
@@ -489,17 +527,20 @@ class _Checker:
             self.problem(where, f"unknown field '{key}'", data, key)
         kind = self.kind(where, data)
         title = self.text(where, data, "title")
-        tz = conference.tz if conference else None
+        tz = self.tz
         start = self.moment(where, data, "start", tz)
         end = self.moment(where, data, "end", tz)
+        # Per field, with its line, and even when the other time is missing; the same rules as
+        # domain.checks (end after start, inside the conference), which live changes are held to.
         if start and end and end <= start:
             self.problem(where, "field 'end' must be after 'start'", data, "end")
-        if conference:
+        if self.span:
+            first, last = self.span
             for key, moment in (("start", start), ("end", end)):
-                if moment and not conference.start <= moment <= conference.end:
-                    self.problem(where, f"field '{key}' lies outside the conference ({_fmt(conference.start)} – {_fmt(conference.end)})", data, key)
+                if moment and not first <= moment <= last:
+                    self.problem(where, f"field '{key}' lies outside the conference ({_fmt(first)} – {_fmt(last)})", data, key)
         capacity = self.capacity(where, data)
-        meeting_point = self.meeting_point(where, data, tz, conference)
+        meeting_point = self.meeting_point(where, data, tz)
         speakers = self.speakers(where, data)
         questions = data.get("questions", False)
         if not isinstance(questions, bool):
@@ -509,10 +550,7 @@ class _Checker:
         if not isinstance(moderators, list) or not all(isinstance(m, int) and not isinstance(m, bool) for m in moderators):
             self.problem(where, "field 'moderators' must be a list of numeric Telegram user ids", data, "moderators")
             moderators = []
-        keywords = data.get("keywords") or []
-        if not isinstance(keywords, list) or not all(isinstance(k, str) and k.strip() for k in keywords):
-            self.problem(where, "field 'keywords' must be a list of words, e.g. [Mittagessen, lunch]", data, "keywords")
-            keywords = []
+        keywords = self.keywords(where, data)
         if not (session_id and start and end):
             return None
         # A missing kind or title is reported above; the session still takes part in the checks
@@ -530,8 +568,24 @@ class _Checker:
             meeting_point=meeting_point,
             questions=questions,
             moderators=tuple(moderators),
-            keywords=tuple(k.strip() for k in keywords),
+            keywords=keywords,
         )
+
+    def keywords(self, where: str, data: dict) -> tuple[str, ...]:
+        """Extra words free-text search finds the session by: a list of texts."""
+        value = data.get("keywords")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(where, "field 'keywords' must be a list of words, e.g. [Mittagessen, lunch]", data, "keywords")
+            return ()
+        words = []
+        for number, item in enumerate(value, start=1):
+            if isinstance(item, str) and item.strip():
+                words.append(item.strip())
+            else:
+                self.problem(where, f"field 'keywords': entry {number} must be a word, not {item!r}", data, "keywords")
+        return tuple(words)
 
     def kind(self, where: str, data: dict) -> Kind | None:
         value = self.string(where, data, "kind")
@@ -556,12 +610,12 @@ class _Checker:
             return None
         return value
 
-    def meeting_point(self, where: str, data: dict, tz, conference) -> MeetingPoint | None:
+    def meeting_point(self, where: str, data: dict, tz: ZoneInfo) -> MeetingPoint | None:
         point = self.place(where, data, "meeting_point")
         if point is None:
             return None
         departure = self.moment(where + ".meeting_point", point, "departure", tz, required=False)
-        if departure and conference and not conference.start <= departure <= conference.end:
+        if departure and self.span and not self.span[0] <= departure <= self.span[1]:
             self.problem(where + ".meeting_point", "field 'departure' lies outside the conference", point, "departure")
         return self.read_place(where + ".meeting_point", point, MeetingPoint, departure=departure)
 
@@ -585,22 +639,23 @@ class _Checker:
                 self.problem(where, f"field 'speakers': entry {number} must be a name or a mapping with 'name'", data, "speakers")
         return tuple(speakers)
 
-    def room_conflicts(self, sessions: list[Session], data: list, conference: Conference | None) -> None:
-        """Two sessions in one room at once: the same rule live changes are checked by (domain.checks)."""
-        if conference is None:
-            return
-        lines = {item.get("id"): item.key_lines.get("room") for item in data if isinstance(item, _Mapping)}
-        program = Program(conference, tuple(sessions))
-        for finding in check_program(program):
+    def room_conflicts(self, entries: list[tuple[Session, Any]]) -> None:
+        """Two sessions in one room at once, by the rule live changes are checked by (domain.checks);
+        also while the conference itself has problems. The sessions are checked by their position
+        in the file, so that a duplicate id (reported above) cannot hide or confuse a clash."""
+        by_position = [replace(session, id=str(index)) for index, (session, _) in enumerate(entries)]
+        for finding in check_sessions(by_position):
             if finding.code != "room_clash":
                 continue  # times are reported per field above, with their lines
-            first, second = program.session(finding.other_session_id or ""), program.session(finding.session_id)
-            self.problems.append(Problem(
-                f"session '{second.id}'",
-                f"field 'room': '{second.room}' is also used by session '{first.id}' at the same time "
-                f"({_fmt(first.start)}–{program.local(first.end):%H:%M})",
-                lines.get(second.id),
-            ))
+            second, item = entries[int(finding.session_id)]
+            first, first_item = entries[int(finding.other_session_id or 0)]
+            other = f"session '{first.id}'"
+            if first.id == second.id and getattr(first_item, "line", None):
+                other += f" (line {first_item.line})"
+            self.problem(f"session '{second.id}'",
+                         f"field 'room': '{second.room}' is also used by {other} at the same time "
+                         f"({_fmt(first.start.astimezone(self.tz))}–{first.end.astimezone(self.tz):%H:%M})",
+                         item, "room")
 
 
 def _parse_time(value: str) -> datetime | None:
