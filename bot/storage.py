@@ -222,6 +222,59 @@ MIGRATIONS: list[str] = [
 
 
 @dataclass(frozen=True)
+class PersonalData:
+    """Where a table keeps something about a person, and what happens to it: the one list that
+    export (Art. 15), erasure (Art. 17) and the retention purge all follow. A test compares it
+    with the schema, so a new personal column cannot be forgotten."""
+
+    table: str
+    keys: tuple[str, ...]  # the columns that name the person (any of them matches)
+    export_as: str
+    anonymize: tuple[tuple[str, Any], ...] = ()  # empty: rows are deleted; else these columns are set
+    export_columns: str = "*"
+
+
+PERSONAL_DATA: tuple[PersonalData, ...] = (
+    PersonalData("registrations", ("user_id",), "registrations"),
+    # the history of seats stays, without the person
+    PersonalData("registration_history", ("user_id",), "registration_history", anonymize=(("user_id", 0),)),
+    PersonalData("bookmarks", ("user_id",), "bookmarks"),
+    # the rating stays, anonymous; a free-text comment may name people, so it goes
+    PersonalData("feedback", ("user_id",), "feedback", anonymize=(("user_id", None), ("comment", None))),
+    PersonalData("question_votes", ("user_id",), "question_votes"),
+    PersonalData("questions", ("user_id",), "questions"),
+    PersonalData("contact_requests", ("from_user", "to_user"), "contact_requests"),
+    PersonalData("profiles", ("user_id",), "networking_profile"),
+    PersonalData("outbox", ("user_id",), "messages_to_you",
+                 export_columns="id, kind, payload, state, created_at, updated_at, message_id"),
+    PersonalData("conversations", ("user_id",), "conversation_state"),
+    PersonalData("pending_actions", ("admin_id",), "confirmations"),
+    PersonalData("announcements", ("author_id",), "announcements_written",
+                 anonymize=(("author_id", None), ("progress_chat_id", None), ("progress_message_id", None)),
+                 export_columns="id, audience, text_html, state, created_at"),
+    PersonalData("program_changes", ("author_id",), "program_changes_made", anonymize=(("author_id", None),),
+                 export_columns="id, description, created_at"),
+    PersonalData("session_overrides", ("author_id",), "session_changes_made", anonymize=(("author_id", None),),
+                 export_columns="session_id, updated_at"),
+    PersonalData("attendees", ("user_id",), "attendee"),  # last: other tables refer to it
+)
+
+
+def _personal_rows(conn, entry: PersonalData, user_id: int) -> list[dict]:
+    where = " OR ".join(f"{key} = ?" for key in entry.keys)
+    return [dict(row) for row in conn.execute(f"SELECT {entry.export_columns} FROM {entry.table} WHERE {where}",
+                                              (user_id,) * len(entry.keys))]
+
+
+def _erase_rows(conn, entry: PersonalData, where: str, params: tuple) -> int:
+    if entry.anonymize:
+        assignments = ", ".join(f"{column} = ?" for column, _ in entry.anonymize)
+        values = tuple(value for _, value in entry.anonymize)
+        return conn.execute(f"UPDATE {entry.table} SET {assignments} {where}", values + params).rowcount
+    return conn.execute(f"DELETE FROM {entry.table} {where}", params).rowcount
+
+
+@dataclass(frozen=True)
 class AttendeeInfo:
     """Who wrote to the bot, as Telegram describes them."""
 
@@ -1092,26 +1145,10 @@ class Storage:
     # --- privacy: export, deletion, retention ----------------------------------------------------
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
-        """Everything stored about one person (GDPR Art. 15)."""
+        """Everything stored about one person (GDPR Art. 15), table by table as PERSONAL_DATA says."""
         def work(conn):
-            def rows(sql: str, *params) -> list[dict]:
-                return [dict(row) for row in conn.execute(sql, params)]
-            return {
-                "attendee": rows("SELECT * FROM attendees WHERE user_id = ?", user_id),
-                "registrations": rows("SELECT * FROM registrations WHERE user_id = ?", user_id),
-                "registration_history": rows("SELECT * FROM registration_history WHERE user_id = ?", user_id),
-                "bookmarks": rows("SELECT * FROM bookmarks WHERE user_id = ?", user_id),
-                "feedback": rows("SELECT * FROM feedback WHERE user_id = ?", user_id),
-                "messages_to_you": rows("SELECT id, kind, payload, state, created_at, updated_at, message_id "
-                                        "FROM outbox WHERE user_id = ?", user_id),
-                "conversation_state": rows("SELECT * FROM conversations WHERE user_id = ?", user_id),
-                "announcements_written": rows("SELECT id, audience, text_html, state, created_at FROM announcements "
-                                              "WHERE author_id = ?", user_id),
-                "questions": rows("SELECT * FROM questions WHERE user_id = ?", user_id),
-                "question_votes": rows("SELECT * FROM question_votes WHERE user_id = ?", user_id),
-                "networking_profile": rows("SELECT * FROM profiles WHERE user_id = ?", user_id),
-                "contact_requests": rows("SELECT * FROM contact_requests WHERE from_user = ? OR to_user = ?", user_id, user_id),
-            }
+            exported = {entry.export_as: _personal_rows(conn, entry, user_id) for entry in reversed(PERSONAL_DATA)}
+            return {name: rows for name, rows in exported.items() if rows or name == "attendee"}
         return await self._transaction(work, write=False)
 
     async def delete_user(self, program: Program, user_id: int, now: datetime) -> dict[str, int]:
@@ -1131,17 +1168,10 @@ class Storage:
         return await self._transaction(work)
 
     async def purge_personal_data(self, now: datetime) -> dict[str, int]:
-        """The retention period is over: every attendee's data goes, as with /loeschen but without
+        """The retention period is over: every person's data goes, as with /loeschen but without
         moving waitlists (the conference is over)."""
         def work(conn):
-            ids = [row[0] for row in conn.execute("SELECT user_id FROM attendees")]
-            counts = _erase(conn, ids)
-            conn.execute("DELETE FROM outbox")
-            conn.execute("UPDATE announcements SET author_id = NULL, progress_chat_id = NULL, progress_message_id = NULL")
-            conn.execute("DELETE FROM conversations")
-            conn.execute("DELETE FROM pending_actions")
-            conn.execute("UPDATE program_changes SET author_id = NULL")
-            conn.execute("UPDATE session_overrides SET author_id = NULL")
+            counts = {entry.table: _erase_rows(conn, entry, "", ()) for entry in PERSONAL_DATA}
             conn.execute("INSERT INTO meta (key, value) VALUES ('purged_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                          (_iso(now),))
             return counts
@@ -1237,29 +1267,14 @@ class _Enqueued:
 
 
 def _erase(conn, user_ids: list[int]) -> dict[str, int]:
-    """Delete or anonymize every row about these people; returns rows touched per table."""
+    """Delete or anonymize every row about these people, as PERSONAL_DATA says; rows per table."""
     counts: dict[str, int] = {}
-    for start in range(0, len(user_ids), 500):
-        chunk = user_ids[start:start + 500]
+    for start in range(0, len(user_ids), 400):
+        chunk = tuple(user_ids[start:start + 400])
         marks = ",".join("?" * len(chunk))
-        steps = {
-            "registrations": f"DELETE FROM registrations WHERE user_id IN ({marks})",
-            "registration_history": f"UPDATE registration_history SET user_id = 0 WHERE user_id IN ({marks})",
-            "bookmarks": f"DELETE FROM bookmarks WHERE user_id IN ({marks})",
-            # the rating stays, anonymous; a free-text comment may name people, so it goes
-            "feedback": f"UPDATE feedback SET user_id = NULL, comment = NULL WHERE user_id IN ({marks})",
-            "questions": f"DELETE FROM questions WHERE user_id IN ({marks})",
-            "question_votes": f"DELETE FROM question_votes WHERE user_id IN ({marks})",
-            "contact_requests": f"DELETE FROM contact_requests WHERE from_user IN ({marks}) OR to_user IN ({marks})",
-            "profiles": f"DELETE FROM profiles WHERE user_id IN ({marks})",
-            "outbox": f"DELETE FROM outbox WHERE user_id IN ({marks})",
-            "conversation_state": f"DELETE FROM conversations WHERE user_id IN ({marks})",
-            "pending_actions": f"DELETE FROM pending_actions WHERE admin_id IN ({marks})",
-            "announcements": f"UPDATE announcements SET author_id = NULL, progress_chat_id = NULL WHERE author_id IN ({marks})",
-            "attendees": f"DELETE FROM attendees WHERE user_id IN ({marks})",
-        }
-        for table, sql in steps.items():
-            counts[table] = counts.get(table, 0) + conn.execute(sql, chunk * sql.count(f"({marks})")).rowcount
+        for entry in PERSONAL_DATA:
+            where = "WHERE " + " OR ".join(f"{key} IN ({marks})" for key in entry.keys)
+            counts[entry.table] = counts.get(entry.table, 0) + _erase_rows(conn, entry, where, chunk * len(entry.keys))
     return counts
 
 

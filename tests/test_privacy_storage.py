@@ -72,3 +72,31 @@ async def test_purge_removes_every_person(tmp_path, program):
         assert await storage.audience_ids(Audience("all"), ()) == []
     finally:
         await storage.close()
+
+
+# Columns that identify or describe a person, wherever they appear.
+PERSON_COLUMNS = {"user_id", "chat_id", "admin_id", "author_id", "from_user", "to_user", "first_name", "last_name",
+                  "username", "telegram_language", "progress_chat_id", "organization", "role", "comment"}
+
+
+async def test_the_personal_data_registry_covers_every_personal_column_of_the_schema(tmp_path):
+    from bot.storage import PERSONAL_DATA
+
+    storage = Storage(tmp_path / "schema.sqlite3")
+    await storage.open()
+    await storage.close()
+    registry = {entry.table: entry for entry in PERSONAL_DATA}
+    with sqlite3.connect(tmp_path / "schema.sqlite3") as conn:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            personal = columns & PERSON_COLUMNS
+            if not personal:
+                continue
+            assert table in registry, f"{table} holds {personal} but PERSONAL_DATA does not list it"
+            entry = registry[table]
+            assert set(entry.keys) <= columns and {c for c, _ in entry.anonymize} <= columns, table
+            if entry.anonymize:  # kept rows: every personal column must be one that is cleared
+                kept = personal - {c for c, _ in entry.anonymize}
+                assert not kept, f"{table} keeps {kept} after erasure"
+        assert set(registry) <= set(tables)
