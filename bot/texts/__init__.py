@@ -3,6 +3,11 @@
 `t(lang, key, **values)` fills a template and HTML-escapes every value, so text from
 users or the program file can never break or inject markup. A value that is already
 safe HTML (built from other templates) is wrapped in `Html`.
+
+Plurals: `{count:Person|Personen}` is the form for 1 or for any other number (German and
+English both have exactly these two); `{count}` prints the number itself. The forms may hold
+other placeholders, e.g. `{count:ein Programmpunkt|{count} Programmpunkte}`. `shorten()` cuts
+labels and excerpts to a length with "…", never inside a word where avoidable nor inside a time.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import html
 import math
 import re
 import string
+import unicodedata
 from datetime import datetime, timedelta
 
 from . import de, en
@@ -32,7 +38,8 @@ def escape(value: object) -> str:
 
 class _Formatter(string.Formatter):
     """`{count:Person|Personen}` picks the form that fits the number (German and English both
-    have one form for 1 and another for everything else); `{count}` prints the number."""
+    have one form for 1 and another for everything else); `{count}` prints the number. The
+    first "|" separates the forms; a value that is not a whole number takes the second form."""
 
     def format_field(self, value: object, format_spec: str) -> str:
         if "|" in format_spec:
@@ -62,20 +69,39 @@ def plain(lang: str, key: str, **values: object) -> str:
     return _FORMATTER.vformat(_template(lang, key), (), {name: str(value) for name, value in values.items()})
 
 
-_TOKEN_END = re.compile(r"\S*$")
+# A number with its inner separators: 14:45, 9.30, 1.000, 2025-06-03, 3/4, 10–12.
+_NUMBER = re.compile(r"\d+(?:[:.,/–-]\d+)*")
+# Left at the end of a cut: spaces, separators and opening brackets or quotes ("Foyer (" → "Foyer…").
+_DANGLING = " \t\n,;:.–—-/|·•([{„\"'"
 
 
 def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters; a cut ends with "…" and falls between words, so a time like
-    14:45 or a number is never cut in half (a single over-long word is cut, never a number)."""
+    """`text` if it fits in `limit` characters; else at most `limit` characters ending with "…".
+
+    The cut falls between words where that keeps at least half of the room (a single over-long
+    word is cut inside), never inside a number or a time like 14:45 or 2025-06-03 (the cut moves
+    in front of it), nor between a character and its combining mark or emoji joiner. Separators
+    and opening brackets left dangling at the end are dropped."""
     if len(text) <= limit:
         return text
-    head = text[: max(1, limit - 1)]
-    if not text[len(head)].isspace():  # the cut falls inside a word: drop that word
-        partial = _TOKEN_END.search(head).group(0)
-        if head[: len(head) - len(partial)].strip() or re.search(r"\d", partial):
-            head = head[: len(head) - len(partial)]
-    return head.rstrip(" ,;:–-(") + "…"
+    if limit < 1:
+        return ""
+    room = limit - 1  # one character for "…"
+    cut = room
+    for number in _NUMBER.finditer(text):
+        if number.start() < cut < number.end():
+            cut = number.start()
+            break
+        if number.start() >= cut:
+            break
+    if cut and text[cut - 1].isalnum() and text[cut].isalnum():  # inside a word: go back to its start
+        space = max(text.rfind(" ", 0, cut), text.rfind("\n", 0, cut))
+        if space >= room / 2:
+            cut = space
+    while cut and (unicodedata.category(text[cut]) in ("Mn", "Me") or text[cut] == "\u200d"
+                   or text[cut - 1] == "\u200d"):
+        cut -= 1
+    return text[:cut].rstrip(_DANGLING) + "…"
 
 
 def commands(lang: str) -> list[tuple[str, str]]:
