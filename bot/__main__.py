@@ -9,7 +9,15 @@ import os
 import sys
 from pathlib import Path
 
-from .config import ConfigError, Settings, parse_speed
+from .config import (
+    ConfigError,
+    Settings,
+    parse_admins,
+    parse_api_url,
+    parse_clock_start,
+    parse_speed,
+    prepare_database,
+)
 from .domain.loader import ProgramError, load_program, parse_program, summary
 from .domain.program import Program
 
@@ -51,11 +59,16 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def _speed(raw: str) -> float:
+def flag_value(args: argparse.Namespace, flag: str, parse, variable: str):
+    """A flag's value checked exactly as its environment variable is, or None when not given.
+    A bad value is a ConfigError naming the flag: one line, exit status 2."""
+    raw = getattr(args, flag.removeprefix("--").replace("-", "_"), None)
+    if raw is None:
+        return None
     try:
-        return parse_speed(raw)
+        return parse(raw)
     except ConfigError as error:
-        raise argparse.ArgumentTypeError(str(error).replace("BOT_CLOCK_SPEED", "--clock-speed")) from None
+        raise ConfigError(str(error).replace(variable, flag, 1)) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -66,7 +79,7 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--program", help="program file (BOT_PROGRAM, default ./program.yaml)")
         sub.add_argument("--database", help="SQLite file (BOT_DATABASE, default ./data/bot.sqlite3)")
         sub.add_argument("--clock-start", help="rehearsal: the bot's 'now' starts here (BOT_CLOCK_START)")
-        sub.add_argument("--clock-speed", type=_speed, help="rehearsal: how many times faster (BOT_CLOCK_SPEED)")
+        sub.add_argument("--clock-speed", help="rehearsal: how many times faster (BOT_CLOCK_SPEED)")
 
     run = commands.add_parser("run", help="serve Telegram by long polling")
     common(run)
@@ -102,14 +115,13 @@ def settings_from(args: argparse.Namespace) -> Settings:
     overrides = {
         "program_path": Path(args.program) if getattr(args, "program", None) else None,
         "database_path": Path(args.database) if getattr(args, "database", None) else None,
-        "clock_start": getattr(args, "clock_start", None),
-        "clock_speed": getattr(args, "clock_speed", None),
-        "api_url": getattr(args, "api_url", None),
+        "clock_start": flag_value(args, "--clock-start", parse_clock_start, "BOT_CLOCK_START"),
+        "clock_speed": flag_value(args, "--clock-speed", parse_speed, "BOT_CLOCK_SPEED"),
+        "api_url": flag_value(args, "--api-url", parse_api_url, "BOT_API_URL"),
+        "admins": flag_value(args, "--admins", parse_admins, "BOT_ADMINS"),
     }
-    if getattr(args, "admins", None):
-        from .config import parse_admins
-
-        overrides["admins"] = parse_admins(args.admins)
+    if getattr(args, "port", None) is not None and not 1 <= args.port <= 65535:
+        raise ConfigError(f"--port must be between 1 and 65535, not {args.port}")
     return settings.with_overrides(**overrides)
 
 
@@ -149,6 +161,7 @@ def run(settings: Settings) -> int:
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    prepare_database(settings.database_path)
     setup_logging(settings.log_level, settings.token)
     program = load_or_explain(settings.program_path, "the bot does not start with an invalid program:", fetcher(settings))
     if program is None:
@@ -164,7 +177,10 @@ def run(settings: Settings) -> int:
 
 def purge(settings: Settings, confirmed: bool) -> int:
     if not confirmed:
-        answer = input(f"Delete all personal data in {settings.database_path}? Type 'yes': ")
+        try:
+            answer = input(f"Delete all personal data in {settings.database_path}? Type 'yes': ")
+        except EOFError:  # no terminal to ask: nothing is deleted without a yes
+            answer = ""
         if answer.strip().lower() != "yes":
             print("Nothing deleted.")
             return 1
@@ -222,7 +238,11 @@ def import_schedule(source: str, output: str | None) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            print(f"Configuration error: -o {output} cannot be written: {error.strerror or error}", file=sys.stderr)
+            return 2
         print(f"wrote {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -243,13 +263,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from .sandbox.demo import run_demo
 
+            if args.database or os.environ.get("BOT_DATABASE"):  # otherwise the demo uses a scratch file
+                prepare_database(settings.database_path)
             return asyncio.run(run_demo(settings, admin=args.admin, lang=args.lang, name=args.name))
         if args.command == "purge":
+            prepare_database(settings.database_path)
             return purge(settings, args.yes)
         if args.command == "sandbox":
             from .sandbox.server import DEFAULT_TOKEN, serve_forever
 
-            asyncio.run(serve_forever(args.host, args.port, args.token or DEFAULT_TOKEN))
+            try:
+                asyncio.run(serve_forever(args.host, args.port, args.token or DEFAULT_TOKEN))
+            except OSError as error:  # unknown host, port taken or not allowed
+                raise ConfigError(f"the sandbox cannot listen on {args.host}:{args.port}: "
+                                  f"{error.strerror or error}") from None
             return 0
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from .clock import Clock, RehearsalClock
@@ -14,7 +16,11 @@ DEFAULT_API_URL = "https://api.telegram.org/bot"
 
 
 class ConfigError(ValueError):
-    """A setting has a value the bot cannot use; the message says which and why."""
+    """A setting has a value the bot cannot use; the message says which and why. It starts with
+    the environment variable's name: the command line puts the flag's name there instead."""
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True)
@@ -35,19 +41,20 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         env = dict(os.environ if env is None else env)
+        clock_start = env.get("BOT_CLOCK_START", "").strip()
         return cls(
             token=env.get("BOT_TOKEN", "").strip(),
-            api_url=env.get("BOT_API_URL", "").strip() or DEFAULT_API_URL,
+            api_url=parse_api_url(env.get("BOT_API_URL", "").strip() or DEFAULT_API_URL),
             admins=parse_admins(env.get("BOT_ADMINS", "")),
             program_path=Path(env.get("BOT_PROGRAM", "").strip() or "program.yaml"),
             database_path=Path(env.get("BOT_DATABASE", "").strip() or "data/bot.sqlite3"),
-            clock_start=env.get("BOT_CLOCK_START", "").strip() or None,
+            clock_start=parse_clock_start(clock_start) if clock_start else None,
             clock_speed=parse_speed(env.get("BOT_CLOCK_SPEED", "").strip() or "1"),
             max_concurrent_updates=parse_positive_int("BOT_CONCURRENCY", env.get("BOT_CONCURRENCY", "").strip() or "64"),
             rate_limit=parse_positive_int("BOT_RATE_LIMIT", env.get("BOT_RATE_LIMIT", "").strip() or "30"),
             source_poll_seconds=parse_positive_int("BOT_SOURCE_POLL", env.get("BOT_SOURCE_POLL", "").strip() or "300"),
             http_backend=parse_backend(env.get("BOT_HTTP_BACKEND", "").strip().lower() or "aiohttp"),
-            log_level=(env.get("BOT_LOG_LEVEL", "").strip() or "INFO").upper(),
+            log_level=parse_log_level(env.get("BOT_LOG_LEVEL", "").strip() or "INFO"),
         )
 
     def with_overrides(self, **changes) -> "Settings":
@@ -59,7 +66,8 @@ class Settings:
     def make_clock(self, tz: ZoneInfo) -> Clock:
         if not self.clock_start:
             if self.clock_speed != 1.0:
-                raise ConfigError("BOT_CLOCK_SPEED needs BOT_CLOCK_START (the instant the rehearsal starts at)")
+                raise ConfigError("BOT_CLOCK_SPEED (--clock-speed) needs BOT_CLOCK_START (--clock-start), "
+                                  "the instant the rehearsal starts at")
             return Clock()
         return RehearsalClock(parse_instant(self.clock_start, tz), self.clock_speed)
 
@@ -74,6 +82,40 @@ def parse_admins(raw: str) -> frozenset[int]:
             raise ConfigError(f"BOT_ADMINS must list numeric Telegram user ids separated by commas; '{part}' is not one")
         ids.add(int(part))
     return frozenset(ids)
+
+
+def parse_clock_start(raw: str) -> str:
+    """The rehearsal's start, checked now (it is read in the conference's zone when the clock is
+    made, after the program is loaded), so that a typo is one clear line before anything starts."""
+    parse_instant(raw, ZoneInfo("UTC"))
+    return raw.strip()
+
+
+def parse_api_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"BOT_API_URL must be an http(s) URL like {DEFAULT_API_URL}, not '{raw}'")
+    return raw.strip()
+
+
+def parse_log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"BOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not '{raw}'")
+    return level
+
+
+def prepare_database(path: Path) -> None:
+    """Make sure the database can be opened (creating its folder, as the bot would), so that a
+    path that cannot work is one clear line, not a traceback from deep inside the storage."""
+    if path.is_dir():
+        raise ConfigError(f"BOT_DATABASE (--database) must name a file, not the folder '{path}'")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite3.connect(str(path)).close()
+    except (OSError, sqlite3.Error) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ConfigError(f"BOT_DATABASE (--database) '{path}' cannot be opened: {reason}") from None
 
 
 def parse_speed(raw: str) -> float:
