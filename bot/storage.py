@@ -1,5 +1,8 @@
 """All persistent state, in one SQLite file, behind a narrow async API.
 
+Every `work` function runs inside a `Transaction`: the rows it puts in the outbox are counted
+there, and delivery is woken after the commit — no caller has to remember to.
+
 Every call runs as one transaction on a single worker thread that owns the
 connection: the event loop never blocks on disk, and transactions never interleave,
 so the sign-up rules in `domain.signup` see a consistent book. A PostgreSQL backend
@@ -432,6 +435,8 @@ def _enqueue(conn, user_id: int, kind: str, payload: dict, key: str, not_before:
         (key, user_id, row["chat_id"], kind, json.dumps(payload, ensure_ascii=False), not_before,
          expires_at, batch, stamp, stamp),
     )
+    if cursor.rowcount > 0 and isinstance(conn, Transaction):
+        conn.enqueued += cursor.rowcount  # delivery is woken after the commit
     return cursor.rowcount
 
 
@@ -517,22 +522,19 @@ class Storage:
             conn.execute(f"PRAGMA synchronous = {wanted}")
             self._synchronous = wanted
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        transaction = Transaction(conn)
         try:
-            result = work(conn)
-            if isinstance(result, _Enqueued):
-                result, enqueued = result.value, result.count
-            else:
-                enqueued = 0
+            result = work(transaction)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return result, enqueued
+        return result, transaction.enqueued
 
     async def _rules(self, rule: Callable[[_SqlSeatBook], T]) -> T:
         def work(conn):
             book = _SqlSeatBook(conn)
-            return _Enqueued(rule(book), book.enqueued)
+            return rule(book)
         return await self._transaction(work)
 
     # --- attendees -------------------------------------------------------------------------
@@ -715,7 +717,7 @@ class Storage:
                          r.due.timestamp(), r.expires.timestamp(), None, now)
                 for r in reminders
             )
-            return _Enqueued(count, count)
+            return count
         return await self._transaction(work)
 
     # --- audiences ---------------------------------------------------------------------------
@@ -779,7 +781,7 @@ class Storage:
         def work(conn):
             row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
             if row is None or row["state"] not in ("draft", "scheduled"):
-                return _Enqueued(None, 0)
+                return None
             audience = Audience.parse(row["audience"])
             recipients = _audience_ids(conn, audience, session_ids) if audience else []
             batch = f"ann:{announcement_id}"
@@ -788,7 +790,7 @@ class Storage:
                          now.timestamp(), None, batch, now)
             conn.execute("UPDATE announcements SET state = 'sending', recipients = ?, sent_at = ?, updated_at = ? WHERE id = ?",
                          (len(recipients), _iso(now), _iso(now), announcement_id))
-            return _Enqueued(len(recipients), len(recipients))
+            return len(recipients)
         return await self._transaction(work)
 
     async def finish_announcement(self, announcement_id: int, now: datetime) -> None:
@@ -816,7 +818,7 @@ class Storage:
         def work(conn):
             row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
             if row is None or row["state"] not in ("sending", "done"):
-                return _Enqueued(0, 0)
+                return 0
             version = row["version"] + 1
             conn.execute("UPDATE announcements SET text_html = ?, version = ?, updated_at = ? WHERE id = ?",
                          (text_html, version, _iso(now), announcement_id))
@@ -826,7 +828,7 @@ class Storage:
             for user_id, message_id in sent:
                 _enqueue(conn, user_id, "announcement_edit", {"ann": announcement_id, "message_id": message_id, "version": version},
                          f"{batch}:{user_id}", now.timestamp(), None, batch, now)
-            return _Enqueued(len(sent), len(sent))
+            return len(sent)
         return await self._transaction(work)
 
     async def withdraw_announcement(self, announcement_id: int, now: datetime) -> int:
@@ -834,7 +836,7 @@ class Storage:
         def work(conn):
             row = conn.execute("SELECT state FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
             if row is None or row["state"] not in ("sending", "done"):
-                return _Enqueued(0, 0)
+                return 0
             conn.execute("UPDATE announcements SET state = 'withdrawn', updated_at = ? WHERE id = ?", (_iso(now), announcement_id))
             conn.execute("UPDATE outbox SET state = 'dropped', last_error = 'withdrawn' WHERE batch = ? AND state = 'pending'",
                          (f"ann:{announcement_id}",))
@@ -844,7 +846,7 @@ class Storage:
             for user_id, message_id in sent:
                 _enqueue(conn, user_id, "announcement_delete", {"message_id": message_id}, f"{batch}:{user_id}",
                          now.timestamp(), None, batch, now)
-            return _Enqueued(len(sent), len(sent))
+            return len(sent)
         return await self._transaction(work)
 
     async def due_announcements(self, now: datetime, grace_seconds: float = 1800) -> list[int]:
@@ -902,7 +904,7 @@ class Storage:
         def work(conn):
             revision = _revision(conn)
             if expected_revision is not None and revision != expected_revision:
-                return _Enqueued(None, 0)
+                return None
             stamp = _iso(now)
             affected = _affected(conn, [c.session_id for c in changes])  # before seats of cancelled sessions end
             for o in overrides:
@@ -934,7 +936,7 @@ class Storage:
             for user_id, session_ids in affected.items():
                 mine = [by_session[s] for s in sorted(session_ids, key=order.index)]
                 count += _enqueue(conn, user_id, "change", {"changes": mine}, f"{batch}:{user_id}", now.timestamp(), None, batch, now)
-            return _Enqueued((change_id, count), count)
+            return (change_id, count)
         return await self._transaction(work)
 
     # --- conversations: pending inputs and confirmations (bot/handlers/conversation.py) -------
@@ -1010,7 +1012,7 @@ class Storage:
         def work(conn):
             count = sum(_enqueue(conn, p.user_id, p.kind, {"session_id": p.session_id}, p.key, p.due.timestamp(),
                                  p.expires.timestamp(), None, now) for p in prompts)
-            return _Enqueued(count, count)
+            return count
         return await self._transaction(work)
 
     # --- questions to the panel --------------------------------------------------------------------
@@ -1105,15 +1107,15 @@ class Storage:
             both = conn.execute("SELECT COUNT(*) FROM profiles WHERE complete = 1 AND user_id IN (?, ?)",
                                 (from_user, to_user)).fetchone()[0]
             if both != 2 or from_user == to_user:
-                return _Enqueued(None, 0)
+                return None
             cursor = conn.execute("INSERT INTO contact_requests (from_user, to_user, created_at) VALUES (?, ?, ?) "
                                   "ON CONFLICT (from_user, to_user) DO NOTHING", (from_user, to_user, _iso(now)))
             if cursor.rowcount != 1:
-                return _Enqueued(None, 0)
+                return None
             request_id = cursor.lastrowid
-            count = _enqueue(conn, to_user, "contact_request", {"request": request_id}, f"contact:{request_id}",
+            _enqueue(conn, to_user, "contact_request", {"request": request_id}, f"contact:{request_id}",
                              now.timestamp(), None, None, now)
-            return _Enqueued(request_id, count)
+            return request_id
         return await self._transaction(work)
 
     async def contact_request(self, request_id: int) -> dict | None:
@@ -1128,7 +1130,7 @@ class Storage:
             row = conn.execute("SELECT * FROM contact_requests WHERE id = ? AND to_user = ? AND state = 'pending'",
                                (request_id, user_id)).fetchone()
             if row is None:
-                return _Enqueued(None, 0)
+                return None
             state = "accepted" if accept else "declined"
             conn.execute("UPDATE contact_requests SET state = ? WHERE id = ?", (state, request_id))
             count = 0
@@ -1139,7 +1141,7 @@ class Storage:
             else:
                 count += _enqueue(conn, row["from_user"], "contact_declined", {"request": request_id},
                                   f"contact:{request_id}:declined", now.timestamp(), None, None, now)
-            return _Enqueued({**dict(row), "state": state}, count)
+            return {**dict(row), "state": state}
         return await self._transaction(work)
 
     # --- privacy: export, deletion, retention ----------------------------------------------------
@@ -1163,7 +1165,7 @@ class Storage:
                     freed += 1
             counts = {"seats_freed": freed}
             counts.update(_erase(conn, [user_id]))
-            return _Enqueued(counts, book.enqueued)
+            return counts
         self._forget_seen(user_id)
         return await self._transaction(work)
 
@@ -1197,7 +1199,7 @@ class Storage:
                          expires_at.timestamp() if expires_at else None, batch, now)
                 for user_id, kind, payload, key in items
             )
-            return _Enqueued(count, count)
+            return count
         return await self._transaction(work)
 
     async def requeue_in_flight(self) -> int:
@@ -1260,10 +1262,19 @@ class Storage:
         return await self._transaction(work, write=False)
 
 
-@dataclass
-class _Enqueued:
-    value: Any
-    count: int
+class Transaction:
+    """One open transaction: executes statements and counts the messages it put in the outbox,
+    so that delivery is woken after the commit without any caller having to remember it."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.enqueued = 0
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, params: Any) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, params)
 
 
 def _erase(conn, user_ids: list[int]) -> dict[str, int]:
