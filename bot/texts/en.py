@@ -20,9 +20,9 @@ TEXTS = {
         "🔒 What I store and your rights: /privacy"
     ),
     "welcome_motto": "\n<i>{motto}</i>",
-    "welcome_signup": " You can sign up for {names} here, and I remind you in time.",
-    "welcome_signup_many": " You can sign up here for sessions with limited seats, and I remind you in time.",
-    "welcome_remind": " Bookmark sessions and I remind you in time.",
+    "welcome_signup": " You can sign up for {names} here, and I'll remind you in time.",
+    "welcome_signup_many": " You can sign up here for sessions with limited seats, and I'll remind you in time.",
+    "welcome_remind": " Bookmark sessions and I'll remind you in time.",
     "example_when": "{title} – when and where?",
     "span_days": "{start} – {end}",
     "menu_program": "📋 Program",
@@ -44,8 +44,8 @@ TEXTS = {
     "next_title": "⏭ <b>Up next</b>",
     "next_in": "in {duration}",
     "next_nothing": "Nothing else is on after this.",
-    "before_conference": "⏳ The conference starts in <b>{duration}</b> – on {date} at {time} at the {venue}.",
-    "after_conference": "🙏 The {conference} is over. Thank you for joining us – safe travels home!",
+    "before_conference": "⏳ The conference starts in <b>{duration}</b>: on {date} at {time}.\n📍 {venue}",
+    "after_conference": "🙏 The conference is over. Thank you for joining us at “{conference}” – safe travels home!",
     "duration_days": "{days} {days:day|days}, {hours} h",
     "duration_day": "1 day, {hours} h",
     "duration_hours": "{hours} h {minutes} min",
@@ -130,7 +130,7 @@ TEXTS = {
     "signup_already_confirmed": "You are already signed up for “{title}” – your seat is safe.",
     "signup_waitlisted": (
         "⏳ “{title}” is fully booked. You are <b>number {position} on the waiting list</b>.\n"
-        "If a seat becomes free, you move up automatically and I tell you at once."
+        "If a seat becomes free, you move up automatically and I'll let you know at once."
     ),
     "signup_waitlisted_switch": (
         "⏳ You are <b>number {position} on the waiting list for “{title}”</b>. You keep your seat in “{other}” "
@@ -138,7 +138,7 @@ TEXTS = {
     ),
     "signup_already_waitlisted": "You are already on the waiting list for “{title}”, at number {position}.",
     "signup_conflict": (
-        "You already have a seat in “{other}”, which takes place at the same time. "
+        "You already have a seat in “{other}”, at the same time as “{title}”. "
         "Would you like to switch to “{title}”? Your current seat is only released once the new one is secured."
     ),
     "signup_switched": "🔄 Switched: you are now signed up for “{title}”. Your seat in “{other}” has been released.",
@@ -161,14 +161,14 @@ TEXTS = {
         "🎉 <b>A seat has become free!</b> You are now signed up for “{title}”.\n"
         "🕒 {when}\n📍 {room}\n\nCan't make it? Then please release the seat."
     ),
-    "promoted_released": "\n🔄 Your seat in “{other}” has been released for it.",
+    "promoted_released": "\n🔄 In exchange, your seat in “{other}” has been released.",
     "promotion_kept": "👍 Great, your seat in “{title}” is confirmed.",
     "mine_title": "🎟 <b>Your sign-ups</b>",
     "mine_confirmed": "✅ {time} {title} – {room}",
-    "mine_waiting": "⏳ {time} {title} – waiting list number {position}",
+    "mine_waiting": "⏳ {time} {title} – number {position} on the waiting list",
     "mine_none": "You have not signed up for anything yet. /signup shows what you can sign up for.",
     "button_bookmark": "⭐ Remind me",
-    "button_unbookmark": "✖️ Forget it",
+    "button_unbookmark": "✖️ Remove bookmark",
     "bookmark_added": "⭐ Bookmarked: “{title}”. I will remind you in time.",
     "bookmark_added_off": "⭐ Bookmarked: “{title}”. Reminders are switched off – /reminders switches them on.",
     "bookmark_removed": "“{title}” is no longer bookmarked.",
@@ -209,7 +209,7 @@ TEXTS = {
     "bc_progress": "📤 Announcement #{id}: {sent} of {count} delivered …",
     "bc_report": (
         "✅ <b>Announcement #{id} – report</b>\nDelivered: {sent} of {count}\n"
-        "Blocked (bot blocked): {blocked}\nFailed: {failed}"
+        "Blocked (they blocked the bot): {blocked}\nFailed: {failed}"
     ),
     "bc_report_reason": "\n• {reason}: {count}",
     "bc_already": "This announcement is already on its way or done – nothing is sent twice.",
@@ -229,7 +229,7 @@ TEXTS = {
     "bc_edit_preview": "✏️ <b>Correction of announcement #{id}</b> for {count} {count:recipient|recipients}:\n\n{body}",
     "bc_edit_done": "✏️ The correction goes out to {count} {count:recipient|recipients}.",
     "bc_withdraw_confirm": "🗑 Delete announcement #{id} for every recipient ({count} delivered)?",
-    "bc_withdraw_done": "🗑 Announcement #{id} is withdrawn: {count} {count:message is|messages are} deleted, undelivered ones are not sent.",
+    "bc_withdraw_done": "🗑 Withdrawing announcement #{id}: {count} {count:message is|messages are} being deleted, and copies not yet delivered will not be sent.",
     "bc_not_editable": "Announcement #{id} can no longer be changed.",
     "scheduled_title": "⏰ <b>Scheduled announcements</b>",
     "scheduled_line": "<b>#{id}</b> · {when} · {audience}\n<i>{excerpt}</i>",
@@ -243,10 +243,10 @@ TEXTS = {
     "conversation_cancelled": "Cancelled. Nothing was sent or changed.",
     "nothing_to_cancel": "There is nothing to cancel.",
     "audience_all": "everyone",
-    "audience_excursion": "excursion group",
-    "audience_confirmed": "signed up for “{title}”",
-    "audience_waitlisted": "waiting list of “{title}”",
-    "audience_bookmarked": "bookmarked “{title}”",
+    "audience_excursion": "the excursion group",
+    "audience_confirmed": "everyone signed up for “{title}”",
+    "audience_waitlisted": "the waiting list of “{title}”",
+    "audience_bookmarked": "everyone who bookmarked “{title}”",
     "state_draft": "draft",
     "state_scheduled": "scheduled",
     "state_sending": "sending",
@@ -279,12 +279,12 @@ TEXTS = {
         "sessions, your reminder setting, your ratings and questions to speakers, your networking profile (only if you "
         "join) and the messages I send you on my own.\n"
         "<b>What for:</b> only to guide you through the conference – program, sign-up, reminders, announcements. "
-        "No advertising, no passing on.\n"
+        "No advertising, nothing passed on to others.\n"
         "<b>How long:</b> until {retention} {retention:day|days} after the conference, that is until {until}; then I delete everything "
         "automatically. Only anonymous figures remain (e.g. how many seats were taken, ratings without names).\n"
         "<b>Controller:</b> {controller}{contact}\n\n"
         "<b>Your rights:</b> /mydata sends you everything stored about you (Art. 15 GDPR). /delete deletes it all at "
-        "once (Art. 17), which also objects to any further processing (Art. 21). /reminders switches off reminders alone."
+        "once (Art. 17), which also objects to any further processing (Art. 21). /reminders switches off just the reminders."
     ),
     "privacy_contact": "\nContact: {contact}",
     "mydata_caption": "📦 Everything stored about you (as of {time}).",
@@ -307,7 +307,7 @@ TEXTS = {
     "feedback_prompt": "⭐ How did you like “{title}”? One tap is enough.",
     "feedback_thanks": "Thank you for your rating! Anything you would like to add? Just write it to me (or /cancel).",
     "feedback_twice": "You have already rated “{title}” – thank you!",
-    "feedback_comment_thanks": "Thank you, your comment has arrived.",
+    "feedback_comment_thanks": "Thank you, I have received your comment.",
     "feedback_title": "⭐ <b>Feedback</b>",
     "feedback_line": "{title}: avg {average} ({count} {count:rating|ratings})",
     "feedback_comment": "   💬 {comment}",
@@ -320,7 +320,7 @@ TEXTS = {
     "q_choose": "Which session is your question for?",
     "q_write": "Write your question for “{title}” now. /cancel aborts.",
     "q_too_long": "Please keep the question shorter (500 characters at most).",
-    "q_received": "❓ Your question for “{title}” is in – anonymously. Others can support it with 👍.",
+    "q_received": "❓ Your question for “{title}” has been submitted anonymously. Others can support it with 👍.",
     "q_show_name": "👤 Show my name",
     "q_named": "Your question is now shown with your first name.",
     "q_list_title": "❓ <b>Questions for “{title}”</b>",
@@ -417,7 +417,7 @@ TEXTS.update({
     "file_agenda": "conference-day.ics",
     "file_my_data": "my-data.json",
     "feedback_rated": "⭐ Your rating of “{title}”: {stars}",
-    "bc_edit_stale": "Announcement #{id} has been corrected differently or withdrawn meanwhile. /broadcasts shows where it stands.",
+    "bc_edit_stale": "Announcement #{id} has meanwhile been corrected differently or withdrawn. /broadcasts shows where it stands.",
     "orga_menu": (
         "🛠 <b>Organizers</b>\nEverything by buttons – or as a command, with or without an id:\n"
         "/attendees – sign-ups per session, names and waiting lists\n"
@@ -448,7 +448,7 @@ TEXTS.update({
     "change_refused": "⛔ <b>This change is not possible:</b>\n{problems}\n\nNothing was changed.",
     "change_warnings": "⚠️ <b>Please check:</b>\n{problems}",
     "change_stale": "🔄 The program has changed since this preview – nothing was applied. Here is the preview as things stand now:",
-    "finding_outside_conference": "• “{title}” would lie outside the conference's hours.",
+    "finding_outside_conference": "• “{title}” would fall outside the conference hours.",
     "finding_end_before_start": "• “{title}” would end before it begins.",
     "finding_room_clash": "• “{title}” and “{other}” would be in {room} at the same time.",
     "change_choose_delay": "🕒 <b>Which session is moving?</b>",
@@ -469,7 +469,7 @@ TEXTS.update({
     "change_choose_restore": "♻️ <b>Which cancelled session takes place after all?</b>",
     "change_alternatives": "There are still free seats at the same time – one tap signs you up:",
     "reload_unchanged": "🔄 The file has not changed – there is nothing to apply.",
-    "reload_capacity": "• {title}: 🎟 {before} → {after} seats",
+    "reload_capacity": "• {title}: 🎟 {before} → {after} {after:seat|seats}",
     "reload_would_overbook": "   ⚠️ then overbooked: {confirmed} {confirmed:sign-up|sign-ups} for {capacity} {capacity:seat|seats} – nobody is removed",
     "reload_would_promote": "   ⬆️ moving up from the waiting list: {count}",
     "reload_texts": "• sessions with changed texts (title, description, speakers): {count}",
@@ -477,7 +477,7 @@ TEXTS.update({
     "reminder_excursion_button_off": "🚌 Off",
     "reminder_settings_both": (
         "⏰ <b>Reminders</b>\nSessions: {current}.\n🚌 Excursion bus (with the meeting point on the map): {excursion}.\n\n"
-        "The upper buttons set your sessions, the 🚌 buttons the bus – each on its own."
+        "The buttons at the top set the reminder for your sessions, the 🚌 buttons the one for the bus – each independently."
     ),
     "reminder_excursion_current_default": "{minutes} {minutes:minute|minutes} before departure",
     "reminder_excursion_current_minutes": "{minutes} {minutes:minute|minutes} before departure",
