@@ -49,7 +49,8 @@ class Payload:
     flow: ClassVar[str | None] = None  # the flow whose pending input this button continues
     organizers: ClassVar[bool] = False  # only organizers (BOT_ADMINS) may tap it
     session_fields: ClassVar[tuple[str, ...]] = ()  # fields naming a session that must still exist
-    quick: ClassVar[bool] = False  # navigation: the spinner stops before the handler runs
+    toast: ClassVar[bool] = False  # the handler answers the tap itself with a short note; others are
+    # answered at once, so the spinner stops even while the reply waits for Telegram's limits
     handler: ClassVar[Handler | None] = None
 
     def pack(self) -> str:
@@ -100,13 +101,13 @@ class Payload:
 
 
 def payload(prefix: str, *, flow: str | None = None, organizers: bool = False, sessions: tuple[str, ...] = (),
-            quick: bool = False):
+            toast: bool = False):
     """Declare a payload class: `@payload("s", sessions=("session_id",))`."""
     def register(cls):
         if prefix in REGISTRY or not re.fullmatch(r"[a-z]{1,3}", prefix):
             raise PayloadError(f"prefix {prefix!r} is taken or malformed")
         cls = dataclass(frozen=True)(cls)
-        cls.prefix, cls.flow, cls.organizers, cls.session_fields, cls.quick = prefix, flow, organizers, sessions, quick
+        cls.prefix, cls.flow, cls.organizers, cls.session_fields, cls.toast = prefix, flow, organizers, sessions, toast
         REGISTRY[prefix] = cls
         return cls
     return register
@@ -176,32 +177,32 @@ async def refuse(update: Update, lang: str, key: str = "stale_button", **values:
 # Navigation and program
 
 
-@payload("p", quick=True)
+@payload("p")
 class ProgramPage(Payload):
     page: int
 
 
-@payload("s", quick=True, sessions=("session_id",))
+@payload("s", sessions=("session_id",))
 class ShowSession(Payload):
     session_id: str
 
 
-@payload("n", quick=True)
+@payload("n")
 class Now(Payload):
     pass
 
 
-@payload("x", quick=True)
+@payload("x")
 class Next(Payload):
     pass
 
 
-@payload("v", quick=True)
+@payload("v")
 class Venue(Payload):
     pass
 
 
-@payload("h", quick=True)
+@payload("h")
 class Help(Payload):
     pass
 
@@ -211,7 +212,7 @@ class Language(Payload):
     lang: str
 
 
-@payload("mp", quick=True, sessions=("session_id",))
+@payload("mp", sessions=("session_id",))
 class MeetingPointPin(Payload):
     session_id: str
 
@@ -250,7 +251,7 @@ class KeepPromotion(Payload):
     session_id: str
 
 
-@payload("me", quick=True)
+@payload("me")
 class Mine(Payload):
     pass
 
@@ -258,32 +259,32 @@ class Mine(Payload):
 # Bookmarks, reminders, my day, privacy, feedback
 
 
-@payload("bm", sessions=("session_id",))
+@payload("bm", toast=True, sessions=("session_id",))
 class Bookmark(Payload):
     session_id: str
 
 
-@payload("rm")
+@payload("rm", toast=True)
 class ReminderLead(Payload):
     minutes: int
 
 
-@payload("re")
+@payload("re", toast=True)
 class ExcursionLead(Payload):
     minutes: int
 
 
-@payload("pl", quick=True)
+@payload("pl")
 class MyPlan(Payload):
     pass
 
 
-@payload("ic", quick=True)
+@payload("ic")
 class CalendarAll(Payload):
     pass
 
 
-@payload("ics", quick=True, sessions=("session_id",))
+@payload("ics", sessions=("session_id",))
 class CalendarOne(Payload):
     session_id: str
 
@@ -294,7 +295,7 @@ class Rate(Payload):
     stars: int
 
 
-@payload("dz", quick=True)
+@payload("dz")
 class Privacy(Payload):
     pass
 
@@ -317,27 +318,27 @@ class AskAbout(Payload):
     session_id: str
 
 
-@payload("qv")
+@payload("qv", toast=True)
 class Vote(Payload):
     question_id: int
 
 
-@payload("qa")
+@payload("qa", toast=True)
 class MarkAnswered(Payload):
     question_id: int
 
 
-@payload("qh")
+@payload("qh", toast=True)
 class HideQuestion(Payload):
     question_id: int
 
 
-@payload("qn")
+@payload("qn", toast=True)
 class ShowMyName(Payload):
     question_id: int
 
 
-@payload("ql", quick=True, sessions=("session_id",))
+@payload("ql", sessions=("session_id",))
 class ListQuestions(Payload):
     session_id: str
 
@@ -352,7 +353,7 @@ class NetworkTopic(Payload):
     session_id: str
 
 
-@payload("nf", flow="network")
+@payload("nf", toast=True, flow="network")
 class NetworkDone(Payload):
     pass
 
@@ -388,13 +389,13 @@ class Decline(Payload):
 # Organizers: choosing a session without knowing its id
 
 
-@payload("og", quick=True, organizers=True)
+@payload("og", organizers=True)
 class PickGroup(Payload):
     purpose: str
     group: int
 
 
-@payload("os", quick=True, organizers=True, sessions=("session_id",))
+@payload("os", organizers=True, sessions=("session_id",))
 class PickSession(Payload):
     purpose: str
     session_id: str
@@ -430,7 +431,7 @@ class TypeRoom(Payload):
     session_id: str
 
 
-@payload("oo", quick=True, organizers=True)
+@payload("oo", organizers=True)
 class OrgaMenu(Payload):
     action: str
 
@@ -514,7 +515,7 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await refuse(update, who.lang, "stale_session")
             return
     await conversation.leave_unless(context, who, value.flow)
-    if value.quick:
+    if not value.toast:
         await answer(update)
     handler = type(value).handler
     assert handler is not None
