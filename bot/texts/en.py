@@ -161,7 +161,7 @@ TEXTS = {
         "🎉 <b>A seat has become free!</b> You are now signed up for “{title}”.\n"
         "🕒 {when}\n📍 {room}\n\nCan't make it? Then please release the seat."
     ),
-    "promoted_released": "\n🔄 In exchange, your seat in “{other}” has been released.",
+    "promoted_released": "\n🔄 Your seat in “{other}” has been released in exchange.",
     "promotion_kept": "👍 Great, your seat in “{title}” is confirmed.",
     "mine_title": "🎟 <b>Your sign-ups</b>",
     "mine_confirmed": "✅ {time} {title} – {room}",
