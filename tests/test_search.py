@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import pytest
 
+from bot.domain.program import Text
 from bot.domain.search import search
 
 
@@ -26,3 +28,39 @@ def test_keywords_and_typos(program):
     assert ids(program, "Podiumsdiskusion")[0] == "podium"
     assert set(ids(program, "Workshop")) == {"ws-zwilling", "ws-mobilitaet", "ws-beteiligung"}
     assert ids(program, "Bus")[0] == "exkursion"
+
+
+def test_with_several_breaks_lunch_and_coffee_words_find_all_of_them(program):
+    lunch = program.session("mittagspause")
+    later = timedelta(hours=3)
+    coffee = dataclasses.replace(lunch, id="kaffeepause", title=Text.of(de="Kaffee und Kuchen", en="Coffee and cake"),
+                                 start=lunch.start + later, end=lunch.end + later)
+    two_breaks = dataclasses.replace(program, sessions=(*program.sessions, coffee))
+    for query in ("Kaffee", "coffee", "lunch", "Essen", "Pause", "break"):
+        assert set(ids(two_breaks, query)) == {"mittagspause", "kaffeepause"}, query
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("wann ist die nächste pause", ["mittagspause"]),
+    ("what is there to eat", ["mittagspause"]),
+    ("gibt es getränke", ["get-together"]),
+    ("Abend", ["get-together"]),
+    ("wann ist das get together", ["get-together"]),
+    ("wann ist der Ausflug", ["exkursion"]),
+    ("wo sind die Stände", None),
+])
+def test_everyday_words_of_other_kinds(program, query, expected):
+    found = ids(program, query)
+    if expected is None:
+        assert found[0] == "markt"
+    else:
+        assert found == expected
+
+
+def test_everyday_words_do_not_make_other_queries_noisy(program):
+    assert ids(program, "essen") == ["mittagspause"]  # not the marketplace, not every session
+    assert "markt" not in ids(program, "Stadt")  # "Stadt" is one letter from "Stand"
+    assert ids(program, "where can I get coffee")[0] == "mittagspause"
+    for filler in ("vor", "aus", "sich", "wann kommt", "next", "is there"):
+        assert ids(program, filler) == [], filler
+    assert ids(program, "Quantencomputer im Weltall") == []

@@ -20,8 +20,10 @@ STOPWORDS = frozenset(
     ein eine einen einem einer zum zur und oder im in am an auf um mit von bei fuer ich mich mir wir
     bitte mal heute jetzt gerade noch kann koennen zeig zeige sag sage info infos raum uhr zu
     beginnt beginn anfang endet ende los geht hat haben
+    aus vor nach bis ab sich man da dann hier dort auch nur schon so etwas gibts kommt kommen mein meine
+    uns naechste naechsten
     when where who what which is are the a an of to for at on in and or please show me tell about
-    does do starts start room time info
+    does do starts start room time info can could there here it my we any some next
     """.split()
 )
 FUZZY_THRESHOLD = 0.8
@@ -30,12 +32,13 @@ FUZZY_THRESHOLD = 0.8
 # Essen?" means the lunch break. Per session, program.yaml can add more (`keywords`).
 KIND_WORDS: dict[Kind, tuple[str, ...]] = {
     Kind.BREAK: ("Pause", "Mittagessen", "Mittag", "Essen", "Imbiss", "Kaffee", "Kaffeepause", "Snack",
-                 "break", "lunch", "coffee", "food", "meal"),
-    Kind.EXCURSION: ("Exkursion", "Ausflug", "Bus", "Besichtigung", "excursion", "trip", "tour", "bus"),
-    Kind.NETWORKING: ("Networking", "Get-together", "Ausklang", "Getränke", "drinks", "reception"),
-    Kind.WORKSHOP: ("Workshop", "Workshops", "Arbeitsgruppe", "workshop"),
+                 "break", "lunch", "coffee", "food", "meal", "eat"),
+    Kind.EXCURSION: ("Exkursion", "Ausflug", "Bus", "Abfahrt", "Besichtigung", "excursion", "trip", "tour"),
+    Kind.NETWORKING: ("Networking", "Get-together", "Abend", "Ausklang", "Empfang", "Getränke", "drinks", "reception"),
+    Kind.WORKSHOP: ("Workshop", "Workshops", "Arbeitsgruppe"),
     Kind.PANEL: ("Podium", "Podiumsdiskussion", "Diskussion", "panel", "discussion"),
-    Kind.EXHIBITION: ("Markt", "Stände", "Stand", "Ausstellung", "stands", "exhibition", "marketplace"),
+    # Not "Stand": it is one letter from "Stadt"; "stand" still finds "Stände" by its spelling.
+    Kind.EXHIBITION: ("Markt", "Stände", "Ausstellung", "stands", "exhibition", "marketplace"),
     Kind.PLENARY: ("Plenum", "plenary"),
     Kind.TALK: ("Vortrag", "Impuls", "talk", "keynote"),
 }
