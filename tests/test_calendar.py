@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from icalendar import Calendar
@@ -31,3 +32,32 @@ def test_alarms_only_on_chosen_sessions_and_excursion_at_its_meeting_point(progr
     assert "Seminarraum 1" in str(found["ws-zwilling"]["LOCATION"])
     again = events(agenda_ics(program, sessions, "de", berlin("2025-06-02 12:00")))
     assert set(again) == set(found) and not any(e.walk("VALARM") for e in again.values())
+
+
+def test_uids_are_stable_and_every_file_is_a_newer_sequence(program):
+    sessions = [program.session(i) for i in ("begruessung", "exkursion")]
+    first = events(agenda_ics(program, sessions, "de", berlin("2025-06-01 12:00")))
+    second = events(agenda_ics(program, sessions, "en", berlin("2025-06-02 12:00")))
+    conference = program.conference.id
+    for session_id in ("begruessung", "exkursion"):
+        assert str(first[session_id]["UID"]) == str(second[session_id]["UID"]) == f"{session_id}@{conference}.konferenz-bot"
+        assert int(second[session_id]["SEQUENCE"]) > int(first[session_id]["SEQUENCE"])
+
+
+def test_locations_and_the_destination_in_english(program):
+    sessions = [program.session(i) for i in ("podium", "exkursion")]
+    found = events(agenda_ics(program, sessions, "en", berlin("2025-06-01 12:00"), destination_label="Destination: "))
+    excursion = str(found["exkursion"]["LOCATION"])
+    assert excursion == "Bushaltestelle vor dem MMZ, Mansfelder Straße 56, 06108 Halle (Saale)"
+    description = str(found["exkursion"]["DESCRIPTION"])
+    assert description.splitlines()[0] == "Destination: Bildungszentrum Halle-Neustadt" and "By bus" in description
+    venue = program.conference.venue
+    assert str(found["podium"]["LOCATION"]) == f"Großer Saal, {venue.name}, {venue.address}"
+    assert "Destination" not in str(found["podium"].get("DESCRIPTION", ""))
+
+
+def test_a_cancelled_session_carries_no_alarm_even_when_chosen(program):
+    cancelled = dataclasses.replace(program.session("ws-zwilling"), cancelled=True)
+    found = events(agenda_ics(program, [cancelled], "de", berlin("2025-06-01 12:00"),
+                              alarms={"ws-zwilling": timedelta(minutes=15)}))
+    assert str(found["ws-zwilling"]["STATUS"]) == "CANCELLED" and not found["ws-zwilling"].walk("VALARM")
