@@ -243,3 +243,35 @@ def test_a_shortened_label_never_exceeds_the_limit_ends_with_an_ellipsis_and_kee
 def test_shorten_with_no_room():
     assert shorten("Abfahrt", 1) == "…"
     assert shorten("Abfahrt", 0) == ""
+
+
+ONE_SESSION = """
+conference:
+  name: {en: "Open Data Day"}
+  timezone: America/New_York
+  start: "2025-03-01 10:00"
+  end: "2025-03-01 12:00"
+  venue: {name: "Library"}
+sessions:
+  - id: talk
+    kind: talk
+    title: {en: "Open data in practice"}
+    start: "2025-03-01 10:00"
+    end: "2025-03-01 11:00"
+"""
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_a_one_session_program_gets_texts_of_its_own(lang):
+    from bot.domain.loader import parse_program
+    from bot.handlers import views
+
+    program = parse_program(ONE_SESSION)
+    welcome = views.welcome(program, lang)
+    helped = t(lang, "help", example=views.example(program, lang))
+    for text in (welcome, helped, t(lang, "mine_none")):
+        for word in ("Workshop", "workshop", "Exkursion", "xcursion", "Podium", "panel", "HAL-PLAN", "Halle", "Mittag",
+                     "lunch"):
+            assert word not in text, (word, text)
+    assert "Open Data Day" in welcome and "Open data in practice" in welcome  # an English-only program, for everyone
+    assert "\n\n\n" not in welcome and "<i></i>" not in welcome  # no motto, no gap
