@@ -19,7 +19,7 @@ from .config import (
     prepare_database,
 )
 from .domain.loader import ProgramError, load_program, parse_program, summary
-from .domain.program import Program
+from .startup import fetcher, load_or_explain
 
 NO_TOKEN = ("BOT_TOKEN is not set. Get a token from @BotFather in Telegram (send /newbot), then: "
             "export BOT_TOKEN=123456:ABC... and run again. To try the bot without Telegram: python -m bot demo")
@@ -123,24 +123,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
     if getattr(args, "port", None) is not None and not 1 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 1 and 65535, not {args.port}")
     return settings.with_overrides(**overrides)
-
-
-def fetcher(settings: Settings):
-    """Reads a schedule the program file links by URL, caching it beside the database."""
-    from .schedule_source import SourceFetcher
-
-    return SourceFetcher(settings.database_path.parent).fetch
-
-
-def load_or_explain(path: Path, headline: str, fetch=None) -> Program | None:
-    """The program, or None after printing every problem (for run and demo)."""
-    try:
-        return load_program(path, fetch)
-    except ProgramError as error:
-        print(f"{path}: {headline}", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return None
 
 
 def check(path: str | None) -> int:

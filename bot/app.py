@@ -16,7 +16,7 @@ from .config import Settings
 from .delivery import ConferenceRateLimiter, Dispatcher
 from .domain.program import Program
 from .announcement_service import AnnouncementService
-from .handlers import (admin, announce, buttons, changes, community, conversation, fallback, orga, personal,
+from .handlers import (admin, announce, changes, community, conversation, dispatch, fallback, orga, personal,
                        program as program_handlers, reminders, signup)
 from .handlers.push import make_renderer
 from .processor import PerChatUpdateProcessor
@@ -73,7 +73,7 @@ def register_handlers(application: Application) -> None:
     conversation.set_fallbacks(text=program_handlers.free_text, other=fallback.unsupported)
     for handler in (*program_handlers.handlers(), *signup.handlers(), *reminders.handlers(), *personal.handlers(),
                     *community.handlers(), *admin.handlers(), *orga.handlers(), *announce.handlers(),
-                    *changes.handlers(), *conversation.handlers(), *buttons.handlers(), *fallback.handlers()):
+                    *changes.handlers(), *conversation.handlers(), *dispatch.handlers(), *fallback.handlers()):
         application.add_handler(handler)
     application.add_error_handler(fallback.on_error)
 

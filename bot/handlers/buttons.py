@@ -14,7 +14,6 @@ gives "s:podium", and `parse("s:podium")` gives the value back.
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import logging
 import re
@@ -24,9 +23,10 @@ from typing import Any, Awaitable, Callable, ClassVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import CallbackQueryHandler, ContextTypes
+from telegram.ext import ContextTypes
 
 from ..texts import plain, shorten
+from .common import answer, answered
 
 log = logging.getLogger(__name__)
 
@@ -143,28 +143,11 @@ def markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | Non
 
 # --- answering the tap -------------------------------------------------------------------------
 
-_answered: contextvars.ContextVar[bool] = contextvars.ContextVar("button_answered", default=False)
-
-
-async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
-    """Stop the button's spinner, with a short note if given; an expired query is not an error."""
-    query = update.callback_query
-    if query is None or _answered.get():
-        return
-    _answered.set(True)
-    try:
-        await query.answer(shorten(text, 200) if text else None, show_alert=alert)
-    except BadRequest as error:
-        log.info("callback answer failed: %s", error)
-    except Forbidden:
-        pass
-
-
 async def refuse(update: Update, lang: str, key: str = "stale_button", **values: object) -> None:
     """Say why a tap does nothing: as an alert, or in the chat if the tap was answered already."""
     text = plain(lang, key, **values)
     query = update.callback_query
-    if query is not None and _answered.get() and update.effective_user is not None:
+    if query is not None and answered() and update.effective_user is not None:
         try:
             await query.get_bot().send_message(update.effective_user.id, text)
         except (BadRequest, Forbidden) as error:
@@ -485,43 +468,3 @@ class Correct(Payload):
 @payload("aw", organizers=True)
 class Withdraw(Payload):
     announcement_id: int
-
-
-# --- dispatch ------------------------------------------------------------------------------------
-
-
-async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The bot's only CallbackQueryHandler."""
-    from . import conversation
-    from .common import asker, services
-
-    _answered.set(False)
-    query = update.callback_query
-    if query is None or update.effective_user is None:
-        return
-    who = await asker(update, context)
-    value = parse(query.data)
-    if value is None or type(value).handler is None:
-        log.info("refused button data %r from user %s", query.data, who.user_id)
-        await refuse(update, who.lang)
-        return
-    if value.organizers and not who.is_admin:
-        log.warning("refused organizer button %s for user %s", type(value).__name__, who.user_id)
-        await refuse(update, who.lang, "admin_only")
-        return
-    program = services(context).program.current
-    for name in value.session_fields:
-        if program.session(getattr(value, name)) is None:
-            await refuse(update, who.lang, "stale_session")
-            return
-    await conversation.leave_unless(context, who, value.flow)
-    if not value.toast:
-        await answer(update)
-    handler = type(value).handler
-    assert handler is not None
-    await handler(update, context, who, value)
-    await answer(update)
-
-
-def handlers() -> list:
-    return [CallbackQueryHandler(dispatch)]

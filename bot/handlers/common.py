@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import html as html_module
 import logging
 import re
@@ -10,7 +11,7 @@ from functools import wraps
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from ..domain.program import Program, Session
@@ -135,11 +136,33 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
     await send(update, context, text, markup)
 
 
-async def answer_query(update: Update, text: str | None = None, alert: bool = False) -> None:
-    """Stop the button's spinner (at most once per tap; see buttons.answer)."""
-    from .buttons import answer
+_answered: contextvars.ContextVar[bool] = contextvars.ContextVar("button_answered", default=False)
 
-    await answer(update, text, alert)
+
+def answering() -> None:
+    """A tap arrived: it has not been answered yet (each update runs in its own task)."""
+    _answered.set(False)
+
+
+def answered() -> bool:
+    return _answered.get()
+
+
+async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Stop the button's spinner, with a short note if given; at most once per tap, and an
+    expired query is not an error."""
+    from ..texts import shorten
+
+    query = update.callback_query
+    if query is None or _answered.get():
+        return
+    _answered.set(True)
+    try:
+        await query.answer(shorten(text, 200) if text else None, show_alert=alert)
+    except BadRequest as error:
+        log.info("callback answer failed: %s", error)
+    except Forbidden:
+        pass
 
 
 def when(program: Program, session: Session, lang: str) -> str:
@@ -161,7 +184,7 @@ def organizers_only(handler):
         if not who.is_admin:
             log.warning("refused organizer function %s for user %s", handler.__name__, who.user_id)
             if update.callback_query is not None:
-                await answer_query(update, plain_text(who.lang, "admin_only"), alert=True)
+                await answer(update, plain_text(who.lang, "admin_only"), alert=True)
             else:
                 await send(update, context, t(who.lang, "admin_only"))
             return

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes, MessageHandler, filters
 
 from ..texts import plain, t
-from .common import answer_query, asker, send, services
+from .common import answer, asker, send, services
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             who = await asker(update, context)
             if update.callback_query is not None:
-                await answer_query(update, plain(who.lang, "error_generic"), alert=True)
+                await answer(update, plain(who.lang, "error_generic"), alert=True)
             else:
                 await send(update, context, t(who.lang, "error_generic"))
         except TelegramError:

@@ -70,7 +70,7 @@ async def _printer(client: SandboxClient, buttons: list, seen: list[int]) -> Non
 
 
 async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", name: str = "Alex") -> int:
-    from ..__main__ import fetcher, load_or_explain
+    from ..startup import fetcher, load_or_explain
 
     program = await asyncio.to_thread(load_or_explain, settings.program_path, "the demo needs a valid program:",
                                       fetcher(settings))
