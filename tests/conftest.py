@@ -35,6 +35,18 @@ BERLIN = ZoneInfo("Europe/Berlin")
 ADMIN_ID = 900001
 
 
+# End-to-end modules run the real bot (or subprocesses) against the sandbox: the slow tier.
+SLOW_MODULES = ("test_e2e_", "test_delivery", "test_reliability", "test_properties", "test_cli", "test_sandbox",
+                "test_request_backend", "test_foundation")
+
+
+def pytest_collection_modifyitems(config, items):
+    """`pytest -m "not slow"` runs the quick tier alone (the rules, texts, loader, checks …)."""
+    for item in items:
+        if item.module.__name__.startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
+
+
 def berlin(text: str) -> datetime:
     """'2025-06-03 10:00' in Berlin time."""
     return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
