@@ -18,7 +18,7 @@ from .config import (
     parse_speed,
     prepare_database,
 )
-from .domain.loader import ProgramError, load_program, parse_program, summary
+from .domain.loader import ProgramError, is_url, load_program, parse_program, summary
 from .startup import fetcher, load_or_explain
 
 NO_TOKEN = ("BOT_TOKEN is not set. Get a token from @BotFather in Telegram (send /newbot), then: "
@@ -194,7 +194,7 @@ def import_schedule(source: str, output: str | None) -> int:
     from .domain.schedule_import import ScheduleError, parse_schedule
 
     try:
-        if source.startswith(("http://", "https://")):
+        if is_url(source):
             request = urllib.request.Request(source, headers={"User-Agent": "konferenz-bot schedule import"})
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s) only, checked above
                 data = response.read()

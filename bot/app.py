@@ -120,14 +120,15 @@ async def _check_source(context: ContextTypes.DEFAULT_TYPE) -> None:
     except ProgramError as error:
         log.warning("the schedule source gives no valid program (%d problems); the current one stays", len(error.problems))
         return
-    if new_base == svc.program.base or changes.fingerprint(new_base) == svc.offered_source:
+    offered = changes.fingerprint(new_base)
+    if new_base == svc.program.base or offered == svc.offered_source:
         return
-    svc.offered_source = changes.fingerprint(new_base)
+    svc.offered_source = offered
     for admin_id in sorted(svc.settings.admins):
         attendee = await svc.storage.attendee(admin_id)
         lang = pick_language(attendee.language if attendee else None, attendee.telegram_language if attendee else None)
         who = Asker(admin_id, attendee.chat_id if attendee else admin_id, lang, True)
-        text, markup = await changes.reload_preview(context, who, intro=t(lang, "source_changed"))
+        text, markup = await changes.reload_preview(context, who, intro=t(lang, "source_changed"), new_base=new_base)
         try:
             await context.bot.send_message(who.chat_id, text, parse_mode="HTML", reply_markup=markup)
         except TelegramError as error:

@@ -141,7 +141,11 @@ def linked_url(path: str | Path) -> str:
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return ""
     source = source_of(document)
-    return source if source.startswith(("http://", "https://")) else ""
+    return source if is_url(source) else ""
+
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
 
 
 def source_of(document: Any) -> str:
@@ -155,7 +159,7 @@ def _with_source(document: dict, base: Path | None, fetch: Fetch | None) -> tupl
     (venue, motto, organizer …). Re-importing keeps all of these, because they live here."""
     source = source_of(document)
     line = getattr(document, "key_lines", {}).get("source")
-    if source.startswith(("http://", "https://")):
+    if is_url(source):
         if fetch is None:
             raise ProgramError([Problem("source", f"'{source}' is a URL; the bot reads it when it runs", line)])
         try:

@@ -287,7 +287,6 @@ async def _draft(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
         await b.refuse(update, who.lang)
         return None
     if announcement["state"] not in states:
-        await b.answer(update)
         key = "bc_already" if "draft" in states else "bc_not_editable"
         await send(update, context, t(who.lang, key, id=announcement_id))
         return None
@@ -333,7 +332,6 @@ async def _audience_group(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
 async def _send_now(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.SendNow) -> None:
     if not await _draft(update, context, who, value.announcement_id):
         return
-    await b.answer(update)
     recipients = await services(context).announcements.start(value.announcement_id, update.effective_chat.id)
     if recipients is None:
         await send(update, context, t(who.lang, "bc_already"))

@@ -1,11 +1,11 @@
 """Every inline button's payload, as a typed value: the one place that defines what a button
-carries, packs it into Telegram's 64 bytes of callback data, parses it back, and dispatches a
-tap to the one function that handles it.
+carries, packs it into Telegram's 64 bytes of callback data, parses it back, and knows the one
+function that handles it (dispatch.py hands each tap over).
 
 A payload class names its prefix, its fields (str, int or bool), the flow whose pending input
 it belongs to (a tap on any other button ends that input) and whether only organizers may tap
-it. Handler modules register their functions with `@handles(Payload)`; `dispatch` is the only
-CallbackQueryHandler of the bot. Forged data, a button of an older bot version, a button whose
+it. Handler modules register their functions with `@handles(Payload)`; `dispatch.dispatch` is
+the only CallbackQueryHandler of the bot. Forged data, a button of an older bot version, a button whose
 session is gone and a button nobody handles all get one clear answer, never a traceback.
 
 The style follows aiogram's callback-data factories: `ShowSession(session_id="podium").pack()`
@@ -21,7 +21,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, ClassVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
@@ -121,9 +121,7 @@ def parse(data: str | None) -> Payload | None:
     cls = REGISTRY.get(prefix)
     if cls is None:
         return None
-    if not dataclasses.fields(cls) and parts:
-        return None
-    return cls.unpack(parts)
+    return cls.unpack(parts)  # refuses a wrong number of parts, too
 
 
 def handles(cls: type[Payload]):
@@ -134,11 +132,6 @@ def handles(cls: type[Payload]):
         cls.handler = function
         return function
     return register
-
-
-def markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
-    built = [row for row in rows if row]
-    return InlineKeyboardMarkup(built) if built else None
 
 
 # --- answering the tap -------------------------------------------------------------------------

@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain import changes as change_rules
-from ..domain.changes import Change, SessionState
+from ..domain.changes import Change, Override, SessionState
 from ..domain.checks import Finding, check_change
 from ..domain.loader import ProgramError
 from ..domain.program import Program, Session
@@ -78,30 +79,36 @@ def finding_lines(program: Program, findings: list[Finding], lang: str) -> str:
     return "\n".join(lines)
 
 
-def _change_from(data: dict) -> Change:
-    def state(value):
-        if value is None:
-            return None
-        return SessionState(datetime.fromtimestamp(value["start"], timezone.utc), datetime.fromtimestamp(value["end"], timezone.utc),
-                            value["room"], bool(value["cancelled"]))
-    return Change(data["session_id"], state(data["before"]), state(data["after"]))
-
-
 # --- proposing and applying a change ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Planned:
+    overrides: list[Override]
+    proposed: Program
+    found: list[Change]
+    findings: list[Finding]
+
+
+def _plan(svc, intent: dict) -> _Planned:
+    """What an intent does to the program as it is now: the overrides, the program after them,
+    what changes for attendees, and what the checks find. Previews and confirmations share it."""
+    current = svc.program.current
+    overrides = change_rules.intent_overrides(current, intent)
+    proposed = svc.program.with_overrides(overrides)
+    return _Planned(overrides, proposed, change_rules.diff(current, proposed), check_change(current, proposed))
 
 
 async def propose(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, intent: dict, fresh: bool = False) -> None:
     """Preview what `intent` would do to the program as it is now, with every problem named."""
     svc = services(context)
     revision = await svc.storage.program_revision()
-    current = svc.program.current
-    overrides = change_rules.intent_overrides(current, intent)
-    proposed = svc.program.with_overrides(overrides)
-    found = change_rules.diff(current, proposed)
+    planned = _plan(svc, intent)
+    proposed, found = planned.proposed, planned.found
     if not found:
         await send(update, context, t(who.lang, "change_none"))
         return
-    findings = check_change(current, proposed)
+    findings = planned.findings
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         await send(update, context, t(who.lang, "change_refused", problems=Html(finding_lines(proposed, errors, who.lang))))
@@ -122,20 +129,17 @@ async def propose(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker
 async def _apply(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
     svc = services(context)
     intent = data["intent"]
-    current = svc.program.current
-    overrides = change_rules.intent_overrides(current, intent)
-    proposed = svc.program.with_overrides(overrides)
-    found = change_rules.diff(current, proposed)
+    planned = _plan(svc, intent)
     stale = await svc.storage.program_revision() != data.get("revision")
-    if stale or any(f.severity == "error" for f in check_change(current, proposed)):
+    if stale or any(f.severity == "error" for f in planned.findings):
         await propose(update, context, who, intent, fresh=True)
         return
-    result = await svc.storage.record_change(overrides, found, who.user_id, "chat", svc.now(), program=proposed,
-                                             expected_revision=data.get("revision"))
+    result = await svc.storage.record_change(planned.overrides, planned.found, who.user_id, "chat", svc.now(),
+                                             program=planned.proposed, expected_revision=data.get("revision"))
     if result is None:  # another organizer's change landed in between
         await propose(update, context, who, intent, fresh=True)
         return
-    svc.program.replace(overrides=overrides)
+    svc.program.replace(overrides=planned.overrides)
     svc.replan()
     await send(update, context, t(who.lang, "change_done", count=result[1]))
 
@@ -369,16 +373,18 @@ async def _preview_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
     await send(update, context, text, markup)
 
 
-async def reload_preview(context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: bool = False, intro: str = ""):
+async def reload_preview(context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: bool = False, intro: str = "",
+                         new_base: Program | None = None):
     """Everything a reload would change — times, rooms, cancellations, new and removed sessions,
     capacities with who moves up or is overbooked, texts — as (text, confirm buttons or None).
-    Nothing changes before it is confirmed."""
+    Nothing changes before it is confirmed. `new_base`: the program already read, if it was."""
     svc = services(context)
-    try:
-        new_base = await svc.program.read_file()
-    except ProgramError as error:
-        problems = "\n".join(f"• {escape(str(p))}" for p in error.problems[:30])
-        return t(who.lang, "admin_reload_failed", problems=Html(problems)), None
+    if new_base is None:
+        try:
+            new_base = await svc.program.read_file()
+        except ProgramError as error:
+            problems = "\n".join(f"• {escape(str(p))}" for p in error.problems[:30])
+            return t(who.lang, "admin_reload_failed", problems=Html(problems)), None
     revision = await svc.storage.program_revision()
     current = svc.program.current
     proposed = svc.program.with_overrides([], base=new_base)

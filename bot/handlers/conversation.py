@@ -5,7 +5,7 @@ a feedback comment, a networking profile field, a broadcast text, a correction, 
 room for a session change. Each belongs to exactly one registered `Flow` and one of its steps.
 It is stored (it survives a restart), expires after the flow's time, and ends when its user
 sends any command or taps a button that does not belong to its flow. `/abbrechen` and `/cancel`
-end it and say what was dropped. Typed text reaches the step through `on_text`, the bot's one
+end it and say what was dropped. Typed text reaches the step through `on_message`, the bot's one
 handler for typed text; without a pending input, text is a search.
 
 A *confirmation* is a preview waiting for "Confirm" (organizers' changes, reload, corrections,
@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
 from ..texts import plain, t
 from . import buttons
@@ -141,9 +141,9 @@ async def _end_on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     command = message.text.split()[0][1:].split("@")[0].lower()
     if command in ABORT_COMMANDS:
         return  # abort() says what it drops
-    stored = await services(context).storage.end_conversation(update.effective_user.id)
-    if stored:
-        log.debug("pending input %s of user %s ended by /%s", stored, update.effective_user.id, command)
+    storage = services(context).storage
+    if await storage.conversation(update.effective_user.id) is not None:  # a read: most commands find nothing
+        await storage.end_conversation(update.effective_user.id)
 
 
 async def abort(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -194,7 +194,6 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
     svc = services(context)
     taken = await svc.storage.take_pending(value.confirmation_id, who.user_id, "done",
                                            svc.now() - CONFIRMATION_LIFETIME)
-    await buttons.answer(update)
     if taken is None:  # a second tap, someone else's, or expired: say so in the chat
         await send(update, context, t(who.lang, "action_taken"))
         return
@@ -206,7 +205,6 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
 async def _decline(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: buttons.Decline) -> None:
     svc = services(context)
     taken = await svc.storage.take_pending(value.confirmation_id, who.user_id, "dropped", None)
-    await buttons.answer(update)
     if taken is None:
         await send(update, context, t(who.lang, "action_taken"))
         return
@@ -227,6 +225,3 @@ def handlers() -> list:
         MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & (filters.TEXT | filters.PHOTO)
                        & filters.UpdateType.MESSAGE, on_message),
     ]
-
-
-__all__ = ["Flow", "Pending", "flow", "confirmation", "expect", "done", "current", "propose", "ApplicationHandlerStop"]

@@ -55,12 +55,11 @@ Heading = tuple  # (day, part of day, whether the conference has several days)
 def _groups(program: Program, sessions: list[Session]) -> list[tuple[Heading, list[Session]]]:
     """The sessions by day (when there are several) and part of day, in program order."""
     wanted = {s.id for s in sessions}
-    several_days = len({program.local(s.start).date() for s in program.sessions}) > 1
     groups = []
     for day, part, members in program.by_day_part():
         chosen = [s for s in members if s.id in wanted]
         if chosen:
-            groups.append(((day, part, several_days), chosen))
+            groups.append(((day, part, program.several_days), chosen))
     return groups
 
 
@@ -163,7 +162,6 @@ async def _orga_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
     if function is None:
         await b.refuse(update, who.lang)
         return
-    await b.answer(update)
     context.args = []
     await function(update, context)
 

@@ -97,13 +97,11 @@ async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
 
 @b.handles(b.CalendarAll)
 async def _calendar_all(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.CalendarAll) -> None:
-    await b.answer(update)
     await send_calendar(update, context, who, "all")
 
 
 @b.handles(b.CalendarOne)
 async def _calendar_one(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.CalendarOne) -> None:
-    await b.answer(update)
     await send_calendar(update, context, who, value.session_id)
 
 

@@ -95,12 +95,10 @@ def _session_line(program: Program, session: Session, lang: str, with_day: bool 
     return line
 
 
-def short_label(program: Program, session: Session, lang: str, with_id: bool = False) -> str:
-    """A session as a button label: its start and title (and id, for organizers, who may type it)."""
+def short_label(program: Program, session: Session, lang: str) -> str:
+    """A session as a button label: its start and title (buttons shorten it)."""
     label = f"{program.local(session.start):%H:%M} {session.title.get(lang)}"
-    if session.cancelled:
-        label = "❌ " + label
-    return f"{label} · {session.id}" if with_id else label
+    return "❌ " + label if session.cancelled else label
 
 
 def _paginate(program: Program, lang: str) -> list[tuple[str, list[InlineKeyboardButton], object]]:
