@@ -288,7 +288,7 @@ def restore_cancelled(book: SeatBook, program: Program, session_id: str, now: da
     session = program.session(session_id)
     if session is None or session.cancelled:
         return Restored()
-    former = [r for r in book.cancelled_by(session_id, SESSION_CANCELLED_REASON)]
+    former = list(book.cancelled_by(session_id, SESSION_CANCELLED_REASON))
     former.sort(key=lambda r: (r.state_before != CONFIRMED, r.registration.arrival))
     confirmed, waitlisted, elsewhere = [], [], []
     for item in former:

@@ -293,14 +293,20 @@ async def _draft(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
     return announcement
 
 
-@b.handles(b.AudienceAll)
-async def _audience_all(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.AudienceAll) -> None:
-    audience = Audience.parse(value.kind)
-    if audience is None or audience.kind not in ("all", "excursion"):
+async def _audience_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int,
+                           key: str, kinds: tuple[str, ...]) -> None:
+    """An audience button: a valid audience of these kinds for a draft leads to the preview."""
+    audience = Audience.parse(key)
+    if audience is None or audience.kind not in kinds:
         await b.refuse(update, who.lang)
         return
-    if await _draft(update, context, who, value.announcement_id):
-        await _preview(update, context, who, value.announcement_id, audience.key())
+    if await _draft(update, context, who, announcement_id):
+        await _preview(update, context, who, announcement_id, audience.key())
+
+
+@b.handles(b.AudienceAll)
+async def _audience_all(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.AudienceAll) -> None:
+    await _audience_chosen(update, context, who, value.announcement_id, value.kind, ("all", "excursion"))
 
 
 @b.handles(b.AudienceSessions)
@@ -320,12 +326,8 @@ async def _audience_session(update: Update, context: ContextTypes.DEFAULT_TYPE, 
 
 @b.handles(b.AudienceGroup)
 async def _audience_group(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.AudienceGroup) -> None:
-    audience = Audience.parse(f"{value.kind}:{value.session_id}")
-    if audience is None or audience.kind not in ("confirmed", "waitlisted", "bookmarked"):
-        await b.refuse(update, who.lang)
-        return
-    if await _draft(update, context, who, value.announcement_id):
-        await _preview(update, context, who, value.announcement_id, audience.key())
+    await _audience_chosen(update, context, who, value.announcement_id, f"{value.kind}:{value.session_id}",
+                           ("confirmed", "waitlisted", "bookmarked"))
 
 
 @b.handles(b.SendNow)
