@@ -17,6 +17,7 @@ from telegram.error import BadRequest, TelegramError
 
 from .domain.announcements import Audience
 from .services import Services
+from .storage import Announcement
 from .texts import pick_language, t
 
 log = logging.getLogger(__name__)
@@ -35,12 +36,12 @@ class AnnouncementService:
         announcement = await svc.storage.announcement(announcement_id)
         if announcement is None:
             return None
-        audience = Audience.parse(announcement["audience"])
+        audience = Audience.parse(announcement.audience)
         session_ids = audience.session_ids(svc.program.current) if audience else ()
         recipients = await svc.storage.start_announcement(announcement_id, session_ids, svc.now())
         if recipients is None:
             return None
-        chat = report_chat or announcement.get("author_id")
+        chat = report_chat or announcement.author_id
         if chat is not None:
             lang = await self._language(chat)
             try:
@@ -55,7 +56,7 @@ class AnnouncementService:
 
     async def resume(self) -> None:
         for announcement in await self.svc.storage.announcements(limit=1000, states=("sending",)):
-            self._track(announcement["id"])
+            self._track(announcement.id)
 
     def _track(self, announcement_id: int) -> None:
         if announcement_id not in self._trackers or self._trackers[announcement_id].done():
@@ -65,9 +66,9 @@ class AnnouncementService:
         attendee = await self.svc.storage.attendee(user_id)
         return pick_language(attendee.language, attendee.telegram_language) if attendee else "de"
 
-    async def report_text(self, announcement: dict, lang: str) -> str:
-        report = await self.svc.storage.delivery_report(f"ann:{announcement['id']}")
-        text = t(lang, "bc_report", id=announcement["id"], sent=report["sent"], count=announcement["recipients"] or 0,
+    async def report_text(self, announcement: Announcement, lang: str) -> str:
+        report = await self.svc.storage.delivery_report(f"ann:{announcement.id}")
+        text = t(lang, "bc_report", id=announcement.id, sent=report["sent"], count=announcement.recipients or 0,
                  blocked=report["blocked"], failed=report["failed"])
         for reason, count in report["reasons"]:
             text += t(lang, "bc_report_reason", reason=(reason or "?")[:120], count=count)
@@ -78,17 +79,17 @@ class AnnouncementService:
         try:
             while True:
                 announcement = await self.svc.storage.announcement(announcement_id)
-                if announcement is None or announcement["state"] not in ("sending",):
+                if announcement is None or announcement.state not in ("sending",):
                     return
                 report = await self.svc.storage.delivery_report(f"ann:{announcement_id}")
-                chat, message_id = announcement["progress_chat_id"], announcement["progress_message_id"]
+                chat, message_id = announcement.progress_chat_id, announcement.progress_message_id
                 lang = await self._language(chat) if chat else "de"
                 done = report["pending"] == 0
                 if done:
                     await self.svc.storage.finish_announcement(announcement_id, self.svc.now())
                     text = await self.report_text(announcement, lang)
                 else:
-                    text = t(lang, "bc_progress", id=announcement_id, sent=report["sent"], count=announcement["recipients"] or 0)
+                    text = t(lang, "bc_progress", id=announcement_id, sent=report["sent"], count=announcement.recipients or 0)
                 if chat and message_id and text != last:
                     await self._edit(chat, message_id, text)
                     last = text

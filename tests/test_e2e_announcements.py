@@ -103,10 +103,10 @@ async def test_correct_and_withdraw_reach_every_recipient(harness):
     await asyncio.sleep(2.5)  # the report is in
     replies = await admin.send("/durchsagen")
     (sent,) = await harness.services.storage.announcements(states=("done",))
-    assert f"#{sent['id']}" in text_of(replies) and "6/6 zugestellt" in text_of(replies)
+    assert f"#{sent.id}" in text_of(replies) and "6/6 zugestellt" in text_of(replies)
     await admin.press("korrigieren")
     replies = await admin.send("Treffpunkt ist Raum 2")
-    assert f"Korrektur von Durchsage #{sent['id']}" in text_of(replies)
+    assert f"Korrektur von Durchsage #{sent.id}" in text_of(replies)
     await admin.press("Bestätigen")
     await wait_until(lambda: len([o for o in harness.sandbox.outputs if o["kind"] == "editMessageText"
                                   and "Raum 2" in o["message"]["text"]]) >= 6, 10)
@@ -157,11 +157,11 @@ async def test_non_admin_can_do_none_of_it(harness, caplog):
                     "/absagen podium", "/reload", "/feedback"):
         assert "Organisationsteam vorbehalten" in text_of(await anna.send(command)), command
     replies = await anna.send("/start")
-    number = draft["id"]
+    number = draft.id
     for data in (f"ay:{number}", f"ab:{number}:all", f"ae:{number}", f"aw:{number}", "ok:1", "no:1"):
         answer = await anna.tap(data, replies[0]["message_id"], forge=True, expect_message=False)
         assert "Organisationsteam vorbehalten" in text_of(answer), data
-    assert (await harness.services.storage.announcement(number))["state"] == "draft"
+    assert (await harness.services.storage.announcement(number)).state == "draft"
     assert announcement_outputs(harness.sandbox) == []
     assert "refused organizer function" in caplog.text
 

@@ -24,7 +24,7 @@ async def test_questions_votes_once_anonymity_and_moderation(harness):
         await harness.client.press(cem.id, message_id, f"qv:{question_id}")
     await harness.client.press(ben.id, message_id, f"qv:{question_id}", forge=True)
     await asyncio.sleep(1.5)
-    votes = {q["id"]: q["votes"] for q in await harness.services.storage.questions("podium")}
+    votes = {q.id: q.votes for q in await harness.services.storage.questions("podium")}
     assert votes[question_id] == 2
     await anna.press("Mit meinem Namen", expect="Vornamen")
     assert "– Anna" in text_of(await cem.send("/fragen podium", expect="Fragen zu"))

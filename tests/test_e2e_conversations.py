@@ -56,7 +56,7 @@ async def test_german_abbrechen_and_a_question_that_is_posted(harness):
     await anna.press("Podiumsdiskussion", expect="Schreiben Sie jetzt Ihre Frage")
     assert "eingereicht" in text_of(await anna.send("Wie geht es weiter?"))
     (question,) = await harness.services.storage.questions("podium")
-    assert question["text"] == "Wie geht es weiter?"
+    assert question.text == "Wie geht es weiter?"
     await anna.send("Und noch etwas")  # the prompt has ended: this is a search
     assert len(await harness.services.storage.questions("podium")) == 1
 
@@ -76,6 +76,6 @@ async def test_a_pending_input_survives_a_restart_and_expires(tmp_path, clock):
             await anna.press("Podiumsdiskussion", expect="Schreiben Sie jetzt Ihre Frage")
             clock.set(clock.now() + timedelta(minutes=31))
             await anna.send("Zu spät?")
-            assert [q["text"] for q in await h.services.storage.questions("podium")] == ["Nach dem Neustart?"]
+            assert [q.text for q in await h.services.storage.questions("podium")] == ["Nach dem Neustart?"]
     finally:
         await server.stop()

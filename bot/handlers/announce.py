@@ -6,6 +6,7 @@ payload of the buttons module."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import re
@@ -15,6 +16,7 @@ from telegram import Message, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.announcements import Audience
+from ..storage import Announcement
 from ..texts import Html, escape, plain, shorten, t
 from . import buttons as b
 from . import conversation, orga
@@ -42,23 +44,23 @@ def _audience_label(context: ContextTypes.DEFAULT_TYPE, lang: str, key: str) -> 
     return plain(lang, f"audience_{audience.kind}", title=session.title.get(lang) if session else audience.session_id)
 
 
-def announcement_body(announcement: dict, lang: str) -> str:
+def announcement_body(announcement: Announcement, lang: str) -> str:
     """What a recipient sees: a header in their language, then the text as the organizer wrote it."""
-    if announcement.get("texts"):  # from program.yaml: plain text per language
-        texts = announcement["texts"]
+    if announcement.texts:  # from program.yaml: plain text per language
+        texts = announcement.texts
         body = escape(texts.get(lang) or texts.get("de") or next(iter(texts.values()), ""))
     else:
-        body = announcement.get("text_html") or ""
+        body = announcement.text_html or ""
     return f"{t(lang, 'bc_header')}\n\n{body}"
 
 
-def _excerpt(announcement: dict, lang: str) -> str:
+def _excerpt(announcement: Announcement, lang: str) -> str:
     """The announcement's text as recipients read it (no markup, no escapes), shortened by words."""
-    texts = announcement.get("texts")
+    texts = announcement.texts
     if texts:
         raw = texts.get(lang) or next(iter(texts.values()), "")
     else:
-        raw = html.unescape(TAG.sub("", announcement.get("text_html") or ""))
+        raw = html.unescape(TAG.sub("", announcement.text_html or ""))
     return shorten(" ".join(raw.split()), EXCERPT_LIMIT) or "🖼"
 
 
@@ -147,8 +149,8 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
     body = Html(announcement_body(announcement, who.lang))
     label = _audience_label(context, who.lang, audience_key)
     text = t(who.lang, "bc_preview", body=body, count=count, audience=label)
-    if announcement.get("photo_file_id"):
-        await context.bot.send_photo(update.effective_chat.id, announcement["photo_file_id"], caption=body, parse_mode="HTML")
+    if announcement.photo_file_id:
+        await context.bot.send_photo(update.effective_chat.id, announcement.photo_file_id, caption=body, parse_mode="HTML")
         text = t(who.lang, "bc_preview", body=Html("🖼"), count=count, audience=label)
     await send(update, context, text, keyboard(rows))
 
@@ -185,7 +187,7 @@ async def _time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: A
         return
     svc.replan()
     await send(update, context, t(who.lang, "bc_scheduled", when=f"{moment:%d.%m.%Y %H:%M}", id=announcement_id,
-                                  audience=_audience_label(context, who.lang, announcement["audience"])))
+                                  audience=_audience_label(context, who.lang, announcement.audience)))
 
 
 @CORRECTION.step("text")
@@ -196,11 +198,11 @@ async def _correction_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     message = update.effective_message
     html_text, photo, length = _html_of(message)
     announcement = await svc.storage.announcement(announcement_id)
-    if announcement is None or announcement["state"] not in ("sending", "done"):
+    if announcement is None or announcement.state not in ("sending", "done"):
         await conversation.done(context, who)
         await send(update, context, t(who.lang, "bc_not_editable", id=announcement_id))
         return
-    limit = CAPTION_LIMIT if announcement.get("photo_file_id") else TEXT_LIMIT
+    limit = CAPTION_LIMIT if announcement.photo_file_id else TEXT_LIMIT
     if photo or not (html_text or "").strip() or length > limit:  # the prompt stays open
         await send(update, context, t(who.lang, "bc_too_long", length=length, limit=limit) if length > limit
                    else t(who.lang, "bc_edit_prompt", id=announcement_id))
@@ -208,8 +210,8 @@ async def _correction_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     await conversation.done(context, who)
     report = await svc.storage.delivery_report(f"ann:{announcement_id}")
     row = await conversation.propose(context, who, "edit", {"ann": announcement_id, "html": html_text,
-                                                            "version": announcement["version"]})
-    body = Html(announcement_body({**announcement, "text_html": html_text}, who.lang))
+                                                            "version": announcement.version})
+    body = Html(announcement_body(dataclasses.replace(announcement, text_html=html_text), who.lang))
     await send(update, context, t(who.lang, "bc_edit_preview", id=announcement_id,
                                   count=report["sent"] + report["pending"], body=body), keyboard([row]))
 
@@ -218,7 +220,7 @@ async def _correction_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, 
 async def _apply_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
     svc = services(context)
     announcement = await svc.storage.announcement(int(data["ann"]))
-    if announcement is None or announcement["version"] != data.get("version"):
+    if announcement is None or announcement.version != data.get("version"):
         await send(update, context, t(who.lang, "bc_edit_stale", id=data["ann"]))
         return
     count = await svc.storage.edit_announcement(int(data["ann"]), data["html"], svc.now())
@@ -245,16 +247,16 @@ async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
     program = svc.program.current
     lines, rows = [t(who.lang, "bc_list_title")], []
     for announcement in announcements:
-        report = await svc.storage.delivery_report(f"ann:{announcement['id']}")
-        sent_at = datetime.fromisoformat(announcement["sent_at"]) if announcement.get("sent_at") else None
-        lines.append(t(who.lang, "bc_list_line", id=announcement["id"], when=f"{program.local(sent_at):%H:%M}" if sent_at else "–",
-                       audience=_audience_label(context, who.lang, announcement["audience"]),
-                       state=plain(who.lang, f"state_{announcement['state']}"), sent=report["sent"],
-                       count=announcement["recipients"] or 0, blocked=report["blocked"], failed=report["failed"],
+        report = await svc.storage.delivery_report(f"ann:{announcement.id}")
+        sent_at = datetime.fromisoformat(announcement.sent_at) if announcement.sent_at else None
+        lines.append(t(who.lang, "bc_list_line", id=announcement.id, when=f"{program.local(sent_at):%H:%M}" if sent_at else "–",
+                       audience=_audience_label(context, who.lang, announcement.audience),
+                       state=plain(who.lang, f"state_{announcement.state}"), sent=report["sent"],
+                       count=announcement.recipients or 0, blocked=report["blocked"], failed=report["failed"],
                        excerpt=_excerpt(announcement, who.lang)))
-        if announcement["state"] in ("sending", "done"):
-            rows.append([b.Correct(announcement["id"]).labelled(who.lang, "bc_edit_button", id=announcement["id"]),
-                         b.Withdraw(announcement["id"]).labelled(who.lang, "bc_withdraw_button", id=announcement["id"])])
+        if announcement.state in ("sending", "done"):
+            rows.append([b.Correct(announcement.id).labelled(who.lang, "bc_edit_button", id=announcement.id),
+                         b.Withdraw(announcement.id).labelled(who.lang, "bc_withdraw_button", id=announcement.id)])
     await send(update, context, "\n\n".join(lines), keyboard(rows))
 
 
@@ -267,12 +269,12 @@ async def scheduled_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         return
     program = svc.program.current
     lines, rows = [t(who.lang, "scheduled_title")], []
-    for announcement in sorted(scheduled, key=lambda a: a["send_at"]):
-        when = program.local(datetime.fromtimestamp(announcement["send_at"], program.tz))
-        lines.append(t(who.lang, "scheduled_line", id=announcement["id"], when=f"{when:%d.%m. %H:%M}",
-                       audience=_audience_label(context, who.lang, announcement["audience"]),
+    for announcement in sorted(scheduled, key=lambda a: a.send_at):
+        when = program.local(datetime.fromtimestamp(announcement.send_at, program.tz))
+        lines.append(t(who.lang, "scheduled_line", id=announcement.id, when=f"{when:%d.%m. %H:%M}",
+                       audience=_audience_label(context, who.lang, announcement.audience),
                        excerpt=_excerpt(announcement, who.lang)))
-        rows.append([b.CancelScheduled(announcement["id"]).labelled(who.lang, "scheduled_cancel_button", id=announcement["id"])])
+        rows.append([b.CancelScheduled(announcement.id).labelled(who.lang, "scheduled_cancel_button", id=announcement.id)])
     await send(update, context, "\n\n".join(lines), keyboard(rows))
 
 
@@ -280,13 +282,13 @@ async def scheduled_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
 
 
 async def _draft(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int,
-                 states: tuple[str, ...] = ("draft",)) -> dict | None:
+                 states: tuple[str, ...] = ("draft",)) -> Announcement | None:
     """The announcement a button acts on, if it is still in one of `states`; else say why not."""
     announcement = await services(context).storage.announcement(announcement_id)
     if announcement is None:
         await b.refuse(update, who.lang)
         return None
-    if announcement["state"] not in states:
+    if announcement.state not in states:
         key = "bc_already" if "draft" in states else "bc_not_editable"
         await send(update, context, t(who.lang, key, id=announcement_id))
         return None

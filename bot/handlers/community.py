@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.program import Kind, Program, Session
+from ..storage import Question
 from ..texts import plain, t
 from . import buttons as b
 from . import conversation, orga
@@ -101,16 +102,16 @@ async def list_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, who
         return
     lines, rows = [t(who.lang, "q_list_title", title=title)], []
     for q in questions:
-        mark = {"answered": "✅ ", "hidden": "🙈 "}.get(q["state"], "") + f"#{q['id']} "
-        who_asked = t(who.lang, "q_line_by", name=q["first_name"]) if q["show_name"] and q["first_name"] else ""
-        lines.append(t(who.lang, "q_line", mark=mark, votes=q["votes"], text=q["text"], who=who_asked))
+        mark = {"answered": "✅ ", "hidden": "🙈 "}.get(q.state, "") + f"#{q.id} "
+        who_asked = t(who.lang, "q_line_by", name=q.first_name) if q.show_name and q.first_name else ""
+        lines.append(t(who.lang, "q_line", mark=mark, votes=q.votes, text=q.text, who=who_asked))
         row = []
-        if q["state"] == "open":
-            row.append(b.Vote(q["id"]).labelled(who.lang, "q_vote_button", id=q["id"]))
-        if moderator and q["state"] != "answered":
-            row.append(b.MarkAnswered(q["id"]).labelled(who.lang, "q_answered_button", id=q["id"]))
-        if moderator and q["state"] != "hidden":
-            row.append(b.HideQuestion(q["id"]).labelled(who.lang, "q_hide_button", id=q["id"]))
+        if q.state == "open":
+            row.append(b.Vote(q.id).labelled(who.lang, "q_vote_button", id=q.id))
+        if moderator and q.state != "answered":
+            row.append(b.MarkAnswered(q.id).labelled(who.lang, "q_answered_button", id=q.id))
+        if moderator and q.state != "hidden":
+            row.append(b.HideQuestion(q.id).labelled(who.lang, "q_hide_button", id=q.id))
         if row:
             rows.append(row)
     await show(update, context, "\n".join(lines), keyboard(rows + others))
@@ -139,10 +140,10 @@ async def _list_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
     await list_questions(update, context, who, session)
 
 
-async def _question_and_session(context, question_id: int):
+async def _question_and_session(context, question_id: int) -> tuple[Question, Session] | tuple[None, None]:
     svc = services(context)
     question = await svc.storage.question(question_id)
-    session = svc.program.current.session(question["session_id"]) if question else None
+    session = svc.program.current.session(question.session_id) if question else None
     return (question, session) if question and session else (None, None)
 
 
@@ -152,7 +153,7 @@ async def _vote(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, 
     if question is None:
         await b.refuse(update, who.lang)
         return
-    voted = await services(context).storage.vote(question["id"], who.user_id)
+    voted = await services(context).storage.vote(question.id, who.user_id)
     await b.answer(update, plain(who.lang, "q_voted" if voted else "q_voted_before"))
     await list_questions(update, context, who, session)
 
@@ -165,8 +166,8 @@ async def _moderate(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ask
     if not can_moderate(who, session):
         await b.refuse(update, who.lang, "q_not_moderator")
         return
-    await services(context).storage.set_question(question["id"], state=state)
-    await b.answer(update, plain(who.lang, "q_marked", id=question["id"], state=plain(who.lang, f"q_state_{state}")))
+    await services(context).storage.set_question(question.id, state=state)
+    await b.answer(update, plain(who.lang, "q_marked", id=question.id, state=plain(who.lang, f"q_state_{state}")))
     await list_questions(update, context, who, session)
 
 
@@ -183,10 +184,10 @@ async def _hide(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, 
 @b.handles(b.ShowMyName)
 async def _show_name(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ShowMyName) -> None:
     question, _ = await _question_and_session(context, value.question_id)
-    if question is None or question["user_id"] != who.user_id:
+    if question is None or question.user_id != who.user_id:
         await b.refuse(update, who.lang)
         return
-    await services(context).storage.set_question(question["id"], show_name=1)
+    await services(context).storage.set_question(question.id, show_name=1)
     await b.answer(update, plain(who.lang, "q_named"))
     await show(update, context, t(who.lang, "q_named"))
 
@@ -211,7 +212,7 @@ async def network_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     who = await asker(update, context)
     svc = services(context)
     profile = await svc.storage.profile(who.user_id)
-    if profile is None or not profile["complete"]:
+    if profile is None or not profile.complete:
         await send(update, context, t(who.lang, "net_intro"), keyboard([[b.NetworkJoin().labelled(who.lang, "net_join")]]))
         return
     await show_matches(update, context, who)
@@ -227,9 +228,9 @@ async def show_matches(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
     lines = [t(who.lang, "net_matches_title")]
     rows = []
     for match in matches:
-        lines.append(t(who.lang, "net_match_line", name=match["first_name"], role=match["role"] or "–",
-                       organization=match["organization"] or "–", topics=topic_names(program, match["shared"], who.lang)))
-        rows.append([b.ContactRequest(match["user_id"]).labelled(who.lang, "net_request_button", name=match["first_name"])])
+        lines.append(t(who.lang, "net_match_line", name=match.first_name, role=match.role or "–",
+                       organization=match.organization or "–", topics=topic_names(program, match.shared, who.lang)))
+        rows.append([b.ContactRequest(match.user_id).labelled(who.lang, "net_request_button", name=match.first_name)])
     await send(update, context, "\n".join(lines), keyboard(rows))
 
 
@@ -241,8 +242,9 @@ async def leave_network_command(update: Update, context: ContextTypes.DEFAULT_TY
 
 async def topic_keyboard(context: ContextTypes.DEFAULT_TYPE, who: Asker) -> list:
     svc = services(context)
-    profile = await svc.storage.profile(who.user_id) or {"topics": []}
-    rows = [[b.NetworkTopic(key).button(("✅ " if key in profile["topics"] else "▫️ ") + session.title.get(who.lang).split(": ", 1)[-1])]
+    profile = await svc.storage.profile(who.user_id)
+    chosen = profile.topics if profile else []
+    rows = [[b.NetworkTopic(key).button(("✅ " if key in chosen else "▫️ ") + session.title.get(who.lang).split(": ", 1)[-1])]
             for key, session in topics(svc.program.current)]
     rows.append([b.NetworkDone().labelled(who.lang, "net_done_button")])
     return rows
@@ -291,7 +293,7 @@ async def _topic(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
     if profile is None:
         await b.refuse(update, who.lang)
         return
-    chosen = set(profile["topics"]) ^ {value.session_id}
+    chosen = set(profile.topics) ^ {value.session_id}
     await svc.storage.save_profile(who.user_id, svc.now(), topics=list(chosen))
     await show(update, context, t(who.lang, "net_choose_topics"), keyboard(await topic_keyboard(context, who)))
 
@@ -300,7 +302,7 @@ async def _topic(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
 async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.NetworkDone) -> None:
     svc = services(context)
     profile = await svc.storage.profile(who.user_id)
-    if not profile or not profile["topics"]:
+    if not profile or not profile.topics:
         await b.answer(update, plain(who.lang, "net_need_topic"), alert=True)
         return
     await svc.storage.save_profile(who.user_id, svc.now(), complete=1)

@@ -118,12 +118,11 @@ async def current(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Pending |
     stored = await svc.storage.conversation(user_id)
     if stored is None:
         return None
-    flow_name, step, data, expires_at = stored
-    flow_ = FLOWS.get(flow_name)
-    if flow_ is None or step not in flow_.steps or expires_at <= svc.now():
+    flow_ = FLOWS.get(stored.flow)
+    if flow_ is None or stored.step not in flow_.steps or stored.expires_at <= svc.now():
         await svc.storage.end_conversation(user_id)  # expired, or from an older bot version
         return None
-    return Pending(flow_name, step, data, expires_at)
+    return Pending(stored.flow, stored.step, stored.data, stored.expires_at)
 
 
 async def leave_unless(context: ContextTypes.DEFAULT_TYPE, who: Asker, flow_name: str | None) -> None:
@@ -197,8 +196,7 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
     if taken is None:  # a second tap, someone else's, or expired: say so in the chat
         await send(update, context, t(who.lang, "action_taken"))
         return
-    kind, data = taken
-    await CONFIRMATIONS[kind](update, context, who, data)
+    await CONFIRMATIONS[taken.kind](update, context, who, taken.payload)
 
 
 @buttons.handles(buttons.Decline)

@@ -176,8 +176,8 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE, w
     rows = await svc.storage.feedback_rows()
     if context.args and context.args[0].lower() == "export":
         data = csv_bytes(["session_id", "session", "rating", "comment", "created_at"],
-                         ([row["session_id"], _title(program, row["session_id"], who.lang), row["rating"],
-                           row["comment"] or "", row["created_at"]] for row in rows))
+                         ([row.session_id, _title(program, row.session_id, who.lang), row.rating,
+                           row.comment or "", row.created_at] for row in rows))
         await context.bot.send_document(update.effective_chat.id, InputFile(data, filename="feedback.csv"),
                                         caption=t(who.lang, "feedback_export_caption", count=len(rows)), parse_mode="HTML")
         return
@@ -186,12 +186,12 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE, w
         return
     lines = [t(who.lang, "feedback_title")]
     for session in program.sessions:
-        ratings = [r for r in rows if r["session_id"] == session.id]
+        ratings = [r for r in rows if r.session_id == session.id]
         if not ratings:
             continue
-        average = sum(r["rating"] for r in ratings) / len(ratings)
+        average = sum(r.rating for r in ratings) / len(ratings)
         lines.append(t(who.lang, "feedback_line", title=session.title.get(who.lang), average=f"{average:.1f}", count=len(ratings)))
-        lines += [t(who.lang, "feedback_comment", comment=r["comment"][:300]) for r in ratings if r["comment"]]
+        lines += [t(who.lang, "feedback_comment", comment=r.comment[:300]) for r in ratings if r.comment]
     await send(update, context, "\n".join(lines))
 
 

@@ -128,12 +128,12 @@ async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None
 
 async def _announcement(svc: Services, row: OutboxMessage, lang: str) -> Send | None:
     announcement = await svc.storage.announcement(row.payload["ann"])
-    if announcement is None or announcement["state"] == "withdrawn":
+    if announcement is None or announcement.state == "withdrawn":
         return None
-    if row.kind == "announcement_edit" and row.payload.get("version") != announcement["version"]:
+    if row.kind == "announcement_edit" and row.payload.get("version") != announcement.version:
         return None  # a newer correction is queued behind this one
     body = announcement_body(announcement, lang)
-    photo = announcement.get("photo_file_id")
+    photo = announcement.photo_file_id
     if row.kind == "announcement_edit":
         if photo:
             return Send("edit_message_caption", {"chat_id": row.chat_id, "message_id": row.payload["message_id"],
@@ -152,9 +152,9 @@ async def _networking(svc: Services, row: OutboxMessage, lang: str) -> Send | No
         return Send("send_message", {"chat_id": row.chat_id, "text": t(lang, "net_declined"), "parse_mode": ParseMode.HTML})
     if row.kind == "contact_request":
         request = await svc.storage.contact_request(row.payload["request"])
-        if request is None or request["state"] != "pending":
+        if request is None or request.state != "pending":
             return None
-        other_id = request["from_user"]
+        other_id = request.from_user
     else:
         other_id = row.payload["other"]
     other = await svc.storage.attendee(other_id)
@@ -164,8 +164,8 @@ async def _networking(svc: Services, row: OutboxMessage, lang: str) -> Send | No
         return None  # they left the network or deleted their data meanwhile
     from .community import topic_names
 
-    shared = sorted(set(profile["topics"]) & set(mine["topics"] if mine else []))
-    values = {"name": other.first_name, "role": profile["role"] or "–", "organization": profile["organization"] or "–"}
+    shared = sorted(set(profile.topics) & set(mine.topics if mine else []))
+    values = {"name": other.first_name, "role": profile.role or "–", "organization": profile.organization or "–"}
     if row.kind == "contact_request":
         text = t(lang, "net_request_received", topics=topic_names(program, shared, lang), **values)
         markup = keyboard([[b.ContactAccept(row.payload["request"]).labelled(lang, "net_accept"),

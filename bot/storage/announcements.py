@@ -1,0 +1,200 @@
+"""Announcements: drafts, scheduled ones (also those written in the program file), sending,
+correction and withdrawal."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..domain.announcements import Audience
+from .engine import Aggregate, iso as _iso
+from .outbox import queue_message
+from .registrations import _audience_ids
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One announcement: written in the chat (`text_html`, as the organizer wrote it) or in
+    program.yaml (`texts`, plain text per language; `source` is "file:<id>")."""
+
+    id: int
+    source: str | None
+    author_id: int | None
+    audience: str  # an Audience key ("all", "confirmed:podium" …)
+    text_html: str | None
+    texts: dict[str, str] | None
+    photo_file_id: str | None
+    state: str  # draft, scheduled, sending, done, withdrawn, cancelled
+    send_at: float | None  # a timestamp, for scheduled ones
+    recipients: int | None
+    version: int  # 1, then one more per correction
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    created_at: str
+    sent_at: str | None
+    updated_at: str
+
+
+class Announcements(Aggregate):
+    async def create_announcement(self, author_id: int | None, audience: str, text_html: str | None,
+                                  photo_file_id: str | None, now: datetime, texts: dict | None = None) -> int:
+        def work(conn):
+            stamp = _iso(now)
+            return conn.insert(
+                """INSERT INTO announcements (author_id, audience, text_html, texts_json, photo_file_id, state, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)""",
+                (author_id, audience, text_html, json.dumps(texts, ensure_ascii=False) if texts else None,
+                 photo_file_id, stamp, stamp))
+        return await self._transaction(work)
+
+    async def announcement(self, announcement_id: int) -> Announcement | None:
+        def work(conn):
+            row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            return _announcement(row) if row else None
+        return await self._transaction(work, write=False)
+
+    async def announcements(self, limit: int = 20, states: tuple[str, ...] | None = None) -> list[Announcement]:
+        def work(conn):
+            where = f"WHERE state IN ({','.join('?' * len(states))})" if states else "WHERE state != 'draft'"
+            rows = conn.execute(f"SELECT * FROM announcements {where} ORDER BY id DESC LIMIT ?", (*(states or ()), limit))
+            return [_announcement(row) for row in rows]
+        return await self._transaction(work, write=False)
+
+    async def update_announcement(self, announcement_id: int, **fields) -> None:
+        allowed = {"audience", "text_html", "photo_file_id", "progress_chat_id", "progress_message_id"}
+        assert set(fields) <= allowed, fields
+
+        def work(conn):
+            assignments = ", ".join(f"{name} = ?" for name in fields)
+            conn.execute(f"UPDATE announcements SET {assignments} WHERE id = ?", (*fields.values(), announcement_id))
+        await self._transaction(work)
+
+    async def schedule_announcement(self, announcement_id: int, send_at: datetime, now: datetime) -> bool:
+        return await self._transaction(lambda conn: conn.execute(
+            "UPDATE announcements SET state = 'scheduled', send_at = ?, updated_at = ? WHERE id = ? AND state IN ('draft', 'scheduled')",
+            (send_at.timestamp(), _iso(now), announcement_id)).rowcount == 1)
+
+    async def cancel_announcement(self, announcement_id: int, now: datetime) -> bool:
+        return await self._transaction(lambda conn: conn.execute(
+            "UPDATE announcements SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('draft', 'scheduled')",
+            (_iso(now), announcement_id)).rowcount == 1)
+
+    async def start_announcement(self, announcement_id: int, session_ids: tuple[str, ...], now: datetime) -> int | None:
+        """Queue the announcement for its audience, once: a second call (a double tap on
+        "send") finds it started already and returns None."""
+        def work(conn):
+            row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            if row is None or row["state"] not in ("draft", "scheduled"):
+                return None
+            audience = Audience.parse(row["audience"])
+            recipients = _audience_ids(conn, audience, session_ids) if audience else []
+            batch = f"ann:{announcement_id}"
+            for user_id in recipients:
+                queue_message(conn, user_id, "announcement", {"ann": announcement_id}, f"{batch}:{user_id}",
+                         now.timestamp(), None, batch, now)
+            conn.execute("UPDATE announcements SET state = 'sending', recipients = ?, sent_at = ?, updated_at = ? WHERE id = ?",
+                         (len(recipients), _iso(now), _iso(now), announcement_id))
+            return len(recipients)
+        return await self._transaction(work)
+
+    async def finish_announcement(self, announcement_id: int, now: datetime) -> None:
+        await self._transaction(lambda conn: conn.execute(
+            "UPDATE announcements SET state = 'done', updated_at = ? WHERE id = ? AND state = 'sending'",
+            (_iso(now), announcement_id)))
+
+    async def delivery_report(self, batch: str) -> dict[str, Any]:
+        """Counts per outcome for one batch of the outbox, and the reasons of failures."""
+        def work(conn):
+            counts = dict(conn.execute("SELECT state, COUNT(*) FROM outbox WHERE batch = ? GROUP BY state", (batch,)).fetchall())
+            blocked = conn.execute(
+                "SELECT COUNT(*) FROM outbox WHERE batch = ? AND state = 'failed' AND last_error LIKE 'blocked:%'", (batch,)).fetchone()[0]
+            reasons = conn.execute(
+                """SELECT last_error, COUNT(*) FROM outbox WHERE batch = ? AND state = 'failed' AND last_error NOT LIKE 'blocked:%'
+                   GROUP BY last_error ORDER BY COUNT(*) DESC LIMIT 5""", (batch,)).fetchall()
+            return {"sent": counts.get("sent", 0), "pending": counts.get("pending", 0) + counts.get("sending", 0),
+                    "blocked": blocked, "failed": counts.get("failed", 0) - blocked, "dropped": counts.get("dropped", 0),
+                    "reasons": [(reason, count) for reason, count in reasons]}
+        return await self._transaction(work, write=False)
+
+    async def edit_announcement(self, announcement_id: int, text_html: str, now: datetime) -> int:
+        """Correct a sent announcement: messages already delivered are edited, queued ones go out
+        with the new text. Returns the number of edits queued."""
+        def work(conn):
+            row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            if row is None or row["state"] not in ("sending", "done"):
+                return 0
+            version = row["version"] + 1
+            conn.execute("UPDATE announcements SET text_html = ?, version = ?, updated_at = ? WHERE id = ?",
+                         (text_html, version, _iso(now), announcement_id))
+            sent = conn.execute("SELECT user_id, message_id FROM outbox WHERE batch = ? AND state = 'sent' AND message_id IS NOT NULL",
+                                (f"ann:{announcement_id}",)).fetchall()
+            batch = f"annedit:{announcement_id}:{version}"
+            for user_id, message_id in sent:
+                queue_message(conn, user_id, "announcement_edit", {"ann": announcement_id, "message_id": message_id, "version": version},
+                         f"{batch}:{user_id}", now.timestamp(), None, batch, now)
+            return len(sent)
+        return await self._transaction(work)
+
+    async def withdraw_announcement(self, announcement_id: int, now: datetime) -> int:
+        """Take an announcement back: queued copies are dropped, delivered ones deleted."""
+        def work(conn):
+            row = conn.execute("SELECT state FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            if row is None or row["state"] not in ("sending", "done"):
+                return 0
+            conn.execute("UPDATE announcements SET state = 'withdrawn', updated_at = ? WHERE id = ?", (_iso(now), announcement_id))
+            conn.execute("UPDATE outbox SET state = 'dropped', last_error = 'withdrawn' WHERE batch = ? AND state = 'pending'",
+                         (f"ann:{announcement_id}",))
+            sent = conn.execute("SELECT user_id, message_id FROM outbox WHERE batch = ? AND state = 'sent' AND message_id IS NOT NULL",
+                                (f"ann:{announcement_id}",)).fetchall()
+            batch = f"anndel:{announcement_id}"
+            for user_id, message_id in sent:
+                queue_message(conn, user_id, "announcement_delete", {"message_id": message_id}, f"{batch}:{user_id}",
+                         now.timestamp(), None, batch, now)
+            return len(sent)
+        return await self._transaction(work)
+
+    async def due_announcements(self, now: datetime, grace_seconds: float = 1800) -> list[int]:
+        """Scheduled announcements now due. One overdue by more than the grace period (the bot
+        was down, or started late) is cancelled instead: "lunch is served" at 15:00 helps nobody."""
+        def work(conn):
+            stamp = now.timestamp()
+            conn.execute("UPDATE announcements SET state = 'cancelled', updated_at = ? "
+                         "WHERE state = 'scheduled' AND send_at < ?", (_iso(now), stamp - grace_seconds))
+            return [row[0] for row in conn.execute(
+                "SELECT id FROM announcements WHERE state = 'scheduled' AND send_at <= ? ORDER BY send_at, id", (stamp,))]
+        return await self._transaction(work)
+
+    async def next_announcement_at(self) -> float | None:
+        return await self._transaction(lambda conn: conn.execute(
+            "SELECT MIN(send_at) FROM announcements WHERE state = 'scheduled'").fetchone()[0], write=False)
+
+    async def sync_file_announcements(self, planned: list, now: datetime) -> None:
+        """Announcements written in program.yaml: added or updated while not yet sent; ones
+        removed from the file are cancelled."""
+        def work(conn):
+            stamp = _iso(now)
+            wanted = {f"file:{p.id}" for p in planned}
+            for p in planned:
+                texts = json.dumps(dict(p.text.values), ensure_ascii=False)
+                conn.execute(
+                    """INSERT INTO announcements (source, audience, texts_json, state, send_at, created_at, updated_at)
+                       VALUES (?, ?, ?, 'scheduled', ?, ?, ?)
+                       ON CONFLICT (source) DO UPDATE SET audience = excluded.audience, texts_json = excluded.texts_json,
+                           send_at = excluded.send_at, updated_at = excluded.updated_at
+                       WHERE announcements.state = 'scheduled'""",
+                    (f"file:{p.id}", p.audience.key(), texts, p.at.timestamp(), stamp, stamp))
+            for (source,) in conn.execute("SELECT source FROM announcements WHERE source LIKE 'file:%' AND state = 'scheduled'").fetchall():
+                if source not in wanted:
+                    conn.execute("UPDATE announcements SET state = 'cancelled', updated_at = ? WHERE source = ?", (stamp, source))
+        await self._transaction(work)
+
+
+def _announcement(row) -> Announcement:
+    return Announcement(
+        id=row["id"], source=row["source"], author_id=row["author_id"], audience=row["audience"],
+        text_html=row["text_html"], texts=json.loads(row["texts_json"]) if row["texts_json"] else None,
+        photo_file_id=row["photo_file_id"], state=row["state"], send_at=row["send_at"], recipients=row["recipients"],
+        version=row["version"], progress_chat_id=row["progress_chat_id"], progress_message_id=row["progress_message_id"],
+        created_at=row["created_at"], sent_at=row["sent_at"], updated_at=row["updated_at"])

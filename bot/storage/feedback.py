@@ -1,0 +1,44 @@
+"""Feedback: one star rating per attendee and session, with an optional comment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.reminders import Reminder
+from .engine import Aggregate, iso as _iso
+from .outbox import queue_message
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """One rating, without who gave it."""
+
+    session_id: str
+    rating: int  # 1 to 5 stars
+    comment: str | None
+    created_at: str
+
+
+class Feedback(Aggregate):
+    async def save_feedback(self, session_id: str, user_id: int, rating: int, now: datetime) -> bool:
+        """One rating per attendee and session; False if they had rated already."""
+        return await self._transaction(lambda conn: conn.execute(
+            "INSERT INTO feedback (session_id, user_id, rating, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (session_id, user_id) DO NOTHING", (session_id, user_id, rating, _iso(now))).rowcount == 1)
+
+    async def add_feedback_comment(self, session_id: str, user_id: int, comment: str) -> bool:
+        return await self._transaction(lambda conn: conn.execute(
+            "UPDATE feedback SET comment = ? WHERE session_id = ? AND user_id = ? AND comment IS NULL",
+            (comment, session_id, user_id)).rowcount == 1)
+
+    async def feedback_rows(self) -> list[FeedbackRow]:
+        return await self._transaction(lambda conn: [FeedbackRow(*row) for row in conn.execute(
+            "SELECT session_id, rating, comment, created_at FROM feedback ORDER BY session_id, created_at")], write=False)
+
+    async def enqueue_prompts(self, prompts: list[Reminder], now: datetime) -> int:
+        def work(conn):
+            count = sum(queue_message(conn, p.user_id, p.kind, {"session_id": p.session_id}, p.key, p.due.timestamp(),
+                                 p.expires.timestamp(), None, now) for p in prompts)
+            return count
+        return await self._transaction(work)

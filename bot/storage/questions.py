@@ -1,0 +1,66 @@
+"""Questions to the panel, with one vote per attendee."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .engine import Aggregate, iso as _iso
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    session_id: str
+    user_id: int | None
+    text: str
+    show_name: bool  # the asker chose to show their first name
+    state: str  # open, answered, hidden
+    created_at: str
+    votes: int = 0  # counted by questions(); question() leaves it 0
+    first_name: str | None = None  # the asker's, from questions(); shown only with show_name
+
+
+class Questions(Aggregate):
+    async def add_question(self, session_id: str, user_id: int, text: str, now: datetime) -> int:
+        return await self._transaction(lambda conn: conn.insert(
+            "INSERT INTO questions (session_id, user_id, text, created_at) VALUES (?, ?, ?, ?)",
+            (session_id, user_id, text, _iso(now))))
+
+    async def question(self, question_id: int) -> Question | None:
+        def work(conn):
+            row = conn.execute("SELECT * FROM questions WHERE id = ?", (question_id,)).fetchone()
+            return _question(row) if row else None
+        return await self._transaction(work, write=False)
+
+    async def questions(self, session_id: str, include_hidden: bool = False) -> list[Question]:
+        """Ranked by votes, then by age; with the asker's first name where they chose to show it."""
+        def work(conn):
+            hidden = "" if include_hidden else "AND q.state != 'hidden'"
+            rows = conn.execute(
+                f"""SELECT q.*, a.first_name, (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id) AS votes
+                    FROM questions q LEFT JOIN attendees a ON a.user_id = q.user_id
+                    WHERE q.session_id = ? {hidden} ORDER BY q.state = 'answered', votes DESC, q.id""", (session_id,))
+            return [_question(row, votes=row["votes"], first_name=row["first_name"]) for row in rows]
+        return await self._transaction(work, write=False)
+
+    async def vote(self, question_id: int, user_id: int) -> bool:
+        """One vote per attendee and question, however often and fast they tap."""
+        def work(conn):
+            if conn.execute("SELECT 1 FROM questions WHERE id = ? AND state = 'open'", (question_id,)).fetchone() is None:
+                return False
+            return conn.execute("INSERT INTO question_votes (question_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                                (question_id, user_id)).rowcount == 1
+        return await self._transaction(work)
+
+    async def set_question(self, question_id: int, **fields) -> bool:
+        assert set(fields) <= {"state", "show_name"}, fields
+        def work(conn):
+            assignments = ", ".join(f"{name} = ?" for name in fields)
+            return conn.execute(f"UPDATE questions SET {assignments} WHERE id = ?", (*fields.values(), question_id)).rowcount == 1
+        return await self._transaction(work)
+
+
+def _question(row, **counted) -> Question:
+    return Question(id=row["id"], session_id=row["session_id"], user_id=row["user_id"], text=row["text"],
+                    show_name=bool(row["show_name"]), state=row["state"], created_at=row["created_at"], **counted)

@@ -1,0 +1,103 @@
+"""What Storage hands out is typed: frozen dataclasses with parsed values, the same on both backends."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+
+from bot.storage import (Announcement, AttendeeInfo, Confirmation, ContactRequest, FeedbackRow, Match, PendingInput, Profile,
+                         Question, Storage)
+from conftest import berlin, database_for
+
+NOW = berlin("2025-06-03 10:00")
+ANNA, BEN, CEM = 4711, 4712, 4713
+
+
+@pytest.fixture
+async def storage(tmp_path):
+    storage = Storage(database_for(tmp_path / "rows.sqlite3"))
+    await storage.open()
+    for user_id, name in ((ANNA, "Anna"), (BEN, "Ben"), (CEM, "Cem")):
+        await storage.touch_attendee(AttendeeInfo(user_id, user_id, name), NOW)
+    yield storage
+    await storage.close()
+
+
+def frozen(value) -> bool:
+    return dataclasses.is_dataclass(value) and type(value).__dataclass_params__.frozen
+
+
+async def test_announcements(storage, program):
+    number = await storage.create_announcement(ANNA, "all", "<b>Hallo</b>", None, NOW)
+    await storage.sync_file_announcements(list(program.announcements), NOW)
+    draft = await storage.announcement(number)
+    assert isinstance(draft, Announcement) and frozen(draft)
+    assert (draft.id, draft.author_id, draft.audience, draft.text_html, draft.texts, draft.state, draft.version) == \
+           (number, ANNA, "all", "<b>Hallo</b>", None, "draft", 1)
+    assert await storage.announcement(number + 1000) is None
+    planned = await storage.announcements(limit=50, states=("scheduled",))
+    assert planned and all(isinstance(a, Announcement) for a in planned)
+    first = min(planned, key=lambda a: a.id)
+    assert first.source.startswith("file:") and isinstance(first.texts, dict) and first.texts.get("de")
+    assert first.text_html is None and isinstance(first.send_at, float)
+
+
+async def test_feedback(storage):
+    await storage.save_feedback("podium", ANNA, 4, NOW)
+    await storage.add_feedback_comment("podium", ANNA, "Gut")
+    await storage.save_feedback("podium", BEN, 2, NOW + timedelta(minutes=1))
+    rows = await storage.feedback_rows()
+    assert rows == [FeedbackRow("podium", 4, "Gut", rows[0].created_at), FeedbackRow("podium", 2, None, rows[1].created_at)]
+    assert all(frozen(row) for row in rows)
+
+
+async def test_questions(storage):
+    first = await storage.add_question("podium", ANNA, "Eins?", NOW)
+    second = await storage.add_question("podium", BEN, "Zwei?", NOW)
+    await storage.vote(second, ANNA)
+    await storage.set_question(second, show_name=1)
+    question = await storage.question(first)
+    assert isinstance(question, Question) and frozen(question)
+    assert (question.id, question.session_id, question.user_id, question.text, question.show_name, question.state) == \
+           (first, "podium", ANNA, "Eins?", False, "open")
+    assert await storage.question(first + 1000) is None
+    ranked = await storage.questions("podium")
+    assert [(q.id, q.votes, q.first_name, q.show_name) for q in ranked] == [(second, 1, "Ben", True), (first, 0, "Anna", False)]
+
+
+async def test_networking(storage):
+    assert await storage.profile(ANNA) is None
+    for user_id, topics in ((ANNA, ["ws-zwilling", "ws-mobilitaet"]), (BEN, ["ws-mobilitaet"]), (CEM, ["ws-zwilling", "ws-mobilitaet"])):
+        await storage.save_profile(user_id, NOW, organization=f"Org {user_id}", role="Rolle", topics=topics, complete=1)
+    profile = await storage.profile(ANNA)
+    assert isinstance(profile, Profile) and frozen(profile)
+    assert (profile.user_id, profile.organization, profile.role, profile.topics, profile.complete) == \
+           (ANNA, f"Org {ANNA}", "Rolle", ["ws-mobilitaet", "ws-zwilling"], True)
+    matches = await storage.matches(ANNA)
+    assert all(isinstance(m, Match) for m in matches)
+    assert [(m.user_id, m.first_name, m.shared, m.topics) for m in matches] == \
+           [(CEM, "Cem", ["ws-mobilitaet", "ws-zwilling"], ["ws-mobilitaet", "ws-zwilling"]), (BEN, "Ben", ["ws-mobilitaet"], ["ws-mobilitaet"])]
+    request_id = await storage.request_contact(ANNA, BEN, NOW)
+    request = await storage.contact_request(request_id)
+    assert isinstance(request, ContactRequest) and frozen(request)
+    assert (request.id, request.from_user, request.to_user, request.state) == (request_id, ANNA, BEN, "pending")
+    assert await storage.answer_contact(request_id, ANNA, True, NOW) is None  # only the addressee answers
+    answered = await storage.answer_contact(request_id, BEN, True, NOW)
+    assert answered == dataclasses.replace(request, state="accepted")
+    assert (await storage.contact_request(request_id)).state == "accepted"
+
+
+async def test_conversations(storage):
+    assert await storage.conversation(ANNA) is None
+    expires = NOW + timedelta(minutes=30)
+    await storage.save_conversation(ANNA, "question", "text", {"session": "podium"}, expires, NOW)
+    pending = await storage.conversation(ANNA)
+    assert pending == PendingInput("question", "text", {"session": "podium"}, expires) and frozen(pending)
+    assert pending.expires_at.utcoffset() == timedelta(0)
+    number = await storage.create_pending(ANNA, "edit", {"ann": 3}, NOW)
+    assert await storage.take_pending(number, BEN) is None  # someone else's
+    taken = await storage.take_pending(number, ANNA)
+    assert taken == Confirmation("edit", {"ann": 3}) and frozen(taken)
+    assert await storage.take_pending(number, ANNA) is None  # taken once
