@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PostgreSQL server the tests use
 
 from bot.sandbox.client import SandboxClient  # noqa: E402
 from bot.sandbox.server import DEFAULT_TOKEN  # noqa: E402
@@ -90,3 +91,15 @@ async def wait_for_outputs(client: SandboxClient, count: int, timeout: float, ki
 
 
 TOKEN = DEFAULT_TOKEN
+
+
+@asynccontextmanager
+async def postgres_server():
+    """A throwaway PostgreSQL on loopback with the server's default durability (fsync on),
+    started for the benchmark and removed after it; yields it (`server.url()` names a fresh schema)."""
+    from postgres import ThrowawayPostgres
+    server = await asyncio.to_thread(ThrowawayPostgres(durable=True).start)
+    try:
+        yield server
+    finally:
+        await asyncio.to_thread(server.stop)

@@ -16,6 +16,7 @@ from .config import (
     parse_api_url,
     parse_clock_start,
     parse_speed,
+    parse_database,
     prepare_database,
 )
 from .domain.loader import ProgramError, is_url, load_program, parse_program, summary
@@ -114,7 +115,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
     overrides = {
         "program_path": Path(args.program) if getattr(args, "program", None) else None,
-        "database_path": Path(args.database) if getattr(args, "database", None) else None,
+        "database_path": parse_database(args.database) if getattr(args, "database", None) else None,
         "clock_start": flag_value(args, "--clock-start", parse_clock_start, "BOT_CLOCK_START"),
         "clock_speed": flag_value(args, "--clock-speed", parse_speed, "BOT_CLOCK_SPEED"),
         "api_url": flag_value(args, "--api-url", parse_api_url, "BOT_API_URL"),

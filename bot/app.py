@@ -13,7 +13,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from .clock import Clock
 from .config import Settings
-from .delivery import ConferenceRateLimiter, Dispatcher
+from .cluster import Cluster
+from .delivery import ConferenceRateLimiter, Dispatcher, SharedBudget
 from .domain.program import Program
 from .announcement_service import AnnouncementService
 from .handlers import (admin, announce, changes, community, conversation, dispatch, fallback, orga, personal,
@@ -40,8 +41,9 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
         settings=settings,
         clock=clock or settings.make_clock(program.tz),
         storage=Storage(settings.database_path),
-        program=ProgramHolder(settings.program_path, program, fetch=SourceFetcher(settings.database_path.parent).fetch),
+        program=ProgramHolder(settings.program_path, program, fetch=SourceFetcher(settings.cache_dir).fetch),
     )
+    limiter = ConferenceRateLimiter(overall_per_second=settings.rate_limit)
     api_url = settings.api_url.rstrip("/")
     file_url = api_url[: -len("/bot")] + "/file/bot" if api_url.endswith("/bot") else api_url + "/file/bot"
     application = (
@@ -50,7 +52,7 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
         .base_url(api_url)
         .base_file_url(file_url)
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .rate_limiter(ConferenceRateLimiter(overall_per_second=settings.rate_limit))
+        .rate_limiter(limiter)
         # Replies, pushes and edits share one pool; getUpdates has its own, as in the default setup.
         .request(make_request(settings.http_backend, max(16, settings.max_concurrent_updates + 16), pool_timeout=10.0))
         .get_updates_request(make_request(settings.http_backend, 1, read_timeout=5.0, pool_timeout=10.0))
@@ -60,6 +62,7 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
         .build()
     )
     application.bot_data["services"] = svc
+    application.bot_data["rate_limiter"] = limiter
     register_handlers(application)
     return application
 
@@ -81,6 +84,11 @@ def register_handlers(application: Application) -> None:
 async def _post_init(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     await svc.storage.open()
+    cluster = Cluster(svc.storage, alone=svc.storage.dialect == "sqlite")
+    svc.cluster = cluster
+    await cluster.join()
+    if not cluster.alone:
+        application.bot_data["rate_limiter"].share(SharedBudget(svc.storage), lambda: len(cluster.live))
     svc.program.replace(overrides=await svc.storage.overrides())  # live changes survive restarts
     await svc.storage.sync_file_announcements(list(svc.program.current.announcements), svc.now())
     promotions, overbooked = await svc.storage.reconcile_capacities(svc.program.current, svc.now())
@@ -89,13 +97,18 @@ async def _post_init(application: Application) -> None:
     if promotions:
         log.info("%d attendees moved up from waiting lists at start", len(promotions))
     dispatcher = Dispatcher(svc.storage, application.bot, svc.clock, make_renderer(svc),
-                            schedule_wake=lambda delay: _schedule_wake(application, delay))
+                            schedule_wake=lambda delay: _schedule_wake(application, delay), instance=cluster.instance,
+                            live=None if cluster.alone else (lambda: cluster.live))
     svc.delivery = dispatcher
     await dispatcher.start()
     svc.announcements = AnnouncementService(svc, application.bot)
-    await svc.announcements.resume()
     svc.reminders = ReminderService(svc, application.job_queue)
-    await svc.reminders.run()  # catches up what fell due while the bot was down
+    cluster.on_lead(svc.announcements.resume)
+    cluster.on_lead(svc.reminders.run)  # catches up what fell due while no process led
+    cluster.on_follow(_unschedule(svc.reminders))
+    await cluster.start()
+    if not cluster.is_leader:
+        await svc.reminders.run()  # what is due now is queued by whoever comes first
     svc.reminders.start_safety_net()
     _watch_source(application)
     await _register_commands(application)
@@ -115,6 +128,8 @@ def _watch_source(application: Application) -> None:
 
 async def _check_source(context: ContextTypes.DEFAULT_TYPE) -> None:
     svc: Services = context.application.bot_data["services"]
+    if not svc.leads():
+        return  # one process offers a new schedule, not each of them
     try:
         new_base = await svc.program.read_file()
     except ProgramError as error:
@@ -161,6 +176,12 @@ async def _register_commands(application: Application) -> None:
         log.warning("could not register the command menu: %s", error)
 
 
+def _unschedule(reminders: ReminderService):
+    async def hook() -> None:
+        reminders.unschedule()
+    return hook
+
+
 async def _post_stop(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     if isinstance(svc.reminders, ReminderService):
@@ -169,6 +190,8 @@ async def _post_stop(application: Application) -> None:
         await svc.announcements.stop()
     if isinstance(svc.delivery, Dispatcher):
         await svc.delivery.stop()
+    if isinstance(svc.cluster, Cluster):
+        await svc.cluster.stop()
 
 
 async def _post_shutdown(application: Application) -> None:

@@ -29,7 +29,7 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     admins: frozenset[int] = frozenset()
     program_path: Path = Path("program.yaml")
-    database_path: Path = Path("data/bot.sqlite3")
+    database_path: Path | str = Path("data/bot.sqlite3")  # a SQLite file, or a postgresql:// URL
     clock_start: str | None = None
     clock_speed: float = 1.0
     max_concurrent_updates: int = 64
@@ -47,7 +47,7 @@ class Settings:
             api_url=parse_api_url(env.get("BOT_API_URL", "").strip() or DEFAULT_API_URL),
             admins=parse_admins(env.get("BOT_ADMINS", "")),
             program_path=Path(env.get("BOT_PROGRAM", "").strip() or "program.yaml"),
-            database_path=Path(env.get("BOT_DATABASE", "").strip() or "data/bot.sqlite3"),
+            database_path=parse_database(env.get("BOT_DATABASE", "").strip() or "data/bot.sqlite3"),
             clock_start=parse_clock_start(clock_start) if clock_start else None,
             clock_speed=parse_speed(env.get("BOT_CLOCK_SPEED", "").strip() or "1"),
             max_concurrent_updates=parse_positive_int("BOT_CONCURRENCY", env.get("BOT_CONCURRENCY", "").strip() or "64"),
@@ -59,6 +59,14 @@ class Settings:
 
     def with_overrides(self, **changes) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where the bot keeps copies of what it fetched (a linked schedule): beside a SQLite
+        file; with PostgreSQL, BOT_CACHE_DIR or ./data."""
+        if isinstance(self.database_path, Path):
+            return self.database_path.parent
+        return Path(os.environ.get("BOT_CACHE_DIR", "").strip() or "data")
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admins
@@ -105,9 +113,17 @@ def parse_log_level(raw: str) -> str:
     return level
 
 
-def prepare_database(path: Path) -> None:
+def parse_database(raw: str) -> Path | str:
+    """A postgresql:// URL selects PostgreSQL; anything else is the path of a SQLite file."""
+    return raw if raw.startswith(("postgresql://", "postgres://")) else Path(raw)
+
+
+def prepare_database(path: Path | str) -> None:
     """Make sure the database can be opened (creating its folder, as the bot would), so that a
-    path that cannot work is one clear line, not a traceback from deep inside the storage."""
+    database that cannot work is one clear line, not a traceback from deep inside the storage."""
+    if isinstance(path, str):
+        _reach_postgres(path)
+        return
     if path.is_dir():
         raise ConfigError(f"BOT_DATABASE (--database) must name a file, not the folder '{path}'")
     try:
@@ -116,6 +132,16 @@ def prepare_database(path: Path) -> None:
     except (OSError, sqlite3.Error) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise ConfigError(f"BOT_DATABASE (--database) '{path}' cannot be opened: {reason}") from None
+
+
+def _reach_postgres(url: str) -> None:
+    from .storage.dialect import redact
+    try:
+        import psycopg
+        psycopg.connect(url, connect_timeout=10).close()
+    except Exception as error:  # noqa: BLE001 - any reason is one clear line
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ConfigError(f"BOT_DATABASE (--database) '{redact(url)}' cannot be reached: {reason}") from None
 
 
 def parse_speed(raw: str) -> float:

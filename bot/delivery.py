@@ -8,7 +8,8 @@ dispatcher at the next due time; that wake-up is rebuilt from the table at start
 Delivery guarantees:
 - nothing deliverable is lost: a row leaves the table's pending states only when
   Telegram accepted it, refused it for good (blocked user, bad request) or it expired;
-- a kill -9 re-sends only the rows that were in flight (state 'sending');
+- a kill -9 re-sends only the rows that were in flight (state 'sending'): at the next start
+  on SQLite; with several processes, the leader sends a dead process's rows again;
 - a graceful stop stops claiming and lets in-flight sends finish, so it re-sends nothing.
 """
 
@@ -96,6 +97,20 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
         self._recent_429: deque[tuple[float, Any]] = deque()
         self._interactive_waiting = 0
         self.count_429 = 0
+        self.overall_per_second, self.margin = overall_per_second, margin
+        self._shared: SharedBudget | None = None
+        self._processes: Callable[[], int] = lambda: 1
+
+    def share(self, budget: "SharedBudget", processes: Callable[[], int]) -> None:
+        """Telegram's limits belong to the bot, not to the process: with several processes on
+        one database, every send also takes its place in the windows they share, and each
+        process spaces its bulk sends for its share of the overall rate (all of it, when the
+        others are gone)."""
+        self._shared = budget
+        self._processes = processes
+
+    def _bulk_interval(self) -> float:
+        return self.bulk_interval * (max(1, self._processes()) if self._shared is not None else 1)
 
     async def initialize(self) -> None:
         pass
@@ -134,17 +149,35 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                         waits.append(0.005)
                 wait = max(waits)
                 if wait <= 0:
+                    # Taken here before any await, so that the sends of this process stay spaced
+                    # while one of them waits for the shared budget.
                     self.overall.add(now)
                     if bulk:
-                        self._next_bulk = max(self._next_bulk, now - self.bulk_interval) + self.bulk_interval
+                        interval = self._bulk_interval()
+                        self._next_bulk = max(self._next_bulk, now - interval) + interval
                     if chat_id is not None and new_message:
                         self._chat_window(chat_id).add(now)
                     self._forget_idle_chats(now)
+                    await self._take_shared(chat_id, new_message)
                     return
                 await asyncio.sleep(wait)
         finally:
             if not bulk:
                 self._interactive_waiting -= 1
+
+    async def _take_shared(self, chat_id: int | str | None, new_message: bool) -> None:
+        if self._shared is None:
+            return
+        windows = self._windows(chat_id, new_message)
+        while (wait := await self._shared.take(windows)) > 0:
+            await asyncio.sleep(wait)
+
+    def _windows(self, chat_id: int | str | None, new_message: bool) -> list[tuple[str, int, float]]:
+        windows = [("overall", self.overall.limit, self.overall.span)]
+        if chat_id is not None and new_message:
+            window = self._chat_window(chat_id)
+            windows.append((f"chat:{chat_id}", window.limit, window.span))
+        return windows
 
     def _note_429(self, chat_id: int | str | None, retry_after: float) -> None:
         self.count_429 += 1
@@ -189,6 +222,21 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                 await asyncio.sleep(0.2 * attempt)
 
 
+class SharedBudget:
+    """The send windows of all the bot's processes, kept in their shared database."""
+
+    def __init__(self, storage: Storage):
+        self.storage = storage
+
+    async def take(self, windows: list[tuple[str, int, float]]) -> float:
+        """0 when the send may go now (and it is counted); else the seconds to wait."""
+        try:
+            return await self.storage.take_send_slot(windows, time.time())
+        except Exception:  # noqa: BLE001 - without the database, wait a moment rather than overshoot
+            log.exception("could not read the shared send budget")
+            return 0.5
+
+
 @dataclass(frozen=True)
 class Send:
     """One Bot API call that delivers an outbox row."""
@@ -208,13 +256,16 @@ class Dispatcher:
     BACKOFF_MAX = 60.0
 
     def __init__(self, storage: Storage, bot: Bot, clock: Clock, render: Renderer, concurrency: int = 48,
-                 schedule_wake: Callable[[float], None] | None = None):
+                 schedule_wake: Callable[[float], None] | None = None, instance: str | None = None,
+                 live: Callable[[], list[str]] | None = None):
         self.storage = storage
         self.bot = bot
         self.clock = clock
         self.render = render
         self.concurrency = concurrency
         self.schedule_wake = schedule_wake  # set by app.py: a JobQueue job that calls wake()
+        self.instance = instance  # this process, recorded with every row it claims
+        self.live = live  # the processes alive (several on one database); None: this one alone
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._stopping = False
@@ -226,7 +277,7 @@ class Dispatcher:
         self.sent = 0
 
     async def start(self) -> None:
-        requeued = await self.storage.requeue_in_flight()
+        requeued = await self.storage.requeue_in_flight(self.live() if self.live else None)
         if requeued:
             log.warning("re-sending %d messages that were in flight when the bot last stopped", requeued)
         self.storage.add_outbox_listener(self.wake)
@@ -263,7 +314,7 @@ class Dispatcher:
             room = self.BATCH - self._active
             if room >= self.BATCH // 2:
                 try:
-                    claimed = await self.storage.claim_due(self.clock.now(), room)
+                    claimed = await self.storage.claim_due(self.clock.now(), room, self.instance)
                 except Exception:  # noqa: BLE001 - a database hiccup must not end delivery
                     log.exception("could not read the outbox; retrying")
                     await asyncio.sleep(1)

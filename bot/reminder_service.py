@@ -1,5 +1,9 @@
 """Keeps the outbox supplied with reminders as they fall due.
 
+With several processes, any of them queues what is due when a change asks for it (queuing is
+idempotent), but only the leader (bot/cluster.py) sets the timer for the next moment, starts
+scheduled announcements and runs the retention purge.
+
 The plan comes from the database and the program every time (domain.reminders), never
 from a scheduler's memory: APScheduler, through the JobQueue, only wakes this service at
 the next due moment, and the service is run once at start-up, so jobs lost with a
@@ -45,10 +49,12 @@ class ReminderService:
             queued = await self.svc.storage.enqueue_reminders(plan.due_now(owed, now), now)
             if queued:
                 log.info("queued %d reminders", queued)
-            await self._start_due_announcements(now)
             program = self.svc.program.current
             prompts = plan.feedback_prompts(program, [s for s in subjects if s.relation != "waitlisted"])
             await self.svc.storage.enqueue_prompts(plan.due_now(prompts, now), now)
+            if not self.svc.leads():
+                return queued  # the leader wakes at the next moment; queuing what is due is safe anywhere
+            await self._start_due_announcements(now)
             purge_at = plan.purge_moment(program)
             if now >= purge_at and await self.svc.storage.meta("purged_at") is None:
                 counts = await self.svc.storage.purge_personal_data(now)
@@ -82,6 +88,10 @@ class ReminderService:
             await self.run()
         except Exception:  # noqa: BLE001 - the next change or wake-up plans again
             log.exception("reminder planning failed")
+
+    def unschedule(self) -> None:
+        """This process no longer leads: the leader wakes for the next moment instead."""
+        self._schedule(None)
 
     def _schedule(self, moment) -> None:
         if self.job_queue is None:

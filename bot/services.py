@@ -64,6 +64,11 @@ class Services:
     reminders: object | None = None  # the ReminderService, once started
     announcements: object | None = None  # the AnnouncementService, once started
     offered_source: str | None = None  # fingerprint of the linked schedule last offered to organizers
+    cluster: object | None = None  # this process among the bot's processes (bot/cluster.py), once started
+
+    def leads(self) -> bool:
+        """Whether this process runs the timed work (one process on SQLite always does)."""
+        return self.cluster is None or bool(self.cluster.is_leader)  # type: ignore[attr-defined]
 
     def replan(self) -> None:
         """Registrations, bookmarks, settings or the program changed: reminders follow."""

@@ -15,7 +15,7 @@ def fetcher(settings: Settings):
     """Reads a schedule the program file links by URL, caching it beside the database."""
     from .schedule_source import SourceFetcher
 
-    return SourceFetcher(settings.database_path.parent).fetch
+    return SourceFetcher(settings.cache_dir).fetch
 
 
 def load_or_explain(path: Path, headline: str, fetch=None) -> Program | None:

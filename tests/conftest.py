@@ -28,6 +28,7 @@ from bot.domain.loader import load_program
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
 from bot.schedule_source import SourceFetcher
+from postgres import ThrowawayPostgres, query
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM_FILE = ROOT / "program.yaml"
@@ -38,6 +39,68 @@ ADMIN_ID = 900001
 # End-to-end modules run the real bot (or subprocesses) against the sandbox: the slow tier.
 SLOW_MODULES = ("test_e2e_", "test_delivery", "test_reliability", "test_properties", "test_cli", "test_sandbox",
                 "test_request_backend", "test_foundation")
+
+
+# Storage and end-to-end modules run on both backends: every test in them twice.
+BOTH_BACKENDS = ("test_e2e_", "test_delivery", "test_reliability", "test_signup_rules", "test_privacy_storage",
+                 "test_foundation", "test_storage", "test_webhook")
+_postgres: ThrowawayPostgres | None = None
+_backend = "sqlite"
+_databases: dict[str, str] = {}
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.module.__name__.startswith(BOTH_BACKENDS):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _postgres is not None:
+        _postgres.stop()
+
+
+def postgres_server() -> ThrowawayPostgres:
+    """Started once, at the first test that needs it; stopped and removed when the run ends."""
+    global _postgres
+    if _postgres is None:
+        _postgres = ThrowawayPostgres().start()
+    return _postgres
+
+
+@pytest.fixture(autouse=True)
+def backend(request):
+    """'sqlite' or 'postgresql': the database every bot and Storage in this test uses."""
+    global _backend
+    _backend = getattr(request, "param", "sqlite")
+    _databases.clear()
+    if _backend == "postgresql":
+        postgres_server()
+    yield _backend
+    _backend = "sqlite"
+
+
+def database_for(path: Path) -> Path | str:
+    """The database a test names by a file path: that file on SQLite; on PostgreSQL a schema of
+    its own, the same one for the same path, so that a restarted bot finds its data again."""
+    if _backend == "sqlite":
+        return path
+    if str(path) not in _databases:
+        _databases[str(path)] = postgres_server().url()
+    return _databases[str(path)]
+
+
+def table_names(database: Path | str) -> list[str]:
+    if not str(database).startswith("postgresql://"):
+        return [row[0] for row in query(database, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [row[0] for row in query(database, "SELECT table_name FROM information_schema.tables "
+                                              "WHERE table_schema = current_schema()") if row[0] != "schema_version"]
+
+
+def column_names(database: Path | str, table: str) -> list[str]:
+    if not str(database).startswith("postgresql://"):
+        return [row[1] for row in query(database, f"PRAGMA table_info({table})")]
+    return [row[0] for row in query(database, "SELECT column_name FROM information_schema.columns "
+                                              "WHERE table_schema = current_schema() AND table_name = ?", (table,))]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -105,8 +168,9 @@ async def bot_running(tmp_path: Path, clock: SettableClock, program_file: Path =
     own_server = server is None
     server = server or await SandboxServer().start()
     settings = Settings(token=DEFAULT_TOKEN, api_url=server.api_url, admins=frozenset(admins),
-                        program_path=program_file, database_path=database or tmp_path / "bot.sqlite3", **settings_values)
-    fetch = SourceFetcher(settings.database_path.parent).fetch
+                        program_path=program_file, database_path=database_for(database or tmp_path / "bot.sqlite3"),
+                        **settings_values)
+    fetch = SourceFetcher(tmp_path).fetch
     program = await asyncio.to_thread(load_program, program_file, fetch)  # a linked URL is read off the loop
     application = build_application(settings, program, clock=clock)
     client = SandboxClient(server.url)

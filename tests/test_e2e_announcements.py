@@ -12,7 +12,7 @@ from collections import Counter
 from bot.sandbox.client import SandboxClient, buttons_of, text_of
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
 from bot.storage import AttendeeInfo
-from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, berlin, bot_running, wait_until
+from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, berlin, bot_running, database_for, wait_until
 
 
 
@@ -289,7 +289,7 @@ async def test_faults_lose_nothing_and_the_report_counts_the_blocked(harness):
 async def test_kill_9_half_way_reaches_everyone(tmp_path):
     server = await SandboxServer().start()
     client = SandboxClient(server.url)
-    database = tmp_path / "kill.sqlite3"
+    database = database_for(tmp_path / "kill.sqlite3")
     env = {**os.environ, "BOT_TOKEN": DEFAULT_TOKEN, "BOT_API_URL": server.api_url, "BOT_DATABASE": str(database),
            "BOT_PROGRAM": str(PROGRAM_FILE), "BOT_CLOCK_START": "2025-06-03T10:00:00+02:00", "BOT_LOG_LEVEL": "WARNING",
            "BOT_ADMINS": str(ADMIN_ID)}

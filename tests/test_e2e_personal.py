@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.sandbox.client import text_of
 from bot.storage import AttendeeInfo
-from conftest import ADMIN_ID, berlin, bot_running
+from conftest import ADMIN_ID, berlin, bot_running, database_for, query, table_names
 
 
 def parse_ics(data: bytes) -> list[dict]:
@@ -104,8 +103,7 @@ async def test_feedback_once_per_session_and_organizer_report(tmp_path):
         document = [o for o in replies if o["kind"] == "sendDocument"][0]["message"]["document"]
         csv_text = (await h.client.file(document["file_id"])).decode("utf-8-sig")
         assert "podium;Podiumsdiskussion" in csv_text and csv_text.count("\n") == 3
-        with sqlite3.connect(h.services.settings.database_path) as conn:
-            assert conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 2
+        assert query(h.services.settings.database_path, "SELECT COUNT(*) FROM feedback") == [(2,)]
 
 
 async def test_exhibitors_are_listed_and_found(harness):
@@ -142,12 +140,12 @@ async def test_privacy_notice_export_and_deletion_leave_nothing(harness):
     await storage.cancel(small, "exkursion", 800_000, harness.clock.now())  # anna moves up
     await anna.send("/loeschen", expect="löschen")
     await anna.press("Ja, alles löschen", expect="Erledigt")
-    with sqlite3.connect(harness.services.settings.database_path) as conn:
-        for table, column in (("attendees", "user_id"), ("registrations", "user_id"), ("registration_history", "user_id"),
-                              ("bookmarks", "user_id"), ("outbox", "user_id"), ("feedback", "user_id"),
-                              ("conversations", "user_id"), ("outbox", "chat_id")):
-            assert conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (anna.id,)).fetchone()[0] == 0, table
-        dump = "\n".join(conn.iterdump())
+    database = harness.services.settings.database_path
+    for table, column in (("attendees", "user_id"), ("registrations", "user_id"), ("registration_history", "user_id"),
+                          ("bookmarks", "user_id"), ("outbox", "user_id"), ("feedback", "user_id"),
+                          ("conversations", "user_id"), ("outbox", "chat_id")):
+        assert query(database, f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (anna.id,)) == [(0,)], table
+    dump = "\n".join(repr(row) for table in table_names(database) for row in query(database, f"SELECT * FROM {table}"))
     assert "Anna" not in dump and str(anna.id) not in dump
     await asyncio.sleep(0.5)
     ben_regs = {r.session_id: r.state for r in await storage.registrations_of(ben.id)}
@@ -166,10 +164,8 @@ async def test_retention_purge_at_the_rehearsal_clock(tmp_path):
         h.services.replan()
         await asyncio.sleep(3.5)
         assert await h.services.storage.meta("purged_at") is not None
-        with sqlite3.connect(h.services.settings.database_path) as conn:
-            assert conn.execute("SELECT COUNT(*) FROM attendees").fetchone()[0] == 0
-            assert conn.execute("SELECT COUNT(*) FROM bookmarks").fetchone()[0] == 0
-            assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+        for table in ("attendees", "bookmarks", "outbox"):
+            assert query(h.services.settings.database_path, f"SELECT COUNT(*) FROM {table}") == [(0,)], table
 
 
 def test_purge_command_on_demand(tmp_path):
@@ -178,9 +174,7 @@ def test_purge_command_on_demand(tmp_path):
     import sys
 
     from conftest import ROOT
-    database = tmp_path / "p.sqlite3"
-    with sqlite3.connect(database):
-        pass
+    database = database_for(tmp_path / "p.sqlite3")
     env = {**os.environ, "BOT_DATABASE": str(database)}
     result = subprocess.run([sys.executable, "-m", "bot", "purge", "--yes"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=60)

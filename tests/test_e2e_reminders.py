@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from datetime import timedelta
 from bot.clock import RehearsalClock
 from bot.sandbox.client import SandboxClient, text_of
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
-from conftest import PROGRAM_FILE, ROOT, berlin, bot_running, wait_until
+from conftest import PROGRAM_FILE, ROOT, berlin, bot_running, database_for, query, wait_until
 
 SPEED = 600  # ten conference minutes per real second
 
@@ -131,7 +130,7 @@ def _bot_process(server, database, clock_start: str, speed: int) -> subprocess.P
 async def test_kill_9_mid_day_no_duplicates_and_catch_up(tmp_path):
     server = await SandboxServer().start()
     client = SandboxClient(server.url)
-    database = tmp_path / "day.sqlite3"
+    database = database_for(tmp_path / "day.sqlite3")
     process = _bot_process(server, database, "2025-06-03T10:30:00+02:00", 1)
     try:
         anna = await client.add_user("Anna")
@@ -152,8 +151,7 @@ async def test_kill_9_mid_day_no_duplicates_and_catch_up(tmp_path):
         await asyncio.sleep(1)
         texts = [o["message"]["text"] for o in reminder_outputs(server.sandbox)]
         assert len(texts) == 2 and "Digitale Zwillinge" in texts[1]
-        with sqlite3.connect(database) as conn:
-            states = dict(conn.execute("SELECT kind, state FROM outbox WHERE kind = 'reminder'").fetchall())
+        states = dict(query(database, "SELECT kind, state FROM outbox WHERE kind = 'reminder'"))
         assert states == {"reminder": "sent"}
     finally:
         process.kill()

@@ -15,7 +15,7 @@ import time
 
 from bot.sandbox.client import SandboxClient, buttons_of, text_of
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
-from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, berlin, bot_running, wait_until
+from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, berlin, bot_running, database_for, query, wait_until
 
 
 def program_with_capacities(tmp_path, **capacities) -> os.PathLike:
@@ -201,7 +201,7 @@ def _start_bot_process(server: SandboxServer, database, env_extra=None) -> subpr
 async def test_kill_9_loses_no_confirmed_registration(tmp_path):
     server = await SandboxServer().start()
     client = SandboxClient(server.url)
-    database = tmp_path / "kill.sqlite3"
+    database = database_for(tmp_path / "kill.sqlite3")
     process = _start_bot_process(server, database)
     try:
         people = [await client.add_user(f"K{i}", user_id=200_000 + i) for i in range(40)]
@@ -222,9 +222,7 @@ async def test_kill_9_loses_no_confirmed_registration(tmp_path):
         mine = text_of(await first.send("/meine", timeout=30))
         assert "Exkursion" in mine
         await asyncio.sleep(1)
-        import sqlite3
-        with sqlite3.connect(database) as conn:
-            stored = {row[0] for row in conn.execute("SELECT user_id FROM registrations WHERE state = 'confirmed'")}
+        stored = {row[0] for row in query(database, "SELECT user_id FROM registrations WHERE state = 'confirmed'")}
         assert confirmed_before <= stored  # everyone told "you are in" is still in
         assert len(stored) <= 25
     finally:

@@ -17,7 +17,7 @@ from bot.handlers import views
 from bot.handlers.common import split_message, telegram_length
 from bot.sandbox.server import SandboxServer
 from bot.texts import de, en
-from conftest import ROOT
+from conftest import ROOT, database_for
 
 
 async def test_one_attendees_updates_are_handled_in_order(harness):
@@ -76,7 +76,7 @@ def test_both_languages_have_the_same_texts_and_placeholders():
 async def test_the_token_never_appears_in_logs(tmp_path):
     server = await SandboxServer().start()
     token = server.sandbox.token
-    env = {**os.environ, "BOT_TOKEN": token, "BOT_API_URL": server.api_url, "BOT_DATABASE": str(tmp_path / "t.sqlite3"),
+    env = {**os.environ, "BOT_TOKEN": token, "BOT_API_URL": server.api_url, "BOT_DATABASE": str(database_for(tmp_path / "t.sqlite3")),
            "BOT_LOG_LEVEL": "DEBUG", "BOT_CLOCK_START": "2025-06-03T10:00"}
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
 from bot.domain.announcements import Audience
 from bot.storage import AttendeeInfo, Storage
-from conftest import berlin
+from conftest import berlin, column_names, database_for, query, table_names
 
 NOW = berlin("2025-06-03 10:00")
 ANNA, BEN = 4711, 4712
 
 
 async def test_delete_user_leaves_no_trace_in_any_table(tmp_path, program):
-    storage = Storage(tmp_path / "privacy.sqlite3")
+    database = database_for(tmp_path / "privacy.sqlite3")
+    storage = Storage(database)
     await storage.open()
     try:
         for user_id, name in ((ANNA, "Annegret"), (BEN, "Bertram")):
@@ -43,22 +43,20 @@ async def test_delete_user_leaves_no_trace_in_any_table(tmp_path, program):
         await storage.delete_user(program, ANNA, NOW)
     finally:
         await storage.close()
-    with sqlite3.connect(tmp_path / "privacy.sqlite3") as conn:
-        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            for row in conn.execute(f"SELECT * FROM {table}"):
-                assert ANNA not in row, (table, row)
-                assert not any(isinstance(v, str) and ("Annegret" in v and table != "announcements") for v in row), (table, row)
-        # what organizers keep, anonymized: the star rating and the history of seats
-        assert conn.execute("SELECT rating, user_id, comment FROM feedback").fetchall() == [(5, None, None)]
-        assert conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 0
-        assert conn.execute("SELECT COUNT(*) FROM registration_history WHERE user_id = 0").fetchone()[0] >= 2
-        assert conn.execute("SELECT author_id FROM announcements").fetchall() == [(None,)]
-        assert conn.execute("SELECT COUNT(*) FROM question_votes").fetchone()[0] == 0  # went with the question
-
+    for table in table_names(database):
+        for row in query(database, f"SELECT * FROM {table}"):
+            assert ANNA not in row, (table, row)
+            assert not any(isinstance(v, str) and ("Annegret" in v and table != "announcements") for v in row), (table, row)
+    # what organizers keep, anonymized: the star rating and the history of seats
+    assert query(database, "SELECT rating, user_id, comment FROM feedback") == [(5, None, None)]
+    assert query(database, "SELECT COUNT(*) FROM questions") == [(0,)]
+    assert query(database, "SELECT COUNT(*) FROM registration_history WHERE user_id = 0")[0][0] >= 2
+    assert query(database, "SELECT author_id FROM announcements") == [(None,)]
+    assert query(database, "SELECT COUNT(*) FROM question_votes") == [(0,)]  # went with the question
 
 async def test_purge_removes_every_person(tmp_path, program):
-    storage = Storage(tmp_path / "purge.sqlite3")
+    database = database_for(tmp_path / "purge.sqlite3")
+    storage = Storage(database)
     await storage.open()
     try:
         for user_id in (ANNA, BEN):
@@ -82,21 +80,21 @@ PERSON_COLUMNS = {"user_id", "chat_id", "admin_id", "author_id", "from_user", "t
 async def test_the_personal_data_registry_covers_every_personal_column_of_the_schema(tmp_path):
     from bot.storage import PERSONAL_DATA
 
-    storage = Storage(tmp_path / "schema.sqlite3")
+    database = database_for(tmp_path / "schema.sqlite3")
+    storage = Storage(database)
     await storage.open()
     await storage.close()
     registry = {entry.table: entry for entry in PERSONAL_DATA}
-    with sqlite3.connect(tmp_path / "schema.sqlite3") as conn:
-        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-            personal = columns & PERSON_COLUMNS
-            if not personal:
-                continue
-            assert table in registry, f"{table} holds {personal} but PERSONAL_DATA does not list it"
-            entry = registry[table]
-            assert set(entry.keys) <= columns and {c for c, _ in entry.anonymize} <= columns, table
-            if entry.anonymize:  # kept rows: every personal column must be one that is cleared
-                kept = personal - {c for c, _ in entry.anonymize}
-                assert not kept, f"{table} keeps {kept} after erasure"
-        assert set(registry) <= set(tables)
+    tables = table_names(database)
+    for table in tables:
+        columns = set(column_names(database, table))
+        personal = columns & PERSON_COLUMNS
+        if not personal:
+            continue
+        assert table in registry, f"{table} holds {personal} but PERSONAL_DATA does not list it"
+        entry = registry[table]
+        assert set(entry.keys) <= columns and {c for c, _ in entry.anonymize} <= columns, table
+        if entry.anonymize:  # kept rows: every personal column must be one that is cleared
+            kept = personal - {c for c, _ in entry.anonymize}
+            assert not kept, f"{table} keeps {kept} after erasure"
+    assert set(registry) <= set(tables)

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.signup import Status
 from bot.storage import AttendeeInfo, Storage
-from conftest import berlin
+from conftest import database_for, berlin
 
 NOW = berlin("2025-06-03 10:00")
 arrivals = itertools.count(1)
@@ -17,7 +17,7 @@ arrivals = itertools.count(1)
 
 @pytest.fixture
 async def storage(tmp_path):
-    storage = Storage(tmp_path / "rules.sqlite3")
+    storage = Storage(database_for(tmp_path / "rules.sqlite3"))
     await storage.open()
     yield storage
     await storage.close()
@@ -173,7 +173,7 @@ async def test_waitlist_order_follows_arrival_not_call_order(storage, small):
 
 
 async def test_registrations_survive_reopening(tmp_path, small):
-    path = tmp_path / "durable.sqlite3"
+    path = database_for(tmp_path / "durable.sqlite3")
     storage = Storage(path)
     await storage.open()
     await people(storage, 1, 2, 3)

@@ -38,7 +38,8 @@ class SeatBook(Protocol):
     def registration(self, session_id: str, user_id: int) -> Registration | None: ...
     def registrations_of(self, user_id: int) -> list[Registration]: ...
     def confirmed_count(self, session_id: str) -> int: ...
-    def waitlist(self, session_id: str) -> list[Registration]: ...
+    def waitlist(self, session_id: str, limit: int | None = None) -> list[Registration]: ...
+    def waitlist_position(self, session_id: str, user_id: int) -> int | None: ...
     def save(self, registration: Registration, reason: str, now: datetime) -> None: ...
     def notify(self, user_id: int, kind: str, payload: dict, key: str, now: datetime) -> None: ...
     def registrations_of_session(self, session_id: str) -> list[Registration]: ...
@@ -79,10 +80,7 @@ class Outcome:
 
 
 def waitlist_position(book: SeatBook, session_id: str, user_id: int) -> int | None:
-    for index, registration in enumerate(book.waitlist(session_id), start=1):
-        if registration.user_id == user_id:
-            return index
-    return None
+    return book.waitlist_position(session_id, user_id)
 
 
 def _check_open(program: Program, session_id: str, now: datetime) -> tuple[Session | None, Status | None]:
@@ -210,7 +208,7 @@ def promote(book: SeatBook, program: Program, session_id: str, now: datetime) ->
         if session is None or session.cancelled or session.capacity is None or now >= session.start:
             continue
         while _has_free_seat(book, session):
-            waiting = book.waitlist(session.id)
+            waiting = book.waitlist(session.id, limit=1)
             if not waiting:
                 break
             head = waiting[0]

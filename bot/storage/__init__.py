@@ -15,6 +15,7 @@ from pathlib import Path
 from .announcements import Announcement, Announcements
 from .attendees import Attendee, AttendeeInfo, Attendees
 from .conversations import Confirmation, Conversations, PendingInput
+from .coordination import Coordination
 from .engine import Engine, Transaction
 from .feedback import Feedback, FeedbackRow
 from .networking import ContactRequest, Match, Networking, Profile
@@ -31,7 +32,7 @@ __all__ = ["Announcement", "Attendee", "AttendeeInfo", "Confirmation", "ContactR
 
 
 class Storage(Attendees, Registrations, Outbox, Announcements, ProgramChanges, Conversations, Feedback, Questions,
-              Networking, Privacy):
+              Networking, Privacy, Coordination):
     def __init__(self, database: str | Path):
         self.database = str(database)
         self._engine = Engine(self.database)

@@ -1,0 +1,108 @@
+"""This process among the bot's processes on one database.
+
+Every process beats a heartbeat into the database every few seconds and tries to hold the
+leader's lease. The leader alone runs the timed work: waking at the next reminder, starting
+scheduled announcements, the retention purge, checking a linked schedule, and sending again
+what a dead process had claimed. When the leader dies, its lease runs out and another process
+takes over within LEASE + BEAT seconds (13 s). On SQLite the one process leads by definition.
+
+Work that follows from an update (a sign-up plans its reminders) runs wherever the update
+arrived: it is idempotent (every queued message has a dedup key), so it needs no leader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+import time
+from datetime import datetime, timezone
+from typing import Awaitable, Callable
+
+from .storage import Storage
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[[], Awaitable[None]]
+
+
+class Cluster:
+    BEAT = 3.0  # seconds between heartbeats and lease renewals
+    DEAD_AFTER = 12.0  # a process silent this long is gone: its claimed messages go out again
+    LEASE = 10.0  # the leader's lease; renewed every BEAT
+
+    def __init__(self, storage: Storage, alone: bool):
+        self.storage = storage
+        self.alone = alone
+        self.instance = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.is_leader = False
+        self.live: list[str] = [self.instance]
+        self._on_lead: list[Hook] = []
+        self._on_follow: list[Hook] = []
+        self._task: asyncio.Task | None = None
+
+    def on_lead(self, hook: Hook) -> None:
+        """Run when this process becomes the leader (also at start, if it is)."""
+        self._on_lead.append(hook)
+
+    def on_follow(self, hook: Hook) -> None:
+        """Run when this process stops being the leader."""
+        self._on_follow.append(hook)
+
+    async def join(self) -> None:
+        """Announce this process and find the processes alive; call before delivery starts."""
+        now = time.time()
+        await self.storage.heartbeat(self.instance, now, self.started_at)
+        self.live = await self.storage.live_instances(now, self.DEAD_AFTER)
+
+    async def start(self) -> None:
+        await self.beat()
+        self._task = asyncio.create_task(self._run(), name="cluster-heartbeat")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        try:
+            await self.storage.leave(self.instance)
+        except Exception as error:  # noqa: BLE001 - the others find out by the missing heartbeat
+            log.warning("could not sign off from the database: %s", error)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.BEAT)
+            try:
+                await self.beat()
+            except Exception:  # noqa: BLE001 - a database hiccup; the next beat tries again
+                log.exception("heartbeat failed")
+
+    async def beat(self) -> None:
+        now = time.time()
+        await self.storage.heartbeat(self.instance, now, self.started_at)
+        self.live = await self.storage.live_instances(now, self.DEAD_AFTER)
+        leads = await self.storage.hold_lease("leader", self.instance, now, self.LEASE, force=self.alone)
+        if leads and not self.is_leader:
+            self.is_leader = True
+            if not self.alone:
+                log.info("this process (%s) leads now; %d alive", self.instance, len(self.live))
+            await self._call(self._on_lead)
+        elif not leads and self.is_leader:
+            self.is_leader = False
+            log.warning("this process (%s) no longer leads", self.instance)
+            await self._call(self._on_follow)
+        if self.is_leader and not self.alone:
+            requeued = await self.storage.requeue_in_flight(self.live)
+            if requeued:
+                log.warning("sending again %d messages claimed by a process that is gone", requeued)
+
+    @staticmethod
+    async def _call(hooks: list[Hook]) -> None:
+        for hook in hooks:
+            try:
+                await hook()
+            except Exception:  # noqa: BLE001 - one hook failing must not stop the others
+                log.exception("leadership hook failed")

@@ -1,0 +1,65 @@
+"""Several bot processes on one database: which of them live (heartbeats), which one leads
+(a lease row), and Telegram's send budget, which belongs to the bot and so is shared by all.
+
+All times here are wall-clock seconds (time.time()), the same on every process, never the
+rehearsal clock: they measure processes, not the conference.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .engine import Aggregate
+
+
+class Coordination(Aggregate):
+    async def heartbeat(self, instance: str, now: float, started_at: str) -> None:
+        await self._transaction(lambda conn: conn.execute(
+            """INSERT INTO instances (id, started_at, heartbeat) VALUES (?, ?, ?)
+               ON CONFLICT (id) DO UPDATE SET heartbeat = excluded.heartbeat""", (instance, started_at, now)),
+            durable=False, serialized=False)
+
+    async def live_instances(self, now: float, timeout: float) -> list[str]:
+        return await self._transaction(lambda conn: [row[0] for row in conn.execute(
+            "SELECT id FROM instances WHERE heartbeat >= ? ORDER BY id", (now - timeout,))], write=False)
+
+    async def leave(self, instance: str) -> None:
+        """A process stops gracefully: it no longer counts as alive, and leads no more."""
+        def work(conn):
+            conn.execute("DELETE FROM instances WHERE id = ?", (instance,))
+            conn.execute("DELETE FROM leases WHERE holder = ?", (instance,))
+        await self._transaction(work, durable=False, serialized=False)
+
+    async def hold_lease(self, name: str, holder: str, now: float, seconds: float, force: bool = False) -> bool:
+        """Take or renew the lease `name` for `seconds`; False while another holder's lease
+        runs. `force` takes it regardless (one process on a SQLite file is alone by definition)."""
+        def work(conn):
+            taken = conn.execute(
+                """INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+                   ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                   WHERE leases.holder = excluded.holder OR leases.expires_at < ? OR ? = 1
+                   RETURNING holder""", (name, holder, now + seconds, now, 1 if force else 0)).fetchone()
+            conn.execute("DELETE FROM instances WHERE heartbeat < ?", (now - 3600,))  # long gone
+            # windows are at most a minute long: older counts are spent (and name a chat)
+            conn.execute("DELETE FROM rate_budget WHERE last_at < ?", (now - 120,))
+            return taken is not None
+        return await self._transaction(work, durable=False, serialized=False)
+
+    async def take_send_slot(self, windows: list[tuple[str, int, float]], now: float) -> float:
+        """One send within every window (key, limit, span): at most `limit` sends in any `span`
+        seconds, counted over all processes. Returns 0 and records the send when every window
+        has room; otherwise the seconds to wait (nothing recorded)."""
+        def work(conn):
+            events = {}
+            for key, limit, span in windows:
+                row = conn.execute(f"SELECT events FROM rate_budget WHERE key = ?{conn.dialect.lock_row}", (key,)).fetchone()
+                recent = [t for t in (json.loads(row[0]) if row else []) if t > now - span]
+                if len(recent) >= limit:
+                    return recent[len(recent) - limit] + span - now
+                events[key] = (recent + [now])[-limit:]
+            for key, recent in events.items():
+                conn.execute("""INSERT INTO rate_budget (key, events, last_at) VALUES (?, ?, ?)
+                                ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_at = excluded.last_at""",
+                             (key, json.dumps(recent), now))
+            return 0.0
+        return await self._transaction(work, durable=False, serialized=False)

@@ -1,0 +1,276 @@
+"""The transaction runner: one place that knows how work reaches the database.
+
+Every storage call is a `work(tx)` function that runs inside one transaction. Calls are
+queued to a worker thread, which takes whatever has queued up (up to MAX_BATCH calls) and
+runs them in ONE database transaction, each in its own savepoint, with one commit: a group
+commit. Under load, 60 sign-ups cost one disk flush instead of 60; alone, a call is its own
+batch. A call that raises is rolled back to its savepoint and gets its exception; the others
+commit.
+
+Two engines implement it: SQLite (the embedded default: one connection, BEGIN IMMEDIATE,
+so transactions never interleave) and PostgreSQL (psycopg 3 with a connection pool; work
+that reads and then decides, like the sign-up rules, takes one transaction-level advisory
+lock, so several bot processes see a consistent book exactly as one process does on
+SQLite). Dialect differences live in `dialect.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Generic, TypeVar
+
+from . import dialect as dialects
+from .schema import MIGRATIONS
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_BATCH = 64
+RETRIES = 8
+
+
+def iso(now: datetime) -> str:
+    return now.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class Transaction:
+    """One open transaction: executes statements in the database's dialect and counts the
+    messages it put in the outbox, so that delivery is woken after the commit without any
+    caller having to remember it."""
+
+    def __init__(self, conn: Any, dialect: dialects.Dialect, batch: dict | None = None):
+        self.conn = conn
+        self.dialect = dialect
+        self.enqueued = 0
+        self.batch = {} if batch is None else batch  # what the calls of one batch share (SeatBook's counts)
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        return self.conn.execute(self.dialect.sql(sql), params)
+
+    def executemany(self, sql: str, params: Any) -> Any:
+        if self.dialect.name == "sqlite":
+            return self.conn.executemany(sql, params)
+        with self.conn.cursor() as cursor:
+            cursor.executemany(self.dialect.sql(sql), params)
+            return cursor
+
+    def pipeline(self):
+        """Statements inside go out together and are answered together (PostgreSQL's pipeline
+        mode; nothing changes on SQLite): for writes whose results nobody reads in between."""
+        return self.dialect.pipeline(self.conn)
+
+    def insert(self, sql: str, params: Any = ()) -> int:
+        """An INSERT that returns the new row's id."""
+        return self.execute(sql + " RETURNING id", params).fetchone()[0]
+
+
+class _Redo(Exception):
+    """A call failed in a batch run without savepoints."""
+
+
+@dataclass
+class _Call(Generic[T]):
+    work: Callable[[Transaction], T]
+    durable: bool
+    serialized: bool
+    future: asyncio.Future
+    loop: asyncio.AbstractEventLoop
+    enqueued: int = 0
+
+
+@dataclass
+class Engine:
+    """Runs work functions in batched transactions on one worker thread."""
+
+    database: str
+    dialect: dialects.Dialect = field(init=False)
+    _queue: queue.SimpleQueue = field(init=False, default_factory=queue.SimpleQueue)
+    _thread: threading.Thread | None = field(init=False, default=None)
+    _conn: Any = field(init=False, default=None)
+    _pool: Any = field(init=False, default=None)
+    _synchronous: str | None = field(init=False, default=None)
+    batches: int = field(init=False, default=0)
+    calls: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        self.dialect = dialects.for_database(self.database)
+
+    @property
+    def is_open(self) -> bool:
+        return self._thread is not None
+
+    async def open(self) -> None:
+        ready: asyncio.Future = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self._queue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, args=(loop, ready), name="storage", daemon=True)
+        self._thread.start()
+        try:
+            await ready
+        except BaseException:
+            self._thread.join()
+            self._thread = None
+            raise
+
+    async def close(self) -> None:
+        if self._thread is None:
+            return
+        self._queue.put(None)
+        await asyncio.to_thread(self._thread.join)
+        self._thread = None
+
+    async def run(self, work: Callable[[Transaction], T], durable: bool = True, serialized: bool = True) -> tuple[T, int]:
+        """Run `work` in a transaction; returns its result and the outbox rows it queued."""
+        if self._thread is None:
+            raise RuntimeError("storage is not open")
+        loop = asyncio.get_running_loop()
+        call = _Call(work, durable, serialized, loop.create_future(), loop)
+        self._queue.put(call)
+        result = await call.future
+        return result, call.enqueued
+
+    # --- the worker thread -----------------------------------------------------------------
+
+    def _serve(self, loop: asyncio.AbstractEventLoop, ready: asyncio.Future) -> None:
+        try:
+            self._connect()
+        except BaseException as error:  # noqa: BLE001 - reported to open()
+            loop.call_soon_threadsafe(_settle, ready, None, error)
+            return
+        loop.call_soon_threadsafe(_settle, ready, None, None)
+        try:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                batch = [first]
+                stop = False
+                while len(batch) < MAX_BATCH:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                self._run_batch(batch)
+                if stop:
+                    return
+        finally:
+            self._disconnect()
+
+    def _run_batch(self, batch: list[_Call]) -> None:
+        safe = self.dialect.cheap_savepoints or len(batch) == 1
+        for attempt in range(1, RETRIES + 1):
+            try:
+                outcomes = self._attempt(batch, safe)
+                break
+            except _Redo:
+                safe = True  # a call failed in the fast path: again, each call in its own savepoint
+            except self.dialect.retryable as error:
+                # Two processes' batches waited on each other's rows: the database undid one of
+                # them; every call in it runs again, from the start.
+                log.info("storage batch retried (%d/%d): %s", attempt, RETRIES, error)
+                time.sleep(0.01 * attempt)
+            except BaseException as error:  # noqa: BLE001 - the commit failed: every call fails with it
+                log.warning("a storage transaction failed: %s", error)
+                outcomes = [(None, error)] * len(batch)
+                break
+        else:
+            outcomes = [(None, RuntimeError("the database kept refusing the transaction"))] * len(batch)
+        self.batches += 1
+        self.calls += len(batch)
+        for call, (result, error) in zip(batch, outcomes):
+            if error is not None:
+                call.enqueued = 0
+            call.loop.call_soon_threadsafe(_settle, call.future, result, error)
+
+    def _attempt(self, batch: list[_Call], safe: bool) -> list[tuple[Any, BaseException | None]]:
+        """One transaction for the batch. Safe: each call in a savepoint, so that a failing call
+        is undone alone. Fast (PostgreSQL, where a savepoint costs two round trips): no
+        savepoints; if a call fails, the whole batch is undone and run again safely."""
+        outcomes = []
+        shared: dict = {}
+        with self._transaction(durable=any(call.durable for call in batch)) as conn:
+            if any(call.serialized for call in batch):
+                # First, before any row is touched: a batch never holds rows while it waits.
+                self.dialect.serialize(conn)
+            for call in batch:
+                tx = Transaction(conn, self.dialect, shared)
+                outcomes.append(self._run_call(conn, tx, call, shared) if safe else self._run_fast(tx, call))
+                call.enqueued = tx.enqueued
+        return outcomes
+
+    def _run_call(self, conn: Any, tx: Transaction, call: _Call, shared: dict) -> tuple[Any, BaseException | None]:
+        self.dialect.savepoint(conn)
+        try:
+            result = call.work(tx)
+        except Exception as error:  # noqa: BLE001 - this call's changes are undone; the batch goes on
+            self.dialect.rollback_savepoint(conn)
+            shared.clear()  # what the call cached may describe changes that were undone
+            return None, error
+        self.dialect.release_savepoint(conn)
+        return result, None
+
+    @staticmethod
+    def _run_fast(tx: Transaction, call: _Call) -> tuple[Any, BaseException | None]:
+        try:
+            return call.work(tx), None
+        except Exception as error:  # noqa: BLE001 - rolled back with the batch, which runs again safely
+            raise _Redo() from error
+
+    def _transaction(self, durable: bool):
+        return self.dialect.transaction(self._conn if self._pool is None else None, self._pool, durable, self)
+
+    def _connect(self) -> None:
+        self._conn, self._pool = self.dialect.connect(self.database)
+        self.dialect.migrate(self._conn, self._pool, MIGRATIONS)
+
+    def _disconnect(self) -> None:
+        self.dialect.disconnect(self._conn, self._pool)
+        self._conn = self._pool = None
+
+
+def _settle(future: asyncio.Future, result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+def describe(database: str | Path) -> str:
+    """The database for logs: a path as it is, a URL without its password."""
+    return dialects.redact(str(database))
+
+
+def monotonic() -> float:
+    return time.monotonic()
+
+
+class Aggregate:
+    """What every aggregate's storage class shares: the engine and the outbox listeners.
+    `Storage` (the facade) is composed of one such class per aggregate."""
+
+    _engine: Engine
+    _outbox_listeners: list[Callable[[], None]]
+
+    async def _transaction(self, work: Callable[[Transaction], T], write: bool = True, durable: bool = True,
+                           serialized: bool | None = None) -> T:
+        """Run `work` in a transaction. Writes are durable unless told otherwise, and
+        serialized across processes unless they only claim or append rows of their own."""
+        result, enqueued = await self._engine.run(work, durable=write and durable,
+                                                  serialized=write if serialized is None else serialized)
+        if enqueued:
+            for listener in self._outbox_listeners:
+                listener()
+        return result

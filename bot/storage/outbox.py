@@ -1,0 +1,149 @@
+"""The outbox: every message the bot owes someone, until Telegram took it or it expired."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable
+
+from ..domain.reminders import Reminder
+from .engine import Aggregate, Transaction, iso as _iso
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    dedup_key: str
+    user_id: int | None
+    chat_id: int
+    kind: str
+    payload: dict
+    not_before: float
+    attempts: int
+    language: str | None = None  # the attendee's choice, if any
+    telegram_language: str | None = None
+
+
+def queue_message(conn: Transaction, user_id: int, kind: str, payload: dict, key: str, not_before: float,
+                  expires_at: float | None, batch: str | None, now: datetime) -> int:
+    """Add one message to the outbox unless its key is there already; returns rows added."""
+    row = conn.execute("SELECT chat_id, reachable FROM attendees WHERE user_id = ?", (user_id,)).fetchone()
+    if row is None or not row["reachable"]:
+        return 0
+    stamp = _iso(now)
+    cursor = conn.execute(
+        """INSERT INTO outbox (dedup_key, user_id, chat_id, kind, payload, not_before, expires_at, batch, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING""",
+        (key, user_id, row["chat_id"], kind, json.dumps(payload, ensure_ascii=False), not_before,
+         expires_at, batch, stamp, stamp),
+    )
+    if cursor.rowcount > 0:
+        conn.enqueued += cursor.rowcount  # delivery is woken after the commit
+    return cursor.rowcount
+
+
+
+class Outbox(Aggregate):
+    async def enqueue(self, messages: Iterable[tuple[int, str, dict, str]], not_before: datetime,
+                      now: datetime, expires_at: datetime | None = None, batch: str | None = None) -> int:
+        """Queue (user_id, kind, payload, dedup_key) messages; returns how many were new."""
+        items = list(messages)
+
+        def work(conn):
+            count = sum(
+                queue_message(conn, user_id, kind, payload, key, not_before.timestamp(),
+                         expires_at.timestamp() if expires_at else None, batch, now)
+                for user_id, kind, payload, key in items
+            )
+            return count
+        return await self._transaction(work)
+
+    async def enqueue_reminders(self, reminders: list[Reminder], now: datetime) -> int:
+        """Queue due reminders; each key only ever once, so re-planning never duplicates."""
+        def work(conn):
+            count = sum(
+                queue_message(conn, r.user_id, r.kind, {"session_id": r.session_id, "start": r.expires.timestamp()}, r.key,
+                              r.due.timestamp(), r.expires.timestamp(), None, now)
+                for r in reminders
+            )
+            return count
+        return await self._transaction(work)
+
+    async def requeue_in_flight(self, live: list[str] | None = None) -> int:
+        """Messages that were being sent when their process stopped go out again. With `live`
+        (the processes still alive, this one among them), only those claimed by a process that
+        is gone; without, all of them (one process on a SQLite file, at its start)."""
+        def work(conn):
+            if not live:
+                requeued = conn.execute("UPDATE outbox SET state = 'pending', claimed_by = NULL WHERE state = 'sending'").rowcount
+            else:
+                requeued = conn.execute(
+                    f"""UPDATE outbox SET state = 'pending', claimed_by = NULL WHERE state = 'sending'
+                        AND (claimed_by IS NULL OR claimed_by NOT IN ({','.join('?' * len(live))}))""", tuple(live)).rowcount
+            conn.enqueued += max(0, requeued)  # delivery wakes for them after the commit
+            return requeued
+        return await self._transaction(work, durable=False, serialized=False)
+
+    async def claim_due(self, now: datetime, limit: int, instance: str | None = None) -> list[OutboxMessage]:
+        """Mark up to `limit` due messages as being sent by `instance`, oldest first, and return
+        them. Rows another process is claiming at this moment are skipped, never waited for, so
+        two processes never send the same message."""
+        def work(conn):
+            stamp = now.timestamp()
+            conn.execute(
+                "UPDATE outbox SET state = 'dropped', last_error = 'expired', updated_at = ? "
+                "WHERE state = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?",
+                (_iso(now), stamp))
+            due = [row[0] for row in conn.execute(
+                f"""SELECT id FROM outbox WHERE state = 'pending' AND not_before <= ?
+                    ORDER BY not_before, id LIMIT ?{conn.dialect.skip_locked}""", (stamp, limit))]
+            if not due:
+                return []
+            marks = ",".join("?" * len(due))
+            rows = conn.execute(
+                f"""UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?, claimed_by = ?,
+                        claimed_at = ? WHERE id IN ({marks}) RETURNING *""",
+                (_iso(now), instance, time.time(), *due)).fetchall()
+            users = sorted({row["user_id"] for row in rows if row["user_id"] is not None})
+            languages = {row[0]: (row[1], row[2]) for row in conn.execute(
+                f"SELECT user_id, language, telegram_language FROM attendees WHERE user_id IN ({','.join('?' * len(users))})",
+                tuple(users))} if users else {}
+            messages = [
+                OutboxMessage(row["id"], row["dedup_key"], row["user_id"], row["chat_id"], row["kind"],
+                              json.loads(row["payload"]), row["not_before"], row["attempts"],
+                              *languages.get(row["user_id"], (None, None)))
+                for row in rows
+            ]
+            return sorted(messages, key=lambda m: (m.not_before, m.id))
+        return await self._transaction(work, durable=False, serialized=False)
+
+    async def next_due(self) -> float | None:
+        """When the earliest pending message falls due (epoch seconds of the bot's clock)."""
+        return await self._transaction(lambda conn: conn.execute(
+            "SELECT MIN(not_before) FROM outbox WHERE state = 'pending'").fetchone()[0], write=False)
+
+    async def finish_delivery(self, message_id: int, state: str, now: datetime, telegram_message_id: int | None = None,
+                              error: str | None = None, retry_at: datetime | None = None) -> None:
+        """Record the outcome of one send: sent, failed, dropped, or pending again at retry_at."""
+        def work(conn):
+            conn.execute(
+                """UPDATE outbox SET state = ?, message_id = COALESCE(?, message_id), last_error = ?,
+                       not_before = COALESCE(?, not_before), updated_at = ? WHERE id = ?""",
+                (state, telegram_message_id, error, retry_at.timestamp() if retry_at else None, _iso(now), message_id))
+        await self._transaction(work, durable=False, serialized=False)
+
+    async def update_chat(self, user_id: int, chat_id: int) -> None:
+        """A chat migrated: send there from now on."""
+        def work(conn):
+            conn.execute("UPDATE attendees SET chat_id = ? WHERE user_id = ?", (chat_id, user_id))
+            conn.execute("UPDATE outbox SET chat_id = ? WHERE user_id = ? AND state IN ('pending', 'sending')", (chat_id, user_id))
+        await self._transaction(work)
+
+    async def outbox_rows(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """For reports and tests: the outbox as plain rows."""
+        def work(conn):
+            where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
+            return [dict(row) for row in conn.execute(f"SELECT * FROM outbox {where} ORDER BY id", params)]
+        return await self._transaction(work, write=False)

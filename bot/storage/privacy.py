@@ -1,0 +1,130 @@
+"""Personal data: the one registry of where a person is stored, and export (Art. 15),
+erasure (Art. 17) and the retention purge, which all follow it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..domain import signup as rules
+from ..domain.program import Program
+from .engine import Aggregate, iso as _iso
+from .registrations import SeatBook
+
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Where a table keeps something about a person, and what happens to it: the one list that
+    export (Art. 15), erasure (Art. 17) and the retention purge all follow. A test compares it
+    with the schema, so a new personal column cannot be forgotten."""
+
+    table: str
+    keys: tuple[str, ...]  # the columns that name the person (any of them matches)
+    export_as: str
+    anonymize: tuple[tuple[str, Any], ...] = ()  # empty: rows are deleted; else these columns are set
+    export_columns: str = "*"
+    key_format: str = "{}"  # how the person's id appears in the key columns, e.g. "chat:{}"
+
+    def key_values(self, user_ids) -> tuple:
+        return tuple(self.key_format.format(user_id) for user_id in user_ids) * len(self.keys)
+
+
+PERSONAL_DATA: tuple[PersonalData, ...] = (
+    PersonalData("registrations", ("user_id",), "registrations"),
+    # the history of seats stays, without the person
+    PersonalData("registration_history", ("user_id",), "registration_history", anonymize=(("user_id", 0),)),
+    PersonalData("bookmarks", ("user_id",), "bookmarks"),
+    # the rating stays, anonymous; a free-text comment may name people, so it goes
+    PersonalData("feedback", ("user_id",), "feedback", anonymize=(("user_id", None), ("comment", None))),
+    PersonalData("question_votes", ("user_id",), "question_votes"),
+    PersonalData("questions", ("user_id",), "questions"),
+    PersonalData("contact_requests", ("from_user", "to_user"), "contact_requests"),
+    PersonalData("profiles", ("user_id",), "networking_profile"),
+    PersonalData("outbox", ("user_id",), "messages_to_you",
+                 export_columns="id, kind, payload, state, created_at, updated_at, message_id"),
+    PersonalData("conversations", ("user_id",), "conversation_state"),
+    PersonalData("pending_actions", ("admin_id",), "confirmations"),
+    PersonalData("announcements", ("author_id",), "announcements_written",
+                 anonymize=(("author_id", None), ("progress_chat_id", None), ("progress_message_id", None)),
+                 export_columns="id, audience, text_html, state, created_at"),
+    PersonalData("program_changes", ("author_id",), "program_changes_made", anonymize=(("author_id", None),),
+                 export_columns="id, description, created_at"),
+    PersonalData("session_overrides", ("author_id",), "session_changes_made", anonymize=(("author_id", None),),
+                 export_columns="session_id, updated_at"),
+    # when the bot last wrote to the person's private chat (its id is theirs), for Telegram's limits
+    PersonalData("rate_budget", ("key",), "recent_messages_count", key_format="chat:{}"),
+    PersonalData("attendees", ("user_id",), "attendee"),  # last: other tables refer to it
+)
+
+
+def _personal_rows(conn, entry: PersonalData, user_id: int) -> list[dict]:
+    where = " OR ".join(f"{key} = ?" for key in entry.keys)
+    return [dict(row) for row in conn.execute(f"SELECT {entry.export_columns} FROM {entry.table} WHERE {where}",
+                                              entry.key_values((user_id,)))]
+
+
+def _erase_rows(conn, entry: PersonalData, where: str, params: tuple) -> int:
+    conn.batch.clear()  # registrations change outside the seat book: its cached counts are stale
+    if entry.anonymize:
+        assignments = ", ".join(f"{column} = ?" for column, _ in entry.anonymize)
+        values = tuple(value for _, value in entry.anonymize)
+        return conn.execute(f"UPDATE {entry.table} SET {assignments} {where}", values + params).rowcount
+    return conn.execute(f"DELETE FROM {entry.table} {where}", params).rowcount
+
+
+
+class Privacy(Aggregate):
+    async def export_user(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about one person (GDPR Art. 15), table by table as PERSONAL_DATA says."""
+        def work(conn):
+            exported = {entry.export_as: _personal_rows(conn, entry, user_id) for entry in reversed(PERSONAL_DATA)}
+            return {name: rows for name, rows in exported.items() if rows or name == "attendee"}
+        return await self._transaction(work, write=False)
+
+    async def delete_user(self, program: Program, user_id: int, now: datetime) -> dict[str, int]:
+        """Erase one person (GDPR Art. 17): seats are freed first (the waitlist moves up), then
+        every row about them goes; star ratings and the sign-up history stay, without their id."""
+        def work(conn):
+            book = SeatBook(conn)
+            freed = 0
+            for registration in book.registrations_of(user_id):
+                if registration.state != rules.CANCELLED:
+                    rules.cancel(book, program, registration.session_id, user_id, now, reason="erased")
+                    freed += 1
+            counts = {"seats_freed": freed}
+            counts.update(_erase(conn, [user_id]))
+            return counts
+        self._forget_seen(user_id)
+        return await self._transaction(work)
+
+    async def purge_personal_data(self, now: datetime) -> dict[str, int]:
+        """The retention period is over: every person's data goes, as with /loeschen but without
+        moving waitlists (the conference is over)."""
+        def work(conn):
+            counts = {entry.table: _erase_rows(conn, entry, "", ()) for entry in PERSONAL_DATA}
+            conn.execute("INSERT INTO meta (key, value) VALUES ('purged_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                         (_iso(now),))
+            return counts
+        self._recently_seen.clear()
+        return await self._transaction(work)
+
+    async def meta(self, key: str) -> str | None:
+        def work(conn):
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return row[0] if row else None
+        return await self._transaction(work, write=False)
+
+
+
+def _erase(conn, user_ids: list[int]) -> dict[str, int]:
+    """Delete or anonymize every row about these people, as PERSONAL_DATA says; rows per table."""
+    counts: dict[str, int] = {}
+    for start in range(0, len(user_ids), 400):
+        chunk = tuple(user_ids[start:start + 400])
+        marks = ",".join("?" * len(chunk))
+        for entry in PERSONAL_DATA:
+            where = "WHERE " + " OR ".join(f"{key} IN ({marks})" for key in entry.keys)
+            counts[entry.table] = counts.get(entry.table, 0) + _erase_rows(conn, entry, where, entry.key_values(chunk))
+    return counts

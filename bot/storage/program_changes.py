@@ -1,0 +1,78 @@
+"""Live program changes: the overrides in force, the history of changes, and the program's
+revision that previews check against."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from ..domain import signup as rules
+from ..domain.changes import Change, Override
+from ..domain.program import Program
+from .engine import Aggregate, iso as _iso
+from .outbox import queue_message
+from .registrations import SeatBook, _affected
+
+
+class ProgramChanges(Aggregate):
+    async def overrides(self) -> list[Override]:
+        def work(conn):
+            rows = conn.execute("SELECT * FROM session_overrides")
+            return [Override(row["session_id"], datetime.fromtimestamp(row["start"], timezone.utc),
+                             datetime.fromtimestamp(row["end"], timezone.utc), row["room"], bool(row["cancelled"]))
+                    for row in rows]
+        return await self._transaction(work, write=False)
+
+    async def record_change(self, overrides: list[Override], changes: list[Change], author_id: int | None,
+                            description: str, now: datetime, program: Program | None = None,
+                            expected_revision: int | None = None) -> tuple[int, int] | None:
+        """Store overrides (if any), end the registrations of cancelled sessions and give them
+        back to restored ones (`program` is the program after the change), and queue one notice
+        per affected attendee, atomically. With `expected_revision`, nothing happens (None) when
+        another change was applied since the preview. Returns (change id, notices queued)."""
+        def work(conn):
+            revision = _revision(conn)
+            if expected_revision is not None and revision != expected_revision:
+                return None
+            stamp = _iso(now)
+            affected = _affected(conn, [c.session_id for c in changes])  # before seats of cancelled sessions end
+            for o in overrides:
+                conn.execute(
+                    """INSERT INTO session_overrides (session_id, start, "end", room, cancelled, author_id, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (session_id) DO UPDATE SET start = excluded.start, "end" = excluded."end", room = excluded.room,
+                           cancelled = excluded.cancelled, author_id = excluded.author_id, updated_at = excluded.updated_at""",
+                    (o.session_id, o.start.timestamp(), o.end.timestamp(), o.room, int(o.cancelled), author_id, stamp))
+            book = SeatBook(conn)
+            for change in changes:
+                was_cancelled = change.before is None or change.before.cancelled
+                is_cancelled = change.after is None or change.after.cancelled
+                if is_cancelled and not was_cancelled:
+                    rules.release_cancelled(book, change.session_id, now)
+                elif was_cancelled and not is_cancelled and change.before is not None and program is not None:
+                    restored = rules.restore_cancelled(book, program, change.session_id, now)
+                    for user_id in (*restored.confirmed, *restored.waitlisted, *restored.elsewhere):
+                        affected.setdefault(user_id, set()).add(change.session_id)
+            conn.execute("INSERT INTO meta (key, value) VALUES ('program_revision', ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(revision + 1),))
+            change_id = conn.insert(
+                "INSERT INTO program_changes (author_id, description, changes_json, recipients, created_at) VALUES (?, ?, ?, ?, ?)",
+                (author_id, description, json.dumps([c.as_dict() for c in changes]), len(affected), stamp))
+            by_session = {c.session_id: c.as_dict() for c in changes}
+            order = list(by_session)
+            batch = f"change:{change_id}"
+            count = book.enqueued
+            for user_id, session_ids in affected.items():
+                mine = [by_session[s] for s in sorted(session_ids, key=order.index)]
+                count += queue_message(conn, user_id, "change", {"changes": mine}, f"{batch}:{user_id}", now.timestamp(), None, batch, now)
+            return (change_id, count)
+        return await self._transaction(work)
+
+    async def program_revision(self) -> int:
+        """How many program changes (chat or reload) have been applied: previews record it."""
+        return await self._transaction(lambda conn: _revision(conn), write=False)
+
+
+def _revision(conn) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'program_revision'").fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,319 @@
+"""Registrations (seats and waitlist places, with their history) and bookmarks: what a person
+holds in which session, and who holds what, for reminders, audiences and change notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain import signup as rules
+from ..domain.announcements import Audience
+from ..domain.program import Program
+from ..domain.reminders import Subject
+from ..domain.signup import Outcome, Overbooking, Promotion, Registration
+from .engine import Aggregate, Transaction, iso as _iso
+from .outbox import queue_message
+
+
+@dataclass(frozen=True)
+class MyRegistration:
+    session_id: str
+    state: str
+    position: int | None
+
+
+@dataclass(frozen=True)
+class SessionCount:
+    session_id: str
+    confirmed: int
+    waitlisted: int
+
+
+@dataclass(frozen=True)
+class ListedRegistration:
+    session_id: str
+    user_id: int
+    name: str
+    username: str | None
+    state: str
+    position: int | None
+    created_at: str
+    updated_at: str
+
+
+class SeatBook:
+    """The registrations inside one open transaction, for the domain's sign-up rules.
+
+    Every change of a registration goes through `save` in a serialized transaction, so what
+    was read stays true until the commit: a person's registrations are read once per call, and
+    a session's confirmed count once per batch of calls (the counts live in `conn.batch`,
+    which the engine starts afresh for every attempt at a batch)."""
+
+    def __init__(self, conn: Transaction):
+        self.conn = conn
+        self.enqueued = 0
+        self._of_user: dict[int, dict[str, Registration]] = {}
+        self._confirmed: dict[str, int] = conn.batch.setdefault("confirmed", {})
+        # per session: (waitlisted, an upper bound of their latest arrival), to place a newcomer
+        self._waiting: dict[str, tuple[int, int]] = conn.batch.setdefault("waiting", {})
+        self._newcomer: tuple[str, int, int] | None = None  # (session, user, position) of the last save
+
+    def _row(self, row) -> Registration:
+        return Registration(row["session_id"], row["user_id"], row["state"], row["arrival"], row["switch_from"])
+
+    def _user(self, user_id: int) -> dict[str, Registration]:
+        if user_id not in self._of_user:
+            rows = self.conn.execute("SELECT * FROM registrations WHERE user_id = ? ORDER BY id", (user_id,))
+            self._of_user[user_id] = {row["session_id"]: self._row(row) for row in rows}
+        return self._of_user[user_id]
+
+    def registration(self, session_id: str, user_id: int) -> Registration | None:
+        return self._user(user_id).get(session_id)
+
+    def registrations_of(self, user_id: int) -> list[Registration]:
+        return list(self._user(user_id).values())
+
+    def confirmed_count(self, session_id: str) -> int:
+        if session_id not in self._confirmed:
+            self._confirmed[session_id] = self.conn.execute(
+                "SELECT COUNT(*) FROM registrations WHERE session_id = ? AND state = 'confirmed'", (session_id,)
+            ).fetchone()[0]
+        return self._confirmed[session_id]
+
+    def waitlist(self, session_id: str, limit: int | None = None) -> list[Registration]:
+        rows = self.conn.execute(
+            "SELECT * FROM registrations WHERE session_id = ? AND state = 'waitlisted' ORDER BY arrival, id LIMIT ?",
+            (session_id, self.conn.dialect.no_limit if limit is None else limit),
+        )
+        return [self._row(row) for row in rows]
+
+    def waitlist_position(self, session_id: str, user_id: int) -> int | None:
+        """Someone who just joined after everyone waiting is last in line; otherwise the
+        position is counted in the database (a long waitlist is never read row by row)."""
+        if self._newcomer is not None and self._newcomer[:2] == (session_id, user_id):
+            return self._newcomer[2]
+        row = self.conn.execute(
+            """SELECT (SELECT COUNT(*) FROM registrations o WHERE o.session_id = r.session_id AND o.state = 'waitlisted'
+                       AND (o.arrival < r.arrival OR (o.arrival = r.arrival AND o.id <= r.id)))
+               FROM registrations r WHERE r.session_id = ? AND r.user_id = ? AND r.state = 'waitlisted'""",
+            (session_id, user_id)).fetchone()
+        return row[0] if row else None
+
+    def save(self, registration: Registration, reason: str, now: datetime) -> None:
+        previous = self.registration(registration.session_id, registration.user_id)
+        self._user(registration.user_id)[registration.session_id] = registration
+        self._count(registration, previous)
+        stamp = _iso(now)
+        with self.conn.pipeline():  # two writes, one round trip (PostgreSQL)
+            self._write(registration, previous, reason, stamp)
+
+    def _count(self, registration: Registration, previous: Registration | None) -> None:
+        """Keep the cached counts true across a change of state."""
+        session_id, old = registration.session_id, previous.state if previous else None
+        if (old == rules.CONFIRMED) != (registration.state == rules.CONFIRMED) and session_id in self._confirmed:
+            self._confirmed[session_id] += 1 if registration.state == rules.CONFIRMED else -1
+        self._newcomer = None
+        if registration.state == rules.WAITLISTED and old != rules.WAITLISTED:
+            count, latest = self._waiting_now(session_id)
+            if count == 0 or registration.arrival > latest:
+                self._newcomer = (session_id, registration.user_id, count + 1)
+            self._waiting[session_id] = (count + 1, max(latest, registration.arrival))
+        elif old == rules.WAITLISTED and registration.state != rules.WAITLISTED and session_id in self._waiting:
+            count, latest = self._waiting[session_id]
+            self._waiting[session_id] = (count - 1, latest)  # still an upper bound
+
+    def _waiting_now(self, session_id: str) -> tuple[int, int]:
+        if session_id not in self._waiting:
+            count, latest = self.conn.execute(
+                "SELECT COUNT(*), MAX(arrival) FROM registrations WHERE session_id = ? AND state = 'waitlisted'",
+                (session_id,)).fetchone()
+            self._waiting[session_id] = (count, latest if latest is not None else 0)
+        return self._waiting[session_id]
+
+    def _write(self, registration: Registration, previous: Registration | None, reason: str, stamp: str) -> None:
+        self.conn.execute(
+            """INSERT INTO registrations (session_id, user_id, state, arrival, switch_from, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (session_id, user_id) DO UPDATE SET
+                   state = excluded.state, arrival = excluded.arrival,
+                   switch_from = excluded.switch_from, updated_at = excluded.updated_at""",
+            (registration.session_id, registration.user_id, registration.state, registration.arrival,
+             registration.switch_from, stamp, stamp),
+        )
+        self.conn.execute(
+            "INSERT INTO registration_history (session_id, user_id, old_state, new_state, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
+            (registration.session_id, registration.user_id, previous.state if previous else None,
+             registration.state, reason, stamp),
+        )
+
+    def notify(self, user_id: int, kind: str, payload: dict, key: str, now: datetime) -> None:
+        self.enqueued += queue_message(self.conn, user_id, kind, payload, key, now.timestamp(), None, None, now)
+
+    def registrations_of_session(self, session_id: str) -> list[Registration]:
+        rows = self.conn.execute("SELECT * FROM registrations WHERE session_id = ? ORDER BY arrival, id", (session_id,))
+        return [self._row(row) for row in rows]
+
+    def cancelled_by(self, session_id: str, reason: str) -> list[rules.FormerRegistration]:
+        """Registrations whose latest change was `reason`, with the state that change ended."""
+        rows = self.conn.execute(
+            """SELECT r.*, h.old_state FROM registrations r
+               JOIN registration_history h ON h.id = (SELECT MAX(id) FROM registration_history
+                                                      WHERE session_id = r.session_id AND user_id = r.user_id)
+               WHERE r.session_id = ? AND r.state = 'cancelled' AND h.reason = ?
+               ORDER BY r.arrival, r.id""", (session_id, reason))
+        return [rules.FormerRegistration(self._row(row), row["old_state"]) for row in rows]
+
+
+
+class Registrations(Aggregate):
+    async def _rules(self, rule):
+        """Run one of the domain's sign-up rules on the book, serialized, in one transaction."""
+        return await self._transaction(lambda conn: rule(SeatBook(conn)))
+
+    async def sign_up(self, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
+        return await self._rules(lambda book: rules.sign_up(book, program, session_id, user_id, arrival, now))
+
+    async def join_waitlist(self, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
+        return await self._rules(lambda book: rules.join_waitlist(book, program, session_id, user_id, arrival, now))
+
+    async def switch(self, program: Program, from_id: str, to_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
+        return await self._rules(lambda book: rules.switch(book, program, from_id, to_id, user_id, arrival, now))
+
+    async def cancel(self, program: Program, session_id: str, user_id: int, now: datetime) -> Outcome:
+        return await self._rules(lambda book: rules.cancel(book, program, session_id, user_id, now))
+
+    async def reconcile_capacities(self, program: Program, now: datetime) -> tuple[list[Promotion], list[Overbooking]]:
+        return await self._rules(lambda book: rules.reconcile_capacities(book, program, now))
+
+    async def registration(self, session_id: str, user_id: int) -> MyRegistration | None:
+        def work(conn):
+            book = SeatBook(conn)
+            found = book.registration(session_id, user_id)
+            if found is None or found.state == rules.CANCELLED:
+                return None
+            position = rules.waitlist_position(book, session_id, user_id) if found.state == rules.WAITLISTED else None
+            return MyRegistration(session_id, found.state, position)
+        return await self._transaction(work, write=False)
+
+    async def registrations_of(self, user_id: int) -> list[MyRegistration]:
+        """My seats and waitlist places, each waitlist place with its current position."""
+        def work(conn):
+            rows = conn.execute(
+                """SELECT r.session_id, r.state,
+                          CASE WHEN r.state = 'waitlisted' THEN
+                              (SELECT COUNT(*) FROM registrations o WHERE o.session_id = r.session_id
+                               AND o.state = 'waitlisted' AND (o.arrival < r.arrival OR (o.arrival = r.arrival AND o.id <= r.id)))
+                          END AS position
+                   FROM registrations r WHERE r.user_id = ? AND r.state != 'cancelled'""",
+                (user_id,),
+            )
+            return [MyRegistration(row["session_id"], row["state"], row["position"]) for row in rows]
+        return await self._transaction(work, write=False)
+
+    async def session_counts(self) -> dict[str, SessionCount]:
+        def work(conn):
+            rows = conn.execute(
+                """SELECT session_id, COUNT(CASE WHEN state = 'confirmed' THEN 1 END) AS confirmed,
+                          COUNT(CASE WHEN state = 'waitlisted' THEN 1 END) AS waitlisted
+                   FROM registrations GROUP BY session_id""")
+            return {row["session_id"]: SessionCount(row["session_id"], row["confirmed"], row["waitlisted"]) for row in rows}
+        return await self._transaction(work, write=False)
+
+    async def confirmed_count(self, session_id: str) -> int:
+        return await self._transaction(lambda conn: SeatBook(conn).confirmed_count(session_id), write=False)
+
+    async def list_registrations(self, session_id: str | None = None) -> list[ListedRegistration]:
+        """Every live registration, by session, confirmed first, then the waitlist in order."""
+        def work(conn):
+            rows = conn.execute(
+                f"""SELECT r.*, a.first_name, a.last_name, a.username,
+                          ROW_NUMBER() OVER (PARTITION BY r.session_id, r.state ORDER BY r.arrival, r.id) AS rank
+                   FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+                   WHERE r.state != 'cancelled' {"AND r.session_id = ?" if session_id else ""}
+                   ORDER BY r.session_id, r.state = 'waitlisted', r.arrival, r.id""",
+                (session_id,) if session_id else (),
+            )
+            return [
+                ListedRegistration(
+                    session_id=row["session_id"], user_id=row["user_id"],
+                    name=f"{row['first_name']} {row['last_name']}".strip() or (row["username"] or str(row["user_id"])),
+                    username=row["username"], state=row["state"],
+                    position=row["rank"] if row["state"] == rules.WAITLISTED else None,
+                    created_at=row["created_at"], updated_at=row["updated_at"],
+                )
+                for row in rows
+            ]
+        return await self._transaction(work, write=False)
+
+    # --- bookmarks and what earns a reminder ----------------------------------------------------------
+
+    async def toggle_bookmark(self, user_id: int, session_id: str, now: datetime) -> bool:
+        """Bookmark a session, or remove the bookmark; returns whether it is bookmarked now."""
+        def work(conn):
+            removed = conn.execute("DELETE FROM bookmarks WHERE user_id = ? AND session_id = ?", (user_id, session_id)).rowcount
+            if removed:
+                return False
+            conn.execute("INSERT INTO bookmarks (user_id, session_id, created_at) VALUES (?, ?, ?)",
+                         (user_id, session_id, _iso(now)))
+            return True
+        return await self._transaction(work)
+
+    async def bookmarks_of(self, user_id: int) -> list[str]:
+        return await self._transaction(lambda conn: [row[0] for row in conn.execute(
+            "SELECT session_id FROM bookmarks WHERE user_id = ? ORDER BY created_at", (user_id,))], write=False)
+
+    async def reminder_subjects(self) -> list[Subject]:
+        """Everything that can earn a reminder, for reachable attendees."""
+        def work(conn):
+            rows = conn.execute(
+                """SELECT r.user_id, r.session_id, r.state AS relation, r.updated_at AS since, a.reminder_minutes,
+                          a.excursion_minutes
+                   FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+                   WHERE r.state IN ('confirmed', 'waitlisted') AND a.reachable = 1
+                   UNION ALL
+                   SELECT b.user_id, b.session_id, 'bookmark', b.created_at, a.reminder_minutes, a.excursion_minutes
+                   FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id WHERE a.reachable = 1""")
+            return [Subject(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5]) for row in rows]
+        return await self._transaction(work, write=False)
+
+    # --- audiences ---------------------------------------------------------------------------
+
+    async def audience_ids(self, audience: Audience, session_ids: tuple[str, ...]) -> list[int]:
+        """The reachable attendees an announcement to `audience` goes to."""
+        return await self._transaction(lambda conn: _audience_ids(conn, audience, session_ids), write=False)
+
+    async def affected_by(self, session_ids: list[str]) -> dict[int, set[str]]:
+        """Attendees with a seat, a waitlist place or a bookmark in these sessions, and which."""
+        return await self._transaction(lambda conn: _affected(conn, session_ids), write=False)
+
+
+
+def _audience_ids(conn, audience: Audience, session_ids: tuple[str, ...]) -> list[int]:
+    if audience.kind == "all":
+        rows = conn.execute("SELECT user_id FROM attendees WHERE reachable = 1 ORDER BY user_id")
+    elif audience.kind == "bookmarked":
+        rows = conn.execute(
+            f"""SELECT DISTINCT b.user_id FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
+                WHERE a.reachable = 1 AND b.session_id IN ({','.join('?' * len(session_ids))}) ORDER BY b.user_id""", session_ids)
+    else:
+        state = "waitlisted" if audience.kind == "waitlisted" else "confirmed"
+        rows = conn.execute(
+            f"""SELECT DISTINCT r.user_id FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+                WHERE a.reachable = 1 AND r.state = ? AND r.session_id IN ({','.join('?' * len(session_ids))})
+                ORDER BY r.user_id""", (state, *session_ids))
+    return [row[0] for row in rows]
+
+
+def _affected(conn, session_ids: list[str]) -> dict[int, set[str]]:
+    affected: dict[int, set[str]] = {}
+    if not session_ids:
+        return affected
+    marks = ",".join("?" * len(session_ids))
+    rows = conn.execute(
+        f"""SELECT r.user_id, r.session_id FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+            WHERE a.reachable = 1 AND r.state IN ('confirmed', 'waitlisted') AND r.session_id IN ({marks})
+            UNION SELECT b.user_id, b.session_id FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
+            WHERE a.reachable = 1 AND b.session_id IN ({marks})""", (*session_ids, *session_ids))
+    for user_id, session_id in rows:
+        affected.setdefault(user_id, set()).add(session_id)
+    return affected

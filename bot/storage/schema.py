@@ -1,0 +1,212 @@
+"""The schema: numbered migrations, applied at start, in one SQL that both dialects run
+(dialect.py turns it into PostgreSQL's where they differ). Append; never edit one that shipped
+(except to quote a word PostgreSQL reserves, which leaves SQLite's schema as it was)."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: attendees, registrations with history, bookmarks, the outbox
+    """
+    CREATE TABLE attendees (
+        user_id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        first_name TEXT NOT NULL DEFAULT '',
+        last_name TEXT NOT NULL DEFAULT '',
+        username TEXT,
+        language TEXT,
+        telegram_language TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        reachable INTEGER NOT NULL DEFAULT 1,
+        unreachable_reason TEXT,
+        reminder_minutes INTEGER
+    );
+    CREATE TABLE registrations (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES attendees(user_id),
+        state TEXT NOT NULL CHECK (state IN ('confirmed', 'waitlisted', 'cancelled')),
+        arrival INTEGER NOT NULL,
+        switch_from TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (session_id, user_id)
+    );
+    CREATE INDEX registrations_by_session ON registrations (session_id, state, arrival);
+    CREATE INDEX registrations_by_user ON registrations (user_id);
+    CREATE TABLE registration_history (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        old_state TEXT,
+        new_state TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE bookmarks (
+        user_id INTEGER NOT NULL REFERENCES attendees(user_id),
+        session_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, session_id)
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        dedup_key TEXT NOT NULL UNIQUE,
+        user_id INTEGER,
+        chat_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        not_before REAL NOT NULL,
+        expires_at REAL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'dropped')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        message_id INTEGER,
+        last_error TEXT,
+        batch TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox (state, not_before);
+    CREATE INDEX outbox_batch ON outbox (batch);
+    """,
+    # 2: announcements, live program changes, organizers' pending steps
+    """
+    CREATE TABLE announcements (
+        id INTEGER PRIMARY KEY,
+        source TEXT UNIQUE,
+        author_id INTEGER,
+        audience TEXT NOT NULL,
+        text_html TEXT,
+        texts_json TEXT,
+        photo_file_id TEXT,
+        state TEXT NOT NULL CHECK (state IN ('draft', 'scheduled', 'sending', 'done', 'withdrawn', 'cancelled')),
+        send_at REAL,
+        recipients INTEGER,
+        version INTEGER NOT NULL DEFAULT 1,
+        progress_chat_id INTEGER,
+        progress_message_id INTEGER,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX announcements_due ON announcements (state, send_at);
+    CREATE TABLE session_overrides (
+        session_id TEXT PRIMARY KEY,
+        start REAL NOT NULL,
+        "end" REAL NOT NULL,
+        room TEXT NOT NULL,
+        cancelled INTEGER NOT NULL,
+        author_id INTEGER,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE program_changes (
+        id INTEGER PRIMARY KEY,
+        author_id INTEGER,
+        description TEXT NOT NULL,
+        changes_json TEXT NOT NULL,
+        recipients INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE admin_state (
+        admin_id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE pending_actions (
+        id INTEGER PRIMARY KEY,
+        admin_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'done', 'dropped')),
+        created_at TEXT NOT NULL
+    );
+    """,
+    # 3: feedback, and bookkeeping (e.g. when personal data was purged)
+    """
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        user_id INTEGER,
+        rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        comment TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (session_id, user_id)
+    );
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+    # 4: questions to the panel with votes; networking profiles and contact requests
+    """
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        user_id INTEGER,
+        text TEXT NOT NULL,
+        show_name INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'answered', 'hidden')),
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX questions_by_session ON questions (session_id, state);
+    CREATE TABLE question_votes (
+        question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL,
+        PRIMARY KEY (question_id, user_id)
+    );
+    CREATE TABLE profiles (
+        user_id INTEGER PRIMARY KEY REFERENCES attendees(user_id),
+        organization TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL DEFAULT '',
+        topics TEXT NOT NULL DEFAULT '[]',
+        complete INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE contact_requests (
+        id INTEGER PRIMARY KEY,
+        from_user INTEGER NOT NULL,
+        to_user INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'declined')),
+        created_at TEXT NOT NULL,
+        UNIQUE (from_user, to_user)
+    );
+    """,
+    # 5: one pending input per person (any flow, with an expiry), replacing the organizers' state;
+    # the excursion's own reminder lead time
+    """
+    DROP TABLE admin_state;
+    ALTER TABLE attendees ADD COLUMN excursion_minutes INTEGER;
+    CREATE TABLE conversations (
+        user_id INTEGER PRIMARY KEY,
+        flow TEXT NOT NULL,
+        step TEXT NOT NULL,
+        data TEXT NOT NULL,
+        expires_at REAL NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
+    # 6: several bot processes on one database: who claimed an outbox row, which processes
+    # live, the leader's lease, and Telegram's rate budget shared by all of them
+    """
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    ALTER TABLE outbox ADD COLUMN claimed_at REAL;
+    CREATE TABLE instances (
+        id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        heartbeat REAL NOT NULL
+    );
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    CREATE TABLE rate_budget (
+        key TEXT PRIMARY KEY,
+        events TEXT NOT NULL,
+        last_at REAL NOT NULL
+    );
+    CREATE INDEX rate_budget_by_age ON rate_budget (last_at)
+    """,
+]

@@ -1,0 +1,184 @@
+"""The storage engine on both backends: group commit, a failing call undone alone, the seat
+book's cached counts and waitlist places equal to what the database says, claims that two
+processes never share, the leader's lease, and the shared send budget."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+
+import pytest
+
+from bot.domain.loader import load_program
+from bot.storage import AttendeeInfo, Storage
+from conftest import PROGRAM_FILE, berlin, database_for, query
+
+NOW = berlin("2025-06-03 08:00")
+
+
+@pytest.fixture
+async def storage(tmp_path):
+    storage = Storage(database_for(tmp_path / "engine.sqlite3"))
+    await storage.open()
+    yield storage
+    await storage.close()
+
+
+@pytest.fixture
+def small():
+    """The shipped program with 2 seats per workshop, so that waitlists form at once."""
+    program = load_program(PROGRAM_FILE)
+    sessions = tuple(dataclasses.replace(s, capacity=2) if s.capacity else s for s in program.sessions)
+    return dataclasses.replace(program, sessions=sessions)
+
+
+async def people(storage: Storage, ids) -> None:
+    await asyncio.gather(*(storage.touch_attendee(AttendeeInfo(i, i, f"P{i}"), NOW) for i in ids))
+
+
+async def test_concurrent_calls_share_one_commit_and_a_failing_one_is_undone_alone(storage):
+    await people(storage, range(1, 41))
+    engine = storage._engine
+    batches = engine.batches
+
+    def failing(conn):
+        conn.execute("UPDATE attendees SET first_name = 'changed' WHERE user_id = 1")
+        raise ValueError("this call fails after writing")
+
+    results = await asyncio.gather(*(storage.toggle_bookmark(i, "podium", NOW) for i in range(2, 41)),
+                                   storage._transaction(failing), return_exceptions=True)
+    assert engine.batches - batches < 39  # calls that arrived together committed together
+    assert isinstance(results[-1], ValueError)
+    assert all(result is True for result in results[:-1])
+    assert (await storage.attendee(1)).first_name == "P1"  # the failing call's write is gone
+    assert len(query(storage.database, "SELECT * FROM bookmarks")) == 39  # the others' writes stayed
+
+
+async def test_waitlist_places_in_one_batch_match_the_database(storage, small):
+    """Arrivals out of order within one batch: every answer is the place the database gives."""
+    ids = list(range(100, 120))
+    await people(storage, ids)
+    arrivals = [50, 40, 60, 40, 70, 10, 80, 80, 5, 90, 45, 46, 100, 1, 200, 150, 160, 3, 300, 2]
+    outcomes = await asyncio.gather(*(storage.sign_up(small, "ws-zwilling", user, arrival, NOW)
+                                      for user, arrival in zip(ids, arrivals)))
+    # replay: the place each person had when decided = their rank among those waitlisted before them
+    waiting: list[tuple[int, int]] = []
+    confirmed = 0
+    for user, arrival, outcome in zip(ids, arrivals, outcomes):
+        if confirmed < 2:
+            confirmed += 1
+            assert outcome.status.value == "confirmed"
+            continue
+        waiting.append((arrival, len(waiting)))
+        assert outcome.position == sorted(waiting).index((arrival, len(waiting) - 1)) + 1, (user, arrival)
+    final = {r.user_id: r.position for r in await storage.list_registrations("ws-zwilling") if r.position}
+    for user in ids[2:]:
+        assert (await storage.registration("ws-zwilling", user)).position == final[user]
+
+
+async def test_cached_seat_counts_never_overbook_a_batch_of_signups_and_cancels(storage, small):
+    ids = list(range(200, 260))
+    await people(storage, ids)
+    calls = []
+    for index, user in enumerate(ids):
+        calls.append(storage.sign_up(small, ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")[index % 3], user, index, NOW))
+        if index % 7 == 6:
+            calls.append(storage.cancel(small, ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")[(index - 6) % 3],
+                                        ids[index - 6], NOW))
+    await asyncio.gather(*calls)
+    counts = await storage.session_counts()
+    for workshop in ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung"):
+        stored = query(storage.database, "SELECT COUNT(*) FROM registrations WHERE session_id = ? AND state = 'confirmed'",
+                       (workshop,))[0][0]
+        assert counts[workshop].confirmed == stored == 2  # full, never over: freed seats went to the waitlist
+
+
+async def test_two_processes_never_claim_the_same_message(tmp_path):
+    database = database_for(tmp_path / "claims.sqlite3")
+    first, second = Storage(database), Storage(database)
+    await first.open()
+    await second.open()
+    try:
+        await people(first, range(1, 301))
+        await first.enqueue([(i, "text", {"de": "x"}, f"k{i}") for i in range(1, 301)], NOW, NOW)
+        claimed: list[int] = []
+        while True:
+            batches = await asyncio.gather(first.claim_due(NOW, 40, "a"), second.claim_due(NOW, 40, "b"))
+            if not any(batches):
+                break
+            claimed += [m.id for batch in batches for m in batch]
+        assert len(claimed) == len(set(claimed)) == 300
+        owners = dict(query(database, "SELECT claimed_by, COUNT(*) FROM outbox GROUP BY claimed_by"))
+        assert set(owners) <= {"a", "b"} and sum(owners.values()) == 300
+        # b dies: only its rows go out again, a's stay claimed
+        requeued = await first.requeue_in_flight(live=["a"])
+        assert requeued == owners.get("b", 0)
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_the_lease_has_one_holder_until_it_runs_out(storage):
+    now = time.time()
+    assert await storage.hold_lease("leader", "a", now, 10)
+    assert not await storage.hold_lease("leader", "b", now + 1, 10)
+    assert await storage.hold_lease("leader", "a", now + 2, 10)  # renewed
+    assert not await storage.hold_lease("leader", "b", now + 11, 10)
+    assert await storage.hold_lease("leader", "b", now + 12.5, 10)  # a's lease ran out: b takes over
+    assert not await storage.hold_lease("leader", "a", now + 13, 10)
+
+
+async def test_the_shared_send_budget_counts_every_process(tmp_path):
+    database = database_for(tmp_path / "budget.sqlite3")
+    first, second = Storage(database), Storage(database)
+    await first.open()
+    await second.open()
+    try:
+        now = time.time()
+        windows = [("overall", 30, 1.0), ("chat:7", 3, 3.0)]
+        waits = [await (first if i % 2 else second).take_send_slot(windows, now + i * 0.001) for i in range(5)]
+        assert waits[:3] == [0.0, 0.0, 0.0]  # three to one chat, from either process
+        assert 2.9 < waits[3] <= 3.0 and 2.9 < waits[4] <= 3.0  # the fourth waits for the first to leave the window
+        overall = [await first.take_send_slot([("overall", 30, 1.0)], now + 0.01) for _ in range(30)]
+        assert overall.count(0.0) == 27 and all(w > 0 for w in overall[27:])  # 3 went to chat 7 already
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_when_the_leader_dies_another_process_takes_over_within_the_lease(tmp_path, monkeypatch):
+    from bot.cluster import Cluster
+    monkeypatch.setattr(Cluster, "BEAT", 0.1)
+    monkeypatch.setattr(Cluster, "LEASE", 0.5)
+    monkeypatch.setattr(Cluster, "DEAD_AFTER", 0.4)
+    database = database_for(tmp_path / "lease.sqlite3")
+    first, second = Storage(database), Storage(database)
+    await first.open()
+    await second.open()
+    led: list[str] = []
+    try:
+        a, b = Cluster(first, alone=False), Cluster(second, alone=False)
+        for cluster in (a, b):
+            cluster.on_lead(lambda cluster=cluster: _note(led, cluster.instance))
+        await a.start()
+        await b.start()
+        await asyncio.sleep(0.5)
+        assert a.is_leader and not b.is_leader and led == [a.instance]
+        assert sorted(b.live) == sorted([a.instance, b.instance])
+        a._task.cancel()  # a dies: no more heartbeats, no goodbye
+        died = time.monotonic()
+        while not b.is_leader:
+            assert time.monotonic() - died < Cluster.LEASE + 3 * Cluster.BEAT, "nobody took over"
+            await asyncio.sleep(0.02)
+        assert led == [a.instance, b.instance]
+        await asyncio.sleep(0.6)
+        assert b.live == [b.instance]  # a's heartbeat is too old: it no longer counts
+        await b.stop()
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def _note(led: list[str], instance: str) -> None:
+    led.append(instance)
