@@ -68,9 +68,9 @@ class AnnouncementService:
 
     async def report_text(self, announcement: Announcement, lang: str) -> str:
         report = await self.svc.storage.delivery_report(f"ann:{announcement.id}")
-        text = t(lang, "bc_report", id=announcement.id, sent=report["sent"], count=announcement.recipients or 0,
-                 blocked=report["blocked"], failed=report["failed"])
-        for reason, count in report["reasons"]:
+        text = t(lang, "bc_report", id=announcement.id, sent=report.sent, count=announcement.recipients or 0,
+                 blocked=report.blocked, failed=report.failed)
+        for reason, count in report.reasons:
             text += t(lang, "bc_report_reason", reason=(reason or "?")[:120], count=count)
         return text
 
@@ -84,12 +84,12 @@ class AnnouncementService:
                 report = await self.svc.storage.delivery_report(f"ann:{announcement_id}")
                 chat, message_id = announcement.progress_chat_id, announcement.progress_message_id
                 lang = await self._language(chat) if chat else "de"
-                done = report["pending"] == 0
+                done = report.pending == 0
                 if done:
                     await self.svc.storage.finish_announcement(announcement_id, self.svc.now())
                     text = await self.report_text(announcement, lang)
                 else:
-                    text = t(lang, "bc_progress", id=announcement_id, sent=report["sent"], count=announcement.recipients or 0)
+                    text = t(lang, "bc_progress", id=announcement_id, sent=report.sent, count=announcement.recipients or 0)
                 if chat and message_id and text != last:
                     await self._edit(chat, message_id, text)
                     last = text

@@ -108,7 +108,7 @@ async def test_429_and_blocked_users_lose_nothing_deliverable(tmp_path):
         assert set(counts) == expected and set(counts.values()) == {1}
         for _ in range(200):  # the blocked people's sends may still be under way (429s, retries)
             rows = await h.services.storage.outbox_rows("reminder")
-            failed = {r["user_id"] for r in rows if r["state"] == "failed"}
+            failed = {r.user_id for r in rows if r.state == "failed"}
             if failed >= blocked:
                 break
             await asyncio.sleep(0.1)

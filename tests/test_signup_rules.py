@@ -75,7 +75,7 @@ async def test_cancel_promotes_first_in_line_and_queues_a_message(storage, small
     mine = {r.session_id: r for r in await storage.registrations_of(4)}
     assert mine["ws-zwilling"].position == 1
     rows = await storage.outbox_rows("promoted")
-    assert [(r["user_id"], r["state"]) for r in rows] == [(3, "pending")]
+    assert [(r.user_id, r.state) for r in rows] == [(3, "pending")]
 
 
 async def test_leaving_the_waitlist_promotes_nobody(storage, small):

@@ -213,7 +213,7 @@ async def _correction_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, 
                                                             "version": announcement.version})
     body = Html(announcement_body(dataclasses.replace(announcement, text_html=html_text), who.lang))
     await send(update, context, t(who.lang, "bc_edit_preview", id=announcement_id,
-                                  count=report["sent"] + report["pending"], body=body), keyboard([row]))
+                                  count=report.sent + report.pending, body=body), keyboard([row]))
 
 
 @conversation.confirmation("edit")
@@ -251,8 +251,8 @@ async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
         sent_at = datetime.fromisoformat(announcement.sent_at) if announcement.sent_at else None
         lines.append(t(who.lang, "bc_list_line", id=announcement.id, when=f"{program.local(sent_at):%H:%M}" if sent_at else "–",
                        audience=_audience_label(context, who.lang, announcement.audience),
-                       state=plain(who.lang, f"state_{announcement.state}"), sent=report["sent"],
-                       count=announcement.recipients or 0, blocked=report["blocked"], failed=report["failed"],
+                       state=plain(who.lang, f"state_{announcement.state}"), sent=report.sent,
+                       count=announcement.recipients or 0, blocked=report.blocked, failed=report.failed,
                        excerpt=_excerpt(announcement, who.lang)))
         if announcement.state in ("sending", "done"):
             rows.append([b.Correct(announcement.id).labelled(who.lang, "bc_edit_button", id=announcement.id),
@@ -378,7 +378,7 @@ async def _withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ask
         return
     report = await services(context).storage.delivery_report(f"ann:{value.announcement_id}")
     row = await conversation.propose(context, who, "withdraw", {"ann": value.announcement_id})
-    await send(update, context, t(who.lang, "bc_withdraw_confirm", id=value.announcement_id, count=report["sent"]),
+    await send(update, context, t(who.lang, "bc_withdraw_confirm", id=value.announcement_id, count=report.sent),
                keyboard([row]))
 
 

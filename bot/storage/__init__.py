@@ -19,7 +19,7 @@ from .coordination import Coordination
 from .engine import Engine, Transaction
 from .feedback import Feedback, FeedbackRow
 from .networking import ContactRequest, Match, Networking, Profile
-from .outbox import Outbox, OutboxMessage
+from .outbox import DeliveryReport, Outbox, OutboxMessage, OutboxRow
 from .privacy import PERSONAL_DATA, PersonalData, Privacy
 from .program_changes import ProgramChanges
 from .questions import Question, Questions
@@ -27,7 +27,7 @@ from .registrations import ListedRegistration, MyRegistration, Registrations, Se
 from .schema import MIGRATIONS
 
 __all__ = ["Announcement", "Attendee", "AttendeeInfo", "Confirmation", "ContactRequest", "FeedbackRow", "ListedRegistration",
-           "MIGRATIONS", "Match", "MyRegistration", "OutboxMessage", "PERSONAL_DATA", "PendingInput", "PersonalData", "Profile",
+           "DeliveryReport", "MIGRATIONS", "Match", "MyRegistration", "OutboxMessage", "OutboxRow", "PERSONAL_DATA", "PendingInput", "PersonalData", "Profile",
            "Question", "SessionCount", "Storage", "Transaction"]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from ..domain.announcements import Audience
 from .engine import Aggregate, iso as _iso
@@ -103,20 +102,6 @@ class Announcements(Aggregate):
         await self._transaction(lambda conn: conn.execute(
             "UPDATE announcements SET state = 'done', updated_at = ? WHERE id = ? AND state = 'sending'",
             (_iso(now), announcement_id)))
-
-    async def delivery_report(self, batch: str) -> dict[str, Any]:
-        """Counts per outcome for one batch of the outbox, and the reasons of failures."""
-        def work(conn):
-            counts = dict(conn.execute("SELECT state, COUNT(*) FROM outbox WHERE batch = ? GROUP BY state", (batch,)).fetchall())
-            blocked = conn.execute(
-                "SELECT COUNT(*) FROM outbox WHERE batch = ? AND state = 'failed' AND last_error LIKE 'blocked:%'", (batch,)).fetchone()[0]
-            reasons = conn.execute(
-                """SELECT last_error, COUNT(*) FROM outbox WHERE batch = ? AND state = 'failed' AND last_error NOT LIKE 'blocked:%'
-                   GROUP BY last_error ORDER BY COUNT(*) DESC LIMIT 5""", (batch,)).fetchall()
-            return {"sent": counts.get("sent", 0), "pending": counts.get("pending", 0) + counts.get("sending", 0),
-                    "blocked": blocked, "failed": counts.get("failed", 0) - blocked, "dropped": counts.get("dropped", 0),
-                    "reasons": [(reason, count) for reason, count in reasons]}
-        return await self._transaction(work, write=False)
 
     async def edit_announcement(self, announcement_id: int, text_html: str, now: datetime) -> int:
         """Correct a sent announcement: messages already delivered are edited, queued ones go out

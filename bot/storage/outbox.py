@@ -6,7 +6,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Iterable
 
 from ..domain.reminders import Reminder
 from .engine import Aggregate, Transaction, iso as _iso
@@ -24,6 +24,37 @@ class OutboxMessage:
     attempts: int
     language: str | None = None  # the attendee's choice, if any
     telegram_language: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """How one batch of the outbox (an announcement, say) went."""
+
+    sent: int
+    pending: int  # not yet sent, or being sent
+    blocked: int  # the person blocked the bot
+    failed: int  # refused for another reason
+    dropped: int
+    reasons: list[tuple[str, int]]  # the commonest other reasons, with how often
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One message as stored, for reports and tests."""
+
+    id: int
+    dedup_key: str
+    user_id: int | None
+    chat_id: int
+    kind: str
+    payload: dict
+    state: str
+    attempts: int
+    message_id: int | None
+    last_error: str | None
+    batch: str | None
+    not_before: float
+    claimed_by: str | None
 
 
 def queue_message(conn: Transaction, user_id: int, kind: str, payload: dict, key: str, not_before: float,
@@ -141,9 +172,26 @@ class Outbox(Aggregate):
             conn.execute("UPDATE outbox SET chat_id = ? WHERE user_id = ? AND state IN ('pending', 'sending')", (chat_id, user_id))
         await self._transaction(work)
 
-    async def outbox_rows(self, kind: str | None = None) -> list[dict[str, Any]]:
-        """For reports and tests: the outbox as plain rows."""
+    async def outbox_rows(self, kind: str | None = None) -> list[OutboxRow]:
+        """For reports and tests: the outbox, row by row."""
         def work(conn):
             where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
-            return [dict(row) for row in conn.execute(f"SELECT * FROM outbox {where} ORDER BY id", params)]
+            return [OutboxRow(row["id"], row["dedup_key"], row["user_id"], row["chat_id"], row["kind"],
+                              json.loads(row["payload"]), row["state"], row["attempts"], row["message_id"],
+                              row["last_error"], row["batch"], row["not_before"], row["claimed_by"])
+                    for row in conn.execute(f"SELECT * FROM outbox {where} ORDER BY id", params)]
+        return await self._transaction(work, write=False)
+
+    async def delivery_report(self, batch: str) -> DeliveryReport:
+        """Counts per outcome for one batch of the outbox, and the reasons of failures."""
+        def work(conn):
+            counts = dict(conn.execute("SELECT state, COUNT(*) FROM outbox WHERE batch = ? GROUP BY state", (batch,)).fetchall())
+            blocked = conn.execute(
+                "SELECT COUNT(*) FROM outbox WHERE batch = ? AND state = 'failed' AND last_error LIKE 'blocked:%'", (batch,)).fetchone()[0]
+            reasons = conn.execute(
+                """SELECT last_error, COUNT(*) FROM outbox WHERE batch = ? AND state = 'failed' AND last_error NOT LIKE 'blocked:%'
+                   GROUP BY last_error ORDER BY COUNT(*) DESC LIMIT 5""", (batch,)).fetchall()
+            return DeliveryReport(sent=counts.get("sent", 0), pending=counts.get("pending", 0) + counts.get("sending", 0),
+                                  blocked=blocked, failed=counts.get("failed", 0) - blocked, dropped=counts.get("dropped", 0),
+                                  reasons=[(reason, count) for reason, count in reasons])
         return await self._transaction(work, write=False)
