@@ -231,7 +231,7 @@ class SharedBudget:
     async def take(self, windows: list[tuple[str, int, float]]) -> float:
         """0 when the send may go now (and it is counted); else the seconds to wait."""
         try:
-            return await self.storage.take_send_slot(windows, time.time())
+            return await self.storage.take_send_slot(windows)
         except Exception:  # noqa: BLE001 - without the database, wait a moment rather than overshoot
             log.exception("could not read the shared send budget")
             return 0.5

@@ -8,6 +8,7 @@ rehearsal clock: they measure processes, not the conference.
 from __future__ import annotations
 
 import json
+import time
 
 from .engine import Aggregate
 
@@ -45,21 +46,29 @@ class Coordination(Aggregate):
             return taken is not None
         return await self._transaction(work, durable=False, serialized=False)
 
-    async def take_send_slot(self, windows: list[tuple[str, int, float]], now: float) -> float:
+    async def take_send_slot(self, windows: list[tuple[str, int, float]], now: float | None = None) -> float:
         """One send within every window (key, limit, span): at most `limit` sends in any `span`
         seconds, counted over all processes. Returns 0 and records the send when every window
-        has room; otherwise the seconds to wait (nothing recorded)."""
+        has room; otherwise the seconds to wait (nothing recorded). The moment is read when the
+        transaction runs (unless given, for tests), so that the sends recorded stay in order and
+        close to when they leave."""
         def work(conn):
-            events = {}
-            for key, limit, span in windows:
-                row = conn.execute(f"SELECT events FROM rate_budget WHERE key = ?{conn.dialect.lock_row}", (key,)).fetchone()
-                recent = [t for t in (json.loads(row[0]) if row else []) if t > now - span]
-                if len(recent) >= limit:
-                    return recent[len(recent) - limit] + span - now
-                events[key] = (recent + [now])[-limit:]
-            for key, recent in events.items():
-                conn.execute("""INSERT INTO rate_budget (key, events, last_at) VALUES (?, ?, ?)
-                                ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_at = excluded.last_at""",
-                             (key, json.dumps(recent), now))
-            return 0.0
+            moment = time.time() if now is None else now
+            return _take(conn, windows, moment)
         return await self._transaction(work, durable=False, serialized=False)
+
+
+def _take(conn, windows: list[tuple[str, int, float]], now: float) -> float:
+    """Sliding windows as the local limiter keeps them (delivery.SlidingWindow), in the database."""
+    events = {}
+    for key, limit, span in windows:
+        row = conn.execute(f"SELECT events FROM rate_budget WHERE key = ?{conn.dialect.lock_row}", (key,)).fetchone()
+        recent = sorted(t for t in (json.loads(row[0]) if row else []) if t > now - span)
+        if len(recent) >= limit:
+            return recent[len(recent) - limit] + span - now
+        events[key] = sorted(recent + [now])[-limit:]
+    for key, recent in events.items():
+        conn.execute("""INSERT INTO rate_budget (key, events, last_at) VALUES (?, ?, ?)
+                        ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_at = excluded.last_at""",
+                     (key, json.dumps(recent), now))
+    return 0.0
