@@ -5,12 +5,15 @@ session in the bot with its buttons. Deep links that no card carries get a frien
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import textwrap
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.sandbox.client import buttons_of, text_of
-from conftest import SettableClock, bot_running
+from conftest import ROOT, SettableClock, bot_running
 
 BOT_LINK = "https://t.me/KonferenzSandboxBot?start="
 
@@ -172,3 +175,18 @@ async def test_more_than_fifty_matches_come_in_pages(tmp_path):
         assert forged["results"] == [] and forged["next_offset"] == "" and forged["button"] is None
         everything = await asyncio.gather(*(h.client.inline_query(anna.id, "", offset=o) for o in ("", "50", "100")))
         assert [len(a["results"]) for a in everything] == [50, 50, 20]
+
+
+def test_the_demo_tries_inline_mode(tmp_path):
+    """`@ podium` in the demo lists the results, `@1` posts the card, its number opens the link."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    script = "@ podium\n@1\n1\n@ quantencomputer\n@9\n/hilfe\nq\n"
+    result = subprocess.run([sys.executable, "-m", "bot", "demo", "--database", str(tmp_path / "demo.sqlite3")],
+                            cwd=ROOT, env=env, input=script, text=True, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout
+    assert "[@1] Podiumsdiskussion: Brücken bauen – Netzwerke nutzen" in output
+    assert "You, via @bot" in output and "Im Konferenz-Bot öffnen ↗" in output
+    assert "Wie tragen Kommunen" in output  # the session's own view, opened through the deep link
+    assert "Nichts gefunden" in output and "no result @9" in output
+    assert "Traceback" not in output + result.stderr
