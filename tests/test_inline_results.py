@@ -5,14 +5,16 @@ what an empty query lists follows the conference clock."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from telegram import Chat, InlineQuery, Message, Update, User
 
 from bot.domain.program import Speaker, Text
 from bot.domain.search import sessions_for_inline
 from bot.handlers import inline, views
 from bot.handlers.common import MAX_MESSAGE, telegram_length
+from bot.processor import PerChatUpdateProcessor
 from bot.sandbox.html import parse_html
 from conftest import berlin
 
@@ -76,3 +78,11 @@ def test_a_query_lists_every_match_not_just_the_chats_eight(program):
         program = program.replace_session(dataclasses.replace(workshop, id=f"ws-extra-{index}", room=f"Raum {index}"))
     found = sessions_for_inline(program, "workshop", berlin("2025-06-03 08:00"))
     assert len(found) == 15 and {s.id for s in found} >= {f"ws-extra-{i}" for i in range(12)}
+
+
+def test_inline_queries_do_not_wait_behind_the_users_chat():
+    user = User(7, "Anna", False)
+    query = Update(1, inline_query=InlineQuery("q1", user, "podium", ""))
+    message = Update(2, message=Message(1, datetime.now(timezone.utc), Chat(7, "private"), from_user=user, text="hi"))
+    assert PerChatUpdateProcessor._key(query) is None
+    assert PerChatUpdateProcessor._key(message) == 7
