@@ -5,7 +5,7 @@ users, chats, messages and an update queue; checks every call against the Bot AP
 10.1 method table (unknown method or parameter, missing required parameter, text and
 button limits, HTML, unknown chat); can add latency, inject faults and enforce
 Telegram's flood limits; and offers a control API under /sandbox/ to act as users
-and read what the bot did.
+and read what the bot did. Inline mode and menu buttons are in inline_mode.py.
 
 It imports nothing from the bot, so it cannot share the bot's mistakes.
 """
