@@ -86,3 +86,19 @@ def test_inline_queries_do_not_wait_behind_the_users_chat():
     message = Update(2, message=Message(1, datetime.now(timezone.utc), Chat(7, "private"), from_user=user, text="hi"))
     assert PerChatUpdateProcessor._key(query) is None
     assert PerChatUpdateProcessor._key(message) == 7
+
+
+def test_over_several_days_a_result_names_its_day(tmp_path):
+    from bot.domain.loader import load_program
+
+    program_file = tmp_path / "two-days.yaml"
+    program_file.write_text(
+        'conference: {name: {de: "Fachtage"}, timezone: Europe/Berlin, start: "2025-10-25 09:00", '
+        'end: "2025-10-26 17:00", venue: {name: "Rathaus", address: "Markt 1"}}\n'
+        'sessions:\n'
+        '  - {id: labor, kind: talk, title: {de: "Datenlabor", en: "Data lab"}, start: "2025-10-26 08:00", '
+        'end: "2025-10-26 09:00", room: "Ratssaal"}\n', encoding="utf-8")
+    program = load_program(program_file)
+    labor = program.session("labor")
+    assert views.session_summary(program, labor, "de") == "So 26.10. 08:00–09:00 Uhr · Ratssaal"
+    assert "🕒 Sunday, 26 October 2025, 08:00–09:00" in views.session_card(program, labor, "en")
