@@ -17,7 +17,7 @@ from .cluster import Cluster
 from .delivery import ConferenceRateLimiter, Dispatcher, SharedBudget
 from .domain.program import Program
 from .announcement_service import AnnouncementService
-from .handlers import (admin, announce, changes, community, conversation, dispatch, fallback, orga, personal,
+from .handlers import (admin, announce, changes, community, conversation, dispatch, fallback, inline, orga, personal,
                        program as program_handlers, reminders, signup)
 from .handlers.push import make_renderer
 from .processor import PerChatUpdateProcessor
@@ -70,11 +70,12 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
 def register_handlers(application: Application) -> None:
     # Group -1 first: any command ends a pending input. Then one group, where the first handler
     # that matches answers: commands, the one button dispatcher, the one handler for typed
-    # text (a pending input's step, else the search), then the catch-alls.
+    # text (a pending input's step, else the search), then the catch-alls. Inline queries and
+    # the cards people post with them ("via" the bot) come first: a card is no question.
     group, guard = conversation.command_guard()
     application.add_handler(guard, group=group)
     conversation.set_fallbacks(text=program_handlers.free_text, other=fallback.unsupported)
-    for handler in (*program_handlers.handlers(), *signup.handlers(), *reminders.handlers(), *personal.handlers(),
+    for handler in (*inline.handlers(), *program_handlers.handlers(), *signup.handlers(), *reminders.handlers(), *personal.handlers(),
                     *community.handlers(), *admin.handlers(), *orga.handlers(), *announce.handlers(),
                     *changes.handlers(), *conversation.handlers(), *dispatch.handlers(), *fallback.handlers()):
         application.add_handler(handler)

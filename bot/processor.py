@@ -36,6 +36,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     @staticmethod
     def _key(update: object) -> int | None:
         if isinstance(update, Update):
+            if update.inline_query is not None:
+                # Needs no order and has 10 s to be answered: never queue it behind the
+                # user's own chat (an export or a broadcast preview under way).
+                return None
             if update.effective_chat is not None:
                 return update.effective_chat.id
             if update.effective_user is not None:

@@ -40,8 +40,11 @@ async def raw(server, method: str, token: str = DEFAULT_TOKEN, **fields):
 
 
 def test_sandbox_imports_nothing_from_the_bot():
-    for name in ("server.py", "html.py", "client.py"):
-        tree = ast.parse((SANDBOX_DIR / name).read_text(encoding="utf-8"))
+    for path in SANDBOX_DIR.glob("*.py"):
+        if path.name == "demo.py":  # the glue between sandbox and bot
+            continue
+        name = path.name
+        tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
                 assert node.level <= 1 and not (node.module or "").startswith("bot"), (name, node.module)

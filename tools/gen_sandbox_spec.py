@@ -13,6 +13,22 @@ import sys
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "botapi_methods.json"
+# Objects whose fields the sandbox checks inside parameters: what inline answers and menu
+# buttons are made of (with every subtype of the abstract ones).
+OBJECTS = ("InlineQueryResult", "InputMessageContent", "InlineQueryResultsButton", "MenuButton", "WebAppInfo")
+
+
+def _fields(spec_type: dict) -> dict:
+    return {field["name"]: {"types": field["types"], "required": field["required"]}
+            for field in spec_type.get("fields", [])}
+
+
+def _objects(types: dict) -> dict:
+    found = {}
+    for name in OBJECTS:
+        for concrete in types[name].get("subtypes") or [name]:
+            found[concrete] = _fields(types[concrete])
+    return found
 
 
 def main(spec_path: str) -> None:
@@ -24,9 +40,9 @@ def main(spec_path: str) -> None:
         }
         for name, method in sorted(spec["methods"].items())
     }
-    document = {"version": spec["version"], "methods": methods}
+    document = {"version": spec["version"], "methods": methods, "objects": _objects(spec["types"])}
     OUT.write_text(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {len(methods)} methods of {spec['version']} to {OUT}")
+    print(f"wrote {len(methods)} methods and {len(document['objects'])} objects of {spec['version']} to {OUT}")
 
 
 if __name__ == "__main__":

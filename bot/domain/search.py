@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -123,3 +124,13 @@ def search_exhibitors(program: Program, query: str, limit: int = 8) -> list:
             hits.append((sum(scores) / len(scores), exhibitor))
     hits.sort(key=lambda pair: -pair[0])
     return [exhibitor for _, exhibitor in hits[:limit]]
+
+
+def sessions_for_inline(program: Program, query: str, now: datetime) -> list[Session]:
+    """What "@bot <query>" lists: every session the search finds, best first; for a query that
+    names nothing (empty, or only words like "wann"), what is on now and everything after it,
+    or the whole program once the conference is over."""
+    if query_terms(query):
+        return [hit.session for hit in search(program, query, limit=len(program.sessions))]
+    still_to_come = [s for s in program.active_sessions() if s.end > now]
+    return sorted(still_to_come, key=lambda s: s.start) if still_to_come else list(program.sessions)

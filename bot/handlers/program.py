@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
+from ..domain import deeplink
 from ..domain.search import search, search_exhibitors
 from ..texts import LANGUAGES, plain, t
 from . import buttons as b
@@ -14,18 +15,21 @@ from .common import Asker, asker, keyboard, send, services, show
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start, also from a deep link (t.me/<bot>?start=<parameter>): the session it names, a
+    sign-up, or the welcome. Anyone can type "/start <anything>", so deeplink.parse decides."""
     who = await asker(update, context)
-    argument = context.args[0] if context.args else ""
-    if argument.startswith("signup-"):
+    link = deeplink.parse(" ".join(context.args or ()))
+    if isinstance(link, deeplink.SignUp):
         from .signup import sign_up_for  # deep link "signup-<id>": sign up straight away
 
-        await sign_up_for(update, context, who, argument[len("signup-"):])
-        return
-    program = services(context).program.current
-    if argument:
-        await details(update, context, argument, who)
-        return
-    await send(update, context, views.welcome(program, who.lang), keyboard(views.main_menu(who.lang)))
+        await sign_up_for(update, context, who, link.session_id)
+    elif isinstance(link, deeplink.ShowSession):
+        await details(update, context, link.session_id, who)
+    elif isinstance(link, deeplink.Invalid):
+        await send(update, context, t(who.lang, "deeplink_invalid"), keyboard(views.main_menu(who.lang)))
+    else:
+        program = services(context).program.current
+        await send(update, context, views.welcome(program, who.lang), keyboard(views.main_menu(who.lang)))
 
 
 async def program_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

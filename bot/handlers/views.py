@@ -157,24 +157,50 @@ def program_page(program: Program, lang: str, page: int) -> tuple[str, Rows]:
     return text, rows
 
 
-def session_details(program: Program, session: Session, lang: str, count: SessionCount | None,
-                    mine: MyRegistration | None, bookmarked: bool = False) -> tuple[str, Rows]:
-    lines = [f"<b>{escape(session.title.get(lang))}</b>"]
+def _session_basics(program: Program, session: Session, lang: str, fit: bool = False) -> list[str]:
+    """Title, cancellation, day and time, room, speakers, meeting point: how every view of one
+    session begins. `fit` shortens the free texts so that the lines always fit one message."""
+    def cut(text: str, limit: int) -> str:
+        return shorten(text, limit) if fit else text
+
+    lines = [f"<b>{escape(cut(session.title.get(lang), 300))}</b>"]
     if session.cancelled:
         lines.append(t(lang, "details_cancelled"))
     start, end = program.local(session.start), program.local(session.end)
     lines.append(t(lang, "details_time", date=format_date(lang, start), time=format_range(lang, start, end)))
     if session.room:
-        lines.append(t(lang, "details_room", room=session.room))
+        lines.append(t(lang, "details_room", room=cut(session.room, 200)))
     if session.speakers:
         speakers = ", ".join(
             f"{s.name} ({s.role.get(lang)})" if s.role else s.name for s in session.speakers
         )
-        lines.append(t(lang, "details_speakers", speakers=speakers))
+        lines.append(t(lang, "details_speakers", speakers=cut(speakers, 1500)))
     point = session.meeting_point
     if point is not None:
         departure = program.local(point.departure) if point.departure else start
-        lines.append(t(lang, "details_meeting_point", place=point.name, time=departure.strftime("%H:%M")))
+        lines.append(t(lang, "details_meeting_point", place=cut(point.name, 200), time=departure.strftime("%H:%M")))
+    return lines
+
+
+def session_card(program: Program, session: Session, lang: str) -> Html:
+    """A session as a message of its own (shared from inline mode): what, when, where, who;
+    always short enough for one message."""
+    return Html("\n".join(_session_basics(program, session, lang, fit=True)))
+
+
+def session_summary(program: Program, session: Session, lang: str) -> str:
+    """One plain line under a session's title in a list: "Di 3.6. 11:05–11:50 Uhr · Großer Saal"."""
+    start, end = program.local(session.start), program.local(session.end)
+    when_text = format_range(lang, start, end)
+    if program.several_days:
+        when_text = f"{format_day_short(lang, start)} {when_text}"
+    return shorten(f"{when_text} · {room_of(session, lang)}", 200)
+
+
+def session_details(program: Program, session: Session, lang: str, count: SessionCount | None,
+                    mine: MyRegistration | None, bookmarked: bool = False) -> tuple[str, Rows]:
+    lines = _session_basics(program, session, lang)
+    point = session.meeting_point
     if session.capacity is not None and not session.cancelled:
         confirmed = count.confirmed if count else 0
         waiting = count.waitlisted if count else 0

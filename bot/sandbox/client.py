@@ -101,6 +101,31 @@ class SandboxClient:
     async def state(self) -> dict:
         return await self._call("GET", "state")
 
+    async def inline_query(self, user_id: int, query: str, offset: str = "", chat_type: str | None = "sender",
+                           timeout: float = 10) -> dict:
+        """Type "@bot <query>" as `user_id`; the bot's answer (results, next_offset, cache_time,
+        is_personal, button, inline_query_id). Raises SandboxError if the bot gives none."""
+        data = await self._call("POST", "inline_query", json={"user_id": user_id, "query": query, "offset": offset,
+                                                              "chat_type": chat_type, "timeout": timeout})
+        if data["answer"] is None:
+            raise SandboxError(f"the bot did not answer the inline query {query!r} within {timeout} s")
+        return data["answer"]
+
+    async def choose_inline_result(self, user_id: int, query_id: str, result_id: str, chat_id: int) -> dict:
+        """Pick a result of an answered inline query: its message is posted into `chat_id`
+        by the user, via the bot. Returns that message."""
+        data = await self._call("POST", "choose_inline_result", json={"user_id": user_id, "inline_query_id": query_id,
+                                                                      "result_id": result_id, "chat_id": chat_id})
+        return data["message"]
+
+    async def open_link(self, user_id: int, url: str) -> dict:
+        """Follow a https://t.me/<bot>?start=X link: "/start X" from the user's private chat."""
+        return await self._call("POST", "open_link", json={"user_id": user_id, "url": url})
+
+    async def menu_button(self, chat_id: int | None = None) -> dict:
+        """The menu button a private chat shows (its own, else the bot-wide one), or the bot-wide one."""
+        return await self._call("GET", "menu_button", params={} if chat_id is None else {"chat_id": chat_id})
+
     async def file(self, file_id: str) -> bytes:
         async with self.session.get(f"{self.base_url}/sandbox/files/{file_id}") as response:
             if response.status != 200:
@@ -139,6 +164,12 @@ class Attendee:
         bot message that has one."""
         message_id, data = await self.find_button(label)
         return await self.tap(data, message_id, minimum=minimum, settle=settle, timeout=timeout, expect=expect)
+
+    async def open_link(self, url: str, minimum: int = 1, settle: float = 0.15, timeout: float = 10,
+                        expect: str | None = None) -> list[dict]:
+        """Follow a t.me deep link to the bot and return what it answered in this chat."""
+        ack = await self.client.open_link(self.id, url)
+        return await self._collect(ack["seq"], minimum, settle, timeout, expect=expect)
 
     async def find_button(self, label: str) -> tuple[int, str]:
         chat = await self.client.chat(self.id)

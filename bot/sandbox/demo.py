@@ -1,5 +1,8 @@
 """`python -m bot demo`: the real bot against the local sandbox, with you as an attendee in the
 terminal. Type text or /commands; type a button's number to press it; `q` quits.
+Inline mode as in any Telegram chat: `@ podium` lists what "@bot podium" would offer, `@1`
+posts the first result as a card (into your chat with the bot), `@+` shows more results; the
+card's link button opens the session in the bot like a t.me link.
 
 This module is the glue between the sandbox and the bot, so unlike the server it imports both.
 """
@@ -10,19 +13,23 @@ import asyncio
 import os
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from ..app import build_application, running
 from ..config import Settings
-from .client import SandboxClient
+from .client import SandboxClient, SandboxError
 from .server import DEFAULT_TOKEN, SandboxServer
 
 DEMO_USER_ID = 4242
 BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
 
 
-def _render(output: dict, buttons: list[tuple[int, str]]) -> str:
+Button = tuple[int, str, str | None]  # message id, callback data, URL (link buttons)
+
+
+def _render(output: dict, buttons: list[Button]) -> str:
     kind = output["kind"]
     message = output.get("message") or {}
     if kind == "answerCallbackQuery":
@@ -52,8 +59,8 @@ def _render(output: dict, buttons: list[tuple[int, str]]) -> str:
         for row in keyboard:
             labels = []
             for button in row:
-                buttons.append((message["message_id"], button.get("callback_data", "")))
-                labels.append(f"[{len(buttons)}] {button['text']}")
+                buttons.append((message["message_id"], button.get("callback_data", ""), button.get("url")))
+                labels.append(f"[{len(buttons)}] {button['text']}" + (" ↗" if button.get("url") else ""))
             rendered_rows.append("   ".join(labels))
         lines.append(DIM + "\n".join(rendered_rows) + RESET)
     return "\n".join(lines)
@@ -97,7 +104,8 @@ async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", na
                 print(f"{DIM}Offline: the real bot talks to a local Bot API sandbox at {server.url}. "
                       f"Clock: {svc.clock.describe()}. You are {name}{' (organizer)' if admin else ''}.\n"
                       f"Type text or /commands, a number to press a button, q to quit.{RESET}\n")
-                buttons: list[tuple[int, str]] = []
+                buttons: list[Button] = []
+                inline = InlineState()
                 seen = [0]
                 printer = asyncio.create_task(_printer(client, buttons, seen))
                 await client.message(DEMO_USER_ID, "/start")
@@ -112,11 +120,10 @@ async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", na
                         if not line:
                             continue
                         if line.isdigit() and 1 <= int(line) <= len(buttons):
-                            message_id, data = buttons[int(line) - 1]
-                            try:
-                                await client.press(DEMO_USER_ID, message_id, data)
-                            except Exception as error:  # noqa: BLE001 - a vanished button is no crash
-                                print(f"{DIM}(that button is gone: {error}){RESET}")
+                            await _press(client, buttons[int(line) - 1])
+                            continue
+                        if line.startswith("@"):
+                            await _inline(client, inline, line[1:].strip(), buttons)
                             continue
                         await client.message(DEMO_USER_ID, line)
                 finally:
@@ -126,6 +133,70 @@ async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", na
             await server.stop()
     print("Bye!")
     return 0
+
+
+async def _press(client: SandboxClient, button: Button) -> None:
+    message_id, data, url = button
+    try:
+        if url:  # a link button: Telegram opens t.me links to the bot as "/start <parameter>"
+            await client.open_link(DEMO_USER_ID, url)
+        else:
+            await client.press(DEMO_USER_ID, message_id, data)
+    except Exception as error:  # noqa: BLE001 - a vanished button or a foreign link is no crash
+        print(f"{DIM}(that button does nothing here: {error}){RESET}")
+
+
+@dataclass
+class InlineState:
+    """The last inline query the demo user typed, to choose from or page through."""
+
+    query: str = ""
+    results: list[tuple[str, dict]] = field(default_factory=list)  # (inline query id, result), all pages
+    next_offset: str = ""
+
+
+async def _inline(client: SandboxClient, state: InlineState, typed: str, buttons: list[Button]) -> None:
+    """`@ query` asks, `@+` pages on, `@<n>` posts result n as a card via the bot."""
+    try:
+        if typed.isdigit():
+            await _choose(client, state, int(typed), buttons)
+            return
+        if typed == "+":
+            if not state.next_offset:
+                print(f"{DIM}(no more results){RESET}")
+                return
+            answer = await client.inline_query(DEMO_USER_ID, state.query, offset=state.next_offset)
+        else:
+            answer = await client.inline_query(DEMO_USER_ID, typed)
+            state.query, state.results = typed, []
+    except SandboxError as error:
+        print(f"{DIM}(inline query failed: {error}){RESET}")
+        return
+    first = len(state.results)
+    state.next_offset = answer["next_offset"]
+    state.results += [(answer["inline_query_id"], result) for result in answer["results"]]
+    lines = [f"{BOLD}🔎 @bot {state.query}{RESET}"]
+    lines += [f"[@{first + index + 1}] {r['title']}\n     {DIM}{r.get('description', '')}{RESET}"
+              for index, r in enumerate(answer["results"])]
+    if answer.get("button"):
+        lines.append(f"{DIM}(no results; the button above them: „{answer['button']['text']}“){RESET}")
+    if state.next_offset:
+        lines.append(f"{DIM}@+ shows more{RESET}")
+    print("\n".join(lines) + "\n", flush=True)
+
+
+async def _choose(client: SandboxClient, state: InlineState, number: int, buttons: list[Button]) -> None:
+    if not 1 <= number <= len(state.results):
+        print(f"{DIM}(no result @{number}; ask first, e.g. @ podium){RESET}")
+        return
+    # Each page is the answer to a query of its own: the result is chosen from the one it came in.
+    query_id, chosen = state.results[number - 1]
+    try:
+        message = await client.choose_inline_result(DEMO_USER_ID, query_id, chosen["id"], DEMO_USER_ID)
+    except SandboxError as error:
+        print(f"{DIM}(could not post it: {error}){RESET}")
+        return
+    print(f"{BOLD}🙋 You, via @bot:{RESET}\n{_render({'kind': 'message', 'message': message}, buttons)}\n", flush=True)
 
 
 def _read_line() -> str | None:

@@ -5,7 +5,7 @@ users, chats, messages and an update queue; checks every call against the Bot AP
 10.1 method table (unknown method or parameter, missing required parameter, text and
 button limits, HTML, unknown chat); can add latency, inject faults and enforce
 Telegram's flood limits; and offers a control API under /sandbox/ to act as users
-and read what the bot did.
+and read what the bot did. Inline mode and menu buttons are in inline_mode.py.
 
 It imports nothing from the bot, so it cannot share the bot's mistakes.
 """
@@ -28,7 +28,9 @@ from typing import Any
 
 from aiohttp import web
 
+from .errors import ApiError, bad
 from .html import ParseError, parse_html, utf16_len
+from .inline_mode import InlineMode, check_fields, check_web_app_url
 
 log = logging.getLogger("sandbox")
 
@@ -46,23 +48,6 @@ def _load_methods() -> dict[str, dict[str, dict]]:
 
 METHODS = _load_methods()
 METHODS_BY_LOWER = {name.lower(): name for name in METHODS}
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, parameters: dict | None = None):
-        self.code, self.description, self.parameters = code, description, parameters
-        self.scope: str | None = None
-        super().__init__(description)
-
-    def body(self) -> dict:
-        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.parameters:
-            body["parameters"] = self.parameters
-        return body
-
-
-def bad(description: str) -> ApiError:
-    return ApiError(400, f"Bad Request: {description}")
 
 
 @dataclass
@@ -130,8 +115,9 @@ class Chat:
         return {"id": self.id, "type": self.type, "title": self.title or "Group"}
 
 
-class Sandbox:
-    def __init__(self, token: str = DEFAULT_TOKEN, bot_username: str = "KonferenzSandboxBot"):
+class Sandbox(InlineMode):
+    def __init__(self, token: str = DEFAULT_TOKEN, bot_username: str = "KonferenzSandboxBot",
+                 supports_inline_queries: bool = True):
         self.token = token
         self.bot = {"id": BOT_ID, "is_bot": True, "first_name": "Konferenz-Bot", "username": bot_username,
                     "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False,
@@ -155,6 +141,7 @@ class Sandbox:
         self._chat_times: dict[int, deque[float]] = defaultdict(deque)
         self._user_ids = itertools.count(10_000)
         self.getupdates_calls = 0
+        self._init_inline_mode(supports_inline_queries)
 
     # --- users and updates (control side) ------------------------------------------------
 
@@ -459,7 +446,8 @@ class Sandbox:
             if entity["offset"] < 0 or entity["length"] <= 0 or entity["offset"] + entity["length"] > size:
                 raise bad("can't parse entities: entity is out of range")
 
-    def _markup(self, params: dict) -> dict | None:
+    def _markup(self, params: dict, chat: Chat | None = None, inline: bool = False) -> dict | None:
+        """The reply_markup of a message to `chat`, or of an inline result (`inline`)."""
         markup = params.get("reply_markup")
         if markup is None:
             return None
@@ -471,13 +459,13 @@ class Sandbox:
                 raise bad("can't parse inline keyboard button: field \"inline_keyboard\" must be an Array of Arrays")
             for row in rows:
                 for button in row:
-                    self._check_button(button)
+                    self._check_button(button, chat, inline)
         elif not any(key in markup for key in ("keyboard", "remove_keyboard", "force_reply")):
             raise bad("can't parse reply keyboard markup JSON object")
         return markup
 
     @staticmethod
-    def _check_button(button: Any) -> None:
+    def _check_button(button: Any, chat: Chat | None = None, inline: bool = False) -> None:
         if not isinstance(button, dict) or not isinstance(button.get("text"), str):
             raise bad("can't parse inline keyboard button: Text must be a String")
         if not button["text"].strip():
@@ -493,9 +481,15 @@ class Sandbox:
         url = button.get("url")
         if url is not None and not re.match(r"^(https?|tg)://", str(url)):
             raise bad("BUTTON_URL_INVALID")
+        if "web_app" in button:
+            # Web App buttons work only in the private chat of a user with the bot.
+            if inline or chat is None or chat.type != "private":
+                raise bad("BUTTON_TYPE_INVALID")
+            check_fields(button["web_app"], "WebAppInfo", "inline keyboard button's web_app")
+            check_web_app_url(button["web_app"]["url"], "inline keyboard button")
 
     async def _send(self, chat: Chat, method: str, params: dict, **content) -> dict:
-        markup = self._markup(params)
+        markup = self._markup(params, chat)
         if markup is not None and "inline_keyboard" in markup:
             content["reply_markup"] = markup
         message = self._new_message(chat, {k: self.bot[k] for k in ("id", "is_bot", "first_name", "username")}, **content)
@@ -628,7 +622,7 @@ class Sandbox:
         if "text" not in message:
             raise bad("there is no text in the message to edit")
         text, entities = self._text(params)
-        markup = self._markup(params)
+        markup = self._markup(params, chat)
         if text == message.get("text") and entities == message.get("entities", []) and markup == message.get("reply_markup"):
             raise bad("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
         message["text"] = text
@@ -642,7 +636,7 @@ class Sandbox:
 
     async def m_editMessageReplyMarkup(self, params, files):
         chat, message = self._bot_message(params)
-        markup = self._markup(params)
+        markup = self._markup(params, chat)
         if markup == message.get("reply_markup"):
             raise bad("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
         self._replace_markup(message, markup)
@@ -654,7 +648,7 @@ class Sandbox:
         chat, message = self._bot_message(params)
         caption, entities = self._text(params, "caption", limit=1024, required=False)
         message["caption"] = caption
-        self._replace_markup(message, self._markup(params))
+        self._replace_markup(message, self._markup(params, chat))
         await self._record("editMessageCaption", chat.id, message_id=message["message_id"], message=dict(message))
         return message
 
@@ -703,9 +697,6 @@ class Sandbox:
         self.commands.pop(str(params.get("language_code") or ""), None)
         return True
 
-    async def m_setChatMenuButton(self, params, files):
-        return True
-
     async def m_sendChatAction(self, params, files):
         self._chat(params)
         return True
@@ -737,6 +728,10 @@ class Sandbox:
         app.router.add_get("/sandbox/files/{file_id}", self.c_file)
         app.router.add_get("/sandbox/commands", self.c_commands)
         app.router.add_get("/sandbox/state", self.c_state)
+        app.router.add_post("/sandbox/inline_query", self.c_inline_query)
+        app.router.add_post("/sandbox/choose_inline_result", self.c_choose_inline_result)
+        app.router.add_post("/sandbox/open_link", self.c_open_link)
+        app.router.add_get("/sandbox/menu_button", self.c_menu_button)
         return app
 
     @staticmethod
@@ -822,6 +817,10 @@ class Sandbox:
             self._random = random.Random(self.faults.seed)
         if "limits" in body:
             self.limits = Limits(**(body["limits"] or {}))
+        if "supports_inline_queries" in body:
+            self.bot["supports_inline_queries"] = bool(body["supports_inline_queries"])
+        if "inline_answer_seconds" in body:
+            self.inline_answer_seconds = float(body["inline_answer_seconds"])
         return web.json_response({"ok": True})
 
     async def c_outputs(self, request):
@@ -868,6 +867,41 @@ class Sandbox:
 
     async def c_commands(self, request):
         return web.json_response(self.commands)
+
+    async def c_inline_query(self, request):
+        """A user types "@bot <query>": the update goes out, and the bot's answer comes back
+        (null if it gave none within `timeout` seconds)."""
+        body = await self._json(request)
+        try:
+            query_id = self.send_inline_query(int(body["user_id"]), body.get("query", ""), body.get("offset", ""),
+                                              body.get("chat_type", "sender"))
+        except ApiError as error:
+            raise web.HTTPBadRequest(text=error.description) from None
+        answer = await self.wait_for_inline_answer(query_id, float(body.get("timeout", self.inline_answer_seconds)))
+        return web.json_response({"inline_query_id": query_id, "answer": answer, "seq": len(self.outputs)})
+
+    async def c_choose_inline_result(self, request):
+        body = await self._json(request)
+        try:
+            message = self.choose_inline_result(int(body["user_id"]), str(body["inline_query_id"]),
+                                                str(body["result_id"]), int(body["chat_id"]))
+        except ApiError as error:
+            raise web.HTTPBadRequest(text=error.description) from None
+        return web.json_response({"message": message, "seq": len(self.outputs)})
+
+    async def c_open_link(self, request):
+        body = await self._json(request)
+        try:
+            update_id, message_id = self.open_link(int(body["user_id"]), str(body["url"]))
+        except ApiError as error:
+            raise web.HTTPBadRequest(text=error.description) from None
+        return web.json_response({"update_id": update_id, "message_id": message_id, "seq": len(self.outputs)})
+
+    async def c_menu_button(self, request):
+        chat_id = request.query.get("chat_id")
+        if chat_id is None:
+            return web.json_response(self.menu_buttons.get(None) or {"type": "commands"})
+        return web.json_response(self.effective_menu_button(int(chat_id)))
 
     async def c_state(self, request):
         return web.json_response({"pending_updates": len(self.updates), "getupdates_calls": self.getupdates_calls,

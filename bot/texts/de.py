@@ -486,3 +486,12 @@ TEXTS.update({
     "reminder_excursion_set": "🚌 Ich erinnere Sie {minutes} {minutes:Minute|Minuten} vor Abfahrt des Busses.",
     "reminder_excursion_off": "🚌 Keine Erinnerung an den Bus.",
 })
+
+# Inline mode ("@bot podium" in any chat) and deep links into the bot
+TEXTS.update({
+    "inline_open": "📋 Im Konferenz-Bot öffnen",
+    "inline_open_signup": "🎟 Details & Anmeldung im Bot",
+    "inline_nothing_found": "🔎 Nichts gefunden – Programm im Bot öffnen",
+    "inline_cancelled_title": "❌ Abgesagt: {title}",
+    "deeplink_invalid": "🤔 Mit diesem Link kann ich nichts anfangen – vielleicht ist er unvollständig. Hier ist das Menü:",
+})

@@ -486,3 +486,12 @@ TEXTS.update({
     "reminder_excursion_set": "🚌 I will remind you {minutes} {minutes:minute|minutes} before the bus leaves.",
     "reminder_excursion_off": "🚌 No reminder for the bus.",
 })
+
+# Inline mode ("@bot podium" in any chat) and deep links into the bot
+TEXTS.update({
+    "inline_open": "📋 Open in the conference bot",
+    "inline_open_signup": "🎟 Details & sign-up in the bot",
+    "inline_nothing_found": "🔎 Nothing found – open the program in the bot",
+    "inline_cancelled_title": "❌ Cancelled: {title}",
+    "deeplink_invalid": "🤔 I can't make sense of this link – perhaps it was cut off. Here is the menu:",
+})

@@ -1,0 +1,94 @@
+"""Deep links into the bot: `https://t.me/<bot>?start=<parameter>` sends "/start <parameter>".
+
+The one place that turns a session into a start parameter and a parameter back into what it
+asks for. Telegram allows 1–64 characters of A-Z, a-z, 0-9, "_" and "-". Program session ids
+are lower-case and short, so they travel as they are ("podium"); an id that does not fit, or
+that would read as one of the parameters below, travels base64url-encoded behind "B64_" (an
+upper-case prefix no session id can have). Anyone can type "/start <anything>", so parsing
+never trusts its input: whatever does not decode cleanly is `Invalid`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+
+MAX_LENGTH = 64
+ALLOWED = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SIGNUP = "signup-"  # "signup-<id>": sign up straight away (printed on posters, so kept as it is)
+ENCODED = "B64_"
+MENU = "Menu"  # opens the welcome and the main menu (the button above empty inline results)
+
+
+@dataclass(frozen=True)
+class ShowSession:
+    session_id: str
+
+
+@dataclass(frozen=True)
+class SignUp:
+    session_id: str
+
+
+@dataclass(frozen=True)
+class Welcome:
+    """No parameter, or the menu parameter: the welcome."""
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A parameter that no link of this bot carries: forged, cut off or mistyped."""
+
+
+Link = ShowSession | SignUp | Welcome | Invalid
+
+
+def session_parameter(session_id: str) -> str | None:
+    """The start parameter that opens `session_id`, or None if no parameter can carry it."""
+    if not session_id or not session_id.isprintable():
+        return None
+    if ALLOWED.match(session_id) and not _reserved(session_id):
+        return session_id
+    encoded = ENCODED + base64.urlsafe_b64encode(session_id.encode("utf-8")).decode("ascii").rstrip("=")
+    return encoded if len(encoded) <= MAX_LENGTH else None
+
+
+def session_link(bot_username: str, session_id: str) -> str | None:
+    parameter = session_parameter(session_id)
+    return f"https://t.me/{bot_username}?start={parameter}" if parameter else None
+
+
+def parse(parameter: str) -> Link:
+    """What a start parameter asks for. Existence of the session is the caller's question."""
+    if not parameter or parameter == MENU:
+        return Welcome()
+    if not ALLOWED.match(parameter):
+        return Invalid()
+    if parameter.startswith(SIGNUP):
+        target = parameter[len(SIGNUP):]
+        return SignUp(target) if target else Invalid()
+    if parameter.startswith(ENCODED):
+        decoded = _decode(parameter[len(ENCODED):])
+        return ShowSession(decoded) if decoded else Invalid()
+    return ShowSession(parameter)
+
+
+def _reserved(session_id: str) -> bool:
+    return session_id == MENU or session_id.startswith((SIGNUP, ENCODED))
+
+
+def _decode(text: str) -> str | None:
+    """The id inside an encoded parameter; None for anything that is not clean base64url of
+    printable UTF-8 (a forged parameter must not smuggle control characters into a reply)."""
+    if not text:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        decoded = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    if not decoded or not decoded.isprintable() or session_parameter(decoded) != ENCODED + text:
+        return None  # only the one canonical spelling counts, so a link has exactly one form
+    return decoded
