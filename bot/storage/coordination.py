@@ -61,13 +61,17 @@ class Coordination(Aggregate):
 def _take(conn, windows: list[tuple[str, int, float]], now: float) -> float:
     """Sliding windows as the local limiter keeps them (delivery.SlidingWindow), in the database."""
     events = {}
+    known = conn.batch.setdefault("budget", {})  # rows this batch read (and locked) already
     for key, limit, span in windows:
-        row = conn.execute(f"SELECT events FROM rate_budget WHERE key = ?{conn.dialect.lock_row}", (key,)).fetchone()
-        recent = sorted(t for t in (json.loads(row[0]) if row else []) if t > now - span)
+        if key not in known:
+            row = conn.execute(f"SELECT events FROM rate_budget WHERE key = ?{conn.dialect.lock_row}", (key,)).fetchone()
+            known[key] = json.loads(row[0]) if row else []
+        recent = sorted(t for t in known[key] if t > now - span)
         if len(recent) >= limit:
             return recent[len(recent) - limit] + span - now
         events[key] = sorted(recent + [now])[-limit:]
     for key, recent in events.items():
+        known[key] = recent
         conn.execute("""INSERT INTO rate_budget (key, events, last_at) VALUES (?, ?, ?)
                         ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_at = excluded.last_at""",
                      (key, json.dumps(recent), now))

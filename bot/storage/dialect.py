@@ -55,6 +55,7 @@ class Dialect:
     lock_row = ""  # appended to a SELECT whose row is updated next
     no_limit: int | None = -1  # LIMIT ? with this: all rows
     cheap_savepoints = True  # in-process on SQLite; two round trips each on PostgreSQL
+    lanes = 1  # worker threads (connections): SQLite's one connection serializes anyway
 
     def pipeline(self, conn):
         return nullcontext()
@@ -174,6 +175,7 @@ class Postgres(Dialect):
     lock_row = " FOR UPDATE"
     no_limit = None
     cheap_savepoints = False
+    lanes = 2  # serialized work, and work that takes no lock
 
     def pipeline(self, conn):
         return conn.pipeline()
@@ -192,7 +194,7 @@ class Postgres(Dialect):
             conn.autocommit = True  # BEGIN and COMMIT are ours, as on SQLite
             conn.row_factory = _row_factory
 
-        pool = ConnectionPool(database, min_size=1, max_size=2, configure=configure, open=False,
+        pool = ConnectionPool(database, min_size=self.lanes, max_size=self.lanes + 1, configure=configure, open=False,
                               check=ConnectionPool.check_connection, name="konferenz-bot")
         pool.open(wait=True, timeout=15)
         return None, pool

@@ -82,20 +82,22 @@ class _Call(Generic[T]):
     serialized: bool
     future: asyncio.Future
     loop: asyncio.AbstractEventLoop
+    person: int | None = None  # whom the call is about, if one person: read with the batch's others
     enqueued: int = 0
 
 
 @dataclass
 class Engine:
-    """Runs work functions in batched transactions on one worker thread."""
+    """Runs work functions in batched transactions on worker threads: one lane on SQLite; on
+    PostgreSQL a second lane, with its own connection, for work that needs no lock (claims,
+    touches, the send budget), so that it never waits behind a batch of sign-ups."""
 
     database: str
     dialect: dialects.Dialect = field(init=False)
-    _queue: queue.SimpleQueue = field(init=False, default_factory=queue.SimpleQueue)
-    _thread: threading.Thread | None = field(init=False, default=None)
+    _queues: list[queue.SimpleQueue] = field(init=False, default_factory=list)
+    _threads: list[threading.Thread] = field(init=False, default_factory=list)
     _conn: Any = field(init=False, default=None)
     _pool: Any = field(init=False, default=None)
-    _synchronous: str | None = field(init=False, default=None)
     batches: int = field(init=False, default=0)
     calls: int = field(init=False, default=0)
 
@@ -104,68 +106,58 @@ class Engine:
 
     @property
     def is_open(self) -> bool:
-        return self._thread is not None
+        return bool(self._threads)
 
     async def open(self) -> None:
-        ready: asyncio.Future = asyncio.get_running_loop().create_future()
-        loop = asyncio.get_running_loop()
-        self._queue = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._serve, args=(loop, ready), name="storage", daemon=True)
-        self._thread.start()
-        try:
-            await ready
-        except BaseException:
-            self._thread.join()
-            self._thread = None
-            raise
+        await asyncio.to_thread(self._connect)
+        self._queues = [queue.SimpleQueue() for _ in range(self.dialect.lanes)]
+        self._threads = [threading.Thread(target=self._serve, args=(lane,), name=f"storage-{number}", daemon=True)
+                         for number, lane in enumerate(self._queues)]
+        for thread in self._threads:
+            thread.start()
 
     async def close(self) -> None:
-        if self._thread is None:
+        if not self._threads:
             return
-        self._queue.put(None)
-        await asyncio.to_thread(self._thread.join)
-        self._thread = None
+        for lane in self._queues:
+            lane.put(None)
+        for thread in self._threads:
+            await asyncio.to_thread(thread.join)
+        self._threads = []
+        await asyncio.to_thread(self._disconnect)
 
-    async def run(self, work: Callable[[Transaction], T], durable: bool = True, serialized: bool = True) -> tuple[T, int]:
+    async def run(self, work: Callable[[Transaction], T], durable: bool = True, serialized: bool = True,
+                  person: int | None = None) -> tuple[T, int]:
         """Run `work` in a transaction; returns its result and the outbox rows it queued."""
-        if self._thread is None:
+        if not self._threads:
             raise RuntimeError("storage is not open")
         loop = asyncio.get_running_loop()
-        call = _Call(work, durable, serialized, loop.create_future(), loop)
-        self._queue.put(call)
+        call = _Call(work, durable, serialized, loop.create_future(), loop, person)
+        self._queues[0 if serialized else -1].put(call)
         result = await call.future
         return result, call.enqueued
 
-    # --- the worker thread -----------------------------------------------------------------
+    # --- the worker threads ----------------------------------------------------------------
 
-    def _serve(self, loop: asyncio.AbstractEventLoop, ready: asyncio.Future) -> None:
-        try:
-            self._connect()
-        except BaseException as error:  # noqa: BLE001 - reported to open()
-            loop.call_soon_threadsafe(_settle, ready, None, error)
-            return
-        loop.call_soon_threadsafe(_settle, ready, None, None)
-        try:
-            while True:
-                first = self._queue.get()
-                if first is None:
-                    return
-                batch = [first]
-                stop = False
-                while len(batch) < MAX_BATCH:
-                    try:
-                        more = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        stop = True
-                        break
-                    batch.append(more)
-                self._run_batch(batch)
-                if stop:
-                    return
-        finally:
-            self._disconnect()
+    def _serve(self, lane: queue.SimpleQueue) -> None:
+        while True:
+            first = lane.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < MAX_BATCH:
+                try:
+                    more = lane.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._run_batch(batch)
+            if stop:
+                return
 
     def _run_batch(self, batch: list[_Call]) -> None:
         safe = self.dialect.cheap_savepoints or len(batch) == 1
@@ -198,7 +190,7 @@ class Engine:
         is undone alone. Fast (PostgreSQL, where a savepoint costs two round trips): no
         savepoints; if a call fails, the whole batch is undone and run again safely."""
         outcomes = []
-        shared: dict = {}
+        shared: dict = {"people": {call.person for call in batch if call.person is not None}}
         with self._transaction(durable=any(call.durable for call in batch)) as conn:
             if any(call.serialized for call in batch):
                 # First, before any row is touched: a batch never holds rows while it waits.
@@ -215,7 +207,7 @@ class Engine:
             result = call.work(tx)
         except Exception as error:  # noqa: BLE001 - this call's changes are undone; the batch goes on
             self.dialect.rollback_savepoint(conn)
-            shared.clear()  # what the call cached may describe changes that were undone
+            _forget(shared)  # what the call cached may describe changes that were undone
             return None, error
         self.dialect.release_savepoint(conn)
         return result, None
@@ -237,6 +229,13 @@ class Engine:
     def _disconnect(self) -> None:
         self.dialect.disconnect(self._conn, self._pool)
         self._conn = self._pool = None
+
+
+def _forget(shared: dict) -> None:
+    """Drop what a batch's calls cached, keeping only who the batch is about."""
+    people = shared.get("people", set())
+    shared.clear()
+    shared["people"] = people
 
 
 def _settle(future: asyncio.Future, result: Any, error: BaseException | None) -> None:
@@ -265,11 +264,12 @@ class Aggregate:
     _outbox_listeners: list[Callable[[], None]]
 
     async def _transaction(self, work: Callable[[Transaction], T], write: bool = True, durable: bool = True,
-                           serialized: bool | None = None) -> T:
+                           serialized: bool | None = None, person: int | None = None) -> T:
         """Run `work` in a transaction. Writes are durable unless told otherwise, and
-        serialized across processes unless they only claim or append rows of their own."""
+        serialized across processes unless they only claim or append rows of their own.
+        `person`: whom the work is about, so that a batch reads its people's rows at once."""
         result, enqueued = await self._engine.run(work, durable=write and durable,
-                                                  serialized=write if serialized is None else serialized)
+                                                  serialized=write if serialized is None else serialized, person=person)
         if enqueued:
             for listener in self._outbox_listeners:
                 listener()

@@ -52,7 +52,8 @@ class SeatBook:
     def __init__(self, conn: Transaction):
         self.conn = conn
         self.enqueued = 0
-        self._of_user: dict[int, dict[str, Registration]] = {}
+        # a person's registrations, as this batch knows them (read for all its people at once)
+        self._of_user: dict[int, dict[str, Registration]] = conn.batch.setdefault("registrations", {})
         self._confirmed: dict[str, int] = conn.batch.setdefault("confirmed", {})
         # per session: (waitlisted, an upper bound of their latest arrival), to place a newcomer
         self._waiting: dict[str, tuple[int, int]] = conn.batch.setdefault("waiting", {})
@@ -63,8 +64,13 @@ class SeatBook:
 
     def _user(self, user_id: int) -> dict[str, Registration]:
         if user_id not in self._of_user:
-            rows = self.conn.execute("SELECT * FROM registrations WHERE user_id = ? ORDER BY id", (user_id,))
-            self._of_user[user_id] = {row["session_id"]: self._row(row) for row in rows}
+            wanted = sorted({user_id, *self.conn.batch.get("people", ())} - set(self._of_user))[:500]
+            for user in wanted:
+                self._of_user[user] = {}
+            rows = self.conn.execute(
+                f"SELECT * FROM registrations WHERE user_id IN ({','.join('?' * len(wanted))}) ORDER BY id", tuple(wanted))
+            for row in rows:
+                self._of_user[row["user_id"]][row["session_id"]] = self._row(row)
         return self._of_user[user_id]
 
     def registration(self, session_id: str, user_id: int) -> Registration | None:
@@ -166,21 +172,21 @@ class SeatBook:
 
 
 class Registrations(Aggregate):
-    async def _rules(self, rule):
+    async def _rules(self, rule, person: int | None = None):
         """Run one of the domain's sign-up rules on the book, serialized, in one transaction."""
-        return await self._transaction(lambda conn: rule(SeatBook(conn)))
+        return await self._transaction(lambda conn: rule(SeatBook(conn)), person=person)
 
     async def sign_up(self, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
-        return await self._rules(lambda book: rules.sign_up(book, program, session_id, user_id, arrival, now))
+        return await self._rules(lambda book: rules.sign_up(book, program, session_id, user_id, arrival, now), person=user_id)
 
     async def join_waitlist(self, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
-        return await self._rules(lambda book: rules.join_waitlist(book, program, session_id, user_id, arrival, now))
+        return await self._rules(lambda book: rules.join_waitlist(book, program, session_id, user_id, arrival, now), person=user_id)
 
     async def switch(self, program: Program, from_id: str, to_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
-        return await self._rules(lambda book: rules.switch(book, program, from_id, to_id, user_id, arrival, now))
+        return await self._rules(lambda book: rules.switch(book, program, from_id, to_id, user_id, arrival, now), person=user_id)
 
     async def cancel(self, program: Program, session_id: str, user_id: int, now: datetime) -> Outcome:
-        return await self._rules(lambda book: rules.cancel(book, program, session_id, user_id, now))
+        return await self._rules(lambda book: rules.cancel(book, program, session_id, user_id, now), person=user_id)
 
     async def reconcile_capacities(self, program: Program, now: datetime) -> tuple[list[Promotion], list[Overbooking]]:
         return await self._rules(lambda book: rules.reconcile_capacities(book, program, now))
