@@ -7,7 +7,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, MenuButtonWebApp, Update, WebAppInfo
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
@@ -27,7 +27,7 @@ from .storage import Storage
 from .domain.loader import ProgramError, linked_url
 from .handlers.common import Asker
 from .schedule_source import SourceFetcher
-from .texts import commands, pick_language, t
+from .texts import commands, pick_language, plain, t
 
 log = logging.getLogger(__name__)
 WAKE_JOB = "outbox-wake"
@@ -99,6 +99,7 @@ async def _post_init(application: Application) -> None:
     svc.reminders.start_safety_net()
     _watch_source(application)
     await _register_commands(application)
+    await _start_web(application)
     log.info("bot ready: %s, %s", svc.program.current.conference.name.get("de"), svc.clock.describe())
 
 
@@ -161,8 +162,26 @@ async def _register_commands(application: Application) -> None:
         log.warning("could not register the command menu: %s", error)
 
 
+async def _start_web(application: Application) -> None:
+    """The Mini App: its server when BOT_WEB_LISTEN is set, the chat's menu button when BOT_WEB_URL is."""
+    from .web.server import WebServer
+
+    svc: Services = application.bot_data["services"]
+    if svc.settings.web_listen is not None:
+        svc.web = WebServer(svc, application.update_processor.next_arrival)  # type: ignore[attr-defined]
+        await svc.web.start(*svc.settings.web_listen)
+    if svc.settings.web_url:
+        try:
+            await application.bot.set_chat_menu_button(
+                menu_button=MenuButtonWebApp(plain("de", "web_title"), WebAppInfo(svc.settings.web_url)))
+        except Exception as error:  # noqa: BLE001 - the button is a convenience; /programm links the page too
+            log.warning("could not set the Mini App menu button: %s", error)
+
+
 async def _post_stop(application: Application) -> None:
     svc: Services = application.bot_data["services"]
+    if svc.web is not None:
+        await svc.web.stop()  # type: ignore[attr-defined]
     if isinstance(svc.reminders, ReminderService):
         await svc.reminders.stop()
     if isinstance(svc.announcements, AnnouncementService):

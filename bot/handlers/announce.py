@@ -15,6 +15,7 @@ from telegram import Message, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.announcements import Audience
+from ..domain.program import Program
 from ..texts import Html, escape, plain, shorten, t
 from . import buttons as b
 from . import conversation, orga
@@ -33,12 +34,17 @@ CORRECTION = conversation.flow("correction", "flow_correction", photos=True)
 
 
 def _audience_label(context: ContextTypes.DEFAULT_TYPE, lang: str, key: str) -> str:
+    return audience_label(services(context).program.current, lang, key)
+
+
+def audience_label(program: Program, lang: str, key: str) -> str:
+    """An announcement's audience in words (the chat's reports and the Mini App's organizer view)."""
     audience = Audience.parse(key)
     if audience is None:
         return key
     if audience.kind in ("all", "excursion"):
         return plain(lang, f"audience_{audience.kind}")
-    session = services(context).program.current.session(audience.session_id or "")
+    session = program.session(audience.session_id or "")
     return plain(lang, f"audience_{audience.kind}", title=session.title.get(lang) if session else audience.session_id)
 
 
@@ -52,7 +58,7 @@ def announcement_body(announcement: dict, lang: str) -> str:
     return f"{t(lang, 'bc_header')}\n\n{body}"
 
 
-def _excerpt(announcement: dict, lang: str) -> str:
+def excerpt(announcement: dict, lang: str) -> str:
     """The announcement's text as recipients read it (no markup, no escapes), shortened by words."""
     texts = announcement.get("texts")
     if texts:
@@ -251,7 +257,7 @@ async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
                        audience=_audience_label(context, who.lang, announcement["audience"]),
                        state=plain(who.lang, f"state_{announcement['state']}"), sent=report["sent"],
                        count=announcement["recipients"] or 0, blocked=report["blocked"], failed=report["failed"],
-                       excerpt=_excerpt(announcement, who.lang)))
+                       excerpt=excerpt(announcement, who.lang)))
         if announcement["state"] in ("sending", "done"):
             rows.append([b.Correct(announcement["id"]).labelled(who.lang, "bc_edit_button", id=announcement["id"]),
                          b.Withdraw(announcement["id"]).labelled(who.lang, "bc_withdraw_button", id=announcement["id"])])
@@ -271,7 +277,7 @@ async def scheduled_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         when = program.local(datetime.fromtimestamp(announcement["send_at"], program.tz))
         lines.append(t(who.lang, "scheduled_line", id=announcement["id"], when=f"{when:%d.%m. %H:%M}",
                        audience=_audience_label(context, who.lang, announcement["audience"]),
-                       excerpt=_excerpt(announcement, who.lang)))
+                       excerpt=excerpt(announcement, who.lang)))
         rows.append([b.CancelScheduled(announcement["id"]).labelled(who.lang, "scheduled_cancel_button", id=announcement["id"])])
     await send(update, context, "\n\n".join(lines), keyboard(rows))
 

@@ -190,3 +190,15 @@ def organizers_only(handler):
             return
         await handler(update, context, who)
     return guarded
+
+
+def web_app_rows(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> list[list[InlineKeyboardButton]]:
+    """A row with the Mini App's button when BOT_WEB_URL is set; Telegram allows it only in
+    private chats, so elsewhere (and without the setting) nothing changes."""
+    from .buttons import web_app_button
+
+    url = services(context).settings.web_url
+    chat = update.effective_chat
+    if not url or chat is None or chat.type != "private":
+        return []
+    return [[web_app_button(lang, url)]]

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 MAX_LENGTH = 8192  # a real initData is well under 1 kB; anything far longer is not Telegram's
 
@@ -96,3 +96,11 @@ def sign(bot_token: str, user: dict, auth_date: int, **extra: str) -> str:
     fields = {"auth_date": str(auth_date), "user": json.dumps(user, separators=(",", ":"), ensure_ascii=False), **extra}
     fields["hash"] = _hash(fields, bot_token)
     return urlencode(fields)
+
+
+def launch_url(page_url: str, init_data: str, theme: dict | None = None) -> str:
+    """The page's address as Telegram opens it: initData and theme in the URL fragment."""
+    fragment = {"tgWebAppData": init_data, "tgWebAppVersion": "8.0", "tgWebAppPlatform": "web"}
+    if theme:
+        fragment["tgWebAppThemeParams"] = json.dumps(theme, separators=(",", ":"))
+    return page_url + "#" + "&".join(f"{key}={quote(value, safe='')}" for key, value in fragment.items())
