@@ -165,3 +165,63 @@ async def test_offline_the_page_shows_the_last_day_with_a_stale_notice_and_retri
         await svc.web.start(host, port)
         await until(page, "!document.getElementById('status').classList.contains('stale')", 15)
         assert (await page.inner_text("#status")).startswith("Jetzt: ")
+
+
+async def test_several_days_are_tabs_and_each_shows_its_own_sessions(tmp_path):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from conftest import SettableClock, bot_running, web_settings
+    from test_e2e_multiday import TWO_DAYS
+
+    program_file = tmp_path / "two-days.yaml"
+    program_file.write_text(TWO_DAYS, encoding="utf-8")
+    clock = SettableClock(datetime(2025, 10, 26, 8, 30, tzinfo=ZoneInfo("Europe/Berlin")))
+    async with bot_running(tmp_path, clock, program_file, **web_settings()) as h:
+        anna = await h.attendee("Anna", lang="en")
+        async with browser_page(tmp_path / "profile") as page:
+            await page.goto(page_url(h, anna.id, lang="en"))
+            await page.wait_for_selector(".cell")
+            tabs = await page.query_selector_all('#days [role="tab"]')
+            assert [await t.inner_text() for t in tabs] == ["Sat 25 Oct", "Sun 26 Oct"]
+            assert [await t.get_attribute("aria-selected") for t in tabs] == ["false", "true"]  # today first
+            assert await page.eval_on_selector_all(".cell", "cells => cells.map(c => c.dataset.id)") == ["labor"]
+            assert await page.is_visible(".nowline")
+            await tabs[0].click()
+            assert await page.eval_on_selector_all(".cell", "cells => cells.map(c => c.dataset.id)") == ["auftakt"]
+            await page.keyboard.press("ArrowRight")  # the tabs work from the keyboard too
+            assert await page.eval_on_selector_all(".cell", "cells => cells.map(c => c.dataset.id)") == ["labor"]
+
+
+async def test_at_200_percent_text_nothing_is_clipped(web_harness, tmp_path):
+    h = web_harness
+    anna = await h.attendee("Anna")
+    async with browser_page(tmp_path / "profile") as page:
+        await page.goto(page_url(h, anna.id))
+        await page.wait_for_selector(".cell")
+        await page.evaluate("document.documentElement.style.fontSize = '200%'")
+        clipped = await page.eval_on_selector_all(
+            ".cell, .room, h1, #status", "nodes => nodes.filter(n => n.scrollHeight > n.clientHeight + 1"
+            " || n.scrollWidth > n.clientWidth + 1).map(n => n.textContent)")
+        assert clipped == []
+
+
+async def test_organizers_get_their_view_as_a_tab_with_bars(web_harness, tmp_path):
+    from conftest import ADMIN_ID
+
+    h = web_harness
+    anna = await h.attendee("Anna")
+    await anna.send("/anmelden ws-zwilling")
+    await h.attendee("Orga", user_id=ADMIN_ID)
+    async with browser_page(tmp_path / "profile") as page:
+        await page.goto(page_url(h, ADMIN_ID))
+        await page.click('#views [role="tab"] >> text=Orga')
+        await page.wait_for_selector("#orga .bar")
+        text = await page.inner_text("#orga")
+        assert "Plätze und Wartelisten" in text and "1 von 45 Plätzen belegt · Warteliste: 0" in text
+        assert "Durchsagen" in text and "Bewertungen" in text
+        assert await page.get_attribute("#orga .bar", "aria-label") == "1 von 45 Plätzen belegt · Warteliste: 0"
+    async with browser_page(tmp_path / "profile-attendee") as page:
+        await page.goto(page_url(h, anna.id))
+        await page.wait_for_selector(".cell")
+        assert not await page.is_visible("#views")  # no organizer tab for attendees
