@@ -82,6 +82,7 @@ async def _post_init(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     await svc.storage.open()
     svc.program.replace(overrides=await svc.storage.overrides())  # live changes survive restarts
+    await _start_web(svc, application)  # first: a port that cannot be used stops the start before anything runs
     await svc.storage.sync_file_announcements(list(svc.program.current.announcements), svc.now())
     promotions, overbooked = await svc.storage.reconcile_capacities(svc.program.current, svc.now())
     for item in overbooked:
@@ -99,7 +100,7 @@ async def _post_init(application: Application) -> None:
     svc.reminders.start_safety_net()
     _watch_source(application)
     await _register_commands(application)
-    await _start_web(application)
+    await _set_menu_button(application)
     log.info("bot ready: %s, %s", svc.program.current.conference.name.get("de"), svc.clock.describe())
 
 
@@ -162,20 +163,25 @@ async def _register_commands(application: Application) -> None:
         log.warning("could not register the command menu: %s", error)
 
 
-async def _start_web(application: Application) -> None:
-    """The Mini App: its server when BOT_WEB_LISTEN is set, the chat's menu button when BOT_WEB_URL is."""
+async def _start_web(svc: Services, application: Application) -> None:
+    """The Mini App's web server, when BOT_WEB_LISTEN is set."""
     from .web.server import WebServer
 
-    svc: Services = application.bot_data["services"]
     if svc.settings.web_listen is not None:
         svc.web = WebServer(svc, application.update_processor.next_arrival)  # type: ignore[attr-defined]
         await svc.web.start(*svc.settings.web_listen)
-    if svc.settings.web_url:
-        try:
-            await application.bot.set_chat_menu_button(
-                menu_button=MenuButtonWebApp(plain("de", "web_title"), WebAppInfo(svc.settings.web_url)))
-        except Exception as error:  # noqa: BLE001 - the button is a convenience; /programm links the page too
-            log.warning("could not set the Mini App menu button: %s", error)
+
+
+async def _set_menu_button(application: Application) -> None:
+    """The chat's menu button opens the Mini App when BOT_WEB_URL is set."""
+    svc: Services = application.bot_data["services"]
+    if not svc.settings.web_url:
+        return
+    try:
+        await application.bot.set_chat_menu_button(
+            menu_button=MenuButtonWebApp(plain("de", "web_title"), WebAppInfo(svc.settings.web_url)))
+    except Exception as error:  # noqa: BLE001 - the button is a convenience; /programm links the page too
+        log.warning("could not set the Mini App menu button: %s", error)
 
 
 async def _post_stop(application: Application) -> None:

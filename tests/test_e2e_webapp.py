@@ -211,3 +211,12 @@ async def test_programm_and_meinplan_offer_the_mini_app_only_when_its_url_is_set
                 web_app = [b["web_app"]["url"] for o in outputs for row in o["message"].get("reply_markup", {})
                            .get("inline_keyboard", []) for b in row if "web_app" in b]
                 assert web_app == ([running.services.settings.web_url] if expected else []), command
+
+
+async def test_a_taken_port_is_one_clear_configuration_error(web_harness):
+    from bot.config import ConfigError
+    from bot.web.server import WebServer
+
+    host, port = web_harness.services.settings.web_listen
+    with pytest.raises(ConfigError, match=f"BOT_WEB_LISTEN {host}:{port} cannot be used"):
+        await WebServer(web_harness.services, lambda: 0).start(host, port)

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Callable
 
 from aiohttp import web
@@ -280,11 +280,16 @@ def seat_entries(program: Program, lang: str, counts: dict[str, SessionCount]) -
 
 
 def announcement_entry(program: Program, lang: str, announcement: dict, report: dict) -> dict:
-    sent_at = datetime.fromisoformat(announcement["sent_at"]) if announcement.get("sent_at") else None
+    if announcement.get("sent_at"):
+        moment = datetime.fromisoformat(announcement["sent_at"])
+    elif announcement.get("send_at"):  # scheduled: when it will go out
+        moment = datetime.fromtimestamp(announcement["send_at"], timezone.utc)
+    else:
+        moment = None
     failed = report["failed"] + report["blocked"]
     return {"id": announcement["id"], "excerpt": excerpt(announcement, lang),
             "audience": audience_label(program, lang, announcement["audience"]),
-            "when": f"{program.local(sent_at):%H:%M}" if sent_at else "–",
+            "when": f"{program.local(moment):%H:%M}" if moment else "–",
             "sent": report["sent"], "failed": failed, "pending": report["pending"],
             "line": plain(lang, "web_orga_report", state=plain(lang, f"state_{announcement['state']}"),
                           sent=report["sent"], failed=failed, pending=report["pending"])}

@@ -12,6 +12,7 @@ from typing import Callable
 
 from aiohttp import web
 
+from ..config import ConfigError
 from ..services import Services
 from .api import ApiError, WebApi
 
@@ -115,7 +116,11 @@ class WebServer:
         self.runner = web.AppRunner(self.app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:  # port taken, unknown host, not allowed: one clear line, no traceback
+            await self.stop()
+            raise ConfigError(f"BOT_WEB_LISTEN {host}:{port} cannot be used: {error.strerror or error}") from None
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         log.info("Mini App served on http://%s:%d%s", host, self.port, PREFIX)
         return self.port

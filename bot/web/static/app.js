@@ -137,10 +137,11 @@
     }
     if (!data.is_admin) { state.view = 'program'; }
     renderTabs($('views'), data.is_admin ? [['program', text('web_tab_program')], ['orga', text('web_tab_orga')]] : [],
-               state.view, text('web_views'), function (view) { state.view = view; render(); if (view === 'orga') { loadOrga(); } });
+               state.view, text('web_views'), function (view) { state.view = view; render(); if (view === 'orga') { loadOrga(); } },
+               function (view) { return view; });
     renderTabs($('days'), state.view === 'program' && data.days.length > 1 ?
                data.days.map(function (d) { return [d.date, d.label]; }) : [],
-               state.day, text('web_days'), function (day) { state.day = day; render(); });
+               state.day, text('web_days'), function (day) { state.day = day; render(); }, function () { return 'program'; });
     $('program').hidden = state.view !== 'program';
     $('orga').hidden = state.view !== 'orga';
     if (state.view === 'program') {
@@ -154,13 +155,14 @@
     if (state.openId && $('dialog').open) { fillDialog(state.openId); }
   }
 
-  function renderTabs(container, tabs, selected, label, choose) {
+  function renderTabs(container, tabs, selected, label, choose, panelOf) {
     container.replaceChildren();
     container.hidden = tabs.length < 2;
     container.setAttribute('aria-label', label);
     tabs.forEach(function (tab, index) {
       var button = el('button', {type: 'button', role: 'tab', id: container.id + '-' + index, text: tab[1],
-                                 'aria-selected': String(tab[0] === selected), tabindex: tab[0] === selected ? '0' : '-1'});
+                                 'aria-selected': String(tab[0] === selected), tabindex: tab[0] === selected ? '0' : '-1',
+                                 'aria-controls': panelOf(tab[0])});
       button.addEventListener('click', function () { choose(tab[0]); focusTab(container, tab[0], tabs); });
       button.addEventListener('keydown', function (event) {
         var step = {ArrowRight: 1, ArrowLeft: -1}[event.key];
