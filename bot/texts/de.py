@@ -502,6 +502,7 @@ TEXTS.update({
     "web_close": "Schließen",
     "web_now": "Jetzt: {time}",
     "web_all_rooms": "alle Räume",
+    "web_no_room": "ohne Raumangabe",
     "web_mark_confirmed": "✅ angemeldet",
     "web_mark_waiting": "⏳ Warteliste: Platz {position}",
     "web_mark_bookmarked": "⭐ gemerkt",

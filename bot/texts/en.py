@@ -502,6 +502,7 @@ TEXTS.update({
     "web_close": "Close",
     "web_now": "Now: {time}",
     "web_all_rooms": "all rooms",
+    "web_no_room": "no room given",
     "web_mark_confirmed": "✅ signed up",
     "web_mark_waiting": "⏳ waiting list: position {position}",
     "web_mark_bookmarked": "⭐ bookmarked",

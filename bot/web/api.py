@@ -32,7 +32,7 @@ from .initdata import InitDataError, WebAppUser, verify
 log = logging.getLogger(__name__)
 
 SLOT_MINUTES = 5  # the grid's row: sessions start and end on five-minute marks
-MAX_BODY = 4096
+MAX_BODY = 8192  # bytes of a request body; the page sends a few dozen
 # A change the attendee made on the page is told in the chat too; a refusal or an offer is not
 # (it is answered on the page, where the attendee is deciding).
 CHANGES = {Status.CONFIRMED, Status.WAITLISTED, Status.SWITCHED, Status.CANCELLED, Status.LEFT_WAITLIST}
@@ -145,11 +145,10 @@ class WebApi:
 
 
 async def read_body(request: web.Request) -> dict:
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise ApiError(413, "request body too large")
-    raw = await request.content.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise ApiError(413, "request body too large")
+    try:
+        raw = await request.read()  # the server refuses bodies over MAX_BODY (client_max_size)
+    except web.HTTPRequestEntityTooLarge:
+        raise ApiError(413, "request body too large") from None
     try:
         body = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
@@ -181,14 +180,19 @@ def day_state(program: Program, lang: str, now: datetime, counts: dict[str, Sess
               mine: dict[str, MyRegistration], bookmarks: set[str]) -> dict:
     local_now = program.local(now)
     days = sorted({program.local(s.start).date() for s in program.sessions}) or [program.local(program.conference.start).date()]
+    entries, placements = [], {}
+    for day in days:
+        entry, placed = day_entry(program, lang, day)
+        entries.append(entry)
+        placements.update(placed)
     return {
         "lang": lang,
         "conference": program.conference.name.get(lang),
         "now": {"date": local_now.date().isoformat(), "minutes": local_now.hour * 60 + local_now.minute,
                 "label": f"{local_now:%H:%M}"},
         "texts": {key: template(lang, key) for key in PAGE_TEXTS},
-        "days": [day_entry(program, lang, day) for day in days],
-        "sessions": [session_entry(program, lang, s, counts.get(s.id), mine.get(s.id), s.id in bookmarks)
+        "days": entries,
+        "sessions": [session_entry(program, lang, s, placements[s.id], counts.get(s.id), mine.get(s.id), s.id in bookmarks)
                      for s in sorted(program.sessions, key=lambda s: (s.start, s.room))],
     }
 
@@ -199,34 +203,46 @@ def _minutes(program: Program, moment: datetime, day: date) -> int:
     return (local.date() - day).days * 1440 + local.hour * 60 + local.minute
 
 
-def day_entry(program: Program, lang: str, day: date) -> dict:
-    sessions = [s for s in program.sessions if program.local(s.start).date() == day]
-    rooms: list[str] = []
-    for session in sorted(sessions, key=lambda s: s.start):
-        if session.room and session.room not in rooms:
-            rooms.append(session.room)
+def day_entry(program: Program, lang: str, day: date) -> tuple[dict, dict[str, tuple[int, str]]]:
+    """The day's grid: one column per room in order of first use, and where each session goes:
+    (column, 1-based; 0 = across all rooms) and the room as the page names it. A session without
+    a room spans all rooms when nothing else runs then (a lunch break); else it gets a column of
+    its own, so that it never hides another session."""
+    sessions = sorted((s for s in program.sessions if program.local(s.start).date() == day), key=lambda s: s.start)
+    rooms = list(dict.fromkeys(s.room for s in sessions if s.room))
+    placements: dict[str, tuple[int, str]] = {}
+    for session in sessions:
+        if session.room:
+            placements[session.id] = (rooms.index(session.room) + 1, session.room)
+        elif any(other is not session and other.overlaps(session) for other in sessions):
+            no_room = plain(lang, "web_no_room")
+            if no_room not in rooms:
+                rooms.append(no_room)
+            placements[session.id] = (rooms.index(no_room) + 1, no_room)
+        else:
+            placements[session.id] = (0, plain(lang, "web_all_rooms"))
     first = min((_minutes(program, s.start, day) for s in sessions), default=9 * 60)
     last = max((_minutes(program, s.end, day) for s in sessions), default=18 * 60)
     midnight = datetime.combine(day, datetime.min.time())
     return {"date": day.isoformat(), "label": format_day_short(lang, midnight),
             "title": plain(lang, "web_grid_label", date=format_date(lang, midnight)),
-            "start": first // 30 * 30, "end": -(-last // 30) * 30, "rooms": rooms}
+            "start": first // 30 * 30, "end": -(-last // 30) * 30, "rooms": rooms}, placements
 
 
-def session_entry(program: Program, lang: str, session: Session, count: SessionCount | None,
-                  mine: MyRegistration | None, bookmarked: bool) -> dict:
+def session_entry(program: Program, lang: str, session: Session, placement: tuple[int, str],
+                  count: SessionCount | None, mine: MyRegistration | None, bookmarked: bool) -> dict:
     day = program.local(session.start).date()
     start, end = program.local(session.start), program.local(session.end)
     marks = _marks(lang, session, count, mine, bookmarked)
     time_range = f"{start:%H:%M}–{end:%H:%M}"
-    room = session.room or plain(lang, "web_all_rooms")
+    column, room = placement
     details, _ = session_details(program, session, lang, count if session.capacity is not None else None,
                                  mine if session.capacity is not None else None, bookmarked)
     return {
         "id": session.id, "title": session.title.get(lang), "day": day.isoformat(), "time": time_range,
         "start": _minutes(program, session.start, day), "end": _minutes(program, session.end, day),
-        "room": session.room, "cancelled": session.cancelled, "mine": mine.state if mine else None,
-        "bookmarked": bookmarked, "marks": marks,
+        "room": session.room, "column": column, "cancelled": session.cancelled,
+        "mine": mine.state if mine else None, "bookmarked": bookmarked, "marks": marks,
         "label": ", ".join([session.title.get(lang), time_range, room, *marks]),
         "details": [line for line in plain_text(details).split("\n")[1:] if line.strip()],
         "actions": _actions(lang, session, mine, bookmarked),

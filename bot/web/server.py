@@ -14,7 +14,7 @@ from aiohttp import web
 
 from ..config import ConfigError
 from ..services import Services
-from .api import ApiError, WebApi
+from .api import MAX_BODY, ApiError, WebApi
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ async def json_errors(request: web.Request, handler):
 def make_app(svc: Services, next_arrival: Callable[[], int]) -> web.Application:
     api = WebApi(svc, next_arrival)
     assets = load_assets()
-    app = web.Application(middlewares=[json_errors], client_max_size=8192)
+    app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY)
 
     async def page(request: web.Request) -> web.Response:
         name = request.match_info.get("name") or "index.html"

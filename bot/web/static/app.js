@@ -220,7 +220,7 @@
     if (session.mine) { classes.push(session.mine); }
     if (session.bookmarked) { classes.push('bookmarked'); }
     if (session.cancelled) { classes.push('cancelled'); }
-    if (!session.room) { classes.push('all'); }
+    if (!session.column) { classes.push('all'); }
     var button = el('button', {type: 'button', 'class': classes.join(' '), 'data-id': session.id, 'aria-label': session.label}, [
       el('span', {'class': 't', text: session.time}),
       el('span', {'class': 'n', text: session.title}),
@@ -229,7 +229,7 @@
     ]);
     var start = Math.max(session.start, day.start);
     var end = Math.min(Math.max(session.end, start + SLOT), day.end);
-    var column = session.room ? String(day.rooms.indexOf(session.room) + 2) : '2 / -1';
+    var column = session.column ? String(session.column + 1) : '2 / -1'; // 0: across all rooms
     place(button, row(day, start) + ' / ' + row(day, Math.ceil((end - day.start) / SLOT) * SLOT + day.start), column);
     button.addEventListener('click', function () { openDialog(session.id, button); });
     return button;
