@@ -12,7 +12,7 @@ import pytest
 
 from bot.sandbox.client import buttons_of, text_of
 from bot.web.server import ASSETS
-from conftest import ADMIN_ID, bot_running, init_data
+from conftest import ADMIN_ID, bot_running, init_data, web_settings
 
 WORKSHOP_1, WORKSHOP_2 = "ws-zwilling", "ws-mobilitaet"
 
@@ -220,3 +220,28 @@ async def test_a_taken_port_is_one_clear_configuration_error(web_harness):
     host, port = web_harness.services.settings.web_listen
     with pytest.raises(ConfigError, match=f"BOT_WEB_LISTEN {host}:{port} cannot be used"):
         await WebServer(web_harness.services, lambda: 0).start(host, port)
+
+
+async def test_in_a_group_no_mini_app_button_is_offered(web_harness):
+    """Telegram allows web_app buttons only in private chats."""
+    h = web_harness
+    anna = await h.attendee("Anna")
+    await h.client.add_group(-4243, "Stammtisch")
+    ack = await h.client.message(anna.id, "/programm", chat_id=-4243)
+    outputs = await h.client.outputs(chat_id=-4243, after=ack["seq"], wait=10)
+    assert outputs and not any("web_app" in b for o in outputs for row in (o.get("message") or {})
+                               .get("reply_markup", {}).get("inline_keyboard", []) for b in row)
+
+
+async def test_paging_through_the_program_keeps_the_mini_app_button(tmp_path, clock):
+    from test_e2e_multiday import TWO_DAYS
+
+    program_file = tmp_path / "two-days.yaml"
+    program_file.write_text(TWO_DAYS, encoding="utf-8")
+    async with bot_running(tmp_path, clock, program_file, **web_settings()) as h:
+        anna = await h.attendee("Anna")
+        await anna.send("/programm")
+        pages = await anna.press("So 26.10.")  # the second day: the message is edited in place
+        assert "Datenlabor" in text_of(pages)
+        markup = (await anna.messages())[-1].get("reply_markup", {}).get("inline_keyboard", [])
+        assert [b["web_app"]["url"] for row in markup for b in row if "web_app" in b] == [h.services.settings.web_url]

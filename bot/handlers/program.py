@@ -156,7 +156,7 @@ async def exhibitors_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 @b.handles(b.ProgramPage)
 async def _program_page(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ProgramPage) -> None:
     text, rows = views.program_page(services(context).program.current, who.lang, value.page)
-    await show(update, context, text, keyboard(rows))
+    await show(update, context, text, keyboard(rows + web_app_rows(update, context, who.lang)))
 
 
 @b.handles(b.ShowSession)
