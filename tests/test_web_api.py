@@ -25,7 +25,7 @@ PROGRAM = textwrap.dedent("""
 
 def state(lang="en", **kwargs):
     program = parse_program(PROGRAM)
-    now = datetime(2025, 6, 3, 13, 40, tzinfo=timezone.utc)  # 09:40 in New York
+    now = datetime(2025, 6, 3, 12, 40, tzinfo=timezone.utc)  # 08:40 in New York
     return day_state(program, lang, now, kwargs.get("counts", {}), kwargs.get("mine", {}), kwargs.get("bookmarks", set()))
 
 
@@ -44,7 +44,7 @@ def test_rooms_are_columns_and_a_roomless_session_never_hides_another():
 
 def test_times_are_the_conferences_whatever_the_servers_zone():
     data = state()
-    assert data["now"] == {"date": "2025-06-03", "minutes": 9 * 60 + 40, "label": "09:40"}
+    assert data["now"] == {"date": "2025-06-03", "minutes": 8 * 60 + 40, "label": "08:40"}
     assert by_id(data)["a"]["time"] == "09:00–10:00" and by_id(data)["a"]["start"] == 540
     assert (data["days"][0]["start"], data["days"][0]["end"]) == (540, 780)
 
@@ -66,3 +66,11 @@ def test_a_conflict_offers_switch_and_keep_and_a_full_switch_the_waitlist():
     assert [(o["action"], o["session_id"], o.get("from_id")) for o in conflict] == [("switch", "b", "a"), ("keep", "a", None)]
     assert [o["action"] for o in offers("en", Outcome(Status.SWITCH_FULL, "b", other_session_id="a"))] == ["waitlist"]
     assert offers("en", Outcome(Status.CONFIRMED, "b")) == []
+
+
+def test_seats_are_offered_only_until_the_session_starts():
+    program = parse_program(PROGRAM)
+    before = day_state(program, "en", datetime(2025, 6, 3, 12, 0, tzinfo=timezone.utc), {}, {}, set())
+    after = day_state(program, "en", datetime(2025, 6, 3, 13, 5, tzinfo=timezone.utc), {}, {}, set())  # 09:05 local
+    assert [a["action"] for a in by_id(before)["b"]["actions"]] == ["signup", "bookmark"]
+    assert [a["action"] for a in by_id(after)["b"]["actions"]] == ["bookmark"]

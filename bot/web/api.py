@@ -192,8 +192,8 @@ def day_state(program: Program, lang: str, now: datetime, counts: dict[str, Sess
                 "label": f"{local_now:%H:%M}"},
         "texts": {key: template(lang, key) for key in PAGE_TEXTS},
         "days": entries,
-        "sessions": [session_entry(program, lang, s, placements[s.id], counts.get(s.id), mine.get(s.id), s.id in bookmarks)
-                     for s in sorted(program.sessions, key=lambda s: (s.start, s.room))],
+        "sessions": [session_entry(program, lang, s, placements[s.id], counts.get(s.id), mine.get(s.id), s.id in bookmarks,
+                                   now) for s in sorted(program.sessions, key=lambda s: (s.start, s.room))],
     }
 
 
@@ -230,7 +230,7 @@ def day_entry(program: Program, lang: str, day: date) -> tuple[dict, dict[str, t
 
 
 def session_entry(program: Program, lang: str, session: Session, placement: tuple[int, str],
-                  count: SessionCount | None, mine: MyRegistration | None, bookmarked: bool) -> dict:
+                  count: SessionCount | None, mine: MyRegistration | None, bookmarked: bool, now: datetime) -> dict:
     day = program.local(session.start).date()
     start, end = program.local(session.start), program.local(session.end)
     marks = _marks(lang, session, count, mine, bookmarked)
@@ -245,7 +245,7 @@ def session_entry(program: Program, lang: str, session: Session, placement: tupl
         "mine": mine.state if mine else None, "bookmarked": bookmarked, "marks": marks,
         "label": ", ".join([session.title.get(lang), time_range, room, *marks]),
         "details": [line for line in plain_text(details).split("\n")[1:] if line.strip()],
-        "actions": _actions(lang, session, mine, bookmarked),
+        "actions": _actions(lang, session, mine, bookmarked, now),
     }
 
 
@@ -266,12 +266,13 @@ def _marks(lang: str, session: Session, count: SessionCount | None, mine: MyRegi
     return marks
 
 
-def _actions(lang: str, session: Session, mine: MyRegistration | None, bookmarked: bool) -> list[dict]:
-    """The same choices as the session's card in the chat."""
+def _actions(lang: str, session: Session, mine: MyRegistration | None, bookmarked: bool, now: datetime) -> list[dict]:
+    """The choices of the session's card in the chat; seats only until the session starts (the
+    rules would refuse then anyway, with the chat's words)."""
     if session.cancelled:
         return []
     actions = []
-    if session.takes_signups:
+    if session.takes_signups and now < session.start:
         if mine is None:
             actions.append({"action": "signup", "label": plain(lang, "button_signup")})
         else:
