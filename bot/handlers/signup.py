@@ -14,6 +14,9 @@ from . import views
 from .common import Asker, arrival, asker, keyboard, room_of, send, services, when
 
 
+SEAT_ACTIONS = ("signup", "waitlist", "switch", "cancel")
+
+
 async def change_seat(svc: Services, user_id: int, action: str, session_id: str, arrival: int,
                       from_id: str | None = None) -> Outcome:
     """The one way a seat changes, for the chat and the Mini App alike: the same rules, the
@@ -37,9 +40,6 @@ async def change_seat(svc: Services, user_id: int, action: str, session_id: str,
         raise ValueError(f"unknown seat action {action!r}")
     svc.replan()  # any change of seats changes who is owed which reminder
     return outcome
-
-
-SEAT_ACTIONS = ("signup", "waitlist", "switch", "cancel")
 
 
 def outcome_message(program: Program, lang: str, outcome: Outcome) -> tuple[Html, list]:
