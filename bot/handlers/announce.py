@@ -6,7 +6,6 @@ payload of the buttons module."""
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from datetime import datetime
@@ -19,7 +18,7 @@ from ..domain.program import Program
 from ..texts import Html, escape, plain, shorten, t
 from . import buttons as b
 from . import conversation, orga
-from .common import Asker, keyboard, organizers_only, send, services, show, telegram_length
+from .common import Asker, html_to_plain, keyboard, organizers_only, send, services, show, telegram_length
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +26,6 @@ TEXT_LIMIT = 3800  # leaves room for the header within Telegram's 4096
 CAPTION_LIMIT = 900  # of 1024
 EXCERPT_LIMIT = 90
 COMMAND_PREFIX = re.compile(r"^/\S+\s*")
-TAG = re.compile(r"<[^>]+>")
 
 BROADCAST = conversation.flow("broadcast", "flow_broadcast", photos=True)
 CORRECTION = conversation.flow("correction", "flow_correction", photos=True)
@@ -64,7 +62,7 @@ def excerpt(announcement: dict, lang: str) -> str:
     if texts:
         raw = texts.get(lang) or next(iter(texts.values()), "")
     else:
-        raw = html.unescape(TAG.sub("", announcement.get("text_html") or ""))
+        raw = html_to_plain(announcement.get("text_html") or "")
     return shorten(" ".join(raw.split()), EXCERPT_LIMIT) or "🖼"
 
 

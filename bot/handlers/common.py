@@ -110,10 +110,15 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
     return message
 
 
+def html_to_plain(text: str) -> str:
+    """Telegram HTML as the reader sees it: no tags, no entities (a message's text, the Mini App)."""
+    return html_module.unescape(TAG.sub("", text))
+
+
 def shows_already(message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
     """Would editing `message` to this text and markup change nothing? Telegram refuses such an
     edit ("message is not modified"), so a second tap on the same button must not send it."""
-    plain_text = html_module.unescape(TAG.sub("", text))
+    plain_text = html_to_plain(text)
     current_markup = message.reply_markup.to_dict() if getattr(message, "reply_markup", None) else None
     return message.text == plain_text and current_markup == (markup.to_dict() if markup else None)
 

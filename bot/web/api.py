@@ -7,7 +7,6 @@ fresh one the answer is 401 and nothing changes. Times are the conference's, wha
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import time
@@ -20,7 +19,7 @@ from aiohttp import web
 from ..domain.program import Program, Session
 from ..domain.signup import Outcome, Status
 from ..handlers.announce import audience_label, excerpt
-from ..handlers.common import TAG
+from ..handlers.common import html_to_plain
 from ..handlers.reminders import toggle_bookmark
 from ..handlers.signup import SEAT_ACTIONS, change_seat, outcome_message
 from ..handlers.views import session_details
@@ -45,11 +44,6 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status, self.message = status, message
-
-
-def plain_text(text: str) -> str:
-    """Telegram HTML as the page shows it: no tags, no entities (the page sets textContent)."""
-    return html.unescape(TAG.sub("", text))
 
 
 class WebApi:
@@ -100,7 +94,7 @@ class WebApi:
         if outcome.status in CHANGES:
             await self.tell_chat(user.user_id, "seat", outcome_payload(outcome))
         text, _ = outcome_message(self.svc.program.current, lang, outcome)
-        return web.json_response({"status": outcome.status.value, "message": plain_text(text),
+        return web.json_response({"status": outcome.status.value, "message": html_to_plain(text),
                                   "offers": offers(lang, outcome)})
 
     async def bookmark(self, request: web.Request) -> web.Response:
@@ -244,7 +238,7 @@ def session_entry(program: Program, lang: str, session: Session, placement: tupl
         "room": session.room, "column": column, "cancelled": session.cancelled,
         "mine": mine.state if mine else None, "bookmarked": bookmarked, "marks": marks,
         "label": ", ".join([session.title.get(lang), time_range, room, *marks]),
-        "details": [line for line in plain_text(details).split("\n")[1:] if line.strip()],
+        "details": [line for line in html_to_plain(details).split("\n")[1:] if line.strip()],
         "actions": _actions(lang, session, mine, bookmarked, now),
     }
 
