@@ -225,3 +225,17 @@ async def test_organizers_get_their_view_as_a_tab_with_bars(web_harness, tmp_pat
         await page.goto(page_url(h, anna.id))
         await page.wait_for_selector(".cell")
         assert not await page.is_visible("#views")  # no organizer tab for attendees
+
+
+async def test_inside_telegram_web_the_page_works_says_ready_and_asks_for_full_height(web_harness, tmp_path):
+    """Telegram Web shows a Mini App in a cross-site iframe (where web storage may be refused)
+    and listens for the postEvent messages."""
+    h = web_harness
+    anna = await h.attendee("Anna")
+    async with browser_page(tmp_path / "profile") as page:
+        await page.set_content('<script>window.got = []; addEventListener("message", e => got.push(e.data));</script>'
+                               f'<iframe src="{page_url(h, anna.id)}"></iframe>')
+        await until(page, "window.got.some(d => d.includes('web_app_ready'))")
+        assert await page.evaluate("window.got.some(d => d.includes('web_app_expand'))")
+        frame = page.frames[1]
+        await frame.wait_for_selector('.cell[data-id="podium"]')

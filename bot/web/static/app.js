@@ -18,14 +18,25 @@
   };
 
   var $ = function (id) { return document.getElementById(id); };
+
+  // Web storage may be refused (a third-party iframe, as in Telegram Web; private modes): the
+  // page then works without its memory.
+  function remember(kind, key, value) {
+    try {
+      var storage = kind === 'session' ? window.sessionStorage : window.localStorage;
+      if (value === undefined) { return storage.getItem(key); }
+      storage.setItem(key, value);
+    } catch (e) { /* no storage */ }
+    return null;
+  }
   var state = {data: null, orga: null, view: 'program', day: null, staleAt: null, loading: false,
                retry: null, openId: null, opener: null, busy: false};
 
   // --- the Telegram shim ---------------------------------------------------------------------
   var fragment = new URLSearchParams(location.hash.slice(1));
   var webApp = window.Telegram && window.Telegram.WebApp;
-  var initData = (webApp && webApp.initData) || fragment.get('tgWebAppData') || sessionStorage.getItem('tma') || '';
-  if (initData) { sessionStorage.setItem('tma', initData); }
+  var initData = (webApp && webApp.initData) || fragment.get('tgWebAppData') || remember('session', 'tma') || '';
+  if (initData) { remember('session', 'tma', initData); }
   var user = (function () {
     try { return JSON.parse(new URLSearchParams(initData).get('user')) || {}; } catch (e) { return {}; }
   })();
@@ -40,7 +51,19 @@
     Object.keys(map).forEach(function (key) {
       if (/^#[0-9a-f]{3,8}$/i.test(theme[key] || '')) { document.documentElement.style.setProperty(map[key], theme[key]); }
     });
-    if (webApp && webApp.ready) { webApp.ready(); }
+    if (webApp && webApp.ready) { webApp.ready(); } else { postEvent('web_app_ready'); }
+    if (webApp && webApp.expand) { webApp.expand(); } else { postEvent('web_app_expand'); }
+  }
+
+  // Tell the Telegram client the page is ready (it hides its placeholder) and may take the full
+  // height: the documented postEvent bridge of each platform; nothing happens in a plain browser.
+  function postEvent(type) {
+    var data = JSON.stringify({eventType: type, eventData: {}});
+    try {
+      if (window.TelegramWebviewProxy) { window.TelegramWebviewProxy.postEvent(type, '{}'); }
+      else if (window.external && 'notify' in window.external) { window.external.notify(data); }
+      else if (window.parent !== window) { window.parent.postMessage(data, '*'); }
+    } catch (e) { /* not inside Telegram */ }
   }
 
   // --- texts, elements -----------------------------------------------------------------------
@@ -92,7 +115,7 @@
     return api('GET', 'state').then(function (data) {
       state.data = data;
       state.staleAt = null;
-      try { localStorage.setItem(cacheKey, JSON.stringify(data)); } catch (e) { /* storage full or off: fine */ }
+      remember('local', cacheKey, JSON.stringify(data));
       render();
       if (state.view === 'orga' && data.is_admin) { loadOrga(); }
     }, function (error) {
@@ -110,7 +133,7 @@
   }
 
   function readCache() {
-    try { return JSON.parse(localStorage.getItem(cacheKey)); } catch (e) { return null; }
+    try { return JSON.parse(remember('local', cacheKey)); } catch (e) { return null; }
   }
 
   function showRefusal() {
