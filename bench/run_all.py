@@ -3,7 +3,7 @@
     python bench/run_all.py
 
 The long versions: python bench/burst.py, bench/broadcast.py, bench/signup.py,
-bench/reminders.py, bench/footprint.py (see docs/benchmarks.md).
+bench/reminders.py, bench/footprint.py, bench/webapp.py (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import burst
 import footprint
 import reminders
 import signup
+import webapp
 from common import machine, table
 
 
@@ -46,6 +47,8 @@ async def main() -> None:
     row = await footprint.run(2000)
     summary.append({"benchmark": "footprint 2,000 attendees: start-up s / RSS MB / DB MB",
                     "figure": f"{row['start-up to getUpdates s']} / {row['RSS MB']} / {row['database MB']}", "target": "–"})
+    for row in await webapp.main(loads=3, renders=10):  # the Mini App in Debian's chromium
+        summary.append({"benchmark": "Mini App: " + row["measure"], "figure": row["figure"], "target": row["target"]})
     print(machine())
     print(table(summary, ["benchmark", "figure", "target"]))
     print(f"total {time.monotonic() - started:.0f} s")

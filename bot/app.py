@@ -7,7 +7,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, MenuButtonWebApp, Update, WebAppInfo
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
@@ -28,7 +28,7 @@ from .storage import Storage
 from .domain.loader import ProgramError, linked_url
 from .handlers.common import Asker
 from .schedule_source import SourceFetcher
-from .texts import commands, pick_language, t
+from .texts import commands, pick_language, plain, t
 
 log = logging.getLogger(__name__)
 WAKE_JOB = "outbox-wake"
@@ -91,6 +91,7 @@ async def _post_init(application: Application) -> None:
     if not cluster.alone:
         application.bot_data["rate_limiter"].share(SharedBudget(svc.storage), lambda: len(cluster.live))
     svc.program.replace(overrides=await svc.storage.overrides())  # live changes survive restarts
+    await _start_web(svc, application)  # first: a port that cannot be used stops the start before anything runs
     await svc.storage.sync_file_announcements(list(svc.program.current.announcements), svc.now())
     promotions, overbooked = await svc.storage.reconcile_capacities(svc.program.current, svc.now())
     for item in overbooked:
@@ -113,6 +114,7 @@ async def _post_init(application: Application) -> None:
     svc.reminders.start_safety_net()
     _watch_source(application)
     await _register_commands(application)
+    await _set_menu_button(application)
     log.info("bot ready: %s, %s", svc.program.current.conference.name.get("de"), svc.clock.describe())
 
 
@@ -183,8 +185,31 @@ def _unschedule(reminders: ReminderService):
     return hook
 
 
+async def _start_web(svc: Services, application: Application) -> None:
+    """The Mini App's web server, when BOT_WEB_LISTEN is set."""
+    from .web.server import WebServer
+
+    if svc.settings.web_listen is not None:
+        svc.web = WebServer(svc, application.update_processor.next_arrival)  # type: ignore[attr-defined]
+        await svc.web.start(*svc.settings.web_listen)
+
+
+async def _set_menu_button(application: Application) -> None:
+    """The chat's menu button opens the Mini App when BOT_WEB_URL is set."""
+    svc: Services = application.bot_data["services"]
+    if not svc.settings.web_url:
+        return
+    try:
+        await application.bot.set_chat_menu_button(
+            menu_button=MenuButtonWebApp(plain("de", "web_title"), WebAppInfo(svc.settings.web_url)))
+    except Exception as error:  # noqa: BLE001 - the button is a convenience; /programm links the page too
+        log.warning("could not set the Mini App menu button: %s", error)
+
+
 async def _post_stop(application: Application) -> None:
     svc: Services = application.bot_data["services"]
+    if svc.web is not None:
+        await svc.web.stop()  # type: ignore[attr-defined]
     if isinstance(svc.reminders, ReminderService):
         await svc.reminders.stop()
     if isinstance(svc.announcements, AnnouncementService):

@@ -37,6 +37,9 @@ class Settings:
     rate_limit: int = 30  # messages per second overall; Telegram's paid broadcasts allow up to 1000
     source_poll_seconds: int = 300  # how often a schedule linked by URL is checked for a new version
     log_level: str = "INFO"
+    web_listen: tuple[str, int] | None = None  # host and port of the Mini App's web server; None = no server
+    web_url: str | None = None  # the public URL of the Mini App page; None = no web_app buttons
+    web_max_age: int = 86400  # seconds a Mini App's initData stays valid after Telegram signed it
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -55,6 +58,9 @@ class Settings:
             source_poll_seconds=parse_positive_int("BOT_SOURCE_POLL", env.get("BOT_SOURCE_POLL", "").strip() or "300"),
             http_backend=parse_backend(env.get("BOT_HTTP_BACKEND", "").strip().lower() or "aiohttp"),
             log_level=parse_log_level(env.get("BOT_LOG_LEVEL", "").strip() or "INFO"),
+            web_listen=parse_web_listen(env["BOT_WEB_LISTEN"]) if env.get("BOT_WEB_LISTEN", "").strip() else None,
+            web_url=parse_web_url(env["BOT_WEB_URL"]) if env.get("BOT_WEB_URL", "").strip() else None,
+            web_max_age=parse_positive_int("BOT_WEB_MAX_AGE", env.get("BOT_WEB_MAX_AGE", "").strip() or "86400"),
         )
 
     def with_overrides(self, **changes) -> "Settings":
@@ -103,6 +109,24 @@ def parse_api_url(raw: str) -> str:
     parts = urlsplit(raw.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"BOT_API_URL must be an http(s) URL like {DEFAULT_API_URL}, not '{raw}'")
+    return raw.strip()
+
+
+def parse_web_listen(raw: str) -> tuple[str, int]:
+    """"127.0.0.1:8080" or "[::1]:8080" → (host, port)."""
+    host, colon, port = raw.strip().rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ConfigError(f"BOT_WEB_LISTEN must be host:port like 127.0.0.1:8080, not '{raw}'")
+    return host, int(port)
+
+
+def parse_web_url(raw: str) -> str:
+    """The Mini App's public address. Telegram opens only https pages, except in its test
+    environment, which also allows http (the demo and local tests use that)."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"BOT_WEB_URL must be the page's http(s) URL like https://bot.example.org/app/, not '{raw}'")
     return raw.strip()
 
 

@@ -26,9 +26,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     def _stamp(self, update: object) -> None:
         if isinstance(update, Update):
-            # Nanoseconds of wall time, strictly increasing: comparable across restarts.
-            self._last_arrival = max(time.time_ns(), self._last_arrival + 1)
-            self._arrivals[update.update_id] = self._last_arrival
+            self._arrivals[update.update_id] = self.next_arrival()
+
+    def next_arrival(self) -> int:
+        """The next stamp, also for a request that is no update (a tap in the Mini App): the
+        chat and the page queue on one waitlist in the order the bot received them.
+        Nanoseconds of wall time, strictly increasing: comparable across restarts."""
+        self._last_arrival = max(time.time_ns(), self._last_arrival + 1)
+        return self._last_arrival
 
     def arrival_of(self, update: Update) -> int:
         return self._arrivals.get(update.update_id) or time.time_ns()

@@ -63,6 +63,7 @@ class Services:
     delivery: object | None = None  # the outbox dispatcher, once started
     reminders: object | None = None  # the ReminderService, once started
     announcements: object | None = None  # the AnnouncementService, once started
+    web: object | None = None  # the Mini App's WebServer, once started (BOT_WEB_LISTEN)
     offered_source: str | None = None  # fingerprint of the linked schedule last offered to organizers
     cluster: object | None = None  # this process among the bot's processes (bot/cluster.py), once started
 

@@ -192,3 +192,34 @@ def clock():
 async def harness(tmp_path, clock):
     async with bot_running(tmp_path, clock) as running_harness:
         yield running_harness
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def web_settings() -> dict:
+    """Settings for a bot that serves the Mini App on a free loopback port."""
+    port = free_port()
+    return {"web_listen": ("127.0.0.1", port), "web_url": f"http://127.0.0.1:{port}/app/"}
+
+
+def init_data(user_id: int, lang: str | None = "de", first_name: str = "Anna", age: float = 0,
+              token: str = DEFAULT_TOKEN) -> str:
+    """initData as Telegram would hand it to the page of the sandbox's bot, `age` seconds old."""
+    from bot.web.initdata import sign
+
+    user = {"id": user_id, "first_name": first_name}
+    if lang:
+        user["language_code"] = lang
+    return sign(token, user, int(time.time() - age))
+
+
+@pytest.fixture
+async def web_harness(tmp_path, clock):
+    async with bot_running(tmp_path, clock, **web_settings()) as running_harness:
+        yield running_harness

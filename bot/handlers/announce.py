@@ -7,7 +7,6 @@ payload of the buttons module."""
 from __future__ import annotations
 
 import dataclasses
-import html
 import logging
 import re
 from datetime import datetime
@@ -17,10 +16,11 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.announcements import Audience
 from ..storage import Announcement
+from ..domain.program import Program
 from ..texts import Html, escape, plain, shorten, t
 from . import buttons as b
 from . import conversation, orga
-from .common import Asker, keyboard, organizers_only, send, services, show, telegram_length
+from .common import Asker, html_to_plain, keyboard, organizers_only, send, services, show, telegram_length
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +28,23 @@ TEXT_LIMIT = 3800  # leaves room for the header within Telegram's 4096
 CAPTION_LIMIT = 900  # of 1024
 EXCERPT_LIMIT = 90
 COMMAND_PREFIX = re.compile(r"^/\S+\s*")
-TAG = re.compile(r"<[^>]+>")
 
 BROADCAST = conversation.flow("broadcast", "flow_broadcast", photos=True)
 CORRECTION = conversation.flow("correction", "flow_correction", photos=True)
 
 
 def _audience_label(context: ContextTypes.DEFAULT_TYPE, lang: str, key: str) -> str:
+    return audience_label(services(context).program.current, lang, key)
+
+
+def audience_label(program: Program, lang: str, key: str) -> str:
+    """An announcement's audience in words (the chat's reports and the Mini App's organizer view)."""
     audience = Audience.parse(key)
     if audience is None:
         return key
     if audience.kind in ("all", "excursion"):
         return plain(lang, f"audience_{audience.kind}")
-    session = services(context).program.current.session(audience.session_id or "")
+    session = program.session(audience.session_id or "")
     return plain(lang, f"audience_{audience.kind}", title=session.title.get(lang) if session else audience.session_id)
 
 
@@ -54,13 +58,13 @@ def announcement_body(announcement: Announcement, lang: str) -> str:
     return f"{t(lang, 'bc_header')}\n\n{body}"
 
 
-def _excerpt(announcement: Announcement, lang: str) -> str:
+def excerpt(announcement: Announcement, lang: str) -> str:
     """The announcement's text as recipients read it (no markup, no escapes), shortened by words."""
     texts = announcement.texts
     if texts:
         raw = texts.get(lang) or next(iter(texts.values()), "")
     else:
-        raw = html.unescape(TAG.sub("", announcement.text_html or ""))
+        raw = html_to_plain(announcement.text_html or "")
     return shorten(" ".join(raw.split()), EXCERPT_LIMIT) or "🖼"
 
 
@@ -253,7 +257,7 @@ async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
                        audience=_audience_label(context, who.lang, announcement.audience),
                        state=plain(who.lang, f"state_{announcement.state}"), sent=report.sent,
                        count=announcement.recipients or 0, blocked=report.blocked, failed=report.failed,
-                       excerpt=_excerpt(announcement, who.lang)))
+                       excerpt=excerpt(announcement, who.lang)))
         if announcement.state in ("sending", "done"):
             rows.append([b.Correct(announcement.id).labelled(who.lang, "bc_edit_button", id=announcement.id),
                          b.Withdraw(announcement.id).labelled(who.lang, "bc_withdraw_button", id=announcement.id)])
@@ -273,7 +277,7 @@ async def scheduled_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         when = program.local(datetime.fromtimestamp(announcement.send_at, program.tz))
         lines.append(t(who.lang, "scheduled_line", id=announcement.id, when=f"{when:%d.%m. %H:%M}",
                        audience=_audience_label(context, who.lang, announcement.audience),
-                       excerpt=_excerpt(announcement, who.lang)))
+                       excerpt=excerpt(announcement, who.lang)))
         rows.append([b.CancelScheduled(announcement.id).labelled(who.lang, "scheduled_cancel_button", id=announcement.id)])
     await send(update, context, "\n\n".join(lines), keyboard(rows))
 

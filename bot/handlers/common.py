@@ -110,10 +110,15 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
     return message
 
 
+def html_to_plain(text: str) -> str:
+    """Telegram HTML as the reader sees it: no tags, no entities (a message's text, the Mini App)."""
+    return html_module.unescape(TAG.sub("", text))
+
+
 def shows_already(message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
     """Would editing `message` to this text and markup change nothing? Telegram refuses such an
     edit ("message is not modified"), so a second tap on the same button must not send it."""
-    plain_text = html_module.unescape(TAG.sub("", text))
+    plain_text = html_to_plain(text)
     current_markup = message.reply_markup.to_dict() if getattr(message, "reply_markup", None) else None
     return message.text == plain_text and current_markup == (markup.to_dict() if markup else None)
 
@@ -190,3 +195,15 @@ def organizers_only(handler):
             return
         await handler(update, context, who)
     return guarded
+
+
+def web_app_rows(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> list[list[InlineKeyboardButton]]:
+    """A row with the Mini App's button when BOT_WEB_URL is set; Telegram allows it only in
+    private chats, so elsewhere (and without the setting) nothing changes."""
+    from .buttons import web_app_button
+
+    url = services(context).settings.web_url
+    chat = update.effective_chat
+    if not url or chat is None or chat.type != "private":
+        return []
+    return [[web_app_button(lang, url)]]

@@ -15,7 +15,7 @@ from ..exports import csv_bytes
 from ..texts import escape, format_date, plain, t
 from . import buttons as b
 from . import conversation, orga
-from .common import Asker, asker, keyboard, organizers_only, room_of, send, services, show
+from .common import Asker, asker, keyboard, organizers_only, room_of, send, services, show, web_app_rows
 
 FEEDBACK = conversation.flow("feedback", "flow_feedback")
 
@@ -45,7 +45,7 @@ async def myplan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     program = services(context).program.current
     entries = await my_sessions(context, who.user_id)
     if not entries:
-        await send(update, context, t(who.lang, "myplan_empty"))
+        await send(update, context, t(who.lang, "myplan_empty"), keyboard(web_app_rows(update, context, who.lang)))
         return
     lines = [t(who.lang, "myplan_title")]
     personal = [(s, m) for s, m in entries if m in ("✅", "⭐")]
@@ -62,7 +62,8 @@ async def myplan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             for other, _ in personal:
                 if other.id != session.id and other.overlaps(session) and not other.cancelled and not session.cancelled:
                     lines.append(t(who.lang, "myplan_overlap", other=other.title.get(who.lang)))
-    await send(update, context, "\n".join(lines), keyboard([[b.CalendarAll().labelled(who.lang, "myplan_ics")]]))
+    await send(update, context, "\n".join(lines), keyboard([[b.CalendarAll().labelled(who.lang, "myplan_ics")],
+                                                            *web_app_rows(update, context, who.lang)]))
 
 
 async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:

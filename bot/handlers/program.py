@@ -11,7 +11,7 @@ from ..domain.search import search, search_exhibitors
 from ..texts import LANGUAGES, plain, t
 from . import buttons as b
 from . import views
-from .common import Asker, asker, keyboard, send, services, show
+from .common import Asker, asker, keyboard, send, services, show, web_app_rows
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -35,7 +35,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def program_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     text, rows = views.program_page(services(context).program.current, who.lang, 0)
-    await send(update, context, text, keyboard(rows))
+    await send(update, context, text, keyboard(rows + web_app_rows(update, context, who.lang)))
 
 
 async def now_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -160,7 +160,7 @@ async def exhibitors_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 @b.handles(b.ProgramPage)
 async def _program_page(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ProgramPage) -> None:
     text, rows = views.program_page(services(context).program.current, who.lang, value.page)
-    await show(update, context, text, keyboard(rows))
+    await show(update, context, text, keyboard(rows + web_app_rows(update, context, who.lang)))
 
 
 @b.handles(b.ShowSession)

@@ -16,7 +16,8 @@ from .announce import announcement_body
 from .changes import change_lines
 from .common import keyboard, room_of, when
 from .personal import feedback_buttons
-from .signup import promotion_buttons
+from ..domain.signup import Outcome, Status
+from .signup import outcome_message, promotion_buttons
 from .views import short_label
 
 
@@ -53,6 +54,13 @@ def make_renderer(svc: Services):
                                          "reply_markup": keyboard(feedback_buttons(session.id))})
         if row.kind in ("contact_request", "contact_shared", "contact_declined"):
             return await _networking(svc, row, lang)
+        if row.kind == "seat":
+            # A seat changed in the Mini App: the chat hears it too, worded as if tapped there.
+            outcome = Outcome(Status(payload["status"]), payload["session_id"], payload.get("position"),
+                              payload.get("other_session_id"))
+            text, rows = outcome_message(program, lang, outcome)
+            return Send("send_message", {"chat_id": row.chat_id, "text": text, "parse_mode": ParseMode.HTML,
+                                         "reply_markup": keyboard(rows)})
         if row.kind == "text":
             # Free text prepared elsewhere (already per language): {"de": ..., "en": ...}
             text = payload.get(lang) or payload.get("de") or next(iter(payload.values()), "")

@@ -6,7 +6,9 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain import reminders as plan
+from ..domain.program import Session
 from ..domain.reminders import LEAD_CHOICES, REMINDERS_OFF
+from ..services import Services
 from ..texts import plain, t
 from . import buttons as b
 from . import views
@@ -102,17 +104,21 @@ async def _bookmark(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ask
     svc = services(context)
     session = svc.program.current.session(value.session_id)
     assert session is not None  # the dispatcher checked
-    bookmarked = await svc.storage.toggle_bookmark(who.user_id, session.id, svc.now())
-    svc.replan()
-    title = session.title.get(who.lang)
-    if not bookmarked:
-        note = plain(who.lang, "bookmark_removed", title=title)
-    else:
-        attendee = await svc.storage.attendee(who.user_id)
-        off = attendee is not None and attendee.reminder_minutes == REMINDERS_OFF
-        note = plain(who.lang, "bookmark_added_off" if off else "bookmark_added", title=title)
-    await b.answer(update, note)
+    _, key = await toggle_bookmark(svc, who.user_id, session)
+    await b.answer(update, plain(who.lang, key, title=session.title.get(who.lang)))
     await details(update, context, session.id, who)
+
+
+async def toggle_bookmark(svc: Services, user_id: int, session: Session) -> tuple[bool, str]:
+    """Bookmark or un-bookmark, for the chat and the Mini App: whether it is bookmarked now, and
+    the key of the text that says so (it mentions reminders being off, if they are)."""
+    bookmarked = await svc.storage.toggle_bookmark(user_id, session.id, svc.now())
+    svc.replan()
+    if not bookmarked:
+        return False, "bookmark_removed"
+    attendee = await svc.storage.attendee(user_id)
+    off = attendee is not None and attendee.reminder_minutes == REMINDERS_OFF
+    return True, "bookmark_added_off" if off else "bookmark_added"
 
 
 def handlers() -> list:

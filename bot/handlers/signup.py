@@ -5,19 +5,49 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import CommandHandler, ContextTypes
 
+from ..domain.program import Program
 from ..domain.signup import Outcome, Status
-from ..texts import t
+from ..services import Services
+from ..texts import Html, t
 from . import buttons as b
 from . import views
 from .common import Asker, arrival, asker, keyboard, room_of, send, services, when
 
 
-def _outcome_message(context: ContextTypes.DEFAULT_TYPE, who: Asker, outcome: Outcome) -> tuple[str, list]:
-    program = services(context).program.current
+SEAT_ACTIONS = ("signup", "waitlist", "switch", "cancel")
+
+
+async def change_seat(svc: Services, user_id: int, action: str, session_id: str, arrival: int,
+                      from_id: str | None = None) -> Outcome:
+    """The one way a seat changes, for the chat and the Mini App alike: the same rules, the
+    same refusals, and the reminders follow. `action` is one of SEAT_ACTIONS."""
+    program = svc.program.current
+    now = svc.now()
+    session = program.session(session_id)
+    if session is None:
+        return Outcome(Status.UNKNOWN_SESSION, session_id)
+    if action == "signup":
+        outcome = await svc.storage.sign_up(program, session_id, user_id, arrival, now)
+    elif action == "waitlist":
+        outcome = await svc.storage.join_waitlist(program, session_id, user_id, arrival, now)
+    elif action == "switch":
+        outcome = await svc.storage.switch(program, from_id or "", session_id, user_id, arrival, now)
+    elif action == "cancel":
+        if now >= session.start:  # a seat in a running session is kept: the list at the door stays right
+            return Outcome(Status.CLOSED, session_id)
+        outcome = await svc.storage.cancel(program, session_id, user_id, now)
+    else:
+        raise ValueError(f"unknown seat action {action!r}")
+    svc.replan()  # any change of seats changes who is owed which reminder
+    return outcome
+
+
+def outcome_message(program: Program, lang: str, outcome: Outcome) -> tuple[Html, list]:
+    """What the attendee is told after a seat change, with its buttons: in the chat, in the
+    Mini App (the text) and in the chat again after a change made in the Mini App."""
     session = program.session(outcome.session_id)
     if session is None:
-        return t(who.lang, "unknown_session", session_id=outcome.session_id), []
-    lang = who.lang
+        return t(lang, "unknown_session", session_id=outcome.session_id[:40]), []
     title = session.title.get(lang)
     other_session = program.session(outcome.other_session_id) if outcome.other_session_id else None
     other = other_session.title.get(lang) if other_session else outcome.other_session_id or ""
@@ -55,20 +85,16 @@ def _outcome_message(context: ContextTypes.DEFAULT_TYPE, who: Asker, outcome: Ou
     return t(lang, key, title=title), []
 
 
-async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, outcome: Outcome) -> None:
-    services(context).replan()  # any change of seats changes who is owed which reminder
-    text, rows = _outcome_message(context, who, outcome)
+async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, action: str, session_id: str,
+                  from_id: str | None = None) -> None:
+    svc = services(context)
+    outcome = await change_seat(svc, who.user_id, action, session_id, arrival(update, context), from_id)
+    text, rows = outcome_message(svc.program.current, who.lang, outcome)
     await send(update, context, text, keyboard(rows))
 
 
 async def sign_up_for(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:
-    svc = services(context)
-    program = svc.program.current
-    if program.session(session_id) is None:
-        await send(update, context, t(who.lang, "unknown_session", session_id=session_id[:40]))
-        return
-    outcome = await svc.storage.sign_up(program, session_id, who.user_id, arrival(update, context), svc.now())
-    await _reply(update, context, who, outcome)
+    await _change(update, context, who, "signup", session_id)
 
 
 def _open_sessions(context: ContextTypes.DEFAULT_TYPE):
@@ -109,14 +135,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:
-    svc = services(context)
-    program = svc.program.current
-    session = program.session(session_id)
-    if session is not None and svc.now() >= session.start:
-        await send(update, context, t(who.lang, "signup_closed", title=session.title.get(who.lang)))
-        return
-    outcome = await svc.storage.cancel(program, session_id, who.user_id, svc.now())
-    await _reply(update, context, who, outcome)
+    await _change(update, context, who, "cancel", session_id)
 
 
 async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -138,18 +157,12 @@ async def _sign_up(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
 
 @b.handles(b.JoinWaitlist)
 async def _join_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.JoinWaitlist) -> None:
-    svc = services(context)
-    outcome = await svc.storage.join_waitlist(svc.program.current, value.session_id, who.user_id,
-                                              arrival(update, context), svc.now())
-    await _reply(update, context, who, outcome)
+    await _change(update, context, who, "waitlist", value.session_id)
 
 
 @b.handles(b.Switch)
 async def _switch(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Switch) -> None:
-    svc = services(context)
-    outcome = await svc.storage.switch(svc.program.current, value.from_id, value.to_id, who.user_id,
-                                       arrival(update, context), svc.now())
-    await _reply(update, context, who, outcome)
+    await _change(update, context, who, "switch", value.to_id, from_id=value.from_id)
 
 
 @b.handles(b.GiveBack)

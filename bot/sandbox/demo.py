@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -90,9 +92,11 @@ async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", na
         # Without a rehearsal clock the demo would show a conference long past: start shortly
         # before the first session instead, at normal speed, unless told otherwise.
         clock_start = settings.clock_start or (program.conference.start - timedelta(minutes=10)).isoformat()
+        web_port = settings.web_listen[1] if settings.web_listen else _free_port()
         demo_settings = settings.with_overrides(
             token=DEFAULT_TOKEN, api_url=server.api_url, database_path=database,
             admins=frozenset({DEMO_USER_ID}) if admin else frozenset(), clock_start=clock_start,
+            web_listen=("127.0.0.1", web_port), web_url=f"http://127.0.0.1:{web_port}/app/",
         )
         application = build_application(demo_settings, program)
         client = SandboxClient(server.url)
@@ -103,7 +107,9 @@ async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", na
                 print(f"{BOLD}Konferenz-Bot demo{RESET} – {program.conference.name.get(lang)}")
                 print(f"{DIM}Offline: the real bot talks to a local Bot API sandbox at {server.url}. "
                       f"Clock: {svc.clock.describe()}. You are {name}{' (organizer)' if admin else ''}.\n"
-                      f"Type text or /commands, a number to press a button, q to quit.{RESET}\n")
+                      f"Type text or /commands, a number to press a button, @ podium for inline mode, q to quit.{RESET}")
+                print(f"{DIM}Mini App (open in a browser; valid for 24 h):{RESET}\n"
+                      f"{mini_app_link(demo_settings, name, lang)}\n")
                 buttons: list[Button] = []
                 inline = InlineState()
                 seen = [0]
@@ -197,6 +203,21 @@ async def _choose(client: SandboxClient, state: InlineState, number: int, button
         print(f"{DIM}(could not post it: {error}){RESET}")
         return
     print(f"{BOLD}🙋 You, via @bot:{RESET}\n{_render({'kind': 'message', 'message': message}, buttons)}\n", flush=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def mini_app_link(settings: Settings, name: str, lang: str) -> str:
+    """The Mini App as Telegram would open it for the demo user: with initData signed by the
+    sandbox's token, so the page works in an ordinary browser."""
+    from ..web.initdata import launch_url, sign
+
+    user = {"id": DEMO_USER_ID, "first_name": name, "language_code": lang}
+    return launch_url(settings.web_url or "", sign(settings.token, user, int(time.time())))
 
 
 def _read_line() -> str | None:

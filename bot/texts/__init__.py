@@ -60,6 +60,11 @@ def _template(lang: str, key: str) -> str:
     return catalog.get(key) or CATALOGS[DEFAULT].TEXTS[key]
 
 
+def template(lang: str, key: str) -> str:
+    """A text not filled in: for the Mini App, which fills {time} itself (plain placeholders only)."""
+    return _template(lang, key)
+
+
 def t(lang: str, key: str, **values: object) -> Html:
     return Html(_FORMATTER.vformat(_template(lang, key), (), {name: escape(value) for name, value in values.items()}))
 

@@ -1,0 +1,320 @@
+"""The Mini App's JSON API: what the page shows and the actions it offers, with the chat's own
+rules (handlers.signup.change_seat, handlers.reminders.toggle_bookmark) and the chat's own texts.
+
+Every request carries Telegram's initData (`Authorization: tma <initData>`); without a valid,
+fresh one the answer is 401 and nothing changes. Times are the conference's, whatever the server's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from datetime import date, datetime, timezone
+from typing import Callable
+
+from aiohttp import web
+
+from ..domain.program import Program, Session
+from ..domain.signup import Outcome, Status
+from ..handlers.announce import audience_label, excerpt
+from ..handlers.common import html_to_plain
+from ..handlers.reminders import toggle_bookmark
+from ..handlers.signup import SEAT_ACTIONS, change_seat, outcome_message
+from ..handlers.views import session_details
+from ..services import Services
+from ..storage import Announcement, AttendeeInfo, DeliveryReport, FeedbackRow, MyRegistration, SessionCount
+from ..texts import format_date, format_day_short, pick_language, plain, t, template
+from .initdata import InitDataError, WebAppUser, verify
+
+log = logging.getLogger(__name__)
+
+SLOT_MINUTES = 5  # the grid's row: sessions start and end on five-minute marks
+MAX_BODY = 8192  # bytes of a request body; the page sends a few dozen
+# A change the attendee made on the page is told in the chat too; a refusal or an offer is not
+# (it is answered on the page, where the attendee is deciding).
+CHANGES = {Status.CONFIRMED, Status.WAITLISTED, Status.SWITCHED, Status.CANCELLED, Status.LEFT_WAITLIST}
+PAGE_TEXTS = ("web_title", "web_tab_program", "web_tab_orga", "web_days", "web_views", "web_loading", "web_offline",
+              "web_retrying", "web_error_auth", "web_error", "web_close", "web_now", "web_orga_seats",
+              "web_orga_broadcasts", "web_orga_feedback", "web_orga_none")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class WebApi:
+    def __init__(self, svc: Services, next_arrival: Callable[[], int]):
+        self.svc = svc
+        self.next_arrival = next_arrival
+
+    # --- who asks ----------------------------------------------------------------------------
+
+    async def who(self, request: web.Request) -> tuple[WebAppUser, str]:
+        """The verified user and their language; records them as an attendee like the chat does,
+        so that the confirmation of a page action can reach their chat."""
+        scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "tma" or not raw.strip():
+            raise ApiError(401, "missing Telegram initData (Authorization: tma <initData>)")
+        try:
+            user = verify(raw.strip(), self.svc.settings.token, time.time(), self.svc.settings.web_max_age)
+        except InitDataError as error:
+            log.info("refused Mini App request: %s", error)
+            raise ApiError(401, str(error)) from None
+        attendee = await self.svc.storage.touch_attendee(
+            AttendeeInfo(user.user_id, user.user_id, user.first_name, user.last_name, user.username, user.language_code),
+            self.svc.now())
+        return user, pick_language(attendee.language if attendee else None, user.language_code)
+
+    # --- endpoints -----------------------------------------------------------------------------
+
+    async def state(self, request: web.Request) -> web.Response:
+        user, lang = await self.who(request)
+        svc = self.svc
+        program = svc.program.current
+        mine = {r.session_id: r for r in await svc.storage.registrations_of(user.user_id)}
+        data = day_state(program, lang, svc.now(), await svc.storage.session_counts(), mine,
+                         set(await svc.storage.bookmarks_of(user.user_id)))
+        data["is_admin"] = svc.is_admin(user.user_id)
+        return web.json_response(data)
+
+    async def seat(self, request: web.Request) -> web.Response:
+        user, lang = await self.who(request)
+        body = await read_body(request)
+        action, session = body.get("action"), self.session_of(body.get("session_id"))
+        if action == "keep":  # "No, keep it" after a conflict: nothing changes
+            return web.json_response({"status": "kept", "message": plain(lang, "signup_kept", title=session.title.get(lang))})
+        if action not in SEAT_ACTIONS:
+            raise ApiError(400, f"action must be one of {', '.join(SEAT_ACTIONS)} or keep")
+        from_id = self.session_of(body.get("from_id")).id if action == "switch" else None
+        outcome = await change_seat(self.svc, user.user_id, action, session.id, self.next_arrival(), from_id)
+        if outcome.status in CHANGES:
+            await self.tell_chat(user.user_id, "seat", outcome_payload(outcome))
+        text, _ = outcome_message(self.svc.program.current, lang, outcome)
+        return web.json_response({"status": outcome.status.value, "message": html_to_plain(text),
+                                  "offers": offers(lang, outcome)})
+
+    async def bookmark(self, request: web.Request) -> web.Response:
+        user, lang = await self.who(request)
+        session = self.session_of((await read_body(request)).get("session_id"))
+        bookmarked, key = await toggle_bookmark(self.svc, user.user_id, session)
+        await self.tell_chat(user.user_id, "text", {language: t(language, key, title=session.title.get(language))
+                                                    for language in ("de", "en")})
+        return web.json_response({"bookmarked": bookmarked, "message": plain(lang, key, title=session.title.get(lang))})
+
+    async def orga(self, request: web.Request) -> web.Response:
+        user, lang = await self.who(request)
+        if not self.svc.is_admin(user.user_id):
+            log.warning("refused the Mini App's organizer view for user %s", user.user_id)
+            raise ApiError(403, "organizers only")
+        storage, program = self.svc.storage, self.svc.program.current
+        announcements = []
+        for announcement in await storage.announcements(limit=20):
+            report = await storage.delivery_report(f"ann:{announcement.id}")
+            announcements.append(announcement_entry(program, lang, announcement, report))
+        return web.json_response({
+            "seats": seat_entries(program, lang, await storage.session_counts()),
+            "announcements": announcements,
+            "feedback": feedback_entries(program, lang, await storage.feedback_rows()),
+        })
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def session_of(self, session_id: object) -> Session:
+        if not isinstance(session_id, str) or not session_id:
+            raise ApiError(400, "session_id must be a session's id")
+        session = self.svc.program.current.session(session_id)
+        if session is None:
+            raise ApiError(404, f"there is no session {session_id[:40]!r}")
+        return session
+
+    async def tell_chat(self, user_id: int, kind: str, payload: dict) -> None:
+        """The confirmation goes through the outbox, like every push: Telegram's limits hold."""
+        now = self.svc.now()
+        await self.svc.storage.enqueue([(user_id, kind, payload, f"web:{user_id}:{self.next_arrival()}")],
+                                       not_before=now, now=now)
+
+
+async def read_body(request: web.Request) -> dict:
+    try:
+        raw = await request.read()  # the server refuses bodies over MAX_BODY (client_max_size)
+    except web.HTTPRequestEntityTooLarge:
+        raise ApiError(413, "request body too large") from None
+    try:
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "the body must be JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return body
+
+
+def outcome_payload(outcome: Outcome) -> dict:
+    return {"status": outcome.status.value, "session_id": outcome.session_id, "position": outcome.position,
+            "other_session_id": outcome.other_session_id}
+
+
+def offers(lang: str, outcome: Outcome) -> list[dict]:
+    """The choices the chat offers after this outcome, as actions of the page."""
+    if outcome.status == Status.CONFLICT and outcome.other_session_id:
+        return [{"action": "switch", "session_id": outcome.session_id, "from_id": outcome.other_session_id,
+                 "label": plain(lang, "button_switch")},
+                {"action": "keep", "session_id": outcome.other_session_id, "label": plain(lang, "button_keep_old")}]
+    if outcome.status == Status.SWITCH_FULL and not outcome.position:
+        return [{"action": "waitlist", "session_id": outcome.session_id, "label": plain(lang, "button_join_waitlist")}]
+    return []
+
+
+# --- the day grid ------------------------------------------------------------------------------
+
+def day_state(program: Program, lang: str, now: datetime, counts: dict[str, SessionCount],
+              mine: dict[str, MyRegistration], bookmarks: set[str]) -> dict:
+    local_now = program.local(now)
+    days = sorted({program.local(s.start).date() for s in program.sessions}) or [program.local(program.conference.start).date()]
+    entries, placements = [], {}
+    for day in days:
+        entry, placed = day_entry(program, lang, day)
+        entries.append(entry)
+        placements.update(placed)
+    return {
+        "lang": lang,
+        "conference": program.conference.name.get(lang),
+        "now": {"date": local_now.date().isoformat(), "minutes": local_now.hour * 60 + local_now.minute,
+                "label": f"{local_now:%H:%M}"},
+        "texts": {key: template(lang, key) for key in PAGE_TEXTS},
+        "days": entries,
+        "sessions": [session_entry(program, lang, s, placements[s.id], counts.get(s.id), mine.get(s.id), s.id in bookmarks,
+                                   now) for s in sorted(program.sessions, key=lambda s: (s.start, s.room))],
+    }
+
+
+def _minutes(program: Program, moment: datetime, day: date) -> int:
+    """Minutes since the day's midnight, in the conference's time zone (past midnight: > 1440)."""
+    local = program.local(moment)
+    return (local.date() - day).days * 1440 + local.hour * 60 + local.minute
+
+
+def day_entry(program: Program, lang: str, day: date) -> tuple[dict, dict[str, tuple[int, str]]]:
+    """The day's grid: one column per room in order of first use, and where each session goes:
+    (column, 1-based; 0 = across all rooms) and the room as the page names it. A session without
+    a room spans all rooms when nothing else runs then (a lunch break); else it gets a column of
+    its own, so that it never hides another session."""
+    sessions = sorted((s for s in program.sessions if program.local(s.start).date() == day), key=lambda s: s.start)
+    rooms = list(dict.fromkeys(s.room for s in sessions if s.room))
+    placements: dict[str, tuple[int, str]] = {}
+    for session in sessions:
+        if session.room:
+            placements[session.id] = (rooms.index(session.room) + 1, session.room)
+        elif any(other is not session and other.overlaps(session) for other in sessions):
+            no_room = plain(lang, "web_no_room")
+            if no_room not in rooms:
+                rooms.append(no_room)
+            placements[session.id] = (rooms.index(no_room) + 1, no_room)
+        else:
+            placements[session.id] = (0, plain(lang, "web_all_rooms"))
+    first = min((_minutes(program, s.start, day) for s in sessions), default=9 * 60)
+    last = max((_minutes(program, s.end, day) for s in sessions), default=18 * 60)
+    midnight = datetime.combine(day, datetime.min.time())
+    return {"date": day.isoformat(), "label": format_day_short(lang, midnight),
+            "title": plain(lang, "web_grid_label", date=format_date(lang, midnight)),
+            "start": first // 30 * 30, "end": -(-last // 30) * 30, "rooms": rooms}, placements
+
+
+def session_entry(program: Program, lang: str, session: Session, placement: tuple[int, str],
+                  count: SessionCount | None, mine: MyRegistration | None, bookmarked: bool, now: datetime) -> dict:
+    day = program.local(session.start).date()
+    start, end = program.local(session.start), program.local(session.end)
+    marks = _marks(lang, session, count, mine, bookmarked)
+    time_range = f"{start:%H:%M}–{end:%H:%M}"
+    column, room = placement
+    details, _ = session_details(program, session, lang, count if session.capacity is not None else None,
+                                 mine if session.capacity is not None else None, bookmarked)
+    return {
+        "id": session.id, "title": session.title.get(lang), "day": day.isoformat(), "time": time_range,
+        "start": _minutes(program, session.start, day), "end": _minutes(program, session.end, day),
+        "room": session.room, "column": column, "cancelled": session.cancelled,
+        "mine": mine.state if mine else None, "bookmarked": bookmarked, "marks": marks,
+        "label": ", ".join([session.title.get(lang), time_range, room, *marks]),
+        "details": [line for line in html_to_plain(details).split("\n")[1:] if line.strip()],
+        "actions": _actions(lang, session, mine, bookmarked, now),
+    }
+
+
+def _marks(lang: str, session: Session, count: SessionCount | None, mine: MyRegistration | None,
+           bookmarked: bool) -> list[str]:
+    """What a grid cell says besides title and time: in words, never by colour alone."""
+    if session.cancelled:
+        return [plain(lang, "web_mark_cancelled")]
+    marks = []
+    if mine is not None:
+        marks.append(plain(lang, "web_mark_confirmed") if mine.state == "confirmed"
+                     else plain(lang, "web_mark_waiting", position=mine.position))
+    elif session.capacity is not None:
+        free = session.capacity - (count.confirmed if count else 0)
+        marks.append(plain(lang, "web_mark_free", free=free) if free > 0 else plain(lang, "web_mark_full"))
+    if bookmarked:
+        marks.append(plain(lang, "web_mark_bookmarked"))
+    return marks
+
+
+def _actions(lang: str, session: Session, mine: MyRegistration | None, bookmarked: bool, now: datetime) -> list[dict]:
+    """The choices of the session's card in the chat; seats only until the session starts (the
+    rules would refuse then anyway, with the chat's words)."""
+    if session.cancelled:
+        return []
+    actions = []
+    if session.takes_signups and now < session.start:
+        if mine is None:
+            actions.append({"action": "signup", "label": plain(lang, "button_signup")})
+        else:
+            actions.append({"action": "cancel", "label": plain(
+                lang, "button_cancel_seat" if mine.state == "confirmed" else "button_leave_waitlist")})
+    actions.append({"action": "bookmark", "label": plain(lang, "button_unbookmark" if bookmarked else "button_bookmark")})
+    return actions
+
+
+# --- the organizer view ------------------------------------------------------------------------
+
+def seat_entries(program: Program, lang: str, counts: dict[str, SessionCount]) -> list[dict]:
+    entries = []
+    for session in sorted(program.signup_sessions(), key=lambda s: s.start):
+        count = counts.get(session.id)
+        confirmed, waiting = (count.confirmed, count.waitlisted) if count else (0, 0)
+        entries.append({"id": session.id, "title": session.title.get(lang), "capacity": session.capacity,
+                        "confirmed": confirmed, "waitlisted": waiting,
+                        "line": plain(lang, "web_orga_seats_line", confirmed=confirmed, capacity=session.capacity,
+                                      waiting=waiting)})
+    return entries
+
+
+def announcement_entry(program: Program, lang: str, announcement: Announcement, report: DeliveryReport) -> dict:
+    if announcement.sent_at:
+        moment = datetime.fromisoformat(announcement.sent_at)
+    elif announcement.send_at:  # scheduled: when it will go out
+        moment = datetime.fromtimestamp(announcement.send_at, timezone.utc)
+    else:
+        moment = None
+    failed = report.failed + report.blocked
+    return {"id": announcement.id, "excerpt": excerpt(announcement, lang),
+            "audience": audience_label(program, lang, announcement.audience),
+            "when": f"{program.local(moment):%H:%M}" if moment else "–",
+            "sent": report.sent, "failed": failed, "pending": report.pending,
+            "line": plain(lang, "web_orga_report", state=plain(lang, f"state_{announcement.state}"),
+                          sent=report.sent, failed=failed, pending=report.pending)}
+
+
+def feedback_entries(program: Program, lang: str, rows: list[FeedbackRow]) -> list[dict]:
+    ratings: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        ratings[row.session_id].append(row.rating)
+    entries = []
+    for session_id, values in ratings.items():
+        session = program.session(session_id)
+        average = sum(values) / len(values)
+        entries.append({"id": session_id, "title": session.title.get(lang) if session else session_id,
+                        "average": round(average, 2), "count": len(values),
+                        "line": plain(lang, "web_orga_rating", average=f"{average:.1f}", count=len(values))})
+    return sorted(entries, key=lambda e: -e["average"])

@@ -1,0 +1,76 @@
+"""The Mini App's day as data: columns, placement, marks and times, from the program alone."""
+
+import textwrap
+from datetime import datetime, timezone
+
+from bot.domain.loader import parse_program
+from bot.storage import MyRegistration, SessionCount
+from bot.web.api import day_state, offers
+from bot.domain.signup import Outcome, Status
+
+PROGRAM = textwrap.dedent("""
+    conference:
+      name: {de: "Testtag", en: "Test day"}
+      timezone: America/New_York
+      start: "2025-06-03 09:00"
+      end: "2025-06-03 17:00"
+      venue: {name: "Hall", address: "Main St 1"}
+    sessions:
+      - {id: a, kind: talk, title: {de: "Vortrag", en: "Talk"}, start: "2025-06-03 09:00", end: "2025-06-03 10:00", room: "Hall A"}
+      - {id: b, kind: workshop, title: {de: "Werkstatt", en: "Workshop"}, start: "2025-06-03 09:00", end: "2025-06-03 10:00", room: "Hall B", capacity: 2}
+      - {id: lunch, kind: break, title: {de: "Mittag", en: "Lunch"}, start: "2025-06-03 12:00", end: "2025-06-03 13:00"}
+      - {id: walk, kind: talk, title: {de: "Rundgang", en: "Walk"}, start: "2025-06-03 09:30", end: "2025-06-03 10:30"}
+""")
+
+
+def state(lang="en", **kwargs):
+    program = parse_program(PROGRAM)
+    now = datetime(2025, 6, 3, 12, 40, tzinfo=timezone.utc)  # 08:40 in New York
+    return day_state(program, lang, now, kwargs.get("counts", {}), kwargs.get("mine", {}), kwargs.get("bookmarks", set()))
+
+
+def by_id(data):
+    return {s["id"]: s for s in data["sessions"]}
+
+
+def test_rooms_are_columns_and_a_roomless_session_never_hides_another():
+    data = state()
+    assert data["days"][0]["rooms"] == ["Hall A", "Hall B", "no room given"]
+    sessions = by_id(data)
+    assert (sessions["a"]["column"], sessions["b"]["column"]) == (1, 2)
+    assert sessions["walk"]["column"] == 3  # runs beside a and b: a column of its own
+    assert sessions["lunch"]["column"] == 0 and "all rooms" in sessions["lunch"]["label"]  # nothing else then: across
+
+
+def test_times_are_the_conferences_whatever_the_servers_zone():
+    data = state()
+    assert data["now"] == {"date": "2025-06-03", "minutes": 8 * 60 + 40, "label": "08:40"}
+    assert by_id(data)["a"]["time"] == "09:00–10:00" and by_id(data)["a"]["start"] == 540
+    assert (data["days"][0]["start"], data["days"][0]["end"]) == (540, 780)
+
+
+def test_marks_say_in_words_what_colour_shows():
+    data = state(lang="de", counts={"b": SessionCount("b", 2, 1)}, bookmarks={"a"})
+    sessions = by_id(data)
+    assert sessions["b"]["marks"] == ["ausgebucht"]
+    assert sessions["a"]["marks"] == ["⭐ gemerkt"] and sessions["a"]["label"].endswith("⭐ gemerkt")
+    mine = state(lang="de", counts={"b": SessionCount("b", 2, 1)}, mine={"b": MyRegistration("b", "waitlisted", 1)})
+    entry = by_id(mine)["b"]
+    assert entry["marks"] == ["⏳ Warteliste: Platz 1"]
+    assert [a["action"] for a in entry["actions"]] == ["cancel", "bookmark"]
+    assert any("Warteliste" in line for line in entry["details"])  # the chat's own card, as plain text
+
+
+def test_a_conflict_offers_switch_and_keep_and_a_full_switch_the_waitlist():
+    conflict = offers("en", Outcome(Status.CONFLICT, "b", other_session_id="a"))
+    assert [(o["action"], o["session_id"], o.get("from_id")) for o in conflict] == [("switch", "b", "a"), ("keep", "a", None)]
+    assert [o["action"] for o in offers("en", Outcome(Status.SWITCH_FULL, "b", other_session_id="a"))] == ["waitlist"]
+    assert offers("en", Outcome(Status.CONFIRMED, "b")) == []
+
+
+def test_seats_are_offered_only_until_the_session_starts():
+    program = parse_program(PROGRAM)
+    before = day_state(program, "en", datetime(2025, 6, 3, 12, 0, tzinfo=timezone.utc), {}, {}, set())
+    after = day_state(program, "en", datetime(2025, 6, 3, 13, 5, tzinfo=timezone.utc), {}, {}, set())  # 09:05 local
+    assert [a["action"] for a in by_id(before)["b"]["actions"]] == ["signup", "bookmark"]
+    assert [a["action"] for a in by_id(after)["b"]["actions"]] == ["bookmark"]
