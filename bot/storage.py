@@ -221,6 +221,17 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # 6: webhook mode: which updates were claimed and handled, so that Telegram's retries and a
+    # second instance do not handle one twice
+    """
+    CREATE TABLE processed_updates (
+        update_id INTEGER PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('working', 'done')),
+        claimed_at REAL NOT NULL,
+        instance TEXT NOT NULL
+    );
+    CREATE INDEX processed_updates_by_age ON processed_updates (claimed_at);
+    """,
 ]
 
 
@@ -1260,6 +1271,46 @@ class Storage:
             where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
             return [dict(row) for row in conn.execute(f"SELECT * FROM outbox {where} ORDER BY id", params)]
         return await self._transaction(work, write=False)
+
+    # --- webhook updates ---------------------------------------------------------------------
+    # Each update id is handled once, whichever instance receives it and however often Telegram
+    # retries it. Plain SQL with ? placeholders and ON CONFLICT: it runs on PostgreSQL as well.
+
+    async def claim_update(self, update_id: int, instance: str, now: float, stale_after: float) -> str:
+        """'claimed' when this instance may handle the update now (a new one, or one whose claim
+        went stale because its instance died mid-update); 'done' when it was handled already;
+        'busy' when another claim younger than `stale_after` seconds is still working on it."""
+        def work(conn):
+            inserted = conn.execute(
+                "INSERT INTO processed_updates (update_id, state, claimed_at, instance) VALUES (?, 'working', ?, ?) "
+                "ON CONFLICT (update_id) DO NOTHING", (update_id, now, instance)).rowcount
+            if inserted:
+                return "claimed"
+            taken_over = conn.execute(
+                "UPDATE processed_updates SET claimed_at = ?, instance = ? "
+                "WHERE update_id = ? AND state = 'working' AND claimed_at < ?",
+                (now, instance, update_id, now - stale_after)).rowcount
+            if taken_over:
+                return "claimed"
+            row = conn.execute("SELECT state FROM processed_updates WHERE update_id = ?", (update_id,)).fetchone()
+            return "done" if row is not None and row[0] == "done" else "busy"
+        return await self._transaction(work)
+
+    async def finish_update(self, update_id: int, now: float) -> None:
+        """The update was handled: later deliveries of it are answered without handling it."""
+        await self._transaction(lambda conn: conn.execute(
+            "UPDATE processed_updates SET state = 'done', claimed_at = ? WHERE update_id = ?", (now, update_id)))
+
+    async def release_update(self, update_id: int, instance: str) -> None:
+        """This instance gives up its claim (it could not handle the update): the next delivery handles it."""
+        await self._transaction(lambda conn: conn.execute(
+            "DELETE FROM processed_updates WHERE update_id = ? AND instance = ? AND state = 'working'",
+            (update_id, instance)))
+
+    async def purge_updates(self, before: float) -> int:
+        """Forget updates claimed before `before` (Telegram gives up retrying long before a day)."""
+        return await self._transaction(lambda conn: conn.execute(
+            "DELETE FROM processed_updates WHERE claimed_at < ?", (before,)).rowcount, durable=False)
 
 
 class Transaction:
