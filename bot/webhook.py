@@ -1,0 +1,193 @@
+"""Webhook mode: the bot's own aiohttp server receives the updates Telegram posts.
+
+Behind a reverse proxy several instances can serve one bot. Telegram retries an update until
+it gets a 2xx, and a proxy may hand a retry to another instance, so every update id is
+claimed in the database before it is handled (table processed_updates): whoever claims it
+handles it, everyone else answers without handling it again. The answer is sent only after
+the update was handled, so an instance that dies mid-update leaves a claim that goes stale
+and Telegram's next retry is handled by a survivor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from .config import Settings
+from .storage import Storage
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+HEALTH_PATH = "/healthz"
+PURGE_EVERY = 3600.0  # seconds between purges of old claims
+KEEP_CLAIMS = 86400.0  # Telegram stops retrying an update well within a day
+BUSY_RETRY_AFTER = 5  # seconds; a hint for a retry of an update another instance is handling
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    url: str  # the public URL registered with setWebhook; its path is the path served here
+    secret: str = field(repr=False)
+    host: str = "127.0.0.1"
+    port: int = 8443
+    max_connections: int = 40  # Telegram's default; at most 100
+    claim_timeout: float = 60.0  # a working claim older than this belongs to a dead instance
+    instance: str = ""  # names this instance in processed_updates; host:port:pid when empty
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "WebhookSettings":
+        settings.check_webhook()
+        host, port = settings.webhook_listen
+        # Telegram opens at most this many connections at once; more than the bot handles at
+        # once would only queue inside the bot, and Telegram allows at most 100.
+        connections = max(1, min(100, settings.max_concurrent_updates))
+        return cls(url=settings.webhook_url, secret=settings.webhook_secret, host=host, port=port,
+                   max_connections=connections, claim_timeout=settings.webhook_claim_timeout)
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+    @property
+    def instance_name(self) -> str:
+        return self.instance or f"{socket.gethostname()}:{self.port}:{os.getpid()}"
+
+
+class WebhookServer:
+    """POST <path>: one update; GET /healthz: alive. Everything else: 404/405."""
+
+    def __init__(self, application: Application, storage: Storage, settings: WebhookSettings):
+        self.application = application
+        self.storage = storage
+        self.settings = settings
+        self.instance = settings.instance_name
+        self._in_flight: dict[int, asyncio.Future] = {}  # updates this instance is handling now
+        self._runner: web.AppRunner | None = None
+        self._purger: asyncio.Task | None = None
+        self.port = settings.port
+
+    def routes(self) -> web.Application:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_post(self.settings.path, self.receive)
+        app.router.add_get(HEALTH_PATH, self.health)
+        return app
+
+    async def start(self) -> None:
+        # In-flight updates get a few seconds to finish on stop; what does not finish is retried by Telegram.
+        self._runner = web.AppRunner(self.routes(), access_log=None, handle_signals=False, shutdown_timeout=10)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr] # port 0: the chosen one
+        self._purger = asyncio.create_task(self._purge_now_and_then(), name="webhook-purge")
+        log.info("webhook server listening on %s:%d", self.settings.host, self.port)
+
+    async def stop(self) -> None:
+        if self._purger is not None:
+            self._purger.cancel()
+            await asyncio.gather(self._purger, return_exceptions=True)
+            self._purger = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def register(self) -> None:
+        """Tell Telegram where to post. Every instance registers the same URL; the proxy spreads."""
+        await self.application.bot.set_webhook(
+            url=self.settings.url, secret_token=self.settings.secret, allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False, max_connections=self.settings.max_connections)
+        # Stopping never calls deleteWebhook: other instances still serve the URL, and updates that
+        # arrive while all are down wait at Telegram (up to a day) instead of being lost.
+
+    async def health(self, request: web.Request) -> web.Response:
+        if not self.application.running:  # stopping: a proxy's health check moves traffic away
+            return web.Response(status=503, text="stopping")
+        return web.Response(text="ok")
+
+    async def receive(self, request: web.Request) -> web.Response:
+        if not self._secret_matches(request.headers.get(SECRET_HEADER, "")):
+            log.warning("webhook request without the right secret from %s refused", request.remote)
+            return web.Response(status=403, text="forbidden")
+        update = await self._read_update(request)
+        if isinstance(update, web.Response):
+            return update
+        if not self.application.running:  # stopping: let Telegram retry elsewhere or later
+            return web.Response(status=503, text="stopping", headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+        return await self._handle_once(update)
+
+    def _secret_matches(self, given: str) -> bool:
+        return hmac.compare_digest(given.encode("utf-8", "replace"), self.settings.secret.encode())
+
+    async def _read_update(self, request: web.Request) -> Update | web.Response:
+        try:
+            data = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return web.Response(status=400, text="the body must be a JSON object")
+        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+            return web.Response(status=400, text="the body must be an Update with an integer update_id")
+        try:
+            return Update.de_json(data, self.application.bot)
+        except Exception:  # noqa: BLE001 - any malformed field: refuse it rather than crash
+            log.warning("webhook update %s could not be read", data.get("update_id"))
+            return web.Response(status=400, text="the body is not a valid Update")
+
+    async def _handle_once(self, update: Update) -> web.Response:
+        update_id = update.update_id
+        mine = self._in_flight.get(update_id)
+        if mine is not None:  # a retry reached the instance that is handling it: answer when done
+            await asyncio.shield(mine)
+            return web.Response(text="ok")
+        claim = await self.storage.claim_update(update_id, self.instance, time.time(), self.settings.claim_timeout)
+        if claim == "done":
+            return web.Response(text="ok")
+        if claim == "busy":
+            # Another instance is on it. A 200 here would lose the update if that instance dies
+            # before it finishes; an error makes Telegram ask again, by then done or stale.
+            return web.Response(status=503, text="being handled elsewhere",
+                                headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+        return await self._process(update)
+
+    async def _process(self, update: Update) -> web.Response:
+        update_id = update.update_id
+        finished = asyncio.get_running_loop().create_future()
+        self._in_flight[update_id] = finished
+        try:
+            processor = self.application.update_processor  # the same per-chat order as in polling
+            await processor.process_update(update, self.application.process_update(update))
+            await self.storage.finish_update(update_id, time.time())
+            return web.Response(text="ok")
+        except BaseException:  # handlers' errors are handled by PTB; this is storage or cancellation
+            log.exception("webhook update %d was not handled; Telegram will retry it", update_id)
+            await asyncio.shield(self._release(update_id))
+            raise
+        finally:
+            finished.set_result(None)
+            del self._in_flight[update_id]
+
+    async def _release(self, update_id: int) -> None:
+        try:
+            await self.storage.release_update(update_id, self.instance)
+        except Exception:  # noqa: BLE001 - the claim goes stale and is taken over then
+            log.warning("could not release the claim of update %d", update_id)
+
+    async def _purge_now_and_then(self) -> None:
+        while True:
+            try:
+                purged = await self.storage.purge_updates(time.time() - KEEP_CLAIMS)
+                if purged:
+                    log.info("forgot %d handled webhook updates older than a day", purged)
+            except Exception:  # noqa: BLE001 - a failed purge is retried at the next round
+                log.warning("purging old webhook updates failed", exc_info=True)
+            await asyncio.sleep(PURGE_EVERY)
