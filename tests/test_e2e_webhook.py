@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -251,3 +252,47 @@ async def test_two_instances_share_updates_and_a_killed_one_loses_none(tmp_path)
         log = (tmp_path / f"{name}.log").read_text()
         assert "webhook server listening" in log and SECRET not in log and server.sandbox.token not in log
     assert "Traceback" not in (tmp_path / "instance1.log").read_text()
+
+
+async def test_sigterm_stops_an_instance_without_deleting_the_webhook(tmp_path):
+    server = await SandboxServer().start()
+    port = free_port()
+    process = start_instance(tmp_path, server, port, "single")
+    try:
+        await wait_healthy(port, process)
+        assert server.sandbox.delivery.webhook.url == f"http://127.0.0.1:{port}{PATH}"
+        process.send_signal(signal.SIGTERM)
+        for _ in range(300):
+            if process.poll() is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert process.returncode == 0
+        # other instances may still serve the URL; updates wait at Telegram while none does
+        assert server.sandbox.delivery.webhook is not None
+        assert not [r for r in server.sandbox.requests if r["method"] == "deleteWebhook"]
+    finally:
+        if process.poll() is None:
+            process.kill()
+        await server.stop()
+
+
+async def test_a_taken_listen_port_is_one_clear_line(tmp_path):
+    server = await SandboxServer().start()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = start_instance(tmp_path, server, port, "taken")
+        try:
+            for _ in range(300):
+                if process.poll() is not None:
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            await server.stop()
+    output = (tmp_path / "taken.log").read_text()
+    assert process.returncode == 2 and "Traceback" not in output
+    assert output.strip().splitlines()[-1].startswith(
+        f"Configuration error: BOT_WEBHOOK_LISTEN (--webhook-listen) 127.0.0.1:{port} cannot be served: ")
