@@ -36,6 +36,13 @@ def claims(database) -> dict[int, str]:
         return dict(conn.execute("SELECT update_id, state FROM processed_updates"))
 
 
+def handled_by(database, port: int) -> set[int]:
+    """Updates the instance on `port` finished."""
+    with sqlite3.connect(database) as conn:
+        return {row[0] for row in conn.execute(
+            "SELECT update_id FROM processed_updates WHERE state = 'done' AND instance LIKE ?", (f"%:{port}:%",))}
+
+
 def working_claims(database, port: int) -> int:
     """Updates the instance on `port` has claimed and not finished."""
     with sqlite3.connect(database) as conn:
@@ -221,6 +228,7 @@ async def test_two_instances_share_updates_and_a_killed_one_loses_none(tmp_path)
         assert cut_off, "the kill hit no update in flight"
         finished_by_survivor = {d["update_id"] for d in deliveries if d["target"] == targets[1] and d.get("status") == 200}
         assert cut_off <= finished_by_survivor
+        assert cut_off <= handled_by(tmp_path / "shared.sqlite3", ports[1])  # handled there, not just acknowledged
         # Only an update the killed instance was handling can be answered twice (its answer had
         # gone out, its claim was not yet done): at least once, never lost.
         update_of = dict(zip(busy_ids, busy))
