@@ -917,7 +917,10 @@ class Sandbox:
             delivery.targets = [t.rstrip("/") for t in targets]
         for name in ("retry_base", "retry_max", "timeout"):
             if name in body:
-                setattr(delivery, name, float(body[name]))
+                try:
+                    setattr(delivery, name, max(0.0, float(body[name])))
+                except (TypeError, ValueError):
+                    raise web.HTTPBadRequest(text=f"{name} must be a number of seconds") from None
         if "duplicate" in body:
             delivery.duplicate = bool(body["duplicate"])
         delivery.wake()

@@ -271,37 +271,39 @@ class Delivery:
                 continue
             if self._in_flight >= self.webhook.max_connections:
                 break
-            self._start(pending)
+            self._start(pending, self.webhook)
         return None if next_at is None else max(0.0, next_at - now)
 
-    def _start(self, pending: Pending) -> None:
+    def _start(self, pending: Pending, hook: Webhook) -> None:
         pending.in_flight = True
         self._in_flight += 1
-        task = asyncio.create_task(self._deliver(pending))
+        task = asyncio.create_task(self._deliver(pending, hook))
         self._posts.add(task)
         task.add_done_callback(self._posts.discard)
 
-    async def _deliver(self, pending: Pending) -> None:
+    async def _deliver(self, pending: Pending, hook: Webhook) -> None:
         try:
-            error = await self._post(pending.update)
+            error = await self._post(pending.update, hook)
         finally:
             pending.in_flight = False
             self._in_flight -= 1
-        if error is None:
+        if error is None or self.webhook is None:
             if pending in self.queue:
                 self.queue.remove(pending)
+        if error is None:
             self.acknowledged[pending.update["update_id"]] = pending.update
+        elif self.webhook is None:  # deleted meanwhile: getUpdates will return it
+            if pending.ordered:
+                self.give_back([pending.update])
         else:
             pending.attempts += 1
             pending.not_before = time.monotonic() + min(self.retry_max, self.retry_base * 2 ** (pending.attempts - 1))
             self.last_error_date, self.last_error_message = int(time.time()), error
         self.wake()
 
-    async def _post(self, update: dict) -> str | None:
+    async def _post(self, update: dict, hook: Webhook) -> str | None:
         """POST the update to the next target that accepts connections; None when acknowledged,
         else the error as getWebhookInfo reports it."""
-        assert self.webhook is not None
-        hook = self.webhook
         headers = {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token} if hook.secret_token else {}
         error = "Connection refused"
         for url, target in self._candidates(hook.url):
