@@ -146,9 +146,9 @@ class WebhookServer:
     async def _handle_once(self, update: Update) -> web.Response:
         update_id = update.update_id
         mine = self._in_flight.get(update_id)
-        if mine is not None:  # a retry reached the instance that is handling it: answer when done
-            await asyncio.shield(mine)
-            return web.Response(text="ok")
+        if mine is not None:  # a retry reached the instance that is handling it: wait, then ask the database
+            await asyncio.shield(mine)  # (done: 200; released after a failure: handled now)
+            return await self._handle_once(update)
         claim = await self.storage.claim_update(update_id, self.instance, time.time(), self.settings.claim_timeout)
         if claim == "done":
             return web.Response(text="ok")
