@@ -28,25 +28,30 @@ NO_TOKEN = ("BOT_TOKEN is not set. Get a token from @BotFather in Telegram (send
 
 
 class RedactToken(logging.Filter):
-    """The token must never reach a log: python-telegram-bot and httpx put it in URLs."""
+    """The token must never reach a log: python-telegram-bot and httpx put it in URLs. Nor must
+    the webhook secret: python-telegram-bot logs setWebhook's parameters at DEBUG."""
 
-    def __init__(self, token: str):
+    def __init__(self, token: str, webhook_secret: str = ""):
         super().__init__()
-        self.token = token
+        self.secrets = [(secret, name) for secret, name in ((token, "<BOT_TOKEN>"),
+                                                             (webhook_secret, "<BOT_WEBHOOK_SECRET>")) if secret]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.token:
+        if self.secrets:
             message = record.getMessage()
-            if self.token in message:
-                record.msg = message.replace(self.token, "<BOT_TOKEN>")
+            redacted = message
+            for secret, name in self.secrets:
+                redacted = redacted.replace(secret, name)
+            if redacted != message:
+                record.msg = redacted
                 record.args = ()
         return True
 
 
-def setup_logging(level: str, token: str) -> None:
+def setup_logging(level: str, token: str, webhook_secret: str = "") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactToken(token))
+    handler.addFilter(RedactToken(token, webhook_secret))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(getattr(logging, level, logging.INFO))
@@ -155,7 +160,7 @@ def run(settings: Settings, webhook: bool = False) -> int:
     if webhook:
         settings.check_webhook()
     prepare_database(settings.database_path)
-    setup_logging(settings.log_level, settings.token)
+    setup_logging(settings.log_level, settings.token, settings.webhook_secret if webhook else "")
     program = load_or_explain(settings.program_path, "the bot does not start with an invalid program:", fetcher(settings))
     if program is None:
         return 1

@@ -145,12 +145,12 @@ async def test_an_update_delivered_twice_is_answered_once(tmp_path, clock):
 
 # --- two instances as subprocesses, as in production -------------------------------------------
 
-def start_instance(tmp_path, server: SandboxServer, port: int, name: str) -> subprocess.Popen:
+def start_instance(tmp_path, server: SandboxServer, port: int, name: str, **env_values: str) -> subprocess.Popen:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("BOT_")},
            "BOT_TOKEN": server.sandbox.token, "BOT_API_URL": server.api_url,
            "BOT_DATABASE": str(tmp_path / "shared.sqlite3"), "BOT_CLOCK_START": "2025-06-03T10:30",
            "BOT_WEBHOOK_URL": f"http://127.0.0.1:{port}{PATH}", "BOT_WEBHOOK_SECRET": SECRET,
-           "BOT_WEBHOOK_LISTEN": f"127.0.0.1:{port}", "BOT_WEBHOOK_CLAIM_TIMEOUT": "2"}
+           "BOT_WEBHOOK_LISTEN": f"127.0.0.1:{port}", "BOT_WEBHOOK_CLAIM_TIMEOUT": "2", **env_values}
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen([sys.executable, "-m", "bot", "run", "--webhook"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -265,9 +265,12 @@ async def test_two_instances_share_updates_and_a_killed_one_loses_none(tmp_path)
 async def test_sigterm_stops_an_instance_without_deleting_the_webhook(tmp_path):
     server = await SandboxServer().start()
     port = free_port()
-    process = start_instance(tmp_path, server, port, "single")
+    process = start_instance(tmp_path, server, port, "single", BOT_LOG_LEVEL="DEBUG")
     try:
         await wait_healthy(port, process)
+        async with SandboxClient(server.url) as client:
+            anna = await client.add_user("Anna")
+            assert "Willkommen" in text_of(await anna.send("/start"))
         assert server.sandbox.delivery.webhook.url == f"http://127.0.0.1:{port}{PATH}"
         process.send_signal(signal.SIGTERM)
         for _ in range(300):
@@ -282,6 +285,9 @@ async def test_sigterm_stops_an_instance_without_deleting_the_webhook(tmp_path):
         if process.poll() is None:
             process.kill()
         await server.stop()
+    log = (tmp_path / "single.log").read_text()
+    assert "setWebhook" in log and "<BOT_WEBHOOK_SECRET>" in log  # PTB logs the call at DEBUG, redacted
+    assert SECRET not in log and server.sandbox.token not in log and "Traceback" not in log
 
 
 async def test_a_taken_listen_port_is_one_clear_line(tmp_path):
