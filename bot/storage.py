@@ -227,7 +227,7 @@ MIGRATIONS: list[str] = [
     CREATE TABLE processed_updates (
         update_id INTEGER PRIMARY KEY,
         state TEXT NOT NULL CHECK (state IN ('working', 'done')),
-        claimed_at REAL NOT NULL,
+        claimed_at DOUBLE PRECISION NOT NULL,  -- epoch seconds (REAL would be 4 bytes on PostgreSQL)
         instance TEXT NOT NULL
     );
     CREATE INDEX processed_updates_by_age ON processed_updates (claimed_at);
@@ -1275,6 +1275,8 @@ class Storage:
     # --- webhook updates ---------------------------------------------------------------------
     # Each update id is handled once, whichever instance receives it and however often Telegram
     # retries it. Plain SQL with ? placeholders and ON CONFLICT: it runs on PostgreSQL as well.
+    # Bookkeeping durability (synchronous=NORMAL): it survives kill -9; a power loss can at worst
+    # let an update be handled twice, never lose one.
 
     async def claim_update(self, update_id: int, instance: str, now: float, stale_after: float) -> str:
         """'claimed' when this instance may handle the update now (a new one, or one whose claim
@@ -1294,18 +1296,19 @@ class Storage:
                 return "claimed"
             row = conn.execute("SELECT state FROM processed_updates WHERE update_id = ?", (update_id,)).fetchone()
             return "done" if row is not None and row[0] == "done" else "busy"
-        return await self._transaction(work)
+        return await self._transaction(work, durable=False)
 
     async def finish_update(self, update_id: int, now: float) -> None:
         """The update was handled: later deliveries of it are answered without handling it."""
         await self._transaction(lambda conn: conn.execute(
-            "UPDATE processed_updates SET state = 'done', claimed_at = ? WHERE update_id = ?", (now, update_id)))
+            "UPDATE processed_updates SET state = 'done', claimed_at = ? WHERE update_id = ?", (now, update_id)),
+            durable=False)
 
     async def release_update(self, update_id: int, instance: str) -> None:
         """This instance gives up its claim (it could not handle the update): the next delivery handles it."""
         await self._transaction(lambda conn: conn.execute(
             "DELETE FROM processed_updates WHERE update_id = ? AND instance = ? AND state = 'working'",
-            (update_id, instance)))
+            (update_id, instance)), durable=False)
 
     async def purge_updates(self, before: float) -> int:
         """Forget updates claimed before `before` (Telegram gives up retrying long before a day)."""
