@@ -310,3 +310,22 @@ async def test_a_taken_listen_port_is_one_clear_line(tmp_path):
     assert process.returncode == 2 and "Traceback" not in output
     assert output.strip().splitlines()[-1].startswith(
         f"Configuration error: BOT_WEBHOOK_LISTEN (--webhook-listen) 127.0.0.1:{port} cannot be served: ")
+
+
+async def test_a_webhook_url_telegram_refuses_is_one_clear_line(tmp_path):
+    server = await SandboxServer().start()
+    port = free_port()
+    process = start_instance(tmp_path, server, port, "refused", BOT_WEBHOOK_URL="https://bot.example.org:8080/x")
+    try:
+        for _ in range(300):
+            if process.poll() is not None:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        await server.stop()
+    output = (tmp_path / "refused.log").read_text()
+    assert process.returncode == 2 and "Traceback" not in output
+    assert output.strip().splitlines()[-1] == ("Configuration error: Telegram refused the webhook (BOT_WEBHOOK_URL): "
+                                               "Bad webhook: webhook can be set up only on ports 80, 88, 443 or 8443")
