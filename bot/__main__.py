@@ -179,10 +179,8 @@ async def serve_webhook(application, settings: Settings) -> int:
     """Serve until SIGTERM or SIGINT, then stop gracefully (updates being handled finish)."""
     import signal
 
-    from telegram.error import TelegramError
-
     from .app import running
-    from .webhook import WebhookSettings
+    from .webhook import WebhookSettings, WebhookStartError
 
     webhook = WebhookSettings.from_settings(settings)
     stop = asyncio.Event()
@@ -192,11 +190,8 @@ async def serve_webhook(application, settings: Settings) -> int:
     try:
         async with running(application, webhook=webhook):
             await stop.wait()
-    except OSError as error:  # port taken, unknown host
-        raise ConfigError(f"BOT_WEBHOOK_LISTEN (--webhook-listen) {webhook.host}:{webhook.port} cannot be served: "
-                          f"{error.strerror or error}") from None
-    except TelegramError as error:  # e.g. Telegram refuses the URL
-        raise ConfigError(f"Telegram refused the webhook (BOT_WEBHOOK_URL): {error.message}") from None
+    except WebhookStartError as error:
+        raise ConfigError(str(error)) from None
     return 0
 
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from .config import Settings
@@ -34,6 +35,11 @@ HEALTH_PATH = "/healthz"
 PURGE_EVERY = 3600.0  # seconds between purges of old claims
 KEEP_CLAIMS = 86400.0  # Telegram stops retrying an update well within a day
 BUSY_RETRY_AFTER = 5  # seconds; a hint for a retry of an update another instance is handling
+
+
+class WebhookStartError(RuntimeError):
+    """The webhook cannot start: the listen address cannot be served, or setWebhook failed.
+    The message says which, in one line."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,11 @@ class WebhookServer:
         self._runner = web.AppRunner(self.routes(), access_log=None, handle_signals=False, shutdown_timeout=10)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:  # port taken, address not on this machine
+            raise WebhookStartError(f"BOT_WEBHOOK_LISTEN (--webhook-listen) {self.settings.host}:{self.settings.port} "
+                                    f"cannot be served: {error.strerror or error}") from None
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr] # port 0: the chosen one
         self._purger = asyncio.create_task(self._purge_now_and_then(), name="webhook-purge")
         log.info("webhook server listening on %s:%d", self.settings.host, self.port)
@@ -105,9 +115,12 @@ class WebhookServer:
 
     async def register(self) -> None:
         """Tell Telegram where to post. Every instance registers the same URL; the proxy spreads."""
-        await self.application.bot.set_webhook(
-            url=self.settings.url, secret_token=self.settings.secret, allowed_updates=Update.ALL_TYPES,
-            drop_pending_updates=False, max_connections=self.settings.max_connections)
+        try:
+            await self.application.bot.set_webhook(
+                url=self.settings.url, secret_token=self.settings.secret, allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False, max_connections=self.settings.max_connections)
+        except TelegramError as error:  # e.g. Telegram refuses the URL, or cannot be reached
+            raise WebhookStartError(f"setWebhook for BOT_WEBHOOK_URL failed: {error.message}") from None
         # Stopping never calls deleteWebhook: other instances still serve the URL, and updates that
         # arrive while all are down wait at Telegram (up to a day) instead of being lost.
 

@@ -327,5 +327,5 @@ async def test_a_webhook_url_telegram_refuses_is_one_clear_line(tmp_path):
         await server.stop()
     output = (tmp_path / "refused.log").read_text()
     assert process.returncode == 2 and "Traceback" not in output
-    assert output.strip().splitlines()[-1] == ("Configuration error: Telegram refused the webhook (BOT_WEBHOOK_URL): "
+    assert output.strip().splitlines()[-1] == ("Configuration error: setWebhook for BOT_WEBHOOK_URL failed: "
                                                "Bad webhook: webhook can be set up only on ports 80, 88, 443 or 8443")
