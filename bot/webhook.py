@@ -35,6 +35,7 @@ HEALTH_PATH = "/healthz"
 PURGE_EVERY = 3600.0  # seconds between purges of old claims
 KEEP_CLAIMS = 86400.0  # Telegram stops retrying an update well within a day
 BUSY_RETRY_AFTER = 5  # seconds; a hint for a retry of an update another instance is handling
+SYNC_EVERY = 5.0  # seconds between checks for program changes made through another instance
 
 
 class WebhookStartError(RuntimeError):
@@ -71,6 +72,28 @@ class WebhookSettings:
         return self.instance or f"{socket.gethostname()}:{self.port}:{os.getpid()}"
 
 
+class ProgramSync:
+    """Live program changes (delay, room, cancel, restore) are made through one instance and
+    stored as overrides; the others take them over when the program revision in the database
+    moves: before each update and every few seconds (reminders follow the program too).
+    A /reload of program.yaml is not taken over: restart the other instances after one."""
+
+    def __init__(self, application: Application):
+        self.application = application
+        self.revision: int | None = None
+
+    async def check(self) -> None:
+        svc = self.application.bot_data["services"]
+        revision = await svc.storage.program_revision()
+        if revision == self.revision:
+            return
+        if self.revision is not None:
+            svc.program.replace(overrides=await svc.storage.overrides())
+            svc.replan()
+            log.info("program revision %d taken over from another instance", revision)
+        self.revision = revision
+
+
 class WebhookServer:
     """POST <path>: one update; GET /healthz: alive. Everything else: 404/405."""
 
@@ -79,9 +102,10 @@ class WebhookServer:
         self.storage = storage
         self.settings = settings
         self.instance = settings.instance_name
+        self.program_sync = ProgramSync(application)
         self._in_flight: dict[int, asyncio.Future] = {}  # updates this instance is handling now
         self._runner: web.AppRunner | None = None
-        self._purger: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
         self.port = settings.port
 
     def routes(self) -> web.Application:
@@ -101,14 +125,16 @@ class WebhookServer:
             raise WebhookStartError(f"BOT_WEBHOOK_LISTEN (--webhook-listen) {self.settings.host}:{self.settings.port} "
                                     f"cannot be served: {error.strerror or error}") from None
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr] # port 0: the chosen one
-        self._purger = asyncio.create_task(self._purge_now_and_then(), name="webhook-purge")
+        await self.program_sync.check()
+        self._tasks = [asyncio.create_task(self._purge_now_and_then(), name="webhook-purge"),
+                       asyncio.create_task(self._sync_now_and_then(), name="webhook-program-sync")]
         log.info("webhook server listening on %s:%d", self.settings.host, self.port)
 
     async def stop(self) -> None:
-        if self._purger is not None:
-            self._purger.cancel()
-            await asyncio.gather(self._purger, return_exceptions=True)
-            self._purger = None
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -177,6 +203,7 @@ class WebhookServer:
         finished = asyncio.get_running_loop().create_future()
         self._in_flight[update_id] = finished
         try:
+            await self.program_sync.check()  # answer with the program another instance may have changed
             processor = self.application.update_processor  # the same per-chat order as in polling
             await processor.process_update(update, self.application.process_update(update))
             await self.storage.finish_update(update_id, time.time())
@@ -194,6 +221,14 @@ class WebhookServer:
             await self.storage.release_update(update_id, self.instance)
         except Exception:  # noqa: BLE001 - the claim goes stale and is taken over then
             log.warning("could not release the claim of update %d", update_id)
+
+    async def _sync_now_and_then(self) -> None:
+        while True:
+            await asyncio.sleep(SYNC_EVERY)
+            try:
+                await self.program_sync.check()
+            except Exception:  # noqa: BLE001 - checked again at the next update or round
+                log.warning("checking for program changes failed", exc_info=True)
 
     async def _purge_now_and_then(self) -> None:
         while True:

@@ -329,3 +329,24 @@ async def test_a_webhook_url_telegram_refuses_is_one_clear_line(tmp_path):
     assert process.returncode == 2 and "Traceback" not in output
     assert output.strip().splitlines()[-1] == ("Configuration error: setWebhook for BOT_WEBHOOK_URL failed: "
                                                "Bad webhook: webhook can be set up only on ports 80, 88, 443 or 8443")
+
+
+async def test_a_program_change_made_through_another_instance_is_taken_over(tmp_path, clock):
+    from datetime import datetime
+
+    from bot.domain.changes import Override
+    from bot.storage import Storage
+
+    port = free_port()
+    async with bot_running(tmp_path, clock, webhook=webhook_on(port)) as h:
+        anna = await h.attendee("Anna")
+        assert "Seminarraum 1" in text_of(await anna.send("/start ws-zwilling"))
+        other = Storage(tmp_path / "bot.sqlite3")  # the other instance, on the same database
+        await other.open()
+        try:
+            session = h.services.program.current.session("ws-zwilling")
+            moved = Override("ws-zwilling", session.start, session.end, "Raum 42", False)
+            assert await other.record_change([moved], [], None, "room", datetime.now(session.start.tzinfo))
+        finally:
+            await other.close()
+        assert "Raum 42" in text_of(await anna.send("/start ws-zwilling", expect="Raum 42"))
