@@ -3,9 +3,10 @@
 Behind a reverse proxy several instances can serve one bot. Telegram retries an update until
 it gets a 2xx, and a proxy may hand a retry to another instance, so every update id is
 claimed in the database before it is handled (table processed_updates): whoever claims it
-handles it, everyone else answers without handling it again. The answer is sent only after
-the update was handled, so an instance that dies mid-update leaves a claim that goes stale
-and Telegram's next retry is handled by a survivor.
+handles it; a retry of an update already handled is answered 200 without handling it again,
+one that another instance is handling right now gets 503 so that Telegram asks again later.
+The answer is sent only after the update was handled, so an instance that dies mid-update
+leaves a claim that goes stale, and Telegram's next retry is handled by a survivor.
 """
 
 from __future__ import annotations
