@@ -17,6 +17,8 @@ from .config import (
     parse_clock_start,
     parse_speed,
     parse_database,
+    parse_webhook_listen,
+    parse_webhook_url,
     prepare_database,
 )
 from .domain.loader import ProgramError, is_url, load_program, parse_program, summary
@@ -27,25 +29,30 @@ NO_TOKEN = ("BOT_TOKEN is not set. Get a token from @BotFather in Telegram (send
 
 
 class RedactToken(logging.Filter):
-    """The token must never reach a log: python-telegram-bot and httpx put it in URLs."""
+    """The token must never reach a log: python-telegram-bot and httpx put it in URLs. Nor must
+    the webhook secret: python-telegram-bot logs setWebhook's parameters at DEBUG."""
 
-    def __init__(self, token: str):
+    def __init__(self, token: str, webhook_secret: str = ""):
         super().__init__()
-        self.token = token
+        self.secrets = [(secret, name) for secret, name in ((token, "<BOT_TOKEN>"),
+                                                             (webhook_secret, "<BOT_WEBHOOK_SECRET>")) if secret]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.token:
+        if self.secrets:
             message = record.getMessage()
-            if self.token in message:
-                record.msg = message.replace(self.token, "<BOT_TOKEN>")
+            redacted = message
+            for secret, name in self.secrets:
+                redacted = redacted.replace(secret, name)
+            if redacted != message:
+                record.msg = redacted
                 record.args = ()
         return True
 
 
-def setup_logging(level: str, token: str) -> None:
+def setup_logging(level: str, token: str, webhook_secret: str = "") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactToken(token))
+    handler.addFilter(RedactToken(token, webhook_secret))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(getattr(logging, level, logging.INFO))
@@ -82,10 +89,15 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--clock-start", help="rehearsal: the bot's 'now' starts here (BOT_CLOCK_START)")
         sub.add_argument("--clock-speed", help="rehearsal: how many times faster (BOT_CLOCK_SPEED)")
 
-    run = commands.add_parser("run", help="serve Telegram by long polling")
+    run = commands.add_parser("run", help="serve Telegram (long polling; --webhook: Telegram posts updates to this bot)")
     common(run)
     run.add_argument("--api-url", help="Bot API base URL (BOT_API_URL)")
     run.add_argument("--admins", help="organizer user ids, comma-separated (BOT_ADMINS)")
+    run.add_argument("--webhook", action="store_true",
+                     help="webhook mode instead of long polling: serve BOT_WEBHOOK_LISTEN and register BOT_WEBHOOK_URL "
+                          "with the secret BOT_WEBHOOK_SECRET (required); several instances may serve one bot")
+    run.add_argument("--webhook-url", help="public https URL Telegram posts updates to (BOT_WEBHOOK_URL)")
+    run.add_argument("--webhook-listen", help="host:port the bot listens on (BOT_WEBHOOK_LISTEN, default 127.0.0.1:8443)")
 
     check = commands.add_parser("check", help="validate a program file")
     check.add_argument("path", nargs="?", help="program file (default: BOT_PROGRAM or ./program.yaml)")
@@ -120,6 +132,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "clock_speed": flag_value(args, "--clock-speed", parse_speed, "BOT_CLOCK_SPEED"),
         "api_url": flag_value(args, "--api-url", parse_api_url, "BOT_API_URL"),
         "admins": flag_value(args, "--admins", parse_admins, "BOT_ADMINS"),
+        "webhook_url": flag_value(args, "--webhook-url", parse_webhook_url, "BOT_WEBHOOK_URL"),
+        "webhook_listen": flag_value(args, "--webhook-listen", parse_webhook_listen, "BOT_WEBHOOK_LISTEN"),
     }
     if getattr(args, "port", None) is not None and not 1 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 1 and 65535, not {args.port}")
@@ -140,12 +154,14 @@ def check(path: str | None) -> int:
     return 0
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, webhook: bool = False) -> int:
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    if webhook:
+        settings.check_webhook()
     prepare_database(settings.database_path)
-    setup_logging(settings.log_level, settings.token)
+    setup_logging(settings.log_level, settings.token, settings.webhook_secret if webhook else "")
     program = load_or_explain(settings.program_path, "the bot does not start with an invalid program:", fetcher(settings))
     if program is None:
         return 1
@@ -154,7 +170,29 @@ def run(settings: Settings) -> int:
     from .app import build_application
 
     application = build_application(settings, program)
+    if webhook:
+        return asyncio.run(serve_webhook(application, settings))
     application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=30)
+    return 0
+
+
+async def serve_webhook(application, settings: Settings) -> int:
+    """Serve until SIGTERM or SIGINT, then stop gracefully (updates being handled finish)."""
+    import signal
+
+    from .app import running
+    from .webhook import WebhookSettings, WebhookStartError
+
+    webhook = WebhookSettings.from_settings(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with running(application, webhook=webhook):
+            await stop.wait()
+    except WebhookStartError as error:
+        raise ConfigError(str(error)) from None
     return 0
 
 
@@ -242,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             return import_schedule(args.source, args.output)
         settings = settings_from(args)
         if args.command == "run":
-            return run(settings)
+            return run(settings, webhook=args.webhook)
         if args.command == "demo":
             from .sandbox.demo import run_demo
 

@@ -25,6 +25,7 @@ from .reminder_service import ReminderService
 from .request_backend import make_request
 from .services import ProgramHolder, Services
 from .storage import Storage
+from .webhook import WebhookServer, WebhookSettings
 from .domain.loader import ProgramError, linked_url
 from .handlers.common import Asker
 from .schedule_source import SourceFetcher
@@ -226,29 +227,61 @@ async def _post_shutdown(application: Application) -> None:
 
 
 @asynccontextmanager
-async def running(application: Application, poll_timeout: int = 10) -> AsyncIterator[Application]:
-    """Run the bot inside an existing event loop (tests, demo, benchmarks); stops gracefully."""
+async def running(application: Application, poll_timeout: int = 10,
+                  webhook: WebhookSettings | None = None) -> AsyncIterator[Application]:
+    """Run the bot inside an existing event loop (tests, demo, benchmarks, `run --webhook`):
+    by long polling, or with `webhook` as a webhook server; stops gracefully."""
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout,
-                                                allowed_updates=Update.ALL_TYPES)
-        await application.start()
-        try:
-            yield application
-        finally:
-            if application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            if application.post_stop:
-                await application.post_stop(application)
+        if webhook is None:
+            async with _polling(application, poll_timeout):
+                yield application
+        else:
+            async with _serving_webhook(application, webhook):
+                yield application
     finally:
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)
+
+
+@asynccontextmanager
+async def _polling(application: Application, poll_timeout: int) -> AsyncIterator[None]:
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+    await application.start()
+    try:
+        yield
+    finally:
+        if application.updater.running:
+            await application.updater.stop()
+        await _stop(application)
+
+
+@asynccontextmanager
+async def _serving_webhook(application: Application, settings: WebhookSettings) -> AsyncIterator[WebhookServer]:
+    svc: Services = application.bot_data["services"]
+    server = WebhookServer(application, svc.storage, settings)
+    application.bot_data["webhook"] = server
+    await application.start()
+    try:
+        await server.start()
+        try:
+            await server.register()
+            yield server
+        finally:
+            await server.stop()  # no new updates; those being handled finish first
+    finally:
+        await _stop(application)
+
+
+async def _stop(application: Application) -> None:
+    if application.running:
+        await application.stop()
+    if application.post_stop:
+        await application.post_stop(application)
 
 
 async def wait_forever() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -13,6 +15,8 @@ from zoneinfo import ZoneInfo
 from .clock import Clock, RehearsalClock
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8443"
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook's secret_token
 
 
 class ConfigError(ValueError):
@@ -41,6 +45,13 @@ class Settings:
     web_url: str | None = None  # the public URL of the Mini App page; None = no web_app buttons
     web_max_age: int = 86400  # seconds a Mini App's initData stays valid after Telegram signed it
 
+
+    # webhook mode (python -m bot run --webhook); checked for completeness by webhook()
+    webhook_url: str = ""
+    webhook_listen: tuple[str, int] = ("127.0.0.1", 8443)
+    webhook_secret: str = field(default="", repr=False)  # never printed, never logged
+    webhook_claim_timeout: float = 60.0  # seconds after which a claim of a silent instance is taken over
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         env = dict(os.environ if env is None else env)
@@ -61,7 +72,23 @@ class Settings:
             web_listen=parse_web_listen(env["BOT_WEB_LISTEN"]) if env.get("BOT_WEB_LISTEN", "").strip() else None,
             web_url=parse_web_url(env["BOT_WEB_URL"]) if env.get("BOT_WEB_URL", "").strip() else None,
             web_max_age=parse_positive_int("BOT_WEB_MAX_AGE", env.get("BOT_WEB_MAX_AGE", "").strip() or "86400"),
+
+
+            webhook_url=parse_webhook_url(env["BOT_WEBHOOK_URL"]) if env.get("BOT_WEBHOOK_URL", "").strip() else "",
+            webhook_listen=parse_webhook_listen(env.get("BOT_WEBHOOK_LISTEN", "").strip() or DEFAULT_WEBHOOK_LISTEN),
+            webhook_secret=parse_webhook_secret(env["BOT_WEBHOOK_SECRET"]) if "BOT_WEBHOOK_SECRET" in env else "",
+            webhook_claim_timeout=float(parse_positive_int(
+                "BOT_WEBHOOK_CLAIM_TIMEOUT", env.get("BOT_WEBHOOK_CLAIM_TIMEOUT", "").strip() or "60")),
         )
+
+    def check_webhook(self) -> None:
+        """Webhook mode needs the public URL and the secret; polling needs neither."""
+        if not self.webhook_url:
+            raise ConfigError("BOT_WEBHOOK_URL (--webhook-url) is required with --webhook: the public https URL "
+                              "Telegram posts updates to, e.g. https://bot.example.org/telegram/updates")
+        if not self.webhook_secret:
+            raise ConfigError("BOT_WEBHOOK_SECRET is required with --webhook: 1-256 characters A-Z, a-z, 0-9, _ or -, "
+                              "the same on every instance (e.g. from: openssl rand -hex 32)")
 
     def with_overrides(self, **changes) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -113,12 +140,7 @@ def parse_api_url(raw: str) -> str:
 
 
 def parse_web_listen(raw: str) -> tuple[str, int]:
-    """"127.0.0.1:8080" or "[::1]:8080" → (host, port)."""
-    host, colon, port = raw.strip().rpartition(":")
-    host = host.strip("[]")
-    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise ConfigError(f"BOT_WEB_LISTEN must be host:port like 127.0.0.1:8080, not '{raw}'")
-    return host, int(port)
+    return parse_listen("BOT_WEB_LISTEN", raw, "127.0.0.1:8080")
 
 
 def parse_web_url(raw: str) -> str:
@@ -128,6 +150,58 @@ def parse_web_url(raw: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(f"BOT_WEB_URL must be the page's http(s) URL like https://bot.example.org/app/, not '{raw}'")
     return raw.strip()
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_webhook_url(raw: str) -> str:
+    """The public URL Telegram posts to: https; plain http only on a loopback host (the sandbox)."""
+    url = raw.strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ConfigError(f"BOT_WEBHOOK_URL must be an https URL like https://bot.example.org/telegram/updates, "
+                          f"not '{raw}'") from None
+    if parts.scheme == "https" and host:
+        return url
+    if parts.scheme == "http" and is_loopback(host):
+        return url
+    if parts.scheme == "http" and host:
+        raise ConfigError(f"BOT_WEBHOOK_URL must be https (Telegram posts only to https; http is allowed for "
+                          f"127.0.0.1 and localhost, for the sandbox), not '{raw}'")
+    raise ConfigError(f"BOT_WEBHOOK_URL must be an https URL like https://bot.example.org/telegram/updates, not '{raw}'")
+
+
+def parse_webhook_listen(raw: str) -> tuple[str, int]:
+    """host:port the bot's own web server listens on (behind the reverse proxy)."""
+    return parse_listen("BOT_WEBHOOK_LISTEN", raw, DEFAULT_WEBHOOK_LISTEN)
+
+
+def parse_listen(name: str, raw: str, example: str) -> tuple[str, int]:
+    """"127.0.0.1:8080" or "[::1]:8080" → (host, port)."""
+    host, colon, port = raw.strip().rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ConfigError(f"{name} must be host:port like {example}, not '{raw}'")
+    return host, int(port)
+
+
+def parse_webhook_secret(raw: str) -> str:
+    if not SECRET_TOKEN.fullmatch(raw):
+        # the value is a secret: say what is wrong with it, never echo it
+        raise ConfigError(f"BOT_WEBHOOK_SECRET must be 1-256 characters A-Z, a-z, 0-9, _ or - "
+                          f"(Telegram's rule for a secret_token); the value given has {len(raw)} characters"
+                          + ("" if not raw or len(raw) > 256 else " and others than those"))
+    return raw
 
 
 def parse_log_level(raw: str) -> str:

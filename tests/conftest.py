@@ -29,6 +29,7 @@ from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
 from bot.schedule_source import SourceFetcher
 from postgres import ThrowawayPostgres, query
+from bot.webhook import WebhookSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM_FILE = ROOT / "program.yaml"
@@ -164,7 +165,8 @@ class Harness:
 @asynccontextmanager
 async def bot_running(tmp_path: Path, clock: SettableClock, program_file: Path = PROGRAM_FILE,
                       server: SandboxServer | None = None, admins=frozenset({ADMIN_ID}), database: Path | None = None,
-                      **settings_values):
+                      webhook: WebhookSettings | None = None, **settings_values):
+    """The bot against the sandbox: by long polling, or with `webhook` as a webhook server."""
     own_server = server is None
     server = server or await SandboxServer().start()
     settings = Settings(token=DEFAULT_TOKEN, api_url=server.api_url, admins=frozenset(admins),
@@ -175,12 +177,20 @@ async def bot_running(tmp_path: Path, clock: SettableClock, program_file: Path =
     application = build_application(settings, program, clock=clock)
     client = SandboxClient(server.url)
     try:
-        async with running(application, poll_timeout=1):
+        async with running(application, poll_timeout=1, webhook=webhook):
             yield Harness(server, client, application, clock)
     finally:
         await client.close()
         if own_server:
             await server.stop()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -192,14 +202,6 @@ def clock():
 async def harness(tmp_path, clock):
     async with bot_running(tmp_path, clock) as running_harness:
         yield running_harness
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def web_settings() -> dict:

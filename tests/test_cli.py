@@ -17,6 +17,9 @@ from bot.config import (
     parse_api_url,
     parse_clock_start,
     parse_log_level,
+    parse_webhook_listen,
+    parse_webhook_secret,
+    parse_webhook_url,
     prepare_database,
 )
 from conftest import ROOT
@@ -65,6 +68,57 @@ def test_a_flag_is_checked_as_its_environment_variable_and_named(flag, value, ex
 def test_bad_run_flags_get_one_clear_line(flags, expected, tmp_path):
     line = one_clear_line(bot("run", "--database", str(tmp_path / "db.sqlite3"), *flags, env={"BOT_TOKEN": "1:abc"}))
     assert line.startswith("Configuration error: ") and expected in line
+
+
+WEBHOOK = {"BOT_TOKEN": "1:abc", "BOT_WEBHOOK_URL": "https://bot.example.org/telegram/x", "BOT_WEBHOOK_SECRET": "s3cr3t"}
+
+
+@pytest.mark.parametrize("flags, env, expected", [
+    ([], {"BOT_WEBHOOK_URL": ""}, "BOT_WEBHOOK_URL (--webhook-url) is required with --webhook"),
+    ([], {"BOT_WEBHOOK_SECRET": ""}, "BOT_WEBHOOK_SECRET must be 1-256 characters"),
+    ([], {"BOT_WEBHOOK_SECRET": "not allowed!"}, "BOT_WEBHOOK_SECRET must be 1-256 characters"),
+    ([], {"BOT_WEBHOOK_URL": "http://bot.example.org/x"}, "BOT_WEBHOOK_URL must be https"),
+    (["--webhook-url", "http://bot.example.org/x"], {}, "--webhook-url must be https"),
+    (["--webhook-url", "bot.example.org"], {}, "--webhook-url must be an https URL"),
+    ([], {"BOT_WEBHOOK_LISTEN": "8443"}, "BOT_WEBHOOK_LISTEN must be host:port like 127.0.0.1:8443, not '8443'"),
+    (["--webhook-listen", "127.0.0.1:70000"], {}, "--webhook-listen must be host:port"),
+])
+def test_bad_webhook_settings_get_one_clear_line(flags, env, expected, tmp_path):
+    line = one_clear_line(bot("run", "--webhook", "--database", str(tmp_path / "db.sqlite3"), *flags,
+                              env={**WEBHOOK, **env}))
+    assert line.startswith("Configuration error: ") and expected in line
+    assert "not allowed!" not in line  # a secret is never echoed
+
+
+def test_webhook_mode_needs_url_and_secret_but_polling_does_not():
+    without = {k: v for k, v in WEBHOOK.items() if k == "BOT_TOKEN"}
+    Settings.from_env(without).with_overrides()  # polling: fine without them
+    with pytest.raises(ConfigError, match="BOT_WEBHOOK_URL .* is required"):
+        Settings.from_env(without).check_webhook()
+    with pytest.raises(ConfigError, match="BOT_WEBHOOK_SECRET is required"):
+        Settings.from_env({**without, "BOT_WEBHOOK_URL": WEBHOOK["BOT_WEBHOOK_URL"]}).check_webhook()
+    settings = Settings.from_env(WEBHOOK)
+    settings.check_webhook()
+    assert settings.webhook_listen == ("127.0.0.1", 8443) and "s3cr3t" not in repr(settings)
+
+
+def test_webhook_values():
+    assert parse_webhook_url("https://bot.example.org/telegram/x") == "https://bot.example.org/telegram/x"
+    assert parse_webhook_url("http://127.0.0.1:8081/hook") == "http://127.0.0.1:8081/hook"  # the sandbox
+    assert parse_webhook_url("http://localhost/hook") == "http://localhost/hook"
+    for bad in ("http://bot.example.org/x", "https://", "ftp://bot.example.org/", "https://bot.example.org:99999/", ""):
+        with pytest.raises(ConfigError, match="BOT_WEBHOOK_URL"):
+            parse_webhook_url(bad)
+    assert parse_webhook_listen("0.0.0.0:8444") == ("0.0.0.0", 8444)
+    assert parse_webhook_listen("[::1]:8443") == ("::1", 8443)
+    for bad in ("8443", ":8443", "host:", "host:0", "host:port"):
+        with pytest.raises(ConfigError, match="BOT_WEBHOOK_LISTEN"):
+            parse_webhook_listen(bad)
+    assert parse_webhook_secret("A-z_0" * 51 + "x") == "A-z_0" * 51 + "x"  # 256 characters
+    for bad in ("", "x" * 257, "with space", "ümlaut", "a+b"):
+        with pytest.raises(ConfigError, match="BOT_WEBHOOK_SECRET") as caught:
+            parse_webhook_secret(bad)
+        assert bad not in str(caught.value) or not bad
 
 
 def test_a_folder_as_database_is_one_clear_line(tmp_path):

@@ -4,16 +4,20 @@ and what Telegram rejects is rejected with Telegram's error shape."""
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
+import socket
+import time
 from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, User
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.sandbox.client import SandboxClient
+from bot.sandbox.client import SandboxClient, SandboxError
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
 
 SANDBOX_DIR = Path(__file__).resolve().parent.parent / "bot" / "sandbox"
@@ -180,3 +184,183 @@ async def test_flood_limits_answer_429(server, bot):
         await bot.send_message(users[4].id, "one")
         with pytest.raises(RetryAfter):
             await bot.send_message(users[4].id, "two")
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fields, description", [
+    ({"url": "http://example.org/hook"}, "An HTTPS URL must be provided for webhook"),
+    ({"url": "ftp://127.0.0.1/hook"}, "An HTTPS URL must be provided for webhook"),
+    ({"url": "https://example.org:8080/hook"}, "only on ports 80, 88, 443 or 8443"),
+    ({"url": "https:///hook"}, "Failed to resolve host"),
+    ({"url": "https://example.org/hook", "secret_token": "with space"}, "secret token contains unallowed characters"),
+    ({"url": "https://example.org/hook", "secret_token": "x" * 257}, "secret token contains unallowed characters"),
+    ({"url": "https://example.org/hook", "max_connections": 0}, "max_connections must be between 1 and 100"),
+    ({"url": "https://example.org/hook", "max_connections": 101}, "max_connections must be between 1 and 100"),
+    ({"url": "https://example.org/hook", "allowed_updates": ["message", 5]}, "can't parse allowed updates"),
+    ({"url": "https://example.org/hook", "ip_address": "999.1.1.1"}, "invalid IP address"),
+    ({"url": "https://example.org/hook", "colour": "red"}, "unknown parameter 'colour'"),
+])
+async def test_set_webhook_rejects_what_telegram_rejects(server, fields, description):
+    status, body = await raw(server, "setWebhook", **fields)
+    assert status == 400 and body["ok"] is False and description in body["description"]
+    assert server.sandbox.delivery.webhook is None
+
+
+async def test_webhook_info_reports_the_registered_webhook(server, bot):
+    info = await bot.get_webhook_info()
+    assert info.url == "" and info.pending_update_count == 0
+    assert await bot.set_webhook("https://bot.example.org:8443/telegram/x", secret_token="A-z_09" * 40,
+                                 max_connections=7, allowed_updates=["message", "callback_query"], ip_address="10.0.0.1")
+    info = await bot.get_webhook_info()
+    assert info.url == "https://bot.example.org:8443/telegram/x" and info.max_connections == 7
+    assert info.allowed_updates == ("message", "callback_query") and info.ip_address == "10.0.0.1"
+    assert info.has_custom_certificate is False and info.last_error_date is None
+    assert await bot.set_webhook("http://127.0.0.1:9/hook")  # loopback: http and any port (test environment)
+    assert (await bot.get_webhook_info()).max_connections == 40  # Telegram's default
+    assert await bot.delete_webhook()
+    assert (await bot.get_webhook_info()).url == ""
+
+
+async def test_get_updates_conflicts_with_a_webhook_and_delete_gives_the_updates_back(server, bot):
+    user = server.sandbox.add_user("Ida")
+    async with SandboxClient(server.url) as client:
+        await client.configure_webhook(retry_base=0.05, retry_max=0.1)
+        with socket.socket() as closed:  # a port nobody listens on
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+        assert await bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+        with pytest.raises(Conflict, match="can't use getUpdates method while webhook is active; use deleteWebhook"):
+            await bot.get_updates(timeout=0)
+        server.sandbox.user_message(user.id, "hallo")
+        for _ in range(100):
+            info = await bot.get_webhook_info()
+            if info.last_error_date:
+                break
+            await asyncio.sleep(0.02)
+        assert info.last_error_message == "Connection refused" and info.pending_update_count == 1
+        assert await bot.delete_webhook()
+        (update,) = await bot.get_updates(timeout=0)  # not lost: polling gets it now
+        assert update.message.text == "hallo"
+        assert await bot.set_webhook(f"http://127.0.0.1:{port}/hook", drop_pending_updates=True)
+        assert (await bot.get_webhook_info()).pending_update_count == 0
+
+
+class Receiver:
+    """A stand-in bot: records what the sandbox posts; answers each update with the next status
+    queued for it (default 200), holding every answer while `hold` is clear."""
+
+    def __init__(self):
+        self.received: list[tuple[int, str | None, float]] = []
+        self.statuses: dict[int, list[int]] = {}
+        self.hold = asyncio.Event()
+        self.hold.set()
+        self.in_flight = self.most_in_flight = 0
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        update = await request.json()
+        self.received.append((update["update_id"], request.headers.get("X-Telegram-Bot-Api-Secret-Token"), time.monotonic()))
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await self.hold.wait()
+        finally:
+            self.in_flight -= 1
+        queued = self.statuses.get(update["update_id"])
+        return web.Response(status=queued.pop(0) if queued else 200)
+
+    async def start(self) -> "Receiver":
+        app = web.Application()
+        app.router.add_post("/hook", self.handle)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def stop(self) -> None:
+        self.hold.set()
+        await self.runner.cleanup()
+
+    def ids(self) -> list[int]:
+        return [update_id for update_id, _, _ in self.received]
+
+
+async def until(condition, timeout: float = 5) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+async def test_updates_are_posted_with_the_secret_retried_and_kept_in_order_per_chat(server, bot):
+    receiver = await Receiver().start()
+    anna, ben = server.sandbox.add_user("Anna"), server.sandbox.add_user("Ben")
+    try:
+        async with SandboxClient(server.url) as client:
+            await client.configure_webhook(retry_base=0.2, retry_max=0.2)
+            first, _ = server.sandbox.user_message(anna.id, "eins")
+            receiver.statuses[first] = [500]  # the bot fails the first time
+            second, _ = server.sandbox.user_message(anna.id, "zwei")
+            other, _ = server.sandbox.user_message(ben.id, "andere")
+            assert await bot.set_webhook(f"{receiver.url}/hook", secret_token="geheim")
+            await until(lambda: second in receiver.ids())
+            ids = receiver.ids()
+            assert ids.count(first) == 2 and ids.index(second) > len(ids) - 1 - ids[::-1].index(first)
+            assert ids.index(other) < ids.index(second)  # another chat is not held up
+            assert {secret for _, secret, _ in receiver.received} == {"geheim"}
+            info = await bot.get_webhook_info()
+            assert info.last_error_message == "Wrong response from the webhook: 500 Internal Server Error"
+            await until(lambda: server.sandbox.delivery.queue == [])
+            assert (await bot.get_webhook_info()).pending_update_count == 0
+    finally:
+        await receiver.stop()
+
+
+async def test_deliveries_respect_max_connections(server, bot):
+    receiver = await Receiver().start()
+    receiver.hold.clear()
+    try:
+        users = [server.sandbox.add_user(f"U{i}") for i in range(6)]
+        assert await bot.set_webhook(f"{receiver.url}/hook", max_connections=2)
+        for user in users:
+            server.sandbox.user_message(user.id, "hi")
+        await until(lambda: len(receiver.received) == 2)
+        await asyncio.sleep(0.2)
+        assert len(receiver.received) == 2  # the other four wait for a free connection
+        receiver.hold.set()
+        await until(lambda: len(receiver.received) == 6)
+        assert receiver.most_in_flight == 2
+    finally:
+        await receiver.stop()
+
+
+async def test_round_robin_over_instances_skips_one_that_refuses(server, bot):
+    one, two = await Receiver().start(), await Receiver().start()
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    try:
+        async with SandboxClient(server.url) as client:
+            assert await bot.set_webhook("https://bot.example.org/hook", secret_token="geheim")
+            await client.webhook_targets([one.url, dead, two.url])
+            users = [server.sandbox.add_user(f"U{i}") for i in range(9)]
+            for user in users:
+                server.sandbox.user_message(user.id, "hi")
+            await until(lambda: len(one.received) + len(two.received) == 9)
+            assert len(one.received) >= 3 and len(two.received) >= 3  # spread, nothing lost
+            stats = (await client.webhook_state())["stats"]
+            assert stats[dead]["refused"] == 3 and stats[dead]["acknowledged"] == 0
+            assert stats[one.url]["acknowledged"] + stats[two.url]["acknowledged"] == 9
+            update_id = one.ids()[0]
+            await client.redeliver(update_id)  # Telegram's retry after a lost answer
+            await until(lambda: (one.ids() + two.ids()).count(update_id) == 2)
+            with pytest.raises(SandboxError):
+                await client.redeliver(10**6)
+    finally:
+        await one.stop()
+        await two.stop()

@@ -126,6 +126,24 @@ class SandboxClient:
         """The menu button a private chat shows (its own, else the bot-wide one), or the bot-wide one."""
         return await self._call("GET", "menu_button", params={} if chat_id is None else {"chat_id": chat_id})
 
+    async def webhook_targets(self, urls: list[str]) -> None:
+        """Spread webhook deliveries round-robin over these instance addresses (same path as
+        the registered URL); one that refuses connections is skipped. [] restores the URL."""
+        await self._call("POST", "webhook", json={"targets": urls})
+
+    async def configure_webhook(self, **settings) -> None:
+        """duplicate=True delivers every new update twice at once; retry_base/retry_max: backoff."""
+        await self._call("POST", "webhook", json=settings)
+
+    async def redeliver(self, update_id: int) -> None:
+        """Deliver an acknowledged update again, as Telegram does after a lost answer."""
+        await self._call("POST", "webhook/redeliver", json={"update_id": update_id})
+
+    async def webhook_state(self) -> dict:
+        """url, targets, pending, in_flight, stats per target (attempts, acknowledged, failed,
+        refused) and every delivery attempt (update_id, target, status)."""
+        return await self._call("GET", "webhook")
+
     async def file(self, file_id: str) -> bytes:
         async with self.session.get(f"{self.base_url}/sandbox/files/{file_id}") as response:
             if response.status != 200:

@@ -31,6 +31,7 @@ from aiohttp import web
 from .errors import ApiError, bad
 from .html import ParseError, parse_html, utf16_len
 from .inline_mode import InlineMode, check_fields, check_web_app_url
+from .webhook import CONFLICT, Delivery, WebhookRejected, check_webhook
 
 log = logging.getLogger("sandbox")
 
@@ -142,6 +143,7 @@ class Sandbox(InlineMode):
         self._user_ids = itertools.count(10_000)
         self.getupdates_calls = 0
         self._init_inline_mode(supports_inline_queries)
+        self.delivery = Delivery(take_updates=self._take_updates, give_back=self._give_back)
 
     # --- users and updates (control side) ------------------------------------------------
 
@@ -164,7 +166,16 @@ class Sandbox(InlineMode):
         self.next_update_id += 1
         self.updates.append(update)
         self.new_update.set()
+        self.delivery.wake()
         return update["update_id"]
+
+    def _take_updates(self) -> list[dict]:
+        """While a webhook is set, the delivery takes new updates from the getUpdates queue."""
+        taken, self.updates = self.updates, []
+        return taken
+
+    def _give_back(self, updates: list[dict]) -> None:
+        self.updates = sorted(self.updates + updates, key=lambda u: u["update_id"])
 
     def user_message(self, user_id: int, text: str, chat_id: int | None = None,
                      entities: list[dict] | None = None) -> tuple[int, int]:
@@ -508,16 +519,31 @@ class Sandbox(InlineMode):
     async def m_close(self, params, files):
         return True
 
+    async def m_setWebhook(self, params, files):
+        if not params.get("url"):  # an empty URL removes the webhook, as Telegram allows
+            return await self.m_deleteWebhook({"drop_pending_updates": params.get("drop_pending_updates")}, files)
+        try:
+            webhook = check_webhook(params, certificate="certificate" in files or "certificate" in params)
+        except WebhookRejected as error:
+            raise ApiError(400, str(error)) from None
+        self.delivery.set(webhook, drop_pending=bool(params.get("drop_pending_updates")))
+        return True
+
     async def m_deleteWebhook(self, params, files):
-        if params.get("drop_pending_updates"):
+        drop = bool(params.get("drop_pending_updates"))
+        if self.delivery.webhook is not None:
+            await self.delivery.delete(drop)
+        if drop:
             self.updates.clear()
         return True
 
     async def m_getWebhookInfo(self, params, files):
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.updates)}
+        return self.delivery.info(len(self.updates))
 
     async def m_getUpdates(self, params, files):
         self.getupdates_calls += 1
+        if self.delivery.webhook is not None:
+            raise ApiError(409, CONFLICT)
         offset = params.get("offset")
         limit = max(1, min(100, int(params.get("limit") or 100)))
         timeout = max(0.0, float(params.get("timeout") or 0))
@@ -732,6 +758,9 @@ class Sandbox(InlineMode):
         app.router.add_post("/sandbox/choose_inline_result", self.c_choose_inline_result)
         app.router.add_post("/sandbox/open_link", self.c_open_link)
         app.router.add_get("/sandbox/menu_button", self.c_menu_button)
+        app.router.add_get("/sandbox/webhook", self.c_webhook_state)
+        app.router.add_post("/sandbox/webhook", self.c_webhook_config)
+        app.router.add_post("/sandbox/webhook/redeliver", self.c_redeliver)
         return app
 
     @staticmethod
@@ -908,6 +937,39 @@ class Sandbox(InlineMode):
                                   "outputs": len(self.outputs), "requests": len(self.requests)})
 
 
+    async def c_webhook_config(self, request):
+        """{"targets": [base URLs]} spreads deliveries round-robin over instances (empty: the
+        registered URL); "duplicate": deliver every new update twice; "retry_base"/"retry_max"
+        (seconds): the backoff after a failed delivery."""
+        body = await self._json(request)
+        delivery = self.delivery
+        if "targets" in body:
+            targets = body["targets"] or []
+            if not isinstance(targets, list) or not all(isinstance(t, str) and t.startswith(("http://", "https://"))
+                                                        for t in targets):
+                raise web.HTTPBadRequest(text="targets must be a list of http(s) base URLs")
+            delivery.targets = [t.rstrip("/") for t in targets]
+        for name in ("retry_base", "retry_max", "timeout"):
+            if name in body:
+                try:
+                    setattr(delivery, name, max(0.0, float(body[name])))
+                except (TypeError, ValueError):
+                    raise web.HTTPBadRequest(text=f"{name} must be a number of seconds") from None
+        if "duplicate" in body:
+            delivery.duplicate = bool(body["duplicate"])
+        delivery.wake()
+        return web.json_response({"ok": True})
+
+    async def c_webhook_state(self, request):
+        return web.json_response(self.delivery.state())
+
+    async def c_redeliver(self, request):
+        body = await self._json(request)
+        if not self.delivery.redeliver(int(body["update_id"])):
+            raise web.HTTPNotFound(text=f"update {body['update_id']} was not delivered by webhook")
+        return web.json_response({"ok": True})
+
+
 class SandboxServer:
     """Runs a Sandbox on a loopback port inside the current event loop."""
 
@@ -935,6 +997,7 @@ class SandboxServer:
         return f"{self.url}/bot"
 
     async def stop(self) -> None:
+        await self.sandbox.delivery.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -25,6 +25,7 @@ from .program_changes import ProgramChanges
 from .questions import Question, Questions
 from .registrations import ListedRegistration, MyRegistration, Registrations, SessionCount
 from .schema import MIGRATIONS
+from .updates import Updates
 
 __all__ = ["Announcement", "Attendee", "AttendeeInfo", "Confirmation", "ContactRequest", "FeedbackRow", "ListedRegistration",
            "DeliveryReport", "MIGRATIONS", "Match", "MyRegistration", "OutboxMessage", "OutboxRow", "PERSONAL_DATA", "PendingInput", "PersonalData", "Profile",
@@ -32,7 +33,7 @@ __all__ = ["Announcement", "Attendee", "AttendeeInfo", "Confirmation", "ContactR
 
 
 class Storage(Attendees, Registrations, Outbox, Announcements, ProgramChanges, Conversations, Feedback, Questions,
-              Networking, Privacy, Coordination):
+              Networking, Privacy, Coordination, Updates):
     def __init__(self, database: str | Path):
         self.database = str(database)
         self._engine = Engine(self.database)

@@ -209,4 +209,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX rate_budget_by_age ON rate_budget (last_at)
     """,
+    # 7: webhook updates, each handled once: Telegram retries, and two processes may both see one
+    """
+    CREATE TABLE processed_updates (
+        update_id INTEGER PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('working', 'done')),
+        claimed_at REAL NOT NULL,
+        instance TEXT NOT NULL
+    );
+    CREATE INDEX processed_updates_by_age ON processed_updates (claimed_at)
+    """,
 ]

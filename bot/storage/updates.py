@@ -1,0 +1,50 @@
+"""Webhook updates: each update id is handled once, whichever process receives it and however
+often Telegram retries it (bot/webhook.py).
+
+Bookkeeping durability: it survives kill -9; a power loss can at worst let an update be
+handled twice, never lose one. No lock is needed: the claim is one row, and the database
+decides which of two racing claims wins.
+"""
+
+from __future__ import annotations
+
+from .engine import Aggregate
+
+
+class Updates(Aggregate):
+    async def claim_update(self, update_id: int, instance: str, now: float, stale_after: float) -> str:
+        """'claimed' when this process may handle the update now (a new one, or one whose claim
+        went stale because its process died mid-update); 'done' when it was handled already;
+        'busy' when another claim younger than `stale_after` seconds is still working on it."""
+        def work(conn):
+            inserted = conn.execute(
+                "INSERT INTO processed_updates (update_id, state, claimed_at, instance) VALUES (?, 'working', ?, ?) "
+                "ON CONFLICT (update_id) DO NOTHING", (update_id, now, instance)).rowcount
+            if inserted:
+                return "claimed"
+            taken_over = conn.execute(
+                "UPDATE processed_updates SET claimed_at = ?, instance = ? "
+                "WHERE update_id = ? AND state = 'working' AND claimed_at < ?",
+                (now, instance, update_id, now - stale_after)).rowcount
+            if taken_over:
+                return "claimed"
+            row = conn.execute("SELECT state FROM processed_updates WHERE update_id = ?", (update_id,)).fetchone()
+            return "done" if row is not None and row[0] == "done" else "busy"
+        return await self._transaction(work, durable=False, serialized=False)
+
+    async def finish_update(self, update_id: int, now: float) -> None:
+        """The update was handled: later deliveries of it are answered without handling it."""
+        await self._transaction(lambda conn: conn.execute(
+            "UPDATE processed_updates SET state = 'done', claimed_at = ? WHERE update_id = ?", (now, update_id)),
+            durable=False, serialized=False)
+
+    async def release_update(self, update_id: int, instance: str) -> None:
+        """This process gives up its claim (it could not handle the update): the next delivery handles it."""
+        await self._transaction(lambda conn: conn.execute(
+            "DELETE FROM processed_updates WHERE update_id = ? AND instance = ? AND state = 'working'",
+            (update_id, instance)), durable=False, serialized=False)
+
+    async def purge_updates(self, before: float) -> int:
+        """Forget updates claimed before `before` (Telegram gives up retrying long before a day)."""
+        return await self._transaction(lambda conn: conn.execute(
+            "DELETE FROM processed_updates WHERE claimed_at < ?", (before,)).rowcount, durable=False, serialized=False)
