@@ -17,7 +17,6 @@ Mixed into `server.Sandbox`; imports nothing from the bot.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import re
 import secrets
@@ -27,7 +26,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .errors import ApiError, bad
+from .errors import ApiError, bad, is_loopback
 
 ANSWER_SECONDS = 10.0  # Telegram drops an inline query the bot does not answer within 10 s
 MAX_RESULTS = 50
@@ -99,18 +98,9 @@ def check_web_app_url(url: Any, where: str) -> None:
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return
-    if parts.scheme == "http" and parts.hostname and _loopback(parts.hostname):
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
         return
     raise bad(f"{where} Web App URL '{url}' is invalid: Only HTTPS links are allowed")
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass

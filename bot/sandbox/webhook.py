@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from .errors import is_loopback
+
 log = logging.getLogger("sandbox.webhook")
 
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -35,15 +37,6 @@ CONFLICT = "Conflict: can't use getUpdates method while webhook is active; use d
 
 class WebhookRejected(ValueError):
     """setWebhook's parameters are not acceptable; the message is Telegram's description."""
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass

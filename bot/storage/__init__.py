@@ -2,7 +2,7 @@
 
 `Storage` is composed of one class per stored aggregate, each in its own module (attendees,
 registrations, outbox, announcements, program changes, conversations, feedback, questions,
-networking, privacy, the processes' coordination). Each call is one `work(tx)` function run
+networking, privacy, the processes' coordination, webhook updates). Each call is one `work(tx)` function run
 in one transaction by the engine (engine.py), which batches concurrent calls into one commit;
 `BOT_DATABASE` chooses SQLite (a path, the embedded default) or PostgreSQL (a
 postgresql:// URL), and dialect.py holds everything in which the two differ.
