@@ -28,7 +28,8 @@ DEMO_USER_ID = 4242
 BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
 
 
-Button = tuple[int, str, str | None]  # message id, callback data, URL (link buttons)
+Button = tuple[int, str, str | None]  # message id, callback data, URL (link buttons; WEB_APP + URL: a Mini App)
+WEB_APP = "web_app:"
 
 
 def _render(output: dict, buttons: list[Button]) -> str:
@@ -61,8 +62,9 @@ def _render(output: dict, buttons: list[Button]) -> str:
         for row in keyboard:
             labels = []
             for button in row:
-                buttons.append((message["message_id"], button.get("callback_data", ""), button.get("url")))
-                labels.append(f"[{len(buttons)}] {button['text']}" + (" ↗" if button.get("url") else ""))
+                url = button.get("url") or (WEB_APP + button["web_app"]["url"] if "web_app" in button else None)
+                buttons.append((message["message_id"], button.get("callback_data", ""), url))
+                labels.append(f"[{len(buttons)}] {button['text']}" + (" ↗" if url else ""))
             rendered_rows.append("   ".join(labels))
         lines.append(DIM + "\n".join(rendered_rows) + RESET)
     return "\n".join(lines)
@@ -108,8 +110,8 @@ async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", na
                 print(f"{DIM}Offline: the real bot talks to a local Bot API sandbox at {server.url}. "
                       f"Clock: {svc.clock.describe()}. You are {name}{' (organizer)' if admin else ''}.\n"
                       f"Type text or /commands, a number to press a button, @ podium for inline mode, q to quit.{RESET}")
-                print(f"{DIM}Mini App (open in a browser; valid for 24 h):{RESET}\n"
-                      f"{mini_app_link(demo_settings, name, lang)}\n")
+                web_link = mini_app_link(demo_settings, name, lang)
+                print(f"{DIM}Mini App (open in a browser; valid for 24 h):{RESET}\n{web_link}\n")
                 buttons: list[Button] = []
                 inline = InlineState()
                 seen = [0]
@@ -126,7 +128,7 @@ async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", na
                         if not line:
                             continue
                         if line.isdigit() and 1 <= int(line) <= len(buttons):
-                            await _press(client, buttons[int(line) - 1])
+                            await _press(client, buttons[int(line) - 1], web_link)
                             continue
                         if line.startswith("@"):
                             await _inline(client, inline, line[1:].strip(), buttons)
@@ -141,10 +143,12 @@ async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", na
     return 0
 
 
-async def _press(client: SandboxClient, button: Button) -> None:
+async def _press(client: SandboxClient, button: Button, web_link: str) -> None:
     message_id, data, url = button
     try:
-        if url:  # a link button: Telegram opens t.me links to the bot as "/start <parameter>"
+        if url and url.startswith(WEB_APP):  # Telegram would open the page inside the chat
+            print(f"{DIM}(Telegram opens the Mini App here; in a browser:){RESET}\n{web_link}\n", flush=True)
+        elif url:  # a link button: Telegram opens t.me links to the bot as "/start <parameter>"
             await client.open_link(DEMO_USER_ID, url)
         else:
             await client.press(DEMO_USER_ID, message_id, data)
