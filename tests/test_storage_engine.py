@@ -182,3 +182,36 @@ async def test_when_the_leader_dies_another_process_takes_over_within_the_lease(
 
 async def _note(led: list[str], instance: str) -> None:
     led.append(instance)
+
+
+async def test_two_processes_signing_up_at_once_never_overbook_nor_double_seat(tmp_path, small):
+    """Two storage engines on one database (as two bot processes): the same 60 people try the
+    three parallel workshops from both at once; the rules hold across them."""
+    database = database_for(tmp_path / "two.sqlite3")
+    first, second = Storage(database), Storage(database)
+    await first.open()
+    await second.open()
+    try:
+        ids = list(range(500, 560))
+        await people(first, ids)
+        workshops = ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")
+        calls = []
+        for index, user in enumerate(ids):
+            calls.append(first.sign_up(small, workshops[index % 3], user, 2 * index, NOW))
+            calls.append(second.sign_up(small, workshops[(index + 1) % 3], user, 2 * index + 1, NOW))
+        await asyncio.gather(*calls)
+        confirmed = query(database, "SELECT session_id, user_id FROM registrations WHERE state = 'confirmed'")
+        per_session = {w: sum(1 for s, _ in confirmed if s == w) for w in workshops}
+        assert per_session == {w: 2 for w in workshops}  # every seat taken, none twice
+        holders = [user for _, user in confirmed]
+        assert len(holders) == len(set(holders))  # nobody holds two overlapping seats
+        for workshop in workshops:  # the waitlist is in arrival order, without gaps
+            waiting = query(database, "SELECT arrival FROM registrations WHERE session_id = ? AND state = 'waitlisted' "
+                                      "ORDER BY arrival, id", (workshop,))
+            places = [(await first.registration(workshop, user)).position for user, in query(
+                database, "SELECT user_id FROM registrations WHERE session_id = ? AND state = 'waitlisted' "
+                          "ORDER BY arrival, id", (workshop,))]
+            assert places == list(range(1, len(waiting) + 1))
+    finally:
+        await first.close()
+        await second.close()
