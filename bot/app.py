@@ -7,7 +7,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from telegram import BotCommand, MenuButtonWebApp, Update, WebAppInfo
+from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
@@ -27,9 +27,9 @@ from .services import ProgramHolder, Services
 from .storage import Storage
 from .webhook import WebhookServer, WebhookSettings
 from .domain.loader import ProgramError, linked_url
-from .handlers.common import Asker
+from .handlers.common import Asker, set_menu_button
 from .schedule_source import SourceFetcher
-from .texts import commands, pick_language, plain, t
+from .texts import commands, pick_language, t
 
 log = logging.getLogger(__name__)
 WAKE_JOB = "outbox-wake"
@@ -115,7 +115,7 @@ async def _post_init(application: Application) -> None:
     svc.reminders.start_safety_net()
     _watch_source(application)
     await _register_commands(application)
-    await _set_menu_button(application)
+    await set_menu_button(application.bot, svc.settings.web_url, "de")  # per chat in English: handlers.program
     log.info("bot ready: %s, %s", svc.program.current.conference.name.get("de"), svc.clock.describe())
 
 
@@ -193,18 +193,6 @@ async def _start_web(svc: Services, application: Application) -> None:
     if svc.settings.web_listen is not None:
         svc.web = WebServer(svc, application.update_processor.next_arrival)  # type: ignore[attr-defined]
         await svc.web.start(*svc.settings.web_listen)
-
-
-async def _set_menu_button(application: Application) -> None:
-    """The chat's menu button opens the Mini App when BOT_WEB_URL is set."""
-    svc: Services = application.bot_data["services"]
-    if not svc.settings.web_url:
-        return
-    try:
-        await application.bot.set_chat_menu_button(
-            menu_button=MenuButtonWebApp(plain("de", "web_title"), WebAppInfo(svc.settings.web_url)))
-    except Exception as error:  # noqa: BLE001 - the button is a convenience; /programm links the page too
-        log.warning("could not set the Mini App menu button: %s", error)
 
 
 async def _post_stop(application: Application) -> None:

@@ -245,3 +245,18 @@ async def test_paging_through_the_program_keeps_the_mini_app_button(tmp_path, cl
         assert "Datenlabor" in text_of(pages)
         markup = (await anna.messages())[-1].get("reply_markup", {}).get("inline_keyboard", [])
         assert [b["web_app"]["url"] for row in markup for b in row if "web_app" in b] == [h.services.settings.web_url]
+
+
+async def test_the_menu_button_opens_the_page_labelled_in_the_attendees_language(web_harness):
+    url = web_harness.services.settings.web_url
+    default = await web_harness.client.menu_button()
+    assert default["type"] == "web_app" and default["text"] == "Programm" and default["web_app"]["url"] == url
+    ben = await web_harness.attendee("Ben", "en")
+    await ben.send("/start", expect="Welcome")
+    mine = await web_harness.client.menu_button(ben.id)
+    assert mine["text"] == "Program" and mine["web_app"]["url"] == url
+    await ben.send("/sprache de", expect="Deutsch")
+    assert (await web_harness.client.menu_button(ben.id))["text"] == "Programm"
+    anna = await web_harness.attendee("Anna", "de")
+    await anna.send("/start", expect="Willkommen")
+    assert (await web_harness.client.menu_button(anna.id))["text"] == "Programm"  # the default, unchanged

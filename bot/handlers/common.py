@@ -207,3 +207,17 @@ def web_app_rows(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) 
     if not url or chat is None or chat.type != "private":
         return []
     return [[web_app_button(lang, url)]]
+
+
+async def set_menu_button(bot, web_url: str | None, lang: str, chat_id: int | None = None) -> None:
+    """The chat's menu button opens the Mini App, labelled in `lang`: for every chat (at start, in
+    German) or for one chat (an attendee who reads English). Without BOT_WEB_URL, nothing."""
+    if not web_url:
+        return
+    from telegram import MenuButtonWebApp, WebAppInfo
+
+    try:
+        await bot.set_chat_menu_button(chat_id=chat_id, menu_button=MenuButtonWebApp(plain_text(lang, "web_title"),
+                                                                                      WebAppInfo(web_url)))
+    except Exception as error:  # noqa: BLE001 - the button is a convenience; /programm links the page too
+        log.warning("could not set the Mini App menu button: %s", error)

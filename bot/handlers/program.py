@@ -11,7 +11,7 @@ from ..domain.search import search, search_exhibitors
 from ..texts import LANGUAGES, plain, t
 from . import buttons as b
 from . import views
-from .common import Asker, asker, keyboard, send, services, show, web_app_rows
+from .common import Asker, asker, keyboard, send, services, set_menu_button, show, web_app_rows
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,6 +30,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         program = services(context).program.current
         await send(update, context, views.welcome(program, who.lang), keyboard(views.main_menu(who.lang)))
+    if who.lang != "de" and update.effective_chat and update.effective_chat.type == "private":
+        await set_menu_button(context.bot, services(context).settings.web_url, who.lang, who.chat_id)
 
 
 async def program_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -116,6 +118,8 @@ async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, lang:
     who = await asker(update, context)
     await services(context).storage.set_language(who.user_id, lang)
     await send(update, context, t(lang, "language_set"), keyboard(views.main_menu(lang)))
+    if update.effective_chat and update.effective_chat.type == "private":
+        await set_menu_button(context.bot, services(context).settings.web_url, lang, who.chat_id)
 
 
 async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
