@@ -147,6 +147,22 @@ async def test_the_shared_send_budget_counts_every_process(tmp_path):
         await second.close()
 
 
+async def test_bulk_sends_of_all_processes_take_turns_in_one_timetable(tmp_path):
+    database = database_for(tmp_path / "timetable.sqlite3")
+    first, second = Storage(database), Storage(database)
+    await first.open()
+    await second.open()
+    try:
+        started = time.time()
+        waits = [await (first if i % 2 else second).reserve_bulk_slot(0.5) for i in range(4)]
+        slots = [time.time() - started + wait for wait in waits]  # when each may leave, from the start
+        assert waits[0] < 0.1  # the first goes at once
+        assert all(0.45 < later - earlier < 0.55 for earlier, later in zip(slots, slots[1:]))  # then one per 0.5 s
+    finally:
+        await first.close()
+        await second.close()
+
+
 async def test_when_the_leader_dies_another_process_takes_over_within_the_lease(tmp_path, monkeypatch):
     from bot.cluster import Cluster
     monkeypatch.setattr(Cluster, "BEAT", 0.1)

@@ -57,6 +57,20 @@ class Coordination(Aggregate):
             return _take(conn, windows, moment)
         return await self._transaction(work, durable=False, serialized=False)
 
+    async def reserve_bulk_slot(self, interval: float) -> float:
+        """The next free slot in the timetable of bulk sends all processes share, taken: bulk
+        sends leave `interval` apart whichever process sends them, so one process alone sends at
+        the full rate and two together never bunch. Returns the seconds until that slot."""
+        def work(conn):
+            now = time.time()
+            row = conn.execute(f"SELECT events FROM rate_budget WHERE key = 'bulk'{conn.dialect.lock_row}").fetchone()
+            slot = max(now, json.loads(row[0])[0] if row else 0.0)
+            conn.execute("""INSERT INTO rate_budget (key, events, last_at) VALUES ('bulk', ?, ?)
+                            ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_at = excluded.last_at""",
+                         (json.dumps([slot + interval]), now))
+            return slot - now
+        return await self._transaction(work, durable=False, serialized=False)
+
 
 def _take(conn, windows: list[tuple[str, int, float]], now: float) -> float:
     """Sliding windows as the local limiter keeps them (delivery.SlidingWindow), in the database."""
