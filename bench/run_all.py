@@ -3,7 +3,7 @@
     python bench/run_all.py
 
 The long versions: python bench/burst.py, bench/broadcast.py, bench/signup.py,
-bench/reminders.py, bench/footprint.py, bench/webapp.py (see docs/benchmarks.md).
+bench/reminders.py, bench/footprint.py, bench/webapp.py, bench/cluster.py (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ import time
 
 import broadcast
 import burst
+import cluster
 import footprint
 import reminders
 import signup
 import webapp
-from common import machine, table
+from common import machine, postgres_server, scratch_dir, table
 
 
 async def main() -> None:
@@ -36,7 +37,12 @@ async def main() -> None:
     summary.append({"benchmark": "broadcast 1,000 at 30/s: rate / limit", "figure": f"{result['fraction']:.3f}", "target": "≥ 0.95"})
     summary.append({"benchmark": "broadcast 1,000: 429s / lost / duplicated", "figure":
                     f"{result['too_many']} / {result['lost']} / {result['duplicated']}", "target": "0 / 0 / 0"})
-    row = await signup.run(500, 1000)
+    async with postgres_server() as server:  # two webhook instances on one PostgreSQL, ~45 s
+        result = await cluster.run("announcement", 1000, server, None)
+    summary.append({"benchmark": "two instances, broadcast 1,000: rate / limit", "figure": result["of limit"], "target": "≥ 0.97"})
+    summary.append({"benchmark": "two instances: 429s / lost / duplicated / share A:B", "figure":
+                    f"{result['429s']} / {result['lost']} / {result['duplicated']} / {result['share A / B']}", "target": "0 / 0 / 0"})
+    row = await signup.run(500, 1000, scratch_dir() / "signup.sqlite3")
     summary.append({"benchmark": "sign-up 500 at once: settled s, sign-ups/s", "figure": f"{row['settled s']}, {row['sign-ups/s']}",
                     "target": "–"})
     summary.append({"benchmark": "sign-up 500: overbooked / two seats", "figure": f"{row['overbooked']} / {row['two seats']}",
