@@ -57,17 +57,18 @@ class Attendees(Aggregate):
 
         def work(conn):
             stamp = _iso(now)
-            conn.execute(
+            row = conn.execute(
                 """INSERT INTO attendees (user_id, chat_id, first_name, last_name, username, telegram_language, first_seen, last_seen)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id, first_name = excluded.first_name,
                        last_name = excluded.last_name, username = excluded.username,
                        telegram_language = excluded.telegram_language, last_seen = excluded.last_seen,
-                       reachable = 1, unreachable_reason = NULL""",
+                       reachable = 1, unreachable_reason = NULL
+                   RETURNING *""",
                 (info.user_id, info.chat_id, info.first_name or "", info.last_name or "", info.username,
                  info.language_code, stamp, stamp),
-            )
-            return _attendee(conn, info.user_id)
+            ).fetchone()
+            return _attendee_of(row)
         attendee = await self._transaction(work, durable=False, serialized=False)  # one upsert: nothing to decide
         if len(self._recently_seen) > 50_000:
             self._recently_seen.clear()
@@ -113,8 +114,10 @@ class Attendees(Aggregate):
 
 def _attendee(conn, user_id: int) -> Attendee | None:
     row = conn.execute("SELECT * FROM attendees WHERE user_id = ?", (user_id,)).fetchone()
-    if row is None:
-        return None
+    return None if row is None else _attendee_of(row)
+
+
+def _attendee_of(row) -> Attendee:
     return Attendee(
         user_id=row["user_id"], chat_id=row["chat_id"], first_name=row["first_name"], last_name=row["last_name"],
         username=row["username"], language=row["language"], telegram_language=row["telegram_language"],

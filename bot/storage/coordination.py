@@ -84,9 +84,10 @@ def _take(conn, windows: list[tuple[str, int, float]], now: float) -> float:
         if len(recent) >= limit:
             return recent[len(recent) - limit] + span - now
         events[key] = sorted(recent + [now])[-limit:]
-    for key, recent in events.items():
-        known[key] = recent
-        conn.execute("""INSERT INTO rate_budget (key, events, last_at) VALUES (?, ?, ?)
-                        ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_at = excluded.last_at""",
-                     (key, json.dumps(recent), now))
+    with conn.pipeline():  # the windows' writes, one round trip (PostgreSQL)
+        for key, recent in events.items():
+            known[key] = recent
+            conn.execute("""INSERT INTO rate_budget (key, events, last_at) VALUES (?, ?, ?)
+                            ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_at = excluded.last_at""",
+                         (key, json.dumps(recent), now))
     return 0.0
