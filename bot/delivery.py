@@ -164,22 +164,23 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                     if chat_id is not None and new_message:
                         self._chat_window(chat_id).add(now)
                     self._forget_idle_chats(now)
-                    await self._take_shared(chat_id, new_message)
+                    await self._take_shared(chat_id, new_message, bulk)
                     return
                 await asyncio.sleep(wait)
         finally:
             if not bulk:
                 self._interactive_waiting -= 1
 
-    async def _take_shared(self, chat_id: int | str | None, new_message: bool) -> None:
+    async def _take_shared(self, chat_id: int | str | None, new_message: bool, bulk: bool = False) -> None:
         if self._shared is None:
             return
-        windows = self._windows(chat_id, new_message)
+        windows = self._windows(chat_id, new_message, bulk)
         while (wait := await self._shared.take(windows)) > 0:
             await asyncio.sleep(wait)
 
-    def _windows(self, chat_id: int | str | None, new_message: bool) -> list[tuple[str, int, float]]:
-        windows = [("overall", self.overall.limit, self.overall.span)]
+    def _windows(self, chat_id: int | str | None, new_message: bool, bulk: bool = False) -> list[tuple[str, int, float]]:
+        # the shared window, like the local one, is looser for bulk sends (no ratchet, see __init__)
+        windows = [("overall", self.overall.limit, self.bulk_span if bulk else self.overall.span)]
         if chat_id is not None and new_message:
             window = self._chat_window(chat_id)
             windows.append((f"chat:{chat_id}", window.limit, window.span))
