@@ -50,8 +50,14 @@ _backend = "sqlite"
 _databases: dict[str, str] = {}
 
 
+# Several processes sharing one database: PostgreSQL's business alone.
+POSTGRES_ONLY = ("test_e2e_cluster",)
+
+
 def pytest_generate_tests(metafunc):
-    if metafunc.module.__name__.startswith(BOTH_BACKENDS):
+    if metafunc.module.__name__.startswith(POSTGRES_ONLY):
+        metafunc.parametrize("backend", ["postgresql"], indirect=True)
+    elif metafunc.module.__name__.startswith(BOTH_BACKENDS):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 

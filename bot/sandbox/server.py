@@ -13,6 +13,7 @@ It imports nothing from the bot, so it cannot share the bot's mistakes.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 import json
 import logging
@@ -114,6 +115,19 @@ class Chat:
                 data["username"] = self.user.username
             return data
         return {"id": self.id, "type": self.type, "title": self.title or "Group"}
+
+
+def _overfull(events: deque[float], moment: float, limit: int, span: float) -> float:
+    """0 if one more event at `moment` leaves every `span`-long window that holds it within
+    `limit` (events sorted); else the seconds until the fullest such window has passed."""
+    times = list(events)[bisect.bisect_right(events, moment - span):bisect.bisect_right(events, moment + span)]
+    inserted = sorted(times + [moment])
+    for index, first in enumerate(inserted):
+        if first > moment:
+            break
+        if bisect.bisect_left(inserted, first + span) - index > limit:
+            return first + span - moment
+    return 0.0
 
 
 class Sandbox(InlineMode):
@@ -375,10 +389,13 @@ class Sandbox(InlineMode):
         chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         if limits.global_per_second:
             window = self._sent_times
-            while window and window[0] <= now - 1:
+            while window and window[0] <= now - 2:
                 window.popleft()
-            if len(window) >= limits.global_per_second:
-                self._too_many(window[0] + 1 - now, "global")
+            # Requests are checked once their body is read, not always in the order they arrived:
+            # every one-second span that would hold this arrival must stay within the limit.
+            wait = _overfull(window, now, limits.global_per_second, 1.0)
+            if wait:
+                self._too_many(wait, "global")
         if chat is not None:
             per_chat = self._chat_times[chat.id]
             if chat.type == "private" and limits.chat_per_second:
@@ -393,7 +410,7 @@ class Sandbox(InlineMode):
                 if len(per_chat) >= limits.group_per_minute:
                     self._too_many(per_chat[0] + 60 - now, "group")
             per_chat.append(now)
-        self._sent_times.append(now)
+        bisect.insort(self._sent_times, now)
 
     def _too_many(self, wait: float, scope: str) -> None:
         retry = max(1, math.ceil(wait))
