@@ -21,7 +21,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, ClassVar
 
-from telegram import InlineKeyboardButton, Update, WebAppInfo
+from telegram import InlineKeyboardButton, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
@@ -461,8 +461,3 @@ class Correct(Payload):
 @payload("aw", organizers=True)
 class Withdraw(Payload):
     announcement_id: int
-
-
-def web_app_button(lang: str, url: str) -> InlineKeyboardButton:
-    """The button that opens the Mini App (BOT_WEB_URL): no callback data, Telegram opens the page."""
-    return InlineKeyboardButton(plain(lang, "web_open_app"), web_app=WebAppInfo(url))
