@@ -81,7 +81,7 @@ async def converse(steps: list[tuple[str, str]], as_admin: bool) -> tuple[list[s
                 else:
                     await h.client.update(raw_update(value, user, person.id))
                     await asyncio.sleep(0.2)
-            alive = await person.send("/hilfe", timeout=8)  # in German, or English after "/sprache en"
+            alive = await person.send("/hilfe", timeout=8, expect="❓")  # German, or English after "/sprache en"
             if not any(title in text_of(alive) for title in ("So helfe ich Ihnen", "How I can help")):
                 problems.append("no answer to /hilfe after the conversation: is the bot still up?")
             requests = await h.client.requests()
