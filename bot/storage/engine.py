@@ -23,7 +23,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
 from . import dialect as dialects
@@ -103,10 +102,6 @@ class Engine:
 
     def __post_init__(self) -> None:
         self.dialect = dialects.for_database(self.database)
-
-    @property
-    def is_open(self) -> bool:
-        return bool(self._threads)
 
     async def open(self) -> None:
         await asyncio.to_thread(self._connect)
@@ -245,15 +240,6 @@ def _settle(future: asyncio.Future, result: Any, error: BaseException | None) ->
         future.set_exception(error)
     else:
         future.set_result(result)
-
-
-def describe(database: str | Path) -> str:
-    """The database for logs: a path as it is, a URL without its password."""
-    return dialects.redact(str(database))
-
-
-def monotonic() -> float:
-    return time.monotonic()
 
 
 class Aggregate:
