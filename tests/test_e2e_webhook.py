@@ -294,13 +294,8 @@ async def test_a_taken_listen_port_is_one_clear_line(tmp_path):
         port = taken.getsockname()[1]
         process = start_instance(tmp_path, server, port, "taken")
         try:
-            for _ in range(300):
-                if process.poll() is not None:
-                    break
-                await asyncio.sleep(0.1)
+            await exited(process)
         finally:
-            if process.poll() is None:
-                process.kill()
             await server.stop()
     output = (tmp_path / "taken.log").read_text()
     assert process.returncode == 2 and "Traceback" not in output
@@ -308,18 +303,23 @@ async def test_a_taken_listen_port_is_one_clear_line(tmp_path):
         f"Configuration error: BOT_WEBHOOK_LISTEN (--webhook-listen) 127.0.0.1:{port} cannot be served: ")
 
 
+async def exited(process: subprocess.Popen, seconds: float = 30) -> None:
+    """Wait for an instance that should end by itself; kill it if it does not."""
+    for _ in range(int(seconds * 10)):
+        if process.poll() is not None:
+            return
+        await asyncio.sleep(0.1)
+    process.kill()
+    process.wait(10)
+
+
 async def test_a_webhook_url_telegram_refuses_is_one_clear_line(tmp_path):
     server = await SandboxServer().start()
     port = free_port()
     process = start_instance(tmp_path, server, port, "refused", BOT_WEBHOOK_URL="https://bot.example.org:8080/x")
     try:
-        for _ in range(300):
-            if process.poll() is not None:
-                break
-            await asyncio.sleep(0.1)
+        await exited(process)
     finally:
-        if process.poll() is None:
-            process.kill()
         await server.stop()
     output = (tmp_path / "refused.log").read_text()
     assert process.returncode == 2 and "Traceback" not in output
