@@ -147,6 +147,27 @@ async def test_the_shared_send_budget_counts_every_process(tmp_path):
         await second.close()
 
 
+async def test_a_chat_window_is_stored_under_a_hash_that_erasure_finds(tmp_path):
+    database = database_for(tmp_path / "pseudonym.sqlite3")
+    first, second = Storage(database), Storage(database)
+    await first.open()
+    await second.open()
+    try:
+        now = time.time()
+        assert await first.take_send_slot([("chat:4242", 1, 3.0)], now) == 0.0
+        assert 2.8 < await second.take_send_slot([("chat:4242", 1, 3.0)], now + 0.1) <= 3.0  # the same key for both
+        rows = query(database, "SELECT key FROM rate_budget")
+        assert len(rows) == 1 and "4242" not in rows[0][0]
+        assert (await first.export_user(4242))["recent_messages_count"]
+        await second.take_send_slot([("chat:77", 3, 3.0)], now)
+        await first.delete_user(load_program(PROGRAM_FILE), 4242, NOW)
+        assert len(query(database, "SELECT key FROM rate_budget")) == 1  # chat 77's window stays
+        assert "recent_messages_count" not in await first.export_user(4242)
+    finally:
+        await first.close()
+        await second.close()
+
+
 async def test_bulk_sends_of_all_processes_take_turns_in_one_timetable(tmp_path):
     database = database_for(tmp_path / "timetable.sqlite3")
     first, second = Storage(database), Storage(database)

@@ -7,13 +7,17 @@ rehearsal clock: they measure processes, not the conference.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import time
 
 from .engine import Aggregate
 
 
 class Coordination(Aggregate):
+    _budget_salt: str | None = None  # read once from the database (the same for every process)
+
     async def heartbeat(self, instance: str, now: float, started_at: str) -> None:
         await self._transaction(lambda conn: conn.execute(
             """INSERT INTO instances (id, started_at, heartbeat) VALUES (?, ?, ?)
@@ -54,7 +58,9 @@ class Coordination(Aggregate):
         close to when they leave."""
         def work(conn):
             moment = time.time() if now is None else now
-            return _take(conn, windows, moment)
+            if self._budget_salt is None:
+                self._budget_salt = budget_salt(conn, create=True)
+            return _take(conn, [(_stored_key(self._budget_salt, key), limit, span) for key, limit, span in windows], moment)
         return await self._transaction(work, durable=False, serialized=False)
 
     async def reserve_bulk_slot(self, interval: float) -> float:
@@ -70,6 +76,29 @@ class Coordination(Aggregate):
                          (json.dumps([slot + interval]), now))
             return slot - now
         return await self._transaction(work, durable=False, serialized=False)
+
+
+def budget_salt(conn, create: bool = False) -> str | None:
+    """The database's secret for chat keys in the budget, made on first use. Every process reads
+    the same one, so that they count a chat's sends under the same key."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'budget_salt'").fetchone()
+    if row or not create:
+        return row[0] if row else None
+    conn.execute("INSERT INTO meta (key, value) VALUES ('budget_salt', ?) ON CONFLICT (key) DO NOTHING",
+                 (secrets.token_hex(16),))
+    return conn.execute("SELECT value FROM meta WHERE key = 'budget_salt'").fetchone()[0]
+
+
+def chat_budget_key(salt: str, chat_id: int | str) -> str:
+    """A chat's send window is stored under a keyed hash of its id, never the id: a message in
+    flight when its person erases their data still takes its slot afterwards, and that row (gone
+    two minutes later) must not name them."""
+    return "chat:" + hashlib.blake2b(str(chat_id).encode(), key=salt.encode(), digest_size=12).hexdigest()
+
+
+def _stored_key(salt: str, key: str) -> str:
+    kind, _, chat_id = key.partition(":")
+    return chat_budget_key(salt, chat_id) if kind == "chat" else key
 
 
 def _take(conn, windows: list[tuple[str, int, float]], now: float) -> float:

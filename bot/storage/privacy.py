@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from ..domain import signup as rules
 from ..domain.program import Program
+from .coordination import budget_salt, chat_budget_key
 from .engine import Aggregate, iso as _iso
 from .registrations import SeatBook
 
@@ -25,10 +26,17 @@ class PersonalData:
     export_as: str
     anonymize: tuple[tuple[str, Any], ...] = ()  # empty: rows are deleted; else these columns are set
     export_columns: str = "*"
-    key_format: str = "{}"  # how the person's id appears in the key columns, e.g. "chat:{}"
+    # how the person's id appears in the key columns, if not as itself: (transaction, id) -> value
+    stored_as: Callable[[Any, int], Any] | None = None
 
-    def key_values(self, user_ids) -> tuple:
-        return tuple(self.key_format.format(user_id) for user_id in user_ids) * len(self.keys)
+    def key_values(self, conn, user_ids) -> tuple:
+        values = tuple(user_ids if self.stored_as is None else (self.stored_as(conn, u) for u in user_ids))
+        return values * len(self.keys)
+
+
+def _chat_budget_key(conn, user_id: int) -> str | None:
+    salt = budget_salt(conn)
+    return None if salt is None else chat_budget_key(salt, user_id)  # None: no chat was ever counted
 
 
 PERSONAL_DATA: tuple[PersonalData, ...] = (
@@ -53,8 +61,8 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
                  export_columns="id, description, created_at"),
     PersonalData("session_overrides", ("author_id",), "session_changes_made", anonymize=(("author_id", None),),
                  export_columns="session_id, updated_at"),
-    # when the bot last wrote to the person's private chat (its id is theirs), for Telegram's limits
-    PersonalData("rate_budget", ("key",), "recent_messages_count", key_format="chat:{}"),
+    # when the bot last wrote to the person's private chat (under a hash of its id), for Telegram's limits
+    PersonalData("rate_budget", ("key",), "recent_messages_count", stored_as=_chat_budget_key),
     PersonalData("attendees", ("user_id",), "attendee"),  # last: other tables refer to it
 )
 
@@ -62,7 +70,7 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
 def _personal_rows(conn, entry: PersonalData, user_id: int) -> list[dict]:
     where = " OR ".join(f"{key} = ?" for key in entry.keys)
     return [dict(row) for row in conn.execute(f"SELECT {entry.export_columns} FROM {entry.table} WHERE {where}",
-                                              entry.key_values((user_id,)))]
+                                              entry.key_values(conn, (user_id,)))]
 
 
 def _erase_rows(conn, entry: PersonalData, where: str, params: tuple) -> int:
@@ -126,5 +134,5 @@ def _erase(conn, user_ids: list[int]) -> dict[str, int]:
         marks = ",".join("?" * len(chunk))
         for entry in PERSONAL_DATA:
             where = "WHERE " + " OR ".join(f"{key} IN ({marks})" for key in entry.keys)
-            counts[entry.table] = counts.get(entry.table, 0) + _erase_rows(conn, entry, where, entry.key_values(chunk))
+            counts[entry.table] = counts.get(entry.table, 0) + _erase_rows(conn, entry, where, entry.key_values(conn, chunk))
     return counts
