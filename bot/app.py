@@ -90,7 +90,7 @@ async def _post_init(application: Application) -> None:
     svc.cluster = cluster
     await cluster.join()
     if not cluster.alone:
-        application.bot_data["rate_limiter"].share(SharedBudget(svc.storage))
+        application.bot_data["rate_limiter"].share(SharedBudget(svc.storage, needed=lambda: not cluster.solo))
     svc.program.replace(overrides=await svc.storage.overrides())  # live changes survive restarts
     await _start_web(svc, application)  # first: a port that cannot be used stops the start before anything runs
     await svc.storage.sync_file_announcements(list(svc.program.current.announcements), svc.now())

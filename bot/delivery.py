@@ -138,7 +138,7 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
     async def _acquire(self, chat_id: int | str | None, bulk: bool, new_message: bool = True) -> None:
         if not bulk:
             self._interactive_waiting += 1
-        elif self._shared is not None:
+        elif self._sharing():
             async with self._bulk_turn:  # this process's next bulk send waits for its slot
                 await asyncio.sleep(await self._shared.reserve_bulk(self.bulk_interval))
         try:
@@ -150,7 +150,7 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                 if chat_id is not None and new_message:
                     waits.append(self._chat_window(chat_id).wait_time(now))
                 if bulk:
-                    if self._shared is None:
+                    if not self._sharing():
                         waits.append(self._next_bulk - now)
                     if self._interactive_waiting:
                         waits.append(0.005)
@@ -171,8 +171,11 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
             if not bulk:
                 self._interactive_waiting -= 1
 
+    def _sharing(self) -> bool:
+        return self._shared is not None and self._shared.needed()
+
     async def _take_shared(self, chat_id: int | str | None, new_message: bool, bulk: bool = False) -> None:
-        if self._shared is None:
+        if not self._sharing():
             return
         windows = self._windows(chat_id, new_message, bulk)
         while (wait := await self._shared.take(windows)) > 0:
@@ -232,8 +235,9 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
 class SharedBudget:
     """The send windows of all the bot's processes, kept in their shared database."""
 
-    def __init__(self, storage: Storage):
+    def __init__(self, storage: Storage, needed: Callable[[], bool] = lambda: True):
         self.storage = storage
+        self.needed = needed  # False while this process is the only one alive: its own windows suffice
 
     async def take(self, windows: list[tuple[str, int, float]]) -> float:
         """0 when the send may go now (and it is counted); else the seconds to wait."""

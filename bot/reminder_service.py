@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timezone
+from typing import Iterable
 
 from telegram.ext import ContextTypes, JobQueue
 
@@ -35,6 +36,8 @@ class ReminderService:
         self.job_queue = job_queue
         self._lock = asyncio.Lock()
         self._pending: asyncio.Task | None = None
+        self._everyone = False  # a re-plan of everyone was asked for
+        self._people: set[int] = set()  # else, the people whose reminders may have changed
 
     def start_safety_net(self) -> None:
         if self.job_queue is not None:
@@ -77,21 +80,55 @@ class ReminderService:
         at = await self.svc.storage.next_announcement_at()
         return datetime.fromtimestamp(at, timezone.utc) if at is not None else None
 
-    def request(self) -> None:
-        """Something changed (a sign-up, a bookmark, a setting, the program): re-plan soon."""
+    def request(self, people: Iterable[int] | None = None) -> None:
+        """Something changed: re-plan soon, for these people (a sign-up, a bookmark, a setting)
+        or for everyone (None: the program). During a burst of sign-ups this reads the
+        registrations of the people who signed up, not all of them again and again."""
+        if people is None:
+            self._everyone = True
+        elif not self._everyone:
+            self._people.update(people)
         if self._pending is None or self._pending.done():
             self._pending = asyncio.create_task(self._debounced())
 
     async def _debounced(self) -> None:
-        await asyncio.sleep(self.DEBOUNCE)
-        try:
-            await self.run()
-        except Exception:  # noqa: BLE001 - the next change or wake-up plans again
-            log.exception("reminder planning failed")
+        while self._everyone or self._people:  # what was asked for during a run runs next
+            await asyncio.sleep(self.DEBOUNCE)
+            everyone, people = self._everyone, self._people
+            self._everyone, self._people = False, set()
+            try:
+                await (self.run() if everyone else self._run_for(people))
+            except Exception:  # noqa: BLE001 - the next change or wake-up plans again
+                log.exception("reminder planning failed")
+
+    async def _run_for(self, people: set[int]) -> None:
+        """run(), for some people only: what is due for them now, and an earlier wake-up if
+        one of theirs comes before the one scheduled (reminders are planned per person)."""
+        async with self._lock:
+            now = self.svc.now()
+            program = self.svc.program.current
+            subjects = await self.svc.storage.reminder_subjects(sorted(people))
+            owed = plan.plan(program, subjects)
+            await self.svc.storage.enqueue_reminders(plan.due_now(owed, now), now)
+            prompts = plan.feedback_prompts(program, [s for s in subjects if s.relation != "waitlisted"])
+            await self.svc.storage.enqueue_prompts(plan.due_now(prompts, now), now)
+            if self.svc.leads():
+                moments = [m for m in (plan.next_due(owed, now), plan.next_due(prompts, now)) if m is not None]
+                if moments:
+                    self._schedule_no_later_than(min(moments))
 
     def unschedule(self) -> None:
         """This process no longer leads: the leader wakes for the next moment instead."""
         self._schedule(None)
+
+    def _schedule_no_later_than(self, moment) -> None:
+        if self.job_queue is None:
+            return
+        delay = self.svc.clock.seconds_until(moment)
+        for job in self.job_queue.get_jobs_by_name(JOB_NAME):
+            if job.next_t is not None and (job.next_t - datetime.now(timezone.utc)).total_seconds() <= delay:
+                return  # the wake-up already scheduled comes first; it plans everyone
+        self._schedule(moment)
 
     def _schedule(self, moment) -> None:
         if self.job_queue is None:

@@ -9,7 +9,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from .clock import Clock
 from .config import Settings
@@ -71,10 +71,11 @@ class Services:
         """Whether this process runs the timed work (one process on SQLite always does)."""
         return self.cluster is None or bool(self.cluster.is_leader)  # type: ignore[attr-defined]
 
-    def replan(self) -> None:
-        """Registrations, bookmarks, settings or the program changed: reminders follow."""
+    def replan(self, people: Iterable[int] | None = None) -> None:
+        """Registrations, bookmarks or settings of these people, or (None) the program changed:
+        reminders follow."""
         if self.reminders is not None:
-            self.reminders.request()  # type: ignore[attr-defined]
+            self.reminders.request(people)  # type: ignore[attr-defined]
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -81,6 +81,39 @@ async def _bookmark_everyone(storage, count: int, session_id: str, now) -> list[
     return ids
 
 
+async def test_the_shared_budget_is_asked_only_while_other_processes_are_alive():
+    from bot.delivery import SharedBudget
+
+    class Budget:
+        taken: list = []
+
+        async def take_send_slot(self, windows):
+            self.taken.append([key for key, *_ in windows])
+            return 0.0
+
+        async def reserve_bulk_slot(self, interval):
+            self.taken.append(["bulk"])
+            return 0.0
+
+    others_alive = False
+    storage = Budget()
+    limiter = ConferenceRateLimiter()
+    limiter.share(SharedBudget(storage, needed=lambda: others_alive))
+
+    async def send(data, bulk=False):
+        async def call():
+            return True
+        await limiter.process_request(call, (), {}, "sendMessage", data, {"bulk": True} if bulk else None)
+
+    await send({"chat_id": 1})
+    await send({"chat_id": 2}, bulk=True)
+    assert storage.taken == []  # alone: this process's own windows are the bot's
+    others_alive = True
+    await send({"chat_id": 1})
+    await send({"chat_id": 3}, bulk=True)
+    assert storage.taken == [["overall", "chat:1"], ["bulk"], ["overall", "chat:3"]]
+
+
 async def test_500_reminders_due_in_the_same_minute_within_limits(tmp_path):
     clock = RehearsalClock(berlin("2025-06-03 10:40"), speed=1)
     async with bot_running(tmp_path, clock) as h:

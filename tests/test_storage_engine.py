@@ -252,3 +252,75 @@ async def test_two_processes_signing_up_at_once_never_overbook_nor_double_seat(t
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_process_that_joins_others_waits_until_they_know_it_and_then_nobody_is_solo(tmp_path, monkeypatch):
+    from bot.cluster import Cluster
+    monkeypatch.setattr(Cluster, "BEAT", 0.1)
+    monkeypatch.setattr(Cluster, "JOIN_GRACE", 0.3)
+    database = database_for(tmp_path / "join.sqlite3")
+    first, second = Storage(database), Storage(database)
+    await first.open()
+    await second.open()
+    try:
+        a, b = Cluster(first, alone=False), Cluster(second, alone=False)
+        await a.join()
+        assert a.solo  # nobody else: the shared budget and the database's word are not needed
+        await a.start()
+        joined = time.monotonic()
+        await b.join()
+        assert time.monotonic() - joined >= 0.3  # b waited for a's next beat
+        assert not b.solo and not a.solo  # a has seen b meanwhile
+        await a.stop()
+        await b.beat()
+        assert b.solo
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_while_sole_writer_nothing_pending_is_known_without_the_database(tmp_path):
+    database = database_for(tmp_path / "pending.sqlite3")
+    storage, other = Storage(database), Storage(database)
+    await storage.open()
+    await other.open()
+    until = NOW.replace(year=2026)
+    try:
+        await other.save_conversation(1, "ask", "question", {}, until, NOW)  # before: read at the start
+        await storage.sole_writer(True)
+        calls = storage._engine.calls
+        assert await storage.conversation(2) is None and storage._engine.calls == calls  # no round trip
+        assert (await storage.conversation(1)).flow == "ask"
+        await storage.save_conversation(2, "ask", "question", {"x": 1}, until, NOW)
+        assert (await storage.conversation(2)).data == {"x": 1}
+        assert await storage.end_conversation(2) == "ask"
+        calls = storage._engine.calls
+        assert await storage.conversation(2) is None and storage._engine.calls == calls
+        await storage.sole_writer(False)  # another process joined: its writes count, so ask again
+        await other.save_conversation(3, "ask", "question", {}, until, NOW)
+        assert (await storage.conversation(3)).flow == "ask"
+    finally:
+        await storage.close()
+        await other.close()
+
+
+async def test_touches_arriving_together_are_written_in_one_statement_and_a_bad_one_fails_alone(tmp_path, backend):
+    database = database_for(tmp_path / "touch.sqlite3")
+    storage = Storage(database)
+    await storage.open()
+    try:
+        people = [AttendeeInfo(i, i, f"P{i}", language_code="en" if i % 2 else "de") for i in range(1, 101)]
+        before = storage._engine.calls
+        stored = await asyncio.gather(*(storage.touch_attendee(info, NOW) for info in people))
+        assert [a.first_name for a in stored] == [f"P{i}" for i in range(1, 101)]
+        assert [a.telegram_language for a in stored] == [p.language_code for p in people]
+        assert storage._engine.calls - before <= 2  # one upsert (or two, if the first went alone), not 100
+        assert query(database, "SELECT COUNT(*) FROM attendees") == [(100,)]
+        bad = AttendeeInfo(500, 500, "Null\x00byte")  # PostgreSQL refuses a NUL in text; SQLite keeps it
+        results = await asyncio.gather(*(storage.touch_attendee(info, NOW) for info in
+                                         [AttendeeInfo(501, 501, "A"), bad, AttendeeInfo(502, 502, "B")]),
+                                       return_exceptions=True)
+        assert [r.first_name for r in (results[0], results[2])] == ["A", "B"]
+        assert isinstance(results[1], Exception) == (backend == "postgresql")
+    finally:
+        await storage.close()

@@ -80,7 +80,7 @@ async def _set_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ask
         return
     svc = services(context)
     await store(who.user_id, minutes)
-    svc.replan()
+    svc.replan([who.user_id])
     await b.answer(update, plain(who.lang, f"{prefix}_off") if minutes == REMINDERS_OFF
                    else plain(who.lang, f"{prefix}_set", minutes=minutes))
     await _show_settings(update, context, who)
@@ -113,7 +113,7 @@ async def toggle_bookmark(svc: Services, user_id: int, session: Session) -> tupl
     """Bookmark or un-bookmark, for the chat and the Mini App: whether it is bookmarked now, and
     the key of the text that says so (it mentions reminders being off, if they are)."""
     bookmarked = await svc.storage.toggle_bookmark(user_id, session.id, svc.now())
-    svc.replan()
+    svc.replan([user_id])
     if not bookmarked:
         return False, "bookmark_removed"
     attendee = await svc.storage.attendee(user_id)

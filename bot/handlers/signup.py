@@ -38,7 +38,8 @@ async def change_seat(svc: Services, user_id: int, action: str, session_id: str,
         outcome = await svc.storage.cancel(program, session_id, user_id, now)
     else:
         raise ValueError(f"unknown seat action {action!r}")
-    svc.replan()  # any change of seats changes who is owed which reminder
+    # a change of seats changes which reminders this person and anyone who moved up are owed
+    svc.replan([user_id, *(promotion.user_id for promotion in outcome.promotions)])
     return outcome
 
 

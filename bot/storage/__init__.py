@@ -39,6 +39,7 @@ class Storage(Attendees, Registrations, Outbox, Announcements, ProgramChanges, C
         self._engine = Engine(self.database)
         self._outbox_listeners = []
         self._recently_seen = {}
+        self._touches = []
 
     @property
     def dialect(self) -> str:

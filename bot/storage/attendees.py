@@ -3,6 +3,7 @@ whether they can be reached."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,8 @@ class Attendee:
 class Attendees(Aggregate):
     # Who wrote recently, so that a busy minute does not write "last seen" on every tap.
     _recently_seen: dict
+    _touches: list  # (info, now, future) waiting for the next combined upsert
+    _touch_writer: asyncio.Task | None = None
 
     SEEN_REFRESH = 300.0  # real seconds between "last seen" writes for the same unchanged person
 
@@ -54,26 +57,42 @@ class Attendees(Aggregate):
         cached = self._recently_seen.get(info.user_id)
         if cached is not None and cached[0] == info and time.monotonic() - cached[1] < self.SEEN_REFRESH:
             return cached[2]
-
-        def work(conn):
-            stamp = _iso(now)
-            row = conn.execute(
-                """INSERT INTO attendees (user_id, chat_id, first_name, last_name, username, telegram_language, first_seen, last_seen)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id, first_name = excluded.first_name,
-                       last_name = excluded.last_name, username = excluded.username,
-                       telegram_language = excluded.telegram_language, last_seen = excluded.last_seen,
-                       reachable = 1, unreachable_reason = NULL
-                   RETURNING *""",
-                (info.user_id, info.chat_id, info.first_name or "", info.last_name or "", info.username,
-                 info.language_code, stamp, stamp),
-            ).fetchone()
-            return _attendee_of(row)
-        attendee = await self._transaction(work, durable=False, serialized=False)  # one upsert: nothing to decide
+        future = asyncio.get_running_loop().create_future()
+        self._touches.append((info, now, future))
+        if self._touch_writer is None or self._touch_writer.done():
+            self._touch_writer = asyncio.create_task(self._write_touches())
+        attendee = await future
         if len(self._recently_seen) > 50_000:
             self._recently_seen.clear()
         self._recently_seen[info.user_id] = (info, time.monotonic(), attendee)
         return attendee
+
+    async def _write_touches(self) -> None:
+        """Touches that arrive while one is written go together in the next statement: a burst
+        of first messages costs one upsert per batch, not one per person (bench/signup.py)."""
+        while self._touches:
+            waiting, self._touches = self._touches, []
+            if not await self._settle_touches(waiting, fail=len(waiting) == 1):
+                for touch in waiting:  # one bad row spoils the statement: each alone, only it fails
+                    await self._settle_touches([touch], fail=True)
+
+    async def _settle_touches(self, waiting: list, fail: bool) -> bool:
+        """Upsert these touches and answer their callers; False if it failed and `fail` is off."""
+        latest = {info.user_id: (info, now) for info, now, _ in waiting}  # one row per person
+        try:
+            stored = await self._transaction(lambda conn: _upsert(conn, list(latest.values())),
+                                             durable=False, serialized=False)  # nothing to decide
+        except Exception as error:  # noqa: BLE001 - the callers get it
+            if not fail:
+                return False
+            for *_, future in waiting:
+                if not future.done():
+                    future.set_exception(error)
+            return True
+        for info, _, future in waiting:
+            if not future.done():
+                future.set_result(stored[info.user_id])
+        return True
 
     def _forget_seen(self, user_id: int) -> None:
         self._recently_seen.pop(user_id, None)
@@ -124,3 +143,25 @@ def _attendee_of(row) -> Attendee:
         first_seen=row["first_seen"], last_seen=row["last_seen"], reachable=bool(row["reachable"]),
         reminder_minutes=row["reminder_minutes"], excursion_minutes=row["excursion_minutes"],
     )
+
+
+def _upsert(conn, people: list[tuple[AttendeeInfo, datetime]]) -> dict[int, Attendee]:
+    """Insert or refresh these people (one row each) in statements of up to 200 rows."""
+    stored: dict[int, Attendee] = {}
+    for start in range(0, len(people), 200):
+        chunk = people[start:start + 200]
+        values = []
+        for info, now in chunk:
+            stamp = _iso(now)
+            values += [info.user_id, info.chat_id, info.first_name or "", info.last_name or "", info.username,
+                       info.language_code, stamp, stamp]
+        rows = conn.execute(
+            f"""INSERT INTO attendees (user_id, chat_id, first_name, last_name, username, telegram_language, first_seen, last_seen)
+                VALUES {", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))}
+                ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id, first_name = excluded.first_name,
+                    last_name = excluded.last_name, username = excluded.username,
+                    telegram_language = excluded.telegram_language, last_seen = excluded.last_seen,
+                    reachable = 1, unreachable_reason = NULL
+                RETURNING *""", tuple(values)).fetchall()
+        stored.update((row["user_id"], _attendee_of(row)) for row in rows)
+    return stored

@@ -29,8 +29,28 @@ class Confirmation:
 
 
 class Conversations(Aggregate):
+    # Most messages find nothing pending. While this process is the only one that writes (the
+    # cluster says so every beat), it knows everyone who may have something pending, and asks
+    # the database only about them (bench/signup.py: a round trip per message on PostgreSQL).
+    _maybe_pending: set[int] | None = None  # None: not known, ask the database
+    _conversation_writes: int = 0  # a read or delete that overlapped a write leaves the set alone
+
+    async def sole_writer(self, sole: bool) -> None:
+        """Whether this process is the only one writing to the database (bot/cluster.py)."""
+        if not sole:
+            self._maybe_pending = None
+        elif self._maybe_pending is None:
+            writes = self._conversation_writes
+            people = await self._transaction(
+                lambda conn: {row[0] for row in conn.execute("SELECT user_id FROM conversations")}, write=False)
+            if writes == self._conversation_writes:
+                self._maybe_pending = people
+
     async def save_conversation(self, user_id: int, flow: str, step: str, data: dict, expires_at: datetime,
                                 now: datetime) -> None:
+        self._conversation_writes += 1
+        if self._maybe_pending is not None:
+            self._maybe_pending.add(user_id)
         await self._transaction(lambda conn: conn.execute(
             """INSERT INTO conversations (user_id, flow, step, data, expires_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step, data = excluded.data,
@@ -39,6 +59,9 @@ class Conversations(Aggregate):
 
     async def conversation(self, user_id: int) -> PendingInput | None:
         """The person's pending input, if any."""
+        if self._maybe_pending is not None and user_id not in self._maybe_pending:
+            return None
+
         def work(conn):
             row = conn.execute("SELECT * FROM conversations WHERE user_id = ?", (user_id,)).fetchone()
             if row is None:
@@ -52,7 +75,11 @@ class Conversations(Aggregate):
         def work(conn):
             row = conn.execute("DELETE FROM conversations WHERE user_id = ? RETURNING flow", (user_id,)).fetchone()
             return row[0] if row else None
-        return await self._transaction(work, durable=False)
+        writes = self._conversation_writes = self._conversation_writes + 1
+        flow = await self._transaction(work, durable=False)
+        if self._maybe_pending is not None and writes == self._conversation_writes:
+            self._maybe_pending.discard(user_id)
+        return flow
 
     async def create_pending(self, admin_id: int, kind: str, payload: dict, now: datetime) -> int:
         return await self._transaction(lambda conn: conn.insert(

@@ -74,9 +74,6 @@ class Dialect:
         conn.execute("ROLLBACK TO SAVEPOINT call")
         conn.execute("RELEASE SAVEPOINT call")
 
-    def serialize(self, conn) -> None:
-        pass
-
 
 class Sqlite(Dialect):
     """One connection on the storage thread; every transaction is BEGIN IMMEDIATE, so
@@ -118,7 +115,9 @@ class Sqlite(Dialect):
             log.info("database migrated to schema %d", number)
 
     @contextmanager
-    def transaction(self, conn: sqlite3.Connection, pool, durable: bool, engine) -> Iterator[sqlite3.Connection]:
+    def transaction(self, conn: sqlite3.Connection, pool, durable: bool, engine,
+                    serialized: bool = False) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE serializes every transaction, `serialized` or not."""
         wanted = "FULL" if durable else "NORMAL"
         if wanted != self._synchronous:
             conn.execute(f"PRAGMA synchronous = {wanted}")
@@ -221,12 +220,18 @@ class Postgres(Dialect):
                 conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
 
     @contextmanager
-    def transaction(self, conn, pool, durable: bool, engine) -> Iterator[Any]:
+    def transaction(self, conn, pool, durable: bool, engine, serialized: bool = False) -> Iterator[Any]:
+        """Serialized: first, before any row is touched, the advisory lock that read-then-decide
+        work takes (a batch never holds rows while it waits). The opening statements go in one
+        round trip."""
+        opening = ["BEGIN"]
+        if not durable:
+            opening.append("SET LOCAL synchronous_commit TO OFF")
+        if serialized:
+            opening.append(f"SELECT pg_advisory_xact_lock({SERIALIZE_LOCK:d})")
         with pool.connection() as conn:
-            conn.execute("BEGIN")
+            conn.execute("; ".join(opening))
             try:
-                if not durable:
-                    conn.execute("SET LOCAL synchronous_commit TO OFF")
                 yield conn
                 conn.execute("COMMIT")
             except BaseException:
@@ -237,8 +242,6 @@ class Postgres(Dialect):
                         pass
                 raise
 
-    def serialize(self, conn) -> None:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SERIALIZE_LOCK,))
 
 
 def _check_version(version: int, migrations: list[str]) -> None:

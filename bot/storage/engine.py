@@ -155,7 +155,8 @@ class Engine:
                 return
 
     def _run_batch(self, batch: list[_Call]) -> None:
-        safe = self.dialect.cheap_savepoints or len(batch) == 1
+        # A lone call needs no savepoint either: if it fails, its transaction is undone with it.
+        safe = self.dialect.cheap_savepoints
         for attempt in range(1, RETRIES + 1):
             try:
                 outcomes = self._attempt(batch, safe)
@@ -186,10 +187,7 @@ class Engine:
         savepoints; if a call fails, the whole batch is undone and run again safely."""
         outcomes = []
         shared: dict = {"people": {call.person for call in batch if call.person is not None}}
-        with self._transaction(durable=any(call.durable for call in batch)) as conn:
-            if any(call.serialized for call in batch):
-                # First, before any row is touched: a batch never holds rows while it waits.
-                self.dialect.serialize(conn)
+        with self._transaction(any(call.durable for call in batch), any(call.serialized for call in batch)) as conn:
             for call in batch:
                 tx = Transaction(conn, self.dialect, shared)
                 outcomes.append(self._run_call(conn, tx, call, shared) if safe else self._run_fast(tx, call))
@@ -214,8 +212,8 @@ class Engine:
         except Exception as error:  # noqa: BLE001 - rolled back with the batch, which runs again safely
             raise _Redo() from error
 
-    def _transaction(self, durable: bool):
-        return self.dialect.transaction(self._conn if self._pool is None else None, self._pool, durable, self)
+    def _transaction(self, durable: bool, serialized: bool = False):
+        return self.dialect.transaction(self._conn if self._pool is None else None, self._pool, durable, self, serialized)
 
     def _connect(self) -> None:
         self._conn, self._pool = self.dialect.connect(self.database)

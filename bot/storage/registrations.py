@@ -268,18 +268,24 @@ class Registrations(Aggregate):
         return await self._transaction(lambda conn: [row[0] for row in conn.execute(
             "SELECT session_id FROM bookmarks WHERE user_id = ? ORDER BY created_at", (user_id,))], write=False)
 
-    async def reminder_subjects(self) -> list[Subject]:
-        """Everything that can earn a reminder, for reachable attendees."""
+    async def reminder_subjects(self, people: list[int] | None = None) -> list[Subject]:
+        """Everything that can earn a reminder, for reachable attendees (all, or these people)."""
         def work(conn):
-            rows = conn.execute(
-                """SELECT r.user_id, r.session_id, r.state AS relation, r.updated_at AS since, a.reminder_minutes,
-                          a.excursion_minutes
-                   FROM registrations r JOIN attendees a ON a.user_id = r.user_id
-                   WHERE r.state IN ('confirmed', 'waitlisted') AND a.reachable = 1
-                   UNION ALL
-                   SELECT b.user_id, b.session_id, 'bookmark', b.created_at, a.reminder_minutes, a.excursion_minutes
-                   FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id WHERE a.reachable = 1""")
-            return [Subject(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5]) for row in rows]
+            subjects = []
+            for start in range(0, len(people), 400) if people is not None else [None]:
+                chunk = () if start is None else tuple(people[start:start + 400])
+                only = f"AND a.user_id IN ({','.join('?' * len(chunk))})" if chunk else ""
+                rows = conn.execute(
+                    f"""SELECT r.user_id, r.session_id, r.state AS relation, r.updated_at AS since, a.reminder_minutes,
+                               a.excursion_minutes
+                        FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+                        WHERE r.state IN ('confirmed', 'waitlisted') AND a.reachable = 1 {only}
+                        UNION ALL
+                        SELECT b.user_id, b.session_id, 'bookmark', b.created_at, a.reminder_minutes, a.excursion_minutes
+                        FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id WHERE a.reachable = 1 {only}""",
+                    chunk * 2)
+                subjects += [Subject(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5]) for row in rows]
+            return subjects
         return await self._transaction(work, write=False)
 
     # --- audiences ---------------------------------------------------------------------------
