@@ -181,6 +181,8 @@ async def run(kind: str, n: int, server, kill_at: float | None) -> dict:
         "recipients": n, "duration s": f"{duration:.1f}", "minimum s": f"{(n - 1) / 30:.1f}",
         "msgs/s": f"{(len(arrivals) - 1) / duration:.1f}", "of limit": f"{(len(arrivals) - 1) / duration / 30:.3f}",
         "429s": sum(1 for r in requests if r.get("status") == 429),
+        "429 where": " ".join(f"{scope}/{method}:{count}" for (scope, method), count in sorted(Counter(
+            (r.get("scope"), r["method"]) for r in requests if r.get("status") == 429).items())) or "–",
         "lost": len(set(ids) - set(counts)), "duplicated": sum(c - 1 for c in counts.values()),
         "max in 1 s": max(sum(1 for t in arrivals[i:i + 40] if t < start + 1) for i, start in enumerate(arrivals)),
         "share A / B": " / ".join(f"{shares[k] / total:.0%}" for k in (0, 1)),
@@ -188,10 +190,10 @@ async def run(kind: str, n: int, server, kill_at: float | None) -> dict:
     return result
 
 
-COLUMNS = ["run", "recipients", "duration s", "minimum s", "msgs/s", "of limit", "429s", "lost", "duplicated", "max in 1 s",
+COLUMNS = ["run", "recipients", "duration s", "minimum s", "msgs/s", "of limit", "429s", "429 where", "lost", "duplicated", "max in 1 s",
            "share A / B"]
 KILL_COLUMNS = ["run", "recipients", "lost", "duplicated", "claimed by the killed", "requeued after s", "lead taken after s",
-                "survivor finished", "duration s", "minimum s", "429s"]
+                "survivor finished", "duration s", "minimum s", "429s", "429 where"]
 
 
 async def main(n: int, wave: int, only: str | None = None) -> list[dict]:

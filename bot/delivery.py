@@ -139,8 +139,9 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
         if not bulk:
             self._interactive_waiting += 1
         elif self._sharing():
-            async with self._bulk_turn:  # this process's next bulk send waits for its slot
-                await asyncio.sleep(await self._shared.reserve_bulk(self.bulk_interval))
+            async with self._bulk_turn:  # this process's next bulk send waits for its slot, counted there
+                windows = self._windows(chat_id, new_message, bulk=True)
+                await asyncio.sleep(await self._shared.reserve_bulk(self.bulk_interval, windows))
         try:
             while True:
                 now = time.monotonic()
@@ -164,7 +165,8 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                     if chat_id is not None and new_message:
                         self._chat_window(chat_id).add(now)
                     self._forget_idle_chats(now)
-                    await self._take_shared(chat_id, new_message, bulk)
+                    if not bulk:  # a bulk send was counted in the shared windows with its slot
+                        await self._take_shared(chat_id, new_message)
                     return
                 await asyncio.sleep(wait)
         finally:
@@ -174,10 +176,10 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
     def _sharing(self) -> bool:
         return self._shared is not None and self._shared.needed()
 
-    async def _take_shared(self, chat_id: int | str | None, new_message: bool, bulk: bool = False) -> None:
+    async def _take_shared(self, chat_id: int | str | None, new_message: bool) -> None:
         if not self._sharing():
             return
-        windows = self._windows(chat_id, new_message, bulk)
+        windows = self._windows(chat_id, new_message)
         while (wait := await self._shared.take(windows)) > 0:
             await asyncio.sleep(wait)
 
@@ -247,10 +249,11 @@ class SharedBudget:
             log.exception("could not read the shared send budget")
             return 0.5
 
-    async def reserve_bulk(self, interval: float) -> float:
-        """Seconds until this process's next bulk send may leave (the slot is taken)."""
+    async def reserve_bulk(self, interval: float, windows: list[tuple[str, int, float]]) -> float:
+        """Seconds until this process's next bulk send may leave (the slot is taken, and the
+        send counted in `windows` at that moment)."""
         try:
-            return await self.storage.reserve_bulk_slot(interval)
+            return await self.storage.reserve_bulk_slot(interval, windows)
         except Exception:  # noqa: BLE001 - as above
             log.exception("could not read the shared bulk timetable")
             return 0.5

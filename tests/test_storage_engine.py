@@ -55,6 +55,33 @@ async def test_concurrent_calls_share_one_commit_and_a_failing_one_is_undone_alo
     assert len(query(storage.database, "SELECT * FROM bookmarks")) == 39  # the others' writes stayed
 
 
+async def test_a_write_the_database_refuses_fails_its_own_call_even_if_the_answer_comes_later(storage):
+    """On PostgreSQL a batch runs in one pipeline: a refused write is only answered with the
+    next read or the commit. The refusal still reaches the call that wrote, and only it."""
+    await people(storage, range(1, 21))
+
+    def refused(conn):  # a write whose answer nobody reads: a second attendee with the id 1
+        conn.execute("INSERT INTO attendees (user_id, chat_id, first_name, first_seen, last_seen) VALUES (1, 1, 'x', 'a', 'a')")
+
+    def counts(conn):
+        conn.execute("UPDATE attendees SET first_name = 'counted' WHERE user_id = 2")
+        return conn.execute("UPDATE attendees SET last_name = 'n' WHERE user_id > 10").rowcount
+
+    results = await asyncio.gather(*(storage.toggle_bookmark(i, "podium", NOW) for i in range(3, 13)),
+                                   storage._transaction(refused), storage._transaction(counts),
+                                   *(storage.toggle_bookmark(i, "podium", NOW) for i in range(13, 21)),
+                                   return_exceptions=True)
+    assert isinstance(results[10], Exception)  # the unique key refused it
+    assert results[11] == 10  # a row count inside the pipeline is the real one
+    assert all(result is True for result in results[:10] + results[12:])
+    assert len(query(storage.database, "SELECT * FROM bookmarks")) == 18
+    assert (await storage.attendee(2)).first_name == "counted" and (await storage.attendee(1)).first_name == "P1"
+    # and when nothing fails (the whole batch in one pipeline), row counts are still the real ones
+    results = await asyncio.gather(*(storage.toggle_bookmark(i, "panel", NOW) for i in range(3, 13)),
+                                   storage._transaction(counts), storage._transaction(counts))
+    assert results[10:] == [10, 10]
+
+
 async def test_waitlist_places_in_one_batch_match_the_database(storage, small):
     """Arrivals out of order within one batch: every answer is the place the database gives."""
     ids = list(range(100, 120))
@@ -179,6 +206,24 @@ async def test_bulk_sends_of_all_processes_take_turns_in_one_timetable(tmp_path)
         slots = [time.time() - started + wait for wait in waits]  # when each may leave, from the start
         assert waits[0] < 0.1  # the first goes at once
         assert all(0.45 < later - earlier < 0.55 for earlier, later in zip(slots, slots[1:]))  # then one per 0.5 s
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_bulk_send_is_counted_at_its_slot_which_a_full_window_moves_later(tmp_path):
+    database = database_for(tmp_path / "slots.sqlite3")
+    first, second = Storage(database), Storage(database)
+    await first.open()
+    await second.open()
+    try:
+        started = time.time()
+        windows = [("overall", 2, 1.0)]
+        waits = [await (first if i % 2 else second).reserve_bulk_slot(0.1, windows) for i in range(3)]
+        slots = [time.time() - started + wait for wait in waits]
+        assert 0.08 < slots[1] - slots[0] < 0.15  # the timetable's spacing while the window has room
+        assert 0.95 < slots[2] - slots[0] < 1.1  # the third waits until the first leaves the window
+        assert await first.take_send_slot(windows) > 0.5  # a reply now sees the sends still to come
     finally:
         await first.close()
         await second.close()
