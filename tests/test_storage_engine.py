@@ -33,6 +33,18 @@ def small():
     return dataclasses.replace(program, sessions=sessions)
 
 
+@pytest.fixture
+async def two(tmp_path):
+    """Two storage engines on one database, as two bot processes."""
+    database = database_for(tmp_path / "two.sqlite3")
+    first, second = Storage(database), Storage(database)
+    await first.open()
+    await second.open()
+    yield first, second
+    await first.close()
+    await second.close()
+
+
 async def people(storage: Storage, ids) -> None:
     await asyncio.gather(*(storage.touch_attendee(AttendeeInfo(i, i, f"P{i}"), NOW) for i in ids))
 
@@ -121,29 +133,23 @@ async def test_cached_seat_counts_never_overbook_a_batch_of_signups_and_cancels(
         assert counts[workshop].confirmed == stored == 2  # full, never over: freed seats went to the waitlist
 
 
-async def test_two_processes_never_claim_the_same_message(tmp_path):
-    database = database_for(tmp_path / "claims.sqlite3")
-    first, second = Storage(database), Storage(database)
-    await first.open()
-    await second.open()
-    try:
-        await people(first, range(1, 301))
-        await first.enqueue([(i, "text", {"de": "x"}, f"k{i}") for i in range(1, 301)], NOW, NOW)
-        claimed: list[int] = []
-        while True:
-            batches = await asyncio.gather(first.claim_due(NOW, 40, "a"), second.claim_due(NOW, 40, "b"))
-            if not any(batches):
-                break
-            claimed += [m.id for batch in batches for m in batch]
-        assert len(claimed) == len(set(claimed)) == 300
-        owners = dict(query(database, "SELECT claimed_by, COUNT(*) FROM outbox GROUP BY claimed_by"))
-        assert set(owners) <= {"a", "b"} and sum(owners.values()) == 300
-        # b dies: only its rows go out again, a's stay claimed
-        requeued = await first.requeue_in_flight(live=["a"])
-        assert requeued == owners.get("b", 0)
-    finally:
-        await first.close()
-        await second.close()
+async def test_two_processes_never_claim_the_same_message(two):
+    first, second = two
+    database = first.database
+    await people(first, range(1, 301))
+    await first.enqueue([(i, "text", {"de": "x"}, f"k{i}") for i in range(1, 301)], NOW, NOW)
+    claimed: list[int] = []
+    while True:
+        batches = await asyncio.gather(first.claim_due(NOW, 40, "a"), second.claim_due(NOW, 40, "b"))
+        if not any(batches):
+            break
+        claimed += [m.id for batch in batches for m in batch]
+    assert len(claimed) == len(set(claimed)) == 300
+    owners = dict(query(database, "SELECT claimed_by, COUNT(*) FROM outbox GROUP BY claimed_by"))
+    assert set(owners) <= {"a", "b"} and sum(owners.values()) == 300
+    # b dies: only its rows go out again, a's stay claimed
+    requeued = await first.requeue_in_flight(live=["a"])
+    assert requeued == owners.get("b", 0)
 
 
 async def test_the_lease_has_one_holder_until_it_runs_out(storage):
@@ -156,172 +162,125 @@ async def test_the_lease_has_one_holder_until_it_runs_out(storage):
     assert not await storage.hold_lease("leader", "a", now + 13, 10)
 
 
-async def test_the_shared_send_budget_counts_every_process(tmp_path):
-    database = database_for(tmp_path / "budget.sqlite3")
-    first, second = Storage(database), Storage(database)
-    await first.open()
-    await second.open()
-    try:
-        now = time.time()
-        windows = [("overall", 30, 1.0), ("chat:7", 3, 3.0)]
-        waits = [await (first if i % 2 else second).take_send_slot(windows, now + i * 0.001) for i in range(5)]
-        assert waits[:3] == [0.0, 0.0, 0.0]  # three to one chat, from either process
-        assert 2.9 < waits[3] <= 3.0 and 2.9 < waits[4] <= 3.0  # the fourth waits for the first to leave the window
-        overall = [await first.take_send_slot([("overall", 30, 1.0)], now + 0.01) for _ in range(30)]
-        assert overall.count(0.0) == 27 and all(w > 0 for w in overall[27:])  # 3 went to chat 7 already
-    finally:
-        await first.close()
-        await second.close()
+async def test_the_shared_send_budget_counts_every_process(two):
+    first, second = two
+    now = time.time()
+    windows = [("overall", 30, 1.0), ("chat:7", 3, 3.0)]
+    waits = [await (first if i % 2 else second).take_send_slot(windows, now + i * 0.001) for i in range(5)]
+    assert waits[:3] == [0.0, 0.0, 0.0]  # three to one chat, from either process
+    assert 2.9 < waits[3] <= 3.0 and 2.9 < waits[4] <= 3.0  # the fourth waits for the first to leave the window
+    overall = [await first.take_send_slot([("overall", 30, 1.0)], now + 0.01) for _ in range(30)]
+    assert overall.count(0.0) == 27 and all(w > 0 for w in overall[27:])  # 3 went to chat 7 already
 
 
-async def test_a_chat_window_is_stored_under_a_hash_that_erasure_finds(tmp_path):
-    database = database_for(tmp_path / "pseudonym.sqlite3")
-    first, second = Storage(database), Storage(database)
-    await first.open()
-    await second.open()
-    try:
-        now = time.time()
-        assert await first.take_send_slot([("chat:4242", 1, 3.0)], now) == 0.0
-        assert 2.8 < await second.take_send_slot([("chat:4242", 1, 3.0)], now + 0.1) <= 3.0  # the same key for both
-        rows = query(database, "SELECT key FROM rate_budget")
-        assert len(rows) == 1 and "4242" not in rows[0][0]
-        assert (await first.export_user(4242))["recent_messages_count"]
-        await second.take_send_slot([("chat:77", 3, 3.0)], now)
-        await first.delete_user(load_program(PROGRAM_FILE), 4242, NOW)
-        assert len(query(database, "SELECT key FROM rate_budget")) == 1  # chat 77's window stays
-        assert "recent_messages_count" not in await first.export_user(4242)
-    finally:
-        await first.close()
-        await second.close()
+async def test_a_chat_window_is_stored_under_a_hash_that_erasure_finds(two):
+    first, second = two
+    database = first.database
+    now = time.time()
+    assert await first.take_send_slot([("chat:4242", 1, 3.0)], now) == 0.0
+    assert 2.8 < await second.take_send_slot([("chat:4242", 1, 3.0)], now + 0.1) <= 3.0  # the same key for both
+    rows = query(database, "SELECT key FROM rate_budget")
+    assert len(rows) == 1 and "4242" not in rows[0][0]
+    assert (await first.export_user(4242))["recent_messages_count"]
+    await second.take_send_slot([("chat:77", 3, 3.0)], now)
+    await first.delete_user(load_program(PROGRAM_FILE), 4242, NOW)
+    assert len(query(database, "SELECT key FROM rate_budget")) == 1  # chat 77's window stays
+    assert "recent_messages_count" not in await first.export_user(4242)
 
 
-async def test_bulk_sends_of_all_processes_take_turns_in_one_timetable(tmp_path):
-    database = database_for(tmp_path / "timetable.sqlite3")
-    first, second = Storage(database), Storage(database)
-    await first.open()
-    await second.open()
-    try:
-        started = time.time()
-        waits = [await (first if i % 2 else second).reserve_bulk_slot(0.5) for i in range(4)]
-        slots = [time.time() - started + wait for wait in waits]  # when each may leave, from the start
-        assert waits[0] < 0.1  # the first goes at once
-        assert all(0.45 < later - earlier < 0.55 for earlier, later in zip(slots, slots[1:]))  # then one per 0.5 s
-    finally:
-        await first.close()
-        await second.close()
+async def test_bulk_sends_of_all_processes_take_turns_in_one_timetable(two):
+    first, second = two
+    started = time.time()
+    waits = [await (first if i % 2 else second).reserve_bulk_slot(0.5) for i in range(4)]
+    slots = [time.time() - started + wait for wait in waits]  # when each may leave, from the start
+    assert waits[0] < 0.1  # the first goes at once
+    assert all(0.45 < later - earlier < 0.55 for earlier, later in zip(slots, slots[1:]))  # then one per 0.5 s
 
 
-async def test_a_bulk_send_is_counted_at_its_slot_which_a_full_window_moves_later(tmp_path):
-    database = database_for(tmp_path / "slots.sqlite3")
-    first, second = Storage(database), Storage(database)
-    await first.open()
-    await second.open()
-    try:
-        started = time.time()
-        windows = [("overall", 2, 1.0)]
-        waits = [await (first if i % 2 else second).reserve_bulk_slot(0.1, windows) for i in range(3)]
-        slots = [time.time() - started + wait for wait in waits]
-        assert 0.08 < slots[1] - slots[0] < 0.15  # the timetable's spacing while the window has room
-        assert 0.95 < slots[2] - slots[0] < 1.1  # the third waits until the first leaves the window
-        assert await first.take_send_slot(windows) > 0.5  # a reply now sees the sends still to come
-    finally:
-        await first.close()
-        await second.close()
+async def test_a_bulk_send_is_counted_at_its_slot_which_a_full_window_moves_later(two):
+    first, second = two
+    started = time.time()
+    windows = [("overall", 2, 1.0)]
+    waits = [await (first if i % 2 else second).reserve_bulk_slot(0.1, windows) for i in range(3)]
+    slots = [time.time() - started + wait for wait in waits]
+    assert 0.08 < slots[1] - slots[0] < 0.15  # the timetable's spacing while the window has room
+    assert 0.95 < slots[2] - slots[0] < 1.1  # the third waits until the first leaves the window
+    assert await first.take_send_slot(windows) > 0.5  # a reply now sees the sends still to come
 
 
-async def test_when_the_leader_dies_another_process_takes_over_within_the_lease(tmp_path, monkeypatch):
+async def test_when_the_leader_dies_another_process_takes_over_within_the_lease(monkeypatch, two):
     from bot.cluster import Cluster
     monkeypatch.setattr(Cluster, "BEAT", 0.1)
     monkeypatch.setattr(Cluster, "LEASE", 0.5)
     monkeypatch.setattr(Cluster, "DEAD_AFTER", 0.4)
-    database = database_for(tmp_path / "lease.sqlite3")
-    first, second = Storage(database), Storage(database)
-    await first.open()
-    await second.open()
+    first, second = two
     led: list[str] = []
-    try:
-        a, b = Cluster(first, alone=False), Cluster(second, alone=False)
-        for cluster in (a, b):
-            cluster.on_lead(lambda cluster=cluster: _note(led, cluster.instance))
-        await a.start()
-        await b.start()
-        await asyncio.sleep(0.5)
-        assert a.is_leader and not b.is_leader and led == [a.instance]
-        assert sorted(b.live) == sorted([a.instance, b.instance])
-        a._task.cancel()  # a dies: no more heartbeats, no goodbye
-        died = time.monotonic()
-        while not b.is_leader:
-            assert time.monotonic() - died < Cluster.LEASE + 3 * Cluster.BEAT, "nobody took over"
-            await asyncio.sleep(0.02)
-        assert led == [a.instance, b.instance]
-        await asyncio.sleep(0.6)
-        assert b.live == [b.instance]  # a's heartbeat is too old: it no longer counts
-        await b.stop()
-    finally:
-        await first.close()
-        await second.close()
+    a, b = Cluster(first, alone=False), Cluster(second, alone=False)
+    for cluster in (a, b):
+        cluster.on_lead(lambda cluster=cluster: _note(led, cluster.instance))
+    await a.start()
+    await b.start()
+    await asyncio.sleep(0.5)
+    assert a.is_leader and not b.is_leader and led == [a.instance]
+    assert sorted(b.live) == sorted([a.instance, b.instance])
+    a._task.cancel()  # a dies: no more heartbeats, no goodbye
+    died = time.monotonic()
+    while not b.is_leader:
+        assert time.monotonic() - died < Cluster.LEASE + 3 * Cluster.BEAT, "nobody took over"
+        await asyncio.sleep(0.02)
+    assert led == [a.instance, b.instance]
+    await asyncio.sleep(0.6)
+    assert b.live == [b.instance]  # a's heartbeat is too old: it no longer counts
+    await b.stop()
 
 
 async def _note(led: list[str], instance: str) -> None:
     led.append(instance)
 
 
-async def test_two_processes_signing_up_at_once_never_overbook_nor_double_seat(tmp_path, small):
+async def test_two_processes_signing_up_at_once_never_overbook_nor_double_seat(small, two):
     """Two storage engines on one database (as two bot processes): the same 60 people try the
     three parallel workshops from both at once; the rules hold across them."""
-    database = database_for(tmp_path / "two.sqlite3")
-    first, second = Storage(database), Storage(database)
-    await first.open()
-    await second.open()
-    try:
-        ids = list(range(500, 560))
-        await people(first, ids)
-        workshops = ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")
-        calls = []
-        for index, user in enumerate(ids):
-            calls.append(first.sign_up(small, workshops[index % 3], user, 2 * index, NOW))
-            calls.append(second.sign_up(small, workshops[(index + 1) % 3], user, 2 * index + 1, NOW))
-        await asyncio.gather(*calls)
-        confirmed = query(database, "SELECT session_id, user_id FROM registrations WHERE state = 'confirmed'")
-        per_session = {w: sum(1 for s, _ in confirmed if s == w) for w in workshops}
-        assert per_session == {w: 2 for w in workshops}  # every seat taken, none twice
-        holders = [user for _, user in confirmed]
-        assert len(holders) == len(set(holders))  # nobody holds two overlapping seats
-        for workshop in workshops:  # the waitlist is in arrival order, without gaps
-            waiting = query(database, "SELECT arrival FROM registrations WHERE session_id = ? AND state = 'waitlisted' "
-                                      "ORDER BY arrival, id", (workshop,))
-            places = [(await first.registration(workshop, user)).position for user, in query(
-                database, "SELECT user_id FROM registrations WHERE session_id = ? AND state = 'waitlisted' "
-                          "ORDER BY arrival, id", (workshop,))]
-            assert places == list(range(1, len(waiting) + 1))
-    finally:
-        await first.close()
-        await second.close()
+    first, second = two
+    database = first.database
+    ids = list(range(500, 560))
+    await people(first, ids)
+    workshops = ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")
+    calls = []
+    for index, user in enumerate(ids):
+        calls.append(first.sign_up(small, workshops[index % 3], user, 2 * index, NOW))
+        calls.append(second.sign_up(small, workshops[(index + 1) % 3], user, 2 * index + 1, NOW))
+    await asyncio.gather(*calls)
+    confirmed = query(database, "SELECT session_id, user_id FROM registrations WHERE state = 'confirmed'")
+    per_session = {w: sum(1 for s, _ in confirmed if s == w) for w in workshops}
+    assert per_session == {w: 2 for w in workshops}  # every seat taken, none twice
+    holders = [user for _, user in confirmed]
+    assert len(holders) == len(set(holders))  # nobody holds two overlapping seats
+    for workshop in workshops:  # the waitlist is in arrival order, without gaps
+        waiting = query(database, "SELECT arrival FROM registrations WHERE session_id = ? AND state = 'waitlisted' "
+                                  "ORDER BY arrival, id", (workshop,))
+        places = [(await first.registration(workshop, user)).position for user, in query(
+            database, "SELECT user_id FROM registrations WHERE session_id = ? AND state = 'waitlisted' "
+                      "ORDER BY arrival, id", (workshop,))]
+        assert places == list(range(1, len(waiting) + 1))
 
 
-async def test_a_process_that_joins_others_waits_until_they_know_it_and_then_nobody_is_solo(tmp_path, monkeypatch):
+async def test_a_process_that_joins_others_waits_until_they_know_it_and_then_nobody_is_solo(monkeypatch, two):
     from bot.cluster import Cluster
     monkeypatch.setattr(Cluster, "BEAT", 0.1)
     monkeypatch.setattr(Cluster, "JOIN_GRACE", 0.3)
-    database = database_for(tmp_path / "join.sqlite3")
-    first, second = Storage(database), Storage(database)
-    await first.open()
-    await second.open()
-    try:
-        a, b = Cluster(first, alone=False), Cluster(second, alone=False)
-        await a.join()
-        assert a.solo  # nobody else: the shared budget and the database's word are not needed
-        await a.start()
-        joined = time.monotonic()
-        await b.join()
-        assert time.monotonic() - joined >= 0.3  # b waited for a's next beat
-        assert not b.solo and not a.solo  # a has seen b meanwhile
-        await a.stop()
-        await b.beat()
-        assert b.solo
-    finally:
-        await first.close()
-        await second.close()
+    first, second = two
+    a, b = Cluster(first, alone=False), Cluster(second, alone=False)
+    await a.join()
+    assert a.solo  # nobody else: the shared budget and the database's word are not needed
+    await a.start()
+    joined = time.monotonic()
+    await b.join()
+    assert time.monotonic() - joined >= 0.3  # b waited for a's next beat
+    assert not b.solo and not a.solo  # a has seen b meanwhile
+    await a.stop()
+    await b.beat()
+    assert b.solo
 
 
 async def test_while_sole_writer_nothing_pending_is_known_without_the_database(tmp_path):
@@ -349,23 +308,17 @@ async def test_while_sole_writer_nothing_pending_is_known_without_the_database(t
         await other.close()
 
 
-async def test_touches_arriving_together_are_written_in_one_statement_and_a_bad_one_fails_alone(tmp_path, backend):
-    database = database_for(tmp_path / "touch.sqlite3")
-    storage = Storage(database)
-    await storage.open()
-    try:
-        people = [AttendeeInfo(i, i, f"P{i}", language_code="en" if i % 2 else "de") for i in range(1, 101)]
-        before = storage._engine.calls
-        stored = await asyncio.gather(*(storage.touch_attendee(info, NOW) for info in people))
-        assert [a.first_name for a in stored] == [f"P{i}" for i in range(1, 101)]
-        assert [a.telegram_language for a in stored] == [p.language_code for p in people]
-        assert storage._engine.calls - before <= 2  # one upsert (or two, if the first went alone), not 100
-        assert query(database, "SELECT COUNT(*) FROM attendees") == [(100,)]
-        bad = AttendeeInfo(500, 500, "Null\x00byte")  # PostgreSQL refuses a NUL in text; SQLite keeps it
-        results = await asyncio.gather(*(storage.touch_attendee(info, NOW) for info in
-                                         [AttendeeInfo(501, 501, "A"), bad, AttendeeInfo(502, 502, "B")]),
-                                       return_exceptions=True)
-        assert [r.first_name for r in (results[0], results[2])] == ["A", "B"]
-        assert isinstance(results[1], Exception) == (backend == "postgresql")
-    finally:
-        await storage.close()
+async def test_touches_arriving_together_are_written_in_one_statement_and_a_bad_one_fails_alone(storage, backend):
+    infos = [AttendeeInfo(i, i, f"P{i}", language_code="en" if i % 2 else "de") for i in range(1, 101)]
+    before = storage._engine.calls
+    stored = await asyncio.gather(*(storage.touch_attendee(info, NOW) for info in infos))
+    assert [a.first_name for a in stored] == [f"P{i}" for i in range(1, 101)]
+    assert [a.telegram_language for a in stored] == [p.language_code for p in infos]
+    assert storage._engine.calls - before <= 2  # one upsert (or two, if the first went alone), not 100
+    assert query(storage.database, "SELECT COUNT(*) FROM attendees") == [(100,)]
+    bad = AttendeeInfo(500, 500, "Null\x00byte")  # PostgreSQL refuses a NUL in text; SQLite keeps it
+    results = await asyncio.gather(*(storage.touch_attendee(info, NOW) for info in
+                                     [AttendeeInfo(501, 501, "A"), bad, AttendeeInfo(502, 502, "B")]),
+                                   return_exceptions=True)
+    assert [r.first_name for r in (results[0], results[2])] == ["A", "B"]
+    assert isinstance(results[1], Exception) == (backend == "postgresql")
