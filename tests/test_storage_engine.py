@@ -322,3 +322,14 @@ async def test_touches_arriving_together_are_written_in_one_statement_and_a_bad_
                                    return_exceptions=True)
     assert [r.first_name for r in (results[0], results[2])] == ["A", "B"]
     assert isinstance(results[1], Exception) == (backend == "postgresql")
+
+
+async def test_a_process_killed_on_this_host_does_not_make_its_successor_wait(storage, monkeypatch):
+    import socket
+
+    from bot.cluster import Cluster
+    monkeypatch.setattr(Cluster, "JOIN_GRACE", 2.0)
+    await storage.heartbeat(f"{socket.gethostname()}:999999:dead", time.time(), "2025-06-03T08:00:00")  # no such pid
+    started = time.monotonic()
+    await Cluster(storage, alone=False).join()
+    assert time.monotonic() - started < 1.0
