@@ -92,3 +92,26 @@ async def test_a_broadcast_from_two_instances_survives_a_kill_of_one(tmp_path, b
                 await asyncio.to_thread(process.wait, 30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+async def test_connections_the_server_dropped_are_replaced_without_losing_a_call(tmp_path, backend):
+    """The pool does not test a connection before each transaction (a round trip each): when the
+    server drops them all (a restart, an idle timeout), the next calls open new ones."""
+    from bot.storage import AttendeeInfo, Storage
+    from conftest import berlin
+
+    database = database_for(tmp_path / "dropped.sqlite3")
+    storage = Storage(database)
+    await storage.open()
+    try:
+        now = berlin("2025-06-03 08:00")
+        await storage.touch_attendee(AttendeeInfo(1, 1, "Before"), now)
+        dropped = query(database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        assert len(dropped) >= 2  # both lanes' connections
+        results = await asyncio.gather(storage.touch_attendee(AttendeeInfo(2, 2, "After"), now),
+                                       storage.toggle_bookmark(1, "podium", now))  # both lanes at once
+        assert results[0].first_name == "After" and results[1] is True
+        assert await storage.attendee_count() == 2
+    finally:
+        await storage.close()
