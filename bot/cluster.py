@@ -75,9 +75,13 @@ class Cluster:
             await asyncio.sleep(self.JOIN_GRACE)
 
     async def _see_live(self, now: float) -> None:
+        was_solo = self.solo
         self.live = await self.storage.live_instances(now, self.DEAD_AFTER)
         if self.instance not in self.live:  # a beat older than DEAD_AFTER (a stalled process): still us
             self.live = sorted(self.live + [self.instance])
+        if self.solo != was_solo:
+            log.warning("this process (%s) is %s", self.instance,
+                        "alone now" if self.solo else f"one of {len(self.live)} alive")
         await self.storage.sole_writer(self.solo)
 
     async def start(self) -> None:

@@ -91,9 +91,11 @@ async def test_the_shared_budget_is_asked_only_while_other_processes_are_alive()
             self.taken.append([key for key, *_ in windows])
             return 0.0
 
-        async def reserve_bulk_slot(self, interval, windows):
-            self.taken.append(["bulk"] + [key for key, *_ in windows])
-            return 0.0
+        late: list = []
+
+        async def reserve_bulk_slot(self, interval):
+            self.taken.append(["bulk"])
+            return self.late.pop(0) if self.late else time.time()
 
     others_alive = False
     storage = Budget()
@@ -111,7 +113,20 @@ async def test_the_shared_budget_is_asked_only_while_other_processes_are_alive()
     others_alive = True
     await send({"chat_id": 1})
     await send({"chat_id": 3}, bulk=True)
-    assert storage.taken == [["overall", "chat:1"], ["bulk", "overall", "chat:3"]]  # a bulk send: counted at its slot
+    assert storage.taken == [["overall", "chat:1"], ["bulk"], ["overall", "chat:3"]]
+    # a bulk send that cannot go at its slot (a reply waits) gives the slot up and takes a new one
+    storage.taken.clear()
+    limiter._interactive_waiting = 1
+    later = asyncio.create_task(send({"chat_id": 4}, bulk=True))
+    await asyncio.sleep(0.05)
+    limiter._interactive_waiting = 0
+    await later
+    assert storage.taken.count(["bulk"]) >= 2 and storage.taken[-1] == ["overall", "chat:4"]
+    # a slot this process wakes too late for is given up too: sent late, it would bunch with the next
+    storage.taken.clear()
+    storage.late = [time.time() - 0.5]
+    await send({"chat_id": 5}, bulk=True)
+    assert storage.taken == [["bulk"], ["bulk"], ["overall", "chat:5"]]
 
 
 async def test_500_reminders_due_in_the_same_minute_within_limits(tmp_path):

@@ -63,31 +63,20 @@ class Coordination(Aggregate):
             return _take(conn, [(_stored_key(self._budget_salt, key), limit, span) for key, limit, span in windows], moment)
         return await self._transaction(work, durable=False, serialized=False)
 
-    async def reserve_bulk_slot(self, interval: float, windows: list[tuple[str, int, float]] = ()) -> float:
+    async def reserve_bulk_slot(self, interval: float) -> float:
         """The next free slot in the timetable of bulk sends all processes share, taken: bulk
         sends leave `interval` apart whichever process sends them, so one process alone sends at
-        the full rate and two together never bunch. The send is counted in `windows` at its slot
-        (later, if one of them is full then), so that nothing stands between the slot and the
-        send: a second round trip there, slow while the database is busy, let one process's
-        sends arrive late and bunch with the other's (bench/cluster.py: 3 × 429 in 10,000).
-        Returns the seconds until that slot."""
+        the full rate and two together never bunch. Returns the slot's moment (time.time()): the
+        caller sleeps until then, so that the time the answer takes to reach it does not make
+        it late against the other process."""
         def work(conn):
             now = time.time()
             row = conn.execute(f"SELECT events FROM rate_budget WHERE key = 'bulk'{conn.dialect.lock_row}").fetchone()
             slot = max(now, json.loads(row[0])[0] if row else 0.0)
-            if windows:
-                if self._budget_salt is None:
-                    self._budget_salt = budget_salt(conn, create=True)
-                stored = [(_stored_key(self._budget_salt, key), limit, span) for key, limit, span in windows]
-                for _ in range(20):  # a full window moves the slot to when it has room
-                    wait = _take(conn, stored, slot)
-                    if wait <= 0:
-                        break
-                    slot += wait
             conn.execute("""INSERT INTO rate_budget (key, events, last_at) VALUES ('bulk', ?, ?)
                             ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_at = excluded.last_at""",
                          (json.dumps([slot + interval]), now))
-            return slot - now
+            return slot
         return await self._transaction(work, durable=False, serialized=False)
 
 
