@@ -167,7 +167,6 @@ async def run(kind: str, n: int, server, kill_at: float | None) -> dict:
                                                      "GROUP BY claimed_by", (kind,)):
                 shares[next((k for k, i in enumerate(instances) if holder and i.tag in holder), "?")] += count
             requests = await client.requests()
-            import json as _j; open("/tmp/requests.json", "w").write(_j.dumps(requests))
         finally:
             for instance in instances:
                 instance.stop()

@@ -6,6 +6,7 @@ import contextvars
 import html as html_module
 import logging
 import re
+import warnings
 from dataclasses import dataclass
 from functools import wraps
 
@@ -13,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
+from telegram.warnings import PTBUserWarning
 
 from ..domain.program import Program, Session
 from ..services import Services
@@ -20,6 +22,8 @@ from ..storage import AttendeeInfo
 from ..texts import pick_language, plain as plain_text, t
 
 log = logging.getLogger(__name__)
+# send() posts sendMessage through do_api_request on purpose (see there); PTB would warn once.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
 MAX_MESSAGE = 4096
 TAG = re.compile(r"<[^>]+>")
