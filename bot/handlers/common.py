@@ -109,7 +109,7 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         # The sent message is not turned into a telegram.Message: nobody reads it, and building
-        # one costs as much as parsing the update (a fifth of the bot's CPU in bench/signup.py).
+        # one costs as much as parsing the update (a tenth of the event loop's time in bench/signup.py).
         await context.bot.do_api_request("sendMessage", api_kwargs={
             "chat_id": chat_id, "text": part, "parse_mode": ParseMode.HTML,
             **({"reply_markup": markup} if markup is not None and last else {})})
