@@ -17,10 +17,12 @@ from conftest import PROGRAM_FILE, berlin, database_for, query
 NOW = berlin("2025-06-03 08:00")
 
 
-@pytest.fixture
-async def storage(tmp_path):
+@pytest.fixture(params=["among others", "alone"])
+async def storage(tmp_path, request):
+    """Also as the only process writing: seat counts are then carried from batch to batch."""
     storage = Storage(database_for(tmp_path / "engine.sqlite3"))
     await storage.open()
+    await storage.sole_writer(request.param == "alone")
     yield storage
     await storage.close()
 
@@ -131,6 +133,35 @@ async def test_cached_seat_counts_never_overbook_a_batch_of_signups_and_cancels(
         stored = query(storage.database, "SELECT COUNT(*) FROM registrations WHERE session_id = ? AND state = 'confirmed'",
                        (workshop,))[0][0]
         assert counts[workshop].confirmed == stored == 2  # full, never over: freed seats went to the waitlist
+
+
+async def test_seat_counts_carried_between_batches_stay_true_through_failures_and_erasure(storage, small):
+    await storage.sole_writer(True)
+    ids = list(range(300, 330))
+    await people(storage, ids)
+    for user in ids[:3]:  # one batch each: two seats taken, one waits; the counts are carried
+        await storage.sign_up(small, "ws-zwilling", user, user, NOW)
+    assert storage._engine._seat_counts["confirmed"] == {"ws-zwilling": 2}
+
+    def fails_after_signing_up(conn):
+        from bot.domain import signup as rules
+        from bot.storage.registrations import SeatBook
+        book = SeatBook(conn)
+        rules.cancel(book, small, "ws-zwilling", ids[0], NOW)  # frees a seat, moves ids[2] up...
+        raise RuntimeError("...and fails: all of it is undone")
+
+    results = await asyncio.gather(storage._transaction(fails_after_signing_up),
+                                   *(storage.sign_up(small, "ws-zwilling", user, user, NOW) for user in ids[3:6]),
+                                   return_exceptions=True)
+    assert isinstance(results[0], RuntimeError) and [r.status.value for r in results[1:]] == ["waitlisted"] * 3
+    assert [r.position for r in results[1:]] == [2, 3, 4]
+    await storage.delete_user(small, ids[1], NOW)  # erasure frees ids[1]'s seat: ids[2] moves up
+    later = [await storage.sign_up(small, "ws-zwilling", user, user, NOW) for user in ids[6:8]]
+    assert [(r.status.value, r.position) for r in later] == [("waitlisted", 4), ("waitlisted", 5)]
+    stored = dict(query(storage.database, "SELECT state, COUNT(*) FROM registrations WHERE session_id = 'ws-zwilling' "
+                                          "AND state IN ('confirmed', 'waitlisted') GROUP BY state"))
+    assert stored == {"confirmed": 2, "waitlisted": 5}
+    assert storage._engine._seat_counts["confirmed"] == {"ws-zwilling": 2}
 
 
 async def test_two_processes_never_claim_the_same_message(two):

@@ -37,6 +37,9 @@ class Conversations(Aggregate):
 
     async def sole_writer(self, sole: bool) -> None:
         """Whether this process is the only one writing to the database (bot/cluster.py)."""
+        if sole != self._engine.sole_writer:
+            self._engine._seat_counts = None  # counted while another process may have written
+        self._engine.sole_writer = sole  # its seat counts, too, stay true from batch to batch
         if not sole:
             self._maybe_pending = None
         elif self._maybe_pending is None:

@@ -40,6 +40,12 @@ def iso(now: datetime) -> str:
     return now.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
+# What SeatBook (registrations.py) counts per session in `Transaction.batch`, kept across
+# batches while this process writes alone; every change of a registration goes through SeatBook,
+# and whatever changes registrations besides (erasure) clears the batch's counts.
+SEAT_COUNTS = ("confirmed", "waiting")
+
+
 class Transaction:
     """One open transaction: executes statements in the database's dialect and counts the
     messages it put in the outbox, so that delivery is woken after the commit without any
@@ -124,6 +130,10 @@ class Engine:
     _pool: Any = field(init=False, default=None)
     batches: int = field(init=False, default=0)
     calls: int = field(init=False, default=0)
+    # While this process is the only one writing, the seat counts a serialized batch ended with
+    # are still true when the next one starts: it begins with them instead of reading them again.
+    sole_writer: bool = field(init=False, default=False)
+    _seat_counts: dict | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.dialect = dialects.for_database(self.database)
@@ -182,9 +192,18 @@ class Engine:
     def _run_batch(self, batch: list[_Call]) -> None:
         # A lone call needs no savepoint either: if it fails, its transaction is undone with it.
         safe = self.dialect.cheap_savepoints
+        serialized = any(call.serialized for call in batch)  # only serialized batches count seats
+        counts = self._seat_counts if serialized and self.sole_writer else None
+        if serialized:
+            self._seat_counts = None  # until this batch has committed: an attempt undone leaves them stale
         for attempt in range(1, RETRIES + 1):
+            shared: dict = {"people": {call.person for call in batch if call.person is not None}}
+            if counts is not None and attempt == 1:  # a second attempt reads afresh
+                shared.update(counts)
             try:
-                outcomes = self._attempt(batch, safe)
+                outcomes = self._attempt(batch, safe, shared)
+                if serialized and self.sole_writer:
+                    self._seat_counts = {key: shared[key] for key in SEAT_COUNTS if key in shared}
                 break
             except _Redo:
                 safe = True  # a call failed in the fast path: again, each call in its own savepoint
@@ -206,12 +225,11 @@ class Engine:
                 call.enqueued = 0
             call.loop.call_soon_threadsafe(_settle, call.future, result, error)
 
-    def _attempt(self, batch: list[_Call], safe: bool) -> list[tuple[Any, BaseException | None]]:
+    def _attempt(self, batch: list[_Call], safe: bool, shared: dict) -> list[tuple[Any, BaseException | None]]:
         """One transaction for the batch. Safe: each call in a savepoint, so that a failing call
         is undone alone. Fast (PostgreSQL, where a savepoint costs two round trips): no
         savepoints; if a call fails, the whole batch is undone and run again safely."""
         outcomes = []
-        shared: dict = {"people": {call.person for call in batch if call.person is not None}}
         with self._transaction(any(call.durable for call in batch), any(call.serialized for call in batch)) as conn:
             if safe:
                 for call in batch:
