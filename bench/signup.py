@@ -74,5 +74,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="N = 500 only")
     parser.add_argument("--slow-replies", action="store_true", help="also at Telegram's 30 replies/s (N/30 s each)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="K",
+                        help="N = 5,000 only, K times (the machine is noisy: compare the spread)")
     args = parser.parse_args()
-    asyncio.run(main([500] if args.quick else [500, 5000], args.slow_replies))
+    sizes = [5000] * args.repeat if args.repeat > 1 else [500] if args.quick else [500, 5000]
+    asyncio.run(main(sizes, args.slow_replies))
