@@ -79,9 +79,9 @@ class Cluster:
         self.live = await self.storage.live_instances(now, self.DEAD_AFTER)
         if self.instance not in self.live:  # a beat older than DEAD_AFTER (a stalled process): still us
             self.live = sorted(self.live + [self.instance])
-        if self.solo != was_solo:
-            log.warning("this process (%s) is %s", self.instance,
-                        "alone now" if self.solo else f"one of {len(self.live)} alive")
+        if self.solo != was_solo:  # the others died or left (worth a look), or one more joined
+            log.log(logging.WARNING if self.solo else logging.INFO, "this process (%s) is %s", self.instance,
+                    "alone now" if self.solo else f"one of {len(self.live)} alive")
         await self.storage.sole_writer(self.solo)
 
     async def start(self) -> None:

@@ -52,6 +52,13 @@ class Storage(Attendees, Registrations, Outbox, Announcements, ProgramChanges, C
     async def close(self) -> None:
         await self._engine.close()
 
+    async def sole_writer(self, sole: bool) -> None:
+        """Whether this process is the only one writing to the database (bot/cluster.py says so
+        every beat): while it is, what it read stays true — the seat counts of its last batch
+        (engine.py) and who may have a pending input (conversations.py)."""
+        self._engine.set_sole_writer(sole)
+        await self._know_pending(sole)
+
     def add_outbox_listener(self, listener) -> None:
         """Called on the event loop after a transaction put messages in the outbox."""
         self._outbox_listeners.append(listener)

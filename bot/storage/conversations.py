@@ -35,11 +35,8 @@ class Conversations(Aggregate):
     _maybe_pending: set[int] | None = None  # None: not known, ask the database
     _conversation_writes: int = 0  # a read or delete that overlapped a write leaves the set alone
 
-    async def sole_writer(self, sole: bool) -> None:
-        """Whether this process is the only one writing to the database (bot/cluster.py)."""
-        if sole != self._engine.sole_writer:
-            self._engine._seat_counts = None  # counted while another process may have written
-        self._engine.sole_writer = sole  # its seat counts, too, stay true from batch to batch
+    async def _know_pending(self, sole: bool) -> None:
+        """Keep the people who may have a pending input, while this process writes alone."""
         if not sole:
             self._maybe_pending = None
         elif self._maybe_pending is None:

@@ -169,6 +169,11 @@ class Engine:
 
     # --- the worker threads ----------------------------------------------------------------
 
+    def set_sole_writer(self, sole: bool) -> None:
+        if sole != self.sole_writer:
+            self._seat_counts = None  # counted while another process may have written
+        self.sole_writer = sole
+
     def _serve(self, lane: queue.SimpleQueue) -> None:
         while True:
             first = lane.get()
