@@ -15,7 +15,7 @@ from collections import Counter
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
 from conftest import database_for, free_port, query
-from test_e2e_webhook import start_instance, wait_healthy
+from test_e2e_webhook import start_instance, stop_all, wait_healthy
 
 ADMIN = 930_001
 LIMITS = {"global_per_second": 30, "chat_per_second": 1, "chat_burst": 3}
@@ -82,16 +82,7 @@ async def test_a_broadcast_from_two_instances_survives_a_kill_of_one(tmp_path, b
         # section 7: 3 in 10,000); it is retried, and the checks above show nothing was lost.
         assert len([r for r in await client.requests() if r.get("status") == 429]) <= 2
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        await client.close()
-        await server.stop()
-        for process in processes:
-            try:
-                await asyncio.to_thread(process.wait, 30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        await stop_all(processes, client, server)
 
 
 async def test_connections_the_server_dropped_are_replaced_without_losing_a_call(tmp_path, backend):

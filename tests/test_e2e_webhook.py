@@ -182,6 +182,20 @@ async def welcomes(client: SandboxClient, timeout: float = 30) -> Counter:
                    if o["kind"] == "sendMessage" and "Willkommen" in (o["message"].get("text") or ""))
 
 
+async def stop_all(processes: list[subprocess.Popen], client: SandboxClient, server: SandboxServer) -> None:
+    """End a test's instances (SIGTERM; kill -9 if one still runs after 30 s) and its sandbox."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    await client.close()
+    await server.stop()
+    for process in processes:
+        try:
+            await asyncio.to_thread(process.wait, 30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 async def send_starts(client: SandboxClient, first_id: int, count: int) -> tuple[list[int], list[int]]:
     """`count` new attendees each send /start at once: their user ids and the update ids, in order."""
     users = [{"id": first_id + i, "first_name": f"P{i}", "language_code": "de"} for i in range(count)]
@@ -242,16 +256,7 @@ async def test_two_instances_share_updates_and_a_killed_one_loses_none(tmp_path)
         assert processes[1].poll() is None
         assert set(claims(tmp_path / "shared.sqlite3").values()) == {"done"}
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        await client.close()
-        await server.stop()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        await stop_all(processes, client, server)
     for name in ("instance0", "instance1"):  # the secret and the token never reach a log
         log = (tmp_path / f"{name}.log").read_text()
         assert "webhook server listening" in log and SECRET not in log and server.sandbox.token not in log
