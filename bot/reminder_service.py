@@ -47,14 +47,8 @@ class ReminderService:
         """Queue every reminder that is due now; schedule the next wake-up. Returns rows queued."""
         async with self._lock:
             now = self.svc.now()
-            subjects = await self.svc.storage.reminder_subjects()
-            owed = plan.plan(self.svc.program.current, subjects)
-            queued = await self.svc.storage.enqueue_reminders(plan.due_now(owed, now), now)
-            if queued:
-                log.info("queued %d reminders", queued)
             program = self.svc.program.current
-            prompts = plan.feedback_prompts(program, [s for s in subjects if s.relation != "waitlisted"])
-            await self.svc.storage.enqueue_prompts(plan.due_now(prompts, now), now)
+            queued, owed, prompts = await self._queue_due(now, None)
             if not self.svc.leads():
                 return queued  # the leader wakes at the next moment; queuing what is due is safe anywhere
             await self._start_due_announcements(now)
@@ -66,6 +60,19 @@ class ReminderService:
                                    purge_at if purge_at > now else None) if m is not None]
             self._schedule(min(moments) if moments else None)
             return queued
+
+    async def _queue_due(self, now, people: list[int] | None) -> tuple[int, list, list]:
+        """Queue the reminders and feedback questions due now, for everyone (None) or these
+        people; returns the reminders queued, and all reminders and questions owed."""
+        program = self.svc.program.current
+        subjects = await self.svc.storage.reminder_subjects(people)
+        owed = plan.plan(program, subjects)
+        queued = await self.svc.storage.enqueue_reminders(plan.due_now(owed, now), now)
+        if queued:
+            log.info("queued %d reminders", queued)
+        prompts = plan.feedback_prompts(program, [s for s in subjects if s.relation != "waitlisted"])
+        await self.svc.storage.enqueue_prompts(plan.due_now(prompts, now), now)
+        return queued, owed, prompts
 
     async def _start_due_announcements(self, now) -> None:
         """Scheduled announcements (from the chat or program.yaml) go out through the same path."""
@@ -106,12 +113,7 @@ class ReminderService:
         one of theirs comes before the one scheduled (reminders are planned per person)."""
         async with self._lock:
             now = self.svc.now()
-            program = self.svc.program.current
-            subjects = await self.svc.storage.reminder_subjects(sorted(people))
-            owed = plan.plan(program, subjects)
-            await self.svc.storage.enqueue_reminders(plan.due_now(owed, now), now)
-            prompts = plan.feedback_prompts(program, [s for s in subjects if s.relation != "waitlisted"])
-            await self.svc.storage.enqueue_prompts(plan.due_now(prompts, now), now)
+            _, owed, prompts = await self._queue_due(now, sorted(people))
             if self.svc.leads():
                 moments = [m for m in (plan.next_due(owed, now), plan.next_due(prompts, now)) if m is not None]
                 if moments:

@@ -10,7 +10,7 @@ import warnings
 from dataclasses import dataclass
 from functools import wraps
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, WebAppInfo
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
@@ -204,8 +204,6 @@ def organizers_only(handler):
 
 def web_app_button(lang: str, url: str) -> InlineKeyboardButton:
     """The button that opens the Mini App (BOT_WEB_URL): no callback data, Telegram opens the page."""
-    from telegram import WebAppInfo
-
     return InlineKeyboardButton(plain_text(lang, "web_open_app"), web_app=WebAppInfo(url))
 
 

@@ -26,17 +26,17 @@ class PersonalData:
     export_as: str
     anonymize: tuple[tuple[str, Any], ...] = ()  # empty: rows are deleted; else these columns are set
     export_columns: str = "*"
-    # how the person's id appears in the key columns, if not as itself: (transaction, id) -> value
-    stored_as: Callable[[Any, int], Any] | None = None
+    # how people's ids appear in the key columns, if not as themselves: (transaction, ids) -> values
+    stored_as: Callable[[Any, tuple], tuple] | None = None
 
     def key_values(self, conn, user_ids) -> tuple:
-        values = tuple(user_ids if self.stored_as is None else (self.stored_as(conn, u) for u in user_ids))
+        values = tuple(user_ids) if self.stored_as is None else self.stored_as(conn, tuple(user_ids))
         return values * len(self.keys)
 
 
-def _chat_budget_key(conn, user_id: int) -> str | None:
-    salt = budget_salt(conn)
-    return None if salt is None else chat_budget_key(salt, user_id)  # None: no chat was ever counted
+def _chat_budget_keys(conn, user_ids: tuple) -> tuple:
+    salt = budget_salt(conn)  # None: no chat was ever counted, no key can match
+    return tuple(None if salt is None else chat_budget_key(salt, user_id) for user_id in user_ids)
 
 
 PERSONAL_DATA: tuple[PersonalData, ...] = (
@@ -62,7 +62,7 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     PersonalData("session_overrides", ("author_id",), "session_changes_made", anonymize=(("author_id", None),),
                  export_columns="session_id, updated_at"),
     # when the bot last wrote to the person's private chat (under a hash of its id), for Telegram's limits
-    PersonalData("rate_budget", ("key",), "recent_messages_count", stored_as=_chat_budget_key),
+    PersonalData("rate_budget", ("key",), "recent_messages_count", stored_as=_chat_budget_keys),
     PersonalData("attendees", ("user_id",), "attendee"),  # last: other tables refer to it
 )
 

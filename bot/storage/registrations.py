@@ -272,8 +272,8 @@ class Registrations(Aggregate):
         """Everything that can earn a reminder, for reachable attendees (all, or these people)."""
         def work(conn):
             subjects = []
-            for start in range(0, len(people), 400) if people is not None else [None]:
-                chunk = () if start is None else tuple(people[start:start + 400])
+            chunks = [()] if people is None else [tuple(people[i:i + 400]) for i in range(0, len(people), 400)]
+            for chunk in chunks:  # () stands for everyone
                 only = f"AND a.user_id IN ({','.join('?' * len(chunk))})" if chunk else ""
                 rows = conn.execute(
                     f"""SELECT r.user_id, r.session_id, r.state AS relation, r.updated_at AS since, a.reminder_minutes,
