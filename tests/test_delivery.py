@@ -42,6 +42,43 @@ async def test_limiter_spaces_one_private_chat_and_caps_overall():
     assert time.monotonic() - start >= 1.0  # 23 sends at 10/s cannot finish within a second
 
 
+def _most_in_one_second(times: list[float]) -> int:
+    times = sorted(times)
+    return max(sum(1 for t in times if s <= t < s + 1) for s in times)
+
+
+async def test_a_send_held_up_on_its_way_counts_where_it_may_have_arrived():
+    """Telegram counts arrivals. A send that was stamped late (a stall after it was counted)
+    must keep the send 30 places later a full second away from its late arrival."""
+    limiter = ConferenceRateLimiter()
+    arrivals: list[float] = []
+    calls = 0
+
+    async def call():
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.06 if calls == 4 else 0.001)  # the fourth send is held up
+        arrivals.append(time.monotonic())  # stamped by the far end after the hold-up
+        return True
+
+    await asyncio.gather(*(limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 100 + i},
+                                                   {"bulk": True}) for i in range(40)))
+    assert _most_in_one_second(arrivals) <= 30  # 31 without counting the held-up send again
+
+
+async def test_the_usual_round_trip_costs_no_throughput():
+    limiter = ConferenceRateLimiter()
+
+    async def call():
+        await asyncio.sleep(0.03)  # every answer takes as long: arrivals keep the spacing
+        return True
+
+    start = time.monotonic()
+    await asyncio.gather(*(limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 100 + i},
+                                                   {"bulk": True}) for i in range(61)))
+    assert time.monotonic() - start < 60 * limiter.bulk_interval + 0.03 + 0.05
+
+
 async def test_interactive_requests_overtake_bulk():
     limiter = ConferenceRateLimiter(overall_per_second=5, margin=0)
     order: list[str] = []
