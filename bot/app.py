@@ -83,6 +83,15 @@ def register_handlers(application: Application) -> None:
     application.add_error_handler(fallback.on_error)
 
 
+async def _start_with_program(svc: Services) -> None:
+    """A process starts with its own program file, which is in force from then on (as after a
+    /reload). With several processes, one started with a different file is worth a warning."""
+    before = await svc.storage.start_with_program(svc.program.base.fingerprint())
+    if before is not None and before != svc.program.base.fingerprint() and not svc.cluster.solo:
+        log.warning("%s differs from the program file the bot's other processes started with or reloaded: "
+                    "give every process the same file", svc.program.path)
+
+
 async def _post_init(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     await svc.storage.open()
@@ -92,6 +101,7 @@ async def _post_init(application: Application) -> None:
     if not cluster.alone:
         application.bot_data["rate_limiter"].share(SharedBudget(svc.storage, needed=lambda: not cluster.solo))
     svc.program.replace(overrides=await svc.storage.overrides())  # live changes survive restarts
+    await _start_with_program(svc)
     await _start_web(svc, application)  # first: a port that cannot be used stops the start before anything runs
     await svc.storage.sync_file_announcements(list(svc.program.current.announcements), svc.now())
     promotions, overbooked = await svc.storage.reconcile_capacities(svc.program.current, svc.now())
@@ -139,7 +149,7 @@ async def _check_source(context: ContextTypes.DEFAULT_TYPE) -> None:
     except ProgramError as error:
         log.warning("the schedule source gives no valid program (%d problems); the current one stays", len(error.problems))
         return
-    offered = changes.fingerprint(new_base)
+    offered = new_base.fingerprint()
     if new_base == svc.program.base or offered == svc.offered_source:
         return
     svc.offered_source = offered

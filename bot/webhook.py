@@ -27,6 +27,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from .config import Settings
+from .domain.loader import ProgramError
+from .domain.program import Program
 from .storage import Storage
 
 log = logging.getLogger(__name__)
@@ -74,10 +76,12 @@ class WebhookSettings:
 
 
 class ProgramSync:
-    """Live program changes (delay, room, cancel, restore) are made through one instance and
-    stored as overrides; the others take them over when the program revision in the database
-    moves: before each update and every few seconds (reminders follow the program too).
-    A /reload of program.yaml is not taken over: restart the other instances after one."""
+    """Program changes are made through one instance; the others take them over when the
+    program revision in the database moves: before each update and every few seconds
+    (reminders follow the program too). Live changes (delay, room, cancel, restore) are stored
+    as overrides. A /reload stores the fingerprint of the file it read: the others read their
+    own program file again and take it over if it is that file (the same path on one host, or
+    a copy deployed to each host); if it is not, they keep their program and log an error."""
 
     def __init__(self, application: Application):
         self.application = application
@@ -89,10 +93,30 @@ class ProgramSync:
         if revision == self.revision:
             return
         if self.revision is not None:
-            svc.program.replace(overrides=await svc.storage.overrides())
+            base = await self._reloaded_file(svc)
+            svc.program.replace(base=base, overrides=await svc.storage.overrides())
             svc.replan()
-            log.info("program revision %d taken over from another instance", revision)
+            log.info("program revision %d taken over from another instance%s", revision,
+                     " with the reloaded program file" if base is not None else "")
         self.revision = revision
+
+    @staticmethod
+    async def _reloaded_file(svc) -> Program | None:
+        """This host's program file, when another instance reloaded that file; else None."""
+        in_force = await svc.storage.program_base()
+        if in_force is None or in_force == svc.program.base.fingerprint():
+            return None
+        try:
+            base = await svc.program.read_file()
+        except ProgramError as error:
+            log.error("another instance reloaded the program, but %s here does not load (%s): this instance "
+                      "keeps its program; mend the file and restart it", svc.program.path, error.problems[0])
+            return None
+        if base.fingerprint() != in_force:
+            log.error("another instance reloaded a program file that differs from %s here: this instance keeps "
+                      "its program; copy that file here and restart it", svc.program.path)
+            return None
+        return base
 
 
 class WebhookServer:

@@ -351,3 +351,50 @@ async def test_a_program_change_made_through_another_instance_is_taken_over(tmp_
         finally:
             await other.close()
         assert "Raum 42" in text_of(await anna.send("/start ws-zwilling", expect="Raum 42"))
+
+
+async def _reload_through_another_instance(tmp_path, base: str, overrides=()) -> None:
+    from datetime import datetime, timezone
+
+    from bot.storage import Storage
+
+    other = Storage(database_for(tmp_path / "bot.sqlite3"))  # the other instance, on the same database
+    await other.open()
+    try:
+        assert await other.record_change(list(overrides), [], None, "reload", datetime.now(timezone.utc), base=base)
+    finally:
+        await other.close()
+
+
+async def test_a_reload_made_through_another_instance_is_taken_over(tmp_path, clock):
+    from bot.domain.loader import load_program
+    from conftest import PROGRAM_FILE
+
+    program_file = tmp_path / "program.yaml"
+    program_file.write_text(PROGRAM_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    async with bot_running(tmp_path, clock, program_file=program_file, webhook=webhook_on(free_port())) as h:
+        anna = await h.attendee("Anna")
+        assert "Seminarraum 1" in text_of(await anna.send("/start ws-zwilling"))
+        # the organizer edits the file (one host, or a copy on each) and reloads through the other instance
+        program_file.write_text(program_file.read_text(encoding="utf-8").replace(
+            'room: "Seminarraum 1"', 'room: "Seminarraum 7"'), encoding="utf-8")
+        await _reload_through_another_instance(tmp_path, load_program(program_file).fingerprint())
+        assert "Seminarraum 7" in text_of(await anna.send("/start ws-zwilling", expect="Seminarraum 7"))
+        assert h.services.program.base.session("ws-zwilling").room == "Seminarraum 7"
+
+
+async def test_a_reloaded_file_this_host_lacks_keeps_the_program_and_says_so(tmp_path, clock, caplog):
+    from datetime import timedelta
+
+    from bot.domain.changes import Override
+
+    async with bot_running(tmp_path, clock, webhook=webhook_on(free_port())) as h:
+        anna = await h.attendee("Anna")
+        session = h.services.program.current.session("ws-zwilling")
+        assert "Seminarraum 1" in text_of(await anna.send("/start ws-zwilling"))
+        later = Override("ws-zwilling", session.start + timedelta(minutes=10), session.end + timedelta(minutes=10),
+                         session.room, False)
+        await _reload_through_another_instance(tmp_path, "0123456789abcdef", [later])
+        reply = text_of(await anna.send("/start ws-zwilling", expect="13:25"))
+        assert "Seminarraum 1" in reply  # the program file here stays in force, the live change is taken over
+        assert any("differs from" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)

@@ -344,3 +344,17 @@ def test_keywords_are_read_into_the_session():
 def test_bad_keywords_name_the_session_and_field(value, expected):
     messages = problems_of(VALID.replace("capacity: 20", f"capacity: 20\n    keywords: {value}"))
     assert len(messages) == 1 and messages[0].startswith(expected), messages
+
+
+def test_a_programs_fingerprint_is_the_same_in_every_process():
+    """The bot's processes tell by the fingerprint which file a reload put in force: it must not
+    depend on the process (hash randomization of str sets, object ids)."""
+    from bot.domain.loader import load_program
+
+    script = "from bot.domain.loader import load_program; import sys; print(load_program(sys.argv[1]).fingerprint())"
+    others = {subprocess.run([sys.executable, "-c", script, str(PROGRAM_FILE)], cwd=ROOT, capture_output=True, text=True,
+                             check=True, env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout.strip()
+              for seed in (1, 2)}
+    assert others == {load_program(PROGRAM_FILE).fingerprint()}
+    edited = parse_program(VALID.replace("Auftakt", "Eröffnung"))
+    assert edited.fingerprint() != parse_program(VALID).fingerprint()

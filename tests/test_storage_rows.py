@@ -101,3 +101,35 @@ async def test_conversations(storage):
     taken = await storage.take_pending(number, ANNA)
     assert taken == Confirmation("edit", {"ann": 3}) and frozen(taken)
     assert await storage.take_pending(number, ANNA) is None  # taken once
+
+
+async def test_the_program_file_in_force_is_recorded_by_start_and_reload(storage):
+    assert await storage.program_base() is None
+    assert await storage.start_with_program("aaaa") is None
+    assert await storage.start_with_program("aaaa") == "aaaa"  # a second process with the same file
+    revision = await storage.program_revision()
+    assert await storage.record_change([], [], None, "reload", NOW, base="bbbb")
+    assert (await storage.program_base(), await storage.program_revision()) == ("bbbb", revision + 1)
+    assert await storage.record_change([], [], None, "room", NOW)  # a live change leaves the file in force alone
+    assert await storage.program_base() == "bbbb"
+    assert await storage.start_with_program("cccc") == "bbbb"
+    assert await storage.program_base() == "cccc"
+
+
+async def test_a_process_started_with_another_file_than_the_others_is_warned_about(storage, caplog):
+    from types import SimpleNamespace
+
+    from bot.app import _start_with_program
+    from bot.domain.loader import load_program
+    from conftest import PROGRAM_FILE
+
+    program = load_program(PROGRAM_FILE)
+    await storage.start_with_program("an older file")
+    alone = SimpleNamespace(storage=storage, cluster=SimpleNamespace(solo=True),
+                            program=SimpleNamespace(base=program, path=PROGRAM_FILE))
+    await _start_with_program(alone)  # alone: a restart with a new file is simply the new program
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    await storage.start_with_program("the others' file")
+    await _start_with_program(SimpleNamespace(**{**vars(alone), "cluster": SimpleNamespace(solo=False)}))
+    assert [r for r in caplog.records if r.levelname == "WARNING" and "give every process the same file" in r.getMessage()]
+    assert await storage.program_base() == program.fingerprint()

@@ -7,6 +7,7 @@ Nothing here knows about Telegram, YAML or the database: the loader builds a
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -184,6 +185,12 @@ class Program:
     @property
     def tz(self) -> ZoneInfo:
         return self.conference.tz
+
+    def fingerprint(self) -> str:
+        """Identifies the program's content, the same in every process that reads the same file:
+        a reload preview is confirmed only for the file it showed, and the bot's other processes
+        know from it which file a reload put in force."""
+        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:16]
 
     def session(self, session_id: str) -> Session | None:
         return self._by_id.get(session_id)  # type: ignore[attr-defined]

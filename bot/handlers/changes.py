@@ -358,11 +358,6 @@ async def _picked_for_restore(update: Update, context: ContextTypes.DEFAULT_TYPE
 # --- reload ------------------------------------------------------------------------------------------
 
 
-def fingerprint(program: Program) -> str:
-    """Identifies the file's content: a preview is only confirmed for the file it showed."""
-    return hashlib.sha256(repr(program).encode("utf-8")).hexdigest()[:16]
-
-
 @organizers_only
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
     await _preview_reload(update, context, who)
@@ -407,7 +402,7 @@ async def reload_preview(context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: 
         text = t(who.lang, "change_stale") + "\n\n" + text
     if intro:
         text = intro + "\n\n" + text
-    row = await conversation.propose(context, who, "reload", {"revision": revision, "file": fingerprint(new_base)})
+    row = await conversation.propose(context, who, "reload", {"revision": revision, "file": new_base.fingerprint()})
     return text, keyboard([row])
 
 
@@ -436,14 +431,14 @@ async def _apply_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     except ProgramError:
         await _preview_reload(update, context, who)
         return
-    if await svc.storage.program_revision() != data.get("revision") or fingerprint(new_base) != data.get("file"):
+    if await svc.storage.program_revision() != data.get("revision") or new_base.fingerprint() != data.get("file"):
         await _preview_reload(update, context, who, fresh=True)
         return
     current = svc.program.current
     proposed = svc.program.with_overrides([], base=new_base)
     found = change_rules.diff(current, proposed)
     result = await svc.storage.record_change([], found, who.user_id, "reload", svc.now(), program=proposed,
-                                             expected_revision=data.get("revision"))
+                                             expected_revision=data.get("revision"), base=new_base.fingerprint())
     if result is None:
         await _preview_reload(update, context, who, fresh=True)
         return

@@ -25,11 +25,12 @@ class ProgramChanges(Aggregate):
 
     async def record_change(self, overrides: list[Override], changes: list[Change], author_id: int | None,
                             description: str, now: datetime, program: Program | None = None,
-                            expected_revision: int | None = None) -> tuple[int, int] | None:
+                            expected_revision: int | None = None, base: str | None = None) -> tuple[int, int] | None:
         """Store overrides (if any), end the registrations of cancelled sessions and give them
         back to restored ones (`program` is the program after the change), and queue one notice
         per affected attendee, atomically. With `expected_revision`, nothing happens (None) when
-        another change was applied since the preview. Returns (change id, notices queued)."""
+        another change was applied since the preview. `base`: the fingerprint of the program file a
+        reload puts in force, for the bot's other processes. Returns (change id, notices queued)."""
         def work(conn):
             revision = _revision(conn)
             if expected_revision is not None and revision != expected_revision:
@@ -53,8 +54,9 @@ class ProgramChanges(Aggregate):
                     restored = rules.restore_cancelled(book, program, change.session_id, now)
                     for user_id in (*restored.confirmed, *restored.waitlisted, *restored.elsewhere):
                         affected.setdefault(user_id, set()).add(change.session_id)
-            conn.execute("INSERT INTO meta (key, value) VALUES ('program_revision', ?) "
-                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(revision + 1),))
+            _set_meta(conn, "program_revision", str(revision + 1))
+            if base is not None:
+                _set_meta(conn, "program_base", base)
             change_id = conn.insert(
                 "INSERT INTO program_changes (author_id, description, changes_json, recipients, created_at) VALUES (?, ?, ?, ?, ?)",
                 (author_id, description, json.dumps([c.as_dict() for c in changes]), len(affected), stamp))
@@ -71,6 +73,29 @@ class ProgramChanges(Aggregate):
     async def program_revision(self) -> int:
         """How many program changes (chat or reload) have been applied: previews record it."""
         return await self._transaction(lambda conn: _revision(conn), write=False)
+
+
+    async def program_base(self) -> str | None:
+        """The fingerprint of the program file in force: the last one reloaded or started with."""
+        def work(conn):
+            row = conn.execute("SELECT value FROM meta WHERE key = 'program_base'").fetchone()
+            return row[0] if row else None
+        return await self._transaction(work, write=False)
+
+    async def start_with_program(self, base: str) -> str | None:
+        """A process starts with its program file: that file is in force from now on. Returns
+        the fingerprint that was in force before (None if none was recorded)."""
+        def work(conn):
+            row = conn.execute("SELECT value FROM meta WHERE key = 'program_base'").fetchone()
+            if row is None or row[0] != base:
+                _set_meta(conn, "program_base", base)
+            return row[0] if row else None
+        return await self._transaction(work)
+
+
+def _set_meta(conn, key: str, value: str) -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (key, value))
 
 
 def _revision(conn) -> int:
