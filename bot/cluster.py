@@ -46,6 +46,8 @@ class Cluster:
         self._on_lead: list[Hook] = []
         self._on_follow: list[Hook] = []
         self._task: asyncio.Task | None = None
+        self._beaten_at = 0.0  # when this process's last heartbeat was stored
+        self._rejoining = asyncio.Lock()
 
     def on_lead(self, hook: Hook) -> None:
         """Run when this process becomes the leader (also at start, if it is)."""
@@ -67,12 +69,32 @@ class Cluster:
         """Announce this process and find the processes alive; call before delivery starts.
         With others alive, it returns once they know this process (JOIN_GRACE)."""
         now = time.time()
-        await self.storage.heartbeat(self.instance, now, self.started_at)
+        await self._heartbeat(now)
         await self._see_live(now)
+        self.storage.before_serialized_writes(self.ensure_seen)
         others = [instance for instance in self.live if instance != self.instance and not _gone(instance)]
         if others:
             log.info("%d other processes alive: joining them in %.1f s", len(others), self.JOIN_GRACE)
             await asyncio.sleep(self.JOIN_GRACE)
+
+    async def ensure_seen(self) -> None:
+        """Awaited before every serialized write. A process that has not stored a heartbeat for
+        DEAD_AFTER - BEAT seconds (it stalled: a paused VM, SIGSTOP, swapping) may count as gone
+        to the others, and one left alone trusts what it cached (seat counts, pending inputs):
+        a write of this process now could overbook a session. So it joins again first."""
+        if time.time() - self._beaten_at < self.DEAD_AFTER - self.BEAT:
+            return
+        async with self._rejoining:  # the writes that woke up together wait for one rejoin
+            silent = time.time() - self._beaten_at
+            if silent < self.DEAD_AFTER - self.BEAT:
+                return
+            log.warning("this process (%s) stored no heartbeat for %.0f s: joining the others again before it "
+                        "writes", self.instance, silent)
+            await self.join()
+
+    async def _heartbeat(self, now: float) -> None:
+        await self.storage.heartbeat(self.instance, now, self.started_at)
+        self._beaten_at = now
 
     async def _see_live(self, now: float) -> None:
         was_solo = self.solo
@@ -108,7 +130,7 @@ class Cluster:
 
     async def beat(self) -> None:
         now = time.time()
-        await self.storage.heartbeat(self.instance, now, self.started_at)
+        await self._heartbeat(now)
         await self._see_live(now)
         leads = await self.storage.hold_lease("leader", self.instance, now, self.LEASE, force=self.alone)
         if leads and not self.is_leader:

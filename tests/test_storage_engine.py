@@ -302,6 +302,34 @@ async def test_a_process_that_joins_others_waits_until_they_know_it_and_then_nob
     assert b.solo
 
 
+async def test_a_process_that_stalled_joins_again_before_it_writes(monkeypatch, two):
+    """The others may have counted a stalled process gone and trust themselves alone: its
+    next write waits until they have seen it again."""
+    from bot.cluster import Cluster
+    monkeypatch.setattr(Cluster, "JOIN_GRACE", 0.5)
+    first, second = two
+    a, b = Cluster(first, alone=False), Cluster(second, alone=False)
+    await a.join()
+    await b.join()
+    await a.beat()
+    assert not a.solo
+    stalled_since = time.time() - Cluster.DEAD_AFTER - 1  # b froze: its last beat is that old
+    await second.heartbeat(b.instance, stalled_since, b.started_at)
+    b._beaten_at = stalled_since
+    await a.beat()
+    assert a.solo  # b counts as gone: a trusts what it cached
+    write = asyncio.create_task(second.save_conversation(1, "ask", "question", {}, NOW.replace(year=2026), NOW))
+    await asyncio.sleep(0.2)
+    assert not write.done()  # b announced itself and waits for the others to see it
+    await a.beat()
+    assert not a.solo
+    await write
+    assert (await first.conversation(1)).flow == "ask"
+    started = time.monotonic()
+    await second.save_conversation(2, "ask", "question", {}, NOW.replace(year=2026), NOW)
+    assert time.monotonic() - started < 0.3  # beating as usual: no wait
+
+
 async def test_while_sole_writer_nothing_pending_is_known_without_the_database(tmp_path):
     database = database_for(tmp_path / "pending.sqlite3")
     storage, other = Storage(database), Storage(database)

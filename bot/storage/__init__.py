@@ -59,6 +59,11 @@ class Storage(Attendees, Registrations, Outbox, Announcements, ProgramChanges, C
         self._engine.set_sole_writer(sole)
         await self._know_pending(sole)
 
+    def before_serialized_writes(self, hook) -> None:
+        """Awaited before every serialized write (bot/cluster.py: a process that stalled so long
+        that the others may count it gone announces itself again first)."""
+        self._before_serialized = hook
+
     def add_outbox_listener(self, listener) -> None:
         """Called on the event loop after a transaction put messages in the outbox."""
         self._outbox_listeners.append(listener)

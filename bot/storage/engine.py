@@ -24,7 +24,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Awaitable, Callable, Generic, TypeVar
 
 from . import dialect as dialects
 from .schema import MIGRATIONS
@@ -308,14 +308,17 @@ class Aggregate:
 
     _engine: Engine
     _outbox_listeners: list[Callable[[], None]]
+    _before_serialized: Callable[[], Awaitable[None]] | None = None
 
     async def _transaction(self, work: Callable[[Transaction], T], write: bool = True, durable: bool = True,
                            serialized: bool | None = None, person: int | None = None) -> T:
         """Run `work` in a transaction. Writes are durable unless told otherwise, and
         serialized across processes unless they only claim or append rows of their own.
         `person`: whom the work is about, so that a batch reads its people's rows at once."""
-        result, enqueued = await self._engine.run(work, durable=write and durable,
-                                                  serialized=write if serialized is None else serialized, person=person)
+        serialized = write if serialized is None else serialized
+        if serialized and self._before_serialized is not None:
+            await self._before_serialized()
+        result, enqueued = await self._engine.run(work, durable=write and durable, serialized=serialized, person=person)
         if enqueued:
             for listener in self._outbox_listeners:
                 listener()
