@@ -72,17 +72,29 @@ async def test_switch_between_parallel_workshops_both_outcomes(tmp_path, clock):
         await ben.send("/signup ws-zwilling")
         replies = await ben.send("/signup ws-mobilitaet")
         assert "same time" in text_of(replies)
+        keep_old = (replies[-1]["message_id"], [d for label, d in buttons_of(replies) if d.startswith("ko:")][0])
         replies = await ben.press("Switch")
         assert "fully booked" in text_of(replies) and "you keep your seat" in text_of(replies)
         regs = {r.session_id: r.state for r in await h.services.storage.registrations_of(ben.id)}
         assert regs == {"ws-zwilling": "confirmed"}
         replies = await ben.press("waiting list")
         assert "number 1 on the waiting list" in text_of(replies)
+        leave_waitlist = (replies[-1]["message_id"], dict(buttons_of(replies))["✖️ Leave waiting list"])
         await anna.send("/abmelden ws-mobilitaet")
         pushed = await ben.wait()
         assert "A seat has become free" in text_of(pushed) and "Your seat in “Workshop 1: Digital twins” has been released" in text_of(pushed)
         regs = {r.session_id: r.state for r in await h.services.storage.registrations_of(ben.id)}
         assert regs == {"ws-mobilitaet": "confirmed"}
+        # the old "leave waiting list" button, tapped after Ben moved up, leaves him his seat
+        message_id, data = leave_waitlist
+        replies = await ben.tap(data, message_id)
+        assert "you have moved up and hold a seat" in text_of(replies)
+        regs = {r.session_id: r.state for r in await h.services.storage.registrations_of(ben.id)}
+        assert regs == {"ws-mobilitaet": "confirmed"}
+        # and the old "keep my seat" offer no longer claims a seat he gave up
+        replies = await ben.tap(keep_old[1], keep_old[0])
+        assert "You no longer hold a seat in “Workshop 1: Digital twins”" in text_of(replies)
+        assert "Workshop 2" in text_of(replies)  # what he does hold
 
 
 async def test_refusals_for_bad_signups(harness):

@@ -61,6 +61,7 @@ class Status(str, Enum):
     NO_SIGNUP = "no_signup"
     SESSION_CANCELLED = "session_cancelled"
     CLOSED = "closed"  # the session has started
+    MOVED_UP = "moved_up"  # asked to leave the waitlist, but has moved up meanwhile: the seat is kept
 
 
 @dataclass(frozen=True)
@@ -185,11 +186,16 @@ def switch(book: SeatBook, program: Program, from_id: str, to_id: str, user_id: 
     return Outcome(Status.SWITCHED, to_id, other_session_id=from_id, promotions=tuple(promotions))
 
 
-def cancel(book: SeatBook, program: Program, session_id: str, user_id: int, now: datetime, reason: str = "cancel") -> Outcome:
-    """Give up a seat or a waitlist place; a freed seat goes to the first on the waitlist at once."""
+def cancel(book: SeatBook, program: Program, session_id: str, user_id: int, now: datetime, reason: str = "cancel",
+           only_waiting: bool = False) -> Outcome:
+    """Give up a seat or a waitlist place; a freed seat goes to the first on the waitlist at once.
+    `only_waiting`: a waitlist place only (a "leave the waiting list" button tapped after its
+    owner moved up must not give the seat away)."""
     current = book.registration(session_id, user_id)
     if current is None or current.state == CANCELLED:
         return Outcome(Status.NOT_REGISTERED, session_id)
+    if only_waiting and current.state == CONFIRMED:
+        return Outcome(Status.MOVED_UP, session_id)
     book.save(replace(current, state=CANCELLED, switch_from=None), reason, now)
     if current.state == WAITLISTED:
         return Outcome(Status.LEFT_WAITLIST, session_id)

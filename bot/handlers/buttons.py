@@ -222,6 +222,12 @@ class GiveBack(Payload):
     session_id: str
 
 
+@payload("lw", sessions=("session_id",))
+class LeaveWaitlist(Payload):
+    """Leaves a waiting list, never a seat: tapped after its owner moved up, it keeps the seat."""
+    session_id: str
+
+
 @payload("kp", sessions=("session_id",))
 class KeepPromotion(Payload):
     session_id: str

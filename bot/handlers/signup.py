@@ -14,7 +14,7 @@ from . import views
 from .common import Asker, arrival, asker, keyboard, room_of, send, services, when
 
 
-SEAT_ACTIONS = ("signup", "waitlist", "switch", "cancel")
+SEAT_ACTIONS = ("signup", "waitlist", "switch", "cancel", "leave_waitlist")
 
 
 async def change_seat(svc: Services, user_id: int, action: str, session_id: str, arrival: int,
@@ -32,10 +32,10 @@ async def change_seat(svc: Services, user_id: int, action: str, session_id: str,
         outcome = await svc.storage.join_waitlist(program, session_id, user_id, arrival, now)
     elif action == "switch":
         outcome = await svc.storage.switch(program, from_id or "", session_id, user_id, arrival, now)
-    elif action == "cancel":
+    elif action in ("cancel", "leave_waitlist"):
         if now >= session.start:  # a seat in a running session is kept: the list at the door stays right
             return Outcome(Status.CLOSED, session_id)
-        outcome = await svc.storage.cancel(program, session_id, user_id, now)
+        outcome = await svc.storage.cancel(program, session_id, user_id, now, only_waiting=action == "leave_waitlist")
     else:
         raise ValueError(f"unknown seat action {action!r}")
     # a change of seats changes which reminders this person and anyone who moved up are owed
@@ -60,12 +60,12 @@ def outcome_message(program: Program, lang: str, outcome: Outcome) -> tuple[Html
     if status == Status.WAITLISTED:
         key = "signup_waitlisted_switch" if outcome.other_session_id else "signup_waitlisted"
         return (t(lang, key, title=title, other=other, position=outcome.position),
-                [[b.GiveBack(session.id).labelled(lang, "button_leave_waitlist")]])
+                [[b.LeaveWaitlist(session.id).labelled(lang, "button_leave_waitlist")]])
     if status == Status.ALREADY_CONFIRMED:
         return t(lang, "signup_already_confirmed", title=title), [[b.GiveBack(session.id).labelled(lang, "button_cancel_seat")]]
     if status == Status.ALREADY_WAITLISTED:
         return (t(lang, "signup_already_waitlisted", title=title, position=outcome.position),
-                [[b.GiveBack(session.id).labelled(lang, "button_leave_waitlist")]])
+                [[b.LeaveWaitlist(session.id).labelled(lang, "button_leave_waitlist")]])
     if status == Status.CONFLICT and outcome.other_session_id:
         return t(lang, "signup_conflict", title=title, other=other), [[
             b.Switch(outcome.other_session_id, session.id).labelled(lang, "button_switch"),
@@ -81,6 +81,9 @@ def outcome_message(program: Program, lang: str, outcome: Outcome) -> tuple[Html
         return t(lang, "cancel_left_waitlist", title=title), []
     if status == Status.NOT_REGISTERED:
         return t(lang, "cancel_not_registered", title=title), []
+    if status == Status.MOVED_UP:
+        return (t(lang, "waitlist_moved_up", title=title, when=when(program, session, lang), room=room_of(session, lang)),
+                [[b.GiveBack(session.id).labelled(lang, "button_cancel_seat")], [b.Mine().labelled(lang, "menu_mine")]])
     key = {Status.NO_SIGNUP: "signup_no_signup", Status.SESSION_CANCELLED: "signup_session_cancelled",
            Status.CLOSED: "signup_closed"}.get(status, "error_generic")
     return t(lang, key, title=title), []
@@ -139,11 +142,11 @@ async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker
     await _change(update, context, who, "cancel", session_id)
 
 
-async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE, intro: str = "") -> None:
     who = await asker(update, context)
     svc = services(context)
     text, rows = views.mine_view(svc.program.current, who.lang, await svc.storage.registrations_of(who.user_id))
-    await send(update, context, text, keyboard(rows or [[views.program_button(who.lang)]]))
+    await send(update, context, intro + "\n\n" + text if intro else text, keyboard(rows or [[views.program_button(who.lang)]]))
 
 
 @b.handles(b.Mine)
@@ -171,10 +174,21 @@ async def _give_back(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
     await _cancel(update, context, who, value.session_id)
 
 
+@b.handles(b.LeaveWaitlist)
+async def _leave_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.LeaveWaitlist) -> None:
+    await _change(update, context, who, "leave_waitlist", value.session_id)
+
+
 @b.handles(b.KeepSeat)
 async def _keep_seat(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.KeepSeat) -> None:
-    session = services(context).program.current.session(value.session_id)
-    await send(update, context, t(who.lang, "signup_kept", title=session.title.get(who.lang) if session else value.session_id))
+    svc = services(context)
+    session = svc.program.current.session(value.session_id)
+    title = session.title.get(who.lang) if session else value.session_id
+    mine = await svc.storage.registration(value.session_id, who.user_id)
+    if mine is None or mine.state != "confirmed":  # an old offer: the seat was switched or given back since
+        await mine_command(update, context, intro=t(who.lang, "signup_keep_gone", title=title))
+        return
+    await send(update, context, t(who.lang, "signup_kept", title=title))
 
 
 @b.handles(b.KeepPromotion)

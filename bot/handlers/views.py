@@ -222,7 +222,7 @@ def session_details(program: Program, session: Session, lang: str, count: Sessio
         elif mine.state == "confirmed":
             rows.append([b.GiveBack(session.id).labelled(lang, "button_cancel_seat")])
         else:
-            rows.append([b.GiveBack(session.id).labelled(lang, "button_leave_waitlist")])
+            rows.append([b.LeaveWaitlist(session.id).labelled(lang, "button_leave_waitlist")])
     if point is not None and point.has_coordinates and not session.cancelled:
         rows.append([b.MeetingPointPin(session.id).labelled(lang, "button_meeting_point")])
     if not session.cancelled:
@@ -284,5 +284,6 @@ def mine_view(program: Program, lang: str, registrations: list[MyRegistration]) 
         else:
             lines.append(t(lang, "mine_waiting", time=start, title=session.title.get(lang), position=registration.position))
             label = plain(lang, "button_leave_waitlist")
-        rows.append([b.GiveBack(session.id).button(f"{label}: {session.title.get(lang)}")])
+        payload = b.GiveBack(session.id) if registration.state == "confirmed" else b.LeaveWaitlist(session.id)
+        rows.append([payload.button(f"{label}: {session.title.get(lang)}")])
     return "\n".join(lines), rows

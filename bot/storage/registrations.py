@@ -185,8 +185,10 @@ class Registrations(Aggregate):
     async def switch(self, program: Program, from_id: str, to_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
         return await self._rules(lambda book: rules.switch(book, program, from_id, to_id, user_id, arrival, now), person=user_id)
 
-    async def cancel(self, program: Program, session_id: str, user_id: int, now: datetime) -> Outcome:
-        return await self._rules(lambda book: rules.cancel(book, program, session_id, user_id, now), person=user_id)
+    async def cancel(self, program: Program, session_id: str, user_id: int, now: datetime,
+                     only_waiting: bool = False) -> Outcome:
+        return await self._rules(lambda book: rules.cancel(book, program, session_id, user_id, now,
+                                                           only_waiting=only_waiting), person=user_id)
 
     async def reconcile_capacities(self, program: Program, now: datetime) -> tuple[list[Promotion], list[Overbooking]]:
         return await self._rules(lambda book: rules.reconcile_capacities(book, program, now))

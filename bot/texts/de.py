@@ -150,6 +150,8 @@ TEXTS = {
         "Sie stehen für „{title}“ auf der Warteliste, auf Platz {position}."
     ),
     "signup_kept": "In Ordnung, Sie behalten Ihren Platz in „{title}“.",
+    "signup_keep_gone": "Sie haben keinen Platz mehr in „{title}“: Er wurde seit diesem Angebot getauscht oder zurückgegeben.",
+    "waitlist_moved_up": "🎉 Sie stehen nicht mehr auf der Warteliste für „{title}“: Sie sind nachgerückt und haben einen Platz.\n🕒 {when}\n📍 {room}\nSie behalten ihn; zum Zurückgeben tippen Sie unten.",
     "signup_no_signup": "Für „{title}“ ist keine Anmeldung nötig – kommen Sie einfach vorbei.",
     "signup_session_cancelled": "„{title}“ fällt aus; eine Anmeldung ist nicht möglich.",
     "signup_closed": "„{title}“ hat bereits begonnen; An- und Abmeldungen sind nicht mehr möglich.",

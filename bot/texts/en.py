@@ -151,6 +151,8 @@ TEXTS = {
         "You are on the waiting list for “{title}”, at number {position}."
     ),
     "signup_kept": "All right, you keep your seat in “{title}”.",
+    "signup_keep_gone": "You no longer hold a seat in “{title}”: it was switched or given back since that offer.",
+    "waitlist_moved_up": "🎉 You are no longer on the waiting list for “{title}”: you have moved up and hold a seat.\n🕒 {when}\n📍 {room}\nYou keep it; to give it back, tap below.",
     "signup_no_signup": "“{title}” needs no sign-up – just come along.",
     "signup_session_cancelled": "“{title}” is cancelled; signing up is not possible.",
     "signup_closed": "“{title}” has already started; sign-ups and cancellations are closed.",
