@@ -172,3 +172,13 @@ def test_the_loader_and_the_checks_agree_on_the_shipped_file(program):
     assert [str(p).split(":")[0] for p in refused.value.problems] == ["session 'ws-mobilitaet' (line 148)"]
     new = after(program, changes.change_room(program, "ws-mobilitaet", "Seminarraum 1"))
     assert [(f.code, f.session_id) for f in check_change(program, new)] == [("room_clash", "ws-mobilitaet")]
+
+
+def test_the_departure_moves_with_its_session(program):
+    departure = program.session("exkursion").meeting_point.departure
+    moved = after(program, changes.delay(program, "exkursion", -10))
+    assert moved.session("exkursion").meeting_point.departure == departure - timedelta(minutes=10)
+    twice = after(moved, changes.delay(moved, "exkursion", 30))  # overrides replace: relative to the file
+    assert twice.session("exkursion").meeting_point.departure == departure + timedelta(minutes=20)
+    roomed = after(program, changes.change_room(program, "exkursion", "Foyer"))
+    assert roomed.session("exkursion").meeting_point.departure == departure

@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .program import Program, Session
+from .program import MeetingPoint, Program, Session
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,17 @@ def apply_overrides(program: Program, overrides: list[Override]) -> Program:
         if session is None:
             continue  # the file no longer has it: nothing to override
         program = program.replace_session(dataclasses.replace(
-            session, start=override.start, end=override.end, room=override.room, cancelled=override.cancelled))
+            session, start=override.start, end=override.end, room=override.room, cancelled=override.cancelled,
+            meeting_point=_moved_with(session.meeting_point, override.start - session.start)))
     return program
+
+
+def _moved_with(point: MeetingPoint | None, shift: timedelta) -> MeetingPoint | None:
+    """A departure moves with its session: the bus of an excursion delayed by 10 minutes leaves
+    10 minutes later too (its details and the bus reminder say so)."""
+    if point is None or point.departure is None or not shift:
+        return point
+    return dataclasses.replace(point, departure=point.departure + shift)
 
 
 def override_of(session: Session) -> Override:
