@@ -149,3 +149,12 @@ async def test_no_request_telegram_would_reject(harness):
         await anna.send(text)
     rejected = [r for r in await harness.client.requests() if r.get("status") not in (200, None)]
     assert rejected == []
+
+
+async def test_a_bookmark_promises_a_reminder_only_before_the_session(harness):
+    anna = await harness.attendee()
+    await anna.send("/start podium")  # 11:05, the clock says 10:30
+    assert "Ich erinnere Sie rechtzeitig vorher" in text_of(await anna.press("Merken"))
+    await anna.send("/start begruessung")  # began at 09:30
+    replies = await anna.press("Merken")
+    assert "schon begonnen, daher keine Erinnerung" in text_of(replies) and "rechtzeitig" not in text_of(replies)

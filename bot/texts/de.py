@@ -172,6 +172,7 @@ TEXTS = {
     "button_unbookmark": "✖️ Nicht mehr merken",
     "bookmark_added": "⭐ Gemerkt: „{title}“. Ich erinnere Sie rechtzeitig vorher.",
     "bookmark_added_off": "⭐ Gemerkt: „{title}“. Erinnerungen sind ausgeschaltet – /erinnerung schaltet sie ein.",
+    "bookmark_added_begun": "⭐ Gemerkt: „{title}“. Der Programmpunkt hat schon begonnen, daher keine Erinnerung.",
     "bookmark_removed": "„{title}“ ist nicht mehr gemerkt.",
     "bookmarks_title": "⭐ <b>Gemerkte Programmpunkte</b>",
     "bookmarks_none": "Sie haben noch nichts gemerkt. Öffnen Sie einen Programmpunkt und tippen Sie auf „Merken“.",

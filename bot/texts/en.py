@@ -173,6 +173,7 @@ TEXTS = {
     "button_unbookmark": "✖️ Remove bookmark",
     "bookmark_added": "⭐ Bookmarked: “{title}”. I will remind you in time.",
     "bookmark_added_off": "⭐ Bookmarked: “{title}”. Reminders are switched off – /reminders switches them on.",
+    "bookmark_added_begun": "⭐ Bookmarked: “{title}”. It has already begun, so there is no reminder.",
     "bookmark_removed": "“{title}” is no longer bookmarked.",
     "bookmarks_title": "⭐ <b>Bookmarked sessions</b>",
     "bookmarks_none": "You have not bookmarked anything yet. Open a session and tap “Remind me”.",
