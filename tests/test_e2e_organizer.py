@@ -114,7 +114,8 @@ async def test_cancelling_frees_seats_and_restoring_gives_them_back(harness):
     assert "angemeldet" in text_of(replies) and "wechseln" not in text_of(replies)
     assert "Workshop 3" not in text_of(await ben.send("/mine"))
     await admin.send("/wiederherstellen")
-    await admin.press("Workshop 3", expect="Vorschau")
+    preview = text_of(await admin.press("Workshop 3", expect="Vorschau"))
+    assert "2 Personen" in preview  # those whose seats the cancellation ended are told again
     await admin.press("Bestätigen", expect="Übernommen")
     mine = text_of(await ben.send("/mine"))
     assert "Workshop 3" in mine and "✅" in mine  # Ben's seat is back

@@ -45,6 +45,11 @@ class Change:
     before: SessionState | None  # None: the session is new
     after: SessionState | None  # None: the session was removed from the file (treated as cancelled)
 
+    @property
+    def restores(self) -> bool:
+        """A cancelled session takes place again: its former seat holders get their seats back."""
+        return self.before is not None and self.before.cancelled and self.after is not None and not self.after.cancelled
+
     def as_dict(self) -> dict:
         return {"session_id": self.session_id,
                 "before": self.before.as_dict() if self.before else None,

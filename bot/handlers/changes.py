@@ -114,7 +114,7 @@ async def propose(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker
         await send(update, context, t(who.lang, "change_refused", problems=Html(finding_lines(proposed, errors, who.lang))))
         return
     warnings = [f for f in findings if f.severity != "error"]
-    affected = await svc.storage.affected_by([c.session_id for c in found])
+    affected = await svc.storage.affected_by([c.session_id for c in found], [c.session_id for c in found if c.restores])
     lines = change_lines(proposed, [c.as_dict() for c in found], who.lang)
     text = t(who.lang, "change_preview", lines=Html(lines), count=len(affected))
     if warnings:

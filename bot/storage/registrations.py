@@ -296,9 +296,18 @@ class Registrations(Aggregate):
         """The reachable attendees an announcement to `audience` goes to."""
         return await self._transaction(lambda conn: _audience_ids(conn, audience, session_ids), write=False)
 
-    async def affected_by(self, session_ids: list[str]) -> dict[int, set[str]]:
-        """Attendees with a seat, a waitlist place or a bookmark in these sessions, and which."""
-        return await self._transaction(lambda conn: _affected(conn, session_ids), write=False)
+    async def affected_by(self, session_ids: list[str], restored: list[str] = ()) -> dict[int, set[str]]:
+        """Attendees with a seat, a waitlist place or a bookmark in these sessions, and which;
+        for `restored` sessions (cancelled, taking place again) also those whose seats or
+        waitlist places the cancellation ended: they are told too."""
+        def work(conn):
+            affected = _affected(conn, session_ids)
+            book = SeatBook(conn)
+            for session_id in restored:
+                for former in book.cancelled_by(session_id, rules.SESSION_CANCELLED_REASON):
+                    affected.setdefault(former.registration.user_id, set()).add(session_id)
+            return affected
+        return await self._transaction(work, write=False)
 
 
 
