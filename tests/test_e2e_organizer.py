@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.sandbox.client import buttons_of, text_of
-from conftest import ADMIN_ID, PROGRAM_FILE, bot_running
+from conftest import ADMIN_ID, PROGRAM_FILE, bot_running, wait_until
 
 
 def program_copy(tmp_path, replace: dict[str, str] | None = None, name: str = "program.yaml"):
@@ -117,6 +117,13 @@ async def test_cancelling_frees_seats_and_restoring_gives_them_back(harness):
     preview = text_of(await admin.press("Workshop 3", expect="Vorschau"))
     assert "2 Personen" in preview  # those whose seats the cancellation ended are told again
     await admin.press("Bestätigen", expect="Übernommen")
+    def notice_to(person, words):
+        return next((text_of([o]) for o in harness.sandbox.outputs
+                     if o["chat_id"] == person.id and words in text_of([o])), None)
+    await wait_until(lambda: notice_to(ben, "takes place again") and notice_to(anna, "findet wieder statt"), 10)
+    assert "Your seat in “Workshop 3" in notice_to(ben, "takes place again")
+    told = notice_to(anna, "findet wieder statt")
+    assert "Sie behalten den Platz" in told and "gehört wieder Ihnen" not in told
     mine = text_of(await ben.send("/mine"))
     assert "Workshop 3" in mine and "✅" in mine  # Ben's seat is back
     assert "Workshop 1" in text_of(await anna.send("/meine"))  # Anna keeps what she chose meanwhile
@@ -223,3 +230,20 @@ async def test_an_english_organizer_runs_a_change_by_buttons(harness):
     await admin.press("+10", expect="preview")
     replies = await admin.press("Confirm", expect="Done")
     assert "13:25" in text_of(await admin.send("/start ws-zwilling"))
+
+
+async def test_a_cancellation_notice_offers_only_sessions_one_does_not_hold(harness):
+    admin = await harness.attendee("Orga", user_id=ADMIN_ID)
+    anna = await harness.attendee("Anna")
+    await anna.send("/anmelden ws-beteiligung")
+    await anna.send("/anmelden exkursion")
+    await admin.send("/verschieben ws-beteiligung 30")  # now 13:45–15:00: overlaps the excursion at 14:45
+    await admin.press("Bestätigen", expect="Übernommen")
+    await admin.send("/absagen ws-beteiligung")
+    await admin.press("Bestätigen", expect="Übernommen")
+
+    def cancel_notice():
+        return next((o for o in harness.sandbox.outputs if o["chat_id"] == anna.id and "fällt aus" in text_of([o])), None)
+    await wait_until(cancel_notice, 10)
+    offered = [label for label, _ in buttons_of([cancel_notice()])]
+    assert offered and not any("Exkursion" in label for label in offered)  # she holds it already

@@ -75,17 +75,23 @@ async def _change_notice(svc: Services, row: OutboxMessage, lang: str) -> Send:
     sessions at the same time that still have free seats are offered right there."""
     program = svc.program.current
     changes = row.payload["changes"]
-    text = t(lang, "change_notice", lines=Html(change_lines(program, changes, lang)))
+    lines = change_lines(program, changes, lang)
+    for session_id, outcome in row.payload.get("restored", {}).items():  # what this person got back
+        session = program.session(session_id)
+        if session is not None and outcome in ("confirmed", "waitlisted", "elsewhere"):
+            lines += "\n" + t(lang, f"change_restored_{outcome}", title=session.title.get(lang))
+    text = t(lang, "change_notice", lines=Html(lines))
     cancelled = [program.session(c["session_id"]) for c in changes
                  if c.get("after") is None or (c["after"]["cancelled"] and not (c.get("before") or {}).get("cancelled"))]
     counts = await svc.storage.session_counts()
     now = svc.now()
+    held = {r.session_id for r in await svc.storage.registrations_of(row.user_id)} if cancelled and row.user_id else set()
     offers = []
     for session in (s for s in cancelled if s is not None):
         for other in program.overlapping(session):
             count = counts.get(other.id)
             if other.takes_signups and other.start > now and (count.confirmed if count else 0) < (other.capacity or 0) \
-                    and other not in offers:
+                    and other not in offers and other.id not in held:
                 offers.append(other)
     if offers:
         text += "\n\n" + t(lang, "change_alternatives")

@@ -45,6 +45,7 @@ class ProgramChanges(Aggregate):
                            cancelled = excluded.cancelled, author_id = excluded.author_id, updated_at = excluded.updated_at""",
                     (o.session_id, o.start.timestamp(), o.end.timestamp(), o.room, int(o.cancelled), author_id, stamp))
             book = SeatBook(conn)
+            back: dict[int, dict[str, str]] = {}  # who got what back of a restored session
             for change in changes:
                 was_cancelled = change.before is None or change.before.cancelled
                 is_cancelled = change.after is None or change.after.cancelled
@@ -52,8 +53,11 @@ class ProgramChanges(Aggregate):
                     rules.release_cancelled(book, change.session_id, now)
                 elif was_cancelled and not is_cancelled and change.before is not None and program is not None:
                     restored = rules.restore_cancelled(book, program, change.session_id, now)
-                    for user_id in (*restored.confirmed, *restored.waitlisted, *restored.elsewhere):
-                        affected.setdefault(user_id, set()).add(change.session_id)
+                    for outcome, people in (("confirmed", restored.confirmed), ("waitlisted", restored.waitlisted),
+                                            ("elsewhere", restored.elsewhere)):
+                        for user_id in people:
+                            affected.setdefault(user_id, set()).add(change.session_id)
+                            back.setdefault(user_id, {})[change.session_id] = outcome
             _set_meta(conn, "program_revision", str(revision + 1))
             if base is not None:
                 _set_meta(conn, "program_base", base)
@@ -66,7 +70,8 @@ class ProgramChanges(Aggregate):
             count = book.enqueued
             for user_id, session_ids in affected.items():
                 mine = [by_session[s] for s in sorted(session_ids, key=order.index)]
-                count += queue_message(conn, user_id, "change", {"changes": mine}, f"{batch}:{user_id}", now.timestamp(), None, batch, now)
+                payload = {"changes": mine, **({"restored": back[user_id]} if user_id in back else {})}
+                count += queue_message(conn, user_id, "change", payload, f"{batch}:{user_id}", now.timestamp(), None, batch, now)
             return (change_id, count)
         return await self._transaction(work)
 
