@@ -14,8 +14,9 @@ async def test_commands_end_a_pending_question(harness):
     anna = await harness.attendee("Anna")
     await anna.send("/frage", expect="Zu welchem Programmpunkt")
     await anna.press("Podiumsdiskussion", expect="Schreiben Sie jetzt Ihre Frage")
-    await anna.send("/programm")
-    await anna.send("/meine")
+    replies = await anna.send("/programm", minimum=2)
+    assert "Beendet, ohne abzuschicken: Ihre Frage" in text_of(replies)  # said once, before the program
+    assert "Beendet" not in text_of(await anna.send("/meine"))
     replies = await anna.send("wo ist das Mittagessen")
     assert "eingereicht" not in text_of(replies)
     assert await harness.services.storage.questions("podium") == []

@@ -141,8 +141,12 @@ async def _end_on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if command in ABORT_COMMANDS:
         return  # abort() says what it drops
     storage = services(context).storage
-    if await storage.conversation(update.effective_user.id) is not None:  # a read: most commands find nothing
+    pending = await storage.conversation(update.effective_user.id)  # a read: most commands find nothing
+    if pending is not None:
         await storage.end_conversation(update.effective_user.id)
+        if pending.flow in FLOWS:  # say so: the next text would otherwise surprise as a search
+            who = await asker(update, context)
+            await send(update, context, t(who.lang, "conversation_left", what=plain(who.lang, FLOWS[pending.flow].label)))
 
 
 async def abort(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
