@@ -339,3 +339,13 @@ async def test_broadcast_with_a_photo_and_caption(harness):
     photo = [o for o in harness.sandbox.outputs if o["kind"] == "sendPhoto" and o["chat_id"] == anna.id][0]["message"]
     assert photo["caption"].startswith("📢 Durchsage des Organisationsteams") and "Treffpunkt aus" in photo["caption"]
     assert photo["photo"][0]["file_size"] > 0
+
+
+async def test_a_discarded_draft_is_not_called_sent(harness):
+    admin = await harness.attendee("Orga", user_id=ADMIN_ID)
+    draft = await admin.send("/durchsage Probe", expect="Wer soll")
+    everyone = [(label, data) for label, data in buttons_of(draft) if "Alle" in label][0]
+    await admin.press("Alle", expect="Vorschau")
+    await admin.press("Verwerfen", expect="Verworfen")
+    replies = await admin.tap(everyone[1], draft[-1]["message_id"])  # the audience button of the discarded draft
+    assert "verworfen oder abgesagt" in text_of(replies) and "unterwegs" not in text_of(replies)

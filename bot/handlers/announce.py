@@ -293,7 +293,8 @@ async def _draft(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
         await b.refuse(update, who.lang)
         return None
     if announcement.state not in states:
-        key = "bc_already" if "draft" in states else "bc_not_editable"
+        key = ("bc_was_cancelled" if announcement.state == "cancelled"  # discarded: not "under way"
+               else "bc_already" if "draft" in states else "bc_not_editable")
         await send(update, context, t(who.lang, key, id=announcement_id))
         return None
     return announcement

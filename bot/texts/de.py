@@ -216,6 +216,7 @@ TEXTS = {
     "bc_report_reason": "\n• {reason}: {count}",
     "bc_already": "Diese Durchsage ist bereits unterwegs oder erledigt – nichts wird doppelt verschickt.",
     "bc_discarded": "Verworfen. Es wurde nichts gesendet.",
+    "bc_was_cancelled": "Durchsage #{id} wurde verworfen oder abgesagt: Es wurde nichts gesendet. /durchsage beginnt eine neue.",
     "bc_ask_time": (
         "Wann soll die Durchsage rausgehen? Schreiben Sie eine Uhrzeit wie 14:30 (Konferenztag, Konferenzzeit) "
         "oder Datum und Uhrzeit wie 2025-06-03 14:30. /abbrechen bricht ab."

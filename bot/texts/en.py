@@ -217,6 +217,7 @@ TEXTS = {
     "bc_report_reason": "\n• {reason}: {count}",
     "bc_already": "This announcement is already on its way or done – nothing is sent twice.",
     "bc_discarded": "Discarded. Nothing was sent.",
+    "bc_was_cancelled": "Announcement #{id} was discarded or cancelled: nothing was sent. /broadcast starts a new one.",
     "bc_ask_time": (
         "When should the announcement go out? Write a time like 14:30 (conference day, conference time) "
         "or a date and time like 2025-06-03 14:30. /cancel aborts."
