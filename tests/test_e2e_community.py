@@ -35,7 +35,9 @@ async def test_questions_votes_once_anonymity_and_moderation(harness):
     await admin.tap(hide, moderation[0]["message_id"], expect="Fragen zu")
     assert "Sensorik" not in text_of(await cem.send("/fragen", expect="Fragen zu"))
     harness.clock.set(berlin("2025-06-03 13:00"))
-    assert "keine Fragerunde" in text_of(await cem.send("/frage noch eine?"))
+    after_the_panel = text_of(await cem.send("/frage noch eine?"))
+    assert "keine Fragerunde" in after_the_panel and "folgt keine mehr" in after_the_panel
+    assert "Podiumsdiskussion" not in after_the_panel  # over: not offered any more
 
 
 async def join(person, organization: str, role: str, topics: list[str]) -> list[dict]:

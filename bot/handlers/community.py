@@ -33,6 +33,14 @@ def current_question_session(program: Program, now) -> Session | None:
     return later[0] if later else None
 
 
+def _none_open(program: Program, lang: str, now) -> str:
+    """No question round now: the ones still to come, or that none is left."""
+    later = [s for s in question_sessions(program) if s.end > now]
+    if not later:
+        return t(lang, "q_none_left")
+    return t(lang, "q_none_open", sessions=", ".join(s.title.get(lang) for s in later))
+
+
 def can_moderate(who: Asker, session: Session) -> bool:
     return who.is_admin or who.user_id in session.moderators
 
@@ -46,8 +54,7 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     text = " ".join(context.args or []).strip()
     session = current_question_session(program, svc.now())
     if session is None:
-        names = ", ".join(s.title.get(who.lang) for s in question_sessions(program)) or "–"
-        await send(update, context, t(who.lang, "q_none_open", sessions=names))
+        await send(update, context, _none_open(program, who.lang, svc.now()))
         return
     if not text:
         rows = [[b.AskAbout(s.id).button(s.title.get(who.lang))]
@@ -125,8 +132,7 @@ async def questions_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     program = svc.program.current
     session = program.session(context.args[0].lower()) if context.args else current_question_session(program, svc.now())
     if session is None or not session.questions:
-        names = ", ".join(s.title.get(who.lang) for s in question_sessions(program)) or "–"
-        await send(update, context, t(who.lang, "q_none_open", sessions=names))
+        await send(update, context, _none_open(program, who.lang, svc.now()))
         return
     await list_questions(update, context, who, session)
 

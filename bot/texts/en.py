@@ -324,6 +324,7 @@ TEXTS = {
     "exhibitor_line": "<b>{name}</b> ({municipality}) – {topic} · stand {stand}",
     "exhibitors_none": "No exhibitors are listed.",
     "q_none_open": "No question round is open right now. Questions are possible for: {sessions}",
+    "q_none_left": "No question round is open, and none is left in the program.",
     "q_choose": "Which session is your question for?",
     "q_write": "Write your question for “{title}” now. /cancel aborts.",
     "q_too_long": "Please keep the question shorter (500 characters at most).",
