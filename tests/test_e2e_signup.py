@@ -242,3 +242,14 @@ async def test_kill_9_loses_no_confirmed_registration(tmp_path):
         process.wait(10)
         await client.close()
         await server.stop()
+
+
+async def test_my_sign_ups_offer_to_give_back_only_what_has_not_begun(harness):
+    anna = await harness.attendee("Anna")
+    await anna.send("/anmelden ws-zwilling")
+    await anna.send("/anmelden exkursion")
+    harness.clock.set(berlin("2025-06-03 13:30"))  # the workshop runs, the excursion is to come
+    replies = await anna.send("/meine")
+    assert "Digitale Zwillinge" in text_of(replies)
+    labels = [label for label, _ in buttons_of(replies)]
+    assert not any("Zwillinge" in label for label in labels) and any("Exkursion" in label for label in labels)

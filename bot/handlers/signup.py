@@ -131,7 +131,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             return
         await _cancel(update, context, who, session_id)
         return
-    text, rows = views.mine_view(program, who.lang, await svc.storage.registrations_of(who.user_id))
+    text, rows = views.mine_view(program, who.lang, await svc.storage.registrations_of(who.user_id), svc.now())
     if not rows:
         await send(update, context, t(who.lang, "cancel_none"))
         return
@@ -145,7 +145,8 @@ async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker
 async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE, intro: str = "") -> None:
     who = await asker(update, context)
     svc = services(context)
-    text, rows = views.mine_view(svc.program.current, who.lang, await svc.storage.registrations_of(who.user_id))
+    text, rows = views.mine_view(svc.program.current, who.lang, await svc.storage.registrations_of(who.user_id),
+                                 svc.now())
     await send(update, context, intro + "\n\n" + text if intro else text, keyboard(rows or [[views.program_button(who.lang)]]))
 
 

@@ -265,7 +265,10 @@ def session_buttons(program: Program, sessions: list[Session] | tuple[Session, .
     return [[b.ShowSession(s.id).button(short_label(program, s, lang))] for s in sessions]
 
 
-def mine_view(program: Program, lang: str, registrations: list[MyRegistration]) -> tuple[str, Rows]:
+def mine_view(program: Program, lang: str, registrations: list[MyRegistration],
+              now: datetime | None = None) -> tuple[str, Rows]:
+    """My seats and waitlist places, with a button to give back each one that has not begun
+    (a seat in a running session is kept: the list at the door stays right)."""
     entries = []
     for registration in registrations:
         session = program.session(registration.session_id)
@@ -285,5 +288,6 @@ def mine_view(program: Program, lang: str, registrations: list[MyRegistration]) 
             lines.append(t(lang, "mine_waiting", time=start, title=session.title.get(lang), position=registration.position))
             label = plain(lang, "button_leave_waitlist")
         payload = b.GiveBack(session.id) if registration.state == "confirmed" else b.LeaveWaitlist(session.id)
-        rows.append([payload.button(f"{label}: {session.title.get(lang)}")])
+        if now is None or session.start > now:
+            rows.append([payload.button(f"{label}: {session.title.get(lang)}")])
     return "\n".join(lines), rows
