@@ -129,7 +129,7 @@ async def test_scheduled_announcement_from_chat_and_from_program_file(harness):
     await admin.press("Alle")
     await admin.press("Später senden")
     replies = await admin.send("11:00")
-    assert "Geplant für 03.06.2025 11:00" in text_of(replies)
+    assert "Geplant für Di 3.06. 11:00 Uhr" in text_of(replies)
     listed = text_of(await admin.send("/geplant"))
     assert "Gleich geht es weiter" in listed and "Mittagessen ist eröffnet" in listed
     harness.clock.set(berlin("2025-06-03 11:00"))

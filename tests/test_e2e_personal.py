@@ -97,7 +97,7 @@ async def test_feedback_once_per_session_and_organizer_report(tmp_path):
         await ben.wait(timeout=15)
         await ben.press("fb:podium:2", expect="Thank you")
         report = text_of(await admin.send("/feedback", expect="Feedback"))
-        assert "Ø 3.0 (2 Bewertungen)" in report and "Sehr lebendig" in report
+        assert "Ø 3,0 (2 Bewertungen)" in report and "Sehr lebendig" in report
         assert "Organisationsteam vorbehalten" in text_of(await anna.send("/feedback"))
         replies = await admin.send("/feedback export", expect="Bewertungen")
         document = [o for o in replies if o["kind"] == "sendDocument"][0]["message"]["document"]

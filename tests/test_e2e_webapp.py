@@ -161,7 +161,7 @@ async def test_the_organizer_view_is_for_organizers_only(web_harness):
     assert seats[WORKSHOP_1]["confirmed"] == 1 and seats[WORKSHOP_1]["capacity"] == 45
     assert data["feedback"] == [{"id": "podium", "title": next(s for s in (await organizer.state())["sessions"]
                                                               if s["id"] == "podium")["title"],
-                                 "average": 4.0, "count": 1, "line": "Ø 4.0 aus 1 Bewertung"}]
+                                 "average": 4.0, "count": 1, "line": "Ø 4,0 aus 1 Bewertung"}]
 
 
 @pytest.mark.parametrize("raw_body, status, message", [

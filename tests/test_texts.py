@@ -275,3 +275,13 @@ def test_a_one_session_program_gets_texts_of_its_own(lang):
             assert word not in text, (word, text)
     assert "Open Data Day" in welcome and "Open data in practice" in welcome  # an English-only program, for everyone
     assert "\n\n\n" not in welcome and "<i></i>" not in welcome  # no motto, no gap
+
+
+def test_moments_and_decimals_read_as_each_language_writes_them():
+    from datetime import datetime
+
+    from bot.texts import format_decimal, format_moment
+
+    moment = datetime(2025, 6, 3, 14, 30)
+    assert (format_moment("de", moment), format_moment("en", moment)) == ("Di 3.06. 14:30 Uhr", "Tue 3 Jun 14:30")
+    assert (format_decimal("de", 4.25), format_decimal("en", 4.25)) == ("4,2", "4.2")

@@ -17,7 +17,7 @@ from telegram.ext import CommandHandler, ContextTypes
 from ..domain.announcements import Audience
 from ..storage import Announcement
 from ..domain.program import Program
-from ..texts import Html, escape, plain, shorten, t
+from ..texts import Html, escape, format_moment, plain, shorten, t
 from . import buttons as b
 from . import conversation, orga
 from .common import Asker, html_to_plain, keyboard, organizers_only, send, services, show, telegram_length
@@ -190,7 +190,7 @@ async def _time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: A
         await send(update, context, t(who.lang, "bc_already"))
         return
     svc.replan()
-    await send(update, context, t(who.lang, "bc_scheduled", when=f"{moment:%d.%m.%Y %H:%M}", id=announcement_id,
+    await send(update, context, t(who.lang, "bc_scheduled", when=format_moment(who.lang, svc.program.current.local(moment)), id=announcement_id,
                                   audience=_audience_label(context, who.lang, announcement.audience)))
 
 
@@ -275,7 +275,7 @@ async def scheduled_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     lines, rows = [t(who.lang, "scheduled_title")], []
     for announcement in sorted(scheduled, key=lambda a: a.send_at):
         when = program.local(datetime.fromtimestamp(announcement.send_at, program.tz))
-        lines.append(t(who.lang, "scheduled_line", id=announcement.id, when=f"{when:%d.%m. %H:%M}",
+        lines.append(t(who.lang, "scheduled_line", id=announcement.id, when=format_moment(who.lang, when),
                        audience=_audience_label(context, who.lang, announcement.audience),
                        excerpt=excerpt(announcement, who.lang)))
         rows.append([b.CancelScheduled(announcement.id).labelled(who.lang, "scheduled_cancel_button", id=announcement.id)])

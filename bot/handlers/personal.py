@@ -12,7 +12,7 @@ from ..domain.calendar import agenda_ics
 from ..domain.program import Program, Session
 from ..domain.reminders import lead_time, purge_moment
 from ..exports import csv_bytes
-from ..texts import escape, format_date, plain, t
+from ..texts import escape, format_date, format_decimal, format_moment, plain, t
 from . import buttons as b
 from . import conversation, orga
 from .common import Asker, asker, keyboard, organizers_only, room_of, send, services, show, web_app_rows
@@ -191,7 +191,7 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE, w
         if not ratings:
             continue
         average = sum(r.rating for r in ratings) / len(ratings)
-        lines.append(t(who.lang, "feedback_line", title=session.title.get(who.lang), average=f"{average:.1f}", count=len(ratings)))
+        lines.append(t(who.lang, "feedback_line", title=session.title.get(who.lang), average=format_decimal(who.lang, average), count=len(ratings)))
         lines += [t(who.lang, "feedback_comment", comment=r.comment[:300]) for r in ratings if r.comment]
     await send(update, context, "\n".join(lines))
 
@@ -221,7 +221,7 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                            **data}, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     stamp = svc.program.current.local(svc.now())
     await context.bot.send_document(update.effective_chat.id, InputFile(document, filename=plain(who.lang, "file_my_data")),
-                                    caption=t(who.lang, "mydata_caption", time=f"{stamp:%d.%m.%Y %H:%M}"), parse_mode="HTML")
+                                    caption=t(who.lang, "mydata_caption", time=format_moment(who.lang, stamp)), parse_mode="HTML")
 
 
 async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -136,6 +136,17 @@ def format_day_short(lang: str, moment: datetime) -> str:
     return plain(lang, "day_short", weekday=catalog.WEEKDAYS_SHORT[moment.weekday()], day=moment.day, month=month)
 
 
+def format_moment(lang: str, moment: datetime) -> str:
+    """"Di 3.6. 14:30 Uhr" / "Tue 3 Jun 14:30": a moment of the conference, with its day."""
+    return f"{format_day_short(lang, moment)} {format_time(lang, moment)}"
+
+
+def format_decimal(lang: str, value: float, digits: int = 1) -> str:
+    """"4,5" / "4.5"."""
+    catalog = CATALOGS.get(lang, CATALOGS[DEFAULT])
+    return f"{value:.{digits}f}".replace(".", catalog.DECIMAL_SEPARATOR)
+
+
 def format_span(lang: str, start: datetime, end: datetime) -> str:
     """A date with its hours, or, over several days, from the first day and hour to the last."""
     if start.date() == end.date():

@@ -5,6 +5,7 @@ MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August"
           "November", "Dezember")
 
 WEEKDAYS_SHORT = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+DECIMAL_SEPARATOR = ","
 
 TEXTS = {
     "date": "{weekday}, {day}. {month} {year}",
@@ -294,7 +295,7 @@ TEXTS = {
         "Erinnerungen allein schalten Sie mit /erinnerung ab."
     ),
     "privacy_contact": "\nKontakt: {contact}",
-    "mydata_caption": "📦 Alles, was über Sie gespeichert ist (Stand {time} Uhr).",
+    "mydata_caption": "📦 Alles, was über Sie gespeichert ist (Stand {time}).",
     "delete_confirm": (
         "🗑 <b>Alle Ihre Daten löschen?</b>\nIhre Anmeldungen werden zurückgegeben (die Warteliste rückt nach), "
         "gemerkte Programmpunkte, Einstellungen und geplante Nachrichten gelöscht. Das lässt sich nicht rückgängig machen."

@@ -25,7 +25,7 @@ from ..handlers.signup import SEAT_ACTIONS, change_seat, outcome_message
 from ..handlers.views import session_details
 from ..services import Services
 from ..storage import Announcement, AttendeeInfo, DeliveryReport, FeedbackRow, MyRegistration, SessionCount
-from ..texts import format_date, format_day_short, pick_language, plain, t, template
+from ..texts import format_date, format_day_short, format_decimal, pick_language, plain, t, template
 from .initdata import InitDataError, WebAppUser, verify
 
 log = logging.getLogger(__name__)
@@ -316,5 +316,5 @@ def feedback_entries(program: Program, lang: str, rows: list[FeedbackRow]) -> li
         average = sum(values) / len(values)
         entries.append({"id": session_id, "title": session.title.get(lang) if session else session_id,
                         "average": round(average, 2), "count": len(values),
-                        "line": plain(lang, "web_orga_rating", average=f"{average:.1f}", count=len(values))})
+                        "line": plain(lang, "web_orga_rating", average=format_decimal(lang, average), count=len(values))})
     return sorted(entries, key=lambda e: -e["average"])
