@@ -86,3 +86,14 @@ async def test_networking_never_reveals_a_contact_without_both_consents(harness)
     await anna.send("/vernetzen_aus", expect="gelöscht")
     assert await harness.services.storage.profile(anna.id) is None
     assert "Anna" not in text_of(await ben.send("/vernetzen", expect="gleichen Themen"))
+
+
+async def test_a_session_that_takes_questions_offers_the_question_on_its_card(harness):
+    anna = await harness.attendee("Anna")
+    await anna.send("/start podium")
+    await anna.press("Frage stellen", expect="Schreiben Sie jetzt Ihre Frage")
+    assert "eingereicht" in text_of(await anna.send("Wie wird das finanziert?"))
+    assert [q.text for q in await harness.services.storage.questions("podium")] == ["Wie wird das finanziert?"]
+    harness.clock.set(berlin("2025-06-03 12:00"))  # the panel is over
+    card = await anna.send("/start podium")
+    assert not any("Frage stellen" in label for label, _ in buttons_of(card))

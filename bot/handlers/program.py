@@ -81,7 +81,7 @@ async def details(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id
     count = (await svc.storage.session_counts()).get(session_id) if session.capacity is not None else None
     mine = await svc.storage.registration(session_id, who.user_id) if session.capacity is not None else None
     bookmarked = session_id in await svc.storage.bookmarks_of(who.user_id)
-    text, rows = views.session_details(program, session, who.lang, count, mine, bookmarked)
+    text, rows = views.session_details(program, session, who.lang, count, mine, bookmarked, svc.now())
     await show(update, context, text, keyboard(rows))
 
 

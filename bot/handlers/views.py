@@ -198,7 +198,8 @@ def session_summary(program: Program, session: Session, lang: str) -> str:
 
 
 def session_details(program: Program, session: Session, lang: str, count: SessionCount | None,
-                    mine: MyRegistration | None, bookmarked: bool = False) -> tuple[str, Rows]:
+                    mine: MyRegistration | None, bookmarked: bool = False,
+                    now: datetime | None = None) -> tuple[str, Rows]:
     lines = _session_basics(program, session, lang)
     point = session.meeting_point
     if session.capacity is not None and not session.cancelled:
@@ -225,6 +226,8 @@ def session_details(program: Program, session: Session, lang: str, count: Sessio
             rows.append([b.LeaveWaitlist(session.id).labelled(lang, "button_leave_waitlist")])
     if point is not None and point.has_coordinates and not session.cancelled:
         rows.append([b.MeetingPointPin(session.id).labelled(lang, "button_meeting_point")])
+    if session.questions and not session.cancelled and now is not None and session.end > now:
+        rows.append([b.AskAbout(session.id).labelled(lang, "button_ask_question")])
     if not session.cancelled:
         rows.append([b.Bookmark(session.id).labelled(lang, "button_unbookmark" if bookmarked else "button_bookmark"),
                      b.CalendarOne(session.id).labelled(lang, "button_calendar")])

@@ -326,6 +326,7 @@ TEXTS = {
     "exhibitors_none": "Es sind keine Aussteller eingetragen.",
     "q_none_open": "Gerade ist keine Fragerunde offen. Fragen sind möglich bei: {sessions}",
     "q_none_left": "Gerade ist keine Fragerunde offen, und im Programm folgt keine mehr.",
+    "button_ask_question": "❓ Frage stellen",
     "q_choose": "Zu welchem Programmpunkt ist Ihre Frage?",
     "q_write": "Schreiben Sie jetzt Ihre Frage zu „{title}“. /abbrechen bricht ab.",
     "q_too_long": "Bitte fassen Sie die Frage kürzer (höchstens 500 Zeichen).",

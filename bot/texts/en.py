@@ -327,6 +327,7 @@ TEXTS = {
     "q_none_open": "No question round is open right now. Questions are possible for: {sessions}",
     "q_none_left": "No question round is open, and none is left in the program.",
     "q_choose": "Which session is your question for?",
+    "button_ask_question": "❓ Ask a question",
     "q_write": "Write your question for “{title}” now. /cancel aborts.",
     "q_too_long": "Please keep the question shorter (500 characters at most).",
     "q_received": "❓ Your question for “{title}” has been submitted anonymously. Others can support it with 👍.",
