@@ -85,6 +85,7 @@ async def test_networking_never_reveals_a_contact_without_both_consents(harness)
     assert leaked == []  # Anna declined: her contact never went anywhere
     await anna.send("/vernetzen_aus", expect="gelöscht")
     assert await harness.services.storage.profile(anna.id) is None
+    assert "nichts zu löschen" in text_of(await anna.send("/vernetzen_aus"))  # a second time: nothing left
     assert "Anna" not in text_of(await ben.send("/vernetzen", expect="gleichen Themen"))
 
 

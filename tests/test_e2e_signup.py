@@ -42,6 +42,8 @@ async def test_full_flow_signup_waitlist_cancel_promotion(tmp_path, clock):
         replies = await anna.press("su:ws-zwilling")  # double tap on the old button
         assert "bereits angemeldet" in text_of(replies)
         assert "angemeldet" in text_of(await ben.send("/anmelden ws-zwilling"))
+        card = await cem.send("/start ws-zwilling")  # full: the card's button says where the tap leads
+        assert "⏳ Auf die Warteliste" in [label for label, _ in buttons_of(card)]
         replies = await cem.send("/start signup-ws-zwilling")  # deep link
         assert "Warteliste auf Platz 1" in text_of(replies)
         assert "Warteliste: Platz 1" in text_of(await cem.send("/meine")) or "Warteliste Platz 1" in text_of(await cem.send("/meine"))

@@ -242,8 +242,10 @@ async def show_matches(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
 
 async def leave_network_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
-    await services(context).storage.leave_network(who.user_id)
-    await send(update, context, t(who.lang, "net_left"))
+    storage = services(context).storage
+    had_profile = await storage.profile(who.user_id) is not None
+    await storage.leave_network(who.user_id)
+    await send(update, context, t(who.lang, "net_left" if had_profile else "net_left_none"))
 
 
 async def topic_keyboard(context: ContextTypes.DEFAULT_TYPE, who: Asker) -> list:

@@ -219,7 +219,9 @@ def session_details(program: Program, session: Session, lang: str, count: Sessio
     rows: Rows = []
     if session.takes_signups:
         if mine is None:
-            rows.append([b.SignUp(session.id).labelled(lang, "button_signup")])
+            full = session.capacity is not None and count is not None and count.confirmed >= session.capacity
+            # the same tap either way: the rules put a sign-up for a full session on its waiting list
+            rows.append([b.SignUp(session.id).labelled(lang, "button_join_waitlist" if full else "button_signup")])
         elif mine.state == "confirmed":
             rows.append([b.GiveBack(session.id).labelled(lang, "button_cancel_seat")])
         else:

@@ -370,6 +370,7 @@ TEXTS = {
     "net_declined": "Ihre Vernetzungsanfrage wurde diesmal nicht angenommen.",
     "net_answer_recorded": "Danke, Ihre Antwort ist vermerkt.",
     "net_left": "Ihr Vernetzungsprofil und offene Anfragen sind gelöscht.",
+    "net_left_none": "Sie haben kein Vernetzungsprofil, es gibt nichts zu löschen. /vernetzen legt eines an.",
     "net_topic_other": "Weitere Themen",
     "admin_only": "Diese Funktion ist dem Organisationsteam vorbehalten.",
     "admin_attendees_title": "👥 <b>Anmeldungen</b>",

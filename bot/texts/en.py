@@ -370,6 +370,7 @@ TEXTS = {
     "net_declined": "Your networking request was not accepted this time.",
     "net_answer_recorded": "Thank you, your answer is noted.",
     "net_left": "Your networking profile and open requests are deleted.",
+    "net_left_none": "You have no networking profile: there is nothing to delete. /network creates one.",
     "net_topic_other": "Other topics",
     "admin_only": "This function is reserved for the organizers.",
     "admin_attendees_title": "👥 <b>Sign-ups</b>",
