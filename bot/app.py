@@ -86,8 +86,9 @@ def register_handlers(application: Application) -> None:
 async def _start_with_program(svc: Services) -> None:
     """A process starts with its own program file, which is in force from then on (as after a
     /reload). With several processes, one started with a different file is worth a warning."""
-    before = await svc.storage.start_with_program(svc.program.base.fingerprint())
-    if before is not None and before != svc.program.base.fingerprint() and not svc.cluster.solo:
+    mine = svc.program.base.fingerprint()
+    before = await svc.storage.start_with_program(mine)
+    if before is not None and before != mine and not svc.cluster.solo:
         log.warning("%s differs from the program file the bot's other processes started with or reloaded: "
                     "give every process the same file", svc.program.path)
 

@@ -431,14 +431,15 @@ async def _apply_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     except ProgramError:
         await _preview_reload(update, context, who)
         return
-    if await svc.storage.program_revision() != data.get("revision") or new_base.fingerprint() != data.get("file"):
+    file = new_base.fingerprint()
+    if await svc.storage.program_revision() != data.get("revision") or file != data.get("file"):
         await _preview_reload(update, context, who, fresh=True)
         return
     current = svc.program.current
     proposed = svc.program.with_overrides([], base=new_base)
     found = change_rules.diff(current, proposed)
     result = await svc.storage.record_change([], found, who.user_id, "reload", svc.now(), program=proposed,
-                                             expected_revision=data.get("revision"), base=new_base.fingerprint())
+                                             expected_revision=data.get("revision"), base=file)
     if result is None:
         await _preview_reload(update, context, who, fresh=True)
         return

@@ -12,7 +12,7 @@ import json
 import secrets
 import time
 
-from .engine import Aggregate
+from .engine import Aggregate, read_meta
 
 
 class Coordination(Aggregate):
@@ -83,12 +83,13 @@ class Coordination(Aggregate):
 def budget_salt(conn, create: bool = False) -> str | None:
     """The database's secret for chat keys in the budget, made on first use. Every process reads
     the same one, so that they count a chat's sends under the same key."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'budget_salt'").fetchone()
-    if row or not create:
-        return row[0] if row else None
+    salt = read_meta(conn, "budget_salt")
+    if salt is not None or not create:
+        return salt
+    # DO NOTHING: another process may have made it meanwhile, and its salt is the one to use
     conn.execute("INSERT INTO meta (key, value) VALUES ('budget_salt', ?) ON CONFLICT (key) DO NOTHING",
                  (secrets.token_hex(16),))
-    return conn.execute("SELECT value FROM meta WHERE key = 'budget_salt'").fetchone()[0]
+    return read_meta(conn, "budget_salt")
 
 
 def chat_budget_key(salt: str, chat_id: int | str) -> str:

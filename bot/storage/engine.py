@@ -40,6 +40,17 @@ def iso(now: datetime) -> str:
     return now.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def read_meta(conn, key: str) -> str | None:
+    """One value of the `meta` table (the database's own small facts), None if not set."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def write_meta(conn, key: str, value: str) -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (key, value))
+
+
 # What SeatBook (registrations.py) counts per session in `Transaction.batch`, kept across
 # batches while this process writes alone; every change of a registration goes through SeatBook,
 # and whatever changes registrations besides (erasure) clears the batch's counts.

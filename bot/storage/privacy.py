@@ -10,7 +10,7 @@ from typing import Any, Callable
 from ..domain import signup as rules
 from ..domain.program import Program
 from .coordination import budget_salt, chat_budget_key
-from .engine import Aggregate, iso as _iso
+from .engine import Aggregate, iso as _iso, read_meta, write_meta
 from .registrations import SeatBook
 
 
@@ -112,17 +112,13 @@ class Privacy(Aggregate):
         moving waitlists (the conference is over)."""
         def work(conn):
             counts = {entry.table: _erase_rows(conn, entry, "", ()) for entry in PERSONAL_DATA}
-            conn.execute("INSERT INTO meta (key, value) VALUES ('purged_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                         (_iso(now),))
+            write_meta(conn, "purged_at", _iso(now))
             return counts
         self._recently_seen.clear()
         return await self._transaction(work)
 
     async def meta(self, key: str) -> str | None:
-        def work(conn):
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-            return row[0] if row else None
-        return await self._transaction(work, write=False)
+        return await self._transaction(lambda conn: read_meta(conn, key), write=False)
 
 
 

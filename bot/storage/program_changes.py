@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from ..domain import signup as rules
 from ..domain.changes import Change, Override
 from ..domain.program import Program
-from .engine import Aggregate, iso as _iso
+from .engine import Aggregate, iso as _iso, read_meta, write_meta
 from .outbox import queue_message
 from .registrations import SeatBook, _affected
 
@@ -51,16 +51,16 @@ class ProgramChanges(Aggregate):
                 is_cancelled = change.after is None or change.after.cancelled
                 if is_cancelled and not was_cancelled:
                     rules.release_cancelled(book, change.session_id, now)
-                elif was_cancelled and not is_cancelled and change.before is not None and program is not None:
+                elif change.restores and program is not None:
                     restored = rules.restore_cancelled(book, program, change.session_id, now)
                     for outcome, people in (("confirmed", restored.confirmed), ("waitlisted", restored.waitlisted),
                                             ("elsewhere", restored.elsewhere)):
                         for user_id in people:
                             affected.setdefault(user_id, set()).add(change.session_id)
                             back.setdefault(user_id, {})[change.session_id] = outcome
-            _set_meta(conn, "program_revision", str(revision + 1))
+            write_meta(conn, "program_revision", str(revision + 1))
             if base is not None:
-                _set_meta(conn, "program_base", base)
+                write_meta(conn, "program_base", base)
             change_id = conn.insert(
                 "INSERT INTO program_changes (author_id, description, changes_json, recipients, created_at) VALUES (?, ?, ?, ?, ?)",
                 (author_id, description, json.dumps([c.as_dict() for c in changes]), len(affected), stamp))
@@ -82,27 +82,18 @@ class ProgramChanges(Aggregate):
 
     async def program_base(self) -> str | None:
         """The fingerprint of the program file in force: the last one reloaded or started with."""
-        def work(conn):
-            row = conn.execute("SELECT value FROM meta WHERE key = 'program_base'").fetchone()
-            return row[0] if row else None
-        return await self._transaction(work, write=False)
+        return await self._transaction(lambda conn: read_meta(conn, "program_base"), write=False)
 
     async def start_with_program(self, base: str) -> str | None:
         """A process starts with its program file: that file is in force from now on. Returns
         the fingerprint that was in force before (None if none was recorded)."""
         def work(conn):
-            row = conn.execute("SELECT value FROM meta WHERE key = 'program_base'").fetchone()
-            if row is None or row[0] != base:
-                _set_meta(conn, "program_base", base)
-            return row[0] if row else None
+            before = read_meta(conn, "program_base")
+            if before != base:
+                write_meta(conn, "program_base", base)
+            return before
         return await self._transaction(work)
 
 
-def _set_meta(conn, key: str, value: str) -> None:
-    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                 (key, value))
-
-
 def _revision(conn) -> int:
-    row = conn.execute("SELECT value FROM meta WHERE key = 'program_revision'").fetchone()
-    return int(row[0]) if row else 0
+    return int(read_meta(conn, "program_revision") or 0)
