@@ -61,32 +61,53 @@ def all_templates():
     return [(lang, key) for lang in CATALOGS for key in CATALOGS[lang].TEXTS]
 
 
-def check_html(text: str) -> None:
+def template_problems(lang: str, key: str, number: int) -> list[str]:
+    """What is wrong with one template filled with `number` for its counted values: unbalanced
+    or unknown tags, an unescaped value, or a failure to fill as plain text."""
+    template = CATALOGS[lang].TEXTS[key]
+    text = t(lang, key, **dummy_values(template, number))
     checker = TagBalance()
     checker.feed(text)
     checker.close()
-    assert not checker.errors and not checker.stack, text
-
-
-@pytest.mark.parametrize("lang, key", all_templates())
-@pytest.mark.parametrize("number", [0, 1, 2, 21])
-def test_every_template_fills_and_is_valid_telegram_html(lang, key, number):
-    template = CATALOGS[lang].TEXTS[key]
-    text = t(lang, key, **dummy_values(template, number))
-    check_html(text)
-    assert "<1>" not in text  # values are escaped
-    if any(name not in counted(template) for name, _ in fields(template)):
-        assert "Workshop &lt;1&gt; &amp; „X“" in text
+    problems = [f"tags {checker.errors + checker.stack}"] if checker.errors or checker.stack else []
+    if "<1>" in text:
+        problems.append("a value is not escaped")
+    if any(name not in counted(template) for name, _ in fields(template)) and "Workshop &lt;1&gt; &amp; „X“" not in text:
+        problems.append("a text value does not appear, escaped")
     plain(lang, key, **dummy_values(template, number))  # fills without HTML as well
+    return [f"{lang}/{key} with {number}: {problem}" for problem in problems]
 
 
-@pytest.mark.parametrize("lang, key", all_templates())
-def test_plural_forms_are_complete(lang, key):
+def test_every_template_fills_and_is_valid_telegram_html():
+    problems = [problem for lang, key in all_templates() for number in (0, 1, 2, 21)
+                for problem in template_problems(lang, key, number)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_template_checks_can_fail(monkeypatch):
+    """The loops here must be able to fail: an unclosed tag and a plural with one form are found."""
+    monkeypatch.setitem(CATALOGS["de"].TEXTS, "zz_broken", "<b>{title}")
+    monkeypatch.setitem(CATALOGS["de"].TEXTS, "zz_plural", "{count} {count:Platz|Platz}")
+    assert template_problems("de", "zz_broken", 1) == ["de/zz_broken with 1: tags ['b']"]
+    assert plural_problems("de", "zz_plural")
+
+
+def plural_problems(lang: str, key: str) -> list[str]:
+    problems = []
     for name, spec in fields(CATALOGS[lang].TEXTS[key]):
         if "|" in spec:
             one, other = spec.split("|", 1)
-            assert one.strip() and other.strip(), (key, spec)
-            assert one != other, (key, spec)
+            if not (one.strip() and other.strip()) or one == other:
+                problems.append(f"{lang}/{key}: plural {name}:{spec}")
+    return problems
+
+
+def test_plural_forms_are_complete():
+    plurals = [(lang, key) for lang, key in all_templates()
+               if any("|" in spec for _, spec in fields(CATALOGS[lang].TEXTS[key]))]
+    assert len(plurals) > 20  # the check has something to check
+    problems = [problem for lang, key in plurals for problem in plural_problems(lang, key)]
+    assert not problems, "\n".join(problems)
 
 
 def test_both_languages_have_the_same_keys():
