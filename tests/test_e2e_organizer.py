@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.sandbox.client import buttons_of, text_of
 from conftest import ADMIN_ID, PROGRAM_FILE, bot_running, wait_until
+
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
 
 def program_copy(tmp_path, replace: dict[str, str] | None = None, name: str = "program.yaml"):
@@ -37,7 +41,7 @@ async def test_delay_by_buttons_only_with_scope_and_notice(harness):
     await anna.press("Merken")
     replies = await admin.send("/orga")
     assert any("Verschieben" in label for label, _ in buttons_of(replies))
-    replies = await admin.press("Verschieben", expect="verschieben")
+    replies = await admin.press("Verschieben", expect="verschiebt sich")
     assert "smart-city-halle" in text_of(replies)  # ids next to titles, so typing stays possible
     await admin.press("Smart City Halle", expect="Minuten")
     replies = await admin.press("+15", expect="Großer Saal")
@@ -94,6 +98,7 @@ async def test_an_older_preview_never_undoes_a_newer_change(harness):
     assert "13:45–15:00" in details and "Saal 9" in details
 
 
+@pytest.mark.postgres_too
 async def test_cancelling_frees_seats_and_restoring_gives_them_back(harness):
     admin = await harness.attendee("Orga", user_id=ADMIN_ID)
     anna = await harness.attendee("Anna")

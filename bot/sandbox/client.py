@@ -226,6 +226,11 @@ class Attendee:
         if outputs:
             self.seen = max(self.seen, outputs[-1]["seq"])
         self.history.extend(outputs)
+        if expect is not None and expect not in text_of(outputs):
+            # A step that names what it waits for fails when that never came, instead of
+            # carrying on as if it had: the test would then check a later state by luck.
+            raise SandboxError(f"{self.first_name}: nothing containing {expect!r} within {timeout} s; "
+                               f"the bot said: {text_of(outputs)[:500]!r}")
         return outputs
 
     async def messages(self) -> list[dict]:
