@@ -18,9 +18,11 @@ from bot.texts import de, en
 from bot.web.api import PAGE_TEXTS
 from bot.web.initdata import launch_url
 from bot.web.server import WebServer
+import chromium
 from conftest import init_data
 
-CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.slow  # each test starts the bot and a browser
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -28,16 +30,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 @asynccontextmanager
 async def browser_page(profile_dir, width: int = 360):
     """A fresh browser profile with one page at phone width."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: the Mini App's browser tests need Debian's chromium "
-                    "(apt-get install -y chromium); they are never skipped")
+    try:
+        executable = chromium.executable()  # installs Debian's chromium where it is missing
+    except RuntimeError as error:
+        pytest.fail(str(error))
     try:
         from playwright.async_api import async_playwright
     except ImportError:
         pytest.fail("the Python package playwright is missing: pip install -e '.[test]' (never run `playwright install`)")
     async with async_playwright() as playwright:
         context = await playwright.chromium.launch_persistent_context(
-            str(profile_dir), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport={"width": width, "height": 740})
+            str(profile_dir), executable_path=executable, args=CHROMIUM_ARGS, viewport={"width": width, "height": 740})
         try:
             page = context.pages[0] if context.pages else await context.new_page()
             errors: list[str] = []
