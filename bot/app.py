@@ -36,15 +36,18 @@ WAKE_JOB = "outbox-wake"
 SOURCE_JOB = "schedule-source"
 
 
-def build_application(settings: Settings, program: Program, clock: Clock | None = None) -> Application:
-    """A ready-to-run bot for `program`; storage opens and delivery starts in post_init."""
+def build_application(settings: Settings, program: Program, clock: Clock | None = None,
+                      limiter: ConferenceRateLimiter | None = None) -> Application:
+    """A ready-to-run bot for `program`; storage opens and delivery starts in post_init.
+    `limiter`: Telegram's limits as this bot keeps them (tests that are not about pacing relax
+    the per-chat limits, which would otherwise pace every step of a conversation to 1/s)."""
     svc = Services(
         settings=settings,
         clock=clock or settings.make_clock(program.tz),
         storage=Storage(settings.database_path),
         program=ProgramHolder(settings.program_path, program, fetch=SourceFetcher(settings.cache_dir).fetch),
     )
-    limiter = ConferenceRateLimiter(overall_per_second=settings.rate_limit)
+    limiter = limiter or ConferenceRateLimiter(overall_per_second=settings.rate_limit)
     api_url = settings.api_url.rstrip("/")
     file_url = api_url[: -len("/bot")] + "/file/bot" if api_url.endswith("/bot") else api_url + "/file/bot"
     application = (

@@ -24,6 +24,7 @@ if os.environ.get("CI"):
 from bot.app import build_application, running
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery import ConferenceRateLimiter
 from bot.domain.loader import load_program
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
@@ -37,27 +38,22 @@ BERLIN = ZoneInfo("Europe/Berlin")
 ADMIN_ID = 900001
 
 
-# End-to-end modules run the real bot (or subprocesses) against the sandbox: the slow tier.
-SLOW_MODULES = ("test_e2e_", "test_delivery", "test_reliability", "test_properties", "test_cli", "test_sandbox",
-                "test_request_backend", "test_foundation")
-
-
-# Storage and end-to-end modules run on both backends: every test in them twice.
-BOTH_BACKENDS = ("test_e2e_", "test_delivery", "test_reliability", "test_signup_rules", "test_privacy_storage",
-                 "test_foundation", "test_storage", "test_webhook")
+# The storage contract runs on both backends: every test in these modules twice. End-to-end
+# tests run on SQLite; those marked `postgres_too` (a smoke set through the whole bot) run on
+# PostgreSQL as well. Several processes sharing one database: PostgreSQL's business alone.
+STORAGE_CONTRACT = ("test_storage", "test_signup_rules", "test_privacy_storage", "test_webhook_claims",
+                    "test_e2e_webhook")
+POSTGRES_ONLY = ("test_e2e_cluster",)
 _postgres: ThrowawayPostgres | None = None
 _backend = "sqlite"
 _databases: dict[str, str] = {}
 
 
-# Several processes sharing one database: PostgreSQL's business alone.
-POSTGRES_ONLY = ("test_e2e_cluster",)
-
-
 def pytest_generate_tests(metafunc):
-    if metafunc.module.__name__.startswith(POSTGRES_ONLY):
+    module = metafunc.module.__name__
+    if module.startswith(POSTGRES_ONLY):
         metafunc.parametrize("backend", ["postgresql"], indirect=True)
-    elif metafunc.module.__name__.startswith(BOTH_BACKENDS):
+    elif module.startswith(STORAGE_CONTRACT) or metafunc.definition.get_closest_marker("postgres_too"):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 
@@ -110,11 +106,6 @@ def column_names(database: Path | str, table: str) -> list[str]:
                                               "WHERE table_schema = current_schema() AND table_name = ?", (table,))]
 
 
-def pytest_collection_modifyitems(config, items):
-    """`pytest -m "not slow"` runs the quick tier alone (the rules, texts, loader, checks …)."""
-    for item in items:
-        if item.module.__name__.startswith(SLOW_MODULES):
-            item.add_marker(pytest.mark.slow)
 
 
 def berlin(text: str) -> datetime:
@@ -168,11 +159,21 @@ class Harness:
         return await self.client.add_user(name, lang, user_id=user_id)
 
 
+def conversation_limiter(settings: Settings) -> ConferenceRateLimiter:
+    """Telegram's overall limit, but a chat may take 20 messages a second: a test that talks
+    to the bot step by step is not about pacing, and at Telegram's one a second per chat every
+    step after the third would wait for the last (tests/test_delivery.py and the tests marked
+    `telegram_limits` keep the real per-chat limits)."""
+    return ConferenceRateLimiter(overall_per_second=settings.rate_limit, private_burst=20, private_per_second=20.0,
+                                 group_per_minute=1200)
+
+
 @asynccontextmanager
 async def bot_running(tmp_path: Path, clock: SettableClock, program_file: Path = PROGRAM_FILE,
                       server: SandboxServer | None = None, admins=frozenset({ADMIN_ID}), database: Path | None = None,
-                      webhook: WebhookSettings | None = None, **settings_values):
-    """The bot against the sandbox: by long polling, or with `webhook` as a webhook server."""
+                      webhook: WebhookSettings | None = None, telegram_limits: bool = False, **settings_values):
+    """The bot against the sandbox: by long polling, or with `webhook` as a webhook server.
+    `telegram_limits`: the bot keeps Telegram's per-chat limits, as in production."""
     own_server = server is None
     server = server or await SandboxServer().start()
     settings = Settings(token=DEFAULT_TOKEN, api_url=server.api_url, admins=frozenset(admins),
@@ -180,7 +181,8 @@ async def bot_running(tmp_path: Path, clock: SettableClock, program_file: Path =
                         **settings_values)
     fetch = SourceFetcher(tmp_path).fetch
     program = await asyncio.to_thread(load_program, program_file, fetch)  # a linked URL is read off the loop
-    application = build_application(settings, program, clock=clock)
+    application = build_application(settings, program, clock=clock,
+                                    limiter=None if telegram_limits else conversation_limiter(settings))
     client = SandboxClient(server.url)
     try:
         async with running(application, poll_timeout=1, webhook=webhook):
@@ -205,8 +207,9 @@ def clock():
 
 
 @pytest.fixture
-async def harness(tmp_path, clock):
-    async with bot_running(tmp_path, clock) as running_harness:
+async def harness(request, tmp_path, clock):
+    limits = request.node.get_closest_marker("telegram_limits") is not None
+    async with bot_running(tmp_path, clock, telegram_limits=limits) as running_harness:
         yield running_harness
 
 

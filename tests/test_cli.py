@@ -24,6 +24,8 @@ from bot.config import (
 )
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # each test runs the command line in a subprocess
+
 
 def bot(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     """`python -m bot …` in the project, with no BOT_* settings but the ones given."""

@@ -24,6 +24,7 @@ def test_sliding_window_counts_exactly():
     assert window.wait_time(1.0001) == 0
 
 
+@pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
 async def test_limiter_spaces_one_private_chat_and_caps_overall():
     limiter = ConferenceRateLimiter(overall_per_second=10, private_burst=1, private_per_second=5, margin=0)
     stamps: list[tuple[int, float]] = []
@@ -47,6 +48,7 @@ def _most_in_one_second(times: list[float]) -> int:
     return max(sum(1 for t in times if s <= t < s + 1) for s in times)
 
 
+@pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
 async def test_a_send_held_up_on_its_way_counts_where_it_may_have_arrived():
     """Telegram counts arrivals. A send that was stamped late (a stall after it was counted)
     must keep the send 30 places later a full second away from its late arrival."""
@@ -66,6 +68,7 @@ async def test_a_send_held_up_on_its_way_counts_where_it_may_have_arrived():
     assert _most_in_one_second(arrivals) <= 30  # 31 without counting the held-up send again
 
 
+@pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
 async def test_the_usual_round_trip_costs_no_throughput():
     limiter = ConferenceRateLimiter()
 
@@ -80,6 +83,7 @@ async def test_the_usual_round_trip_costs_no_throughput():
     assert time.monotonic() - start < 60 * limiter.bulk_interval + 0.2 + 0.1
 
 
+@pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
 async def test_interactive_requests_overtake_bulk():
     limiter = ConferenceRateLimiter(overall_per_second=5, margin=0)
     order: list[str] = []
@@ -96,6 +100,7 @@ async def test_interactive_requests_overtake_bulk():
     assert order.index("reply") <= 6  # the next free slot after the first burst of five
 
 
+@pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
 async def test_interactive_429_is_retried_and_bulk_429_is_raised():
     limiter = ConferenceRateLimiter(margin=0)
     calls = Counter()
@@ -167,9 +172,10 @@ async def test_the_shared_budget_is_asked_only_while_other_processes_are_alive()
     assert storage.taken == [["bulk"], ["bulk"], ["overall", "chat:5"]]
 
 
+@pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
 async def test_500_reminders_due_in_the_same_minute_within_limits(tmp_path):
     clock = RehearsalClock(berlin("2025-06-03 10:40"), speed=1)
-    async with bot_running(tmp_path, clock) as h:
+    async with bot_running(tmp_path, clock, telegram_limits=True) as h:
         ids = await _bookmark_everyone(h.services.storage, 500, "podium", clock.now())
         for user_id in ids:
             h.sandbox.add_user(f"R{user_id}", user_id=user_id)
@@ -189,6 +195,8 @@ async def test_500_reminders_due_in_the_same_minute_within_limits(tmp_path):
         assert ok[-1] - ok[0] < 500 / 30 * 1.15  # close to the minimum the limit allows
 
 
+@pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
+@pytest.mark.postgres_too
 async def test_graceful_stop_mid_wave_duplicates_nothing(tmp_path):
     clock = RehearsalClock(berlin("2025-06-03 10:49:59"), speed=1)
     database = tmp_path / "wave.sqlite3"
@@ -216,6 +224,7 @@ async def test_graceful_stop_mid_wave_duplicates_nothing(tmp_path):
         await server.stop()
 
 
+@pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
 async def test_a_migrated_chat_is_followed(tmp_path, clock):
     async with bot_running(tmp_path, clock) as h:
         storage = h.services.storage

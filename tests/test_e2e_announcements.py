@@ -9,11 +9,14 @@ import subprocess
 import sys
 from collections import Counter
 
+import pytest
+
 from bot.sandbox.client import SandboxClient, buttons_of, text_of
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
 from bot.storage import AttendeeInfo
 from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, berlin, bot_running, database_for, wait_until
 
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
 
 def entity_text(text: str, entity: dict) -> str:
@@ -32,6 +35,7 @@ def announcement_outputs(sandbox, kinds=("sendMessage", "sendPhoto")) -> list[di
     return found
 
 
+@pytest.mark.postgres_too
 async def test_broadcast_to_everyone_with_formatting_preview_and_report(harness):
     admin = await harness.attendee("Orga", user_id=ADMIN_ID)
     people = [await harness.attendee(n, lang) for n, lang in (("Anna", "de"), ("Ben", "en"), ("Cem", "de"))]
@@ -91,6 +95,7 @@ async def test_audiences_session_groups_and_excursion(harness):
     assert dora.id not in {o["chat_id"] for o in announcement_outputs(harness.sandbox)}
 
 
+@pytest.mark.postgres_too
 async def test_correct_and_withdraw_reach_every_recipient(harness):
     admin = await harness.attendee("Orga", user_id=ADMIN_ID)
     people = [await harness.attendee(f"P{i}") for i in range(5)]
@@ -166,6 +171,7 @@ async def test_non_admin_can_do_none_of_it(harness, caplog):
     assert "refused organizer function" in caplog.text
 
 
+@pytest.mark.postgres_too
 async def test_delay_moves_program_notifies_exactly_the_affected_and_survives_restart(tmp_path, clock):
     server = await SandboxServer().start()
     database = tmp_path / "changes.sqlite3"
@@ -243,6 +249,7 @@ async def _broadcast_all(admin, text: str) -> None:
     await admin.press("Jetzt senden")
 
 
+@pytest.mark.telegram_limits
 async def test_1000_attendees_exactly_once_within_the_flood_limit(harness):
     ids = await _many_attendees(harness, 1000)
     admin = await harness.attendee("Orga", user_id=ADMIN_ID)

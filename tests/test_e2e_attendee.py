@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.sandbox.client import buttons_of, text_of
 from conftest import berlin
+
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
 
 async def test_start_shows_welcome_and_menu_in_german(harness):

@@ -12,10 +12,14 @@ import time
 from collections import Counter
 
 
+import pytest
+
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
 from conftest import database_for, free_port, query
 from test_e2e_webhook import start_instance, stop_all, wait_healthy
+
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
 ADMIN = 930_001
 LIMITS = {"global_per_second": 30, "chat_per_second": 1, "chat_burst": 3}

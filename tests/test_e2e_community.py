@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.sandbox.client import buttons_of, text_of
 from conftest import ADMIN_ID, berlin
 
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
+
+@pytest.mark.postgres_too
 async def test_questions_votes_once_anonymity_and_moderation(harness):
     harness.clock.set(berlin("2025-06-03 11:10"))  # the panel is running and takes questions
     anna, ben, cem = [await harness.attendee(n) for n in ("Anna", "Ben", "Cem")]

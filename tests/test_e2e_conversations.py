@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.sandbox.client import text_of
 from bot.sandbox.server import SandboxServer
 from conftest import bot_running
+
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
 
 async def test_commands_end_a_pending_question(harness):
@@ -62,6 +66,7 @@ async def test_german_abbrechen_and_a_question_that_is_posted(harness):
     assert len(await harness.services.storage.questions("podium")) == 1
 
 
+@pytest.mark.postgres_too
 async def test_a_pending_input_survives_a_restart_and_expires(tmp_path, clock):
     server = await SandboxServer().start()
     database = tmp_path / "conversations.sqlite3"

@@ -12,8 +12,12 @@ import textwrap
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.sandbox.client import buttons_of, text_of
 from conftest import ROOT, SettableClock, bot_running
+
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
 BOT_LINK = "https://t.me/KonferenzSandboxBot?start="
 

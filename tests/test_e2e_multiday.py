@@ -8,8 +8,12 @@ import textwrap
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.sandbox.client import buttons_of, text_of
 from conftest import ADMIN_ID, SettableClock, bot_running
+
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
 TWO_DAYS = textwrap.dedent("""
     conference:

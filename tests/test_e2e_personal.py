@@ -7,9 +7,13 @@ import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.sandbox.client import text_of
 from bot.storage import AttendeeInfo
 from conftest import ADMIN_ID, berlin, bot_running, database_for, query, table_names
+
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
 
 def parse_ics(data: bytes) -> list[dict]:
@@ -77,6 +81,7 @@ async def test_my_day_flags_overlaps_and_the_calendar_file_round_trips(harness):
     assert local(moved, "DTSTART") == berlin("2025-06-03 13:45")
 
 
+@pytest.mark.postgres_too
 async def test_feedback_once_per_session_and_organizer_report(tmp_path):
     from bot.clock import RehearsalClock
 
@@ -114,6 +119,7 @@ async def test_exhibitors_are_listed_and_found(harness):
     assert "Digitale Beteiligung" in text and "Stand F3" in text
 
 
+@pytest.mark.postgres_too
 async def test_privacy_notice_export_and_deletion_leave_nothing(harness):
     storage = harness.services.storage
     anna, ben = await harness.attendee("Anna"), await harness.attendee("Ben")

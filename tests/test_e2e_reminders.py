@@ -11,10 +11,14 @@ import time
 from collections import Counter
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import RehearsalClock
 from bot.sandbox.client import SandboxClient, text_of
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
 from conftest import PROGRAM_FILE, ROOT, berlin, bot_running, database_for, query, wait_until
+
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
 SPEED = 600  # ten conference minutes per real second
 
@@ -31,6 +35,7 @@ def reminder_outputs(sandbox, marker: str = "⏰") -> list[dict]:
 
 
 
+@pytest.mark.postgres_too
 async def test_reminders_arrive_before_the_session_once_each(tmp_path):
     clock = RehearsalClock(berlin("2025-06-03 12:40"), speed=1)
     async with bot_running(tmp_path, clock) as h:
@@ -127,6 +132,7 @@ def _bot_process(server, database, clock_start: str, speed: int) -> subprocess.P
                             stderr=subprocess.PIPE)
 
 
+@pytest.mark.postgres_too
 async def test_kill_9_mid_day_no_duplicates_and_catch_up(tmp_path):
     server = await SandboxServer().start()
     client = SandboxClient(server.url)

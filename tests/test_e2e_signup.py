@@ -13,9 +13,13 @@ import sys
 import time
 
 
+import pytest
+
 from bot.sandbox.client import SandboxClient, buttons_of, text_of
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
 from conftest import ADMIN_ID, PROGRAM_FILE, ROOT, berlin, bot_running, database_for, query, wait_until
+
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
 
 def program_with_capacities(tmp_path, **capacities) -> os.PathLike:
@@ -31,6 +35,7 @@ def program_with_capacities(tmp_path, **capacities) -> os.PathLike:
     return path
 
 
+@pytest.mark.postgres_too
 async def test_full_flow_signup_waitlist_cancel_promotion(tmp_path, clock):
     program_file = program_with_capacities(tmp_path, ws_zwilling=2)
     async with bot_running(tmp_path, clock, program_file) as h:
@@ -158,6 +163,7 @@ async def test_reload_raises_capacity_promotes_and_lowering_reports_overbooking(
         assert "Exkursion" in text_of(await anna.send("/programm"))  # the old program stays in force
 
 
+@pytest.mark.postgres_too
 async def test_500_simultaneous_signups_for_30_seats(tmp_path, clock):
     program_file = program_with_capacities(tmp_path, ws_zwilling=30)
     async with bot_running(tmp_path, clock, program_file) as h:
@@ -185,6 +191,7 @@ async def test_500_simultaneous_signups_for_30_seats(tmp_path, clock):
 
 
 
+@pytest.mark.postgres_too
 async def test_restart_keeps_everything(tmp_path, clock):
     server = await SandboxServer().start()
     try:
@@ -212,6 +219,7 @@ def _start_bot_process(server: SandboxServer, database, env_extra=None) -> subpr
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+@pytest.mark.postgres_too
 async def test_kill_9_loses_no_confirmed_registration(tmp_path):
     server = await SandboxServer().start()
     client = SandboxClient(server.url)

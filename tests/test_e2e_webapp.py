@@ -14,6 +14,8 @@ from bot.sandbox.client import buttons_of, text_of
 from bot.web.server import ASSETS
 from conftest import ADMIN_ID, bot_running, init_data, web_settings
 
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
+
 WORKSHOP_1, WORKSHOP_2 = "ws-zwilling", "ws-mobilitaet"
 
 
@@ -73,6 +75,7 @@ async def test_without_valid_init_data_the_api_refuses_and_nothing_changes(web_h
     assert [o for o in await h.client.outputs(anna.id) if o["kind"] == "sendMessage"] == []
 
 
+@pytest.mark.postgres_too
 async def test_a_signup_on_the_page_shows_in_mine_and_the_chat_gets_the_same_confirmation(web_harness):
     h = web_harness
     anna = await h.attendee("Anna")

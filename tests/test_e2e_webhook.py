@@ -16,11 +16,15 @@ from collections import Counter
 
 import aiohttp
 
+import pytest
+
 from bot.sandbox.client import SandboxClient, text_of
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
 from bot.sandbox.webhook import CONFLICT
 from bot.webhook import SECRET_HEADER, WebhookSettings
 from conftest import ROOT, bot_running, database_for, free_port, query, wait_until
+
+pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
 SECRET = "Sandbox_webhook-secret-0123456789"
 PATH = "/telegram/updates"

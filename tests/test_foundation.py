@@ -3,6 +3,7 @@ texts are complete in both languages, the demo runs."""
 
 from __future__ import annotations
 
+
 import asyncio
 import os
 import re
@@ -12,6 +13,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from bot.domain.loader import parse_program
 from bot.handlers import views
 from bot.handlers.common import split_message, telegram_length
@@ -20,6 +23,7 @@ from bot.texts import de, en
 from conftest import ROOT, database_for
 
 
+@pytest.mark.slow  # starts the bot or the demo
 async def test_one_attendees_updates_are_handled_in_order(harness):
     anna = await harness.attendee()
     for text in ("/anmelden ws-zwilling", "/abmelden ws-zwilling", "/anmelden ws-zwilling", "/abmelden ws-zwilling"):
@@ -73,6 +77,7 @@ def test_both_languages_have_the_same_texts_and_placeholders():
     assert [c for c, _ in de.COMMANDS] != [c for c, _ in en.COMMANDS] and len(de.COMMANDS) == len(en.COMMANDS)
 
 
+@pytest.mark.slow  # starts the bot or the demo
 async def test_the_token_never_appears_in_logs(tmp_path):
     server = await SandboxServer().start()
     token = server.sandbox.token
@@ -96,6 +101,7 @@ async def test_the_token_never_appears_in_logs(tmp_path):
     assert token not in output and token.split(":")[1] not in output
 
 
+@pytest.mark.slow  # starts the bot or the demo
 def test_demo_runs_offline_with_no_configuration(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     script = "/jetzt\n1\nwann ist die podiumsdiskussion\n/language\nq\n"
@@ -108,6 +114,7 @@ def test_demo_runs_offline_with_no_configuration(tmp_path):
     assert re.search(r"\[\d+\] ", result.stdout)  # buttons are numbered
 
 
+@pytest.mark.slow  # starts the bot or the demo
 def test_demo_as_organizer_in_english(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     result = subprocess.run([sys.executable, "-m", "bot", "demo", "--admin", "--lang", "en"], cwd=ROOT, env=env,

@@ -3,6 +3,7 @@ file contains, the bot answers sensibly, stays up, and never sends what Telegram
 
 from __future__ import annotations
 
+
 import asyncio
 import logging
 import os
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
+
+import pytest
 
 from bot.domain.loader import ProgramError, parse_program
 from bot.sandbox.client import text_of
@@ -92,6 +95,7 @@ async def converse(steps: list[tuple[str, str]], as_admin: bool) -> tuple[list[s
 
 @settings(max_examples=int(os.environ.get("BOT_FUZZ_EXAMPLES", "12")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=actions, as_admin=st.booleans())
+@pytest.mark.slow  # many examples, or the bot or a subprocess per example
 def test_arbitrary_input_never_breaks_the_bot(steps, as_admin, caplog):
     caplog.set_level(logging.ERROR)
     caplog.clear()
@@ -116,6 +120,7 @@ yaml_values = st.recursive(
 
 @settings(max_examples=300, deadline=None)
 @given(document=yaml_values)
+@pytest.mark.slow  # many examples, or the bot or a subprocess per example
 def test_arbitrary_program_structures_give_messages_not_tracebacks(document):
     text = yaml.safe_dump(document, allow_unicode=True)
     try:
@@ -135,6 +140,7 @@ def test_arbitrary_text_as_a_program_file(text):
 
 @settings(max_examples=150, deadline=None)
 @given(mutation=st.tuples(st.integers(0, 10_000), st.text(max_size=12)))
+@pytest.mark.slow  # many examples, or the bot or a subprocess per example
 def test_mutated_shipped_program_gives_messages_not_tracebacks(mutation):
     original = PROGRAM_FILE.read_text(encoding="utf-8")
     position, insert = mutation
@@ -147,6 +153,7 @@ def test_mutated_shipped_program_gives_messages_not_tracebacks(mutation):
 
 @settings(max_examples=6, deadline=None)
 @given(text=st.one_of(st.text(max_size=200), st.binary(max_size=200).map(lambda b: b.decode("latin-1"))))
+@pytest.mark.slow  # many examples, or the bot or a subprocess per example
 def test_check_command_exits_0_or_1_without_traceback(text):
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "program.yaml"

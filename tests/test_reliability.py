@@ -8,15 +8,20 @@ import asyncio
 import time
 from collections import Counter
 
+import pytest
+
 from bot.sandbox.client import text_of
 from bot.storage import AttendeeInfo
 from conftest import ADMIN_ID, wait_until
+
+pytestmark = pytest.mark.slow  # starts the bot and injects faults for real seconds
 
 FAULTS = {"rate_429": 0.025, "rate_500": 0.025, "rate_timeout": 0.025, "rate_drop": 0.025, "retry_after": 1,
           "timeout_seconds": 6, "seed": 11}
 
 
 
+@pytest.mark.postgres_too
 async def test_ten_percent_faults_lose_nothing(harness):
     storage = harness.services.storage
     crowd = list(range(700_000, 700_120))

@@ -14,6 +14,8 @@ from bot.request_backend import AiohttpRequest, make_request
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
 
+pytestmark = pytest.mark.slow  # real connections, timeouts and long polls
+
 BACKENDS = ["aiohttp", "httpx"]
 
 

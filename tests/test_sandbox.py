@@ -152,6 +152,7 @@ async def test_blocked_user_gives_403(server, bot):
         await bot.send_message(user.id, "hi")
 
 
+@pytest.mark.slow  # waits out retries and timeouts in real seconds
 async def test_injected_faults_reach_ptb_as_its_own_errors(server, bot):
     user = server.sandbox.add_user("Hans")
     async with SandboxClient(server.url) as client:
@@ -297,6 +298,7 @@ async def until(condition, timeout: float = 5) -> None:
     raise AssertionError("timed out")
 
 
+@pytest.mark.slow  # waits out retries and timeouts in real seconds
 async def test_updates_are_posted_with_the_secret_retried_and_kept_in_order_per_chat(server, bot):
     receiver = await Receiver().start()
     anna, ben = server.sandbox.add_user("Anna"), server.sandbox.add_user("Ben")
@@ -321,6 +323,7 @@ async def test_updates_are_posted_with_the_secret_retried_and_kept_in_order_per_
         await receiver.stop()
 
 
+@pytest.mark.slow  # waits out retries and timeouts in real seconds
 async def test_deliveries_respect_max_connections(server, bot):
     receiver = await Receiver().start()
     receiver.hold.clear()

@@ -227,6 +227,7 @@ async def test_bulk_sends_of_all_processes_take_turns_in_one_timetable(two):
     assert all(0.45 < later - earlier < 0.55 for earlier, later in zip(slots, slots[1:]))  # then one per 0.5 s
 
 
+@pytest.mark.slow  # waits out a lease in real seconds
 async def test_when_the_leader_dies_another_process_takes_over_within_the_lease(monkeypatch, two):
     from bot.cluster import Cluster
     monkeypatch.setattr(Cluster, "BEAT", 0.1)
@@ -302,6 +303,7 @@ async def test_a_process_that_joins_others_waits_until_they_know_it_and_then_nob
     assert b.solo
 
 
+@pytest.mark.slow  # waits out a lease in real seconds
 async def test_a_process_that_stalled_joins_again_before_it_writes(monkeypatch, two):
     """The others may have counted a stalled process gone and trust themselves alone: its
     next write waits until they have seen it again."""
