@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot.domain.announcements import Audience
@@ -69,6 +70,60 @@ async def test_purge_removes_every_person(tmp_path, program):
         assert await storage.outbox.rows() == []
         assert await storage.audiences.recipients(Audience("all"), ()) == []
     finally:
+        await storage.close()
+
+
+async def test_an_erased_person_who_writes_again_is_stored_again(tmp_path, program):
+    """Attendees remembers who wrote recently; an erasure through storage.privacy must make it forget
+    them, or the next message is answered from memory, nothing is stored, and what the bot then owes
+    them (a seat's confirmation) is dropped for want of an attendee row."""
+    storage = Storage(database_for(tmp_path / "again.sqlite3"))
+    anna = AttendeeInfo(ANNA, ANNA, "Anna")
+    await storage.open()
+    try:
+        await storage.attendees.touch(anna, NOW)
+        await storage.privacy.erase(program, ANNA, NOW)
+        assert await storage.attendees.get(ANNA) is None
+        assert (await storage.attendees.touch(anna, NOW)).user_id == ANNA
+        assert await storage.attendees.get(ANNA) is not None
+        assert await storage.outbox.enqueue([(ANNA, "text", {"de": "x"}, "after-erasure")], NOW, NOW) == 1
+
+        await storage.privacy.purge(NOW)  # everyone at once
+        await storage.attendees.touch(anna, NOW)
+        assert await storage.attendees.count() == 1
+    finally:
+        await storage.close()
+
+
+async def test_a_touch_under_way_during_an_erasure_is_not_remembered(tmp_path, program, monkeypatch):
+    """A touch that read the person just before the erasure committed answers its own caller,
+    but must not be kept: the next touch would be answered from memory about a row that is gone."""
+    storage = Storage(database_for(tmp_path / "race.sqlite3"))
+    await storage.open()
+    engine = storage.database.engine
+    run, erased, read = engine.run, asyncio.Event(), asyncio.Event()
+
+    async def touch_answers_after_the_erasure(work, **options):
+        result = await run(work, **options)
+        if not options["serialized"]:  # the touches' upsert: it has read Anna; answer once she is erased
+            read.set()
+            await erased.wait()
+        return result
+
+    try:
+        await storage.attendees.touch(AttendeeInfo(ANNA, ANNA, "Anna"), NOW)
+        renamed = AttendeeInfo(ANNA, ANNA, "Annegret")  # not what is remembered: this touch writes
+        monkeypatch.setattr(engine, "run", touch_answers_after_the_erasure)
+        touch = asyncio.create_task(storage.attendees.touch(renamed, NOW))
+        await read.wait()
+        await storage.privacy.erase(program, ANNA, NOW)
+        erased.set()
+        assert (await touch).first_name == "Annegret"
+        monkeypatch.setattr(engine, "run", run)
+        await storage.attendees.touch(renamed, NOW)
+        assert await storage.attendees.get(ANNA) is not None
+    finally:
+        erased.set()
         await storage.close()
 
 
