@@ -32,18 +32,18 @@ async def measure(database, n: int, label: str) -> dict:
     await storage.open()
     try:
         ids = list(range(8_000_000, 8_000_000 + n))
-        await asyncio.gather(*(storage.touch_attendee(AttendeeInfo(i, i, f"S{i}"), NOW) for i in ids))
-        engine = storage._engine
+        await asyncio.gather(*(storage.attendees.touch(AttendeeInfo(i, i, f"S{i}"), NOW) for i in ids))
+        engine = storage.database.engine
         batches, calls = engine.batches, engine.calls
         started = time.perf_counter()
-        outcomes = await asyncio.gather(*(storage.sign_up(program, WORKSHOPS[i % 3], i, i, NOW) for i in ids))
+        outcomes = await asyncio.gather(*(storage.registrations.sign_up(program, WORKSHOPS[i % 3], i, i, NOW) for i in ids))
         elapsed = time.perf_counter() - started
         batches, calls = engine.batches - batches, engine.calls - calls
         # the same people try the other two workshops: every one of these must be refused or offered a switch
-        conflicts = await asyncio.gather(*(storage.sign_up(program, WORKSHOPS[(i + 1) % 3], i, n + i, NOW) for i in ids[:300]))
-        counts = await storage.session_counts()
+        conflicts = await asyncio.gather(*(storage.registrations.sign_up(program, WORKSHOPS[(i + 1) % 3], i, n + i, NOW) for i in ids[:300]))
+        counts = await storage.registrations.counts()
         seats: dict[int, int] = {}
-        for row in await storage.list_registrations():
+        for row in await storage.registrations.listed():
             if row.state == "confirmed":
                 seats[row.user_id] = seats.get(row.user_id, 0) + 1
     finally:

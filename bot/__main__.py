@@ -214,7 +214,7 @@ def purge(settings: Settings, confirmed: bool) -> int:
         storage = Storage(settings.database_path)
         await storage.open()
         try:
-            return await storage.purge_personal_data(datetime.now(timezone.utc))
+            return await storage.privacy.purge(datetime.now(timezone.utc))
         finally:
             await storage.close()
 

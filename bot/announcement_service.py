@@ -34,12 +34,12 @@ class AnnouncementService:
     async def start(self, announcement_id: int, report_chat: int | None) -> int | None:
         """Send the announcement to its audience; None if it was started already (double tap)."""
         svc = self.svc
-        announcement = await svc.storage.announcement(announcement_id)
+        announcement = await svc.storage.announcements.get(announcement_id)
         if announcement is None:
             return None
         audience = Audience.parse(announcement.audience)
         session_ids = audience.session_ids(svc.program.current) if audience else ()
-        recipients = await svc.storage.start_announcement(announcement_id, session_ids, svc.now())
+        recipients = await svc.storage.announcements.start(announcement_id, session_ids, svc.now())
         if recipients is None:
             return None
         chat = report_chat or announcement.author_id
@@ -48,15 +48,15 @@ class AnnouncementService:
             try:
                 message = await self.bot.send_message(chat, t(lang, "bc_progress", id=announcement_id, sent=0, count=recipients),
                                                       parse_mode=ParseMode.HTML)
-                await svc.storage.update_announcement(announcement_id, progress_chat_id=chat,
-                                                      progress_message_id=message.message_id)
+                await svc.storage.announcements.update(announcement_id, progress_chat_id=chat,
+                                                       progress_message_id=message.message_id)
             except TelegramError as error:
                 log.warning("could not post progress of announcement %s: %s", announcement_id, error)
         self._track(announcement_id)
         return recipients
 
     async def resume(self) -> None:
-        for announcement in await self.svc.storage.announcements(limit=1000, states=("sending",)):
+        for announcement in await self.svc.storage.announcements.recent(limit=1000, states=("sending",)):
             self._track(announcement.id)
 
     def _track(self, announcement_id: int) -> None:
@@ -64,11 +64,11 @@ class AnnouncementService:
             self._trackers[announcement_id] = asyncio.create_task(self._follow(announcement_id))
 
     async def _language(self, user_id: int) -> str:
-        attendee = await self.svc.storage.attendee(user_id)
+        attendee = await self.svc.storage.attendees.get(user_id)
         return pick_language(attendee.language, attendee.telegram_language) if attendee else "de"
 
     async def report_text(self, announcement: Announcement, lang: str) -> str:
-        report = await self.svc.storage.delivery_report(f"ann:{announcement.id}")
+        report = await self.svc.storage.outbox.report(f"ann:{announcement.id}")
         text = t(lang, "bc_report", id=announcement.id, sent=report.sent, count=announcement.recipients or 0,
                  blocked=report.blocked, failed=report.failed)
         for reason, count in report.reasons:
@@ -79,15 +79,15 @@ class AnnouncementService:
         last = None
         try:
             while True:
-                announcement = await self.svc.storage.announcement(announcement_id)
+                announcement = await self.svc.storage.announcements.get(announcement_id)
                 if announcement is None or announcement.state not in ("sending",):
                     return
-                report = await self.svc.storage.delivery_report(f"ann:{announcement_id}")
+                report = await self.svc.storage.outbox.report(f"ann:{announcement_id}")
                 chat, message_id = announcement.progress_chat_id, announcement.progress_message_id
                 lang = await self._language(chat) if chat else "de"
                 done = report.pending == 0
                 if done:
-                    await self.svc.storage.finish_announcement(announcement_id, self.svc.now())
+                    await self.svc.storage.announcements.finish(announcement_id, self.svc.now())
                     text = await self.report_text(announcement, lang)
                 else:
                     text = t(lang, "bc_progress", id=announcement_id, sent=report.sent, count=announcement.recipients or 0)

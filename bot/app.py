@@ -90,7 +90,7 @@ async def _start_with_program(svc: Services) -> None:
     """A process starts with its own program file, which is in force from then on (as after a
     /reload). With several processes, one started with a different file is worth a warning."""
     mine = svc.program.base.fingerprint()
-    before = await svc.storage.start_with_program(mine)
+    before = await svc.storage.program_changes.start_with_file(mine)
     if before is not None and before != mine and not svc.cluster.solo:
         log.warning("%s differs from the program file the bot's other processes started with or reloaded: "
                     "give every process the same file", svc.program.path)
@@ -104,11 +104,11 @@ async def _post_init(application: Application) -> None:
     await cluster.join()
     if not cluster.alone:
         application.bot_data["rate_limiter"].share(SharedBudget(svc.storage, needed=lambda: not cluster.solo))
-    svc.program.replace(overrides=await svc.storage.overrides())  # live changes survive restarts
+    svc.program.replace(overrides=await svc.storage.program_changes.overrides())  # live changes survive restarts
     await _start_with_program(svc)
     await _start_web(svc, application)  # first: a port that cannot be used stops the start before anything runs
-    await svc.storage.sync_file_announcements(list(svc.program.current.announcements), svc.now())
-    promotions, overbooked = await svc.storage.reconcile_capacities(svc.program.current, svc.now())
+    await svc.storage.announcements.sync_file(list(svc.program.current.announcements), svc.now())
+    promotions, overbooked = await svc.storage.registrations.reconcile_capacities(svc.program.current, svc.now())
     for item in overbooked:
         log.warning("session %s is overbooked: %d confirmed, capacity %d", item.session_id, item.confirmed, item.capacity)
     if promotions:
@@ -158,7 +158,7 @@ async def _check_source(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc.offered_source = offered
     for admin_id in sorted(svc.settings.admins):
-        attendee = await svc.storage.attendee(admin_id)
+        attendee = await svc.storage.attendees.get(admin_id)
         lang = pick_language(attendee.language if attendee else None, attendee.telegram_language if attendee else None)
         who = Asker(admin_id, attendee.chat_id if attendee else admin_id, lang, True)
         text, markup = await changes.reload_preview(context, who, intro=t(lang, "source_changed"), new_base=new_base)

@@ -93,12 +93,12 @@ class Cluster:
             await self.join()
 
     async def _heartbeat(self, now: float) -> None:
-        await self.storage.heartbeat(self.instance, now, self.started_at)
+        await self.storage.coordination.heartbeat(self.instance, now, self.started_at)
         self._beaten_at = now
 
     async def _see_live(self, now: float) -> None:
         was_solo = self.solo
-        self.live = await self.storage.live_instances(now, self.DEAD_AFTER)
+        self.live = await self.storage.coordination.live_instances(now, self.DEAD_AFTER)
         if self.instance not in self.live:  # a beat older than DEAD_AFTER (a stalled process): still us
             self.live = sorted(self.live + [self.instance])
         if self.solo != was_solo:  # the others died or left (worth a look), or one more joined
@@ -116,7 +116,7 @@ class Cluster:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         try:
-            await self.storage.leave(self.instance)
+            await self.storage.coordination.leave(self.instance)
         except Exception as error:  # noqa: BLE001 - the others find out by the missing heartbeat
             log.warning("could not sign off from the database: %s", error)
 
@@ -132,7 +132,7 @@ class Cluster:
         now = time.time()
         await self._heartbeat(now)
         await self._see_live(now)
-        leads = await self.storage.hold_lease("leader", self.instance, now, self.LEASE, force=self.alone)
+        leads = await self.storage.coordination.hold_lease("leader", self.instance, now, self.LEASE, force=self.alone)
         if leads and not self.is_leader:
             self.is_leader = True
             if not self.alone:
@@ -143,7 +143,7 @@ class Cluster:
             log.warning("this process (%s) no longer leads", self.instance)
             await self._call(self._on_follow)
         if self.is_leader and not self.alone:
-            requeued = await self.storage.requeue_in_flight(self.live)
+            requeued = await self.storage.outbox.requeue_in_flight(self.live)
             if requeued:
                 log.warning("sending again %d messages claimed by a process that is gone", requeued)
 

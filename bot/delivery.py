@@ -309,7 +309,7 @@ class SharedBudget:
     async def take(self, windows: list[tuple[str, int, float]]) -> float:
         """0 when the send may go now (and it is counted); else the seconds to wait."""
         try:
-            return await self.storage.take_send_slot(windows)
+            return await self.storage.coordination.take_send_slot(windows)
         except Exception:  # noqa: BLE001 - without the database, wait a moment rather than overshoot
             log.exception("could not read the shared send budget")
             return 0.5
@@ -317,7 +317,7 @@ class SharedBudget:
     async def reserve_bulk(self, interval: float) -> float:
         """The moment (time.time()) this process's next bulk send may leave (the slot is taken)."""
         try:
-            return await self.storage.reserve_bulk_slot(interval)
+            return await self.storage.coordination.reserve_bulk_slot(interval)
         except Exception:  # noqa: BLE001 - as above
             log.exception("could not read the shared bulk timetable")
             return time.time() + 0.5
@@ -364,7 +364,7 @@ class Dispatcher:
         self.sent = 0
 
     async def start(self) -> None:
-        requeued = await self.storage.requeue_in_flight(self.live() if self.live else None)
+        requeued = await self.storage.outbox.requeue_in_flight(self.live() if self.live else None)
         if requeued:
             log.warning("re-sending %d messages that were in flight when the bot last stopped", requeued)
         self.storage.add_outbox_listener(self.wake)
@@ -401,7 +401,7 @@ class Dispatcher:
             room = self.BATCH - self._active
             if room >= self.BATCH // 2:
                 try:
-                    claimed = await self.storage.claim_due(self.clock.now(), room, self.instance)
+                    claimed = await self.storage.outbox.claim_due(self.clock.now(), room, self.instance)
                 except Exception:  # noqa: BLE001 - a database hiccup must not end delivery
                     log.exception("could not read the outbox; retrying")
                     await asyncio.sleep(1)
@@ -449,7 +449,7 @@ class Dispatcher:
             del self._chat_queues[chat_id]
 
     async def _sleep_until_due(self) -> None:
-        next_due = await self.storage.next_due()
+        next_due = await self.storage.outbox.next_due()
         delay = 3600.0
         if next_due is not None:
             delay = max(0.0, (next_due - self.clock.now().timestamp()) / self.clock.speed)
@@ -464,7 +464,7 @@ class Dispatcher:
     async def _deliver_one(self, row: OutboxMessage) -> None:
         now = self.clock.now()
         if self._stopping:
-            await self.storage.finish_delivery(row.id, "pending", now, error="stopped before sending")
+            await self.storage.outbox.finish_delivery(row.id, "pending", now, error="stopped before sending")
             return
         try:
             send = await self.render(row)
@@ -480,12 +480,12 @@ class Dispatcher:
         except RetryAfter as error:
             await self._retry(row, seconds(error.retry_after), f"429 retry after {seconds(error.retry_after):g}", count=False)
         except ChatMigrated as error:
-            await self.storage.update_chat(row.user_id, error.new_chat_id) if row.user_id else None
+            await self.storage.attendees.move_chat(row.user_id, error.new_chat_id) if row.user_id else None
             await self._retry(row, 0, f"chat migrated to {error.new_chat_id}", count=False)
         except Forbidden as error:
             # Blocked or deactivated: stop sending to this person at all.
             if row.user_id is not None:
-                await self.storage.mark_unreachable(row.user_id, str(error))
+                await self.storage.attendees.mark_unreachable(row.user_id, str(error))
             await self._finish(row, "failed", f"blocked: {error}")
         except BadRequest as error:
             if "not modified" in str(error).lower():
@@ -515,13 +515,13 @@ class Dispatcher:
             await self._finish(row, "failed", f"gave up after {row.attempts} attempts: {error}")
             return
         retry_at = self.clock.now() + timedelta(seconds=wait_seconds * self.clock.speed)
-        await self.storage.finish_delivery(row.id, "pending", self.clock.now(), error=error, retry_at=retry_at)
+        await self.storage.outbox.finish_delivery(row.id, "pending", self.clock.now(), error=error, retry_at=retry_at)
         self._wake_later(wait_seconds)
 
     def _wake_later(self, delay: float) -> None:
         asyncio.get_running_loop().call_later(max(0.0, delay), self._wake.set)
 
     async def _finish(self, row: OutboxMessage, state: str, error: str | None, message_id: int | None = None) -> None:
-        await self.storage.finish_delivery(row.id, state, self.clock.now(), telegram_message_id=message_id, error=error)
+        await self.storage.outbox.finish_delivery(row.id, state, self.clock.now(), telegram_message_id=message_id, error=error)
         if state == "sent":
             self.sent += 1

@@ -53,8 +53,8 @@ class ReminderService:
                 return queued  # the leader wakes at the next moment; queuing what is due is safe anywhere
             await self._start_due_announcements(now)
             purge_at = plan.purge_moment(program)
-            if now >= purge_at and await self.svc.storage.meta("purged_at") is None:
-                counts = await self.svc.storage.purge_personal_data(now)
+            if now >= purge_at and await self.svc.storage.privacy.purged_at() is None:
+                counts = await self.svc.storage.privacy.purge(now)
                 log.warning("retention period over: personal data purged (%s)", counts)
             moments = [m for m in (plan.next_due(owed, now), plan.next_due(prompts, now), await self._next_announcement(),
                                    purge_at if purge_at > now else None) if m is not None]
@@ -65,13 +65,13 @@ class ReminderService:
         """Queue the reminders and feedback questions due now, for everyone (None) or these
         people; returns the reminders queued, and all reminders and questions owed."""
         program = self.svc.program.current
-        subjects = await self.svc.storage.reminder_subjects(people)
+        subjects = await self.svc.storage.audiences.reminder_subjects(people)
         owed = plan.plan(program, subjects)
-        queued = await self.svc.storage.enqueue_reminders(plan.due_now(owed, now), now)
+        queued = await self.svc.storage.outbox.enqueue_reminders(plan.due_now(owed, now), now)
         if queued:
             log.info("queued %d reminders", queued)
         prompts = plan.feedback_prompts(program, [s for s in subjects if s.relation != "waitlisted"])
-        await self.svc.storage.enqueue_prompts(plan.due_now(prompts, now), now)
+        await self.svc.storage.feedback.enqueue_prompts(plan.due_now(prompts, now), now)
         return queued, owed, prompts
 
     async def _start_due_announcements(self, now) -> None:
@@ -79,12 +79,12 @@ class ReminderService:
         service = self.svc.announcements
         if service is None:
             return
-        for announcement_id in await self.svc.storage.due_announcements(now):
+        for announcement_id in await self.svc.storage.announcements.due(now):
             recipients = await service.start(announcement_id, None)  # type: ignore[attr-defined]
             log.info("scheduled announcement %s started for %s recipients", announcement_id, recipients)
 
     async def _next_announcement(self):
-        at = await self.svc.storage.next_announcement_at()
+        at = await self.svc.storage.announcements.next_at()
         return datetime.fromtimestamp(at, timezone.utc) if at is not None else None
 
     def request(self, people: Iterable[int] | None = None) -> None:

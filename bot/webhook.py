@@ -89,12 +89,12 @@ class ProgramSync:
 
     async def check(self) -> None:
         svc = self.application.bot_data["services"]
-        revision = await svc.storage.program_revision()
+        revision = await svc.storage.program_changes.revision()
         if revision == self.revision:
             return
         if self.revision is not None:
             base = await self._reloaded_file(svc)
-            svc.program.replace(base=base, overrides=await svc.storage.overrides())
+            svc.program.replace(base=base, overrides=await svc.storage.program_changes.overrides())
             svc.replan()
             log.info("program revision %d taken over from another instance%s", revision,
                      " with the reloaded program file" if base is not None else "")
@@ -103,7 +103,7 @@ class ProgramSync:
     @staticmethod
     async def _reloaded_file(svc) -> Program | None:
         """This host's program file, when another instance reloaded that file; else None."""
-        in_force = await svc.storage.program_base()
+        in_force = await svc.storage.program_changes.base()
         if in_force is None or in_force == svc.program.base.fingerprint():
             return None
         try:
@@ -213,7 +213,7 @@ class WebhookServer:
         if mine is not None:  # a retry reached the instance that is handling it: wait, then ask the database
             await asyncio.shield(mine)  # (done: 200; released after a failure: handled now)
             return await self._handle_once(update)
-        claim = await self.storage.claim_update(update_id, self.instance, time.time(), self.settings.claim_timeout)
+        claim = await self.storage.updates.claim(update_id, self.instance, time.time(), self.settings.claim_timeout)
         if claim == "done":
             return web.Response(text="ok")
         if claim == "busy":
@@ -231,7 +231,7 @@ class WebhookServer:
             await self.program_sync.check()  # answer with the program another instance may have changed
             processor = self.application.update_processor  # the same per-chat order as in polling
             await processor.process_update(update, self.application.process_update(update))
-            await self.storage.finish_update(update_id, time.time())
+            await self.storage.updates.finish(update_id, time.time())
             return web.Response(text="ok")
         except BaseException:  # handlers' errors are handled by PTB; this is storage or cancellation
             log.exception("webhook update %d was not handled; Telegram will retry it", update_id)
@@ -243,7 +243,7 @@ class WebhookServer:
 
     async def _release(self, update_id: int) -> None:
         try:
-            await self.storage.release_update(update_id, self.instance)
+            await self.storage.updates.release(update_id, self.instance)
         except Exception:  # noqa: BLE001 - the claim goes stale and is taken over then
             log.warning("could not release the claim of update %d", update_id)
 
@@ -258,7 +258,7 @@ class WebhookServer:
     async def _purge_now_and_then(self) -> None:
         while True:
             try:
-                purged = await self.storage.purge_updates(time.time() - KEEP_CLAIMS)
+                purged = await self.storage.updates.purge(time.time() - KEEP_CLAIMS)
                 if purged:
                     log.info("forgot %d handled webhook updates older than a day", purged)
             except Exception:  # noqa: BLE001 - a failed purge is retried at the next round

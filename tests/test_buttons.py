@@ -75,5 +75,5 @@ def test_no_handler_module_parses_callback_data_or_touches_conversation_state():
         if path.name not in ("buttons.py", "dispatch.py"):
             assert "callback_query.data" not in text and "CallbackQueryHandler" not in text, path.name
         if path.name != "conversation.py":
-            for call in ("save_conversation", "end_conversation", ".conversation(", "create_pending", "take_pending"):
-                assert call not in text, (path.name, call)
+            for repository in (".conversations.", ".confirmations."):
+                assert repository not in text, (path.name, repository)

@@ -119,8 +119,8 @@ async def test_interactive_429_is_retried_and_bulk_429_is_raised():
 async def _bookmark_everyone(storage, count: int, session_id: str, now) -> list[int]:
     ids = list(range(300_000, 300_000 + count))
     for user_id in ids:
-        await storage.touch_attendee(AttendeeInfo(user_id, user_id, f"R{user_id}"), now)
-        await storage.toggle_bookmark(user_id, session_id, now)
+        await storage.attendees.touch(AttendeeInfo(user_id, user_id, f"R{user_id}"), now)
+        await storage.bookmarks.toggle(user_id, session_id, now)
     return ids
 
 
@@ -129,6 +129,10 @@ async def test_the_shared_budget_is_asked_only_while_other_processes_are_alive()
 
     class Budget:
         taken: list = []
+
+        @property
+        def coordination(self):  # SharedBudget asks storage.coordination
+            return self
 
         async def take_send_slot(self, windows):
             self.taken.append([key for key, *_ in windows])
@@ -229,9 +233,9 @@ async def test_a_migrated_chat_is_followed(tmp_path, clock):
     async with bot_running(tmp_path, clock) as h:
         storage = h.services.storage
         await h.client.add_group(-4242, "Orga-Gruppe")
-        await storage.touch_attendee(AttendeeInfo(77, -4242, "Gruppe"), clock.now())
+        await storage.attendees.touch(AttendeeInfo(77, -4242, "Gruppe"), clock.now())
         await h.client._call("POST", "migrate", json={"chat_id": -4242, "to_chat_id": -1009999})
-        await storage.enqueue([(77, "text", {"de": "Hallo Gruppe"}, "test:migrate")], clock.now(), clock.now())
+        await storage.outbox.enqueue([(77, "text", {"de": "Hallo Gruppe"}, "test:migrate")], clock.now(), clock.now())
         outputs = await h.client.outputs(chat_id=-1009999, wait=10)
         assert outputs and outputs[0]["message"]["text"] == "Hallo Gruppe"
-        assert (await storage.attendee(77)).chat_id == -1009999
+        assert (await storage.attendees.get(77)).chat_id == -1009999

@@ -107,7 +107,7 @@ async def test_correct_and_withdraw_reach_every_recipient(harness):
     await wait_until(lambda: len(announcement_outputs(harness.sandbox)) >= 6, 10)
     await asyncio.sleep(2.5)  # the report is in
     replies = await admin.send("/durchsagen")
-    (sent,) = await harness.services.storage.announcements(states=("done",))
+    (sent,) = await harness.services.storage.announcements.recent(states=("done",))
     assert f"#{sent.id}" in text_of(replies) and "6/6 zugestellt" in text_of(replies)
     await admin.press("korrigieren")
     replies = await admin.send("Treffpunkt ist Raum 2")
@@ -157,7 +157,7 @@ async def test_non_admin_can_do_none_of_it(harness, caplog):
     anna = await harness.attendee("Anna")
     admin = await harness.attendee("Orga", user_id=ADMIN_ID)
     await admin.send("/durchsage Echt")  # a real draft exists
-    (draft,) = await harness.services.storage.announcements(states=("draft",))
+    (draft,) = await harness.services.storage.announcements.recent(states=("draft",))
     for command in ("/durchsage Hallo alle", "/durchsagen", "/geplant", "/verschieben podium 10", "/raum podium Keller",
                     "/absagen podium", "/reload", "/feedback"):
         assert "Organisationsteam vorbehalten" in text_of(await anna.send(command)), command
@@ -166,7 +166,7 @@ async def test_non_admin_can_do_none_of_it(harness, caplog):
     for data in (f"ay:{number}", f"ab:{number}:all", f"ae:{number}", f"aw:{number}", "ok:1", "no:1"):
         answer = await anna.tap(data, replies[0]["message_id"], forge=True, expect_message=False)
         assert "Organisationsteam vorbehalten" in text_of(answer), data
-    assert (await harness.services.storage.announcement(number)).state == "draft"
+    assert (await harness.services.storage.announcements.get(number)).state == "draft"
     assert announcement_outputs(harness.sandbox) == []
     assert "refused organizer function" in caplog.text
 
@@ -203,7 +203,7 @@ async def test_delay_moves_program_notifies_exactly_the_affected_and_survives_re
             replies = await admin.press("Bestätigen")
             assert "0 Personen" in text_of(replies)
             plan = {r.session_id: r.due for r in __import__("bot.domain.reminders", fromlist=["plan"]).plan(
-                h.services.program.current, await h.services.storage.reminder_subjects())}
+                h.services.program.current, await h.services.storage.audiences.reminder_subjects())}
             assert plan["podium"] == berlin("2025-06-03 11:05")  # the reminder moved with the session
         async with bot_running(tmp_path, clock, server=server, database=database) as h:
             current = h.services.program.current
@@ -239,7 +239,7 @@ async def _many_attendees(h, count: int, start: int = 500_000) -> list[int]:
     now = h.clock.now()
     for user_id in ids:
         h.sandbox.add_user(f"A{user_id}", user_id=user_id)
-        await h.services.storage.touch_attendee(AttendeeInfo(user_id, user_id, f"A{user_id}"), now)
+        await h.services.storage.attendees.touch(AttendeeInfo(user_id, user_id, f"A{user_id}"), now)
     return ids
 
 

@@ -108,8 +108,8 @@ async def test_a_forged_init_data_is_refused_and_nothing_changes(web_harness, tm
         await page.wait_for_selector("#status.error")
         assert "nur aus dem Chat" in await page.inner_text("#status")
         assert await page.query_selector_all(".cell") == []
-    assert await h.services.storage.registrations_of(anna.id) == []
-    assert await h.services.storage.attendee(anna.id) is None  # not even recorded
+    assert await h.services.storage.registrations.of_person(anna.id) == []
+    assert await h.services.storage.attendees.get(anna.id) is None  # not even recorded
 
 
 def _german_only_fragments() -> set[str]:
@@ -133,7 +133,7 @@ async def test_the_english_page_has_no_german_ui_text(web_harness, tmp_path):
     h = web_harness
     ben = await h.attendee("Ben", lang="en")
     await ben.send("/start")
-    await h.services.storage.toggle_bookmark(ben.id, "podium", h.services.now())
+    await h.services.storage.bookmarks.toggle(ben.id, "podium", h.services.now())
     async with browser_page(tmp_path / "profile") as page:
         await page.goto(page_url(h, ben.id, lang="en"))
         await page.wait_for_selector(".cell")

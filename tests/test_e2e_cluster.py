@@ -100,13 +100,13 @@ async def test_connections_the_server_dropped_are_replaced_without_losing_a_call
     await storage.open()
     try:
         now = berlin("2025-06-03 08:00")
-        await storage.touch_attendee(AttendeeInfo(1, 1, "Before"), now)
+        await storage.attendees.touch(AttendeeInfo(1, 1, "Before"), now)
         dropped = query(database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                   "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         assert len(dropped) >= 2  # both lanes' connections
-        results = await asyncio.gather(storage.touch_attendee(AttendeeInfo(2, 2, "After"), now),
-                                       storage.toggle_bookmark(1, "podium", now))  # both lanes at once
+        results = await asyncio.gather(storage.attendees.touch(AttendeeInfo(2, 2, "After"), now),
+                                       storage.bookmarks.toggle(1, "podium", now))  # both lanes at once
         assert results[0].first_name == "After" and results[1] is True
-        assert await storage.attendee_count() == 2
+        assert await storage.attendees.count() == 2
     finally:
         await storage.close()

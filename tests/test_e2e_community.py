@@ -29,7 +29,7 @@ async def test_questions_votes_once_anonymity_and_moderation(harness):
         await harness.client.press(cem.id, message_id, f"qv:{question_id}")
     await harness.client.press(ben.id, message_id, f"qv:{question_id}", forge=True)
     await asyncio.sleep(1.5)
-    votes = {q.id: q.votes for q in await harness.services.storage.questions("podium")}
+    votes = {q.id: q.votes for q in await harness.services.storage.questions.of_session("podium")}
     assert votes[question_id] == 2
     await anna.press("Mit meinem Namen", expect="Vornamen")
     assert "– Anna" in text_of(await cem.send("/fragen podium", expect="Fragen zu"))
@@ -89,7 +89,7 @@ async def test_networking_never_reveals_a_contact_without_both_consents(harness)
     leaked = [o for o in everything if o["chat_id"] in (ben.id, cem.id) and f"tg://user?id={anna.id}" in str(o["message"])]
     assert leaked == []  # Anna declined: her contact never went anywhere
     await anna.send("/vernetzen_aus", expect="gelöscht")
-    assert await harness.services.storage.profile(anna.id) is None
+    assert await harness.services.storage.networking.profile(anna.id) is None
     assert "nichts zu löschen" in text_of(await anna.send("/vernetzen_aus"))  # a second time: nothing left
     assert "Anna" not in text_of(await ben.send("/vernetzen", expect="gleichen Themen"))
 
@@ -99,7 +99,7 @@ async def test_a_session_that_takes_questions_offers_the_question_on_its_card(ha
     await anna.send("/start podium")
     await anna.press("Frage stellen", expect="Schreiben Sie jetzt Ihre Frage")
     assert "eingereicht" in text_of(await anna.send("Wie wird das finanziert?"))
-    assert [q.text for q in await harness.services.storage.questions("podium")] == ["Wie wird das finanziert?"]
+    assert [q.text for q in await harness.services.storage.questions.of_session("podium")] == ["Wie wird das finanziert?"]
     harness.clock.set(berlin("2025-06-03 12:00"))  # the panel is over
     card = await anna.send("/start podium")
     assert not any("Frage stellen" in label for label, _ in buttons_of(card))

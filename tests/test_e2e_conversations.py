@@ -23,7 +23,7 @@ async def test_commands_end_a_pending_question(harness):
     assert "Beendet" not in text_of(await anna.send("/meine"))
     replies = await anna.send("wo ist das Mittagessen")
     assert "eingereicht" not in text_of(replies)
-    assert await harness.services.storage.questions("podium") == []
+    assert await harness.services.storage.questions.of_session("podium") == []
 
 
 async def test_another_flows_button_ends_a_pending_question(harness):
@@ -35,7 +35,7 @@ async def test_another_flows_button_ends_a_pending_question(harness):
     await anna.press("Podiumsdiskussion", expect="Schreiben Sie jetzt Ihre Frage")
     await anna.press("Merken")  # on the older card: a button outside the question flow
     await anna.send("Wie finanzieren Kommunen das?")
-    assert await harness.services.storage.questions("podium") == []
+    assert await harness.services.storage.questions.of_session("podium") == []
 
 
 async def test_cancel_in_english_ends_the_question_and_says_what_was_dropped(harness):
@@ -46,7 +46,7 @@ async def test_cancel_in_english_ends_the_question_and_says_what_was_dropped(har
     text = text_of(replies)
     assert "question" in text.lower() and "give back" not in text.lower()
     await ben.send("How is this funded?")
-    assert await harness.services.storage.questions("podium") == []
+    assert await harness.services.storage.questions.of_session("podium") == []
     assert "nothing to cancel" in text_of(await ben.send("/cancel")).lower()
     replies = await ben.send("/unregister")
     assert "no sign-up" in text_of(replies).lower() or "give back" in text_of(replies).lower()
@@ -60,10 +60,10 @@ async def test_german_abbrechen_and_a_question_that_is_posted(harness):
     await anna.send("/frage")
     await anna.press("Podiumsdiskussion", expect="Schreiben Sie jetzt Ihre Frage")
     assert "eingereicht" in text_of(await anna.send("Wie geht es weiter?"))
-    (question,) = await harness.services.storage.questions("podium")
+    (question,) = await harness.services.storage.questions.of_session("podium")
     assert question.text == "Wie geht es weiter?"
     await anna.send("Und noch etwas")  # the prompt has ended: this is a search
-    assert len(await harness.services.storage.questions("podium")) == 1
+    assert len(await harness.services.storage.questions.of_session("podium")) == 1
 
 
 @pytest.mark.postgres_too
@@ -82,6 +82,6 @@ async def test_a_pending_input_survives_a_restart_and_expires(tmp_path, clock):
             await anna.press("Podiumsdiskussion", expect="Schreiben Sie jetzt Ihre Frage")
             clock.set(clock.now() + timedelta(minutes=31))
             await anna.send("Zu spät?")
-            assert [q.text for q in await h.services.storage.questions("podium")] == ["Nach dem Neustart?"]
+            assert [q.text for q in await h.services.storage.questions.of_session("podium")] == ["Nach dem Neustart?"]
     finally:
         await server.stop()

@@ -60,7 +60,7 @@ async def test_umlauts_typos_and_everyday_words_match_as_in_the_chat(harness):
 async def test_people_who_never_started_the_bot_can_search_and_nothing_is_stored_about_them(harness):
     stranger = await harness.attendee("Fremd", "de")
     assert (await harness.client.inline_query(stranger.id, "podium"))["results"]
-    assert await harness.services.storage.attendee(stranger.id) is None
+    assert await harness.services.storage.attendees.get(stranger.id) is None
 
 
 async def test_english_speakers_get_english_cards_and_a_stored_choice_wins(harness):

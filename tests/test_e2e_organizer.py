@@ -132,7 +132,7 @@ async def test_cancelling_frees_seats_and_restoring_gives_them_back(harness):
     mine = text_of(await ben.send("/mine"))
     assert "Workshop 3" in mine and "✅" in mine  # Ben's seat is back
     assert "Workshop 1" in text_of(await anna.send("/meine"))  # Anna keeps what she chose meanwhile
-    registrations = {r.user_id: r.state for r in await harness.services.storage.list_registrations("ws-beteiligung")}
+    registrations = {r.user_id: r.state for r in await harness.services.storage.registrations.listed("ws-beteiligung")}
     assert registrations == {ben.id: "confirmed"}
 
 
@@ -154,9 +154,9 @@ async def test_reload_previews_capacities_and_waits_for_confirmation(tmp_path, c
         replies = await admin.send("/reload")
         assert "2 → 5" in text_of(replies) and "Warteliste" in text_of(replies)
         await asyncio.sleep(0.5)
-        assert (await h.services.storage.registration("ws-zwilling", people[3].id)).state == "waitlisted"
+        assert (await h.services.storage.registrations.get("ws-zwilling", people[3].id)).state == "waitlisted"
         await admin.press("Bestätigen", expect="neu geladen")
-        assert (await h.services.storage.registration("ws-zwilling", people[3].id)).state == "confirmed"
+        assert (await h.services.storage.registrations.get("ws-zwilling", people[3].id)).state == "confirmed"
 
 
 async def test_export_neutralises_formulas_and_broadcast_list_shows_plain_text(harness):

@@ -128,22 +128,22 @@ async def test_privacy_notice_export_and_deletion_leave_nothing(harness):
     assert "/datenschutz" in text_of(await anna.send("/start"))  # linked from the welcome
     small = harness.services.program.replace(overrides=[])  # the shipped program: exkursion has 25 seats
     for i in range(25):
-        await storage.touch_attendee(AttendeeInfo(800_000 + i, 800_000 + i, f"X{i}"), harness.clock.now())
-        await storage.sign_up(small, "exkursion", 800_000 + i, i, harness.clock.now())
+        await storage.attendees.touch(AttendeeInfo(800_000 + i, 800_000 + i, f"X{i}"), harness.clock.now())
+        await storage.registrations.sign_up(small, "exkursion", 800_000 + i, i, harness.clock.now())
     await anna.send("/anmelden ws-zwilling")
     await anna.send("/anmelden exkursion")  # waitlisted? no: 25 taken, so she waits
     await ben.send("/anmelden exkursion")
     await anna.send("/start podium")
     await anna.press("Merken")
-    await storage.enqueue([(anna.id, "text", {"de": "geplant"}, "test:pending")],
-                          harness.clock.now() + timedelta(hours=1), harness.clock.now())
+    await storage.outbox.enqueue([(anna.id, "text", {"de": "geplant"}, "test:pending")],
+                                 harness.clock.now() + timedelta(hours=1), harness.clock.now())
     replies = await anna.send("/meinedaten", expect="gespeichert")
     document = [o for o in replies if o["kind"] == "sendDocument"][0]["message"]["document"]
     exported = json.loads(await harness.client.file(document["file_id"]))
     assert exported["attendee"][0]["first_name"] == "Anna"
     assert {r["session_id"] for r in exported["registrations"]} == {"ws-zwilling", "exkursion"}
     assert exported["bookmarks"][0]["session_id"] == "podium" and exported["messages_to_you"]
-    await storage.cancel(small, "exkursion", 800_000, harness.clock.now())  # anna moves up
+    await storage.registrations.cancel(small, "exkursion", 800_000, harness.clock.now())  # anna moves up
     await anna.send("/loeschen", expect="löschen")
     await anna.press("Ja, alles löschen", expect="Erledigt")
     database = harness.services.settings.database_path
@@ -154,7 +154,7 @@ async def test_privacy_notice_export_and_deletion_leave_nothing(harness):
     dump = "\n".join(repr(row) for table in table_names(database) for row in query(database, f"SELECT * FROM {table}"))
     assert "Anna" not in dump and str(anna.id) not in dump
     await asyncio.sleep(0.5)
-    ben_regs = {r.session_id: r.state for r in await storage.registrations_of(ben.id)}
+    ben_regs = {r.session_id: r.state for r in await storage.registrations.of_person(ben.id)}
     assert ben_regs == {"exkursion": "confirmed"}  # her freed seat went to the next in line
     assert "Ein Platz ist frei geworden" in text_of(await ben.wait(timeout=10))
 
@@ -169,7 +169,7 @@ async def test_retention_purge_at_the_rehearsal_clock(tmp_path):
         await anna.press("Merken")
         h.services.replan()
         await asyncio.sleep(3.5)
-        assert await h.services.storage.meta("purged_at") is not None
+        assert await h.services.storage.privacy.purged_at() is not None
         for table in ("attendees", "bookmarks", "outbox"):
             assert query(h.services.settings.database_path, f"SELECT COUNT(*) FROM {table}") == [(0,)], table
 

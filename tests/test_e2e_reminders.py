@@ -112,14 +112,14 @@ async def test_429_and_blocked_users_lose_nothing_deliverable(tmp_path):
         counts = Counter(o["chat_id"] for o in reminder_outputs(h.sandbox))
         assert set(counts) == expected and set(counts.values()) == {1}
         for _ in range(200):  # the blocked people's sends may still be under way (429s, retries)
-            rows = await h.services.storage.outbox_rows("reminder")
+            rows = await h.services.storage.outbox.rows("reminder")
             failed = {r.user_id for r in rows if r.state == "failed"}
             if failed >= blocked:
                 break
             await asyncio.sleep(0.1)
         assert failed == blocked
         for user_id in blocked:
-            assert not (await h.services.storage.attendee(user_id)).reachable
+            assert not (await h.services.storage.attendees.get(user_id)).reachable
         sends = sorted(r["time"] for r in h.sandbox.requests if r["method"] == "sendMessage" and r.get("status") == 200)
         assert max(sum(1 for t in sends if s <= t < s + 1) for s in sends) <= 30
 
@@ -194,7 +194,7 @@ async def test_the_excursion_keeps_its_own_lead_time_in_the_menu(harness):
     assert replies and any("✅ 5 Min." in b["text"] for row in (await anna.messages())[-1]["reply_markup"]["inline_keyboard"]
                            for b in row)
     await anna.press("🚌 45 Min.")
-    attendee = await harness.services.storage.attendee(anna.id)
+    attendee = await harness.services.storage.attendees.get(anna.id)
     assert (attendee.reminder_minutes, attendee.excursion_minutes) == (5, 45)
     await ben.send("/reminders", expect="Reminders")
     await ben.press("🚌 Off")

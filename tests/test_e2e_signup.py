@@ -73,7 +73,7 @@ async def test_switch_between_parallel_workshops_both_outcomes(tmp_path, clock):
         assert "zur selben Zeit" in text_of(replies)
         replies = await anna.press("Wechseln")
         assert "Gewechselt" in text_of(replies)
-        regs = {r.session_id: r.state for r in await h.services.storage.registrations_of(anna.id)}
+        regs = {r.session_id: r.state for r in await h.services.storage.registrations.of_person(anna.id)}
         assert regs == {"ws-mobilitaet": "confirmed"}
         # Ben holds a seat in ws-zwilling and wants the (now full) mobility workshop
         await ben.send("/signup ws-zwilling")
@@ -82,7 +82,7 @@ async def test_switch_between_parallel_workshops_both_outcomes(tmp_path, clock):
         keep_old = (replies[-1]["message_id"], [d for label, d in buttons_of(replies) if d.startswith("ko:")][0])
         replies = await ben.press("Switch")
         assert "fully booked" in text_of(replies) and "you keep your seat" in text_of(replies)
-        regs = {r.session_id: r.state for r in await h.services.storage.registrations_of(ben.id)}
+        regs = {r.session_id: r.state for r in await h.services.storage.registrations.of_person(ben.id)}
         assert regs == {"ws-zwilling": "confirmed"}
         replies = await ben.press("waiting list")
         assert "number 1 on the waiting list" in text_of(replies)
@@ -90,13 +90,13 @@ async def test_switch_between_parallel_workshops_both_outcomes(tmp_path, clock):
         await anna.send("/abmelden ws-mobilitaet")
         pushed = await ben.wait()
         assert "A seat has become free" in text_of(pushed) and "Your seat in “Workshop 1: Digital twins” has been released" in text_of(pushed)
-        regs = {r.session_id: r.state for r in await h.services.storage.registrations_of(ben.id)}
+        regs = {r.session_id: r.state for r in await h.services.storage.registrations.of_person(ben.id)}
         assert regs == {"ws-mobilitaet": "confirmed"}
         # the old "leave waiting list" button, tapped after Ben moved up, leaves him his seat
         message_id, data = leave_waitlist
         replies = await ben.tap(data, message_id)
         assert "you have moved up and hold a seat" in text_of(replies)
-        regs = {r.session_id: r.state for r in await h.services.storage.registrations_of(ben.id)}
+        regs = {r.session_id: r.state for r in await h.services.storage.registrations.of_person(ben.id)}
         assert regs == {"ws-mobilitaet": "confirmed"}
         # and the old "keep my seat" offer no longer claims a seat he gave up
         replies = await ben.tap(keep_old[1], keep_old[0])
@@ -147,7 +147,7 @@ async def test_reload_raises_capacity_promotes_and_lowering_reports_overbooking(
         program_file.write_text(program_file.read_text(encoding="utf-8").replace("capacity: 1\n", "capacity: 2\n"), encoding="utf-8")
         text = text_of(await admin.send("/reload"))
         assert "1 → 2" in text and "Warteliste" in text and "neu geladen" not in text  # a preview first
-        assert (await h.services.storage.session_counts())["exkursion"].confirmed == 1
+        assert (await h.services.storage.registrations.counts())["exkursion"].confirmed == 1
         text = text_of(await admin.press("Bestätigen", expect="neu geladen"))
         assert "1 Person ist von der Warteliste nachgerückt" in text
         assert "Ein Platz ist frei geworden" in text_of(await ben.wait())
@@ -156,7 +156,7 @@ async def test_reload_raises_capacity_promotes_and_lowering_reports_overbooking(
         assert "2 → 1" in text and "überbucht" in text
         text = text_of(await admin.press("Bestätigen", expect="neu geladen"))
         assert "Überbucht" in text and "2 Anmeldungen" in text
-        assert (await h.services.storage.session_counts())["exkursion"].confirmed == 2
+        assert (await h.services.storage.registrations.counts())["exkursion"].confirmed == 2
         program_file.write_text("conference: [kaputt", encoding="utf-8")
         text = text_of(await admin.send("/reload"))
         assert "nicht</b> übernommen" not in text and "nicht übernommen" in text and "YAML syntax" in text
@@ -172,7 +172,7 @@ async def test_500_simultaneous_signups_for_30_seats(tmp_path, clock):
         for user in users:  # all arrive before the bot's next getUpdates
             sandbox.user_message(user.id, "/anmelden ws-zwilling")
         await wait_until(lambda: len([o for o in sandbox.outputs if o["kind"] == "sendMessage"]) >= 500, 120)
-        listed = await h.services.storage.list_registrations("ws-zwilling")
+        listed = await h.services.storage.registrations.listed("ws-zwilling")
         confirmed = [r.user_id for r in listed if r.state == "confirmed"]
         waiting = sorted((r for r in listed if r.state == "waitlisted"), key=lambda r: r.position)
         order = [u.id for u in users]
@@ -183,7 +183,7 @@ async def test_500_simultaneous_signups_for_30_seats(tmp_path, clock):
         for user in users[:10]:
             sandbox.user_message(user.id, "/abmelden ws-zwilling")
         await wait_until(lambda: len([o for o in sandbox.outputs[before:] if o["kind"] == "sendMessage"]) >= 20, 60)
-        listed = await h.services.storage.list_registrations("ws-zwilling")
+        listed = await h.services.storage.registrations.listed("ws-zwilling")
         confirmed = sorted(r.user_id for r in listed if r.state == "confirmed")
         assert confirmed == order[10:40]
         promoted_chats = {o["chat_id"] for o in sandbox.outputs[before:] if "Ein Platz ist frei" in (o.get("message") or {}).get("text", "")}

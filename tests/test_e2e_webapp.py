@@ -70,8 +70,8 @@ async def test_without_valid_init_data_the_api_refuses_and_nothing_changes(web_h
                                ("GET", "orga", None)):
         status, data = await page.call(method, path, body)
         assert status == 401 and data["error"], (path, data)
-    assert await h.services.storage.registrations_of(anna.id) == []
-    assert await h.services.storage.bookmarks_of(anna.id) == []
+    assert await h.services.storage.registrations.of_person(anna.id) == []
+    assert await h.services.storage.bookmarks.of_person(anna.id) == []
     assert [o for o in await h.client.outputs(anna.id) if o["kind"] == "sendMessage"] == []
 
 
@@ -117,7 +117,7 @@ async def test_a_conflict_offers_the_switch_like_the_chat_and_switching_keeps_on
     assert status == 200 and kept["status"] == "kept"
     status, switched = await page.seat("switch", WORKSHOP_2, from_id=WORKSHOP_1)
     assert switched["status"] == "switched" and "Gewechselt" in switched["message"]
-    seats = {r.session_id: r.state for r in await h.services.storage.registrations_of(anna.id)}
+    seats = {r.session_id: r.state for r in await h.services.storage.registrations.of_person(anna.id)}
     assert seats == {WORKSHOP_2: "confirmed"}
     await chat_gets(anna, "Gewechselt")
 
@@ -131,7 +131,7 @@ async def test_cancel_and_bookmark_from_the_page_use_the_chats_texts(web_harness
     assert answer["status"] == "cancelled" and "Workshop 1" in answer["message"]
     status, answer = await page.call("POST", "bookmark", {"session_id": "podium"})
     assert status == 200 and answer["bookmarked"] is True and "Bookmarked" in answer["message"]
-    assert await h.services.storage.bookmarks_of(anna.id) == ["podium"]
+    assert await h.services.storage.bookmarks.of_person(anna.id) == ["podium"]
     await chat_gets(anna, "Bookmarked")
 
 
@@ -154,7 +154,7 @@ async def test_the_organizer_view_is_for_organizers_only(web_harness):
     status, data = await Page(h, init_data(anna.id)).call("GET", "orga")
     assert status == 403 and data["error"]
     await Page(h, init_data(anna.id)).seat("signup", WORKSHOP_1)
-    await h.services.storage.save_feedback("podium", anna.id, 4, h.services.now())
+    await h.services.storage.feedback.save("podium", anna.id, 4, h.services.now())
     await h.attendee("Orga", user_id=ADMIN_ID)
     organizer = Page(h, init_data(ADMIN_ID, first_name="Orga"))
     assert (await organizer.state())["is_admin"] is True
@@ -181,7 +181,7 @@ async def test_bad_requests_get_a_clear_json_message_and_change_nothing(web_harn
     anna = await h.attendee("Anna")
     got, data = await Page(h, init_data(anna.id)).call("POST", "seat", raw_body=raw_body)
     assert got == status and message in data["error"] and "Traceback" not in data["error"]
-    assert await h.services.storage.registrations_of(anna.id) == []
+    assert await h.services.storage.registrations.of_person(anna.id) == []
 
 
 async def test_assets_are_served_compressed_with_etags_and_no_third_party_sources(web_harness):

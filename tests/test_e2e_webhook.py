@@ -74,7 +74,7 @@ async def test_the_bot_answers_by_webhook_as_by_polling(tmp_path, clock):
         await anna.send("/start ws-zwilling")
         replies = await anna.press("Anmelden")
         assert "Sie sind für „Workshop 1: Digitale Zwillinge“ angemeldet" in text_of(replies)
-        assert [r.session_id for r in await h.services.storage.registrations_of(anna.id)] == ["ws-zwilling"]
+        assert [r.session_id for r in await h.services.storage.registrations.of_person(anna.id)] == ["ws-zwilling"]
         state = await h.client.webhook_state()
         assert state["deliveries"] and {d["status"] for d in state["deliveries"]} == {200}
         assert h.sandbox.getupdates_calls == 0  # nothing was polled
@@ -110,7 +110,7 @@ async def test_a_post_without_the_right_secret_is_refused_and_changes_nothing(tm
             await asyncio.sleep(0.5)
             assert await h.client.outputs(anna.id) == []
             assert claims(tmp_path / "bot.sqlite3") == {}
-            assert await h.services.storage.attendee(anna.id) is None
+            assert await h.services.storage.attendees.get(anna.id) is None
             async with session.post(url, json=update, headers=right) as response:  # the same post, with the secret
                 assert response.status == 200
         assert "Willkommen" in text_of(await h.client.outputs(anna.id))  # answered before the 200
@@ -351,7 +351,7 @@ async def test_a_program_change_made_through_another_instance_is_taken_over(tmp_
         try:
             session = h.services.program.current.session("ws-zwilling")
             moved = Override("ws-zwilling", session.start, session.end, "Raum 42", False)
-            assert await other.record_change([moved], [], None, "room", datetime.now(session.start.tzinfo))
+            assert await other.program_changes.record([moved], [], None, "room", datetime.now(session.start.tzinfo))
         finally:
             await other.close()
         assert "Raum 42" in text_of(await anna.send("/start ws-zwilling", expect="Raum 42"))
@@ -365,7 +365,7 @@ async def _reload_through_another_instance(tmp_path, base: str, overrides=()) ->
     other = Storage(database_for(tmp_path / "bot.sqlite3"))  # the other instance, on the same database
     await other.open()
     try:
-        assert await other.record_change(list(overrides), [], None, "reload", datetime.now(timezone.utc), base=base)
+        assert await other.program_changes.record(list(overrides), [], None, "reload", datetime.now(timezone.utc), base=base)
     finally:
         await other.close()
 

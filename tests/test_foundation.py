@@ -31,7 +31,7 @@ async def test_one_attendees_updates_are_handled_in_order(harness):
     outputs = await harness.client.outputs(anna.id, wait=15, minimum=4, settle=0.3)
     texts = [o["message"]["text"] for o in outputs if o["kind"] == "sendMessage"]
     assert ["angemeldet" in t and "abgemeldet" not in t for t in texts] == [True, False, True, False]
-    assert await harness.services.storage.registrations_of(anna.id) == []
+    assert await harness.services.storage.registrations.of_person(anna.id) == []
 
 
 def big_program(sessions: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot.domain.announcements import Audience
@@ -18,29 +19,29 @@ async def test_delete_user_leaves_no_trace_in_any_table(tmp_path, program):
     await storage.open()
     try:
         for user_id, name in ((ANNA, "Annegret"), (BEN, "Bertram")):
-            await storage.touch_attendee(AttendeeInfo(user_id, user_id, name, "Zuname" + name, f"user{user_id}", "de"), NOW)
-        await storage.sign_up(program, "ws-zwilling", ANNA, 1, NOW)
-        await storage.sign_up(program, "exkursion", ANNA, 2, NOW)
-        await storage.toggle_bookmark(ANNA, "podium", NOW)
-        await storage.set_reminder_minutes(ANNA, 10)
-        await storage.save_feedback("begruessung", ANNA, 5, NOW)
-        await storage.add_feedback_comment("begruessung", ANNA, "Annegret fand es gut")
-        question = await storage.add_question("podium", ANNA, "Eine Frage von Annegret", NOW)
-        await storage.vote(question, ANNA)
-        await storage.vote(question, BEN)
+            await storage.attendees.touch(AttendeeInfo(user_id, user_id, name, "Zuname" + name, f"user{user_id}", "de"), NOW)
+        await storage.registrations.sign_up(program, "ws-zwilling", ANNA, 1, NOW)
+        await storage.registrations.sign_up(program, "exkursion", ANNA, 2, NOW)
+        await storage.bookmarks.toggle(ANNA, "podium", NOW)
+        await storage.attendees.set_reminder_minutes(ANNA, 10)
+        await storage.feedback.save("begruessung", ANNA, 5, NOW)
+        await storage.feedback.add_comment("begruessung", ANNA, "Annegret fand es gut")
+        question = await storage.questions.add("podium", ANNA, "Eine Frage von Annegret", NOW)
+        await storage.questions.vote(question, ANNA)
+        await storage.questions.vote(question, BEN)
         for user_id in (ANNA, BEN):
-            await storage.save_profile(user_id, NOW, organization="Stadt", role="Rolle", topics=["ws-zwilling"], complete=1)
-        await storage.request_contact(BEN, ANNA, NOW)
-        await storage.save_conversation(ANNA, "feedback", "comment", {"session": "podium", "note": "Annegret"},
-                                        NOW + timedelta(minutes=30), NOW)
-        await storage.create_pending(ANNA, "change", {"by": "Annegret"}, NOW)
-        announcement = await storage.create_announcement(ANNA, "all", "Hallo von Annegret", None, NOW)
-        await storage.start_announcement(announcement, (), NOW)
-        exported = await storage.export_user(ANNA)
+            await storage.networking.save_profile(user_id, NOW, organization="Stadt", role="Rolle", topics=["ws-zwilling"], complete=1)
+        await storage.networking.request_contact(BEN, ANNA, NOW)
+        await storage.conversations.save(ANNA, "feedback", "comment", {"session": "podium", "note": "Annegret"},
+                                         NOW + timedelta(minutes=30), NOW)
+        await storage.confirmations.create(ANNA, "change", {"by": "Annegret"}, NOW)
+        announcement = await storage.announcements.create(ANNA, "all", "Hallo von Annegret", None, NOW)
+        await storage.announcements.start(announcement, (), NOW)
+        exported = await storage.privacy.export(ANNA)
         assert exported["attendee"] and exported["registrations"] and exported["questions"] and exported["networking_profile"]
         assert exported["contact_requests"] and exported["feedback"] and exported["messages_to_you"]
 
-        await storage.delete_user(program, ANNA, NOW)
+        await storage.privacy.erase(program, ANNA, NOW)
     finally:
         await storage.close()
     for table in table_names(database):
@@ -60,15 +61,69 @@ async def test_purge_removes_every_person(tmp_path, program):
     await storage.open()
     try:
         for user_id in (ANNA, BEN):
-            await storage.touch_attendee(AttendeeInfo(user_id, user_id, f"P{user_id}"), NOW)
-            await storage.sign_up(program, "ws-zwilling", user_id, user_id, NOW)
-        await storage.enqueue([(ANNA, "text", {"de": "x"}, "k")], NOW, NOW)
-        await storage.purge_personal_data(NOW)
-        assert await storage.meta("purged_at")
-        assert await storage.attendee_count() == 0
-        assert await storage.outbox_rows() == []
-        assert await storage.audience_ids(Audience("all"), ()) == []
+            await storage.attendees.touch(AttendeeInfo(user_id, user_id, f"P{user_id}"), NOW)
+            await storage.registrations.sign_up(program, "ws-zwilling", user_id, user_id, NOW)
+        await storage.outbox.enqueue([(ANNA, "text", {"de": "x"}, "k")], NOW, NOW)
+        await storage.privacy.purge(NOW)
+        assert await storage.privacy.purged_at()
+        assert await storage.attendees.count() == 0
+        assert await storage.outbox.rows() == []
+        assert await storage.audiences.recipients(Audience("all"), ()) == []
     finally:
+        await storage.close()
+
+
+async def test_an_erased_person_who_writes_again_is_stored_again(tmp_path, program):
+    """Attendees remembers who wrote recently; an erasure through storage.privacy must make it forget
+    them, or the next message is answered from memory, nothing is stored, and what the bot then owes
+    them (a seat's confirmation) is dropped for want of an attendee row."""
+    storage = Storage(database_for(tmp_path / "again.sqlite3"))
+    anna = AttendeeInfo(ANNA, ANNA, "Anna")
+    await storage.open()
+    try:
+        await storage.attendees.touch(anna, NOW)
+        await storage.privacy.erase(program, ANNA, NOW)
+        assert await storage.attendees.get(ANNA) is None
+        assert (await storage.attendees.touch(anna, NOW)).user_id == ANNA
+        assert await storage.attendees.get(ANNA) is not None
+        assert await storage.outbox.enqueue([(ANNA, "text", {"de": "x"}, "after-erasure")], NOW, NOW) == 1
+
+        await storage.privacy.purge(NOW)  # everyone at once
+        await storage.attendees.touch(anna, NOW)
+        assert await storage.attendees.count() == 1
+    finally:
+        await storage.close()
+
+
+async def test_a_touch_under_way_during_an_erasure_is_not_remembered(tmp_path, program, monkeypatch):
+    """A touch that read the person just before the erasure committed answers its own caller,
+    but must not be kept: the next touch would be answered from memory about a row that is gone."""
+    storage = Storage(database_for(tmp_path / "race.sqlite3"))
+    await storage.open()
+    engine = storage.database.engine
+    run, erased, read = engine.run, asyncio.Event(), asyncio.Event()
+
+    async def touch_answers_after_the_erasure(work, **options):
+        result = await run(work, **options)
+        if not options["serialized"]:  # the touches' upsert: it has read Anna; answer once she is erased
+            read.set()
+            await erased.wait()
+        return result
+
+    try:
+        await storage.attendees.touch(AttendeeInfo(ANNA, ANNA, "Anna"), NOW)
+        renamed = AttendeeInfo(ANNA, ANNA, "Annegret")  # not what is remembered: this touch writes
+        monkeypatch.setattr(engine, "run", touch_answers_after_the_erasure)
+        touch = asyncio.create_task(storage.attendees.touch(renamed, NOW))
+        await read.wait()
+        await storage.privacy.erase(program, ANNA, NOW)
+        erased.set()
+        assert (await touch).first_name == "Annegret"
+        monkeypatch.setattr(engine, "run", run)
+        await storage.attendees.touch(renamed, NOW)
+        assert await storage.attendees.get(ANNA) is not None
+    finally:
+        erased.set()
         await storage.close()
 
 

@@ -27,7 +27,7 @@ async def test_ten_percent_faults_lose_nothing(harness):
     crowd = list(range(700_000, 700_120))
     for user_id in crowd:
         harness.sandbox.add_user(f"F{user_id}", user_id=user_id)
-        await storage.touch_attendee(AttendeeInfo(user_id, user_id, f"F{user_id}"), harness.clock.now())
+        await storage.attendees.touch(AttendeeInfo(user_id, user_id, f"F{user_id}"), harness.clock.now())
     admin = await harness.attendee("Orga", user_id=ADMIN_ID)
     signers = [await harness.attendee(f"S{i}") for i in range(40)]
     await admin.send("/durchsage Störung? Keine Sorge.", expect="Wer soll")
@@ -45,11 +45,11 @@ async def test_ten_percent_faults_lose_nothing(harness):
     everyone = set(crowd) | {ADMIN_ID} | {p.id for p in signers}
     await wait_until(lambda: set(announced()) >= set(crowd) | {ADMIN_ID}, 120)
     deadline = time.monotonic() + 60
-    while len(await storage.list_registrations("ws-zwilling")) < len(signers) and time.monotonic() < deadline:
+    while len(await storage.registrations.listed("ws-zwilling")) < len(signers) and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
     await asyncio.sleep(7)  # replies that hang past the timeout settle
     await harness.client.configure(faults={})
-    listed = await storage.list_registrations("ws-zwilling")
+    listed = await storage.registrations.listed("ws-zwilling")
     assert {r.user_id for r in listed if r.state == "confirmed"} == {p.id for p in signers}  # none lost
     announced_to = announced()
     assert set(announced_to) <= everyone and set(announced_to) >= set(crowd) | {ADMIN_ID}

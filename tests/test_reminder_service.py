@@ -12,9 +12,12 @@ from conftest import PROGRAM_FILE, berlin
 
 
 class RecordingStorage:
+    """Storage's repositories as ReminderService uses them, one object standing in for all."""
+
     def __init__(self):
         self.asked: list = []
         self.hold: asyncio.Event | None = None
+        self.audiences = self.outbox = self.feedback = self.privacy = self.announcements = self
 
     async def reminder_subjects(self, people=None):
         self.asked.append(people)
@@ -28,13 +31,13 @@ class RecordingStorage:
     async def enqueue_prompts(self, prompts, now):
         return 0
 
-    async def meta(self, key):
+    async def purged_at(self):
         return "done"
 
-    async def due_announcements(self, now):
+    async def due(self, now):
         return []
 
-    async def next_announcement_at(self):
+    async def next_at(self):
         return None
 
 

@@ -33,18 +33,18 @@ def small(program):
 
 async def people(storage, *ids):
     for user_id in ids:
-        await storage.touch_attendee(AttendeeInfo(user_id, user_id, f"P{user_id}"), NOW)
+        await storage.attendees.touch(AttendeeInfo(user_id, user_id, f"P{user_id}"), NOW)
 
 
 async def sign(storage, program, session_id, user_id):
-    return await storage.sign_up(program, session_id, user_id, next(arrivals), NOW)
+    return await storage.registrations.sign_up(program, session_id, user_id, next(arrivals), NOW)
 
 
 async def test_confirm_then_twice_changes_nothing(storage, small):
     await people(storage, 1)
     assert (await sign(storage, small, "ws-zwilling", 1)).status == Status.CONFIRMED
     assert (await sign(storage, small, "ws-zwilling", 1)).status == Status.ALREADY_CONFIRMED
-    assert (await storage.session_counts())["ws-zwilling"].confirmed == 1
+    assert (await storage.registrations.counts())["ws-zwilling"].confirmed == 1
 
 
 async def test_only_sessions_with_capacity_take_signups(storage, small):
@@ -69,12 +69,12 @@ async def test_cancel_promotes_first_in_line_and_queues_a_message(storage, small
     await people(storage, 1, 2, 3, 4)
     for user in (1, 2, 3, 4):
         await sign(storage, small, "ws-zwilling", user)
-    outcome = await storage.cancel(small, "ws-zwilling", 1, NOW)
+    outcome = await storage.registrations.cancel(small, "ws-zwilling", 1, NOW)
     assert outcome.status == Status.CANCELLED
     assert [(p.user_id, p.session_id) for p in outcome.promotions] == [(3, "ws-zwilling")]
-    mine = {r.session_id: r for r in await storage.registrations_of(4)}
+    mine = {r.session_id: r for r in await storage.registrations.of_person(4)}
     assert mine["ws-zwilling"].position == 1
-    rows = await storage.outbox_rows("promoted")
+    rows = await storage.outbox.rows("promoted")
     assert [(r.user_id, r.state) for r in rows] == [(3, "pending")]
 
 
@@ -82,9 +82,9 @@ async def test_leaving_the_waitlist_promotes_nobody(storage, small):
     await people(storage, 1, 2, 3)
     for user in (1, 2, 3):
         await sign(storage, small, "ws-zwilling", user)
-    outcome = await storage.cancel(small, "ws-zwilling", 3, NOW)
+    outcome = await storage.registrations.cancel(small, "ws-zwilling", 3, NOW)
     assert outcome.status == Status.LEFT_WAITLIST and not outcome.promotions
-    assert (await storage.cancel(small, "ws-zwilling", 3, NOW)).status == Status.NOT_REGISTERED
+    assert (await storage.registrations.cancel(small, "ws-zwilling", 3, NOW)).status == Status.NOT_REGISTERED
 
 
 async def test_overlapping_seat_offers_a_switch(storage, small):
@@ -100,10 +100,10 @@ async def test_switch_with_free_seat_moves_and_promotes_old_waitlist(storage, sm
     await people(storage, 1, 2, 3)
     for user in (1, 2, 3):
         await sign(storage, small, "ws-zwilling", user)  # 3 waits
-    outcome = await storage.switch(small, "ws-zwilling", "ws-mobilitaet", 1, next(arrivals), NOW)
+    outcome = await storage.registrations.switch(small, "ws-zwilling", "ws-mobilitaet", 1, next(arrivals), NOW)
     assert outcome.status == Status.SWITCHED
     assert [p.user_id for p in outcome.promotions] == [3]
-    states = {r.session_id: r.state for r in await storage.registrations_of(1)}
+    states = {r.session_id: r.state for r in await storage.registrations.of_person(1)}
     assert states == {"ws-mobilitaet": "confirmed"}
 
 
@@ -112,15 +112,15 @@ async def test_switch_to_full_session_keeps_old_seat(storage, small):
     await sign(storage, small, "ws-zwilling", 1)
     for user in (2, 3):
         await sign(storage, small, "ws-mobilitaet", user)
-    outcome = await storage.switch(small, "ws-zwilling", "ws-mobilitaet", 1, next(arrivals), NOW)
+    outcome = await storage.registrations.switch(small, "ws-zwilling", "ws-mobilitaet", 1, next(arrivals), NOW)
     assert (outcome.status, outcome.other_session_id) == (Status.SWITCH_FULL, "ws-zwilling")
-    assert {r.session_id: r.state for r in await storage.registrations_of(1)} == {"ws-zwilling": "confirmed"}
-    waiting = await storage.join_waitlist(small, "ws-mobilitaet", 1, next(arrivals), NOW)
+    assert {r.session_id: r.state for r in await storage.registrations.of_person(1)} == {"ws-zwilling": "confirmed"}
+    waiting = await storage.registrations.join_waitlist(small, "ws-mobilitaet", 1, next(arrivals), NOW)
     assert (waiting.status, waiting.position, waiting.other_session_id) == (Status.WAITLISTED, 1, "ws-zwilling")
     # a seat frees up: 1 moves over, and its old seat is released
-    outcome = await storage.cancel(small, "ws-mobilitaet", 2, NOW)
+    outcome = await storage.registrations.cancel(small, "ws-mobilitaet", 2, NOW)
     assert [(p.user_id, p.released) for p in outcome.promotions] == [(1, "ws-zwilling")]
-    assert {r.session_id: r.state for r in await storage.registrations_of(1)} == {"ws-mobilitaet": "confirmed"}
+    assert {r.session_id: r.state for r in await storage.registrations.of_person(1)} == {"ws-mobilitaet": "confirmed"}
 
 
 async def test_nobody_ever_holds_two_overlapping_seats(storage, small):
@@ -130,20 +130,20 @@ async def test_nobody_ever_holds_two_overlapping_seats(storage, small):
         for session_id in workshops:
             outcome = await sign(storage, small, session_id, user)
             if outcome.status == Status.CONFLICT:
-                await storage.join_waitlist(small, session_id, user, next(arrivals), NOW)
+                await storage.registrations.join_waitlist(small, session_id, user, next(arrivals), NOW)
     for user in range(1, 5):
-        await storage.cancel(small, workshops[user % 3], user, NOW)
+        await storage.registrations.cancel(small, workshops[user % 3], user, NOW)
     for user in range(1, 9):
-        confirmed = [r for r in await storage.registrations_of(user) if r.state == "confirmed" and r.session_id in workshops]
+        confirmed = [r for r in await storage.registrations.of_person(user) if r.state == "confirmed" and r.session_id in workshops]
         assert len(confirmed) <= 1, (user, confirmed)
-    counts = await storage.session_counts()
+    counts = await storage.registrations.counts()
     assert all(counts[s].confirmed <= 2 for s in workshops)
 
 
 async def test_signup_closes_when_the_session_starts(storage, small):
     await people(storage, 1)
     late = berlin("2025-06-03 13:20")
-    outcome = await storage.sign_up(small, "ws-zwilling", 1, next(arrivals), late)
+    outcome = await storage.registrations.sign_up(small, "ws-zwilling", 1, next(arrivals), late)
     assert outcome.status == Status.CLOSED
 
 
@@ -152,23 +152,23 @@ async def test_capacity_change_never_drops_anyone(storage, small):
     for user in (1, 2, 3, 4):
         await sign(storage, small, "ws-zwilling", user)
     lowered = small.replace_session(dataclasses.replace(small.session("ws-zwilling"), capacity=1))
-    promotions, overbooked = await storage.reconcile_capacities(lowered, NOW)
+    promotions, overbooked = await storage.registrations.reconcile_capacities(lowered, NOW)
     assert not promotions and [(o.session_id, o.confirmed, o.capacity) for o in overbooked] == [("ws-zwilling", 2, 1)]
-    assert (await storage.session_counts())["ws-zwilling"].confirmed == 2
-    outcome = await storage.cancel(lowered, "ws-zwilling", 1, NOW)
+    assert (await storage.registrations.counts())["ws-zwilling"].confirmed == 2
+    outcome = await storage.registrations.cancel(lowered, "ws-zwilling", 1, NOW)
     assert not outcome.promotions  # still at capacity after the cancellation
     raised = small.replace_session(dataclasses.replace(small.session("ws-zwilling"), capacity=3))
-    promotions, overbooked = await storage.reconcile_capacities(raised, NOW)
+    promotions, overbooked = await storage.registrations.reconcile_capacities(raised, NOW)
     assert [p.user_id for p in promotions] == [3, 4] and not overbooked
 
 
 async def test_waitlist_order_follows_arrival_not_call_order(storage, small):
     await people(storage, 1, 2, 3, 4)
-    await storage.sign_up(small, "ws-zwilling", 1, 10, NOW)
-    await storage.sign_up(small, "ws-zwilling", 2, 20, NOW)
-    await storage.sign_up(small, "ws-zwilling", 4, 400, NOW)  # arrived later, processed first
-    await storage.sign_up(small, "ws-zwilling", 3, 300, NOW)
-    positions = {r.user_id: r.position for r in await storage.list_registrations("ws-zwilling") if r.state == "waitlisted"}
+    await storage.registrations.sign_up(small, "ws-zwilling", 1, 10, NOW)
+    await storage.registrations.sign_up(small, "ws-zwilling", 2, 20, NOW)
+    await storage.registrations.sign_up(small, "ws-zwilling", 4, 400, NOW)  # arrived later, processed first
+    await storage.registrations.sign_up(small, "ws-zwilling", 3, 300, NOW)
+    positions = {r.user_id: r.position for r in await storage.registrations.listed("ws-zwilling") if r.state == "waitlisted"}
     assert positions == {3: 1, 4: 2}
 
 
@@ -182,6 +182,6 @@ async def test_registrations_survive_reopening(tmp_path, small):
     await storage.close()
     reopened = Storage(path)
     await reopened.open()
-    listed = await reopened.list_registrations("ws-zwilling")
+    listed = await reopened.registrations.listed("ws-zwilling")
     assert [(r.user_id, r.state) for r in listed] == [(1, "confirmed"), (2, "confirmed"), (3, "waitlisted")]
     await reopened.close()

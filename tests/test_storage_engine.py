@@ -48,25 +48,25 @@ async def two(tmp_path):
 
 
 async def people(storage: Storage, ids) -> None:
-    await asyncio.gather(*(storage.touch_attendee(AttendeeInfo(i, i, f"P{i}"), NOW) for i in ids))
+    await asyncio.gather(*(storage.attendees.touch(AttendeeInfo(i, i, f"P{i}"), NOW) for i in ids))
 
 
 async def test_concurrent_calls_share_one_commit_and_a_failing_one_is_undone_alone(storage):
     await people(storage, range(1, 41))
-    engine = storage._engine
+    engine = storage.database.engine
     batches = engine.batches
 
     def failing(conn):
         conn.execute("UPDATE attendees SET first_name = 'changed' WHERE user_id = 1")
         raise ValueError("this call fails after writing")
 
-    results = await asyncio.gather(*(storage.toggle_bookmark(i, "podium", NOW) for i in range(2, 41)),
-                                   storage._transaction(failing), return_exceptions=True)
+    results = await asyncio.gather(*(storage.bookmarks.toggle(i, "podium", NOW) for i in range(2, 41)),
+                                   storage.database.run(failing), return_exceptions=True)
     assert engine.batches - batches < 39  # calls that arrived together committed together
     assert isinstance(results[-1], ValueError)
     assert all(result is True for result in results[:-1])
-    assert (await storage.attendee(1)).first_name == "P1"  # the failing call's write is gone
-    assert len(query(storage.database, "SELECT * FROM bookmarks")) == 39  # the others' writes stayed
+    assert (await storage.attendees.get(1)).first_name == "P1"  # the failing call's write is gone
+    assert len(query(storage.database.location, "SELECT * FROM bookmarks")) == 39  # the others' writes stayed
 
 
 async def test_a_write_the_database_refuses_fails_its_own_call_even_if_the_answer_comes_later(storage):
@@ -81,18 +81,18 @@ async def test_a_write_the_database_refuses_fails_its_own_call_even_if_the_answe
         conn.execute("UPDATE attendees SET first_name = 'counted' WHERE user_id = 2")
         return conn.execute("UPDATE attendees SET last_name = 'n' WHERE user_id > 10").rowcount
 
-    results = await asyncio.gather(*(storage.toggle_bookmark(i, "podium", NOW) for i in range(3, 13)),
-                                   storage._transaction(refused), storage._transaction(counts),
-                                   *(storage.toggle_bookmark(i, "podium", NOW) for i in range(13, 21)),
+    results = await asyncio.gather(*(storage.bookmarks.toggle(i, "podium", NOW) for i in range(3, 13)),
+                                   storage.database.run(refused), storage.database.run(counts),
+                                   *(storage.bookmarks.toggle(i, "podium", NOW) for i in range(13, 21)),
                                    return_exceptions=True)
     assert isinstance(results[10], Exception)  # the unique key refused it
     assert results[11] == 10  # a row count inside the pipeline is the real one
     assert all(result is True for result in results[:10] + results[12:])
-    assert len(query(storage.database, "SELECT * FROM bookmarks")) == 18
-    assert (await storage.attendee(2)).first_name == "counted" and (await storage.attendee(1)).first_name == "P1"
+    assert len(query(storage.database.location, "SELECT * FROM bookmarks")) == 18
+    assert (await storage.attendees.get(2)).first_name == "counted" and (await storage.attendees.get(1)).first_name == "P1"
     # and when nothing fails (the whole batch in one pipeline), row counts are still the real ones
-    results = await asyncio.gather(*(storage.toggle_bookmark(i, "panel", NOW) for i in range(3, 13)),
-                                   storage._transaction(counts), storage._transaction(counts))
+    results = await asyncio.gather(*(storage.bookmarks.toggle(i, "panel", NOW) for i in range(3, 13)),
+                                   storage.database.run(counts), storage.database.run(counts))
     assert results[10:] == [10, 10]
 
 
@@ -101,7 +101,7 @@ async def test_waitlist_places_in_one_batch_match_the_database(storage, small):
     ids = list(range(100, 120))
     await people(storage, ids)
     arrivals = [50, 40, 60, 40, 70, 10, 80, 80, 5, 90, 45, 46, 100, 1, 200, 150, 160, 3, 300, 2]
-    outcomes = await asyncio.gather(*(storage.sign_up(small, "ws-zwilling", user, arrival, NOW)
+    outcomes = await asyncio.gather(*(storage.registrations.sign_up(small, "ws-zwilling", user, arrival, NOW)
                                       for user, arrival in zip(ids, arrivals)))
     # replay: the place each person had when decided = their rank among those waitlisted before them
     waiting: list[tuple[int, int]] = []
@@ -113,9 +113,9 @@ async def test_waitlist_places_in_one_batch_match_the_database(storage, small):
             continue
         waiting.append((arrival, len(waiting)))
         assert outcome.position == sorted(waiting).index((arrival, len(waiting) - 1)) + 1, (user, arrival)
-    final = {r.user_id: r.position for r in await storage.list_registrations("ws-zwilling") if r.position}
+    final = {r.user_id: r.position for r in await storage.registrations.listed("ws-zwilling") if r.position}
     for user in ids[2:]:
-        assert (await storage.registration("ws-zwilling", user)).position == final[user]
+        assert (await storage.registrations.get("ws-zwilling", user)).position == final[user]
 
 
 async def test_cached_seat_counts_never_overbook_a_batch_of_signups_and_cancels(storage, small):
@@ -123,14 +123,14 @@ async def test_cached_seat_counts_never_overbook_a_batch_of_signups_and_cancels(
     await people(storage, ids)
     calls = []
     for index, user in enumerate(ids):
-        calls.append(storage.sign_up(small, ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")[index % 3], user, index, NOW))
+        calls.append(storage.registrations.sign_up(small, ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")[index % 3], user, index, NOW))
         if index % 7 == 6:
-            calls.append(storage.cancel(small, ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")[(index - 6) % 3],
-                                        ids[index - 6], NOW))
+            calls.append(storage.registrations.cancel(small, ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")[(index - 6) % 3],
+                                                      ids[index - 6], NOW))
     await asyncio.gather(*calls)
-    counts = await storage.session_counts()
+    counts = await storage.registrations.counts()
     for workshop in ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung"):
-        stored = query(storage.database, "SELECT COUNT(*) FROM registrations WHERE session_id = ? AND state = 'confirmed'",
+        stored = query(storage.database.location, "SELECT COUNT(*) FROM registrations WHERE session_id = ? AND state = 'confirmed'",
                        (workshop,))[0][0]
         assert counts[workshop].confirmed == stored == 2  # full, never over: freed seats went to the waitlist
 
@@ -140,8 +140,8 @@ async def test_seat_counts_carried_between_batches_stay_true_through_failures_an
     ids = list(range(300, 330))
     await people(storage, ids)
     for user in ids[:3]:  # one batch each: two seats taken, one waits; the counts are carried
-        await storage.sign_up(small, "ws-zwilling", user, user, NOW)
-    assert storage._engine._seat_counts["confirmed"] == {"ws-zwilling": 2}
+        await storage.registrations.sign_up(small, "ws-zwilling", user, user, NOW)
+    assert storage.database.engine._seat_counts["confirmed"] == {"ws-zwilling": 2}
 
     def fails_after_signing_up(conn):
         from bot.domain import signup as rules
@@ -150,28 +150,28 @@ async def test_seat_counts_carried_between_batches_stay_true_through_failures_an
         rules.cancel(book, small, "ws-zwilling", ids[0], NOW)  # frees a seat, moves ids[2] up...
         raise RuntimeError("...and fails: all of it is undone")
 
-    results = await asyncio.gather(storage._transaction(fails_after_signing_up),
-                                   *(storage.sign_up(small, "ws-zwilling", user, user, NOW) for user in ids[3:6]),
+    results = await asyncio.gather(storage.database.run(fails_after_signing_up),
+                                   *(storage.registrations.sign_up(small, "ws-zwilling", user, user, NOW) for user in ids[3:6]),
                                    return_exceptions=True)
     assert isinstance(results[0], RuntimeError) and [r.status.value for r in results[1:]] == ["waitlisted"] * 3
     assert [r.position for r in results[1:]] == [2, 3, 4]
-    await storage.delete_user(small, ids[1], NOW)  # erasure frees ids[1]'s seat: ids[2] moves up
-    later = [await storage.sign_up(small, "ws-zwilling", user, user, NOW) for user in ids[6:8]]
+    await storage.privacy.erase(small, ids[1], NOW)  # erasure frees ids[1]'s seat: ids[2] moves up
+    later = [await storage.registrations.sign_up(small, "ws-zwilling", user, user, NOW) for user in ids[6:8]]
     assert [(r.status.value, r.position) for r in later] == [("waitlisted", 4), ("waitlisted", 5)]
-    stored = dict(query(storage.database, "SELECT state, COUNT(*) FROM registrations WHERE session_id = 'ws-zwilling' "
+    stored = dict(query(storage.database.location, "SELECT state, COUNT(*) FROM registrations WHERE session_id = 'ws-zwilling' "
                                           "AND state IN ('confirmed', 'waitlisted') GROUP BY state"))
     assert stored == {"confirmed": 2, "waitlisted": 5}
-    assert storage._engine._seat_counts["confirmed"] == {"ws-zwilling": 2}
+    assert storage.database.engine._seat_counts["confirmed"] == {"ws-zwilling": 2}
 
 
 async def test_two_processes_never_claim_the_same_message(two):
     first, second = two
-    database = first.database
+    database = first.database.location
     await people(first, range(1, 301))
-    await first.enqueue([(i, "text", {"de": "x"}, f"k{i}") for i in range(1, 301)], NOW, NOW)
+    await first.outbox.enqueue([(i, "text", {"de": "x"}, f"k{i}") for i in range(1, 301)], NOW, NOW)
     claimed: list[int] = []
     while True:
-        batches = await asyncio.gather(first.claim_due(NOW, 40, "a"), second.claim_due(NOW, 40, "b"))
+        batches = await asyncio.gather(first.outbox.claim_due(NOW, 40, "a"), second.outbox.claim_due(NOW, 40, "b"))
         if not any(batches):
             break
         claimed += [m.id for batch in batches for m in batch]
@@ -179,50 +179,50 @@ async def test_two_processes_never_claim_the_same_message(two):
     owners = dict(query(database, "SELECT claimed_by, COUNT(*) FROM outbox GROUP BY claimed_by"))
     assert set(owners) <= {"a", "b"} and sum(owners.values()) == 300
     # b dies: only its rows go out again, a's stay claimed
-    requeued = await first.requeue_in_flight(live=["a"])
+    requeued = await first.outbox.requeue_in_flight(live=["a"])
     assert requeued == owners.get("b", 0)
 
 
 async def test_the_lease_has_one_holder_until_it_runs_out(storage):
     now = time.time()
-    assert await storage.hold_lease("leader", "a", now, 10)
-    assert not await storage.hold_lease("leader", "b", now + 1, 10)
-    assert await storage.hold_lease("leader", "a", now + 2, 10)  # renewed
-    assert not await storage.hold_lease("leader", "b", now + 11, 10)
-    assert await storage.hold_lease("leader", "b", now + 12.5, 10)  # a's lease ran out: b takes over
-    assert not await storage.hold_lease("leader", "a", now + 13, 10)
+    assert await storage.coordination.hold_lease("leader", "a", now, 10)
+    assert not await storage.coordination.hold_lease("leader", "b", now + 1, 10)
+    assert await storage.coordination.hold_lease("leader", "a", now + 2, 10)  # renewed
+    assert not await storage.coordination.hold_lease("leader", "b", now + 11, 10)
+    assert await storage.coordination.hold_lease("leader", "b", now + 12.5, 10)  # a's lease ran out: b takes over
+    assert not await storage.coordination.hold_lease("leader", "a", now + 13, 10)
 
 
 async def test_the_shared_send_budget_counts_every_process(two):
     first, second = two
     now = time.time()
     windows = [("overall", 30, 1.0), ("chat:7", 3, 3.0)]
-    waits = [await (first if i % 2 else second).take_send_slot(windows, now + i * 0.001) for i in range(5)]
+    waits = [await (first if i % 2 else second).coordination.take_send_slot(windows, now + i * 0.001) for i in range(5)]
     assert waits[:3] == [0.0, 0.0, 0.0]  # three to one chat, from either process
     assert 2.9 < waits[3] <= 3.0 and 2.9 < waits[4] <= 3.0  # the fourth waits for the first to leave the window
-    overall = [await first.take_send_slot([("overall", 30, 1.0)], now + 0.01) for _ in range(30)]
+    overall = [await first.coordination.take_send_slot([("overall", 30, 1.0)], now + 0.01) for _ in range(30)]
     assert overall.count(0.0) == 27 and all(w > 0 for w in overall[27:])  # 3 went to chat 7 already
 
 
 async def test_a_chat_window_is_stored_under_a_hash_that_erasure_finds(two):
     first, second = two
-    database = first.database
+    database = first.database.location
     now = time.time()
-    assert await first.take_send_slot([("chat:4242", 1, 3.0)], now) == 0.0
-    assert 2.8 < await second.take_send_slot([("chat:4242", 1, 3.0)], now + 0.1) <= 3.0  # the same key for both
+    assert await first.coordination.take_send_slot([("chat:4242", 1, 3.0)], now) == 0.0
+    assert 2.8 < await second.coordination.take_send_slot([("chat:4242", 1, 3.0)], now + 0.1) <= 3.0  # the same key for both
     rows = query(database, "SELECT key FROM rate_budget")
     assert len(rows) == 1 and "4242" not in rows[0][0]
-    assert (await first.export_user(4242))["recent_messages_count"]
-    await second.take_send_slot([("chat:77", 3, 3.0)], now)
-    await first.delete_user(load_program(PROGRAM_FILE), 4242, NOW)
+    assert (await first.privacy.export(4242))["recent_messages_count"]
+    await second.coordination.take_send_slot([("chat:77", 3, 3.0)], now)
+    await first.privacy.erase(load_program(PROGRAM_FILE), 4242, NOW)
     assert len(query(database, "SELECT key FROM rate_budget")) == 1  # chat 77's window stays
-    assert "recent_messages_count" not in await first.export_user(4242)
+    assert "recent_messages_count" not in await first.privacy.export(4242)
 
 
 async def test_bulk_sends_of_all_processes_take_turns_in_one_timetable(two):
     first, second = two
     started = time.time()
-    slots = [await (first if i % 2 else second).reserve_bulk_slot(0.5) - started for i in range(4)]
+    slots = [await (first if i % 2 else second).coordination.reserve_bulk_slot(0.5) - started for i in range(4)]
     assert slots[0] < 0.1  # the first goes at once
     assert all(0.45 < later - earlier < 0.55 for earlier, later in zip(slots, slots[1:]))  # then one per 0.5 s
 
@@ -262,14 +262,14 @@ async def test_two_processes_signing_up_at_once_never_overbook_nor_double_seat(s
     """Two storage engines on one database (as two bot processes): the same 60 people try the
     three parallel workshops from both at once; the rules hold across them."""
     first, second = two
-    database = first.database
+    database = first.database.location
     ids = list(range(500, 560))
     await people(first, ids)
     workshops = ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")
     calls = []
     for index, user in enumerate(ids):
-        calls.append(first.sign_up(small, workshops[index % 3], user, 2 * index, NOW))
-        calls.append(second.sign_up(small, workshops[(index + 1) % 3], user, 2 * index + 1, NOW))
+        calls.append(first.registrations.sign_up(small, workshops[index % 3], user, 2 * index, NOW))
+        calls.append(second.registrations.sign_up(small, workshops[(index + 1) % 3], user, 2 * index + 1, NOW))
     await asyncio.gather(*calls)
     confirmed = query(database, "SELECT session_id, user_id FROM registrations WHERE state = 'confirmed'")
     per_session = {w: sum(1 for s, _ in confirmed if s == w) for w in workshops}
@@ -279,7 +279,7 @@ async def test_two_processes_signing_up_at_once_never_overbook_nor_double_seat(s
     for workshop in workshops:  # the waitlist is in arrival order, without gaps
         waiting = query(database, "SELECT arrival FROM registrations WHERE session_id = ? AND state = 'waitlisted' "
                                   "ORDER BY arrival, id", (workshop,))
-        places = [(await first.registration(workshop, user)).position for user, in query(
+        places = [(await first.registrations.get(workshop, user)).position for user, in query(
             database, "SELECT user_id FROM registrations WHERE session_id = ? AND state = 'waitlisted' "
                       "ORDER BY arrival, id", (workshop,))]
         assert places == list(range(1, len(waiting) + 1))
@@ -316,19 +316,19 @@ async def test_a_process_that_stalled_joins_again_before_it_writes(monkeypatch, 
     await a.beat()
     assert not a.solo
     stalled_since = time.time() - Cluster.DEAD_AFTER - 1  # b froze: its last beat is that old
-    await second.heartbeat(b.instance, stalled_since, b.started_at)
+    await second.coordination.heartbeat(b.instance, stalled_since, b.started_at)
     b._beaten_at = stalled_since
     await a.beat()
     assert a.solo  # b counts as gone: a trusts what it cached
-    write = asyncio.create_task(second.save_conversation(1, "ask", "question", {}, NOW.replace(year=2026), NOW))
+    write = asyncio.create_task(second.conversations.save(1, "ask", "question", {}, NOW.replace(year=2026), NOW))
     await asyncio.sleep(0.2)
     assert not write.done()  # b announced itself and waits for the others to see it
     await a.beat()
     assert not a.solo
     await write
-    assert (await first.conversation(1)).flow == "ask"
+    assert (await first.conversations.get(1)).flow == "ask"
     started = time.monotonic()
-    await second.save_conversation(2, "ask", "question", {}, NOW.replace(year=2026), NOW)
+    await second.conversations.save(2, "ask", "question", {}, NOW.replace(year=2026), NOW)
     assert time.monotonic() - started < 0.3  # beating as usual: no wait
 
 
@@ -339,19 +339,19 @@ async def test_while_sole_writer_nothing_pending_is_known_without_the_database(t
     await other.open()
     until = NOW.replace(year=2026)
     try:
-        await other.save_conversation(1, "ask", "question", {}, until, NOW)  # before: read at the start
+        await other.conversations.save(1, "ask", "question", {}, until, NOW)  # before: read at the start
         await storage.sole_writer(True)
-        calls = storage._engine.calls
-        assert await storage.conversation(2) is None and storage._engine.calls == calls  # no round trip
-        assert (await storage.conversation(1)).flow == "ask"
-        await storage.save_conversation(2, "ask", "question", {"x": 1}, until, NOW)
-        assert (await storage.conversation(2)).data == {"x": 1}
-        assert await storage.end_conversation(2) == "ask"
-        calls = storage._engine.calls
-        assert await storage.conversation(2) is None and storage._engine.calls == calls
+        calls = storage.database.engine.calls
+        assert await storage.conversations.get(2) is None and storage.database.engine.calls == calls  # no round trip
+        assert (await storage.conversations.get(1)).flow == "ask"
+        await storage.conversations.save(2, "ask", "question", {"x": 1}, until, NOW)
+        assert (await storage.conversations.get(2)).data == {"x": 1}
+        assert await storage.conversations.end(2) == "ask"
+        calls = storage.database.engine.calls
+        assert await storage.conversations.get(2) is None and storage.database.engine.calls == calls
         await storage.sole_writer(False)  # another process joined: its writes count, so ask again
-        await other.save_conversation(3, "ask", "question", {}, until, NOW)
-        assert (await storage.conversation(3)).flow == "ask"
+        await other.conversations.save(3, "ask", "question", {}, until, NOW)
+        assert (await storage.conversations.get(3)).flow == "ask"
     finally:
         await storage.close()
         await other.close()
@@ -359,14 +359,14 @@ async def test_while_sole_writer_nothing_pending_is_known_without_the_database(t
 
 async def test_touches_arriving_together_are_written_in_one_statement_and_a_bad_one_fails_alone(storage, backend):
     infos = [AttendeeInfo(i, i, f"P{i}", language_code="en" if i % 2 else "de") for i in range(1, 101)]
-    before = storage._engine.calls
-    stored = await asyncio.gather(*(storage.touch_attendee(info, NOW) for info in infos))
+    before = storage.database.engine.calls
+    stored = await asyncio.gather(*(storage.attendees.touch(info, NOW) for info in infos))
     assert [a.first_name for a in stored] == [f"P{i}" for i in range(1, 101)]
     assert [a.telegram_language for a in stored] == [p.language_code for p in infos]
-    assert storage._engine.calls - before <= 2  # one upsert (or two, if the first went alone), not 100
-    assert query(storage.database, "SELECT COUNT(*) FROM attendees") == [(100,)]
+    assert storage.database.engine.calls - before <= 2  # one upsert (or two, if the first went alone), not 100
+    assert query(storage.database.location, "SELECT COUNT(*) FROM attendees") == [(100,)]
     bad = AttendeeInfo(500, 500, "Null\x00byte")  # PostgreSQL refuses a NUL in text; SQLite keeps it
-    results = await asyncio.gather(*(storage.touch_attendee(info, NOW) for info in
+    results = await asyncio.gather(*(storage.attendees.touch(info, NOW) for info in
                                      [AttendeeInfo(501, 501, "A"), bad, AttendeeInfo(502, 502, "B")]),
                                    return_exceptions=True)
     assert [r.first_name for r in (results[0], results[2])] == ["A", "B"]
@@ -378,7 +378,7 @@ async def test_a_process_killed_on_this_host_does_not_make_its_successor_wait(st
 
     from bot.cluster import Cluster
     monkeypatch.setattr(Cluster, "JOIN_GRACE", 2.0)
-    await storage.heartbeat(f"{socket.gethostname()}:999999:dead", time.time(), "2025-06-03T08:00:00")  # no such pid
+    await storage.coordination.heartbeat(f"{socket.gethostname()}:999999:dead", time.time(), "2025-06-03T08:00:00")  # no such pid
     started = time.monotonic()
     await Cluster(storage, alone=False).join()
     assert time.monotonic() - started < 1.0

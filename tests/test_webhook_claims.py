@@ -23,45 +23,45 @@ async def storage(tmp_path):
 
 
 async def test_an_update_is_claimed_once_and_done_stays_done(storage):
-    assert await storage.claim_update(1, "a", NOW, 60) == "claimed"
-    assert await storage.claim_update(1, "b", NOW + 1, 60) == "busy"  # a retry while a works on it
-    assert await storage.claim_update(1, "a", NOW + 1, 60) == "busy"  # also for a's own second delivery
-    await storage.finish_update(1, NOW + 2)
-    assert await storage.claim_update(1, "b", NOW + 3, 60) == "done"
-    assert await storage.claim_update(1, "b", NOW + 3600, 60) == "done"  # done never goes stale
-    assert await storage.claim_update(2, "b", NOW, 60) == "claimed"  # other updates are independent
+    assert await storage.updates.claim(1, "a", NOW, 60) == "claimed"
+    assert await storage.updates.claim(1, "b", NOW + 1, 60) == "busy"  # a retry while a works on it
+    assert await storage.updates.claim(1, "a", NOW + 1, 60) == "busy"  # also for a's own second delivery
+    await storage.updates.finish(1, NOW + 2)
+    assert await storage.updates.claim(1, "b", NOW + 3, 60) == "done"
+    assert await storage.updates.claim(1, "b", NOW + 3600, 60) == "done"  # done never goes stale
+    assert await storage.updates.claim(2, "b", NOW, 60) == "claimed"  # other updates are independent
 
 
 async def test_a_stale_claim_is_taken_over_by_one_instance(storage):
-    assert await storage.claim_update(7, "dead", NOW, 60) == "claimed"
-    assert await storage.claim_update(7, "b", NOW + 59, 60) == "busy"
-    assert await storage.claim_update(7, "b", NOW + 61, 60) == "claimed"
-    assert await storage.claim_update(7, "c", NOW + 62, 60) == "busy"  # b's claim is fresh now
-    await storage.finish_update(7, NOW + 63)
-    assert await storage.claim_update(7, "c", NOW + 200, 60) == "done"
+    assert await storage.updates.claim(7, "dead", NOW, 60) == "claimed"
+    assert await storage.updates.claim(7, "b", NOW + 59, 60) == "busy"
+    assert await storage.updates.claim(7, "b", NOW + 61, 60) == "claimed"
+    assert await storage.updates.claim(7, "c", NOW + 62, 60) == "busy"  # b's claim is fresh now
+    await storage.updates.finish(7, NOW + 63)
+    assert await storage.updates.claim(7, "c", NOW + 200, 60) == "done"
 
 
 async def test_concurrent_claims_of_one_update_let_exactly_one_win(storage):
-    results = await asyncio.gather(*(storage.claim_update(9, f"i{n}", NOW, 60) for n in range(20)))
+    results = await asyncio.gather(*(storage.updates.claim(9, f"i{n}", NOW, 60) for n in range(20)))
     assert results.count("claimed") == 1 and results.count("busy") == 19
 
 
 async def test_a_released_claim_is_claimed_again_and_only_its_owner_releases_it(storage):
-    assert await storage.claim_update(3, "a", NOW, 60) == "claimed"
-    await storage.release_update(3, "b")  # not b's claim: nothing happens
-    assert await storage.claim_update(3, "b", NOW + 1, 60) == "busy"
-    await storage.release_update(3, "a")
-    assert await storage.claim_update(3, "b", NOW + 1, 60) == "claimed"
-    await storage.finish_update(3, NOW + 2)
-    await storage.release_update(3, "b")  # a done update is never released
-    assert await storage.claim_update(3, "c", NOW + 3, 60) == "done"
+    assert await storage.updates.claim(3, "a", NOW, 60) == "claimed"
+    await storage.updates.release(3, "b")  # not b's claim: nothing happens
+    assert await storage.updates.claim(3, "b", NOW + 1, 60) == "busy"
+    await storage.updates.release(3, "a")
+    assert await storage.updates.claim(3, "b", NOW + 1, 60) == "claimed"
+    await storage.updates.finish(3, NOW + 2)
+    await storage.updates.release(3, "b")  # a done update is never released
+    assert await storage.updates.claim(3, "c", NOW + 3, 60) == "done"
 
 
 async def test_old_claims_are_purged(storage):
     for update_id in range(5):
-        await storage.claim_update(update_id, "a", NOW + update_id, 60)
-    await storage.finish_update(0, NOW + 10)
-    assert await storage.purge_updates(before=NOW + 3) == 2  # 1 and 2; 0 counts from when it was done
-    assert await storage.claim_update(0, "b", NOW + 20, 60) == "done"
-    assert await storage.claim_update(1, "b", NOW + 20, 60) == "claimed"  # forgotten: new to the table
-    assert await storage.claim_update(3, "b", NOW + 20, 60) == "busy"
+        await storage.updates.claim(update_id, "a", NOW + update_id, 60)
+    await storage.updates.finish(0, NOW + 10)
+    assert await storage.updates.purge(before=NOW + 3) == 2  # 1 and 2; 0 counts from when it was done
+    assert await storage.updates.claim(0, "b", NOW + 20, 60) == "done"
+    assert await storage.updates.claim(1, "b", NOW + 20, 60) == "claimed"  # forgotten: new to the table
+    assert await storage.updates.claim(3, "b", NOW + 20, 60) == "busy"

@@ -29,7 +29,7 @@ async def attendees_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
             return
         await _attendees_of(update, context, who, session)
         return
-    counts = await svc.storage.session_counts()
+    counts = await svc.storage.registrations.counts()
     lines = [t(who.lang, "admin_attendees_title")]
     for session in _with_registrations(program, counts):
         count = counts.get(session.id)
@@ -46,7 +46,7 @@ def _with_registrations(program, counts):
 
 async def _attendees_of(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session) -> None:
     svc = services(context)
-    listed = await svc.storage.list_registrations(session.id)
+    listed = await svc.storage.registrations.listed(session.id)
     confirmed = [r for r in listed if r.state == "confirmed"]
     waiting = [r for r in listed if r.state == "waitlisted"]
     lines = [t(who.lang, "admin_attendees_session", title=session.title.get(who.lang), id=session.id,
@@ -95,7 +95,7 @@ def _local_stamp(program, stamp: str) -> str:
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
     svc = services(context)
     program = svc.program.current
-    rows = await svc.storage.list_registrations()
+    rows = await svc.storage.registrations.listed()
     data = registrations_csv(rows, program, who.lang)
     stamp = program.local(svc.now())
     chat = update.effective_chat

@@ -110,7 +110,7 @@ async def _take_text(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
         await conversation.expect(context, who, BROADCAST, "text")
         await send(update, context, t(who.lang, "bc_prompt"))
         return
-    announcement_id = await svc.storage.create_announcement(who.user_id, "all", html_text, photo, svc.now())
+    announcement_id = await svc.storage.announcements.create(who.user_id, "all", html_text, photo, svc.now())
     await conversation.done(context, who)
     await _choose_audience(update, context, who, announcement_id)
 
@@ -118,7 +118,7 @@ async def _take_text(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
 async def _count(context: ContextTypes.DEFAULT_TYPE, key: str) -> int:
     audience = Audience.parse(key)
     program = services(context).program.current
-    return len(await services(context).storage.audience_ids(audience, audience.session_ids(program))) if audience else 0
+    return len(await services(context).storage.audiences.recipients(audience, audience.session_ids(program))) if audience else 0
 
 
 async def _choose_audience(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int) -> None:
@@ -144,8 +144,8 @@ async def _choose_group(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
 
 async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int, audience_key: str) -> None:
     svc = services(context)
-    await svc.storage.update_announcement(announcement_id, audience=audience_key)
-    announcement = await svc.storage.announcement(announcement_id)
+    await svc.storage.announcements.update(announcement_id, audience=audience_key)
+    announcement = await svc.storage.announcements.get(announcement_id)
     count = await _count(context, audience_key)
     rows = [[b.SendNow(announcement_id).labelled(who.lang, "bc_send_now"),
              b.SendLater(announcement_id).labelled(who.lang, "bc_send_later")],
@@ -185,8 +185,8 @@ async def _time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: A
         await send(update, context, t(who.lang, "bc_bad_time"))  # the prompt stays open
         return
     await conversation.done(context, who)
-    announcement = await svc.storage.announcement(announcement_id)
-    if announcement is None or not await svc.storage.schedule_announcement(announcement_id, moment, svc.now()):
+    announcement = await svc.storage.announcements.get(announcement_id)
+    if announcement is None or not await svc.storage.announcements.schedule(announcement_id, moment, svc.now()):
         await send(update, context, t(who.lang, "bc_already"))
         return
     svc.replan()
@@ -201,7 +201,7 @@ async def _correction_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     announcement_id = int(pending.get("ann", 0))
     message = update.effective_message
     html_text, photo, length = _html_of(message)
-    announcement = await svc.storage.announcement(announcement_id)
+    announcement = await svc.storage.announcements.get(announcement_id)
     if announcement is None or announcement.state not in ("sending", "done"):
         await conversation.done(context, who)
         await send(update, context, t(who.lang, "bc_not_editable", id=announcement_id))
@@ -212,7 +212,7 @@ async def _correction_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, 
                    else t(who.lang, "bc_edit_prompt", id=announcement_id))
         return
     await conversation.done(context, who)
-    report = await svc.storage.delivery_report(f"ann:{announcement_id}")
+    report = await svc.storage.outbox.report(f"ann:{announcement_id}")
     row = await conversation.propose(context, who, "edit", {"ann": announcement_id, "html": html_text,
                                                             "version": announcement.version})
     body = Html(announcement_body(dataclasses.replace(announcement, text_html=html_text), who.lang))
@@ -223,18 +223,18 @@ async def _correction_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, 
 @conversation.confirmation("edit")
 async def _apply_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
     svc = services(context)
-    announcement = await svc.storage.announcement(int(data["ann"]))
+    announcement = await svc.storage.announcements.get(int(data["ann"]))
     if announcement is None or announcement.version != data.get("version"):
         await send(update, context, t(who.lang, "bc_edit_stale", id=data["ann"]))
         return
-    count = await svc.storage.edit_announcement(int(data["ann"]), data["html"], svc.now())
+    count = await svc.storage.announcements.edit(int(data["ann"]), data["html"], svc.now())
     await send(update, context, t(who.lang, "bc_edit_done", count=count))
 
 
 @conversation.confirmation("withdraw")
 async def _apply_withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
     svc = services(context)
-    count = await svc.storage.withdraw_announcement(int(data["ann"]), svc.now())
+    count = await svc.storage.announcements.withdraw(int(data["ann"]), svc.now())
     await send(update, context, t(who.lang, "bc_withdraw_done", id=data["ann"], count=count))
 
 
@@ -244,14 +244,14 @@ async def _apply_withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
 @organizers_only
 async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
     svc = services(context)
-    announcements = await svc.storage.announcements(limit=10, states=("sending", "done", "withdrawn"))
+    announcements = await svc.storage.announcements.recent(limit=10, states=("sending", "done", "withdrawn"))
     if not announcements:
         await send(update, context, t(who.lang, "bc_list_empty"))
         return
     program = svc.program.current
     lines, rows = [t(who.lang, "bc_list_title")], []
     for announcement in announcements:
-        report = await svc.storage.delivery_report(f"ann:{announcement.id}")
+        report = await svc.storage.outbox.report(f"ann:{announcement.id}")
         sent_at = datetime.fromisoformat(announcement.sent_at) if announcement.sent_at else None
         lines.append(t(who.lang, "bc_list_line", id=announcement.id, when=f"{program.local(sent_at):%H:%M}" if sent_at else "–",
                        audience=_audience_label(context, who.lang, announcement.audience),
@@ -267,7 +267,7 @@ async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
 @organizers_only
 async def scheduled_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
     svc = services(context)
-    scheduled = await svc.storage.announcements(limit=50, states=("scheduled",))
+    scheduled = await svc.storage.announcements.recent(limit=50, states=("scheduled",))
     if not scheduled:
         await send(update, context, t(who.lang, "scheduled_empty"))
         return
@@ -288,7 +288,7 @@ async def scheduled_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
 async def _draft(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int,
                  states: tuple[str, ...] = ("draft",)) -> Announcement | None:
     """The announcement a button acts on, if it is still in one of `states`; else say why not."""
-    announcement = await services(context).storage.announcement(announcement_id)
+    announcement = await services(context).storage.announcements.get(announcement_id)
     if announcement is None:
         await b.refuse(update, who.lang)
         return None
@@ -357,14 +357,14 @@ async def _send_later(update: Update, context: ContextTypes.DEFAULT_TYPE, who: A
 async def _discard(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Discard) -> None:
     svc = services(context)
     if await _draft(update, context, who, value.announcement_id):
-        await svc.storage.cancel_announcement(value.announcement_id, svc.now())
+        await svc.storage.announcements.cancel(value.announcement_id, svc.now())
         await show(update, context, t(who.lang, "bc_discarded"))
 
 
 @b.handles(b.CancelScheduled)
 async def _cancel_scheduled(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.CancelScheduled) -> None:
     svc = services(context)
-    if await svc.storage.cancel_announcement(value.announcement_id, svc.now()):
+    if await svc.storage.announcements.cancel(value.announcement_id, svc.now()):
         await send(update, context, t(who.lang, "scheduled_cancelled", id=value.announcement_id))
     else:
         await send(update, context, t(who.lang, "action_taken"))
@@ -381,7 +381,7 @@ async def _correct(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
 async def _withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Withdraw) -> None:
     if not await _draft(update, context, who, value.announcement_id, ("sending", "done")):
         return
-    report = await services(context).storage.delivery_report(f"ann:{value.announcement_id}")
+    report = await services(context).storage.outbox.report(f"ann:{value.announcement_id}")
     row = await conversation.propose(context, who, "withdraw", {"ann": value.announcement_id})
     await send(update, context, t(who.lang, "bc_withdraw_confirm", id=value.announcement_id, count=report.sent),
                keyboard([row]))

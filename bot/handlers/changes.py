@@ -102,7 +102,7 @@ def _plan(svc, intent: dict) -> _Planned:
 async def propose(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, intent: dict, fresh: bool = False) -> None:
     """Preview what `intent` would do to the program as it is now, with every problem named."""
     svc = services(context)
-    revision = await svc.storage.program_revision()
+    revision = await svc.storage.program_changes.revision()
     planned = _plan(svc, intent)
     proposed, found = planned.proposed, planned.found
     if not found:
@@ -114,7 +114,7 @@ async def propose(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker
         await send(update, context, t(who.lang, "change_refused", problems=Html(finding_lines(proposed, errors, who.lang))))
         return
     warnings = [f for f in findings if f.severity != "error"]
-    affected = await svc.storage.affected_by([c.session_id for c in found], [c.session_id for c in found if c.restores])
+    affected = await svc.storage.audiences.affected_by([c.session_id for c in found], [c.session_id for c in found if c.restores])
     lines = change_lines(proposed, [c.as_dict() for c in found], who.lang)
     text = t(who.lang, "change_preview", lines=Html(lines), count=len(affected))
     if warnings:
@@ -130,12 +130,12 @@ async def _apply(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
     svc = services(context)
     intent = data["intent"]
     planned = _plan(svc, intent)
-    stale = await svc.storage.program_revision() != data.get("revision")
+    stale = await svc.storage.program_changes.revision() != data.get("revision")
     if stale or any(f.severity == "error" for f in planned.findings):
         await propose(update, context, who, intent, fresh=True)
         return
-    result = await svc.storage.record_change(planned.overrides, planned.found, who.user_id, "chat", svc.now(),
-                                             program=planned.proposed, expected_revision=data.get("revision"))
+    result = await svc.storage.program_changes.record(planned.overrides, planned.found, who.user_id, "chat", svc.now(),
+                                                      program=planned.proposed, expected_revision=data.get("revision"))
     if result is None:  # another organizer's change landed in between
         await propose(update, context, who, intent, fresh=True)
         return
@@ -380,7 +380,7 @@ async def reload_preview(context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: 
         except ProgramError as error:
             problems = "\n".join(f"• {escape(str(p))}" for p in error.problems[:30])
             return t(who.lang, "admin_reload_failed", problems=Html(problems)), None
-    revision = await svc.storage.program_revision()
+    revision = await svc.storage.program_changes.revision()
     current = svc.program.current
     proposed = svc.program.with_overrides([], base=new_base)
     if new_base == svc.program.base:
@@ -396,7 +396,7 @@ async def reload_preview(context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: 
         lines.append(t(who.lang, "reload_texts", count=len(edited)))
     if not any(lines):
         lines.append(t(who.lang, "reload_other"))
-    affected = await svc.storage.affected_by([c.session_id for c in found])
+    affected = await svc.storage.audiences.affected_by([c.session_id for c in found])
     text = t(who.lang, "reload_preview", lines=Html("\n".join(line for line in lines if line)), count=len(affected))
     if fresh:
         text = t(who.lang, "change_stale") + "\n\n" + text
@@ -407,7 +407,7 @@ async def reload_preview(context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: 
 
 
 async def _capacity_lines(context: ContextTypes.DEFAULT_TYPE, lang: str, current: Program, proposed: Program) -> list[str]:
-    counts = await services(context).storage.session_counts()
+    counts = await services(context).storage.registrations.counts()
     lines = []
     for change in change_rules.capacity_changes(current, proposed):
         session = proposed.session(change.session_id)
@@ -432,21 +432,21 @@ async def _apply_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
         await _preview_reload(update, context, who)
         return
     file = new_base.fingerprint()
-    if await svc.storage.program_revision() != data.get("revision") or file != data.get("file"):
+    if await svc.storage.program_changes.revision() != data.get("revision") or file != data.get("file"):
         await _preview_reload(update, context, who, fresh=True)
         return
     current = svc.program.current
     proposed = svc.program.with_overrides([], base=new_base)
     found = change_rules.diff(current, proposed)
-    result = await svc.storage.record_change([], found, who.user_id, "reload", svc.now(), program=proposed,
-                                             expected_revision=data.get("revision"), base=file)
+    result = await svc.storage.program_changes.record([], found, who.user_id, "reload", svc.now(), program=proposed,
+                                                      expected_revision=data.get("revision"), base=file)
     if result is None:
         await _preview_reload(update, context, who, fresh=True)
         return
     svc.program.replace(base=new_base)
     new = svc.program.current
-    promotions, overbooked = await svc.storage.reconcile_capacities(new, svc.now())
-    await svc.storage.sync_file_announcements(list(new.announcements), svc.now())
+    promotions, overbooked = await svc.storage.registrations.reconcile_capacities(new, svc.now())
+    await svc.storage.announcements.sync_file(list(new.announcements), svc.now())
     svc.replan()
     lines = [t(who.lang, "admin_reload_ok", sessions=len(new.sessions))]
     if found:

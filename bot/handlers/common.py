@@ -46,7 +46,7 @@ async def asker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Asker:
     svc = services(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None
-    attendee = await svc.storage.touch_attendee(
+    attendee = await svc.storage.attendees.touch(
         AttendeeInfo(user.id, chat.id if chat else user.id, user.first_name or "", user.last_name or "",
                      user.username, user.language_code),
         svc.now(),

@@ -91,7 +91,7 @@ async def submit_question(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
         await send(update, context, t(who.lang, "q_too_long"))  # the prompt stays open for a shorter one
         return
     await conversation.done(context, who)
-    question_id = await svc.storage.add_question(session.id, who.user_id, text, svc.now())
+    question_id = await svc.storage.questions.add(session.id, who.user_id, text, svc.now())
     await send(update, context, t(who.lang, "q_received", title=session.title.get(who.lang)),
                keyboard([[b.ShowMyName(question_id).labelled(who.lang, "q_show_name")]]))
 
@@ -100,7 +100,7 @@ async def list_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, who
     """The questions, ranked; from a button, the list the button sits on is redrawn."""
     svc = services(context)
     moderator = can_moderate(who, session)
-    questions = (await svc.storage.questions(session.id, include_hidden=moderator))[:15]
+    questions = (await svc.storage.questions.of_session(session.id, include_hidden=moderator))[:15]
     title = session.title.get(who.lang)
     others = [[b.ListQuestions(s.id).button("❓ " + s.title.get(who.lang))]
               for s in question_sessions(svc.program.current) if s.id != session.id and s.end > svc.now()]
@@ -148,7 +148,7 @@ async def _list_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
 
 async def _question_and_session(context, question_id: int) -> tuple[Question, Session] | tuple[None, None]:
     svc = services(context)
-    question = await svc.storage.question(question_id)
+    question = await svc.storage.questions.get(question_id)
     session = svc.program.current.session(question.session_id) if question else None
     return (question, session) if question and session else (None, None)
 
@@ -159,7 +159,7 @@ async def _vote(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, 
     if question is None:
         await b.refuse(update, who.lang)
         return
-    voted = await services(context).storage.vote(question.id, who.user_id)
+    voted = await services(context).storage.questions.vote(question.id, who.user_id)
     await b.answer(update, plain(who.lang, "q_voted" if voted else "q_voted_before"))
     await list_questions(update, context, who, session)
 
@@ -172,7 +172,7 @@ async def _moderate(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ask
     if not can_moderate(who, session):
         await b.refuse(update, who.lang, "q_not_moderator")
         return
-    await services(context).storage.set_question(question.id, state=state)
+    await services(context).storage.questions.set_state(question.id, state)
     await b.answer(update, plain(who.lang, "q_marked", id=question.id, state=plain(who.lang, f"q_state_{state}")))
     await list_questions(update, context, who, session)
 
@@ -193,7 +193,7 @@ async def _show_name(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
     if question is None or question.user_id != who.user_id:
         await b.refuse(update, who.lang)
         return
-    await services(context).storage.set_question(question.id, show_name=1)
+    await services(context).storage.questions.show_name(question.id)
     await b.answer(update, plain(who.lang, "q_named"))
     await show(update, context, t(who.lang, "q_named"))
 
@@ -217,7 +217,7 @@ def topic_names(program: Program, keys: list[str], lang: str) -> str:
 async def network_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     svc = services(context)
-    profile = await svc.storage.profile(who.user_id)
+    profile = await svc.storage.networking.profile(who.user_id)
     if profile is None or not profile.complete:
         await send(update, context, t(who.lang, "net_intro"), keyboard([[b.NetworkJoin().labelled(who.lang, "net_join")]]))
         return
@@ -227,7 +227,7 @@ async def network_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def show_matches(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
     svc = services(context)
     program = svc.program.current
-    matches = (await svc.storage.matches(who.user_id))[:10]
+    matches = (await svc.storage.networking.matches(who.user_id))[:10]
     if not matches:
         await send(update, context, t(who.lang, "net_no_matches"))
         return
@@ -243,14 +243,14 @@ async def show_matches(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
 async def leave_network_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     storage = services(context).storage
-    had_profile = await storage.profile(who.user_id) is not None
-    await storage.leave_network(who.user_id)
+    had_profile = await storage.networking.profile(who.user_id) is not None
+    await storage.networking.leave(who.user_id)
     await send(update, context, t(who.lang, "net_left" if had_profile else "net_left_none"))
 
 
 async def topic_keyboard(context: ContextTypes.DEFAULT_TYPE, who: Asker) -> list:
     svc = services(context)
-    profile = await svc.storage.profile(who.user_id)
+    profile = await svc.storage.networking.profile(who.user_id)
     chosen = profile.topics if profile else []
     rows = [[b.NetworkTopic(key).button(("✅ " if key in chosen else "▫️ ") + session.title.get(who.lang).split(": ", 1)[-1])]
             for key, session in topics(svc.program.current)]
@@ -261,7 +261,7 @@ async def topic_keyboard(context: ContextTypes.DEFAULT_TYPE, who: Asker) -> list
 @b.handles(b.NetworkJoin)
 async def _join(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.NetworkJoin) -> None:
     svc = services(context)
-    await svc.storage.save_profile(who.user_id, svc.now())
+    await svc.storage.networking.save_profile(who.user_id, svc.now())
     await conversation.expect(context, who, NETWORK, "organization")
     await send(update, context, t(who.lang, "net_ask_org"))
 
@@ -277,7 +277,7 @@ async def _organization(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     if not text:
         await send(update, context, t(who.lang, "net_ask_org"))
         return
-    await svc.storage.save_profile(who.user_id, svc.now(), organization=text)
+    await svc.storage.networking.save_profile(who.user_id, svc.now(), organization=text)
     await conversation.expect(context, who, NETWORK, "role")
     await send(update, context, t(who.lang, "net_ask_role"))
 
@@ -289,7 +289,7 @@ async def _role(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, 
     if not text:
         await send(update, context, t(who.lang, "net_ask_role"))
         return
-    await svc.storage.save_profile(who.user_id, svc.now(), role=text)
+    await svc.storage.networking.save_profile(who.user_id, svc.now(), role=text)
     await conversation.done(context, who)
     await send(update, context, t(who.lang, "net_choose_topics"), keyboard(await topic_keyboard(context, who)))
 
@@ -297,31 +297,31 @@ async def _role(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, 
 @b.handles(b.NetworkTopic)
 async def _topic(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.NetworkTopic) -> None:
     svc = services(context)
-    profile = await svc.storage.profile(who.user_id)
+    profile = await svc.storage.networking.profile(who.user_id)
     if profile is None:
         await b.refuse(update, who.lang)
         return
     chosen = set(profile.topics) ^ {value.session_id}
-    await svc.storage.save_profile(who.user_id, svc.now(), topics=list(chosen))
+    await svc.storage.networking.save_profile(who.user_id, svc.now(), topics=list(chosen))
     await show(update, context, t(who.lang, "net_choose_topics"), keyboard(await topic_keyboard(context, who)))
 
 
 @b.handles(b.NetworkDone)
 async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.NetworkDone) -> None:
     svc = services(context)
-    profile = await svc.storage.profile(who.user_id)
+    profile = await svc.storage.networking.profile(who.user_id)
     if not profile or not profile.topics:
         await b.answer(update, plain(who.lang, "net_need_topic"), alert=True)
         return
-    await svc.storage.save_profile(who.user_id, svc.now(), complete=1)
+    await svc.storage.networking.save_profile(who.user_id, svc.now(), complete=1)
     await show_matches(update, context, who)
 
 
 @b.handles(b.ContactRequest)
 async def _request(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ContactRequest) -> None:
     svc = services(context)
-    other = await svc.storage.attendee(value.user_id)
-    request_id = await svc.storage.request_contact(who.user_id, value.user_id, svc.now())
+    other = await svc.storage.attendees.get(value.user_id)
+    request_id = await svc.storage.networking.request_contact(who.user_id, value.user_id, svc.now())
     if request_id is None or other is None:
         await send(update, context, t(who.lang, "net_request_exists"))
         return
@@ -330,7 +330,7 @@ async def _request(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
 
 async def _answer_contact(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, request_id: int, accept: bool) -> None:
     svc = services(context)
-    answered = await svc.storage.answer_contact(request_id, who.user_id, accept, svc.now())
+    answered = await svc.storage.networking.answer_contact(request_id, who.user_id, accept, svc.now())
     await send(update, context, t(who.lang, "net_answer_recorded" if answered else "action_taken"))
 
 

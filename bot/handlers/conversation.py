@@ -105,22 +105,22 @@ async def expect(context: ContextTypes.DEFAULT_TYPE, who: Asker, flow_: Flow, st
         raise ValueError(f"flow {flow_.name} has no step {step}")
     svc = services(context)
     now = svc.now()
-    await svc.storage.save_conversation(who.user_id, flow_.name, step, data, now + flow_.lifetime, now)
+    await svc.storage.conversations.save(who.user_id, flow_.name, step, data, now + flow_.lifetime, now)
 
 
 async def done(context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
     """The pending input has been answered."""
-    await services(context).storage.end_conversation(who.user_id)
+    await services(context).storage.conversations.end(who.user_id)
 
 
 async def current(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Pending | None:
     svc = services(context)
-    stored = await svc.storage.conversation(user_id)
+    stored = await svc.storage.conversations.get(user_id)
     if stored is None:
         return None
     flow_ = FLOWS.get(stored.flow)
     if flow_ is None or stored.step not in flow_.steps or stored.expires_at <= svc.now():
-        await svc.storage.end_conversation(user_id)  # expired, or from an older bot version
+        await svc.storage.conversations.end(user_id)  # expired, or from an older bot version
         return None
     return Pending(stored.flow, stored.step, stored.data, stored.expires_at)
 
@@ -141,9 +141,9 @@ async def _end_on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if command in ABORT_COMMANDS:
         return  # abort() says what it drops
     storage = services(context).storage
-    pending = await storage.conversation(update.effective_user.id)  # a read: most commands find nothing
+    pending = await storage.conversations.get(update.effective_user.id)  # a read: most commands find nothing
     if pending is not None:
-        await storage.end_conversation(update.effective_user.id)
+        await storage.conversations.end(update.effective_user.id)
         if pending.flow in FLOWS:  # say so: the next text would otherwise surprise as a search
             who = await asker(update, context)
             await send(update, context, t(who.lang, "conversation_left", what=plain(who.lang, FLOWS[pending.flow].label)))
@@ -186,7 +186,7 @@ async def propose(context: ContextTypes.DEFAULT_TYPE, who: Asker, kind: str, dat
     if kind not in CONFIRMATIONS:
         raise ValueError(f"unknown confirmation kind {kind}")
     svc = services(context)
-    number = await svc.storage.create_pending(who.user_id, kind, data, svc.now())
+    number = await svc.storage.confirmations.create(who.user_id, kind, data, svc.now())
     confirm_key = "confirm_despite_warning" if warning else "confirm_yes"
     return [buttons.Confirm(number).labelled(who.lang, confirm_key),
             buttons.Decline(number).labelled(who.lang, "confirm_no")]
@@ -195,8 +195,8 @@ async def propose(context: ContextTypes.DEFAULT_TYPE, who: Asker, kind: str, dat
 @buttons.handles(buttons.Confirm)
 async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: buttons.Confirm) -> None:
     svc = services(context)
-    taken = await svc.storage.take_pending(value.confirmation_id, who.user_id, "done",
-                                           svc.now() - CONFIRMATION_LIFETIME)
+    taken = await svc.storage.confirmations.take(value.confirmation_id, who.user_id, "done",
+                                                 svc.now() - CONFIRMATION_LIFETIME)
     if taken is None:  # a second tap, someone else's, or expired: say so in the chat
         await send(update, context, t(who.lang, "action_taken"))
         return
@@ -206,7 +206,7 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
 @buttons.handles(buttons.Decline)
 async def _decline(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: buttons.Decline) -> None:
     svc = services(context)
-    taken = await svc.storage.take_pending(value.confirmation_id, who.user_id, "dropped", None)
+    taken = await svc.storage.confirmations.take(value.confirmation_id, who.user_id, "dropped", None)
     if taken is None:
         await send(update, context, t(who.lang, "action_taken"))
         return

@@ -31,7 +31,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     if isinstance(update, Update) and isinstance(error, Forbidden) and update.effective_user:
         # The attendee blocked the bot while we answered: remember it, don't keep trying.
-        await services(context).storage.mark_unreachable(update.effective_user.id, str(error))
+        await services(context).storage.attendees.mark_unreachable(update.effective_user.id, str(error))
         return
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # Telegram unreachable or slow: nothing wrong with the bot; retried where that is safe.

@@ -61,7 +61,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def _language(context: ContextTypes.DEFAULT_TYPE, user_id: int, telegram_language: str | None) -> str:
-    attendee = await services(context).storage.attendee(user_id)
+    attendee = await services(context).storage.attendees.get(user_id)
     return pick_language(attendee.language if attendee else None, telegram_language)
 
 

@@ -28,9 +28,9 @@ async def my_sessions(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> list[
     svc = services(context)
     program = svc.program.current
     marks: dict[str, str] = {}
-    for registration in await svc.storage.registrations_of(user_id):
+    for registration in await svc.storage.registrations.of_person(user_id):
         marks[registration.session_id] = "✅" if registration.state == "confirmed" else "⏳"
-    for session_id in await svc.storage.bookmarks_of(user_id):
+    for session_id in await svc.storage.bookmarks.of_person(user_id):
         marks.setdefault(session_id, "⭐")
     chosen = []
     for session in program.sessions:
@@ -82,7 +82,7 @@ async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     if not sessions:
         await send(update, context, t(who.lang, "myplan_empty"))
         return
-    attendee = await svc.storage.attendee(who.user_id)
+    attendee = await svc.storage.attendees.get(who.user_id)
     chosen = attendee.reminder_minutes if attendee else None
     excursion = attendee.excursion_minutes if attendee else None
     alarms = {}
@@ -119,7 +119,7 @@ async def _privacy(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
 @b.handles(b.DeleteConfirm)
 async def _delete(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.DeleteConfirm) -> None:
     svc = services(context)
-    await svc.storage.delete_user(svc.program.current, who.user_id, svc.now())
+    await svc.storage.privacy.erase(svc.program.current, who.user_id, svc.now())
     svc.replan()
     await show(update, context, t(who.lang, "delete_done"))
 
@@ -146,7 +146,7 @@ async def _rate(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, 
         await b.refuse(update, who.lang)
         return
     title = session.title.get(who.lang)
-    if not await svc.storage.save_feedback(session.id, who.user_id, value.stars, svc.now()):
+    if not await svc.storage.feedback.save(session.id, who.user_id, value.stars, svc.now()):
         await send(update, context, t(who.lang, "feedback_twice", title=title))
         return
     await conversation.expect(context, who, FEEDBACK, "comment", session=session.id)
@@ -161,7 +161,7 @@ async def _comment(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
     text = (update.effective_message.text or "").strip()[:1000] if update.effective_message else ""
     await conversation.done(context, who)
     if text:
-        await svc.storage.add_feedback_comment(pending.get("session", ""), who.user_id, text)
+        await svc.storage.feedback.add_comment(pending.get("session", ""), who.user_id, text)
     await send(update, context, t(who.lang, "feedback_comment_thanks"))
 
 
@@ -174,7 +174,7 @@ def _title(program: Program, session_id: str, lang: str) -> str:
 async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
     svc = services(context)
     program = svc.program.current
-    rows = await svc.storage.feedback_rows()
+    rows = await svc.storage.feedback.rows()
     if context.args and context.args[0].lower() == "export":
         data = csv_bytes(["session_id", "session", "rating", "comment", "created_at"],
                          ([row.session_id, _title(program, row.session_id, who.lang), row.rating,
@@ -216,7 +216,7 @@ async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = await asker(update, context)
     svc = services(context)
-    data = await svc.storage.export_user(who.user_id)
+    data = await svc.storage.privacy.export(who.user_id)
     document = json.dumps({"conference": svc.program.current.conference.name.get(who.lang), "telegram_user_id": who.user_id,
                            **data}, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     stamp = svc.program.current.local(svc.now())

@@ -78,9 +78,9 @@ async def details(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id
     if session is None:
         await show(update, context, t(who.lang, "unknown_session", session_id=session_id))
         return
-    count = (await svc.storage.session_counts()).get(session_id) if session.capacity is not None else None
-    mine = await svc.storage.registration(session_id, who.user_id) if session.capacity is not None else None
-    bookmarked = session_id in await svc.storage.bookmarks_of(who.user_id)
+    count = (await svc.storage.registrations.counts()).get(session_id) if session.capacity is not None else None
+    mine = await svc.storage.registrations.get(session_id, who.user_id) if session.capacity is not None else None
+    bookmarked = session_id in await svc.storage.bookmarks.of_person(who.user_id)
     text, rows = views.session_details(program, session, who.lang, count, mine, bookmarked, svc.now())
     await show(update, context, text, keyboard(rows))
 
@@ -116,7 +116,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> None:
     who = await asker(update, context)
-    await services(context).storage.set_language(who.user_id, lang)
+    await services(context).storage.attendees.set_language(who.user_id, lang)
     await send(update, context, t(lang, "language_set"), keyboard(views.main_menu(lang)))
     if update.effective_chat and update.effective_chat.type == "private":
         await set_menu_button(context.bot, services(context).settings.web_url, lang, who.chat_id)

@@ -83,9 +83,9 @@ async def _change_notice(svc: Services, row: OutboxMessage, lang: str) -> Send:
     text = t(lang, "change_notice", lines=Html(lines))
     cancelled = [program.session(c["session_id"]) for c in changes
                  if c.get("after") is None or (c["after"]["cancelled"] and not (c.get("before") or {}).get("cancelled"))]
-    counts = await svc.storage.session_counts()
+    counts = await svc.storage.registrations.counts()
     now = svc.now()
-    held = {r.session_id for r in await svc.storage.registrations_of(row.user_id)} if cancelled and row.user_id else set()
+    held = {r.session_id for r in await svc.storage.registrations.of_person(row.user_id)} if cancelled and row.user_id else set()
     offers = []
     for session in (s for s in cancelled if s is not None):
         for other in program.overlapping(session):
@@ -110,7 +110,7 @@ async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None
         return None
     if abs(session.start.timestamp() - row.payload.get("start", 0)) > 1:
         return None
-    registration = await svc.storage.registration(session.id, row.user_id)
+    registration = await svc.storage.registrations.get(session.id, row.user_id)
     minutes = max(1, math.ceil((session.start - now).total_seconds() / 60))
     if row.kind == "waitlist_status":
         if registration is None or registration.state != "waitlisted":
@@ -118,7 +118,7 @@ async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None
         return Send("send_message", {"chat_id": row.chat_id, "parse_mode": ParseMode.HTML, "text": t(
             lang, "waitlist_still_waiting", title=session.title.get(lang), minutes=minutes, position=registration.position)})
     confirmed = registration is not None and registration.state == "confirmed"
-    if not confirmed and session.id not in await svc.storage.bookmarks_of(row.user_id):
+    if not confirmed and session.id not in await svc.storage.bookmarks.of_person(row.user_id):
         return None
     point = session.meeting_point
     if row.kind == "reminder_venue":
@@ -141,7 +141,7 @@ async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None
 
 
 async def _announcement(svc: Services, row: OutboxMessage, lang: str) -> Send | None:
-    announcement = await svc.storage.announcement(row.payload["ann"])
+    announcement = await svc.storage.announcements.get(row.payload["ann"])
     if announcement is None or announcement.state == "withdrawn":
         return None
     if row.kind == "announcement_edit" and row.payload.get("version") != announcement.version:
@@ -165,15 +165,15 @@ async def _networking(svc: Services, row: OutboxMessage, lang: str) -> Send | No
     if row.kind == "contact_declined":
         return Send("send_message", {"chat_id": row.chat_id, "text": t(lang, "net_declined"), "parse_mode": ParseMode.HTML})
     if row.kind == "contact_request":
-        request = await svc.storage.contact_request(row.payload["request"])
+        request = await svc.storage.networking.contact_request(row.payload["request"])
         if request is None or request.state != "pending":
             return None
         other_id = request.from_user
     else:
         other_id = row.payload["other"]
-    other = await svc.storage.attendee(other_id)
-    profile = await svc.storage.profile(other_id)
-    mine = await svc.storage.profile(row.user_id) if row.user_id else None
+    other = await svc.storage.attendees.get(other_id)
+    profile = await svc.storage.networking.profile(other_id)
+    mine = await svc.storage.networking.profile(row.user_id) if row.user_id else None
     if other is None or profile is None:
         return None  # they left the network or deleted their data meanwhile
     from .community import topic_names

@@ -20,7 +20,7 @@ async def bookmarks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     who = await asker(update, context)
     svc = services(context)
     program = svc.program.current
-    sessions = [s for s in (program.session(i) for i in await svc.storage.bookmarks_of(who.user_id)) if s is not None]
+    sessions = [s for s in (program.session(i) for i in await svc.storage.bookmarks.of_person(who.user_id)) if s is not None]
     if not sessions:
         await send(update, context, t(who.lang, "bookmarks_none"), keyboard([[views.program_button(who.lang)]]))
         return
@@ -61,7 +61,7 @@ def settings_view(context: ContextTypes.DEFAULT_TYPE, lang: str, sessions: int |
 
 
 async def _show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    attendee = await services(context).storage.attendee(who.user_id)
+    attendee = await services(context).storage.attendees.get(who.user_id)
     text, rows = settings_view(context, who.lang, attendee.reminder_minutes if attendee else None,
                                attendee.excursion_minutes if attendee else None)
     await show(update, context, text, keyboard(rows))
@@ -88,14 +88,14 @@ async def _set_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ask
 
 @b.handles(b.ReminderLead)
 async def _reminder_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ReminderLead) -> None:
-    await _set_lead(update, context, who, value.minutes, LEAD_CHOICES, services(context).storage.set_reminder_minutes,
+    await _set_lead(update, context, who, value.minutes, LEAD_CHOICES, services(context).storage.attendees.set_reminder_minutes,
                     "reminder")
 
 
 @b.handles(b.ExcursionLead)
 async def _excursion_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ExcursionLead) -> None:
     await _set_lead(update, context, who, value.minutes, plan.EXCURSION_LEAD_CHOICES,
-                    services(context).storage.set_excursion_minutes, "reminder_excursion")
+                    services(context).storage.attendees.set_excursion_minutes, "reminder_excursion")
 
 
 @b.handles(b.Bookmark)
@@ -112,13 +112,13 @@ async def _bookmark(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ask
 async def toggle_bookmark(svc: Services, user_id: int, session: Session) -> tuple[bool, str]:
     """Bookmark or un-bookmark, for the chat and the Mini App: whether it is bookmarked now, and
     the key of the text that says so (it mentions reminders being off, if they are)."""
-    bookmarked = await svc.storage.toggle_bookmark(user_id, session.id, svc.now())
+    bookmarked = await svc.storage.bookmarks.toggle(user_id, session.id, svc.now())
     svc.replan([user_id])
     if not bookmarked:
         return False, "bookmark_removed"
     if session.start <= svc.now():
         return True, "bookmark_added_begun"  # no reminder to promise
-    attendee = await svc.storage.attendee(user_id)
+    attendee = await svc.storage.attendees.get(user_id)
     off = attendee is not None and attendee.reminder_minutes == REMINDERS_OFF
     return True, "bookmark_added_off" if off else "bookmark_added"
 

@@ -27,15 +27,15 @@ async def change_seat(svc: Services, user_id: int, action: str, session_id: str,
     if session is None:
         return Outcome(Status.UNKNOWN_SESSION, session_id)
     if action == "signup":
-        outcome = await svc.storage.sign_up(program, session_id, user_id, arrival, now)
+        outcome = await svc.storage.registrations.sign_up(program, session_id, user_id, arrival, now)
     elif action == "waitlist":
-        outcome = await svc.storage.join_waitlist(program, session_id, user_id, arrival, now)
+        outcome = await svc.storage.registrations.join_waitlist(program, session_id, user_id, arrival, now)
     elif action == "switch":
-        outcome = await svc.storage.switch(program, from_id or "", session_id, user_id, arrival, now)
+        outcome = await svc.storage.registrations.switch(program, from_id or "", session_id, user_id, arrival, now)
     elif action in ("cancel", "leave_waitlist"):
         if now >= session.start:  # a seat in a running session is kept: the list at the door stays right
             return Outcome(Status.CLOSED, session_id)
-        outcome = await svc.storage.cancel(program, session_id, user_id, now, only_waiting=action == "leave_waitlist")
+        outcome = await svc.storage.registrations.cancel(program, session_id, user_id, now, only_waiting=action == "leave_waitlist")
     else:
         raise ValueError(f"unknown seat action {action!r}")
     # a change of seats changes which reminders this person and anyone who moved up are owed
@@ -131,7 +131,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             return
         await _cancel(update, context, who, session_id)
         return
-    text, rows = views.mine_view(program, who.lang, await svc.storage.registrations_of(who.user_id), svc.now())
+    text, rows = views.mine_view(program, who.lang, await svc.storage.registrations.of_person(who.user_id), svc.now())
     if not rows:
         await send(update, context, t(who.lang, "cancel_none"))
         return
@@ -145,7 +145,7 @@ async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker
 async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE, intro: str = "") -> None:
     who = await asker(update, context)
     svc = services(context)
-    text, rows = views.mine_view(svc.program.current, who.lang, await svc.storage.registrations_of(who.user_id),
+    text, rows = views.mine_view(svc.program.current, who.lang, await svc.storage.registrations.of_person(who.user_id),
                                  svc.now())
     await send(update, context, intro + "\n\n" + text if intro else text, keyboard(rows or [[views.program_button(who.lang)]]))
 
@@ -185,7 +185,7 @@ async def _keep_seat(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
     svc = services(context)
     session = svc.program.current.session(value.session_id)
     title = session.title.get(who.lang) if session else value.session_id
-    mine = await svc.storage.registration(value.session_id, who.user_id)
+    mine = await svc.storage.registrations.get(value.session_id, who.user_id)
     if mine is None or mine.state != "confirmed":  # an old offer: the seat was switched or given back since
         await mine_command(update, context, intro=t(who.lang, "signup_keep_gone", title=title))
         return
@@ -196,7 +196,7 @@ async def _keep_seat(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
 async def _keep_promotion(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.KeepPromotion) -> None:
     svc = services(context)
     session = svc.program.current.session(value.session_id)
-    mine = await svc.storage.registration(value.session_id, who.user_id)
+    mine = await svc.storage.registrations.get(value.session_id, who.user_id)
     if mine is None or mine.state != "confirmed" or session is None or session.cancelled:
         await b.refuse(update, who.lang)
         return

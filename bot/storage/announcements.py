@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain.announcements import Audience
-from .engine import Aggregate, iso as _iso
+from . import audiences
+from .engine import Database, iso as _iso
 from .outbox import queue_message
-from .registrations import _audience_ids
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,12 @@ class Announcement:
     updated_at: str
 
 
-class Announcements(Aggregate):
-    async def create_announcement(self, author_id: int | None, audience: str, text_html: str | None,
-                                  photo_file_id: str | None, now: datetime, texts: dict | None = None) -> int:
+class Announcements:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def create(self, author_id: int | None, audience: str, text_html: str | None,
+                     photo_file_id: str | None, now: datetime, texts: dict | None = None) -> int:
         def work(conn):
             stamp = _iso(now)
             return conn.insert(
@@ -46,41 +49,41 @@ class Announcements(Aggregate):
                    VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)""",
                 (author_id, audience, text_html, json.dumps(texts, ensure_ascii=False) if texts else None,
                  photo_file_id, stamp, stamp))
-        return await self._transaction(work)
+        return await self._db.run(work)
 
-    async def announcement(self, announcement_id: int) -> Announcement | None:
+    async def get(self, announcement_id: int) -> Announcement | None:
         def work(conn):
             row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
             return _announcement(row) if row else None
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
-    async def announcements(self, limit: int = 20, states: tuple[str, ...] | None = None) -> list[Announcement]:
+    async def recent(self, limit: int = 20, states: tuple[str, ...] | None = None) -> list[Announcement]:
         def work(conn):
             where = f"WHERE state IN ({','.join('?' * len(states))})" if states else "WHERE state != 'draft'"
             rows = conn.execute(f"SELECT * FROM announcements {where} ORDER BY id DESC LIMIT ?", (*(states or ()), limit))
             return [_announcement(row) for row in rows]
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
-    async def update_announcement(self, announcement_id: int, **fields) -> None:
+    async def update(self, announcement_id: int, **fields) -> None:
         allowed = {"audience", "text_html", "photo_file_id", "progress_chat_id", "progress_message_id"}
         assert set(fields) <= allowed, fields
 
         def work(conn):
             assignments = ", ".join(f"{name} = ?" for name in fields)
             conn.execute(f"UPDATE announcements SET {assignments} WHERE id = ?", (*fields.values(), announcement_id))
-        await self._transaction(work)
+        await self._db.run(work)
 
-    async def schedule_announcement(self, announcement_id: int, send_at: datetime, now: datetime) -> bool:
-        return await self._transaction(lambda conn: conn.execute(
+    async def schedule(self, announcement_id: int, send_at: datetime, now: datetime) -> bool:
+        return await self._db.run(lambda conn: conn.execute(
             "UPDATE announcements SET state = 'scheduled', send_at = ?, updated_at = ? WHERE id = ? AND state IN ('draft', 'scheduled')",
             (send_at.timestamp(), _iso(now), announcement_id)).rowcount == 1)
 
-    async def cancel_announcement(self, announcement_id: int, now: datetime) -> bool:
-        return await self._transaction(lambda conn: conn.execute(
+    async def cancel(self, announcement_id: int, now: datetime) -> bool:
+        return await self._db.run(lambda conn: conn.execute(
             "UPDATE announcements SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('draft', 'scheduled')",
             (_iso(now), announcement_id)).rowcount == 1)
 
-    async def start_announcement(self, announcement_id: int, session_ids: tuple[str, ...], now: datetime) -> int | None:
+    async def start(self, announcement_id: int, session_ids: tuple[str, ...], now: datetime) -> int | None:
         """Queue the announcement for its audience, once: a second call (a double tap on
         "send") finds it started already and returns None."""
         def work(conn):
@@ -88,22 +91,22 @@ class Announcements(Aggregate):
             if row is None or row["state"] not in ("draft", "scheduled"):
                 return None
             audience = Audience.parse(row["audience"])
-            recipients = _audience_ids(conn, audience, session_ids) if audience else []
+            people = audiences.recipients(conn, audience, session_ids) if audience else []
             batch = f"ann:{announcement_id}"
-            for user_id in recipients:
+            for user_id in people:
                 queue_message(conn, user_id, "announcement", {"ann": announcement_id}, f"{batch}:{user_id}",
                          now.timestamp(), None, batch, now)
             conn.execute("UPDATE announcements SET state = 'sending', recipients = ?, sent_at = ?, updated_at = ? WHERE id = ?",
-                         (len(recipients), _iso(now), _iso(now), announcement_id))
-            return len(recipients)
-        return await self._transaction(work)
+                         (len(people), _iso(now), _iso(now), announcement_id))
+            return len(people)
+        return await self._db.run(work)
 
-    async def finish_announcement(self, announcement_id: int, now: datetime) -> None:
-        await self._transaction(lambda conn: conn.execute(
+    async def finish(self, announcement_id: int, now: datetime) -> None:
+        await self._db.run(lambda conn: conn.execute(
             "UPDATE announcements SET state = 'done', updated_at = ? WHERE id = ? AND state = 'sending'",
             (_iso(now), announcement_id)))
 
-    async def edit_announcement(self, announcement_id: int, text_html: str, now: datetime) -> int:
+    async def edit(self, announcement_id: int, text_html: str, now: datetime) -> int:
         """Correct a sent announcement: messages already delivered are edited, queued ones go out
         with the new text. Returns the number of edits queued."""
         def work(conn):
@@ -120,9 +123,9 @@ class Announcements(Aggregate):
                 queue_message(conn, user_id, "announcement_edit", {"ann": announcement_id, "message_id": message_id, "version": version},
                          f"{batch}:{user_id}", now.timestamp(), None, batch, now)
             return len(sent)
-        return await self._transaction(work)
+        return await self._db.run(work)
 
-    async def withdraw_announcement(self, announcement_id: int, now: datetime) -> int:
+    async def withdraw(self, announcement_id: int, now: datetime) -> int:
         """Take an announcement back: queued copies are dropped, delivered ones deleted."""
         def work(conn):
             row = conn.execute("SELECT state FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
@@ -138,9 +141,9 @@ class Announcements(Aggregate):
                 queue_message(conn, user_id, "announcement_delete", {"message_id": message_id}, f"{batch}:{user_id}",
                          now.timestamp(), None, batch, now)
             return len(sent)
-        return await self._transaction(work)
+        return await self._db.run(work)
 
-    async def due_announcements(self, now: datetime, grace_seconds: float = 1800) -> list[int]:
+    async def due(self, now: datetime, grace_seconds: float = 1800) -> list[int]:
         """Scheduled announcements now due. One overdue by more than the grace period (the bot
         was down, or started late) is cancelled instead: "lunch is served" at 15:00 helps nobody."""
         def work(conn):
@@ -149,13 +152,13 @@ class Announcements(Aggregate):
                          "WHERE state = 'scheduled' AND send_at < ?", (_iso(now), stamp - grace_seconds))
             return [row[0] for row in conn.execute(
                 "SELECT id FROM announcements WHERE state = 'scheduled' AND send_at <= ? ORDER BY send_at, id", (stamp,))]
-        return await self._transaction(work)
+        return await self._db.run(work)
 
-    async def next_announcement_at(self) -> float | None:
-        return await self._transaction(lambda conn: conn.execute(
+    async def next_at(self) -> float | None:
+        return await self._db.run(lambda conn: conn.execute(
             "SELECT MIN(send_at) FROM announcements WHERE state = 'scheduled'").fetchone()[0], write=False)
 
-    async def sync_file_announcements(self, planned: list, now: datetime) -> None:
+    async def sync_file(self, planned: list, now: datetime) -> None:
         """Announcements written in program.yaml: added or updated while not yet sent; ones
         removed from the file are cancelled."""
         def work(conn):
@@ -173,7 +176,7 @@ class Announcements(Aggregate):
             for (source,) in conn.execute("SELECT source FROM announcements WHERE source LIKE 'file:%' AND state = 'scheduled'").fetchall():
                 if source not in wanted:
                     conn.execute("UPDATE announcements SET state = 'cancelled', updated_at = ? WHERE source = ?", (stamp, source))
-        await self._transaction(work)
+        await self._db.run(work)
 
 
 def _announcement(row) -> Announcement:

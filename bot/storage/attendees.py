@@ -1,5 +1,9 @@
 """Attendees: who wrote to the bot, their choices (language, reminder lead times), and
-whether they can be reached."""
+whether they can be reached.
+
+The repository keeps who wrote recently in memory, so that a busy minute does not write "last
+seen" on every tap. Whatever else changes or erases a person's row (privacy.py) is handed this
+repository and tells it through `forget`."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from .engine import Aggregate, iso as _iso
+from .engine import Database, iso as _iso
 
 
 @dataclass(frozen=True)
@@ -44,28 +48,42 @@ class Attendee:
         return name or (f"@{self.username}" if self.username else str(self.user_id))
 
 
-class Attendees(Aggregate):
-    # Who wrote recently, so that a busy minute does not write "last seen" on every tap.
-    _recently_seen: dict
-    _touches: list  # (info, now, future) waiting for the next combined upsert
-    _touch_writer: asyncio.Task | None = None
-
+class Attendees:
     SEEN_REFRESH = 300.0  # real seconds between "last seen" writes for the same unchanged person
 
-    async def touch_attendee(self, info: AttendeeInfo, now: datetime) -> Attendee:
+    def __init__(self, db: Database):
+        self._db = db
+        # Who wrote recently, so that a busy minute does not write "last seen" on every tap.
+        self._recently_seen: dict[int, tuple[AttendeeInfo, float, Attendee]] = {}
+        self._forgotten = 0  # how often cached people were forgotten: a touch under way then keeps nothing
+        self._touches: list = []  # (info, now, future) waiting for the next combined upsert
+        self._touch_writer: asyncio.Task | None = None
+
+    async def touch(self, info: AttendeeInfo, now: datetime) -> Attendee:
         """Record that this person used the bot; returns what is stored about them."""
         cached = self._recently_seen.get(info.user_id)
         if cached is not None and cached[0] == info and time.monotonic() - cached[1] < self.SEEN_REFRESH:
             return cached[2]
+        forgotten = self._forgotten
         future = asyncio.get_running_loop().create_future()
         self._touches.append((info, now, future))
         if self._touch_writer is None or self._touch_writer.done():
             self._touch_writer = asyncio.create_task(self._write_touches())
         attendee = await future
-        if len(self._recently_seen) > 50_000:
-            self._recently_seen.clear()
-        self._recently_seen[info.user_id] = (info, time.monotonic(), attendee)
+        if forgotten == self._forgotten:  # else what it read may describe someone since erased
+            if len(self._recently_seen) > 50_000:
+                self._recently_seen.clear()
+            self._recently_seen[info.user_id] = (info, time.monotonic(), attendee)
         return attendee
+
+    def forget(self, user_id: int) -> None:
+        """What is stored about this person changed (or is gone): the next touch reads it again."""
+        self._forgotten += 1
+        self._recently_seen.pop(user_id, None)
+
+    def forget_all(self) -> None:
+        self._forgotten += 1
+        self._recently_seen.clear()
 
     async def _write_touches(self) -> None:
         """Touches that arrive while one is written go together in the next statement: a burst
@@ -80,8 +98,8 @@ class Attendees(Aggregate):
         """Upsert these touches and answer their callers; False if it failed and `fail` is off."""
         latest = {info.user_id: (info, now) for info, now, _ in waiting}  # one row per person
         try:
-            stored = await self._transaction(lambda conn: _upsert(conn, list(latest.values())),
-                                             durable=False, serialized=False)  # nothing to decide
+            stored = await self._db.run(lambda conn: _upsert(conn, list(latest.values())),
+                                        durable=False, serialized=False)  # nothing to decide
         except Exception as error:  # noqa: BLE001 - the callers get it
             if not fail:
                 return False
@@ -94,41 +112,47 @@ class Attendees(Aggregate):
                 future.set_result(stored[info.user_id])
         return True
 
-    def _forget_seen(self, user_id: int) -> None:
-        self._recently_seen.pop(user_id, None)
-
-    async def attendee(self, user_id: int) -> Attendee | None:
-        return await self._transaction(lambda conn: _attendee(conn, user_id), write=False)
+    async def get(self, user_id: int) -> Attendee | None:
+        return await self._db.run(lambda conn: _attendee(conn, user_id), write=False)
 
     async def set_language(self, user_id: int, language: str) -> None:
-        self._forget_seen(user_id)
-        await self._transaction(lambda conn: conn.execute(
+        await self._change(user_id, lambda conn: conn.execute(
             "UPDATE attendees SET language = ? WHERE user_id = ?", (language, user_id)))
+
+    async def set_reminder_minutes(self, user_id: int, minutes: int | None) -> None:
+        await self._change(user_id, lambda conn: conn.execute(
+            "UPDATE attendees SET reminder_minutes = ? WHERE user_id = ?", (minutes, user_id)))
+
+    async def set_excursion_minutes(self, user_id: int, minutes: int | None) -> None:
+        await self._change(user_id, lambda conn: conn.execute(
+            "UPDATE attendees SET excursion_minutes = ? WHERE user_id = ?", (minutes, user_id)))
 
     async def mark_unreachable(self, user_id: int, reason: str) -> int:
         """The user blocked the bot or is gone: stop sending; returns the pending messages dropped."""
-        self._forget_seen(user_id)
-
         def work(conn):
             conn.execute("UPDATE attendees SET reachable = 0, unreachable_reason = ? WHERE user_id = ?", (reason, user_id))
             cursor = conn.execute(
                 "UPDATE outbox SET state = 'dropped', last_error = ? WHERE user_id = ? AND state = 'pending'",
                 (f"unreachable: {reason}", user_id))
             return cursor.rowcount
-        return await self._transaction(work)
+        return await self._change(user_id, work)
 
-    async def attendee_count(self) -> int:
-        return await self._transaction(lambda conn: conn.execute("SELECT COUNT(*) FROM attendees").fetchone()[0], write=False)
+    async def move_chat(self, user_id: int, chat_id: int) -> None:
+        """Their chat migrated: send there from now on, also what is queued already."""
+        def work(conn):
+            conn.execute("UPDATE attendees SET chat_id = ? WHERE user_id = ?", (chat_id, user_id))
+            conn.execute("UPDATE outbox SET chat_id = ? WHERE user_id = ? AND state IN ('pending', 'sending')", (chat_id, user_id))
+        await self._change(user_id, work)
 
-    async def set_reminder_minutes(self, user_id: int, minutes: int | None) -> None:
-        self._forget_seen(user_id)
-        await self._transaction(lambda conn: conn.execute(
-            "UPDATE attendees SET reminder_minutes = ? WHERE user_id = ?", (minutes, user_id)))
+    async def _change(self, user_id: int, work):
+        """Change what is stored about one person; the cache forgets them once it is written (before,
+        a touch could read the old row and keep it)."""
+        result = await self._db.run(work)
+        self.forget(user_id)
+        return result
 
-    async def set_excursion_minutes(self, user_id: int, minutes: int | None) -> None:
-        self._forget_seen(user_id)
-        await self._transaction(lambda conn: conn.execute(
-            "UPDATE attendees SET excursion_minutes = ? WHERE user_id = ?", (minutes, user_id)))
+    async def count(self) -> int:
+        return await self._db.run(lambda conn: conn.execute("SELECT COUNT(*) FROM attendees").fetchone()[0], write=False)
 
 
 def _attendee(conn, user_id: int) -> Attendee | None:

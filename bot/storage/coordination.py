@@ -12,20 +12,22 @@ import json
 import secrets
 import time
 
-from .engine import Aggregate, read_meta
+from .engine import Database, read_meta
 
 
-class Coordination(Aggregate):
-    _budget_salt: str | None = None  # read once from the database (the same for every process)
+class Coordination:
+    def __init__(self, db: Database):
+        self._db = db
+        self._budget_salt: str | None = None  # read once from the database (the same for every process)
 
     async def heartbeat(self, instance: str, now: float, started_at: str) -> None:
-        await self._transaction(lambda conn: conn.execute(
+        await self._db.run(lambda conn: conn.execute(
             """INSERT INTO instances (id, started_at, heartbeat) VALUES (?, ?, ?)
                ON CONFLICT (id) DO UPDATE SET heartbeat = excluded.heartbeat""", (instance, started_at, now)),
             durable=False, serialized=False)
 
     async def live_instances(self, now: float, timeout: float) -> list[str]:
-        return await self._transaction(lambda conn: [row[0] for row in conn.execute(
+        return await self._db.run(lambda conn: [row[0] for row in conn.execute(
             "SELECT id FROM instances WHERE heartbeat >= ? ORDER BY id", (now - timeout,))], write=False)
 
     async def leave(self, instance: str) -> None:
@@ -33,7 +35,7 @@ class Coordination(Aggregate):
         def work(conn):
             conn.execute("DELETE FROM instances WHERE id = ?", (instance,))
             conn.execute("DELETE FROM leases WHERE holder = ?", (instance,))
-        await self._transaction(work, durable=False, serialized=False)
+        await self._db.run(work, durable=False, serialized=False)
 
     async def hold_lease(self, name: str, holder: str, now: float, seconds: float, force: bool = False) -> bool:
         """Take or renew the lease `name` for `seconds`; False while another holder's lease
@@ -48,7 +50,7 @@ class Coordination(Aggregate):
             # windows are at most a minute long: older counts are spent (and name a chat)
             conn.execute("DELETE FROM rate_budget WHERE last_at < ?", (now - 120,))
             return taken is not None
-        return await self._transaction(work, durable=False, serialized=False)
+        return await self._db.run(work, durable=False, serialized=False)
 
     async def take_send_slot(self, windows: list[tuple[str, int, float]], now: float | None = None) -> float:
         """One send within every window (key, limit, span): at most `limit` sends in any `span`
@@ -61,7 +63,7 @@ class Coordination(Aggregate):
             if self._budget_salt is None:
                 self._budget_salt = budget_salt(conn, create=True)
             return _take(conn, [(_stored_key(self._budget_salt, key), limit, span) for key, limit, span in windows], moment)
-        return await self._transaction(work, durable=False, serialized=False)
+        return await self._db.run(work, durable=False, serialized=False)
 
     async def reserve_bulk_slot(self, interval: float) -> float:
         """The next free slot in the timetable of bulk sends all processes share, taken: bulk
@@ -77,7 +79,7 @@ class Coordination(Aggregate):
                             ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_at = excluded.last_at""",
                          (json.dumps([slot + interval]), now))
             return slot
-        return await self._transaction(work, durable=False, serialized=False)
+        return await self._db.run(work, durable=False, serialized=False)
 
 
 def budget_salt(conn, create: bool = False) -> str | None:

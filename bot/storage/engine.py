@@ -313,23 +313,32 @@ def _settle(future: asyncio.Future, result: Any, error: BaseException | None) ->
         future.set_result(result)
 
 
-class Aggregate:
-    """What every aggregate's storage class shares: the engine and the outbox listeners.
-    `Storage` (the facade) is composed of one such class per aggregate."""
+class Database:
+    """The one object every repository is given: the engine, and what happens around each of
+    their transactions (the hook before a serialized write, the listeners woken after messages
+    were queued). Repositories keep their own state; this is all they share."""
 
-    _engine: Engine
-    _outbox_listeners: list[Callable[[], None]]
-    _before_serialized: Callable[[], Awaitable[None]] | None = None
+    def __init__(self, location: str):
+        self.location = location  # a SQLite path or a postgresql:// URL
+        self.engine = Engine(location)
+        self._outbox_listeners: list[Callable[[], None]] = []
+        self._before_serialized: Callable[[], Awaitable[None]] | None = None
 
-    async def _transaction(self, work: Callable[[Transaction], T], write: bool = True, durable: bool = True,
-                           serialized: bool | None = None, person: int | None = None) -> T:
+    def before_serialized_writes(self, hook: Callable[[], Awaitable[None]]) -> None:
+        self._before_serialized = hook
+
+    def add_outbox_listener(self, listener: Callable[[], None]) -> None:
+        self._outbox_listeners.append(listener)
+
+    async def run(self, work: Callable[[Transaction], T], write: bool = True, durable: bool = True,
+                  serialized: bool | None = None, person: int | None = None) -> T:
         """Run `work` in a transaction. Writes are durable unless told otherwise, and
         serialized across processes unless they only claim or append rows of their own.
         `person`: whom the work is about, so that a batch reads its people's rows at once."""
         serialized = write if serialized is None else serialized
         if serialized and self._before_serialized is not None:
             await self._before_serialized()
-        result, enqueued = await self._engine.run(work, durable=write and durable, serialized=serialized, person=person)
+        result, enqueued = await self.engine.run(work, durable=write and durable, serialized=serialized, person=person)
         if enqueued:
             for listener in self._outbox_listeners:
                 listener()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain.reminders import Reminder
-from .engine import Aggregate, iso as _iso
+from .engine import Database, iso as _iso
 from .outbox import queue_message
 
 
@@ -20,20 +20,23 @@ class FeedbackRow:
     created_at: str
 
 
-class Feedback(Aggregate):
-    async def save_feedback(self, session_id: str, user_id: int, rating: int, now: datetime) -> bool:
+class Feedback:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def save(self, session_id: str, user_id: int, rating: int, now: datetime) -> bool:
         """One rating per attendee and session; False if they had rated already."""
-        return await self._transaction(lambda conn: conn.execute(
+        return await self._db.run(lambda conn: conn.execute(
             "INSERT INTO feedback (session_id, user_id, rating, created_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (session_id, user_id) DO NOTHING", (session_id, user_id, rating, _iso(now))).rowcount == 1)
 
-    async def add_feedback_comment(self, session_id: str, user_id: int, comment: str) -> bool:
-        return await self._transaction(lambda conn: conn.execute(
+    async def add_comment(self, session_id: str, user_id: int, comment: str) -> bool:
+        return await self._db.run(lambda conn: conn.execute(
             "UPDATE feedback SET comment = ? WHERE session_id = ? AND user_id = ? AND comment IS NULL",
             (comment, session_id, user_id)).rowcount == 1)
 
-    async def feedback_rows(self) -> list[FeedbackRow]:
-        return await self._transaction(lambda conn: [FeedbackRow(*row) for row in conn.execute(
+    async def rows(self) -> list[FeedbackRow]:
+        return await self._db.run(lambda conn: [FeedbackRow(*row) for row in conn.execute(
             "SELECT session_id, rating, comment, created_at FROM feedback ORDER BY session_id, created_at")], write=False)
 
     async def enqueue_prompts(self, prompts: list[Reminder], now: datetime) -> int:
@@ -41,4 +44,4 @@ class Feedback(Aggregate):
             count = sum(queue_message(conn, p.user_id, p.kind, {"session_id": p.session_id}, p.key, p.due.timestamp(),
                                  p.expires.timestamp(), None, now) for p in prompts)
             return count
-        return await self._transaction(work)
+        return await self._db.run(work)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from .engine import Aggregate, iso as _iso
+from .engine import Database, iso as _iso
 from .outbox import queue_message
 
 
@@ -37,12 +37,15 @@ class ContactRequest:
     created_at: str
 
 
-class Networking(Aggregate):
+class Networking:
+    def __init__(self, db: Database):
+        self._db = db
+
     async def profile(self, user_id: int) -> Profile | None:
         def work(conn):
             row = conn.execute("SELECT * FROM profiles WHERE user_id = ?", (user_id,)).fetchone()
             return Profile(**_profile_fields(row)) if row else None
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
     async def save_profile(self, user_id: int, now: datetime, **fields) -> None:
         assert set(fields) <= {"organization", "role", "topics", "complete"}, fields
@@ -55,13 +58,13 @@ class Networking(Aggregate):
             if fields:
                 assignments = ", ".join(f"{name} = ?" for name in fields)
                 conn.execute(f"UPDATE profiles SET {assignments} WHERE user_id = ?", (*fields.values(), user_id))
-        await self._transaction(work)
+        await self._db.run(work)
 
-    async def leave_network(self, user_id: int) -> None:
+    async def leave(self, user_id: int) -> None:
         def work(conn):
             conn.execute("DELETE FROM contact_requests WHERE (from_user = ? OR to_user = ?) AND state = 'pending'", (user_id, user_id))
             conn.execute("DELETE FROM profiles WHERE user_id = ?", (user_id,))
-        await self._transaction(work)
+        await self._db.run(work)
 
     async def matches(self, user_id: int) -> list[Match]:
         """Complete profiles of reachable others with at least one topic in common, most shared first."""
@@ -79,7 +82,7 @@ class Networking(Aggregate):
                     found.append(Match(**_profile_fields(row), first_name=row["first_name"], shared=sorted(shared)))
             found.sort(key=lambda m: (-len(m.shared), m.user_id))
             return found
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
     async def request_contact(self, from_user: int, to_user: int, now: datetime) -> int | None:
         """A contact request, queued to the other side; None if one exists already or either
@@ -97,13 +100,13 @@ class Networking(Aggregate):
             queue_message(conn, to_user, "contact_request", {"request": request_id}, f"contact:{request_id}",
                              now.timestamp(), None, None, now)
             return request_id
-        return await self._transaction(work)
+        return await self._db.run(work)
 
     async def contact_request(self, request_id: int) -> ContactRequest | None:
         def work(conn):
             row = conn.execute("SELECT * FROM contact_requests WHERE id = ?", (request_id,)).fetchone()
             return _contact_request(row) if row else None
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
     async def answer_contact(self, request_id: int, user_id: int, accept: bool, now: datetime) -> ContactRequest | None:
         """Only the addressee answers, once. On accepting, both sides are sent the other's contact."""
@@ -123,7 +126,7 @@ class Networking(Aggregate):
                 count += queue_message(conn, row["from_user"], "contact_declined", {"request": request_id},
                                   f"contact:{request_id}:declined", now.timestamp(), None, None, now)
             return _contact_request(row, state)
-        return await self._transaction(work)
+        return await self._db.run(work)
 
 
 def _profile_fields(row) -> dict:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Iterable
 
 from ..domain.reminders import Reminder
-from .engine import Aggregate, Transaction, iso as _iso
+from .engine import Database, Transaction, iso as _iso
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,10 @@ def queue_message(conn: Transaction, user_id: int, kind: str, payload: dict, key
 
 
 
-class Outbox(Aggregate):
+class Outbox:
+    def __init__(self, db: Database):
+        self._db = db
+
     async def enqueue(self, messages: Iterable[tuple[int, str, dict, str]], not_before: datetime,
                       now: datetime, expires_at: datetime | None = None, batch: str | None = None) -> int:
         """Queue (user_id, kind, payload, dedup_key) messages; returns how many were new."""
@@ -89,7 +92,7 @@ class Outbox(Aggregate):
                 for user_id, kind, payload, key in items
             )
             return count
-        return await self._transaction(work)
+        return await self._db.run(work)
 
     async def enqueue_reminders(self, reminders: list[Reminder], now: datetime) -> int:
         """Queue due reminders; each key only ever once, so re-planning never duplicates."""
@@ -100,7 +103,7 @@ class Outbox(Aggregate):
                 for r in reminders
             )
             return count
-        return await self._transaction(work)
+        return await self._db.run(work)
 
     async def requeue_in_flight(self, live: list[str] | None = None) -> int:
         """Messages that were being sent when their process stopped go out again. With `live`
@@ -115,7 +118,7 @@ class Outbox(Aggregate):
                         AND (claimed_by IS NULL OR claimed_by NOT IN ({','.join('?' * len(live))}))""", tuple(live)).rowcount
             conn.enqueued += max(0, requeued)  # delivery wakes for them after the commit
             return requeued
-        return await self._transaction(work, durable=False, serialized=False)
+        return await self._db.run(work, durable=False, serialized=False)
 
     async def claim_due(self, now: datetime, limit: int, instance: str | None = None) -> list[OutboxMessage]:
         """Mark up to `limit` due messages as being sent by `instance`, oldest first, and return
@@ -148,11 +151,11 @@ class Outbox(Aggregate):
                 for row in rows
             ]
             return sorted(messages, key=lambda m: (m.not_before, m.id))
-        return await self._transaction(work, durable=False, serialized=False)
+        return await self._db.run(work, durable=False, serialized=False)
 
     async def next_due(self) -> float | None:
         """When the earliest pending message falls due (epoch seconds of the bot's clock)."""
-        return await self._transaction(lambda conn: conn.execute(
+        return await self._db.run(lambda conn: conn.execute(
             "SELECT MIN(not_before) FROM outbox WHERE state = 'pending'").fetchone()[0], write=False)
 
     async def finish_delivery(self, message_id: int, state: str, now: datetime, telegram_message_id: int | None = None,
@@ -163,16 +166,9 @@ class Outbox(Aggregate):
                 """UPDATE outbox SET state = ?, message_id = COALESCE(?, message_id), last_error = ?,
                        not_before = COALESCE(?, not_before), updated_at = ? WHERE id = ?""",
                 (state, telegram_message_id, error, retry_at.timestamp() if retry_at else None, _iso(now), message_id))
-        await self._transaction(work, durable=False, serialized=False)
+        await self._db.run(work, durable=False, serialized=False)
 
-    async def update_chat(self, user_id: int, chat_id: int) -> None:
-        """A chat migrated: send there from now on."""
-        def work(conn):
-            conn.execute("UPDATE attendees SET chat_id = ? WHERE user_id = ?", (chat_id, user_id))
-            conn.execute("UPDATE outbox SET chat_id = ? WHERE user_id = ? AND state IN ('pending', 'sending')", (chat_id, user_id))
-        await self._transaction(work)
-
-    async def outbox_rows(self, kind: str | None = None) -> list[OutboxRow]:
+    async def rows(self, kind: str | None = None) -> list[OutboxRow]:
         """For reports and tests: the outbox, row by row."""
         def work(conn):
             where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
@@ -180,9 +176,9 @@ class Outbox(Aggregate):
                               json.loads(row["payload"]), row["state"], row["attempts"], row["message_id"],
                               row["last_error"], row["batch"], row["not_before"], row["claimed_by"])
                     for row in conn.execute(f"SELECT * FROM outbox {where} ORDER BY id", params)]
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
-    async def delivery_report(self, batch: str) -> DeliveryReport:
+    async def report(self, batch: str) -> DeliveryReport:
         """Counts per outcome for one batch of the outbox, and the reasons of failures."""
         def work(conn):
             counts = dict(conn.execute("SELECT state, COUNT(*) FROM outbox WHERE batch = ? GROUP BY state", (batch,)).fetchall())
@@ -194,4 +190,4 @@ class Outbox(Aggregate):
             return DeliveryReport(sent=counts.get("sent", 0), pending=counts.get("pending", 0) + counts.get("sending", 0),
                                   blocked=blocked, failed=counts.get("failed", 0) - blocked, dropped=counts.get("dropped", 0),
                                   reasons=[(reason, count) for reason, count in reasons])
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)

@@ -9,10 +9,10 @@ from typing import Any, Callable
 
 from ..domain import signup as rules
 from ..domain.program import Program
+from .attendees import Attendees
 from .coordination import budget_salt, chat_budget_key
-from .engine import Aggregate, iso as _iso, read_meta, write_meta
+from .engine import Database, iso as _iso, read_meta, write_meta
 from .registrations import SeatBook
-
 
 
 @dataclass(frozen=True)
@@ -83,15 +83,22 @@ def _erase_rows(conn, entry: PersonalData, where: str, params: tuple) -> int:
 
 
 
-class Privacy(Aggregate):
-    async def export_user(self, user_id: int) -> dict[str, Any]:
+class Privacy:
+    """Export, erasure and purge: they touch every aggregate's tables (as PERSONAL_DATA says), and
+    tell the attendees' repository, whose memory of who wrote recently must not outlive them."""
+
+    def __init__(self, db: Database, attendees: Attendees):
+        self._db = db
+        self._attendees = attendees
+
+    async def export(self, user_id: int) -> dict[str, Any]:
         """Everything stored about one person (GDPR Art. 15), table by table as PERSONAL_DATA says."""
         def work(conn):
             exported = {entry.export_as: _personal_rows(conn, entry, user_id) for entry in reversed(PERSONAL_DATA)}
             return {name: rows for name, rows in exported.items() if rows or name == "attendee"}
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
-    async def delete_user(self, program: Program, user_id: int, now: datetime) -> dict[str, int]:
+    async def erase(self, program: Program, user_id: int, now: datetime) -> dict[str, int]:
         """Erase one person (GDPR Art. 17): seats are freed first (the waitlist moves up), then
         every row about them goes; star ratings and the sign-up history stay, without their id."""
         def work(conn):
@@ -104,22 +111,24 @@ class Privacy(Aggregate):
             counts = {"seats_freed": freed}
             counts.update(_erase(conn, [user_id]))
             return counts
-        self._forget_seen(user_id)
-        return await self._transaction(work)
+        counts = await self._db.run(work)
+        self._attendees.forget(user_id)
+        return counts
 
-    async def purge_personal_data(self, now: datetime) -> dict[str, int]:
+    async def purge(self, now: datetime) -> dict[str, int]:
         """The retention period is over: every person's data goes, as with /loeschen but without
         moving waitlists (the conference is over)."""
         def work(conn):
             counts = {entry.table: _erase_rows(conn, entry, "", ()) for entry in PERSONAL_DATA}
             write_meta(conn, "purged_at", _iso(now))
             return counts
-        self._recently_seen.clear()
-        return await self._transaction(work)
+        counts = await self._db.run(work)
+        self._attendees.forget_all()
+        return counts
 
-    async def meta(self, key: str) -> str | None:
-        return await self._transaction(lambda conn: read_meta(conn, key), write=False)
-
+    async def purged_at(self) -> str | None:
+        """When the retention purge ran (an ISO timestamp), None while it has not."""
+        return await self._db.run(lambda conn: read_meta(conn, "purged_at"), write=False)
 
 
 def _erase(conn, user_ids: list[int]) -> dict[str, int]:

@@ -9,23 +9,27 @@ from datetime import datetime, timezone
 from ..domain import signup as rules
 from ..domain.changes import Change, Override
 from ..domain.program import Program
-from .engine import Aggregate, iso as _iso, read_meta, write_meta
+from . import audiences
+from .engine import Database, iso as _iso, read_meta, write_meta
 from .outbox import queue_message
-from .registrations import SeatBook, _affected
+from .registrations import SeatBook
 
 
-class ProgramChanges(Aggregate):
+class ProgramChanges:
+    def __init__(self, db: Database):
+        self._db = db
+
     async def overrides(self) -> list[Override]:
         def work(conn):
             rows = conn.execute("SELECT * FROM session_overrides")
             return [Override(row["session_id"], datetime.fromtimestamp(row["start"], timezone.utc),
                              datetime.fromtimestamp(row["end"], timezone.utc), row["room"], bool(row["cancelled"]))
                     for row in rows]
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
-    async def record_change(self, overrides: list[Override], changes: list[Change], author_id: int | None,
-                            description: str, now: datetime, program: Program | None = None,
-                            expected_revision: int | None = None, base: str | None = None) -> tuple[int, int] | None:
+    async def record(self, overrides: list[Override], changes: list[Change], author_id: int | None,
+                     description: str, now: datetime, program: Program | None = None,
+                     expected_revision: int | None = None, base: str | None = None) -> tuple[int, int] | None:
         """Store overrides (if any), end the registrations of cancelled sessions and give them
         back to restored ones (`program` is the program after the change), and queue one notice
         per affected attendee, atomically. With `expected_revision`, nothing happens (None) when
@@ -36,7 +40,7 @@ class ProgramChanges(Aggregate):
             if expected_revision is not None and revision != expected_revision:
                 return None
             stamp = _iso(now)
-            affected = _affected(conn, [c.session_id for c in changes])  # before seats of cancelled sessions end
+            affected = audiences.affected(conn, [c.session_id for c in changes])  # before seats of cancelled sessions end
             for o in overrides:
                 conn.execute(
                     """INSERT INTO session_overrides (session_id, start, "end", room, cancelled, author_id, updated_at)
@@ -73,18 +77,17 @@ class ProgramChanges(Aggregate):
                 payload = {"changes": mine, **({"restored": back[user_id]} if user_id in back else {})}
                 count += queue_message(conn, user_id, "change", payload, f"{batch}:{user_id}", now.timestamp(), None, batch, now)
             return (change_id, count)
-        return await self._transaction(work)
+        return await self._db.run(work)
 
-    async def program_revision(self) -> int:
+    async def revision(self) -> int:
         """How many program changes (chat or reload) have been applied: previews record it."""
-        return await self._transaction(lambda conn: _revision(conn), write=False)
+        return await self._db.run(lambda conn: _revision(conn), write=False)
 
-
-    async def program_base(self) -> str | None:
+    async def base(self) -> str | None:
         """The fingerprint of the program file in force: the last one reloaded or started with."""
-        return await self._transaction(lambda conn: read_meta(conn, "program_base"), write=False)
+        return await self._db.run(lambda conn: read_meta(conn, "program_base"), write=False)
 
-    async def start_with_program(self, base: str) -> str | None:
+    async def start_with_file(self, base: str) -> str | None:
         """A process starts with its program file: that file is in force from now on. Returns
         the fingerprint that was in force before (None if none was recorded)."""
         def work(conn):
@@ -92,7 +95,7 @@ class ProgramChanges(Aggregate):
             if before != base:
                 write_meta(conn, "program_base", base)
             return before
-        return await self._transaction(work)
+        return await self._db.run(work)
 
 
 def _revision(conn) -> int:

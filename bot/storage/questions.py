@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .engine import Aggregate, iso as _iso
+from .engine import Database, iso as _iso
 
 
 @dataclass(frozen=True)
@@ -17,23 +17,26 @@ class Question:
     show_name: bool  # the asker chose to show their first name
     state: str  # open, answered, hidden
     created_at: str
-    votes: int = 0  # counted by questions(); question() leaves it 0
-    first_name: str | None = None  # the asker's, from questions(); shown only with show_name
+    votes: int = 0  # counted by of_session(); get() leaves it 0
+    first_name: str | None = None  # the asker's, from of_session(); shown only with show_name
 
 
-class Questions(Aggregate):
-    async def add_question(self, session_id: str, user_id: int, text: str, now: datetime) -> int:
-        return await self._transaction(lambda conn: conn.insert(
+class Questions:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def add(self, session_id: str, user_id: int, text: str, now: datetime) -> int:
+        return await self._db.run(lambda conn: conn.insert(
             "INSERT INTO questions (session_id, user_id, text, created_at) VALUES (?, ?, ?, ?)",
             (session_id, user_id, text, _iso(now))))
 
-    async def question(self, question_id: int) -> Question | None:
+    async def get(self, question_id: int) -> Question | None:
         def work(conn):
             row = conn.execute("SELECT * FROM questions WHERE id = ?", (question_id,)).fetchone()
             return _question(row) if row else None
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
-    async def questions(self, session_id: str, include_hidden: bool = False) -> list[Question]:
+    async def of_session(self, session_id: str, include_hidden: bool = False) -> list[Question]:
         """Ranked by votes, then by age; with the asker's first name where they chose to show it."""
         def work(conn):
             hidden = "" if include_hidden else "AND q.state != 'hidden'"
@@ -42,7 +45,7 @@ class Questions(Aggregate):
                     FROM questions q LEFT JOIN attendees a ON a.user_id = q.user_id
                     WHERE q.session_id = ? {hidden} ORDER BY q.state = 'answered', votes DESC, q.id""", (session_id,))
             return [_question(row, votes=row["votes"], first_name=row["first_name"]) for row in rows]
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
     async def vote(self, question_id: int, user_id: int) -> bool:
         """One vote per attendee and question, however often and fast they tap."""
@@ -51,14 +54,17 @@ class Questions(Aggregate):
                 return False
             return conn.execute("INSERT INTO question_votes (question_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                 (question_id, user_id)).rowcount == 1
-        return await self._transaction(work)
+        return await self._db.run(work)
 
-    async def set_question(self, question_id: int, **fields) -> bool:
-        assert set(fields) <= {"state", "show_name"}, fields
-        def work(conn):
-            assignments = ", ".join(f"{name} = ?" for name in fields)
-            return conn.execute(f"UPDATE questions SET {assignments} WHERE id = ?", (*fields.values(), question_id)).rowcount == 1
-        return await self._transaction(work)
+    async def set_state(self, question_id: int, state: str) -> bool:
+        """Open, answered or hidden (a moderator's choice)."""
+        return await self._db.run(lambda conn: conn.execute(
+            "UPDATE questions SET state = ? WHERE id = ?", (state, question_id)).rowcount == 1)
+
+    async def show_name(self, question_id: int) -> bool:
+        """The asker chose to show their first name with their question."""
+        return await self._db.run(lambda conn: conn.execute(
+            "UPDATE questions SET show_name = 1 WHERE id = ?", (question_id,)).rowcount == 1)
 
 
 def _question(row, **counted) -> Question:

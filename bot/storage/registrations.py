@@ -1,5 +1,5 @@
-"""Registrations (seats and waitlist places, with their history) and bookmarks: what a person
-holds in which session, and who holds what, for reminders, audiences and change notices."""
+"""Registrations: seats and waitlist places, with their history. Every change goes through the
+domain's sign-up rules (domain/signup.py), run on a `SeatBook` inside one transaction."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain import signup as rules
-from ..domain.announcements import Audience
 from ..domain.program import Program
-from ..domain.reminders import Subject
 from ..domain.signup import Outcome, Overbooking, Promotion, Registration
-from .engine import Aggregate, Transaction, iso as _iso
+from .engine import Database, Transaction, iso as _iso
 from .outbox import queue_message
 
 
@@ -170,11 +168,13 @@ class SeatBook:
         return [rules.FormerRegistration(self._row(row), row["old_state"]) for row in rows]
 
 
+class Registrations:
+    def __init__(self, db: Database):
+        self._db = db
 
-class Registrations(Aggregate):
     async def _rules(self, rule, person: int | None = None):
         """Run one of the domain's sign-up rules on the book, serialized, in one transaction."""
-        return await self._transaction(lambda conn: rule(SeatBook(conn)), person=person)
+        return await self._db.run(lambda conn: rule(SeatBook(conn)), person=person)
 
     async def sign_up(self, program: Program, session_id: str, user_id: int, arrival: int, now: datetime) -> Outcome:
         return await self._rules(lambda book: rules.sign_up(book, program, session_id, user_id, arrival, now), person=user_id)
@@ -193,7 +193,7 @@ class Registrations(Aggregate):
     async def reconcile_capacities(self, program: Program, now: datetime) -> tuple[list[Promotion], list[Overbooking]]:
         return await self._rules(lambda book: rules.reconcile_capacities(book, program, now))
 
-    async def registration(self, session_id: str, user_id: int) -> MyRegistration | None:
+    async def get(self, session_id: str, user_id: int) -> MyRegistration | None:
         def work(conn):
             book = SeatBook(conn)
             found = book.registration(session_id, user_id)
@@ -201,9 +201,9 @@ class Registrations(Aggregate):
                 return None
             position = rules.waitlist_position(book, session_id, user_id) if found.state == rules.WAITLISTED else None
             return MyRegistration(session_id, found.state, position)
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
-    async def registrations_of(self, user_id: int) -> list[MyRegistration]:
+    async def of_person(self, user_id: int) -> list[MyRegistration]:
         """My seats and waitlist places, each waitlist place with its current position."""
         def work(conn):
             rows = conn.execute(
@@ -216,21 +216,21 @@ class Registrations(Aggregate):
                 (user_id,),
             )
             return [MyRegistration(row["session_id"], row["state"], row["position"]) for row in rows]
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
-    async def session_counts(self) -> dict[str, SessionCount]:
+    async def counts(self) -> dict[str, SessionCount]:
         def work(conn):
             rows = conn.execute(
                 """SELECT session_id, COUNT(CASE WHEN state = 'confirmed' THEN 1 END) AS confirmed,
                           COUNT(CASE WHEN state = 'waitlisted' THEN 1 END) AS waitlisted
                    FROM registrations GROUP BY session_id""")
             return {row["session_id"]: SessionCount(row["session_id"], row["confirmed"], row["waitlisted"]) for row in rows}
-        return await self._transaction(work, write=False)
+        return await self._db.run(work, write=False)
 
     async def confirmed_count(self, session_id: str) -> int:
-        return await self._transaction(lambda conn: SeatBook(conn).confirmed_count(session_id), write=False)
+        return await self._db.run(lambda conn: SeatBook(conn).confirmed_count(session_id), write=False)
 
-    async def list_registrations(self, session_id: str | None = None) -> list[ListedRegistration]:
+    async def listed(self, session_id: str | None = None) -> list[ListedRegistration]:
         """Every live registration, by session, confirmed first, then the waitlist in order."""
         def work(conn):
             rows = conn.execute(
@@ -251,92 +251,4 @@ class Registrations(Aggregate):
                 )
                 for row in rows
             ]
-        return await self._transaction(work, write=False)
-
-    # --- bookmarks and what earns a reminder ----------------------------------------------------------
-
-    async def toggle_bookmark(self, user_id: int, session_id: str, now: datetime) -> bool:
-        """Bookmark a session, or remove the bookmark; returns whether it is bookmarked now."""
-        def work(conn):
-            removed = conn.execute("DELETE FROM bookmarks WHERE user_id = ? AND session_id = ?", (user_id, session_id)).rowcount
-            if removed:
-                return False
-            conn.execute("INSERT INTO bookmarks (user_id, session_id, created_at) VALUES (?, ?, ?)",
-                         (user_id, session_id, _iso(now)))
-            return True
-        return await self._transaction(work)
-
-    async def bookmarks_of(self, user_id: int) -> list[str]:
-        return await self._transaction(lambda conn: [row[0] for row in conn.execute(
-            "SELECT session_id FROM bookmarks WHERE user_id = ? ORDER BY created_at", (user_id,))], write=False)
-
-    async def reminder_subjects(self, people: list[int] | None = None) -> list[Subject]:
-        """Everything that can earn a reminder, for reachable attendees (all, or these people)."""
-        def work(conn):
-            subjects = []
-            chunks = [()] if people is None else [tuple(people[i:i + 400]) for i in range(0, len(people), 400)]
-            for chunk in chunks:  # () stands for everyone
-                only = f"AND a.user_id IN ({','.join('?' * len(chunk))})" if chunk else ""
-                rows = conn.execute(
-                    f"""SELECT r.user_id, r.session_id, r.state AS relation, r.updated_at AS since, a.reminder_minutes,
-                               a.excursion_minutes
-                        FROM registrations r JOIN attendees a ON a.user_id = r.user_id
-                        WHERE r.state IN ('confirmed', 'waitlisted') AND a.reachable = 1 {only}
-                        UNION ALL
-                        SELECT b.user_id, b.session_id, 'bookmark', b.created_at, a.reminder_minutes, a.excursion_minutes
-                        FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id WHERE a.reachable = 1 {only}""",
-                    chunk * 2)
-                subjects += [Subject(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5]) for row in rows]
-            return subjects
-        return await self._transaction(work, write=False)
-
-    # --- audiences ---------------------------------------------------------------------------
-
-    async def audience_ids(self, audience: Audience, session_ids: tuple[str, ...]) -> list[int]:
-        """The reachable attendees an announcement to `audience` goes to."""
-        return await self._transaction(lambda conn: _audience_ids(conn, audience, session_ids), write=False)
-
-    async def affected_by(self, session_ids: list[str], restored: list[str] = ()) -> dict[int, set[str]]:
-        """Attendees with a seat, a waitlist place or a bookmark in these sessions, and which;
-        for `restored` sessions (cancelled, taking place again) also those whose seats or
-        waitlist places the cancellation ended: they are told too."""
-        def work(conn):
-            affected = _affected(conn, session_ids)
-            book = SeatBook(conn)
-            for session_id in restored:
-                for former in book.cancelled_by(session_id, rules.SESSION_CANCELLED_REASON):
-                    affected.setdefault(former.registration.user_id, set()).add(session_id)
-            return affected
-        return await self._transaction(work, write=False)
-
-
-
-def _audience_ids(conn, audience: Audience, session_ids: tuple[str, ...]) -> list[int]:
-    if audience.kind == "all":
-        rows = conn.execute("SELECT user_id FROM attendees WHERE reachable = 1 ORDER BY user_id")
-    elif audience.kind == "bookmarked":
-        rows = conn.execute(
-            f"""SELECT DISTINCT b.user_id FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
-                WHERE a.reachable = 1 AND b.session_id IN ({','.join('?' * len(session_ids))}) ORDER BY b.user_id""", session_ids)
-    else:
-        state = "waitlisted" if audience.kind == "waitlisted" else "confirmed"
-        rows = conn.execute(
-            f"""SELECT DISTINCT r.user_id FROM registrations r JOIN attendees a ON a.user_id = r.user_id
-                WHERE a.reachable = 1 AND r.state = ? AND r.session_id IN ({','.join('?' * len(session_ids))})
-                ORDER BY r.user_id""", (state, *session_ids))
-    return [row[0] for row in rows]
-
-
-def _affected(conn, session_ids: list[str]) -> dict[int, set[str]]:
-    affected: dict[int, set[str]] = {}
-    if not session_ids:
-        return affected
-    marks = ",".join("?" * len(session_ids))
-    rows = conn.execute(
-        f"""SELECT r.user_id, r.session_id FROM registrations r JOIN attendees a ON a.user_id = r.user_id
-            WHERE a.reachable = 1 AND r.state IN ('confirmed', 'waitlisted') AND r.session_id IN ({marks})
-            UNION SELECT b.user_id, b.session_id FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
-            WHERE a.reachable = 1 AND b.session_id IN ({marks})""", (*session_ids, *session_ids))
-    for user_id, session_id in rows:
-        affected.setdefault(user_id, set()).add(session_id)
-    return affected
+        return await self._db.run(work, write=False)

@@ -8,11 +8,14 @@ decides which of two racing claims wins.
 
 from __future__ import annotations
 
-from .engine import Aggregate
+from .engine import Database
 
 
-class Updates(Aggregate):
-    async def claim_update(self, update_id: int, instance: str, now: float, stale_after: float) -> str:
+class Updates:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def claim(self, update_id: int, instance: str, now: float, stale_after: float) -> str:
         """'claimed' when this process may handle the update now (a new one, or one whose claim
         went stale because its process died mid-update); 'done' when it was handled already;
         'busy' when another claim younger than `stale_after` seconds is still working on it."""
@@ -30,21 +33,21 @@ class Updates(Aggregate):
                 return "claimed"
             row = conn.execute("SELECT state FROM processed_updates WHERE update_id = ?", (update_id,)).fetchone()
             return "done" if row is not None and row[0] == "done" else "busy"
-        return await self._transaction(work, durable=False, serialized=False)
+        return await self._db.run(work, durable=False, serialized=False)
 
-    async def finish_update(self, update_id: int, now: float) -> None:
+    async def finish(self, update_id: int, now: float) -> None:
         """The update was handled: later deliveries of it are answered without handling it."""
-        await self._transaction(lambda conn: conn.execute(
+        await self._db.run(lambda conn: conn.execute(
             "UPDATE processed_updates SET state = 'done', claimed_at = ? WHERE update_id = ?", (now, update_id)),
             durable=False, serialized=False)
 
-    async def release_update(self, update_id: int, instance: str) -> None:
+    async def release(self, update_id: int, instance: str) -> None:
         """This process gives up its claim (it could not handle the update): the next delivery handles it."""
-        await self._transaction(lambda conn: conn.execute(
+        await self._db.run(lambda conn: conn.execute(
             "DELETE FROM processed_updates WHERE update_id = ? AND instance = ? AND state = 'working'",
             (update_id, instance)), durable=False, serialized=False)
 
-    async def purge_updates(self, before: float) -> int:
+    async def purge(self, before: float) -> int:
         """Forget updates claimed before `before` (Telegram gives up retrying long before a day)."""
-        return await self._transaction(lambda conn: conn.execute(
+        return await self._db.run(lambda conn: conn.execute(
             "DELETE FROM processed_updates WHERE claimed_at < ?", (before,)).rowcount, durable=False, serialized=False)

@@ -64,7 +64,7 @@ class WebApi:
         except InitDataError as error:
             log.info("refused Mini App request: %s", error)
             raise ApiError(401, str(error)) from None
-        attendee = await self.svc.storage.touch_attendee(
+        attendee = await self.svc.storage.attendees.touch(
             AttendeeInfo(user.user_id, user.user_id, user.first_name, user.last_name, user.username, user.language_code),
             self.svc.now())
         return user, pick_language(attendee.language if attendee else None, user.language_code)
@@ -75,9 +75,9 @@ class WebApi:
         user, lang = await self.who(request)
         svc = self.svc
         program = svc.program.current
-        mine = {r.session_id: r for r in await svc.storage.registrations_of(user.user_id)}
-        data = day_state(program, lang, svc.now(), await svc.storage.session_counts(), mine,
-                         set(await svc.storage.bookmarks_of(user.user_id)))
+        mine = {r.session_id: r for r in await svc.storage.registrations.of_person(user.user_id)}
+        data = day_state(program, lang, svc.now(), await svc.storage.registrations.counts(), mine,
+                         set(await svc.storage.bookmarks.of_person(user.user_id)))
         data["is_admin"] = svc.is_admin(user.user_id)
         return web.json_response(data)
 
@@ -112,13 +112,13 @@ class WebApi:
             raise ApiError(403, "organizers only")
         storage, program = self.svc.storage, self.svc.program.current
         announcements = []
-        for announcement in await storage.announcements(limit=20):
-            report = await storage.delivery_report(f"ann:{announcement.id}")
+        for announcement in await storage.announcements.recent(limit=20):
+            report = await storage.outbox.report(f"ann:{announcement.id}")
             announcements.append(announcement_entry(program, lang, announcement, report))
         return web.json_response({
-            "seats": seat_entries(program, lang, await storage.session_counts()),
+            "seats": seat_entries(program, lang, await storage.registrations.counts()),
             "announcements": announcements,
-            "feedback": feedback_entries(program, lang, await storage.feedback_rows()),
+            "feedback": feedback_entries(program, lang, await storage.feedback.rows()),
         })
 
     # --- helpers -------------------------------------------------------------------------------
@@ -134,8 +134,8 @@ class WebApi:
     async def tell_chat(self, user_id: int, kind: str, payload: dict) -> None:
         """The confirmation goes through the outbox, like every push: Telegram's limits hold."""
         now = self.svc.now()
-        await self.svc.storage.enqueue([(user_id, kind, payload, f"web:{user_id}:{self.next_arrival()}")],
-                                       not_before=now, now=now)
+        await self.svc.storage.outbox.enqueue([(user_id, kind, payload, f"web:{user_id}:{self.next_arrival()}")],
+                                              not_before=now, now=now)
 
 
 async def read_body(request: web.Request) -> dict:

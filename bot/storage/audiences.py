@@ -1,0 +1,87 @@
+"""Who is concerned by what: the reachable people with a seat, a waitlist place or a bookmark in
+sessions, as reminders, announcements and change notices ask. Read-only queries across
+registrations, bookmarks and attendees; `recipients` and `affected` are also used inside the
+transactions that queue announcements (announcements.py) and change notices (program_changes.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain import signup as rules
+from ..domain.announcements import Audience
+from ..domain.reminders import Subject
+from .engine import Database
+from .registrations import SeatBook
+
+
+class Audiences:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def recipients(self, audience: Audience, session_ids: tuple[str, ...]) -> list[int]:
+        """The reachable attendees an announcement to `audience` goes to."""
+        return await self._db.run(lambda conn: recipients(conn, audience, session_ids), write=False)
+
+    async def affected_by(self, session_ids: list[str], restored: list[str] = ()) -> dict[int, set[str]]:
+        """Attendees with a seat, a waitlist place or a bookmark in these sessions, and which;
+        for `restored` sessions (cancelled, taking place again) also those whose seats or
+        waitlist places the cancellation ended: they are told too."""
+        def work(conn):
+            concerned = affected(conn, session_ids)
+            book = SeatBook(conn)
+            for session_id in restored:
+                for former in book.cancelled_by(session_id, rules.SESSION_CANCELLED_REASON):
+                    concerned.setdefault(former.registration.user_id, set()).add(session_id)
+            return concerned
+        return await self._db.run(work, write=False)
+
+    async def reminder_subjects(self, people: list[int] | None = None) -> list[Subject]:
+        """Everything that can earn a reminder, for reachable attendees (all, or these people)."""
+        def work(conn):
+            subjects = []
+            chunks = [()] if people is None else [tuple(people[i:i + 400]) for i in range(0, len(people), 400)]
+            for chunk in chunks:  # () stands for everyone
+                only = f"AND a.user_id IN ({','.join('?' * len(chunk))})" if chunk else ""
+                rows = conn.execute(
+                    f"""SELECT r.user_id, r.session_id, r.state AS relation, r.updated_at AS since, a.reminder_minutes,
+                               a.excursion_minutes
+                        FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+                        WHERE r.state IN ('confirmed', 'waitlisted') AND a.reachable = 1 {only}
+                        UNION ALL
+                        SELECT b.user_id, b.session_id, 'bookmark', b.created_at, a.reminder_minutes, a.excursion_minutes
+                        FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id WHERE a.reachable = 1 {only}""",
+                    chunk * 2)
+                subjects += [Subject(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5]) for row in rows]
+            return subjects
+        return await self._db.run(work, write=False)
+
+
+def recipients(conn, audience: Audience, session_ids: tuple[str, ...]) -> list[int]:
+    if audience.kind == "all":
+        rows = conn.execute("SELECT user_id FROM attendees WHERE reachable = 1 ORDER BY user_id")
+    elif audience.kind == "bookmarked":
+        rows = conn.execute(
+            f"""SELECT DISTINCT b.user_id FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
+                WHERE a.reachable = 1 AND b.session_id IN ({','.join('?' * len(session_ids))}) ORDER BY b.user_id""", session_ids)
+    else:
+        state = "waitlisted" if audience.kind == "waitlisted" else "confirmed"
+        rows = conn.execute(
+            f"""SELECT DISTINCT r.user_id FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+                WHERE a.reachable = 1 AND r.state = ? AND r.session_id IN ({','.join('?' * len(session_ids))})
+                ORDER BY r.user_id""", (state, *session_ids))
+    return [row[0] for row in rows]
+
+
+def affected(conn, session_ids: list[str]) -> dict[int, set[str]]:
+    concerned: dict[int, set[str]] = {}
+    if not session_ids:
+        return concerned
+    marks = ",".join("?" * len(session_ids))
+    rows = conn.execute(
+        f"""SELECT r.user_id, r.session_id FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+            WHERE a.reachable = 1 AND r.state IN ('confirmed', 'waitlisted') AND r.session_id IN ({marks})
+            UNION SELECT b.user_id, b.session_id FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
+            WHERE a.reachable = 1 AND b.session_id IN ({marks})""", (*session_ids, *session_ids))
+    for user_id, session_id in rows:
+        concerned.setdefault(user_id, set()).add(session_id)
+    return concerned
