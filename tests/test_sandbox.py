@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryA
 from telegram.request import HTTPXRequest
 
 from bot.sandbox.client import SandboxClient, SandboxError
-from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
+from bot.sandbox.server import DEFAULT_TOKEN, SHUTDOWN_TIMEOUT, SandboxServer
 
 SANDBOX_DIR = Path(__file__).resolve().parent.parent / "bot" / "sandbox"
 
@@ -81,6 +81,24 @@ async def test_updates_long_poll_offsets_and_parse(server, bot):
     again = await bot.get_updates(timeout=0)
     assert [u.update_id for u in again] == [updates[0].update_id]  # not confirmed yet
     assert await bot.get_updates(offset=updates[0].update_id + 1, timeout=0) == ()
+
+
+async def test_stopping_answers_a_pending_long_poll_at_once():
+    """A getUpdates long poll still open when the server stops gets its empty answer at once,
+    instead of holding the shutdown until the server gives up on it and cuts it off."""
+    server = await SandboxServer().start()
+    async with aiohttp.ClientSession() as session:
+        async def poll() -> dict:
+            async with session.get(f"{server.api_url}{DEFAULT_TOKEN}/getUpdates", params={"timeout": 10}) as response:
+                return await response.json()
+
+        polling = asyncio.create_task(poll())
+        await until(lambda: server.sandbox.getupdates_calls == 1)
+        started = time.monotonic()
+        await server.stop()
+        stopped_in = time.monotonic() - started
+        assert await polling == {"ok": True, "result": []}
+    assert stopped_in < SHUTDOWN_TIMEOUT
 
 
 async def test_callback_query_update_and_answer(server, bot):

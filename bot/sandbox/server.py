@@ -33,8 +33,7 @@ from .webhook import Delivery
 from .world import World, bot_profile
 
 DEFAULT_TOKEN = "123456789:SANDBOX-token-for-local-tests"
-# Long polls of a bot that was killed would otherwise hold the shutdown for their full timeout.
-SHUTDOWN_TIMEOUT = 0.5
+SHUTDOWN_TIMEOUT = 0.5  # seconds a request may still take when the server stops
 
 
 class _Part:
@@ -76,6 +75,11 @@ class Sandbox:
         self.control.add_routes(app)
         return app
 
+    async def close(self) -> None:
+        """Answer every pending long poll at once and stop delivering by webhook."""
+        self.world.close()
+        await self.delivery.close()
+
     token = _Part("api", "token")
     requests = _Part("api", "requests")
     bot = _Part("world", "bot")
@@ -103,6 +107,7 @@ class SandboxServer:
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> "SandboxServer":
+        self.sandbox.world.open()
         self._runner = web.AppRunner(self.sandbox.routes(), access_log=None, handle_signals=False,
                                      shutdown_timeout=SHUTDOWN_TIMEOUT)
         await self._runner.setup()
@@ -121,7 +126,9 @@ class SandboxServer:
         return f"{self.url}/bot"
 
     async def stop(self) -> None:
-        await self.sandbox.delivery.close()
+        # Long polls (a getUpdates, a control `outputs` wait) would hold the shutdown for up to
+        # SHUTDOWN_TIMEOUT: answered now, the server stops at once.
+        await self.sandbox.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

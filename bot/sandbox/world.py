@@ -2,7 +2,8 @@
 for the bot, the files, and everything the bot did that users see (the outputs), in order.
 
 Users act here (write, send a photo, tap a button, follow a link); the Bot API methods read and
-change it, and anyone may wait for it to change.
+change it. Anyone may wait for it to change; closing it answers every such wait at once, so a
+server that stops is not held by a long poll.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class World:
         self._user_ids = itertools.count(10_000)
         self._update_watchers: list[Callable[[], None]] = []
         self._changed = asyncio.Event()  # replaced at each change: set wakes who waited on it
+        self._closing = asyncio.Event()
 
     # --- change and waiting ---------------------------------------------------------------
 
@@ -96,9 +98,9 @@ class World:
 
     async def until(self, condition: Callable[[], bool], timeout: float) -> bool:
         """Wait until `condition()` holds, checked after each new update or output, for at most
-        `timeout` seconds; returns `condition()`."""
+        `timeout` seconds and no longer than the world is open; returns `condition()`."""
         deadline = time.monotonic() + timeout
-        while not condition():
+        while not condition() and not self.closed:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
@@ -109,7 +111,24 @@ class World:
         return condition()
 
     async def pause(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
+        """Sleep `seconds`, but no longer than the world is open."""
+        try:
+            await asyncio.wait_for(self._closing.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    @property
+    def closed(self) -> bool:
+        return self._closing.is_set()
+
+    def close(self) -> None:
+        """Answer every wait at once with what there is (a long poll: nothing new)."""
+        self._closing.set()
+        self._announce()
+
+    def open(self) -> None:
+        """Waits wait again (a server that serves the world once more)."""
+        self._closing.clear()
 
     # --- users and chats --------------------------------------------------------------------
 
