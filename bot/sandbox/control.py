@@ -8,15 +8,17 @@ Errors are plain HTTP errors with a text, not the Bot API's shape: they are for 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from .api import BotApi
 from .conditions import FaultDice, Faults, Limits
 from .errors import ApiError
-
-if TYPE_CHECKING:
-    from .server import Sandbox
+from .inline_mode import InlineMode
+from .methods.menu import Menu
+from .methods.updates import Updates
+from .webhook import Delivery
+from .world import World
 
 
 async def _json(request: web.Request) -> dict:
@@ -30,9 +32,10 @@ async def _json(request: web.Request) -> dict:
 
 
 class ControlApi:
-    def __init__(self, sandbox: Sandbox):
-        self.sandbox = sandbox
-        self.world = sandbox.world
+    def __init__(self, world: World, api: BotApi, inline: InlineMode, menu: Menu, updates: Updates,
+                 delivery: Delivery):
+        self.world, self.api, self.inline, self.menu = world, api, inline, menu
+        self.updates, self.delivery = updates, delivery
 
     def add_routes(self, app: web.Application) -> None:
         for verb, path, handler in (
@@ -121,7 +124,7 @@ class ControlApi:
         """A user types "@bot <query>": the update goes out, and the bot's answer comes back
         (null if it gave none within `timeout` seconds)."""
         body = await _json(request)
-        inline = self.sandbox.inline
+        inline = self.inline
         try:
             query_id = inline.send_query(int(body["user_id"]), body.get("query", ""), body.get("offset", ""),
                                          body.get("chat_type", "sender"))
@@ -133,7 +136,7 @@ class ControlApi:
     async def choose_inline_result(self, request):
         body = await _json(request)
         try:
-            message = self.sandbox.inline.choose_result(int(body["user_id"]), str(body["inline_query_id"]),
+            message = self.inline.choose_result(int(body["user_id"]), str(body["inline_query_id"]),
                                                         str(body["result_id"]), int(body["chat_id"]))
         except ApiError as error:
             raise web.HTTPBadRequest(text=error.description) from None
@@ -151,7 +154,7 @@ class ControlApi:
 
     async def config(self, request):
         body = await _json(request)
-        api = self.sandbox.api
+        api = self.api
         if "latency_ms" in body:
             api.latency = float(body["latency_ms"]) / 1000
         if "faults" in body:
@@ -163,7 +166,7 @@ class ControlApi:
         if "supports_inline_queries" in body:
             self.world.bot["supports_inline_queries"] = bool(body["supports_inline_queries"])
         if "inline_answer_seconds" in body:
-            self.sandbox.inline.answer_seconds = float(body["inline_answer_seconds"])
+            self.inline.answer_seconds = float(body["inline_answer_seconds"])
         return web.json_response({"ok": True})
 
     async def webhook_config(self, request):
@@ -171,7 +174,7 @@ class ControlApi:
         registered URL); "duplicate": deliver every new update twice; "retry_base"/"retry_max"
         (seconds): the backoff after a failed delivery."""
         body = await _json(request)
-        delivery = self.sandbox.delivery
+        delivery = self.delivery
         if "targets" in body:
             targets = body["targets"] or []
             if not isinstance(targets, list) or not all(isinstance(t, str) and t.startswith(("http://", "https://"))
@@ -191,7 +194,7 @@ class ControlApi:
 
     async def redeliver(self, request):
         body = await _json(request)
-        if not self.sandbox.delivery.redeliver(int(body["update_id"])):
+        if not self.delivery.redeliver(int(body["update_id"])):
             raise web.HTTPNotFound(text=f"update {body['update_id']} was not delivered by webhook")
         return web.json_response({"ok": True})
 
@@ -216,7 +219,7 @@ class ControlApi:
 
     async def requests(self, request):
         after = int(request.query.get("after", 0))
-        log = self.sandbox.api.requests
+        log = self.api.requests
         return web.json_response({"requests": log[after:], "count": len(log)})
 
     async def chat(self, request):
@@ -234,18 +237,18 @@ class ControlApi:
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     async def commands(self, request):
-        return web.json_response(self.sandbox.menu.commands)
+        return web.json_response(self.menu.commands)
 
     async def menu_button(self, request):
-        menu, chat_id = self.sandbox.menu, request.query.get("chat_id")
+        menu, chat_id = self.menu, request.query.get("chat_id")
         if chat_id is None:
             return web.json_response(menu.menu_buttons.get(None) or {"type": "commands"})
         return web.json_response(menu.effective_menu_button(int(chat_id)))
 
     async def state(self, request):
         return web.json_response({"pending_updates": len(self.world.updates),
-                                  "getupdates_calls": self.sandbox.updates_api.getupdates_calls,
-                                  "outputs": len(self.world.outputs), "requests": len(self.sandbox.api.requests)})
+                                  "getupdates_calls": self.updates.getupdates_calls,
+                                  "outputs": len(self.world.outputs), "requests": len(self.api.requests)})
 
     async def webhook_state(self, request):
-        return web.json_response(self.sandbox.delivery.state())
+        return web.json_response(self.delivery.state())

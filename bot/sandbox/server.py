@@ -67,7 +67,7 @@ class Sandbox:
         groups = (Session(self.world), Messages(self.world), FileMessages(self.world), Callbacks(self.world),
                   self.menu, self.updates_api, self.inline)
         self.api = BotApi(token, self.world, method_table(*groups))
-        self.control = ControlApi(self)
+        self.control = ControlApi(self.world, self.api, self.inline, self.menu, self.updates_api, self.delivery)
 
     def routes(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024 * 1024)
