@@ -84,7 +84,6 @@ class Sandbox:
     requests = _Part("api", "requests")
     bot = _Part("world", "bot")
     users = _Part("world", "users")
-    chats = _Part("world", "chats")
     updates = _Part("world", "updates")
     outputs = _Part("world", "outputs")
     add_user = _Part("world", "add_user")
