@@ -9,7 +9,7 @@ from typing import AsyncIterator
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder
 
 from .clock import Clock
 from .config import Settings
@@ -30,6 +30,7 @@ from .domain.loader import ProgramError, linked_url
 from .handlers.common import Asker, set_menu_button
 from .schedule_source import SourceFetcher
 from .texts import commands, pick_language, t
+from .handlers.context import CONTEXT_TYPES, BotContext
 
 log = logging.getLogger(__name__)
 WAKE_JOB = "outbox-wake"
@@ -55,6 +56,7 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
         .token(settings.token)
         .base_url(api_url)
         .base_file_url(file_url)
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .rate_limiter(limiter)
         # Replies, pushes and edits share one pool; getUpdates has its own, as in the default setup.
@@ -144,7 +146,7 @@ def _watch_source(application: Application) -> None:
                                             first=svc.settings.source_poll_seconds, name=SOURCE_JOB)
 
 
-async def _check_source(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _check_source(context: BotContext) -> None:
     svc: Services = context.application.bot_data["services"]
     if not svc.leads():
         return  # one process offers a new schedule, not each of them
@@ -179,7 +181,7 @@ def _schedule_wake(application: Application, delay: float) -> None:
                        job_kwargs={"misfire_grace_time": None})
 
 
-async def _wake_dispatcher(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _wake_dispatcher(context: BotContext) -> None:
     svc: Services = context.application.bot_data["services"]
     if isinstance(svc.delivery, Dispatcher):
         svc.delivery.wake()

@@ -17,7 +17,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Iterable
 
-from telegram.ext import ContextTypes, JobQueue
+from telegram.ext import JobQueue
 
 from .domain import reminders as plan
 from .services import Services
@@ -142,7 +142,7 @@ class ReminderService:
         delay = self.svc.clock.seconds_until(moment)
         self.job_queue.run_once(self._wake, when=delay, name=JOB_NAME, job_kwargs={"misfire_grace_time": None})
 
-    async def _wake(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _wake(self, context: object) -> None:  # a JobQueue callback; the context is not needed
         await self.run()
 
     async def stop(self) -> None:

@@ -9,7 +9,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .clock import Clock
 from .config import Settings
@@ -17,6 +17,13 @@ from .domain.loader import load_program
 from .domain.changes import Override, apply_overrides
 from .domain.program import Program
 from .storage import Storage
+
+if TYPE_CHECKING:  # started parts, typed without importing them at run time (they import this module)
+    from .announcement_service import AnnouncementService
+    from .cluster import Cluster
+    from .delivery import Dispatcher
+    from .reminder_service import ReminderService
+    from .web.server import WebServer
 
 
 @dataclass
@@ -56,26 +63,30 @@ class ProgramHolder:
 
 @dataclass
 class Services:
+    """Everything the use cases, handlers and background tasks share, typed. The parts that
+    start with the bot (delivery, reminders, announcements, the web server, the cluster) are
+    None until app.py's start-up has made them."""
+
     settings: Settings
     clock: Clock
     storage: Storage
     program: ProgramHolder
-    delivery: object | None = None  # the outbox dispatcher, once started
-    reminders: object | None = None  # the ReminderService, once started
-    announcements: object | None = None  # the AnnouncementService, once started
-    web: object | None = None  # the Mini App's WebServer, once started (BOT_WEB_LISTEN)
+    delivery: Dispatcher | None = None  # the outbox dispatcher, once started
+    reminders: ReminderService | None = None
+    announcements: AnnouncementService | None = None
+    web: WebServer | None = None  # the Mini App's server, once started (BOT_WEB_LISTEN)
+    cluster: Cluster | None = None  # this process among the bot's processes (bot/cluster.py), once started
     offered_source: str | None = None  # fingerprint of the linked schedule last offered to organizers
-    cluster: object | None = None  # this process among the bot's processes (bot/cluster.py), once started
 
     def leads(self) -> bool:
         """Whether this process runs the timed work (one process on SQLite always does)."""
-        return self.cluster is None or bool(self.cluster.is_leader)  # type: ignore[attr-defined]
+        return self.cluster is None or self.cluster.is_leader
 
     def replan(self, people: Iterable[int] | None = None) -> None:
         """Registrations, bookmarks or settings of these people, or (None) the program changed:
-        reminders follow."""
+        reminders follow. Called by the use cases (bot/usecases/) after each change."""
         if self.reminders is not None:
-            self.reminders.request(people)  # type: ignore[attr-defined]
+            self.reminders.request(people)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -7,20 +7,21 @@ import logging
 from datetime import datetime
 
 from telegram import InputFile, Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from ..exports import csv_bytes
 from ..texts import escape, t
 from . import orga
-from .common import Asker, organizers_only, send, services
+from .common import Asker, organizers_only, send
+from .context import BotContext
 
 log = logging.getLogger(__name__)
 
 
 @organizers_only
-async def attendees_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+async def attendees_command(update: Update, context: BotContext, who: Asker) -> None:
     """/teilnehmer [id]: seats per session (with ids), and buttons for each session's names."""
-    svc = services(context)
+    svc = context.services
     program = svc.program.current
     if context.args:
         session = program.session(context.args[0].lower())
@@ -44,8 +45,8 @@ def _with_registrations(program, counts):
     return [s for s in program.sessions if s.capacity is not None or s.id in counts]
 
 
-async def _attendees_of(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session) -> None:
-    svc = services(context)
+async def _attendees_of(update: Update, context: BotContext, who: Asker, session) -> None:
+    svc = context.services
     listed = await svc.storage.registrations.listed(session.id)
     confirmed = [r for r in listed if r.state == "confirmed"]
     waiting = [r for r in listed if r.state == "waitlisted"]
@@ -64,7 +65,7 @@ async def _attendees_of(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
 
 
 @orga.purpose("attendees", lambda program: [s for s in program.sessions if s.capacity is not None], "admin_attendees_choose")
-async def _picked(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session, argument: str) -> None:
+async def _picked(update: Update, context: BotContext, who: Asker, session, argument: str) -> None:
     await _attendees_of(update, context, who, session)
 
 
@@ -92,8 +93,8 @@ def _local_stamp(program, stamp: str) -> str:
 
 
 @organizers_only
-async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    svc = services(context)
+async def export_command(update: Update, context: BotContext, who: Asker) -> None:
+    svc = context.services
     program = svc.program.current
     rows = await svc.storage.registrations.listed()
     data = registrations_csv(rows, program, who.lang)

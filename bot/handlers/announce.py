@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from telegram import Message, Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from ..domain.announcements import Audience
 from ..storage import Announcement
@@ -20,7 +20,8 @@ from ..domain.program import Program
 from ..texts import Html, escape, format_moment, plain, shorten, t
 from . import buttons as b
 from . import conversation, orga
-from .common import Asker, html_to_plain, keyboard, organizers_only, send, services, show, telegram_length
+from .common import Asker, html_to_plain, keyboard, organizers_only, send, show, telegram_length
+from .context import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,8 @@ BROADCAST = conversation.flow("broadcast", "flow_broadcast", photos=True)
 CORRECTION = conversation.flow("correction", "flow_correction", photos=True)
 
 
-def _audience_label(context: ContextTypes.DEFAULT_TYPE, lang: str, key: str) -> str:
-    return audience_label(services(context).program.current, lang, key)
+def _audience_label(context: BotContext, lang: str, key: str) -> str:
+    return audience_label(context.services.program.current, lang, key)
 
 
 def audience_label(program: Program, lang: str, key: str) -> str:
@@ -83,7 +84,7 @@ def _html_of(message: Message) -> tuple[str | None, str | None, int]:
 
 
 @organizers_only
-async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+async def broadcast_command(update: Update, context: BotContext, who: Asker) -> None:
     message = update.effective_message
     assert message is not None
     if context.args:
@@ -94,13 +95,13 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
 
 
 @BROADCAST.step("text")
-async def _broadcast_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
+async def _broadcast_typed(update: Update, context: BotContext, who: Asker,
                            pending: conversation.Pending) -> None:
     await _take_text(update, context, who, update.effective_message)
 
 
-async def _take_text(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, message: Message) -> None:
-    svc = services(context)
+async def _take_text(update: Update, context: BotContext, who: Asker, message: Message) -> None:
+    svc = context.services
     html_text, photo, length = _html_of(message)
     limit = CAPTION_LIMIT if photo else TEXT_LIMIT
     if length > limit:
@@ -115,16 +116,16 @@ async def _take_text(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
     await _choose_audience(update, context, who, announcement_id)
 
 
-async def _count(context: ContextTypes.DEFAULT_TYPE, key: str) -> int:
+async def _count(context: BotContext, key: str) -> int:
     audience = Audience.parse(key)
-    program = services(context).program.current
-    return len(await services(context).storage.audiences.recipients(audience, audience.session_ids(program))) if audience else 0
+    program = context.services.program.current
+    return len(await context.services.storage.audiences.recipients(audience, audience.session_ids(program))) if audience else 0
 
 
-async def _choose_audience(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int) -> None:
+async def _choose_audience(update: Update, context: BotContext, who: Asker, announcement_id: int) -> None:
     lang = who.lang
     rows = [[b.AudienceAll(announcement_id, "all").labelled(lang, "bc_audience_all", count=await _count(context, "all"))]]
-    if any(s.kind.value == "excursion" for s in services(context).program.current.active_sessions()):
+    if any(s.kind.value == "excursion" for s in context.services.program.current.active_sessions()):
         rows.append([b.AudienceAll(announcement_id, "excursion").labelled(
             lang, "bc_audience_excursion", count=await _count(context, "excursion"))])
     rows.append([b.AudienceSessions(announcement_id).labelled(lang, "bc_audience_session")])
@@ -132,18 +133,18 @@ async def _choose_audience(update: Update, context: ContextTypes.DEFAULT_TYPE, w
     await send(update, context, t(lang, "bc_choose_audience"), keyboard(rows))
 
 
-async def _choose_group(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int, session_id: str) -> None:
+async def _choose_group(update: Update, context: BotContext, who: Asker, announcement_id: int, session_id: str) -> None:
     rows = []
     for kind in ("confirmed", "waitlisted", "bookmarked"):
         count = await _count(context, f"{kind}:{session_id}")
         rows.append([b.AudienceGroup(announcement_id, kind, session_id).labelled(who.lang, f"bc_audience_{kind}", count=count)])
     rows.append([b.Discard(announcement_id).labelled(who.lang, "bc_discard")])
-    session = services(context).program.current.session(session_id)
+    session = context.services.program.current.session(session_id)
     await show(update, context, escape(session.title.get(who.lang)) if session else session_id, keyboard(rows))
 
 
-async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int, audience_key: str) -> None:
-    svc = services(context)
+async def _preview(update: Update, context: BotContext, who: Asker, announcement_id: int, audience_key: str) -> None:
+    svc = context.services
     await svc.storage.announcements.update(announcement_id, audience=audience_key)
     announcement = await svc.storage.announcements.get(announcement_id)
     count = await _count(context, audience_key)
@@ -177,8 +178,8 @@ def parse_send_time(text: str, svc) -> datetime | None:
 
 
 @BROADCAST.step("time")
-async def _time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
-    svc = services(context)
+async def _time_typed(update: Update, context: BotContext, who: Asker, pending: conversation.Pending) -> None:
+    svc = context.services
     announcement_id = int(pending.get("ann", 0))
     moment = parse_send_time(update.effective_message.text or "", svc)
     if moment is None:
@@ -195,9 +196,9 @@ async def _time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: A
 
 
 @CORRECTION.step("text")
-async def _correction_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
+async def _correction_typed(update: Update, context: BotContext, who: Asker,
                             pending: conversation.Pending) -> None:
-    svc = services(context)
+    svc = context.services
     announcement_id = int(pending.get("ann", 0))
     message = update.effective_message
     html_text, photo, length = _html_of(message)
@@ -221,8 +222,8 @@ async def _correction_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, 
 
 
 @conversation.confirmation("edit")
-async def _apply_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
-    svc = services(context)
+async def _apply_edit(update: Update, context: BotContext, who: Asker, data: dict) -> None:
+    svc = context.services
     announcement = await svc.storage.announcements.get(int(data["ann"]))
     if announcement is None or announcement.version != data.get("version"):
         await send(update, context, t(who.lang, "bc_edit_stale", id=data["ann"]))
@@ -232,8 +233,8 @@ async def _apply_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: A
 
 
 @conversation.confirmation("withdraw")
-async def _apply_withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
-    svc = services(context)
+async def _apply_withdraw(update: Update, context: BotContext, who: Asker, data: dict) -> None:
+    svc = context.services
     count = await svc.storage.announcements.withdraw(int(data["ann"]), svc.now())
     await send(update, context, t(who.lang, "bc_withdraw_done", id=data["ann"], count=count))
 
@@ -242,8 +243,8 @@ async def _apply_withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
 
 
 @organizers_only
-async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    svc = services(context)
+async def list_command(update: Update, context: BotContext, who: Asker) -> None:
+    svc = context.services
     announcements = await svc.storage.announcements.recent(limit=10, states=("sending", "done", "withdrawn"))
     if not announcements:
         await send(update, context, t(who.lang, "bc_list_empty"))
@@ -265,8 +266,8 @@ async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
 
 
 @organizers_only
-async def scheduled_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    svc = services(context)
+async def scheduled_command(update: Update, context: BotContext, who: Asker) -> None:
+    svc = context.services
     scheduled = await svc.storage.announcements.recent(limit=50, states=("scheduled",))
     if not scheduled:
         await send(update, context, t(who.lang, "scheduled_empty"))
@@ -285,10 +286,10 @@ async def scheduled_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
 # --- buttons ---------------------------------------------------------------------------------------
 
 
-async def _draft(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int,
+async def _draft(update: Update, context: BotContext, who: Asker, announcement_id: int,
                  states: tuple[str, ...] = ("draft",)) -> Announcement | None:
     """The announcement a button acts on, if it is still in one of `states`; else say why not."""
-    announcement = await services(context).storage.announcements.get(announcement_id)
+    announcement = await context.services.storage.announcements.get(announcement_id)
     if announcement is None:
         await b.refuse(update, who.lang)
         return None
@@ -300,7 +301,7 @@ async def _draft(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
     return announcement
 
 
-async def _audience_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, announcement_id: int,
+async def _audience_chosen(update: Update, context: BotContext, who: Asker, announcement_id: int,
                            key: str, kinds: tuple[str, ...]) -> None:
     """An audience button: a valid audience of these kinds for a draft leads to the preview."""
     audience = Audience.parse(key)
@@ -312,18 +313,18 @@ async def _audience_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, w
 
 
 @b.handles(b.AudienceAll)
-async def _audience_all(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.AudienceAll) -> None:
+async def _audience_all(update: Update, context: BotContext, who: Asker, value: b.AudienceAll) -> None:
     await _audience_chosen(update, context, who, value.announcement_id, value.kind, ("all", "excursion"))
 
 
 @b.handles(b.AudienceSessions)
-async def _audience_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.AudienceSessions) -> None:
+async def _audience_sessions(update: Update, context: BotContext, who: Asker, value: b.AudienceSessions) -> None:
     if await _draft(update, context, who, value.announcement_id):
         await orga.pick_session(update, context, who, f"aud.{value.announcement_id}")
 
 
 @orga.purpose("aud", lambda program: program.active_sessions(), "bc_choose_session")
-async def _audience_session(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session, argument: str) -> None:
+async def _audience_session(update: Update, context: BotContext, who: Asker, session, argument: str) -> None:
     if not argument.isdigit():
         await b.refuse(update, who.lang)
         return
@@ -332,38 +333,38 @@ async def _audience_session(update: Update, context: ContextTypes.DEFAULT_TYPE, 
 
 
 @b.handles(b.AudienceGroup)
-async def _audience_group(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.AudienceGroup) -> None:
+async def _audience_group(update: Update, context: BotContext, who: Asker, value: b.AudienceGroup) -> None:
     await _audience_chosen(update, context, who, value.announcement_id, f"{value.kind}:{value.session_id}",
                            ("confirmed", "waitlisted", "bookmarked"))
 
 
 @b.handles(b.SendNow)
-async def _send_now(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.SendNow) -> None:
+async def _send_now(update: Update, context: BotContext, who: Asker, value: b.SendNow) -> None:
     if not await _draft(update, context, who, value.announcement_id):
         return
-    recipients = await services(context).announcements.start(value.announcement_id, update.effective_chat.id)
+    recipients = await context.services.announcements.start(value.announcement_id, update.effective_chat.id)
     if recipients is None:
         await send(update, context, t(who.lang, "bc_already"))
 
 
 @b.handles(b.SendLater)
-async def _send_later(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.SendLater) -> None:
+async def _send_later(update: Update, context: BotContext, who: Asker, value: b.SendLater) -> None:
     if await _draft(update, context, who, value.announcement_id, ("draft", "scheduled")):
         await conversation.expect(context, who, BROADCAST, "time", ann=value.announcement_id)
         await send(update, context, t(who.lang, "bc_ask_time"))
 
 
 @b.handles(b.Discard)
-async def _discard(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Discard) -> None:
-    svc = services(context)
+async def _discard(update: Update, context: BotContext, who: Asker, value: b.Discard) -> None:
+    svc = context.services
     if await _draft(update, context, who, value.announcement_id):
         await svc.storage.announcements.cancel(value.announcement_id, svc.now())
         await show(update, context, t(who.lang, "bc_discarded"))
 
 
 @b.handles(b.CancelScheduled)
-async def _cancel_scheduled(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.CancelScheduled) -> None:
-    svc = services(context)
+async def _cancel_scheduled(update: Update, context: BotContext, who: Asker, value: b.CancelScheduled) -> None:
+    svc = context.services
     if await svc.storage.announcements.cancel(value.announcement_id, svc.now()):
         await send(update, context, t(who.lang, "scheduled_cancelled", id=value.announcement_id))
     else:
@@ -371,17 +372,17 @@ async def _cancel_scheduled(update: Update, context: ContextTypes.DEFAULT_TYPE, 
 
 
 @b.handles(b.Correct)
-async def _correct(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Correct) -> None:
+async def _correct(update: Update, context: BotContext, who: Asker, value: b.Correct) -> None:
     if await _draft(update, context, who, value.announcement_id, ("sending", "done")):
         await conversation.expect(context, who, CORRECTION, "text", ann=value.announcement_id)
         await send(update, context, t(who.lang, "bc_edit_prompt", id=value.announcement_id))
 
 
 @b.handles(b.Withdraw)
-async def _withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Withdraw) -> None:
+async def _withdraw(update: Update, context: BotContext, who: Asker, value: b.Withdraw) -> None:
     if not await _draft(update, context, who, value.announcement_id, ("sending", "done")):
         return
-    report = await services(context).storage.outbox.report(f"ann:{value.announcement_id}")
+    report = await context.services.storage.outbox.report(f"ann:{value.announcement_id}")
     row = await conversation.propose(context, who, "withdraw", {"ann": value.announcement_id})
     await send(update, context, t(who.lang, "bc_withdraw_confirm", id=value.announcement_id, count=report.sent),
                keyboard([row]))

@@ -23,10 +23,10 @@ from typing import Any, Awaitable, Callable, ClassVar
 
 from telegram import InlineKeyboardButton, Update
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import ContextTypes
 
 from ..texts import plain, shorten
 from .common import answer, answered
+from .context import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ LABEL_LIMIT = 60  # characters of a button label; longer ones end with "…"
 _TOKEN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _INT = re.compile(r"^-?\d{1,12}$")
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Any, "Payload"], Awaitable[None]]
+Handler = Callable[[Update, BotContext, Any, "Payload"], Awaitable[None]]
 REGISTRY: dict[str, type["Payload"]] = {}
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from ..domain import changes as change_rules
 from ..domain.changes import Change, Override, SessionState
@@ -26,7 +26,8 @@ from ..domain.program import Program, Session
 from ..texts import Html, escape, format_day_short, format_range, shorten, t
 from . import buttons as b
 from . import conversation, orga
-from .common import Asker, keyboard, organizers_only, send, services
+from .common import Asker, keyboard, organizers_only, send
+from .context import BotContext
 
 log = logging.getLogger(__name__)
 FOLLOWING_WORDS = {"folgende", "following", "alle", "all", "+"}
@@ -99,9 +100,9 @@ def _plan(svc, intent: dict) -> _Planned:
     return _Planned(overrides, proposed, change_rules.diff(current, proposed), check_change(current, proposed))
 
 
-async def propose(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, intent: dict, fresh: bool = False) -> None:
+async def propose(update: Update, context: BotContext, who: Asker, intent: dict, fresh: bool = False) -> None:
     """Preview what `intent` would do to the program as it is now, with every problem named."""
-    svc = services(context)
+    svc = context.services
     revision = await svc.storage.program_changes.revision()
     planned = _plan(svc, intent)
     proposed, found = planned.proposed, planned.found
@@ -126,8 +127,8 @@ async def propose(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker
 
 
 @conversation.confirmation("change")
-async def _apply(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
-    svc = services(context)
+async def _apply(update: Update, context: BotContext, who: Asker, data: dict) -> None:
+    svc = context.services
     intent = data["intent"]
     planned = _plan(svc, intent)
     stale = await svc.storage.program_changes.revision() != data.get("revision")
@@ -147,14 +148,14 @@ async def _apply(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
 # --- the commands, with or without ids ---------------------------------------------------------------
 
 
-async def _session_or_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, purpose: str) -> Session | None:
+async def _session_or_pick(update: Update, context: BotContext, who: Asker, purpose: str) -> Session | None:
     """The session a command names by id; without one, the picker is offered (None is returned),
     and an unknown id is said so (None)."""
     args = context.args or []
     if not args:
         await orga.pick_session(update, context, who, purpose)
         return None
-    session = services(context).program.current.session(args[0].lower())
+    session = context.services.program.current.session(args[0].lower())
     if session is None:
         await send(update, context, t(who.lang, "unknown_session", session_id=args[0][:40]))
     return session
@@ -171,7 +172,7 @@ def parse_minutes(text: str) -> tuple[int | None, bool]:
 
 
 @organizers_only
-async def delay_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+async def delay_command(update: Update, context: BotContext, who: Asker) -> None:
     session = await _session_or_pick(update, context, who, "delay")
     if session is None:
         return
@@ -185,8 +186,8 @@ async def delay_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     await propose(update, context, who, {"op": "delay", "session": session.id, "minutes": minutes, "following": following})
 
 
-async def _ask_minutes(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session) -> None:
-    program = services(context).program.current
+async def _ask_minutes(update: Update, context: BotContext, who: Asker, session: Session) -> None:
+    program = context.services.program.current
     rows = [[b.DelayBy(session.id, m).button(f"+{m}") for m in DELAY_CHOICES],
             [b.DelayBy(session.id, -m).button(f"−{m}") for m in (5, 10)] + [b.TypeMinutes(session.id).labelled(who.lang, "change_type_minutes")]]
     await send(update, context, t(who.lang, "change_ask_minutes", title=session.title.get(who.lang),
@@ -198,13 +199,13 @@ def _span_of(program: Program, session: Session, lang: str) -> str:
 
 
 @orga.purpose("delay", lambda program: program.active_sessions(), "change_choose_delay")
-async def _picked_for_delay(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, argument: str) -> None:
+async def _picked_for_delay(update: Update, context: BotContext, who: Asker, session: Session, argument: str) -> None:
     await _ask_minutes(update, context, who, session)
 
 
-async def _delay_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, minutes: int) -> None:
+async def _delay_chosen(update: Update, context: BotContext, who: Asker, session: Session, minutes: int) -> None:
     """Minutes known: ask whether the later sessions in the room move too (if there are any)."""
-    later = change_rules.later_in_room(services(context).program.current, session.id)
+    later = change_rules.later_in_room(context.services.program.current, session.id)
     if not later:
         await propose(update, context, who, {"op": "delay", "session": session.id, "minutes": minutes, "following": False})
         return
@@ -217,8 +218,8 @@ async def _delay_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
 
 
 @b.handles(b.DelayBy)
-async def _delay_by(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.DelayBy) -> None:
-    session = services(context).program.current.session(value.session_id)
+async def _delay_by(update: Update, context: BotContext, who: Asker, value: b.DelayBy) -> None:
+    session = context.services.program.current.session(value.session_id)
     if session is None or not value.minutes or abs(value.minutes) > MAX_MINUTES:
         await b.refuse(update, who.lang)
         return
@@ -226,7 +227,7 @@ async def _delay_by(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ask
 
 
 @b.handles(b.DelayScope)
-async def _delay_scope(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.DelayScope) -> None:
+async def _delay_scope(update: Update, context: BotContext, who: Asker, value: b.DelayScope) -> None:
     if not value.minutes or abs(value.minutes) > MAX_MINUTES:
         await b.refuse(update, who.lang)
         return
@@ -234,20 +235,20 @@ async def _delay_scope(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
                                          "following": value.following})
 
 
-async def _ask_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, step: str, session_id: str) -> None:
+async def _ask_typed(update: Update, context: BotContext, who: Asker, step: str, session_id: str) -> None:
     """Wait for the organizer to type the minutes or the room of a change."""
     await conversation.expect(context, who, CHANGE, step, session=session_id)
     await send(update, context, t(who.lang, f"change_prompt_{step}"))
 
 
 @b.handles(b.TypeMinutes)
-async def _type_minutes(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.TypeMinutes) -> None:
+async def _type_minutes(update: Update, context: BotContext, who: Asker, value: b.TypeMinutes) -> None:
     await _ask_typed(update, context, who, "minutes", value.session_id)
 
 
 @CHANGE.step("minutes")
-async def _minutes_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
-    session = services(context).program.current.session(pending.get("session", ""))
+async def _minutes_typed(update: Update, context: BotContext, who: Asker, pending: conversation.Pending) -> None:
+    session = context.services.program.current.session(pending.get("session", ""))
     if session is None:
         await conversation.done(context, who)
         await send(update, context, t(who.lang, "stale_session"))
@@ -276,7 +277,7 @@ def room_check(room: str) -> str:
 
 
 @organizers_only
-async def room_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+async def room_command(update: Update, context: BotContext, who: Asker) -> None:
     session = await _session_or_pick(update, context, who, "room")
     if session is None:
         return
@@ -287,8 +288,8 @@ async def room_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
     await propose(update, context, who, {"op": "room", "session": session.id, "room": room})
 
 
-async def _ask_room(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session) -> None:
-    program = services(context).program.current
+async def _ask_room(update: Update, context: BotContext, who: Asker, session: Session) -> None:
+    program = context.services.program.current
     busy = {s.room.casefold() for s in program.overlapping(session) if s.room}
     rows = [[b.RoomPick(session.id, index, room_check(room)).button(("⛔ " if room.casefold() in busy else "📍 ") + room)]
             for index, room in enumerate(rooms(program)) if room.casefold() != session.room.casefold()]
@@ -298,13 +299,13 @@ async def _ask_room(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ask
 
 
 @orga.purpose("room", lambda program: program.active_sessions(), "change_choose_room")
-async def _picked_for_room(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, argument: str) -> None:
+async def _picked_for_room(update: Update, context: BotContext, who: Asker, session: Session, argument: str) -> None:
     await _ask_room(update, context, who, session)
 
 
 @b.handles(b.RoomPick)
-async def _room_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.RoomPick) -> None:
-    known = rooms(services(context).program.current)
+async def _room_pick(update: Update, context: BotContext, who: Asker, value: b.RoomPick) -> None:
+    known = rooms(context.services.program.current)
     if not 0 <= value.room < len(known) or room_check(known[value.room]) != value.check:
         await b.refuse(update, who.lang)  # the program's rooms changed since the buttons were made
         return
@@ -312,12 +313,12 @@ async def _room_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
 
 
 @b.handles(b.TypeRoom)
-async def _type_room(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.TypeRoom) -> None:
+async def _type_room(update: Update, context: BotContext, who: Asker, value: b.TypeRoom) -> None:
     await _ask_typed(update, context, who, "room", value.session_id)
 
 
 @CHANGE.step("room")
-async def _room_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
+async def _room_typed(update: Update, context: BotContext, who: Asker, pending: conversation.Pending) -> None:
     room = " ".join((update.effective_message.text or "").split())[:80]
     if not room:
         await send(update, context, t(who.lang, "change_prompt_room"))
@@ -330,7 +331,7 @@ async def _room_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: A
 
 
 @organizers_only
-async def cancel_session_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+async def cancel_session_command(update: Update, context: BotContext, who: Asker) -> None:
     session = await _session_or_pick(update, context, who, "cancel")
     if session is None:
         return
@@ -338,7 +339,7 @@ async def cancel_session_command(update: Update, context: ContextTypes.DEFAULT_T
 
 
 @organizers_only
-async def restore_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+async def restore_command(update: Update, context: BotContext, who: Asker) -> None:
     session = await _session_or_pick(update, context, who, "restore")
     if session is None:
         return
@@ -346,12 +347,12 @@ async def restore_command(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
 
 
 @orga.purpose("cancel", lambda program: program.active_sessions(), "change_choose_cancel")
-async def _picked_for_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, argument: str) -> None:
+async def _picked_for_cancel(update: Update, context: BotContext, who: Asker, session: Session, argument: str) -> None:
     await propose(update, context, who, {"op": "cancel", "session": session.id})
 
 
 @orga.purpose("restore", lambda program: [s for s in program.sessions if s.cancelled], "change_choose_restore")
-async def _picked_for_restore(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, argument: str) -> None:
+async def _picked_for_restore(update: Update, context: BotContext, who: Asker, session: Session, argument: str) -> None:
     await propose(update, context, who, {"op": "restore", "session": session.id})
 
 
@@ -359,21 +360,21 @@ async def _picked_for_restore(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 
 @organizers_only
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+async def reload_command(update: Update, context: BotContext, who: Asker) -> None:
     await _preview_reload(update, context, who)
 
 
-async def _preview_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: bool = False) -> None:
+async def _preview_reload(update: Update, context: BotContext, who: Asker, fresh: bool = False) -> None:
     text, markup = await reload_preview(context, who, fresh)
     await send(update, context, text, markup)
 
 
-async def reload_preview(context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: bool = False, intro: str = "",
+async def reload_preview(context: BotContext, who: Asker, fresh: bool = False, intro: str = "",
                          new_base: Program | None = None):
     """Everything a reload would change — times, rooms, cancellations, new and removed sessions,
     capacities with who moves up or is overbooked, texts — as (text, confirm buttons or None).
     Nothing changes before it is confirmed. `new_base`: the program already read, if it was."""
-    svc = services(context)
+    svc = context.services
     if new_base is None:
         try:
             new_base = await svc.program.read_file()
@@ -406,8 +407,8 @@ async def reload_preview(context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: 
     return text, keyboard([row])
 
 
-async def _capacity_lines(context: ContextTypes.DEFAULT_TYPE, lang: str, current: Program, proposed: Program) -> list[str]:
-    counts = await services(context).storage.registrations.counts()
+async def _capacity_lines(context: BotContext, lang: str, current: Program, proposed: Program) -> list[str]:
+    counts = await context.services.storage.registrations.counts()
     lines = []
     for change in change_rules.capacity_changes(current, proposed):
         session = proposed.session(change.session_id)
@@ -424,8 +425,8 @@ async def _capacity_lines(context: ContextTypes.DEFAULT_TYPE, lang: str, current
 
 
 @conversation.confirmation("reload")
-async def _apply_reload(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, data: dict) -> None:
-    svc = services(context)
+async def _apply_reload(update: Update, context: BotContext, who: Asker, data: dict) -> None:
+    svc = context.services
     try:
         new_base = await svc.program.read_file()
     except ProgramError:

@@ -13,13 +13,14 @@ from functools import wraps
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, WebAppInfo
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import ContextTypes
+
 from telegram.warnings import PTBUserWarning
 
 from ..domain.program import Program, Session
 from ..services import Services
 from ..storage import AttendeeInfo
 from ..texts import pick_language, plain as plain_text, t
+from .context import BotContext
 
 log = logging.getLogger(__name__)
 # send() posts sendMessage through do_api_request on purpose (see there); PTB would warn once.
@@ -27,10 +28,6 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", cate
 
 MAX_MESSAGE = 4096
 TAG = re.compile(r"<[^>]+>")
-
-
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data["services"]
 
 
 @dataclass(frozen=True)
@@ -41,9 +38,9 @@ class Asker:
     is_admin: bool
 
 
-async def asker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Asker:
+async def asker(update: Update, context: BotContext) -> Asker:
     """Record the attendee (name, language, last seen) and return who asks and in which language."""
-    svc = services(context)
+    svc = context.services
     user, chat = update.effective_user, update.effective_chat
     assert user is not None
     attendee = await svc.storage.attendees.touch(
@@ -55,7 +52,7 @@ async def asker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Asker:
     return Asker(user.id, chat.id if chat else user.id, lang, svc.is_admin(user.id))
 
 
-def arrival(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+def arrival(update: Update, context: BotContext) -> int:
     return context.application.update_processor.arrival_of(update)  # type: ignore[attr-defined]
 
 
@@ -97,7 +94,7 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     return parts
 
 
-async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+async def send(update: Update, context: BotContext, text: str,
                markup: InlineKeyboardMarkup | None = None) -> None:
     """Answer in the chat the update came from; long texts go out in parts, buttons on the last."""
     chat = update.effective_chat
@@ -128,7 +125,7 @@ def shows_already(message, text: str, markup: InlineKeyboardMarkup | None) -> bo
     return message.text == plain_text and current_markup == (markup.to_dict() if markup else None)
 
 
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+async def show(update: Update, context: BotContext, text: str,
                markup: InlineKeyboardMarkup | None = None) -> None:
     """Replace the tapped message when a button was pressed (navigation), else send a new one."""
     query = update.callback_query
@@ -189,7 +186,7 @@ def room_of(session: Session, lang: str) -> str:
 def organizers_only(handler):
     """Everyone else gets one polite sentence; the attempt is logged, nothing else happens."""
     @wraps(handler)
-    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def guarded(update: Update, context: BotContext) -> None:
         who = await asker(update, context)
         if not who.is_admin:
             log.warning("refused organizer function %s for user %s", handler.__name__, who.user_id)
@@ -207,10 +204,10 @@ def web_app_button(lang: str, url: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(plain_text(lang, "web_open_app"), web_app=WebAppInfo(url))
 
 
-def web_app_rows(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> list[list[InlineKeyboardButton]]:
+def web_app_rows(update: Update, context: BotContext, lang: str) -> list[list[InlineKeyboardButton]]:
     """A row with the Mini App's button when BOT_WEB_URL is set; Telegram allows it only in
     private chats, so elsewhere (and without the setting) nothing changes."""
-    url = services(context).settings.web_url
+    url = context.services.settings.web_url
     chat = update.effective_chat
     if not url or chat is None or chat.type != "private":
         return []

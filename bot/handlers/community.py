@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from ..domain.program import Kind, Program, Session
 from ..storage import Question
 from ..texts import plain, t
 from . import buttons as b
 from . import conversation, orga
-from .common import Asker, asker, keyboard, send, services, show
+from .common import Asker, asker, keyboard, send, show
+from .context import BotContext
 
 QUESTION_LIMIT = 500
 QUESTION = conversation.flow("question", "flow_question")
@@ -45,11 +46,11 @@ def can_moderate(who: Asker, session: Session) -> bool:
     return who.is_admin or who.user_id in session.moderators
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: BotContext) -> None:
     """/frage [text]: a question to the running (or next) session that takes questions; without
     text, choose the session, then write."""
     who = await asker(update, context)
-    svc = services(context)
+    svc = context.services
     program = svc.program.current
     text = " ".join(context.args or []).strip()
     session = current_question_session(program, svc.now())
@@ -65,8 +66,8 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 @b.handles(b.AskAbout)
-async def _ask_about(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.AskAbout) -> None:
-    session = services(context).program.current.session(value.session_id)
+async def _ask_about(update: Update, context: BotContext, who: Asker, value: b.AskAbout) -> None:
+    session = context.services.program.current.session(value.session_id)
     if session is None or not session.questions or session.cancelled:
         await b.refuse(update, who.lang)
         return
@@ -75,9 +76,9 @@ async def _ask_about(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
 
 
 @QUESTION.step("text")
-async def _question_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
+async def _question_typed(update: Update, context: BotContext, who: Asker,
                           pending: conversation.Pending) -> None:
-    session = services(context).program.current.session(pending.get("session", ""))
+    session = context.services.program.current.session(pending.get("session", ""))
     if session is None or session.cancelled:
         await conversation.done(context, who)
         await send(update, context, t(who.lang, "stale_session"))
@@ -85,8 +86,8 @@ async def _question_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
     await submit_question(update, context, who, session, (update.effective_message.text or "").strip())
 
 
-async def submit_question(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session, text: str) -> None:
-    svc = services(context)
+async def submit_question(update: Update, context: BotContext, who: Asker, session: Session, text: str) -> None:
+    svc = context.services
     if len(text) > QUESTION_LIMIT:
         await send(update, context, t(who.lang, "q_too_long"))  # the prompt stays open for a shorter one
         return
@@ -96,9 +97,9 @@ async def submit_question(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
                keyboard([[b.ShowMyName(question_id).labelled(who.lang, "q_show_name")]]))
 
 
-async def list_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session: Session) -> None:
+async def list_questions(update: Update, context: BotContext, who: Asker, session: Session) -> None:
     """The questions, ranked; from a button, the list the button sits on is redrawn."""
-    svc = services(context)
+    svc = context.services
     moderator = can_moderate(who, session)
     questions = (await svc.storage.questions.of_session(session.id, include_hidden=moderator))[:15]
     title = session.title.get(who.lang)
@@ -124,11 +125,11 @@ async def list_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, who
     await show(update, context, "\n".join(lines), keyboard(rows + others))
 
 
-async def questions_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def questions_command(update: Update, context: BotContext) -> None:
     """/fragen [id]: the questions of a session; without an id, the running or next one, with
     buttons for the others (moderators need no ids)."""
     who = await asker(update, context)
-    svc = services(context)
+    svc = context.services
     program = svc.program.current
     session = program.session(context.args[0].lower()) if context.args else current_question_session(program, svc.now())
     if session is None or not session.questions:
@@ -138,8 +139,8 @@ async def questions_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 @b.handles(b.ListQuestions)
-async def _list_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ListQuestions) -> None:
-    session = services(context).program.current.session(value.session_id)
+async def _list_questions(update: Update, context: BotContext, who: Asker, value: b.ListQuestions) -> None:
+    session = context.services.program.current.session(value.session_id)
     if session is None or not session.questions:
         await b.refuse(update, who.lang)
         return
@@ -147,24 +148,24 @@ async def _list_questions(update: Update, context: ContextTypes.DEFAULT_TYPE, wh
 
 
 async def _question_and_session(context, question_id: int) -> tuple[Question, Session] | tuple[None, None]:
-    svc = services(context)
+    svc = context.services
     question = await svc.storage.questions.get(question_id)
     session = svc.program.current.session(question.session_id) if question else None
     return (question, session) if question and session else (None, None)
 
 
 @b.handles(b.Vote)
-async def _vote(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Vote) -> None:
+async def _vote(update: Update, context: BotContext, who: Asker, value: b.Vote) -> None:
     question, session = await _question_and_session(context, value.question_id)
     if question is None:
         await b.refuse(update, who.lang)
         return
-    voted = await services(context).storage.questions.vote(question.id, who.user_id)
+    voted = await context.services.storage.questions.vote(question.id, who.user_id)
     await b.answer(update, plain(who.lang, "q_voted" if voted else "q_voted_before"))
     await list_questions(update, context, who, session)
 
 
-async def _moderate(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, question_id: int, state: str) -> None:
+async def _moderate(update: Update, context: BotContext, who: Asker, question_id: int, state: str) -> None:
     question, session = await _question_and_session(context, question_id)
     if question is None:
         await b.refuse(update, who.lang)
@@ -172,28 +173,28 @@ async def _moderate(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ask
     if not can_moderate(who, session):
         await b.refuse(update, who.lang, "q_not_moderator")
         return
-    await services(context).storage.questions.set_state(question.id, state)
+    await context.services.storage.questions.set_state(question.id, state)
     await b.answer(update, plain(who.lang, "q_marked", id=question.id, state=plain(who.lang, f"q_state_{state}")))
     await list_questions(update, context, who, session)
 
 
 @b.handles(b.MarkAnswered)
-async def _answered(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.MarkAnswered) -> None:
+async def _answered(update: Update, context: BotContext, who: Asker, value: b.MarkAnswered) -> None:
     await _moderate(update, context, who, value.question_id, "answered")
 
 
 @b.handles(b.HideQuestion)
-async def _hide(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.HideQuestion) -> None:
+async def _hide(update: Update, context: BotContext, who: Asker, value: b.HideQuestion) -> None:
     await _moderate(update, context, who, value.question_id, "hidden")
 
 
 @b.handles(b.ShowMyName)
-async def _show_name(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ShowMyName) -> None:
+async def _show_name(update: Update, context: BotContext, who: Asker, value: b.ShowMyName) -> None:
     question, _ = await _question_and_session(context, value.question_id)
     if question is None or question.user_id != who.user_id:
         await b.refuse(update, who.lang)
         return
-    await services(context).storage.questions.show_name(question.id)
+    await context.services.storage.questions.show_name(question.id)
     await b.answer(update, plain(who.lang, "q_named"))
     await show(update, context, t(who.lang, "q_named"))
 
@@ -214,9 +215,9 @@ def topic_names(program: Program, keys: list[str], lang: str) -> str:
     return ", ".join(names)
 
 
-async def network_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def network_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    svc = services(context)
+    svc = context.services
     profile = await svc.storage.networking.profile(who.user_id)
     if profile is None or not profile.complete:
         await send(update, context, t(who.lang, "net_intro"), keyboard([[b.NetworkJoin().labelled(who.lang, "net_join")]]))
@@ -224,8 +225,8 @@ async def network_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await show_matches(update, context, who)
 
 
-async def show_matches(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    svc = services(context)
+async def show_matches(update: Update, context: BotContext, who: Asker) -> None:
+    svc = context.services
     program = svc.program.current
     matches = (await svc.storage.networking.matches(who.user_id))[:10]
     if not matches:
@@ -240,16 +241,16 @@ async def show_matches(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
     await send(update, context, "\n".join(lines), keyboard(rows))
 
 
-async def leave_network_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def leave_network_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    storage = services(context).storage
+    storage = context.services.storage
     had_profile = await storage.networking.profile(who.user_id) is not None
     await storage.networking.leave(who.user_id)
     await send(update, context, t(who.lang, "net_left" if had_profile else "net_left_none"))
 
 
-async def topic_keyboard(context: ContextTypes.DEFAULT_TYPE, who: Asker) -> list:
-    svc = services(context)
+async def topic_keyboard(context: BotContext, who: Asker) -> list:
+    svc = context.services
     profile = await svc.storage.networking.profile(who.user_id)
     chosen = profile.topics if profile else []
     rows = [[b.NetworkTopic(key).button(("✅ " if key in chosen else "▫️ ") + session.title.get(who.lang).split(": ", 1)[-1])]
@@ -259,8 +260,8 @@ async def topic_keyboard(context: ContextTypes.DEFAULT_TYPE, who: Asker) -> list
 
 
 @b.handles(b.NetworkJoin)
-async def _join(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.NetworkJoin) -> None:
-    svc = services(context)
+async def _join(update: Update, context: BotContext, who: Asker, value: b.NetworkJoin) -> None:
+    svc = context.services
     await svc.storage.networking.save_profile(who.user_id, svc.now())
     await conversation.expect(context, who, NETWORK, "organization")
     await send(update, context, t(who.lang, "net_ask_org"))
@@ -271,8 +272,8 @@ def _typed(update: Update) -> str:
 
 
 @NETWORK.step("organization")
-async def _organization(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
-    svc = services(context)
+async def _organization(update: Update, context: BotContext, who: Asker, pending: conversation.Pending) -> None:
+    svc = context.services
     text = _typed(update)
     if not text:
         await send(update, context, t(who.lang, "net_ask_org"))
@@ -283,8 +284,8 @@ async def _organization(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
 
 
 @NETWORK.step("role")
-async def _role(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
-    svc = services(context)
+async def _role(update: Update, context: BotContext, who: Asker, pending: conversation.Pending) -> None:
+    svc = context.services
     text = _typed(update)
     if not text:
         await send(update, context, t(who.lang, "net_ask_role"))
@@ -295,8 +296,8 @@ async def _role(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, 
 
 
 @b.handles(b.NetworkTopic)
-async def _topic(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.NetworkTopic) -> None:
-    svc = services(context)
+async def _topic(update: Update, context: BotContext, who: Asker, value: b.NetworkTopic) -> None:
+    svc = context.services
     profile = await svc.storage.networking.profile(who.user_id)
     if profile is None:
         await b.refuse(update, who.lang)
@@ -307,8 +308,8 @@ async def _topic(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker,
 
 
 @b.handles(b.NetworkDone)
-async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.NetworkDone) -> None:
-    svc = services(context)
+async def _done(update: Update, context: BotContext, who: Asker, value: b.NetworkDone) -> None:
+    svc = context.services
     profile = await svc.storage.networking.profile(who.user_id)
     if not profile or not profile.topics:
         await b.answer(update, plain(who.lang, "net_need_topic"), alert=True)
@@ -318,8 +319,8 @@ async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, 
 
 
 @b.handles(b.ContactRequest)
-async def _request(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ContactRequest) -> None:
-    svc = services(context)
+async def _request(update: Update, context: BotContext, who: Asker, value: b.ContactRequest) -> None:
+    svc = context.services
     other = await svc.storage.attendees.get(value.user_id)
     request_id = await svc.storage.networking.request_contact(who.user_id, value.user_id, svc.now())
     if request_id is None or other is None:
@@ -328,19 +329,19 @@ async def _request(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
     await send(update, context, t(who.lang, "net_requested", name=other.first_name))
 
 
-async def _answer_contact(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, request_id: int, accept: bool) -> None:
-    svc = services(context)
+async def _answer_contact(update: Update, context: BotContext, who: Asker, request_id: int, accept: bool) -> None:
+    svc = context.services
     answered = await svc.storage.networking.answer_contact(request_id, who.user_id, accept, svc.now())
     await send(update, context, t(who.lang, "net_answer_recorded" if answered else "action_taken"))
 
 
 @b.handles(b.ContactAccept)
-async def _accept(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ContactAccept) -> None:
+async def _accept(update: Update, context: BotContext, who: Asker, value: b.ContactAccept) -> None:
     await _answer_contact(update, context, who, value.request_id, True)
 
 
 @b.handles(b.ContactDecline)
-async def _decline(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ContactDecline) -> None:
+async def _decline(update: Update, context: BotContext, who: Asker, value: b.ContactDecline) -> None:
     await _answer_contact(update, context, who, value.request_id, False)
 
 

@@ -23,16 +23,17 @@ from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from ..texts import plain, t
 from . import buttons
-from .common import Asker, asker, send, services
+from .common import Asker, asker, send
+from .context import BotContext
 
 log = logging.getLogger(__name__)
 
-Step = Callable[[Update, ContextTypes.DEFAULT_TYPE, Asker, "Pending"], Awaitable[None]]
-Apply = Callable[[Update, ContextTypes.DEFAULT_TYPE, Asker, dict], Awaitable[None]]
+Step = Callable[[Update, BotContext, Asker, "Pending"], Awaitable[None]]
+Apply = Callable[[Update, BotContext, Asker, dict], Awaitable[None]]
 
 DEFAULT_LIFETIME = timedelta(minutes=30)
 CONFIRMATION_LIFETIME = timedelta(hours=2)
@@ -99,22 +100,22 @@ def set_fallbacks(text: Callable, other: Callable) -> None:
 # --- pending inputs ----------------------------------------------------------------------------
 
 
-async def expect(context: ContextTypes.DEFAULT_TYPE, who: Asker, flow_: Flow, step: str, **data: Any) -> None:
+async def expect(context: BotContext, who: Asker, flow_: Flow, step: str, **data: Any) -> None:
     """Wait for the user to type the answer to `step` of `flow_`; replaces anything pending."""
     if step not in flow_.steps:
         raise ValueError(f"flow {flow_.name} has no step {step}")
-    svc = services(context)
+    svc = context.services
     now = svc.now()
     await svc.storage.conversations.save(who.user_id, flow_.name, step, data, now + flow_.lifetime, now)
 
 
-async def done(context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+async def done(context: BotContext, who: Asker) -> None:
     """The pending input has been answered."""
-    await services(context).storage.conversations.end(who.user_id)
+    await context.services.storage.conversations.end(who.user_id)
 
 
-async def current(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Pending | None:
-    svc = services(context)
+async def current(context: BotContext, user_id: int) -> Pending | None:
+    svc = context.services
     stored = await svc.storage.conversations.get(user_id)
     if stored is None:
         return None
@@ -125,14 +126,14 @@ async def current(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Pending |
     return Pending(stored.flow, stored.step, stored.data, stored.expires_at)
 
 
-async def leave_unless(context: ContextTypes.DEFAULT_TYPE, who: Asker, flow_name: str | None) -> None:
+async def leave_unless(context: BotContext, who: Asker, flow_name: str | None) -> None:
     """A button was tapped: a pending input of another flow ends."""
     pending = await current(context, who.user_id)
     if pending is not None and pending.flow != flow_name:
         await done(context, who)
 
 
-async def _end_on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _end_on_command(update: Update, context: BotContext) -> None:
     """Runs before every command: any command ends what is pending (the command then runs)."""
     message = update.effective_message
     if update.effective_user is None or message is None or not message.text:
@@ -140,7 +141,7 @@ async def _end_on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     command = message.text.split()[0][1:].split("@")[0].lower()
     if command in ABORT_COMMANDS:
         return  # abort() says what it drops
-    storage = services(context).storage
+    storage = context.services.storage
     pending = await storage.conversations.get(update.effective_user.id)  # a read: most commands find nothing
     if pending is not None:
         await storage.conversations.end(update.effective_user.id)
@@ -149,7 +150,7 @@ async def _end_on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             await send(update, context, t(who.lang, "conversation_left", what=plain(who.lang, FLOWS[pending.flow].label)))
 
 
-async def abort(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def abort(update: Update, context: BotContext) -> None:
     """/abbrechen, /cancel: end what is under way and say what was dropped."""
     who = await asker(update, context)
     pending = await current(context, who.user_id)
@@ -161,7 +162,7 @@ async def abort(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(update, context, t(who.lang, "conversation_dropped", what=what))
 
 
-async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_message(update: Update, context: BotContext) -> None:
     """The bot's one handler for typed text (and photos): the pending step, else the fallback."""
     message = update.effective_message
     if update.effective_user is None or message is None:
@@ -179,13 +180,13 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 # --- confirmations -----------------------------------------------------------------------------
 
 
-async def propose(context: ContextTypes.DEFAULT_TYPE, who: Asker, kind: str, data: dict,
+async def propose(context: BotContext, who: Asker, kind: str, data: dict,
                   warning: bool = False) -> list:
     """Store a preview's action; returns the row of buttons: confirm (marked when the preview
     carries a warning the organizer must accept) and cancel."""
     if kind not in CONFIRMATIONS:
         raise ValueError(f"unknown confirmation kind {kind}")
-    svc = services(context)
+    svc = context.services
     number = await svc.storage.confirmations.create(who.user_id, kind, data, svc.now())
     confirm_key = "confirm_despite_warning" if warning else "confirm_yes"
     return [buttons.Confirm(number).labelled(who.lang, confirm_key),
@@ -193,8 +194,8 @@ async def propose(context: ContextTypes.DEFAULT_TYPE, who: Asker, kind: str, dat
 
 
 @buttons.handles(buttons.Confirm)
-async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: buttons.Confirm) -> None:
-    svc = services(context)
+async def _confirm(update: Update, context: BotContext, who: Asker, value: buttons.Confirm) -> None:
+    svc = context.services
     taken = await svc.storage.confirmations.take(value.confirmation_id, who.user_id, "done",
                                                  svc.now() - CONFIRMATION_LIFETIME)
     if taken is None:  # a second tap, someone else's, or expired: say so in the chat
@@ -204,8 +205,8 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Aske
 
 
 @buttons.handles(buttons.Decline)
-async def _decline(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: buttons.Decline) -> None:
-    svc = services(context)
+async def _decline(update: Update, context: BotContext, who: Asker, value: buttons.Decline) -> None:
+    svc = context.services
     taken = await svc.storage.confirmations.take(value.confirmation_id, who.user_id, "dropped", None)
     if taken is None:
         await send(update, context, t(who.lang, "action_taken"))

@@ -7,16 +7,17 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler
 
 from . import conversation
 from .buttons import parse, refuse
-from .common import answer, answering, asker, services
+from .common import answer, answering, asker
+from .context import BotContext
 
 log = logging.getLogger(__name__)
 
 
-async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def dispatch(update: Update, context: BotContext) -> None:
     """The bot's only CallbackQueryHandler."""
     answering()
     query = update.callback_query
@@ -32,7 +33,7 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("refused organizer button %s for user %s", type(value).__name__, who.user_id)
         await refuse(update, who.lang, "admin_only")
         return
-    program = services(context).program.current
+    program = context.services.program.current
     for name in value.session_fields:
         if program.session(getattr(value, name)) is None:
             await refuse(update, who.lang, "stale_session")

@@ -7,31 +7,32 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from ..texts import plain, t
-from .common import answer, asker, send, services
+from .common import answer, asker, send
+from .context import BotContext
 
 log = logging.getLogger(__name__)
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
     text = update.effective_message.text if update.effective_message else ""
     command = (text or "/").split()[0][:40]
     await send(update, context, t(who.lang, "unknown_command", command=command))
 
 
-async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsupported(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
     await send(update, context, t(who.lang, "unsupported_message"))
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     if isinstance(update, Update) and isinstance(error, Forbidden) and update.effective_user:
         # The attendee blocked the bot while we answered: remember it, don't keep trying.
-        await services(context).storage.attendees.mark_unreachable(update.effective_user.id, str(error))
+        await context.services.storage.attendees.mark_unreachable(update.effective_user.id, str(error))
         return
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # Telegram unreachable or slow: nothing wrong with the bot; retried where that is safe.

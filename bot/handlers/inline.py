@@ -15,14 +15,14 @@ from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryRes
                       InputTextMessageContent, Message, Update)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes, InlineQueryHandler, MessageHandler, filters
+from telegram.ext import InlineQueryHandler, MessageHandler, filters
 
 from ..domain import deeplink
 from ..domain.program import Program, Session
 from ..domain.search import sessions_for_inline
 from ..texts import pick_language, plain, shorten
 from . import views
-from .common import services
+from .context import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +34,11 @@ MAX_RESULT_ID = 64  # bytes
 MAX_OFFSET_DIGITS = 6
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: BotContext) -> None:
     query = update.inline_query
     if query is None:
         return
-    svc = services(context)
+    svc = context.services
     lang = await _language(context, query.from_user.id, query.from_user.language_code)
     program = svc.program.current
     start = _offset(query.offset)
@@ -60,8 +60,8 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         log.info("inline query not answered: %s", error)
 
 
-async def _language(context: ContextTypes.DEFAULT_TYPE, user_id: int, telegram_language: str | None) -> str:
-    attendee = await services(context).storage.attendees.get(user_id)
+async def _language(context: BotContext, user_id: int, telegram_language: str | None) -> str:
+    attendee = await context.services.storage.attendees.get(user_id)
     return pick_language(attendee.language if attendee else None, telegram_language)
 
 
@@ -114,7 +114,7 @@ class _ViaThisBot(filters.MessageFilter):
         return message.via_bot is not None and message.via_bot.id == message.get_bot().id
 
 
-async def _ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _ignore(update: Update, context: BotContext) -> None:
     """A session card someone posted with inline mode (also into their chat with the bot) is
     for people to read, not a question to search for."""
 

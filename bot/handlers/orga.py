@@ -10,17 +10,18 @@ from datetime import datetime
 from typing import Awaitable, Callable, Iterable
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from ..domain.program import Program, Session
 from ..texts import escape, format_date, plain, t
 from . import buttons as b
 from . import views
-from .common import Asker, keyboard, organizers_only, send, services, show
+from .common import Asker, keyboard, organizers_only, send, show
+from .context import BotContext
 
 ONE_MESSAGE = 16  # up to this many sessions are offered at once; more are grouped first
 
-OnPick = Callable[[Update, ContextTypes.DEFAULT_TYPE, Asker, Session, str], Awaitable[None]]
+OnPick = Callable[[Update, BotContext, Asker, Session, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,14 @@ def _listing(program: Program, lang: str, groups) -> list[str]:
     return lines
 
 
-async def pick_session(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, purpose_key: str,
+async def pick_session(update: Update, context: BotContext, who: Asker, purpose_key: str,
                        group: int | None = None) -> None:
     """Offer the purpose's sessions as buttons: all at once, or first the groups when many."""
     spec, _ = _split(purpose_key)
     if spec is None:
         await b.refuse(update, who.lang)
         return
-    program = services(context).program.current
+    program = context.services.program.current
     sessions = list(spec.sessions(program))
     if not sessions:
         await send(update, context, t(who.lang, "orga_no_sessions"))
@@ -109,14 +110,14 @@ async def pick_session(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
 
 
 @b.handles(b.PickGroup)
-async def _pick_group(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.PickGroup) -> None:
+async def _pick_group(update: Update, context: BotContext, who: Asker, value: b.PickGroup) -> None:
     await pick_session(update, context, who, value.purpose, value.group)
 
 
 @b.handles(b.PickSession)
-async def _pick(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.PickSession) -> None:
+async def _pick(update: Update, context: BotContext, who: Asker, value: b.PickSession) -> None:
     spec, argument = _split(value.purpose)
-    program = services(context).program.current
+    program = context.services.program.current
     session = program.session(value.session_id)
     if spec is None or session is None or session.id not in {s.id for s in spec.sessions(program)}:
         await b.refuse(update, who.lang)
@@ -144,7 +145,7 @@ def action(name: str):
 
 
 @organizers_only
-async def orga_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+async def orga_command(update: Update, context: BotContext, who: Asker) -> None:
     rows, pair = [], []
     for name, key in MENU:
         if name in ACTIONS:
@@ -157,7 +158,7 @@ async def orga_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
 
 
 @b.handles(b.OrgaMenu)
-async def _orga_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.OrgaMenu) -> None:
+async def _orga_menu(update: Update, context: BotContext, who: Asker, value: b.OrgaMenu) -> None:
     function = ACTIONS.get(value.action)
     if function is None:
         await b.refuse(update, who.lang)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from telegram import InlineKeyboardButton, InputFile, Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from ..domain.calendar import agenda_ics
 from ..domain.program import Program, Session
@@ -15,17 +15,18 @@ from ..exports import csv_bytes
 from ..texts import escape, format_date, format_decimal, format_moment, plain, t
 from . import buttons as b
 from . import conversation, orga
-from .common import Asker, asker, keyboard, organizers_only, room_of, send, services, show, web_app_rows
+from .common import Asker, asker, keyboard, organizers_only, room_of, send, show, web_app_rows
+from .context import BotContext
 
 FEEDBACK = conversation.flow("feedback", "flow_feedback")
 
 FIXED_KINDS = {"plenary", "talk", "panel", "break", "networking", "exhibition", "other"}
 
 
-async def my_sessions(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> list[tuple[Session, str]]:
+async def my_sessions(context: BotContext, user_id: int) -> list[tuple[Session, str]]:
     """My day: sessions I hold a seat in (✅), am waiting for (⏳) or bookmarked (⭐), and the
     sessions for everybody (•), in time order."""
-    svc = services(context)
+    svc = context.services
     program = svc.program.current
     marks: dict[str, str] = {}
     for registration in await svc.storage.registrations.of_person(user_id):
@@ -40,9 +41,9 @@ async def my_sessions(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> list[
     return chosen
 
 
-async def myplan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def myplan_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    program = services(context).program.current
+    program = context.services.program.current
     entries = await my_sessions(context, who.user_id)
     if not entries:
         await send(update, context, t(who.lang, "myplan_empty"), keyboard(web_app_rows(update, context, who.lang)))
@@ -66,8 +67,8 @@ async def myplan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                                                             *web_app_rows(update, context, who.lang)]))
 
 
-async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:
-    svc = services(context)
+async def send_calendar(update: Update, context: BotContext, who: Asker, session_id: str) -> None:
+    svc = context.services
     program = svc.program.current
     if session_id == "all":
         sessions = [s for s, mark in await my_sessions(context, who.user_id) if mark != "⏳"]
@@ -97,35 +98,35 @@ async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
 
 
 @b.handles(b.CalendarAll)
-async def _calendar_all(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.CalendarAll) -> None:
+async def _calendar_all(update: Update, context: BotContext, who: Asker, value: b.CalendarAll) -> None:
     await send_calendar(update, context, who, "all")
 
 
 @b.handles(b.CalendarOne)
-async def _calendar_one(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.CalendarOne) -> None:
+async def _calendar_one(update: Update, context: BotContext, who: Asker, value: b.CalendarOne) -> None:
     await send_calendar(update, context, who, value.session_id)
 
 
 @b.handles(b.MyPlan)
-async def _my_plan(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.MyPlan) -> None:
+async def _my_plan(update: Update, context: BotContext, who: Asker, value: b.MyPlan) -> None:
     await myplan_command(update, context)
 
 
 @b.handles(b.Privacy)
-async def _privacy(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Privacy) -> None:
+async def _privacy(update: Update, context: BotContext, who: Asker, value: b.Privacy) -> None:
     await privacy_command(update, context)
 
 
 @b.handles(b.DeleteConfirm)
-async def _delete(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.DeleteConfirm) -> None:
-    svc = services(context)
+async def _delete(update: Update, context: BotContext, who: Asker, value: b.DeleteConfirm) -> None:
+    svc = context.services
     await svc.storage.privacy.erase(svc.program.current, who.user_id, svc.now())
     svc.replan()
     await show(update, context, t(who.lang, "delete_done"))
 
 
 @b.handles(b.DeleteKeep)
-async def _keep(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.DeleteKeep) -> None:
+async def _keep(update: Update, context: BotContext, who: Asker, value: b.DeleteKeep) -> None:
     await show(update, context, t(who.lang, "delete_kept"))
 
 
@@ -139,8 +140,8 @@ def feedback_buttons(session_id: str, chosen: int | None = None) -> list[list[In
 
 
 @b.handles(b.Rate)
-async def _rate(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Rate) -> None:
-    svc = services(context)
+async def _rate(update: Update, context: BotContext, who: Asker, value: b.Rate) -> None:
+    svc = context.services
     session = svc.program.current.session(value.session_id)
     if session is None or not 1 <= value.stars <= 5:
         await b.refuse(update, who.lang)
@@ -156,8 +157,8 @@ async def _rate(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, 
 
 
 @FEEDBACK.step("comment")
-async def _comment(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, pending: conversation.Pending) -> None:
-    svc = services(context)
+async def _comment(update: Update, context: BotContext, who: Asker, pending: conversation.Pending) -> None:
+    svc = context.services
     text = (update.effective_message.text or "").strip()[:1000] if update.effective_message else ""
     await conversation.done(context, who)
     if text:
@@ -171,8 +172,8 @@ def _title(program: Program, session_id: str, lang: str) -> str:
 
 
 @organizers_only
-async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    svc = services(context)
+async def feedback_command(update: Update, context: BotContext, who: Asker) -> None:
+    svc = context.services
     program = svc.program.current
     rows = await svc.storage.feedback.rows()
     if context.args and context.args[0].lower() == "export":
@@ -208,14 +209,14 @@ def privacy_text(program: Program, lang: str) -> str:
              contact=t(lang, "privacy_contact", contact=contact) if contact else "")
 
 
-async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def privacy_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    await send(update, context, privacy_text(services(context).program.current, who.lang))
+    await send(update, context, privacy_text(context.services.program.current, who.lang))
 
 
-async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mydata_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    svc = services(context)
+    svc = context.services
     data = await svc.storage.privacy.export(who.user_id)
     document = json.dumps({"conference": svc.program.current.conference.name.get(who.lang), "telegram_user_id": who.user_id,
                            **data}, ensure_ascii=False, indent=2, default=str).encode("utf-8")
@@ -224,7 +225,7 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                                     caption=t(who.lang, "mydata_caption", time=format_moment(who.lang, stamp)), parse_mode="HTML")
 
 
-async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def delete_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
     await send(update, context, t(who.lang, "delete_confirm"),
                keyboard([[b.DeleteConfirm().labelled(who.lang, "delete_yes"), b.DeleteKeep().labelled(who.lang, "delete_no")]]))

@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from ..domain import deeplink
 from ..domain.search import search, search_exhibitors
 from ..texts import LANGUAGES, plain, t
 from . import buttons as b
 from . import views
-from .common import Asker, asker, keyboard, send, services, set_menu_button, show, web_app_rows
+from .common import Asker, asker, keyboard, send, set_menu_button, show, web_app_rows
+from .context import BotContext
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """/start, also from a deep link (t.me/<bot>?start=<parameter>): the session it names, a
     sign-up, or the welcome. Anyone can type "/start <anything>", so deeplink.parse decides."""
     who = await asker(update, context)
@@ -28,21 +29,21 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif isinstance(link, deeplink.Invalid):
         await send(update, context, t(who.lang, "deeplink_invalid"), keyboard(views.main_menu(who.lang)))
     else:
-        program = services(context).program.current
+        program = context.services.program.current
         await send(update, context, views.welcome(program, who.lang), keyboard(views.main_menu(who.lang)))
     if who.lang != "de" and update.effective_chat and update.effective_chat.type == "private":
-        await set_menu_button(context.bot, services(context).settings.web_url, who.lang, who.chat_id)
+        await set_menu_button(context.bot, context.services.settings.web_url, who.lang, who.chat_id)
 
 
-async def program_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def program_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    text, rows = views.program_page(services(context).program.current, who.lang, 0)
+    text, rows = views.program_page(context.services.program.current, who.lang, 0)
     await send(update, context, text, keyboard(rows + web_app_rows(update, context, who.lang)))
 
 
-async def now_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def now_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    svc = services(context)
+    svc = context.services
     program = svc.program.current
     now = svc.now()
     text = views.now_view(program, who.lang, now)
@@ -50,18 +51,18 @@ async def now_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await send(update, context, text, keyboard(rows))
 
 
-async def next_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def next_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    svc = services(context)
+    svc = context.services
     program = svc.program.current
     now = svc.now()
     await send(update, context, views.next_view(program, who.lang, now),
                keyboard(views.session_buttons(program, program.upcoming(now), who.lang)))
 
 
-async def venue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def venue_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    venue = services(context).program.current.conference.venue
+    venue = context.services.program.current.conference.venue
     chat = update.effective_chat
     assert chat is not None
     if venue.has_coordinates:
@@ -70,9 +71,9 @@ async def venue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await send(update, context, t(who.lang, "venue_text", venue=venue.name, address=venue.address))
 
 
-async def details(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: str, who=None) -> None:
+async def details(update: Update, context: BotContext, session_id: str, who=None) -> None:
     who = who or await asker(update, context)
-    svc = services(context)
+    svc = context.services
     program = svc.program.current
     session = program.session(session_id)
     if session is None:
@@ -85,9 +86,9 @@ async def details(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id
     await show(update, context, text, keyboard(rows))
 
 
-async def meeting_point(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: str) -> None:
+async def meeting_point(update: Update, context: BotContext, session_id: str) -> None:
     who = await asker(update, context)
-    session = services(context).program.current.session(session_id)
+    session = context.services.program.current.session(session_id)
     point = session.meeting_point if session else None
     chat = update.effective_chat
     if point is None or not point.has_coordinates or chat is None:
@@ -98,14 +99,14 @@ async def meeting_point(update: Update, context: ContextTypes.DEFAULT_TYPE, sess
                                  point.address or point.name)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    text = t(who.lang, "help", example=views.example(services(context).program.current, who.lang)) + \
+    text = t(who.lang, "help", example=views.example(context.services.program.current, who.lang)) + \
         (t(who.lang, "help_admin") if who.is_admin else "")
     await send(update, context, text, keyboard(views.main_menu(who.lang)))
 
 
-async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
     if context.args and context.args[0].lower()[:2] in LANGUAGES:
         await set_language(update, context, context.args[0].lower()[:2])
@@ -114,18 +115,18 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                keyboard([[b.Language("de").button("🇩🇪 Deutsch"), b.Language("en").button("🇬🇧 English")]]))
 
 
-async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> None:
+async def set_language(update: Update, context: BotContext, lang: str) -> None:
     who = await asker(update, context)
-    await services(context).storage.attendees.set_language(who.user_id, lang)
+    await context.services.storage.attendees.set_language(who.user_id, lang)
     await send(update, context, t(lang, "language_set"), keyboard(views.main_menu(lang)))
     if update.effective_chat and update.effective_chat.type == "private":
-        await set_menu_button(context.bot, services(context).settings.web_url, lang, who.chat_id)
+        await set_menu_button(context.bot, context.services.settings.web_url, lang, who.chat_id)
 
 
-async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def free_text(update: Update, context: BotContext) -> None:
     """Typed text when no input is pending: a search of the program and the exhibitors."""
     who = await asker(update, context)
-    program = services(context).program.current
+    program = context.services.program.current
     query = (update.effective_message.text or "").strip() if update.effective_message else ""
     hits = search(program, query)
     stands = search_exhibitors(program, query)
@@ -150,9 +151,9 @@ def _stand_line(exhibitor, lang: str) -> str:
              topic=exhibitor.topic.get(lang) or "–", stand=exhibitor.stand or "–")
 
 
-async def exhibitors_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def exhibitors_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    program = services(context).program.current
+    program = context.services.program.current
     if not program.exhibitors:
         await send(update, context, t(who.lang, "exhibitors_none"))
         return
@@ -162,43 +163,43 @@ async def exhibitors_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 @b.handles(b.ProgramPage)
-async def _program_page(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ProgramPage) -> None:
-    text, rows = views.program_page(services(context).program.current, who.lang, value.page)
+async def _program_page(update: Update, context: BotContext, who: Asker, value: b.ProgramPage) -> None:
+    text, rows = views.program_page(context.services.program.current, who.lang, value.page)
     await show(update, context, text, keyboard(rows + web_app_rows(update, context, who.lang)))
 
 
 @b.handles(b.ShowSession)
-async def _show_session(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ShowSession) -> None:
+async def _show_session(update: Update, context: BotContext, who: Asker, value: b.ShowSession) -> None:
     await details(update, context, value.session_id, who)
 
 
 @b.handles(b.MeetingPointPin)
-async def _meeting_point(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.MeetingPointPin) -> None:
+async def _meeting_point(update: Update, context: BotContext, who: Asker, value: b.MeetingPointPin) -> None:
     await meeting_point(update, context, value.session_id)
 
 
 @b.handles(b.Now)
-async def _now(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Now) -> None:
+async def _now(update: Update, context: BotContext, who: Asker, value: b.Now) -> None:
     await now_command(update, context)
 
 
 @b.handles(b.Next)
-async def _next(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Next) -> None:
+async def _next(update: Update, context: BotContext, who: Asker, value: b.Next) -> None:
     await next_command(update, context)
 
 
 @b.handles(b.Venue)
-async def _venue(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Venue) -> None:
+async def _venue(update: Update, context: BotContext, who: Asker, value: b.Venue) -> None:
     await venue_command(update, context)
 
 
 @b.handles(b.Help)
-async def _help(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Help) -> None:
+async def _help(update: Update, context: BotContext, who: Asker, value: b.Help) -> None:
     await help_command(update, context)
 
 
 @b.handles(b.Language)
-async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Language) -> None:
+async def _language(update: Update, context: BotContext, who: Asker, value: b.Language) -> None:
     if value.lang not in LANGUAGES:
         await b.refuse(update, who.lang)
         return

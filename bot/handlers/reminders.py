@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from ..domain import reminders as plan
 from ..domain.program import Session
@@ -12,13 +12,14 @@ from ..services import Services
 from ..texts import plain, t
 from . import buttons as b
 from . import views
-from .common import Asker, asker, keyboard, send, services, show
+from .common import Asker, asker, keyboard, send, show
 from .program import details
+from .context import BotContext
 
 
-async def bookmarks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def bookmarks_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    svc = services(context)
+    svc = context.services
     program = svc.program.current
     sessions = [s for s in (program.session(i) for i in await svc.storage.bookmarks.of_person(who.user_id)) if s is not None]
     if not sessions:
@@ -40,10 +41,10 @@ def _mark(label: str, chosen: bool) -> str:
     return f"✅ {label}" if chosen else label
 
 
-def settings_view(context: ContextTypes.DEFAULT_TYPE, lang: str, sessions: int | None,
+def settings_view(context: BotContext, lang: str, sessions: int | None,
                   excursion: int | None) -> tuple[str, list]:
     """Both lead times with the current choice ticked; the excursion row only if there is one."""
-    has_excursion = any(plan.is_excursion(s) for s in services(context).program.current.active_sessions())
+    has_excursion = any(plan.is_excursion(s) for s in context.services.program.current.active_sessions())
     effective = plan.DEFAULT_LEAD_MINUTES if sessions is None else sessions
     rows = [[b.ReminderLead(m).button(_mark(plain(lang, "reminder_button_minutes", minutes=m), effective == m))
              for m in LEAD_CHOICES],
@@ -60,25 +61,25 @@ def settings_view(context: ContextTypes.DEFAULT_TYPE, lang: str, sessions: int |
     return t(lang, "reminder_settings_both", current=current, excursion=excursion_text), rows
 
 
-async def _show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
-    attendee = await services(context).storage.attendees.get(who.user_id)
+async def _show_settings(update: Update, context: BotContext, who: Asker) -> None:
+    attendee = await context.services.storage.attendees.get(who.user_id)
     text, rows = settings_view(context, who.lang, attendee.reminder_minutes if attendee else None,
                                attendee.excursion_minutes if attendee else None)
     await show(update, context, text, keyboard(rows))
 
 
-async def reminders_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reminders_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
     await _show_settings(update, context, who)
 
 
-async def _set_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, minutes: int,
+async def _set_lead(update: Update, context: BotContext, who: Asker, minutes: int,
                     choices: tuple[int, ...], store, prefix: str) -> None:
     """Store one of the two lead times, say so briefly, and redraw the menu with the new tick."""
     if minutes != REMINDERS_OFF and minutes not in choices:
         await b.refuse(update, who.lang)
         return
-    svc = services(context)
+    svc = context.services
     await store(who.user_id, minutes)
     svc.replan([who.user_id])
     await b.answer(update, plain(who.lang, f"{prefix}_off") if minutes == REMINDERS_OFF
@@ -87,21 +88,21 @@ async def _set_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ask
 
 
 @b.handles(b.ReminderLead)
-async def _reminder_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ReminderLead) -> None:
-    await _set_lead(update, context, who, value.minutes, LEAD_CHOICES, services(context).storage.attendees.set_reminder_minutes,
+async def _reminder_lead(update: Update, context: BotContext, who: Asker, value: b.ReminderLead) -> None:
+    await _set_lead(update, context, who, value.minutes, LEAD_CHOICES, context.services.storage.attendees.set_reminder_minutes,
                     "reminder")
 
 
 @b.handles(b.ExcursionLead)
-async def _excursion_lead(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.ExcursionLead) -> None:
+async def _excursion_lead(update: Update, context: BotContext, who: Asker, value: b.ExcursionLead) -> None:
     await _set_lead(update, context, who, value.minutes, plan.EXCURSION_LEAD_CHOICES,
-                    services(context).storage.attendees.set_excursion_minutes, "reminder_excursion")
+                    context.services.storage.attendees.set_excursion_minutes, "reminder_excursion")
 
 
 @b.handles(b.Bookmark)
-async def _bookmark(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Bookmark) -> None:
+async def _bookmark(update: Update, context: BotContext, who: Asker, value: b.Bookmark) -> None:
     """Toggle, say so in a short note, and redraw the card the button sits on."""
-    svc = services(context)
+    svc = context.services
     session = svc.program.current.session(value.session_id)
     assert session is not None  # the dispatcher checked
     _, key = await toggle_bookmark(svc, who.user_id, session)

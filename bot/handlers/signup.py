@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from ..domain.program import Program
 from ..domain.signup import Outcome, Status
@@ -11,7 +11,8 @@ from ..services import Services
 from ..texts import Html, t
 from . import buttons as b
 from . import views
-from .common import Asker, arrival, asker, keyboard, room_of, send, services, when
+from .common import Asker, arrival, asker, keyboard, room_of, send, when
+from .context import BotContext
 
 
 SEAT_ACTIONS = ("signup", "waitlist", "switch", "cancel", "leave_waitlist")
@@ -89,25 +90,25 @@ def outcome_message(program: Program, lang: str, outcome: Outcome) -> tuple[Html
     return t(lang, key, title=title), []
 
 
-async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, action: str, session_id: str,
+async def _change(update: Update, context: BotContext, who: Asker, action: str, session_id: str,
                   from_id: str | None = None) -> None:
-    svc = services(context)
+    svc = context.services
     outcome = await change_seat(svc, who.user_id, action, session_id, arrival(update, context), from_id)
     text, rows = outcome_message(svc.program.current, who.lang, outcome)
     await send(update, context, text, keyboard(rows))
 
 
-async def sign_up_for(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:
+async def sign_up_for(update: Update, context: BotContext, who: Asker, session_id: str) -> None:
     await _change(update, context, who, "signup", session_id)
 
 
-def _open_sessions(context: ContextTypes.DEFAULT_TYPE):
-    svc = services(context)
+def _open_sessions(context: BotContext):
+    svc = context.services
     now = svc.now()
     return [s for s in svc.program.current.signup_sessions() if s.start > now]
 
 
-async def signup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def signup_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
     if context.args:
         await sign_up_for(update, context, who, context.args[0].strip().lower())
@@ -116,13 +117,13 @@ async def signup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not sessions:
         await send(update, context, t(who.lang, "signup_none_open"))
         return
-    program = services(context).program.current
+    program = context.services.program.current
     await send(update, context, t(who.lang, "signup_choose"), keyboard(views.session_buttons(program, sessions, who.lang)))
 
 
-async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cancel_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    svc = services(context)
+    svc = context.services
     program = svc.program.current
     if context.args:
         session_id = context.args[0].strip().lower()
@@ -138,51 +139,51 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await send(update, context, t(who.lang, "cancel_choose") + "\n\n" + text, keyboard(rows))
 
 
-async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, session_id: str) -> None:
+async def _cancel(update: Update, context: BotContext, who: Asker, session_id: str) -> None:
     await _change(update, context, who, "cancel", session_id)
 
 
-async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE, intro: str = "") -> None:
+async def mine_command(update: Update, context: BotContext, intro: str = "") -> None:
     who = await asker(update, context)
-    svc = services(context)
+    svc = context.services
     text, rows = views.mine_view(svc.program.current, who.lang, await svc.storage.registrations.of_person(who.user_id),
                                  svc.now())
     await send(update, context, intro + "\n\n" + text if intro else text, keyboard(rows or [[views.program_button(who.lang)]]))
 
 
 @b.handles(b.Mine)
-async def _mine(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Mine) -> None:
+async def _mine(update: Update, context: BotContext, who: Asker, value: b.Mine) -> None:
     await mine_command(update, context)
 
 
 @b.handles(b.SignUp)
-async def _sign_up(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.SignUp) -> None:
+async def _sign_up(update: Update, context: BotContext, who: Asker, value: b.SignUp) -> None:
     await sign_up_for(update, context, who, value.session_id)
 
 
 @b.handles(b.JoinWaitlist)
-async def _join_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.JoinWaitlist) -> None:
+async def _join_waitlist(update: Update, context: BotContext, who: Asker, value: b.JoinWaitlist) -> None:
     await _change(update, context, who, "waitlist", value.session_id)
 
 
 @b.handles(b.Switch)
-async def _switch(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.Switch) -> None:
+async def _switch(update: Update, context: BotContext, who: Asker, value: b.Switch) -> None:
     await _change(update, context, who, "switch", value.to_id, from_id=value.from_id)
 
 
 @b.handles(b.GiveBack)
-async def _give_back(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.GiveBack) -> None:
+async def _give_back(update: Update, context: BotContext, who: Asker, value: b.GiveBack) -> None:
     await _cancel(update, context, who, value.session_id)
 
 
 @b.handles(b.LeaveWaitlist)
-async def _leave_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.LeaveWaitlist) -> None:
+async def _leave_waitlist(update: Update, context: BotContext, who: Asker, value: b.LeaveWaitlist) -> None:
     await _change(update, context, who, "leave_waitlist", value.session_id)
 
 
 @b.handles(b.KeepSeat)
-async def _keep_seat(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.KeepSeat) -> None:
-    svc = services(context)
+async def _keep_seat(update: Update, context: BotContext, who: Asker, value: b.KeepSeat) -> None:
+    svc = context.services
     session = svc.program.current.session(value.session_id)
     title = session.title.get(who.lang) if session else value.session_id
     mine = await svc.storage.registrations.get(value.session_id, who.user_id)
@@ -193,8 +194,8 @@ async def _keep_seat(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
 
 
 @b.handles(b.KeepPromotion)
-async def _keep_promotion(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker, value: b.KeepPromotion) -> None:
-    svc = services(context)
+async def _keep_promotion(update: Update, context: BotContext, who: Asker, value: b.KeepPromotion) -> None:
+    svc = context.services
     session = svc.program.current.session(value.session_id)
     mine = await svc.storage.registrations.get(value.session_id, who.user_id)
     if mine is None or mine.state != "confirmed" or session is None or session.cancelled:
