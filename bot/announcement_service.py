@@ -1,9 +1,11 @@
-"""Starts announcements and reports their progress to the organizer.
+"""Shows an organizer how their announcement goes out: one progress message, edited as the
+outbox drains, then replaced by the delivery report.
 
-Recipients are queued in the outbox in one transaction (domain of the delivery
-engine); this service only edits one progress message as the outbox drains, then
-replaces it with the delivery report. Announcements still sending when the bot
-stopped get their tracker back at start-up.
+The progress message itself is an outbox message (queued with the copies, usecases/
+announcements.py); its edits are not: an edit replaces the one message in place and has nothing
+to deliver to anybody else, so it goes straight to Telegram, still within the bot's rate limiter,
+and a failed edit is only logged (the next one shows the newer count). Announcements still
+sending when the bot stopped get their tracker back at start-up.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from .domain.announcements import Audience
 from .services import Services
 from .storage import Announcement
 from .texts import pick_language, t
+from .usecases import announcements
 
 log = logging.getLogger(__name__)
 TRACK_INTERVAL = 2.0  # real seconds between progress edits, at least
@@ -31,69 +33,40 @@ class AnnouncementService:
         self.bot = bot
         self._trackers: dict[int, asyncio.Task] = {}
 
-    async def start(self, announcement_id: int, report_chat: int | None) -> int | None:
-        """Send the announcement to its audience; None if it was started already (double tap)."""
-        svc = self.svc
-        announcement = await svc.storage.announcements.get(announcement_id)
-        if announcement is None:
-            return None
-        audience = Audience.parse(announcement.audience)
-        session_ids = audience.session_ids(svc.program.current) if audience else ()
-        recipients = await svc.storage.announcements.start(announcement_id, session_ids, svc.now())
-        if recipients is None:
-            return None
-        chat = report_chat or announcement.author_id
-        if chat is not None:
-            lang = await self._language(chat)
-            try:
-                message = await self.bot.send_message(chat, t(lang, "bc_progress", id=announcement_id, sent=0, count=recipients),
-                                                      parse_mode=ParseMode.HTML)
-                await svc.storage.announcements.update(announcement_id, progress_chat_id=chat,
-                                                       progress_message_id=message.message_id)
-            except TelegramError as error:
-                log.warning("could not post progress of announcement %s: %s", announcement_id, error)
-        self._track(announcement_id)
-        return recipients
+    def track(self, announcement_id: int, organizer: int | None) -> None:
+        """Follow an announcement that has started, editing `organizer`'s progress message."""
+        if announcement_id not in self._trackers or self._trackers[announcement_id].done():
+            self._trackers[announcement_id] = asyncio.create_task(self._follow(announcement_id, organizer))
 
     async def resume(self) -> None:
         for announcement in await self.svc.storage.announcements.recent(limit=1000, states=("sending",)):
-            self._track(announcement.id)
-
-    def _track(self, announcement_id: int) -> None:
-        if announcement_id not in self._trackers or self._trackers[announcement_id].done():
-            self._trackers[announcement_id] = asyncio.create_task(self._follow(announcement_id))
+            self.track(announcement.id, announcement.progress_chat_id)
 
     async def _language(self, user_id: int) -> str:
         attendee = await self.svc.storage.attendees.get(user_id)
         return pick_language(attendee.language, attendee.telegram_language) if attendee else "de"
 
     async def report_text(self, announcement: Announcement, lang: str) -> str:
-        report = await self.svc.storage.outbox.report(f"ann:{announcement.id}")
+        report = await announcements.report(self.svc, announcement.id)
         text = t(lang, "bc_report", id=announcement.id, sent=report.sent, count=announcement.recipients or 0,
                  blocked=report.blocked, failed=report.failed)
         for reason, count in report.reasons:
             text += t(lang, "bc_report_reason", reason=(reason or "?")[:120], count=count)
         return text
 
-    async def _follow(self, announcement_id: int) -> None:
+    async def _follow(self, announcement_id: int, organizer: int | None) -> None:
         last = None
         try:
             while True:
                 announcement = await self.svc.storage.announcements.get(announcement_id)
-                if announcement is None or announcement.state not in ("sending",):
+                if announcement is None or announcement.state != "sending":
                     return
-                report = await self.svc.storage.outbox.report(f"ann:{announcement_id}")
-                chat, message_id = announcement.progress_chat_id, announcement.progress_message_id
-                lang = await self._language(chat) if chat else "de"
+                report = await announcements.report(self.svc, announcement_id)
                 done = report.pending == 0
                 if done:
                     await self.svc.storage.announcements.finish(announcement_id, self.svc.now())
-                    text = await self.report_text(announcement, lang)
-                else:
-                    text = t(lang, "bc_progress", id=announcement_id, sent=report.sent, count=announcement.recipients or 0)
-                if chat and message_id and text != last:
-                    await self._edit(chat, message_id, text)
-                    last = text
+                if organizer is not None:
+                    last = await self._show(announcement, organizer, report.sent, done, last)
                 if done:
                     return
                 await asyncio.sleep(track_interval(announcement.recipients or 0))
@@ -101,6 +74,18 @@ class AnnouncementService:
             raise
         except Exception:  # noqa: BLE001 - a report must never take the bot down
             log.exception("progress tracking of announcement %s failed", announcement_id)
+
+    async def _show(self, announcement: Announcement, organizer: int, sent: int, done: bool, last: str | None) -> str | None:
+        """Edit the progress message (once it went out) to the count, or to the report when done."""
+        where = await announcements.progress_message(self.svc, announcement.id, organizer)
+        if where is None:
+            return last  # not delivered yet: the next round tries again
+        lang = await self._language(organizer)
+        text = (await self.report_text(announcement, lang) if done
+                else t(lang, "bc_progress", id=announcement.id, sent=sent, count=announcement.recipients or 0))
+        if text != last:
+            await self._edit(*where, text)
+        return text
 
     async def _edit(self, chat: int, message_id: int, text: str) -> None:
         try:

@@ -26,10 +26,11 @@ from .request_backend import make_request
 from .services import ProgramHolder, Services
 from .storage import Storage
 from .webhook import WebhookServer, WebhookSettings
-from .domain.loader import ProgramError, linked_url
-from .handlers.common import Asker, set_menu_button
+from .domain.loader import linked_url
+from .handlers.common import set_menu_button
 from .schedule_source import SourceFetcher
-from .texts import commands, pick_language, t
+from .texts import commands
+from .usecases import program_changes
 from .handlers.context import CONTEXT_TYPES, BotContext
 
 log = logging.getLogger(__name__)
@@ -147,27 +148,9 @@ def _watch_source(application: Application) -> None:
 
 
 async def _check_source(context: BotContext) -> None:
-    svc: Services = context.application.bot_data["services"]
-    if not svc.leads():
-        return  # one process offers a new schedule, not each of them
-    try:
-        new_base = await svc.program.read_file()
-    except ProgramError as error:
-        log.warning("the schedule source gives no valid program (%d problems); the current one stays", len(error.problems))
-        return
-    offered = new_base.fingerprint()
-    if new_base == svc.program.base or offered == svc.offered_source:
-        return
-    svc.offered_source = offered
-    for admin_id in sorted(svc.settings.admins):
-        attendee = await svc.storage.attendees.get(admin_id)
-        lang = pick_language(attendee.language if attendee else None, attendee.telegram_language if attendee else None)
-        who = Asker(admin_id, attendee.chat_id if attendee else admin_id, lang, True)
-        text, markup = await changes.reload_preview(context, who, intro=t(lang, "source_changed"), new_base=new_base)
-        try:
-            await context.bot.send_message(who.chat_id, text, parse_mode="HTML", reply_markup=markup)
-        except TelegramError as error:
-            log.warning("could not offer the new schedule to organizer %s: %s", admin_id, error)
+    svc = context.services
+    if svc.leads():  # one process offers a new schedule, not each of them
+        await program_changes.offer_new_source(svc)
 
 
 def _schedule_wake(application: Application, delay: float) -> None:

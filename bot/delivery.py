@@ -331,7 +331,15 @@ class Send:
     kwargs: dict
 
 
-Renderer = Callable[[OutboxMessage], Awaitable[Send | None]]
+@dataclass(frozen=True)
+class Skip:
+    """An outbox row with nothing to send any more, and why (recorded with the row): the seat
+    was given back, the session was cancelled, the announcement withdrawn …"""
+
+    reason: str
+
+
+Renderer = Callable[[OutboxMessage], Awaitable[Send | Skip]]
 
 
 class Dispatcher:
@@ -472,8 +480,8 @@ class Dispatcher:
             log.exception("cannot render outbox row %s", row.id)
             await self._finish(row, "failed", f"render: {error}")
             return
-        if send is None:
-            await self._finish(row, "dropped", "nothing to send any more")
+        if isinstance(send, Skip):
+            await self._finish(row, "dropped", send.reason)
             return
         try:
             result = await getattr(self.bot, send.method)(**send.kwargs, rate_limit_args={"bulk": True})

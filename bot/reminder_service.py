@@ -21,6 +21,7 @@ from telegram.ext import JobQueue
 
 from .domain import reminders as plan
 from .services import Services
+from .usecases import announcements, privacy
 
 log = logging.getLogger(__name__)
 JOB_NAME = "reminder-plan"
@@ -51,10 +52,10 @@ class ReminderService:
             queued, owed, prompts = await self._queue_due(now, None)
             if not self.svc.leads():
                 return queued  # the leader wakes at the next moment; queuing what is due is safe anywhere
-            await self._start_due_announcements(now)
+            await self._start_due_announcements()
             purge_at = plan.purge_moment(program)
             if now >= purge_at and await self.svc.storage.privacy.purged_at() is None:
-                counts = await self.svc.storage.privacy.purge(now)
+                counts = await privacy.purge(self.svc)
                 log.warning("retention period over: personal data purged (%s)", counts)
             moments = [m for m in (plan.next_due(owed, now), plan.next_due(prompts, now), await self._next_announcement(),
                                    purge_at if purge_at > now else None) if m is not None]
@@ -67,20 +68,16 @@ class ReminderService:
         program = self.svc.program.current
         subjects = await self.svc.storage.audiences.reminder_subjects(people)
         owed = plan.plan(program, subjects)
-        queued = await self.svc.storage.outbox.enqueue_reminders(plan.due_now(owed, now), now)
+        queued = await self.svc.storage.outbox.enqueue_planned(plan.due_now(owed, now), now)
         if queued:
             log.info("queued %d reminders", queued)
         prompts = plan.feedback_prompts(program, [s for s in subjects if s.relation != "waitlisted"])
-        await self.svc.storage.feedback.enqueue_prompts(plan.due_now(prompts, now), now)
+        await self.svc.storage.outbox.enqueue_planned(plan.due_now(prompts, now), now)
         return queued, owed, prompts
 
-    async def _start_due_announcements(self, now) -> None:
+    async def _start_due_announcements(self) -> None:
         """Scheduled announcements (from the chat or program.yaml) go out through the same path."""
-        service = self.svc.announcements
-        if service is None:
-            return
-        for announcement_id in await self.svc.storage.announcements.due(now):
-            recipients = await service.start(announcement_id, None)  # type: ignore[attr-defined]
+        for announcement_id, recipients in await announcements.start_due(self.svc):
             log.info("scheduled announcement %s started for %s recipients", announcement_id, recipients)
 
     async def _next_announcement(self):

@@ -11,7 +11,9 @@ from telegram.error import RetryAfter
 
 from bot.clock import RehearsalClock
 from bot.delivery import ConferenceRateLimiter, SlidingWindow
+from bot.domain.messages import ContactDeclined
 from bot.storage import AttendeeInfo
+from bot.texts import plain
 from conftest import berlin, bot_running
 
 
@@ -235,7 +237,7 @@ async def test_a_migrated_chat_is_followed(tmp_path, clock):
         await h.client.add_group(-4242, "Orga-Gruppe")
         await storage.attendees.touch(AttendeeInfo(77, -4242, "Gruppe"), clock.now())
         await h.client._call("POST", "migrate", json={"chat_id": -4242, "to_chat_id": -1009999})
-        await storage.outbox.enqueue([(77, "text", {"de": "Hallo Gruppe"}, "test:migrate")], clock.now(), clock.now())
+        await storage.outbox.enqueue([(77, ContactDeclined(request=1))], clock.now(), clock.now())
         outputs = await h.client.outputs(chat_id=-1009999, wait=10)
-        assert outputs and outputs[0]["message"]["text"] == "Hallo Gruppe"
+        assert outputs and outputs[0]["message"]["text"] == plain("de", "net_declined")
         assert (await storage.attendees.get(77)).chat_id == -1009999

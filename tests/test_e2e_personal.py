@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.messages import FeedbackPrompt
 from bot.sandbox.client import text_of
 from bot.storage import AttendeeInfo
 from conftest import ADMIN_ID, berlin, bot_running, database_for, query, table_names
@@ -135,7 +136,7 @@ async def test_privacy_notice_export_and_deletion_leave_nothing(harness):
     await ben.send("/anmelden exkursion")
     await anna.send("/start podium")
     await anna.press("Merken")
-    await storage.outbox.enqueue([(anna.id, "text", {"de": "geplant"}, "test:pending")],
+    await storage.outbox.enqueue([(anna.id, FeedbackPrompt("podium"))],
                                  harness.clock.now() + timedelta(hours=1), harness.clock.now())
     replies = await anna.send("/meinedaten", expect="gespeichert")
     document = [o for o in replies if o["kind"] == "sendDocument"][0]["message"]["document"]

@@ -12,10 +12,11 @@ from telegram import Chat, InlineQuery, Message, Update, User
 
 from bot.domain.program import Speaker, Text
 from bot.domain.search import sessions_for_inline
-from bot.handlers import inline, views
+from bot.handlers import inline
 from bot.handlers.common import MAX_MESSAGE, telegram_length
 from bot.processor import PerChatUpdateProcessor
 from bot.sandbox.html import parse_html
+from bot.wording import sessions
 from conftest import berlin
 
 
@@ -25,7 +26,7 @@ def test_a_card_of_a_session_with_huge_texts_still_fits_one_message(program):
         panel, title=Text.of(de="Titel <&> " * 400), room="Saal & Co " * 100,
         speakers=tuple(Speaker(f"Sprecherin {i} <b>", Text.of(de="Rolle " * 20)) for i in range(200)))
     program = program.replace_session(huge)
-    card = views.session_card(program, huge, "de")
+    card = sessions.card(program, huge, "de")
     text, _ = parse_html(card)  # valid HTML, every value escaped
     assert telegram_length(text) <= MAX_MESSAGE
     assert "Sprecherin 0 <b>" in text and text.startswith("Titel <&>")
@@ -34,7 +35,7 @@ def test_a_card_of_a_session_with_huge_texts_still_fits_one_message(program):
 
 
 def test_the_card_tells_what_when_where_and_who(program):
-    card = views.session_card(program, program.session("podium"), "en")
+    card = sessions.card(program, program.session("podium"), "en")
     assert card.splitlines()[:4] == [
         "<b>Panel discussion: building bridges – using networks</b>", "🕒 Tuesday, 3 June 2025, 11:05–11:50",
         "📍 Großer Saal", "🎤 Vertreterinnen und Vertreter aus Kommunen, Land und Bund"]
@@ -100,5 +101,5 @@ def test_over_several_days_a_result_names_its_day(tmp_path):
         'end: "2025-10-26 09:00", room: "Ratssaal"}\n', encoding="utf-8")
     program = load_program(program_file)
     labor = program.session("labor")
-    assert views.session_summary(program, labor, "de") == "So 26.10. 08:00–09:00 Uhr · Ratssaal"
-    assert "🕒 Sunday, 26 October 2025, 08:00–09:00" in views.session_card(program, labor, "en")
+    assert sessions.summary(program, labor, "de") == "So 26.10. 08:00–09:00 Uhr · Ratssaal"
+    assert "🕒 Sunday, 26 October 2025, 08:00–09:00" in sessions.card(program, labor, "en")

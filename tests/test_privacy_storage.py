@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.domain.announcements import Audience
+from bot.domain.messages import FeedbackPrompt
 from bot.storage import AttendeeInfo, Storage
 from conftest import berlin, column_names, database_for, query, table_names
 
@@ -63,7 +64,7 @@ async def test_purge_removes_every_person(tmp_path, program):
         for user_id in (ANNA, BEN):
             await storage.attendees.touch(AttendeeInfo(user_id, user_id, f"P{user_id}"), NOW)
             await storage.registrations.sign_up(program, "ws-zwilling", user_id, user_id, NOW)
-        await storage.outbox.enqueue([(ANNA, "text", {"de": "x"}, "k")], NOW, NOW)
+        await storage.outbox.enqueue([(ANNA, FeedbackPrompt("ws-zwilling"))], NOW, NOW)
         await storage.privacy.purge(NOW)
         assert await storage.privacy.purged_at()
         assert await storage.attendees.count() == 0
@@ -86,7 +87,7 @@ async def test_an_erased_person_who_writes_again_is_stored_again(tmp_path, progr
         assert await storage.attendees.get(ANNA) is None
         assert (await storage.attendees.touch(anna, NOW)).user_id == ANNA
         assert await storage.attendees.get(ANNA) is not None
-        assert await storage.outbox.enqueue([(ANNA, "text", {"de": "x"}, "after-erasure")], NOW, NOW) == 1
+        assert await storage.outbox.enqueue([(ANNA, FeedbackPrompt("ws-zwilling"))], NOW, NOW) == 1
 
         await storage.privacy.purge(NOW)  # everyone at once
         await storage.attendees.touch(anna, NOW)

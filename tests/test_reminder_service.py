@@ -25,10 +25,7 @@ class RecordingStorage:
             await self.hold.wait()
         return []
 
-    async def enqueue_reminders(self, reminders, now):
-        return 0
-
-    async def enqueue_prompts(self, prompts, now):
+    async def enqueue_planned(self, planned, now):
         return 0
 
     async def purged_at(self):

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from bot.domain.loader import load_program
+from bot.domain.messages import FeedbackPrompt
 from bot.storage import AttendeeInfo, Storage
 from conftest import PROGRAM_FILE, berlin, database_for, query
 
@@ -168,7 +169,7 @@ async def test_two_processes_never_claim_the_same_message(two):
     first, second = two
     database = first.database.location
     await people(first, range(1, 301))
-    await first.outbox.enqueue([(i, "text", {"de": "x"}, f"k{i}") for i in range(1, 301)], NOW, NOW)
+    await first.outbox.enqueue([(i, FeedbackPrompt("podium")) for i in range(1, 301)], NOW, NOW)
     claimed: list[int] = []
     while True:
         batches = await asyncio.gather(first.outbox.claim_due(NOW, 40, "a"), second.outbox.claim_due(NOW, 40, "b"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from .messages import FeedbackPrompt, Message, SessionReminder, VenueReminder, WaitlistStatus
 from .program import Kind, Program, Session
 
 DEFAULT_LEAD_MINUTES = 15
@@ -33,13 +34,26 @@ class Subject:
 
 
 @dataclass(frozen=True)
-class Reminder:
-    key: str
+class Planned:
+    """A message owed to someone at a moment (a reminder, a feedback question): due then, and
+    pointless after `expires`. Its key (domain.messages) makes re-planning idempotent."""
+
     user_id: int
-    session_id: str
-    kind: str  # "reminder", "reminder_venue" or "waitlist_status"
+    message: Message
     due: datetime  # UTC
-    expires: datetime  # the session's start: after that the reminder is pointless
+    expires: datetime
+
+    @property
+    def key(self) -> str:
+        return self.message.key(self.user_id)
+
+    @property
+    def kind(self) -> str:
+        return self.message.kind
+
+    @property
+    def session_id(self) -> str:
+        return self.message.session_id  # type: ignore[attr-defined] - every planned message is about a session
 
 
 def is_excursion(session: Session) -> bool:
@@ -57,7 +71,7 @@ def lead_time(session: Session, chosen: int | None, excursion_chosen: int | None
     return None if minutes == REMINDERS_OFF else timedelta(minutes=minutes)
 
 
-def plan(program: Program, subjects: list[Subject]) -> list[Reminder]:
+def plan(program: Program, subjects: list[Subject]) -> list[Planned]:
     """Every reminder owed, whether due yet or not; one per attendee and session."""
     strongest: dict[tuple[int, str], Subject] = {}
     rank = {"confirmed": 0, "waitlisted": 1, "bookmark": 2}
@@ -65,7 +79,7 @@ def plan(program: Program, subjects: list[Subject]) -> list[Reminder]:
         key = (subject.user_id, subject.session_id)
         if key not in strongest or rank[subject.relation] < rank[strongest[key].relation]:
             strongest[key] = subject
-    reminders: list[Reminder] = []
+    reminders: list[Planned] = []
     for subject in strongest.values():
         session = program.session(subject.session_id)
         if session is None or session.cancelled:
@@ -79,25 +93,24 @@ def plan(program: Program, subjects: list[Subject]) -> list[Reminder]:
             continue
         # Signed up (or bookmarked) inside the reminder window: remind at once, not never.
         due = max(start - lead, since)
-        stamp = int(start.timestamp())
-        base = f"{subject.session_id}:{subject.user_id}:{stamp}"
+        planned_for = start.timestamp()  # a moved session is owed its reminder anew
         if subject.relation == "waitlisted":
-            reminders.append(Reminder(f"waitlist:{base}", subject.user_id, subject.session_id, "waitlist_status", due, start))
+            reminders.append(Planned(subject.user_id, WaitlistStatus(subject.session_id, planned_for), due, start))
             continue
-        reminders.append(Reminder(f"reminder:{base}", subject.user_id, subject.session_id, "reminder", due, start))
+        reminders.append(Planned(subject.user_id, SessionReminder(subject.session_id, planned_for), due, start))
         if session.meeting_point is not None and session.meeting_point.has_coordinates:
-            reminders.append(Reminder(f"reminder:{base}:venue", subject.user_id, subject.session_id, "reminder_venue", due, start))
+            reminders.append(Planned(subject.user_id, VenueReminder(subject.session_id, planned_for), due, start))
     reminders.sort(key=lambda r: (r.due, r.user_id, r.key))
     return reminders
 
 
-def due_now(reminders: list[Reminder], now: datetime) -> list[Reminder]:
+def due_now(reminders: list[Planned], now: datetime) -> list[Planned]:
     """Owed now: due, and the session has not started (a reminder missed while the bot was
     down is still sent if it can still help, and dropped otherwise)."""
     return [r for r in reminders if r.due <= now < r.expires]
 
 
-def next_due(reminders: list[Reminder], now: datetime) -> datetime | None:
+def next_due(reminders: list[Planned], now: datetime) -> datetime | None:
     later = [r.due for r in reminders if r.due > now]
     return min(later) if later else None
 
@@ -105,7 +118,7 @@ def next_due(reminders: list[Reminder], now: datetime) -> datetime | None:
 FEEDBACK_WINDOW = timedelta(hours=6)  # after this, a question about a session is stale
 
 
-def feedback_prompts(program: Program, subjects: list[Subject]) -> list[Reminder]:
+def feedback_prompts(program: Program, subjects: list[Subject]) -> list[Planned]:
     """One feedback question per attendee and session they held a seat in or bookmarked, when
     the session ends."""
     seen: set[tuple[int, str]] = set()
@@ -117,8 +130,7 @@ def feedback_prompts(program: Program, subjects: list[Subject]) -> list[Reminder
             continue
         seen.add(key)
         end = session.end.astimezone(timezone.utc)
-        prompts.append(Reminder(f"feedback:{session.id}:{subject.user_id}", subject.user_id, session.id, "feedback",
-                                end, end + FEEDBACK_WINDOW))
+        prompts.append(Planned(subject.user_id, FeedbackPrompt(session.id), end, end + FEEDBACK_WINDOW))
     return prompts
 
 

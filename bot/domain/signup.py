@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
+from .messages import Message, Promoted
 from .program import Program, Session
 
 CONFIRMED = "confirmed"
@@ -41,7 +42,7 @@ class SeatBook(Protocol):
     def waitlist(self, session_id: str, limit: int | None = None) -> list[Registration]: ...
     def waitlist_position(self, session_id: str, user_id: int) -> int | None: ...
     def save(self, registration: Registration, reason: str, now: datetime) -> None: ...
-    def notify(self, user_id: int, kind: str, payload: dict, key: str, now: datetime) -> None: ...
+    def notify(self, user_id: int, message: Message, now: datetime) -> None: ...
     def registrations_of_session(self, session_id: str) -> list[Registration]: ...
     def cancelled_by(self, session_id: str, reason: str) -> list["FormerRegistration"]: ...
 
@@ -221,13 +222,7 @@ def promote(book: SeatBook, program: Program, session_id: str, now: datetime) ->
             book.save(replace(head, state=CONFIRMED, switch_from=None), "promoted", now)
             released = _release_overlapping(book, program, session, head.user_id, now)
             promotions.append(Promotion(session.id, head.user_id, released))
-            book.notify(
-                head.user_id,
-                "promoted",
-                {"session_id": session.id, "released": released},
-                f"promoted:{session.id}:{head.user_id}:{head.arrival}",
-                now,
-            )
+            book.notify(head.user_id, Promoted(session.id, released, head.arrival), now)
             if released:
                 pending.append(released)
     return promotions

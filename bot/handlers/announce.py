@@ -12,22 +12,26 @@ import re
 from datetime import datetime
 
 from telegram import Message, Update
+from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
+from ..delivery import Send, Skip
 from ..domain.announcements import Audience
+from ..domain.messages import AnnouncementCopy, AnnouncementDelete, AnnouncementEdit, AnnouncementProgress
 from ..storage import Announcement
-from ..domain.program import Program
-from ..texts import Html, escape, format_moment, plain, shorten, t
+from ..texts import Html, escape, format_moment, plain, t
+from ..usecases import announcements
+from ..wording import announcements as wording
 from . import buttons as b
 from . import conversation, orga
-from .common import Asker, html_to_plain, keyboard, organizers_only, send, show, telegram_length
+from .common import Asker, keyboard, organizers_only, send, show, telegram_length
 from .context import BotContext
+from .push import Push, renders
 
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 3800  # leaves room for the header within Telegram's 4096
 CAPTION_LIMIT = 900  # of 1024
-EXCERPT_LIMIT = 90
 COMMAND_PREFIX = re.compile(r"^/\S+\s*")
 
 BROADCAST = conversation.flow("broadcast", "flow_broadcast", photos=True)
@@ -35,38 +39,7 @@ CORRECTION = conversation.flow("correction", "flow_correction", photos=True)
 
 
 def _audience_label(context: BotContext, lang: str, key: str) -> str:
-    return audience_label(context.services.program.current, lang, key)
-
-
-def audience_label(program: Program, lang: str, key: str) -> str:
-    """An announcement's audience in words (the chat's reports and the Mini App's organizer view)."""
-    audience = Audience.parse(key)
-    if audience is None:
-        return key
-    if audience.kind in ("all", "excursion"):
-        return plain(lang, f"audience_{audience.kind}")
-    session = program.session(audience.session_id or "")
-    return plain(lang, f"audience_{audience.kind}", title=session.title.get(lang) if session else audience.session_id)
-
-
-def announcement_body(announcement: Announcement, lang: str) -> str:
-    """What a recipient sees: a header in their language, then the text as the organizer wrote it."""
-    if announcement.texts:  # from program.yaml: plain text per language
-        texts = announcement.texts
-        body = escape(texts.get(lang) or texts.get("de") or next(iter(texts.values()), ""))
-    else:
-        body = announcement.text_html or ""
-    return f"{t(lang, 'bc_header')}\n\n{body}"
-
-
-def excerpt(announcement: Announcement, lang: str) -> str:
-    """The announcement's text as recipients read it (no markup, no escapes), shortened by words."""
-    texts = announcement.texts
-    if texts:
-        raw = texts.get(lang) or next(iter(texts.values()), "")
-    else:
-        raw = html_to_plain(announcement.text_html or "")
-    return shorten(" ".join(raw.split()), EXCERPT_LIMIT) or "🖼"
+    return wording.audience_label(context.services.program.current, lang, key)
 
 
 def _html_of(message: Message) -> tuple[str | None, str | None, int]:
@@ -111,15 +84,13 @@ async def _take_text(update: Update, context: BotContext, who: Asker, message: M
         await conversation.expect(context, who, BROADCAST, "text")
         await send(update, context, t(who.lang, "bc_prompt"))
         return
-    announcement_id = await svc.storage.announcements.create(who.user_id, "all", html_text, photo, svc.now())
+    announcement_id = await announcements.draft(svc, who.user_id, html_text, photo)
     await conversation.done(context, who)
     await _choose_audience(update, context, who, announcement_id)
 
 
 async def _count(context: BotContext, key: str) -> int:
-    audience = Audience.parse(key)
-    program = context.services.program.current
-    return len(await context.services.storage.audiences.recipients(audience, audience.session_ids(program))) if audience else 0
+    return await announcements.audience_size(context.services, key)
 
 
 async def _choose_audience(update: Update, context: BotContext, who: Asker, announcement_id: int) -> None:
@@ -145,13 +116,12 @@ async def _choose_group(update: Update, context: BotContext, who: Asker, announc
 
 async def _preview(update: Update, context: BotContext, who: Asker, announcement_id: int, audience_key: str) -> None:
     svc = context.services
-    await svc.storage.announcements.update(announcement_id, audience=audience_key)
-    announcement = await svc.storage.announcements.get(announcement_id)
+    announcement = await announcements.address(svc, announcement_id, audience_key)
     count = await _count(context, audience_key)
     rows = [[b.SendNow(announcement_id).labelled(who.lang, "bc_send_now"),
              b.SendLater(announcement_id).labelled(who.lang, "bc_send_later")],
             [b.Discard(announcement_id).labelled(who.lang, "bc_discard")]]
-    body = Html(announcement_body(announcement, who.lang))
+    body = Html(wording.body(announcement, who.lang))
     label = _audience_label(context, who.lang, audience_key)
     text = t(who.lang, "bc_preview", body=body, count=count, audience=label)
     if announcement.photo_file_id:
@@ -187,10 +157,9 @@ async def _time_typed(update: Update, context: BotContext, who: Asker, pending: 
         return
     await conversation.done(context, who)
     announcement = await svc.storage.announcements.get(announcement_id)
-    if announcement is None or not await svc.storage.announcements.schedule(announcement_id, moment, svc.now()):
+    if announcement is None or not await announcements.schedule(svc, announcement_id, moment):
         await send(update, context, t(who.lang, "bc_already"))
         return
-    svc.replan()
     await send(update, context, t(who.lang, "bc_scheduled", when=format_moment(who.lang, svc.program.current.local(moment)), id=announcement_id,
                                   audience=_audience_label(context, who.lang, announcement.audience)))
 
@@ -213,29 +182,26 @@ async def _correction_typed(update: Update, context: BotContext, who: Asker,
                    else t(who.lang, "bc_edit_prompt", id=announcement_id))
         return
     await conversation.done(context, who)
-    report = await svc.storage.outbox.report(f"ann:{announcement_id}")
-    row = await conversation.propose(context, who, "edit", {"ann": announcement_id, "html": html_text,
+    report = await announcements.report(svc, announcement_id)
+    row = await conversation.propose(context.services, who, "edit", {"ann": announcement_id, "html": html_text,
                                                             "version": announcement.version})
-    body = Html(announcement_body(dataclasses.replace(announcement, text_html=html_text), who.lang))
+    body = Html(wording.body(dataclasses.replace(announcement, text_html=html_text), who.lang))
     await send(update, context, t(who.lang, "bc_edit_preview", id=announcement_id,
                                   count=report.sent + report.pending, body=body), keyboard([row]))
 
 
 @conversation.confirmation("edit")
 async def _apply_edit(update: Update, context: BotContext, who: Asker, data: dict) -> None:
-    svc = context.services
-    announcement = await svc.storage.announcements.get(int(data["ann"]))
-    if announcement is None or announcement.version != data.get("version"):
+    count = await announcements.correct(context.services, int(data["ann"]), data["html"], data.get("version"))
+    if count is None:
         await send(update, context, t(who.lang, "bc_edit_stale", id=data["ann"]))
         return
-    count = await svc.storage.announcements.edit(int(data["ann"]), data["html"], svc.now())
     await send(update, context, t(who.lang, "bc_edit_done", count=count))
 
 
 @conversation.confirmation("withdraw")
 async def _apply_withdraw(update: Update, context: BotContext, who: Asker, data: dict) -> None:
-    svc = context.services
-    count = await svc.storage.announcements.withdraw(int(data["ann"]), svc.now())
+    count = await announcements.withdraw(context.services, int(data["ann"]))
     await send(update, context, t(who.lang, "bc_withdraw_done", id=data["ann"], count=count))
 
 
@@ -245,20 +211,20 @@ async def _apply_withdraw(update: Update, context: BotContext, who: Asker, data:
 @organizers_only
 async def list_command(update: Update, context: BotContext, who: Asker) -> None:
     svc = context.services
-    announcements = await svc.storage.announcements.recent(limit=10, states=("sending", "done", "withdrawn"))
-    if not announcements:
+    sent = await svc.storage.announcements.recent(limit=10, states=("sending", "done", "withdrawn"))
+    if not sent:
         await send(update, context, t(who.lang, "bc_list_empty"))
         return
     program = svc.program.current
     lines, rows = [t(who.lang, "bc_list_title")], []
-    for announcement in announcements:
-        report = await svc.storage.outbox.report(f"ann:{announcement.id}")
+    for announcement in sent:
+        report = await announcements.report(svc, announcement.id)
         sent_at = datetime.fromisoformat(announcement.sent_at) if announcement.sent_at else None
         lines.append(t(who.lang, "bc_list_line", id=announcement.id, when=f"{program.local(sent_at):%H:%M}" if sent_at else "–",
                        audience=_audience_label(context, who.lang, announcement.audience),
                        state=plain(who.lang, f"state_{announcement.state}"), sent=report.sent,
                        count=announcement.recipients or 0, blocked=report.blocked, failed=report.failed,
-                       excerpt=excerpt(announcement, who.lang)))
+                       excerpt=wording.excerpt(announcement, who.lang)))
         if announcement.state in ("sending", "done"):
             rows.append([b.Correct(announcement.id).labelled(who.lang, "bc_edit_button", id=announcement.id),
                          b.Withdraw(announcement.id).labelled(who.lang, "bc_withdraw_button", id=announcement.id)])
@@ -278,7 +244,7 @@ async def scheduled_command(update: Update, context: BotContext, who: Asker) -> 
         when = program.local(datetime.fromtimestamp(announcement.send_at, program.tz))
         lines.append(t(who.lang, "scheduled_line", id=announcement.id, when=format_moment(who.lang, when),
                        audience=_audience_label(context, who.lang, announcement.audience),
-                       excerpt=excerpt(announcement, who.lang)))
+                       excerpt=wording.excerpt(announcement, who.lang)))
         rows.append([b.CancelScheduled(announcement.id).labelled(who.lang, "scheduled_cancel_button", id=announcement.id)])
     await send(update, context, "\n\n".join(lines), keyboard(rows))
 
@@ -342,7 +308,7 @@ async def _audience_group(update: Update, context: BotContext, who: Asker, value
 async def _send_now(update: Update, context: BotContext, who: Asker, value: b.SendNow) -> None:
     if not await _draft(update, context, who, value.announcement_id):
         return
-    recipients = await context.services.announcements.start(value.announcement_id, update.effective_chat.id)
+    recipients = await announcements.send_now(context.services, value.announcement_id, who.user_id)
     if recipients is None:
         await send(update, context, t(who.lang, "bc_already"))
 
@@ -356,16 +322,14 @@ async def _send_later(update: Update, context: BotContext, who: Asker, value: b.
 
 @b.handles(b.Discard)
 async def _discard(update: Update, context: BotContext, who: Asker, value: b.Discard) -> None:
-    svc = context.services
     if await _draft(update, context, who, value.announcement_id):
-        await svc.storage.announcements.cancel(value.announcement_id, svc.now())
+        await announcements.discard(context.services, value.announcement_id)
         await show(update, context, t(who.lang, "bc_discarded"))
 
 
 @b.handles(b.CancelScheduled)
 async def _cancel_scheduled(update: Update, context: BotContext, who: Asker, value: b.CancelScheduled) -> None:
-    svc = context.services
-    if await svc.storage.announcements.cancel(value.announcement_id, svc.now()):
+    if await announcements.discard(context.services, value.announcement_id):
         await send(update, context, t(who.lang, "scheduled_cancelled", id=value.announcement_id))
     else:
         await send(update, context, t(who.lang, "action_taken"))
@@ -382,10 +346,62 @@ async def _correct(update: Update, context: BotContext, who: Asker, value: b.Cor
 async def _withdraw(update: Update, context: BotContext, who: Asker, value: b.Withdraw) -> None:
     if not await _draft(update, context, who, value.announcement_id, ("sending", "done")):
         return
-    report = await context.services.storage.outbox.report(f"ann:{value.announcement_id}")
-    row = await conversation.propose(context, who, "withdraw", {"ann": value.announcement_id})
+    report = await announcements.report(context.services, value.announcement_id)
+    row = await conversation.propose(context.services, who, "withdraw", {"ann": value.announcement_id})
     await send(update, context, t(who.lang, "bc_withdraw_confirm", id=value.announcement_id, count=report.sent),
                keyboard([row]))
+
+
+# --- what the bot sends on its own -------------------------------------------------------------------
+
+
+async def _sendable(push: Push, announcement_id: int) -> Announcement | Skip:
+    announcement = await push.svc.storage.announcements.get(announcement_id)
+    if announcement is None or announcement.state == "withdrawn":
+        return Skip("the announcement was withdrawn")
+    return announcement
+
+
+@renders(AnnouncementCopy)
+async def _copy(push: Push, message: AnnouncementCopy) -> Send | Skip:
+    announcement = await _sendable(push, message.ann)
+    if isinstance(announcement, Skip):
+        return announcement
+    body = wording.body(announcement, push.lang)
+    if announcement.photo_file_id:
+        return push.call("send_photo", photo=announcement.photo_file_id, caption=body, parse_mode=ParseMode.HTML)
+    return push.text(body)
+
+
+@renders(AnnouncementEdit)
+async def _edit(push: Push, message: AnnouncementEdit) -> Send | Skip:
+    announcement = await _sendable(push, message.ann)
+    if isinstance(announcement, Skip):
+        return announcement
+    if message.version != announcement.version:
+        return Skip("a newer correction is queued behind this one")
+    body = wording.body(announcement, push.lang)
+    if announcement.photo_file_id:
+        return push.call("edit_message_caption", message_id=message.message_id, caption=body, parse_mode=ParseMode.HTML)
+    return push.call("edit_message_text", message_id=message.message_id, text=body, parse_mode=ParseMode.HTML)
+
+
+@renders(AnnouncementDelete)
+async def _delete(push: Push, message: AnnouncementDelete) -> Send | Skip:
+    return push.call("delete_message", message_id=message.message_id)
+
+
+@renders(AnnouncementProgress)
+async def _progress(push: Push, message: AnnouncementProgress) -> Send | Skip:
+    """The organizer's progress message; if every copy went out before it did, the report."""
+    svc = push.svc
+    announcement = await svc.storage.announcements.get(message.ann)
+    if announcement is None:
+        return Skip("the announcement is gone")
+    if announcement.state == "sending" or svc.announcements is None:
+        report = await announcements.report(svc, message.ann)
+        return push.text(t(push.lang, "bc_progress", id=message.ann, sent=report.sent, count=announcement.recipients or 0))
+    return push.text(await svc.announcements.report_text(announcement, push.lang))
 
 
 orga.action("broadcast")(broadcast_command)

@@ -12,22 +12,26 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler
 
+from ..delivery import Send, Skip
 from ..domain import changes as change_rules
-from ..domain.changes import Change, Override, SessionState
-from ..domain.checks import Finding, check_change
-from ..domain.loader import ProgramError
+from ..domain.changes import SessionState
+from ..domain.checks import Finding
+from ..domain.messages import ChangeNotice, SourceOffer
 from ..domain.program import Program, Session
+from ..services import Services
 from ..texts import Html, escape, format_day_short, format_range, shorten, t
+from ..usecases import program_changes
+from ..wording.sessions import short_label
 from . import buttons as b
 from . import conversation, orga
 from .common import Asker, keyboard, organizers_only, send
 from .context import BotContext
+from .push import Push, renders
 
 log = logging.getLogger(__name__)
 FOLLOWING_WORDS = {"folgende", "following", "alle", "all", "+"}
@@ -83,66 +87,38 @@ def finding_lines(program: Program, findings: list[Finding], lang: str) -> str:
 # --- proposing and applying a change ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Planned:
-    overrides: list[Override]
-    proposed: Program
-    found: list[Change]
-    findings: list[Finding]
-
-
-def _plan(svc, intent: dict) -> _Planned:
-    """What an intent does to the program as it is now: the overrides, the program after them,
-    what changes for attendees, and what the checks find. Previews and confirmations share it."""
-    current = svc.program.current
-    overrides = change_rules.intent_overrides(current, intent)
-    proposed = svc.program.with_overrides(overrides)
-    return _Planned(overrides, proposed, change_rules.diff(current, proposed), check_change(current, proposed))
-
-
 async def propose(update: Update, context: BotContext, who: Asker, intent: dict, fresh: bool = False) -> None:
     """Preview what `intent` would do to the program as it is now, with every problem named."""
-    svc = context.services
-    revision = await svc.storage.program_changes.revision()
-    planned = _plan(svc, intent)
-    proposed, found = planned.proposed, planned.found
-    if not found:
+    await _show_preview(update, context, who, await program_changes.preview_change(context.services, intent), fresh)
+
+
+async def _show_preview(update: Update, context: BotContext, who: Asker, preview: program_changes.ChangePreview,
+                        fresh: bool = False) -> None:
+    if not preview.changes:
         await send(update, context, t(who.lang, "change_none"))
         return
-    findings = planned.findings
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        await send(update, context, t(who.lang, "change_refused", problems=Html(finding_lines(proposed, errors, who.lang))))
+    if preview.errors:
+        await send(update, context, t(who.lang, "change_refused",
+                                      problems=Html(finding_lines(preview.proposed, preview.errors, who.lang))))
         return
-    warnings = [f for f in findings if f.severity != "error"]
-    affected = await svc.storage.audiences.affected_by([c.session_id for c in found], [c.session_id for c in found if c.restores])
-    lines = change_lines(proposed, [c.as_dict() for c in found], who.lang)
-    text = t(who.lang, "change_preview", lines=Html(lines), count=len(affected))
-    if warnings:
-        text += "\n\n" + t(who.lang, "change_warnings", problems=Html(finding_lines(proposed, warnings, who.lang)))
+    lines = change_lines(preview.proposed, [c.as_dict() for c in preview.changes], who.lang)
+    text = t(who.lang, "change_preview", lines=Html(lines), count=preview.affected)
+    if preview.warnings:
+        text += "\n\n" + t(who.lang, "change_warnings", problems=Html(finding_lines(preview.proposed, preview.warnings, who.lang)))
     if fresh:
         text = t(who.lang, "change_stale") + "\n\n" + text
-    row = await conversation.propose(context, who, "change", {"intent": intent, "revision": revision}, warning=bool(warnings))
+    row = await conversation.propose(context.services, who, "change", {"intent": preview.intent, "revision": preview.revision},
+                                     warning=bool(preview.warnings))
     await send(update, context, text, keyboard([row]))
 
 
 @conversation.confirmation("change")
 async def _apply(update: Update, context: BotContext, who: Asker, data: dict) -> None:
-    svc = context.services
-    intent = data["intent"]
-    planned = _plan(svc, intent)
-    stale = await svc.storage.program_changes.revision() != data.get("revision")
-    if stale or any(f.severity == "error" for f in planned.findings):
-        await propose(update, context, who, intent, fresh=True)
+    result = await program_changes.apply_change(context.services, data["intent"], data.get("revision"), who.user_id)
+    if isinstance(result, program_changes.ChangePreview):  # the program moved since the preview
+        await _show_preview(update, context, who, result, fresh=True)
         return
-    result = await svc.storage.program_changes.record(planned.overrides, planned.found, who.user_id, "chat", svc.now(),
-                                                      program=planned.proposed, expected_revision=data.get("revision"))
-    if result is None:  # another organizer's change landed in between
-        await propose(update, context, who, intent, fresh=True)
-        return
-    svc.program.replace(overrides=planned.overrides)
-    svc.replan()
-    await send(update, context, t(who.lang, "change_done", count=result[1]))
+    await send(update, context, t(who.lang, "change_done", count=result.told))
 
 
 # --- the commands, with or without ids ---------------------------------------------------------------
@@ -365,100 +341,128 @@ async def reload_command(update: Update, context: BotContext, who: Asker) -> Non
 
 
 async def _preview_reload(update: Update, context: BotContext, who: Asker, fresh: bool = False) -> None:
-    text, markup = await reload_preview(context, who, fresh)
+    text, markup = await reload_preview(context.services, who, await program_changes.preview_reload(context.services), fresh)
     await send(update, context, text, markup)
 
 
-async def reload_preview(context: BotContext, who: Asker, fresh: bool = False, intro: str = "",
-                         new_base: Program | None = None):
+async def reload_preview(svc: Services, who: Asker, preview: program_changes.ReloadPreview, fresh: bool = False,
+                         intro: str = "") -> tuple[str, InlineKeyboardMarkup | None]:
     """Everything a reload would change — times, rooms, cancellations, new and removed sessions,
-    capacities with who moves up or is overbooked, texts — as (text, confirm buttons or None).
-    Nothing changes before it is confirmed. `new_base`: the program already read, if it was."""
-    svc = context.services
-    if new_base is None:
-        try:
-            new_base = await svc.program.read_file()
-        except ProgramError as error:
-            problems = "\n".join(f"• {escape(str(p))}" for p in error.problems[:30])
-            return t(who.lang, "admin_reload_failed", problems=Html(problems)), None
-    revision = await svc.storage.program_changes.revision()
-    current = svc.program.current
-    proposed = svc.program.with_overrides([], base=new_base)
-    if new_base == svc.program.base:
-        return t(who.lang, "reload_unchanged"), None
-    errors = [f for f in check_change(current, proposed) if f.severity == "error"]
-    if errors:  # the file is fine alone, but clashes with a change made in the chat
-        return t(who.lang, "change_refused", problems=Html(finding_lines(proposed, errors, who.lang))), None
-    found = change_rules.diff(current, proposed)
-    lines = [change_lines(proposed, [c.as_dict() for c in found], who.lang)] if found else []
-    lines += await _capacity_lines(context, who.lang, current, proposed)
-    edited = change_rules.text_changes(current, proposed)
-    if edited:
-        lines.append(t(who.lang, "reload_texts", count=len(edited)))
+    capacities with who moves up or is overbooked, texts — as (text, confirm buttons or None)."""
+    lang = who.lang
+    if preview.problems:
+        problems = "\n".join(f"• {escape(problem)}" for problem in preview.problems[:30])
+        return t(lang, "admin_reload_failed", problems=Html(problems)), None
+    if preview.unchanged:
+        return t(lang, "reload_unchanged"), None
+    assert preview.proposed is not None
+    if preview.errors:  # the file is fine alone, but clashes with a change made in the chat
+        return t(lang, "change_refused", problems=Html(finding_lines(preview.proposed, preview.errors, lang))), None
+    lines = [change_lines(preview.proposed, [c.as_dict() for c in preview.changes], lang)] if preview.changes else []
+    lines += _capacity_lines(preview, lang)
+    if preview.texts_changed:
+        lines.append(t(lang, "reload_texts", count=preview.texts_changed))
     if not any(lines):
-        lines.append(t(who.lang, "reload_other"))
-    affected = await svc.storage.audiences.affected_by([c.session_id for c in found])
-    text = t(who.lang, "reload_preview", lines=Html("\n".join(line for line in lines if line)), count=len(affected))
+        lines.append(t(lang, "reload_other"))
+    text = t(lang, "reload_preview", lines=Html("\n".join(line for line in lines if line)), count=preview.affected)
     if fresh:
-        text = t(who.lang, "change_stale") + "\n\n" + text
+        text = t(lang, "change_stale") + "\n\n" + text
     if intro:
         text = intro + "\n\n" + text
-    row = await conversation.propose(context, who, "reload", {"revision": revision, "file": new_base.fingerprint()})
+    row = await conversation.propose(svc, who, "reload", {"revision": preview.revision, "file": preview.fingerprint})
     return text, keyboard([row])
 
 
-async def _capacity_lines(context: BotContext, lang: str, current: Program, proposed: Program) -> list[str]:
-    counts = await context.services.storage.registrations.counts()
+def _capacity_lines(preview: program_changes.ReloadPreview, lang: str) -> list[str]:
     lines = []
-    for change in change_rules.capacity_changes(current, proposed):
-        session = proposed.session(change.session_id)
+    for effect in preview.capacities:
+        change = effect.change
+        session = preview.proposed.session(change.session_id) if preview.proposed else None
         title = session.title.get(lang) if session else change.session_id
         lines.append(t(lang, "reload_capacity", title=title, before=change.before if change.before is not None else "–",
                        after=change.after if change.after is not None else "–"))
-        count = counts.get(change.session_id)
-        confirmed, waiting = (count.confirmed, count.waitlisted) if count else (0, 0)
-        if change.after is not None and confirmed > change.after:
-            lines.append(t(lang, "reload_would_overbook", confirmed=confirmed, capacity=change.after))
-        elif change.after is not None and waiting and change.after > confirmed:
-            lines.append(t(lang, "reload_would_promote", count=min(waiting, change.after - confirmed)))
+        if effect.overbooks:
+            lines.append(t(lang, "reload_would_overbook", confirmed=effect.confirmed, capacity=change.after))
+        elif effect.promotes:
+            lines.append(t(lang, "reload_would_promote", count=effect.promotes))
     return lines
 
 
 @conversation.confirmation("reload")
 async def _apply_reload(update: Update, context: BotContext, who: Asker, data: dict) -> None:
     svc = context.services
-    try:
-        new_base = await svc.program.read_file()
-    except ProgramError:
-        await _preview_reload(update, context, who)
+    result = await program_changes.apply_reload(svc, data.get("revision"), data.get("file"), who.user_id)
+    if isinstance(result, program_changes.ReloadPreview):  # the file or the program moved since
+        text, markup = await reload_preview(context.services, who, result, fresh=result.applicable)
+        await send(update, context, text, markup)
         return
-    file = new_base.fingerprint()
-    if await svc.storage.program_changes.revision() != data.get("revision") or file != data.get("file"):
-        await _preview_reload(update, context, who, fresh=True)
-        return
-    current = svc.program.current
-    proposed = svc.program.with_overrides([], base=new_base)
-    found = change_rules.diff(current, proposed)
-    result = await svc.storage.program_changes.record([], found, who.user_id, "reload", svc.now(), program=proposed,
-                                                      expected_revision=data.get("revision"), base=file)
-    if result is None:
-        await _preview_reload(update, context, who, fresh=True)
-        return
-    svc.program.replace(base=new_base)
     new = svc.program.current
-    promotions, overbooked = await svc.storage.registrations.reconcile_capacities(new, svc.now())
-    await svc.storage.announcements.sync_file(list(new.announcements), svc.now())
-    svc.replan()
-    lines = [t(who.lang, "admin_reload_ok", sessions=len(new.sessions))]
-    if found:
-        lines.append(t(who.lang, "change_done", count=result[1]))
-    for item in overbooked:
+    lines = [t(who.lang, "admin_reload_ok", sessions=result.sessions)]
+    if result.changed:
+        lines.append(t(who.lang, "change_done", count=result.told))
+    for item in result.overbooked:
         session = new.session(item.session_id)
         lines.append(t(who.lang, "admin_reload_overbooked", title=session.title.get(who.lang) if session else item.session_id,
                        confirmed=item.confirmed, capacity=item.capacity))
-    if promotions:
-        lines.append(t(who.lang, "admin_reload_promoted", count=len(promotions)))
+    if result.promoted:
+        lines.append(t(who.lang, "admin_reload_promoted", count=result.promoted))
     await send(update, context, "\n".join(lines))
+
+
+# --- what the bot sends on its own ------------------------------------------------------------------
+
+
+@renders(ChangeNotice)
+async def _change_notice(push: Push, message: ChangeNotice) -> Send | Skip:
+    """Before → after for the sessions that concern this person. For a cancelled session, the
+    sessions at the same time that still have free seats are offered right there."""
+    svc, lang = push.svc, push.lang
+    program = svc.program.current
+    lines = change_lines(program, message.changes, lang)
+    for session_id, outcome in message.restored.items():  # what this person got back
+        session = program.session(session_id)
+        if session is not None and outcome in ("confirmed", "waitlisted", "elsewhere"):
+            lines += "\n" + t(lang, f"change_restored_{outcome}", title=session.title.get(lang))
+    text = t(lang, "change_notice", lines=Html(lines))
+    offers = await _alternatives(push, message.changes)
+    if offers:
+        text += "\n\n" + t(lang, "change_alternatives")
+    return push.text(text, keyboard([[b.SignUp(s.id).button("✅ " + short_label(program, s, lang))] for s in offers]))
+
+
+async def _alternatives(push: Push, changes: list[dict]) -> list[Session]:
+    """Sessions at the time of a cancelled one that still have free seats, and that this person
+    does not hold already."""
+    svc = push.svc
+    program = svc.program.current
+    cancelled = [program.session(c["session_id"]) for c in changes
+                 if c.get("after") is None or (c["after"]["cancelled"] and not (c.get("before") or {}).get("cancelled"))]
+    if not any(cancelled) or push.row.user_id is None:
+        return []
+    counts = await svc.storage.registrations.counts()
+    held = {r.session_id for r in await svc.storage.registrations.of_person(push.row.user_id)}
+    now, offers = svc.now(), []
+    for session in (s for s in cancelled if s is not None):
+        for other in program.overlapping(session):
+            count = counts.get(other.id)
+            if other.takes_signups and other.start > now and (count.confirmed if count else 0) < (other.capacity or 0) \
+                    and other not in offers and other.id not in held:
+                offers.append(other)
+    return offers
+
+
+@renders(SourceOffer)
+async def _source_offer(push: Push, message: SourceOffer) -> Send | Skip:
+    """A new version of the linked schedule, as a reload preview worded when it goes out."""
+    svc = push.svc
+    if push.row.user_id is None or not svc.is_admin(push.row.user_id):
+        return Skip("no longer an organizer")
+    preview = await program_changes.preview_reload(svc)
+    if preview.unchanged:
+        return Skip("the schedule was reloaded meanwhile")
+    who = Asker(push.row.user_id, push.row.chat_id, push.lang, True)
+    text, markup = await reload_preview(svc, who, preview, intro=t(push.lang, "source_changed"))
+    return push.text(text, markup)
 
 
 for _name, _function in (("delay", delay_command), ("room", room_command), ("cancel", cancel_session_command),

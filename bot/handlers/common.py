@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextvars
-import html as html_module
 import logging
-import re
 import warnings
 from dataclasses import dataclass
 from functools import wraps
@@ -16,10 +14,9 @@ from telegram.error import BadRequest, Forbidden
 
 from telegram.warnings import PTBUserWarning
 
-from ..domain.program import Program, Session
 from ..services import Services
 from ..storage import AttendeeInfo
-from ..texts import pick_language, plain as plain_text, t
+from ..texts import html_to_plain, pick_language, plain as plain_text, t
 from .context import BotContext
 
 log = logging.getLogger(__name__)
@@ -27,7 +24,6 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
 MAX_MESSAGE = 4096
-TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -112,11 +108,6 @@ async def send(update: Update, context: BotContext, text: str,
             **({"reply_markup": markup} if markup is not None and last else {})})
 
 
-def html_to_plain(text: str) -> str:
-    """Telegram HTML as the reader sees it: no tags, no entities (a message's text, the Mini App)."""
-    return html_module.unescape(TAG.sub("", text))
-
-
 def shows_already(message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
     """Would editing `message` to this text and markup change nothing? Telegram refuses such an
     edit ("message is not modified"), so a second tap on the same button must not send it."""
@@ -170,17 +161,6 @@ async def answer(update: Update, text: str | None = None, alert: bool = False) -
         log.info("callback answer failed: %s", error)
     except Forbidden:
         pass
-
-
-def when(program: Program, session: Session, lang: str) -> str:
-    from ..texts import format_date, format_range
-
-    start, end = program.local(session.start), program.local(session.end)
-    return f"{format_date(lang, start)}, {format_range(lang, start, end)}"
-
-
-def room_of(session: Session, lang: str) -> str:
-    return session.room or (session.meeting_point.name if session.meeting_point else "–")
 
 
 def organizers_only(handler):

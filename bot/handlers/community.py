@@ -6,12 +6,15 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from ..domain.program import Kind, Program, Session
+from ..delivery import Send, Skip
+from ..domain.messages import ContactDeclined, ContactRequested, ContactShared
 from ..storage import Question
-from ..texts import plain, t
+from ..texts import Html, escape, plain, t
 from . import buttons as b
 from . import conversation, orga
 from .common import Asker, asker, keyboard, send, show
 from .context import BotContext
+from .push import Push, renders
 
 QUESTION_LIMIT = 500
 QUESTION = conversation.flow("question", "flow_question")
@@ -346,6 +349,54 @@ async def _decline(update: Update, context: BotContext, who: Asker, value: b.Con
 
 
 orga.action("questions")(questions_command)
+
+
+# --- what the bot sends on its own ------------------------------------------------------------------
+
+
+@renders(ContactDeclined)
+async def _contact_declined(push: Push, message: ContactDeclined) -> Send | Skip:
+    return push.text(t(push.lang, "net_declined"))
+
+
+@renders(ContactRequested)
+async def _contact_requested(push: Push, message: ContactRequested) -> Send | Skip:
+    request = await push.svc.storage.networking.contact_request(message.request)
+    if request is None or request.state != "pending":
+        return Skip("the request was answered or withdrawn")
+    introduction = await _introduction(push, request.from_user)
+    if isinstance(introduction, Skip):
+        return introduction
+    values, shared = introduction
+    lang = push.lang
+    text = t(lang, "net_request_received", topics=topic_names(push.svc.program.current, shared, lang), **values)
+    return push.text(text, keyboard([[b.ContactAccept(message.request).labelled(lang, "net_accept"),
+                                      b.ContactDecline(message.request).labelled(lang, "net_decline")]]))
+
+
+@renders(ContactShared)
+async def _contact_shared(push: Push, message: ContactShared) -> Send | Skip:
+    """Contact details go out only after the addressee accepted (storage queues this message then)."""
+    introduction = await _introduction(push, message.other)
+    if isinstance(introduction, Skip):
+        return introduction
+    values, _ = introduction
+    other = await push.svc.storage.attendees.get(message.other)
+    link = f'<a href="tg://user?id={other.user_id}">{escape(other.display_name)}</a>'
+    contact = Html(link + (f" (@{escape(other.username)})" if other.username else ""))
+    return push.text(t(push.lang, "net_shared", contact=contact, **values))
+
+
+async def _introduction(push: Push, other_id: int) -> tuple[dict, list[str]] | Skip:
+    """Who the other person is (name, role, organization) and the topics both share."""
+    storage = push.svc.storage
+    other = await storage.attendees.get(other_id)
+    profile = await storage.networking.profile(other_id)
+    if other is None or profile is None:
+        return Skip("they left the network or deleted their data")
+    mine = await storage.networking.profile(push.row.user_id) if push.row.user_id else None
+    shared = sorted(set(profile.topics) & set(mine.topics if mine else []))
+    return {"name": other.first_name, "role": profile.role or "–", "organization": profile.organization or "–"}, shared
 
 
 def handlers() -> list:

@@ -25,6 +25,7 @@ from typing import Any, Awaitable, Callable
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from ..services import Services
 from ..texts import plain, t
 from . import buttons
 from .common import Asker, asker, send
@@ -180,13 +181,11 @@ async def on_message(update: Update, context: BotContext) -> None:
 # --- confirmations -----------------------------------------------------------------------------
 
 
-async def propose(context: BotContext, who: Asker, kind: str, data: dict,
-                  warning: bool = False) -> list:
+async def propose(svc: Services, who: Asker, kind: str, data: dict, warning: bool = False) -> list:
     """Store a preview's action; returns the row of buttons: confirm (marked when the preview
     carries a warning the organizer must accept) and cancel."""
     if kind not in CONFIRMATIONS:
         raise ValueError(f"unknown confirmation kind {kind}")
-    svc = context.services
     number = await svc.storage.confirmations.create(who.user_id, kind, data, svc.now())
     confirm_key = "confirm_despite_warning" if warning else "confirm_yes"
     return [buttons.Confirm(number).labelled(who.lang, confirm_key),

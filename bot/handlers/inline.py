@@ -21,7 +21,7 @@ from ..domain import deeplink
 from ..domain.program import Program, Session
 from ..domain.search import sessions_for_inline
 from ..texts import pick_language, plain, shorten
-from . import views
+from ..wording.sessions import card, summary
 from .context import BotContext
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,8 @@ def _article(program: Program, session: Session, lang: str, bot_username: str) -
     return InlineQueryResultArticle(
         id=result_id(session.id),
         title=shorten(title, 200),
-        description=views.session_summary(program, session, lang),
-        input_message_content=InputTextMessageContent(views.session_card(program, session, lang),
+        description=summary(program, session, lang),
+        input_message_content=InputTextMessageContent(card(program, session, lang),
                                                       parse_mode=ParseMode.HTML),
         reply_markup=_open_in_bot(session, lang, bot_username),
     )

@@ -14,8 +14,8 @@ from telegram.ext import CommandHandler
 
 from ..domain.program import Program, Session
 from ..texts import escape, format_date, plain, t
+from ..wording.sessions import short_label
 from . import buttons as b
-from . import views
 from .common import Asker, keyboard, organizers_only, send, show
 from .context import BotContext
 
@@ -104,7 +104,7 @@ async def pick_session(update: Update, context: BotContext, who: Asker, purpose_
         return
     if group is not None and 0 <= group < len(groups):
         groups = [groups[group]]
-    rows = [[b.PickSession(purpose_key, s.id).button(views.short_label(program, s, who.lang))]
+    rows = [[b.PickSession(purpose_key, s.id).button(short_label(program, s, who.lang))]
             for _, members in groups for s in members]
     await show(update, context, prompt + "\n" + "\n".join(_listing(program, who.lang, groups)), keyboard(rows))
 

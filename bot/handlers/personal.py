@@ -3,20 +3,23 @@ privacy self-service (/datenschutz, /meinedaten, /loeschen)."""
 
 from __future__ import annotations
 
-import json
-
 from telegram import InlineKeyboardButton, InputFile, Update
 from telegram.ext import CommandHandler
 
+from ..delivery import Send, Skip
 from ..domain.calendar import agenda_ics
+from ..domain.messages import FeedbackPrompt
 from ..domain.program import Program, Session
 from ..domain.reminders import lead_time, purge_moment
 from ..exports import csv_bytes
 from ..texts import escape, format_date, format_decimal, format_moment, plain, t
+from ..usecases import privacy
+from ..wording.sessions import room_of
 from . import buttons as b
 from . import conversation, orga
-from .common import Asker, asker, keyboard, organizers_only, room_of, send, show, web_app_rows
+from .common import Asker, asker, keyboard, organizers_only, send, show, web_app_rows
 from .context import BotContext
+from .push import Push, renders
 
 FEEDBACK = conversation.flow("feedback", "flow_feedback")
 
@@ -119,9 +122,7 @@ async def _privacy(update: Update, context: BotContext, who: Asker, value: b.Pri
 
 @b.handles(b.DeleteConfirm)
 async def _delete(update: Update, context: BotContext, who: Asker, value: b.DeleteConfirm) -> None:
-    svc = context.services
-    await svc.storage.privacy.erase(svc.program.current, who.user_id, svc.now())
-    svc.replan()
+    await privacy.erase(context.services, who.user_id)
     await show(update, context, t(who.lang, "delete_done"))
 
 
@@ -137,6 +138,15 @@ def feedback_buttons(session_id: str, chosen: int | None = None) -> list[list[In
     def star(n: int) -> InlineKeyboardButton:
         return b.Rate(session_id, n).button(("✅ " if n == chosen else "") + "⭐" * n)
     return [[star(n) for n in (1, 2, 3)], [star(n) for n in (4, 5)]]
+
+
+@renders(FeedbackPrompt)
+async def _feedback_prompt(push: Push, message: FeedbackPrompt) -> Send | Skip:
+    session = push.svc.program.current.session(message.session_id)
+    if session is None or session.cancelled:
+        return Skip("the session was cancelled")
+    return push.text(t(push.lang, "feedback_prompt", title=session.title.get(push.lang)),
+                     keyboard(feedback_buttons(session.id)))
 
 
 @b.handles(b.Rate)
@@ -217,9 +227,7 @@ async def privacy_command(update: Update, context: BotContext) -> None:
 async def mydata_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
     svc = context.services
-    data = await svc.storage.privacy.export(who.user_id)
-    document = json.dumps({"conference": svc.program.current.conference.name.get(who.lang), "telegram_user_id": who.user_id,
-                           **data}, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    document = await privacy.export(svc, who.user_id, who.lang)
     stamp = svc.program.current.local(svc.now())
     await context.bot.send_document(update.effective_chat.id, InputFile(document, filename=plain(who.lang, "file_my_data")),
                                     caption=t(who.lang, "mydata_caption", time=format_moment(who.lang, stamp)), parse_mode="HTML")

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import math
+
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from ..delivery import Send, Skip
 from ..domain import reminders as plan
+from ..domain.messages import BookmarkChanged, PlannedMessage, SessionReminder, VenueReminder, WaitlistStatus
 from ..domain.program import Session
 from ..domain.reminders import LEAD_CHOICES, REMINDERS_OFF
-from ..services import Services
-from ..texts import plain, t
+from ..texts import format_day_short, format_range, format_time, plain, t
+from ..usecases import bookmarks, reminder_settings
+from ..wording.sessions import room_of
 from . import buttons as b
 from . import views
 from .common import Asker, asker, keyboard, send, show
-from .program import details
 from .context import BotContext
+from .program import details
+from .push import Push, renders
+
+BOOKMARK_TEXTS = ("bookmark_added", "bookmark_added_off", "bookmark_added_begun", "bookmark_removed")
 
 
 async def bookmarks_command(update: Update, context: BotContext) -> None:
@@ -73,15 +81,11 @@ async def reminders_command(update: Update, context: BotContext) -> None:
     await _show_settings(update, context, who)
 
 
-async def _set_lead(update: Update, context: BotContext, who: Asker, minutes: int,
-                    choices: tuple[int, ...], store, prefix: str) -> None:
-    """Store one of the two lead times, say so briefly, and redraw the menu with the new tick."""
-    if minutes != REMINDERS_OFF and minutes not in choices:
+async def _lead_chosen(update: Update, context: BotContext, who: Asker, stored: bool, minutes: int, prefix: str) -> None:
+    """Say so briefly, and redraw the menu with the new tick; a forged choice is refused."""
+    if not stored:
         await b.refuse(update, who.lang)
         return
-    svc = context.services
-    await store(who.user_id, minutes)
-    svc.replan([who.user_id])
     await b.answer(update, plain(who.lang, f"{prefix}_off") if minutes == REMINDERS_OFF
                    else plain(who.lang, f"{prefix}_set", minutes=minutes))
     await _show_settings(update, context, who)
@@ -89,14 +93,14 @@ async def _set_lead(update: Update, context: BotContext, who: Asker, minutes: in
 
 @b.handles(b.ReminderLead)
 async def _reminder_lead(update: Update, context: BotContext, who: Asker, value: b.ReminderLead) -> None:
-    await _set_lead(update, context, who, value.minutes, LEAD_CHOICES, context.services.storage.attendees.set_reminder_minutes,
-                    "reminder")
+    stored = await reminder_settings.set_session_lead(context.services, who.user_id, value.minutes)
+    await _lead_chosen(update, context, who, stored, value.minutes, "reminder")
 
 
 @b.handles(b.ExcursionLead)
 async def _excursion_lead(update: Update, context: BotContext, who: Asker, value: b.ExcursionLead) -> None:
-    await _set_lead(update, context, who, value.minutes, plan.EXCURSION_LEAD_CHOICES,
-                    context.services.storage.attendees.set_excursion_minutes, "reminder_excursion")
+    stored = await reminder_settings.set_excursion_lead(context.services, who.user_id, value.minutes)
+    await _lead_chosen(update, context, who, stored, value.minutes, "reminder_excursion")
 
 
 @b.handles(b.Bookmark)
@@ -105,23 +109,98 @@ async def _bookmark(update: Update, context: BotContext, who: Asker, value: b.Bo
     svc = context.services
     session = svc.program.current.session(value.session_id)
     assert session is not None  # the dispatcher checked
-    _, key = await toggle_bookmark(svc, who.user_id, session)
-    await b.answer(update, plain(who.lang, key, title=session.title.get(who.lang)))
+    result = await bookmarks.toggle(svc, who.user_id, session)
+    await b.answer(update, plain(who.lang, result.text, title=session.title.get(who.lang)))
     await details(update, context, session.id, who)
 
 
-async def toggle_bookmark(svc: Services, user_id: int, session: Session) -> tuple[bool, str]:
-    """Bookmark or un-bookmark, for the chat and the Mini App: whether it is bookmarked now, and
-    the key of the text that says so (it mentions reminders being off, if they are)."""
-    bookmarked = await svc.storage.bookmarks.toggle(user_id, session.id, svc.now())
-    svc.replan([user_id])
-    if not bookmarked:
-        return False, "bookmark_removed"
-    if session.start <= svc.now():
-        return True, "bookmark_added_begun"  # no reminder to promise
-    attendee = await svc.storage.attendees.get(user_id)
-    off = attendee is not None and attendee.reminder_minutes == REMINDERS_OFF
-    return True, "bookmark_added_off" if off else "bookmark_added"
+# --- what the bot tells on its own ------------------------------------------------------------------
+
+
+@renders(BookmarkChanged)
+async def _bookmark_changed(push: Push, message: BookmarkChanged) -> Send | Skip:
+    """A bookmark set or removed on the page: the chat hears it too."""
+    session = push.svc.program.current.session(message.session_id)
+    if session is None or message.text not in BOOKMARK_TEXTS:
+        return Skip("the session is gone")
+    return push.text(t(push.lang, message.text, title=session.title.get(push.lang)))
+
+
+async def _session_of(push: Push, message: PlannedMessage) -> Session | Skip:
+    """The session a reminder is for, re-checked at send time: a reminder for a session that was
+    cancelled, has begun or was moved since it was queued is dropped (a moved one has its own)."""
+    session = push.svc.program.current.session(message.session_id)
+    if session is None or session.cancelled:
+        return Skip("the session was cancelled")
+    if push.svc.now() >= session.start:
+        return Skip("the session has begun")
+    if abs(session.start.timestamp() - message.start) > 1:
+        return Skip("the session was moved: it has a reminder of its own")
+    if push.row.user_id is None:
+        return Skip("nobody to remind")
+    return session
+
+
+def _minutes_until(push: Push, session: Session) -> int:
+    return max(1, math.ceil((session.start - push.svc.now()).total_seconds() / 60))
+
+
+async def _still_wanted(push: Push, session: Session) -> bool:
+    """A seat still held, or the bookmark still set."""
+    mine = await push.svc.storage.registrations.get(session.id, push.row.user_id)
+    if mine is not None and mine.state == "confirmed":
+        return True
+    return session.id in await push.svc.storage.bookmarks.of_person(push.row.user_id)
+
+
+@renders(SessionReminder)
+async def _reminder(push: Push, message: SessionReminder) -> Send | Skip:
+    session = await _session_of(push, message)
+    if isinstance(session, Skip):
+        return session
+    if not await _still_wanted(push, session):
+        return Skip("the seat was given back or the bookmark removed")
+    program, lang = push.svc.program.current, push.lang
+    minutes = _minutes_until(push, session)
+    point = session.meeting_point
+    if point is not None:
+        departure = program.local(point.departure or session.start)
+        text = t(lang, "reminder_excursion", minutes=minutes, title=session.title.get(lang),
+                 departure=format_time(lang, departure), place=point.name)
+    else:
+        start = program.local(session.start)
+        text = t(lang, "reminder", minutes=minutes, title=session.title.get(lang),
+                 time=(f"{format_day_short(lang, start)} " if program.several_days else "")
+                 + format_range(lang, start, program.local(session.end)), room=room_of(session, lang))
+    return push.text(text, keyboard([[b.ShowSession(session.id).labelled(lang, "button_details")]]))
+
+
+@renders(VenueReminder)
+async def _venue_reminder(push: Push, message: VenueReminder) -> Send | Skip:
+    """The meeting point as a map pin, beside the excursion's reminder."""
+    session = await _session_of(push, message)
+    if isinstance(session, Skip):
+        return session
+    point = session.meeting_point
+    if point is None or not point.has_coordinates:
+        return Skip("the meeting point has no coordinates any more")
+    if not await _still_wanted(push, session):
+        return Skip("the seat was given back or the bookmark removed")
+    return push.call("send_venue", latitude=point.latitude, longitude=point.longitude,
+                     title=plain(push.lang, "meeting_point_title", place=point.name)[:256],
+                     address=point.address or point.name)
+
+
+@renders(WaitlistStatus)
+async def _waitlist_status(push: Push, message: WaitlistStatus) -> Send | Skip:
+    session = await _session_of(push, message)
+    if isinstance(session, Skip):
+        return session
+    mine = await push.svc.storage.registrations.get(session.id, push.row.user_id)
+    if mine is None or mine.state != "waitlisted":
+        return Skip("no longer on the waiting list")
+    return push.text(t(push.lang, "waitlist_still_waiting", title=session.title.get(push.lang),
+                       minutes=_minutes_until(push, session), position=mine.position))
 
 
 def handlers() -> list:

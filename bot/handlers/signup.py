@@ -5,101 +5,55 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import CommandHandler
 
+from ..delivery import Send, Skip
+from ..domain.messages import Promoted, SeatChanged
 from ..domain.program import Program
 from ..domain.signup import Outcome, Status
-from ..services import Services
 from ..texts import Html, t
+from ..usecases import seats
+from ..usecases.seats import SeatAction
+from ..wording.seats import outcome_text
+from ..wording.sessions import room_of, when
 from . import buttons as b
 from . import views
-from .common import Asker, arrival, asker, keyboard, room_of, send, when
+from .common import Asker, arrival, asker, keyboard, send
 from .context import BotContext
-
-
-SEAT_ACTIONS = ("signup", "waitlist", "switch", "cancel", "leave_waitlist")
-
-
-async def change_seat(svc: Services, user_id: int, action: str, session_id: str, arrival: int,
-                      from_id: str | None = None) -> Outcome:
-    """The one way a seat changes, for the chat and the Mini App alike: the same rules, the
-    same refusals, and the reminders follow. `action` is one of SEAT_ACTIONS."""
-    program = svc.program.current
-    now = svc.now()
-    session = program.session(session_id)
-    if session is None:
-        return Outcome(Status.UNKNOWN_SESSION, session_id)
-    if action == "signup":
-        outcome = await svc.storage.registrations.sign_up(program, session_id, user_id, arrival, now)
-    elif action == "waitlist":
-        outcome = await svc.storage.registrations.join_waitlist(program, session_id, user_id, arrival, now)
-    elif action == "switch":
-        outcome = await svc.storage.registrations.switch(program, from_id or "", session_id, user_id, arrival, now)
-    elif action in ("cancel", "leave_waitlist"):
-        if now >= session.start:  # a seat in a running session is kept: the list at the door stays right
-            return Outcome(Status.CLOSED, session_id)
-        outcome = await svc.storage.registrations.cancel(program, session_id, user_id, now, only_waiting=action == "leave_waitlist")
-    else:
-        raise ValueError(f"unknown seat action {action!r}")
-    # a change of seats changes which reminders this person and anyone who moved up are owed
-    svc.replan([user_id, *(promotion.user_id for promotion in outcome.promotions)])
-    return outcome
+from .push import Push, renders
 
 
 def outcome_message(program: Program, lang: str, outcome: Outcome) -> tuple[Html, list]:
-    """What the attendee is told after a seat change, with its buttons: in the chat, in the
-    Mini App (the text) and in the chat again after a change made in the Mini App."""
+    """What the attendee is told after a seat change (wording/seats.py), with the chat's buttons."""
+    text = outcome_text(program, lang, outcome)
     session = program.session(outcome.session_id)
     if session is None:
-        return t(lang, "unknown_session", session_id=outcome.session_id[:40]), []
-    title = session.title.get(lang)
-    other_session = program.session(outcome.other_session_id) if outcome.other_session_id else None
-    other = other_session.title.get(lang) if other_session else outcome.other_session_id or ""
+        return text, []
     status = outcome.status
-    if status in (Status.CONFIRMED, Status.SWITCHED):
-        key = "signup_confirmed" if status == Status.CONFIRMED else "signup_switched"
-        text = t(lang, key, title=title, other=other, when=when(program, session, lang), room=room_of(session, lang))
+    if status in (Status.CONFIRMED, Status.SWITCHED, Status.MOVED_UP):
         return text, [[b.GiveBack(session.id).labelled(lang, "button_cancel_seat")], [b.Mine().labelled(lang, "menu_mine")]]
-    if status == Status.WAITLISTED:
-        key = "signup_waitlisted_switch" if outcome.other_session_id else "signup_waitlisted"
-        return (t(lang, key, title=title, other=other, position=outcome.position),
-                [[b.LeaveWaitlist(session.id).labelled(lang, "button_leave_waitlist")]])
+    if status in (Status.WAITLISTED, Status.ALREADY_WAITLISTED):
+        return text, [[b.LeaveWaitlist(session.id).labelled(lang, "button_leave_waitlist")]]
     if status == Status.ALREADY_CONFIRMED:
-        return t(lang, "signup_already_confirmed", title=title), [[b.GiveBack(session.id).labelled(lang, "button_cancel_seat")]]
-    if status == Status.ALREADY_WAITLISTED:
-        return (t(lang, "signup_already_waitlisted", title=title, position=outcome.position),
-                [[b.LeaveWaitlist(session.id).labelled(lang, "button_leave_waitlist")]])
+        return text, [[b.GiveBack(session.id).labelled(lang, "button_cancel_seat")]]
     if status == Status.CONFLICT and outcome.other_session_id:
-        return t(lang, "signup_conflict", title=title, other=other), [[
-            b.Switch(outcome.other_session_id, session.id).labelled(lang, "button_switch"),
-            b.KeepSeat(outcome.other_session_id).labelled(lang, "button_keep_old"),
-        ]]
-    if status == Status.SWITCH_FULL:
-        if outcome.position:
-            return t(lang, "signup_switch_full_waiting", title=title, other=other, position=outcome.position), []
-        return t(lang, "signup_switch_full", title=title, other=other), [[b.JoinWaitlist(session.id).labelled(lang, "button_join_waitlist")]]
+        return text, [[b.Switch(outcome.other_session_id, session.id).labelled(lang, "button_switch"),
+                       b.KeepSeat(outcome.other_session_id).labelled(lang, "button_keep_old")]]
+    if status == Status.SWITCH_FULL and not outcome.position:
+        return text, [[b.JoinWaitlist(session.id).labelled(lang, "button_join_waitlist")]]
     if status == Status.CANCELLED:
-        return t(lang, "cancel_done", title=title), [[b.SignUp(session.id).labelled(lang, "button_signup")]]
-    if status == Status.LEFT_WAITLIST:
-        return t(lang, "cancel_left_waitlist", title=title), []
-    if status == Status.NOT_REGISTERED:
-        return t(lang, "cancel_not_registered", title=title), []
-    if status == Status.MOVED_UP:
-        return (t(lang, "waitlist_moved_up", title=title, when=when(program, session, lang), room=room_of(session, lang)),
-                [[b.GiveBack(session.id).labelled(lang, "button_cancel_seat")], [b.Mine().labelled(lang, "menu_mine")]])
-    key = {Status.NO_SIGNUP: "signup_no_signup", Status.SESSION_CANCELLED: "signup_session_cancelled",
-           Status.CLOSED: "signup_closed"}.get(status, "error_generic")
-    return t(lang, key, title=title), []
+        return text, [[b.SignUp(session.id).labelled(lang, "button_signup")]]
+    return text, []
 
 
-async def _change(update: Update, context: BotContext, who: Asker, action: str, session_id: str,
+async def _change(update: Update, context: BotContext, who: Asker, action: SeatAction, session_id: str,
                   from_id: str | None = None) -> None:
     svc = context.services
-    outcome = await change_seat(svc, who.user_id, action, session_id, arrival(update, context), from_id)
+    outcome = await seats.change_seat(svc, who.user_id, action, session_id, arrival(update, context), from_id)
     text, rows = outcome_message(svc.program.current, who.lang, outcome)
     await send(update, context, text, keyboard(rows))
 
 
 async def sign_up_for(update: Update, context: BotContext, who: Asker, session_id: str) -> None:
-    await _change(update, context, who, "signup", session_id)
+    await _change(update, context, who, SeatAction.SIGN_UP, session_id)
 
 
 def _open_sessions(context: BotContext):
@@ -140,7 +94,7 @@ async def cancel_command(update: Update, context: BotContext) -> None:
 
 
 async def _cancel(update: Update, context: BotContext, who: Asker, session_id: str) -> None:
-    await _change(update, context, who, "cancel", session_id)
+    await _change(update, context, who, SeatAction.GIVE_BACK, session_id)
 
 
 async def mine_command(update: Update, context: BotContext, intro: str = "") -> None:
@@ -163,12 +117,12 @@ async def _sign_up(update: Update, context: BotContext, who: Asker, value: b.Sig
 
 @b.handles(b.JoinWaitlist)
 async def _join_waitlist(update: Update, context: BotContext, who: Asker, value: b.JoinWaitlist) -> None:
-    await _change(update, context, who, "waitlist", value.session_id)
+    await _change(update, context, who, SeatAction.WAITLIST, value.session_id)
 
 
 @b.handles(b.Switch)
 async def _switch(update: Update, context: BotContext, who: Asker, value: b.Switch) -> None:
-    await _change(update, context, who, "switch", value.to_id, from_id=value.from_id)
+    await _change(update, context, who, SeatAction.SWITCH, value.to_id, from_id=value.from_id)
 
 
 @b.handles(b.GiveBack)
@@ -178,7 +132,7 @@ async def _give_back(update: Update, context: BotContext, who: Asker, value: b.G
 
 @b.handles(b.LeaveWaitlist)
 async def _leave_waitlist(update: Update, context: BotContext, who: Asker, value: b.LeaveWaitlist) -> None:
-    await _change(update, context, who, "leave_waitlist", value.session_id)
+    await _change(update, context, who, SeatAction.LEAVE_WAITLIST, value.session_id)
 
 
 @b.handles(b.KeepSeat)
@@ -186,8 +140,7 @@ async def _keep_seat(update: Update, context: BotContext, who: Asker, value: b.K
     svc = context.services
     session = svc.program.current.session(value.session_id)
     title = session.title.get(who.lang) if session else value.session_id
-    mine = await svc.storage.registrations.get(value.session_id, who.user_id)
-    if mine is None or mine.state != "confirmed":  # an old offer: the seat was switched or given back since
+    if not await seats.holds_seat(svc, who.user_id, value.session_id):  # an old offer: switched or given back since
         await mine_command(update, context, intro=t(who.lang, "signup_keep_gone", title=title))
         return
     await send(update, context, t(who.lang, "signup_kept", title=title))
@@ -197,8 +150,7 @@ async def _keep_seat(update: Update, context: BotContext, who: Asker, value: b.K
 async def _keep_promotion(update: Update, context: BotContext, who: Asker, value: b.KeepPromotion) -> None:
     svc = context.services
     session = svc.program.current.session(value.session_id)
-    mine = await svc.storage.registrations.get(value.session_id, who.user_id)
-    if mine is None or mine.state != "confirmed" or session is None or session.cancelled:
+    if session is None or not await seats.holds_seat(svc, who.user_id, value.session_id):
         await b.refuse(update, who.lang)
         return
     await send(update, context, t(who.lang, "promotion_kept", title=session.title.get(who.lang)))
@@ -215,3 +167,27 @@ def handlers() -> list:
 def promotion_buttons(lang: str, session_id: str) -> list[list[InlineKeyboardButton]]:
     return [[b.KeepPromotion(session_id).labelled(lang, "button_keep_seat"),
              b.GiveBack(session_id).labelled(lang, "button_release_seat")]]
+
+
+# --- what the bot tells on its own ------------------------------------------------------------------
+
+
+@renders(Promoted)
+async def _promoted(push: Push, message: Promoted) -> Send | Skip:
+    program, lang = push.svc.program.current, push.lang
+    session = program.session(message.session_id)
+    if session is None or session.cancelled:
+        return Skip("the session was cancelled")
+    text = t(lang, "promoted", title=session.title.get(lang), when=when(program, session, lang), room=room_of(session, lang))
+    released = program.session(message.released) if message.released else None
+    if released is not None:
+        text += t(lang, "promoted_released", other=released.title.get(lang))
+    return push.text(text, keyboard(promotion_buttons(lang, session.id)))
+
+
+@renders(SeatChanged)
+async def _seat_changed(push: Push, message: SeatChanged) -> Send | Skip:
+    """A seat changed on the page: the chat hears it too, worded as if tapped there."""
+    outcome = Outcome(Status(message.status), message.session_id, message.position, message.other_session_id)
+    text, rows = outcome_message(push.svc.program.current, push.lang, outcome)
+    return push.text(text, keyboard(rows))

@@ -10,7 +10,7 @@ from ..domain.program import Program, Session
 from ..storage import MyRegistration, SessionCount
 from ..texts import Html, escape, format_date, format_day_short, format_duration, format_range, format_span, plain, shorten, t
 from . import buttons as b
-from .common import room_of
+from ..wording.sessions import day_and_time, details as session_text, is_full, room_of, short_label
 
 Rows = list[list[InlineKeyboardButton]]
 
@@ -78,12 +78,6 @@ def example(program: Program, lang: str) -> str:
     return plain(lang, "example_when", title=shorten(title.split(": ", 1)[0] if ": " in title else title, 40))
 
 
-def day_and_time(program: Program, moment, lang: str) -> str:
-    """"13:15", or "Sa 25.10. 13:15" when the conference has several days."""
-    local = program.local(moment)
-    return f"{format_day_short(lang, local)} {local:%H:%M}" if program.several_days else f"{local:%H:%M}"
-
-
 def _session_line(program: Program, session: Session, lang: str, with_day: bool = False) -> str:
     start, end = program.local(session.start), program.local(session.end)
     day = f"{escape(format_day_short(lang, start))} " if with_day and program.several_days else ""
@@ -93,12 +87,6 @@ def _session_line(program: Program, session: Session, lang: str, with_day: bool 
     if session.cancelled:
         line = f"<s>{line}</s> {t(lang, 'cancelled_mark')}"
     return line
-
-
-def short_label(program: Program, session: Session, lang: str) -> str:
-    """A session as a button label: its start and title (buttons shorten it)."""
-    label = f"{program.local(session.start):%H:%M} {session.title.get(lang)}"
-    return "❌ " + label if session.cancelled else label
 
 
 def _paginate(program: Program, lang: str) -> list[tuple[str, list[InlineKeyboardButton], object]]:
@@ -157,69 +145,16 @@ def program_page(program: Program, lang: str, page: int) -> tuple[str, Rows]:
     return text, rows
 
 
-def _session_basics(program: Program, session: Session, lang: str, fit: bool = False) -> list[str]:
-    """Title, cancellation, day and time, room, speakers, meeting point: how every view of one
-    session begins. `fit` shortens the free texts so that the lines always fit one message."""
-    def cut(text: str, limit: int) -> str:
-        return shorten(text, limit) if fit else text
-
-    lines = [f"<b>{escape(cut(session.title.get(lang), 300))}</b>"]
-    if session.cancelled:
-        lines.append(t(lang, "details_cancelled"))
-    start, end = program.local(session.start), program.local(session.end)
-    lines.append(t(lang, "details_time", date=format_date(lang, start), time=format_range(lang, start, end)))
-    if session.room:
-        lines.append(t(lang, "details_room", room=cut(session.room, 200)))
-    if session.speakers:
-        speakers = ", ".join(
-            f"{s.name} ({s.role.get(lang)})" if s.role else s.name for s in session.speakers
-        )
-        lines.append(t(lang, "details_speakers", speakers=cut(speakers, 1500)))
-    point = session.meeting_point
-    if point is not None:
-        departure = program.local(point.departure) if point.departure else start
-        lines.append(t(lang, "details_meeting_point", place=cut(point.name, 200), time=departure.strftime("%H:%M")))
-    return lines
-
-
-def session_card(program: Program, session: Session, lang: str) -> Html:
-    """A session as a message of its own (shared from inline mode): what, when, where, who;
-    always short enough for one message."""
-    return Html("\n".join(_session_basics(program, session, lang, fit=True)))
-
-
-def session_summary(program: Program, session: Session, lang: str) -> str:
-    """One plain line under a session's title in a list: "Di 3.6. 11:05–11:50 Uhr · Großer Saal"."""
-    start, end = program.local(session.start), program.local(session.end)
-    when_text = format_range(lang, start, end)
-    if program.several_days:
-        when_text = f"{format_day_short(lang, start)} {when_text}"
-    return shorten(f"{when_text} · {room_of(session, lang)}", 200)
-
-
 def session_details(program: Program, session: Session, lang: str, count: SessionCount | None,
                     mine: MyRegistration | None, bookmarked: bool = False,
                     now: datetime | None = None) -> tuple[str, Rows]:
-    lines = _session_basics(program, session, lang)
+    """A session's card in the chat: its details (wording/sessions.py) and what one can do."""
+    text = session_text(program, session, lang, count, mine)
     point = session.meeting_point
-    if session.capacity is not None and not session.cancelled:
-        confirmed = count.confirmed if count else 0
-        waiting = count.waitlisted if count else 0
-        if confirmed > session.capacity:
-            lines.append(t(lang, "details_overbooked", confirmed=confirmed, capacity=session.capacity))
-        elif confirmed >= session.capacity:
-            lines.append(t(lang, "details_seats_full", capacity=session.capacity, waiting=waiting))
-        else:
-            lines.append(t(lang, "details_seats_free", free=session.capacity - confirmed, capacity=session.capacity))
-    if mine is not None and not session.cancelled:
-        lines.append(t(lang, "details_you_confirmed") if mine.state == "confirmed"
-                     else t(lang, "details_you_waiting", position=mine.position))
-    if session.description:
-        lines.append("\n" + escape(session.description.get(lang)))
     rows: Rows = []
     if session.takes_signups:
         if mine is None:
-            full = session.capacity is not None and count is not None and count.confirmed >= session.capacity
+            full = is_full(session, count)
             # the same tap either way: the rules put a sign-up for a full session on its waiting list
             rows.append([b.SignUp(session.id).labelled(lang, "button_join_waitlist" if full else "button_signup")])
         elif mine.state == "confirmed":
@@ -234,7 +169,7 @@ def session_details(program: Program, session: Session, lang: str, count: Sessio
         rows.append([b.Bookmark(session.id).labelled(lang, "button_unbookmark" if bookmarked else "button_bookmark"),
                      b.CalendarOne(session.id).labelled(lang, "button_calendar")])
     rows.append([b.ProgramPage(0).labelled(lang, "button_back_program")])
-    return "\n".join(lines), rows
+    return text, rows
 
 
 def now_view(program: Program, lang: str, now: datetime) -> str:

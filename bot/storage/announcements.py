@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain.announcements import Audience
+from ..domain.messages import (AnnouncementCopy, AnnouncementDelete, AnnouncementEdit, AnnouncementProgress,
+                               announcement_batch)
 from . import audiences
 from .engine import Database, iso as _iso
 from .outbox import queue_message
@@ -29,8 +31,8 @@ class Announcement:
     send_at: float | None  # a timestamp, for scheduled ones
     recipients: int | None
     version: int  # 1, then one more per correction
-    progress_chat_id: int | None
-    progress_message_id: int | None
+    progress_chat_id: int | None  # the organizer shown its progress (their private chat)
+    progress_message_id: int | None  # no longer written: the progress message is an outbox message
     created_at: str
     sent_at: str | None
     updated_at: str
@@ -65,7 +67,7 @@ class Announcements:
         return await self._db.run(work, write=False)
 
     async def update(self, announcement_id: int, **fields) -> None:
-        allowed = {"audience", "text_html", "photo_file_id", "progress_chat_id", "progress_message_id"}
+        allowed = {"audience", "text_html", "photo_file_id"}
         assert set(fields) <= allowed, fields
 
         def work(conn):
@@ -83,21 +85,23 @@ class Announcements:
             "UPDATE announcements SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('draft', 'scheduled')",
             (_iso(now), announcement_id)).rowcount == 1)
 
-    async def start(self, announcement_id: int, session_ids: tuple[str, ...], now: datetime) -> int | None:
+    async def start(self, announcement_id: int, session_ids: tuple[str, ...], now: datetime,
+                    report_to: int | None = None) -> int | None:
         """Queue the announcement for its audience, once: a second call (a double tap on
-        "send") finds it started already and returns None."""
+        "send") finds it started already and returns None. `report_to`: the organizer who is
+        shown its progress (a message queued with the copies, edited as they go out)."""
         def work(conn):
             row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
             if row is None or row["state"] not in ("draft", "scheduled"):
                 return None
             audience = Audience.parse(row["audience"])
             people = audiences.recipients(conn, audience, session_ids) if audience else []
-            batch = f"ann:{announcement_id}"
+            if report_to is not None:
+                queue_message(conn, report_to, AnnouncementProgress(announcement_id), now.timestamp(), now)
             for user_id in people:
-                queue_message(conn, user_id, "announcement", {"ann": announcement_id}, f"{batch}:{user_id}",
-                         now.timestamp(), None, batch, now)
-            conn.execute("UPDATE announcements SET state = 'sending', recipients = ?, sent_at = ?, updated_at = ? WHERE id = ?",
-                         (len(people), _iso(now), _iso(now), announcement_id))
+                queue_message(conn, user_id, AnnouncementCopy(announcement_id), now.timestamp(), now)
+            conn.execute("UPDATE announcements SET state = 'sending', recipients = ?, sent_at = ?, updated_at = ?, "
+                         "progress_chat_id = ? WHERE id = ?", (len(people), _iso(now), _iso(now), report_to, announcement_id))
             return len(people)
         return await self._db.run(work)
 
@@ -116,12 +120,9 @@ class Announcements:
             version = row["version"] + 1
             conn.execute("UPDATE announcements SET text_html = ?, version = ?, updated_at = ? WHERE id = ?",
                          (text_html, version, _iso(now), announcement_id))
-            sent = conn.execute("SELECT user_id, message_id FROM outbox WHERE batch = ? AND state = 'sent' AND message_id IS NOT NULL",
-                                (f"ann:{announcement_id}",)).fetchall()
-            batch = f"annedit:{announcement_id}:{version}"
+            sent = _delivered(conn, announcement_id)
             for user_id, message_id in sent:
-                queue_message(conn, user_id, "announcement_edit", {"ann": announcement_id, "message_id": message_id, "version": version},
-                         f"{batch}:{user_id}", now.timestamp(), None, batch, now)
+                queue_message(conn, user_id, AnnouncementEdit(announcement_id, message_id, version), now.timestamp(), now)
             return len(sent)
         return await self._db.run(work)
 
@@ -133,13 +134,10 @@ class Announcements:
                 return 0
             conn.execute("UPDATE announcements SET state = 'withdrawn', updated_at = ? WHERE id = ?", (_iso(now), announcement_id))
             conn.execute("UPDATE outbox SET state = 'dropped', last_error = 'withdrawn' WHERE batch = ? AND state = 'pending'",
-                         (f"ann:{announcement_id}",))
-            sent = conn.execute("SELECT user_id, message_id FROM outbox WHERE batch = ? AND state = 'sent' AND message_id IS NOT NULL",
-                                (f"ann:{announcement_id}",)).fetchall()
-            batch = f"anndel:{announcement_id}"
+                         (announcement_batch(announcement_id),))
+            sent = _delivered(conn, announcement_id)
             for user_id, message_id in sent:
-                queue_message(conn, user_id, "announcement_delete", {"message_id": message_id}, f"{batch}:{user_id}",
-                         now.timestamp(), None, batch, now)
+                queue_message(conn, user_id, AnnouncementDelete(message_id, announcement_id), now.timestamp(), now)
             return len(sent)
         return await self._db.run(work)
 
@@ -177,6 +175,12 @@ class Announcements:
                 if source not in wanted:
                     conn.execute("UPDATE announcements SET state = 'cancelled', updated_at = ? WHERE source = ?", (stamp, source))
         await self._db.run(work)
+
+
+def _delivered(conn, announcement_id: int) -> list[tuple[int, int]]:
+    """(person, message id) of every copy of the announcement Telegram took."""
+    return conn.execute("SELECT user_id, message_id FROM outbox WHERE batch = ? AND state = 'sent' AND message_id IS NOT NULL",
+                        (announcement_batch(announcement_id),)).fetchall()
 
 
 def _announcement(row) -> Announcement:

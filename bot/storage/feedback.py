@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..domain.reminders import Reminder
 from .engine import Database, iso as _iso
-from .outbox import queue_message
 
 
 @dataclass(frozen=True)
@@ -39,9 +37,3 @@ class Feedback:
         return await self._db.run(lambda conn: [FeedbackRow(*row) for row in conn.execute(
             "SELECT session_id, rating, comment, created_at FROM feedback ORDER BY session_id, created_at")], write=False)
 
-    async def enqueue_prompts(self, prompts: list[Reminder], now: datetime) -> int:
-        def work(conn):
-            count = sum(queue_message(conn, p.user_id, p.kind, {"session_id": p.session_id}, p.key, p.due.timestamp(),
-                                 p.expires.timestamp(), None, now) for p in prompts)
-            return count
-        return await self._db.run(work)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .engine import Database, iso as _iso
+from ..domain.messages import ContactDeclined, ContactRequested, ContactShared
 from .outbox import queue_message
 
 
@@ -97,8 +98,7 @@ class Networking:
             if row is None:
                 return None
             request_id = row[0]
-            queue_message(conn, to_user, "contact_request", {"request": request_id}, f"contact:{request_id}",
-                             now.timestamp(), None, None, now)
+            queue_message(conn, to_user, ContactRequested(request_id), now.timestamp(), now)
             return request_id
         return await self._db.run(work)
 
@@ -120,11 +120,9 @@ class Networking:
             count = 0
             if accept:
                 for receiver, other in ((row["from_user"], row["to_user"]), (row["to_user"], row["from_user"])):
-                    count += queue_message(conn, receiver, "contact_shared", {"other": other}, f"contact:{request_id}:{receiver}",
-                                      now.timestamp(), None, None, now)
+                    count += queue_message(conn, receiver, ContactShared(other, request_id), now.timestamp(), now)
             else:
-                count += queue_message(conn, row["from_user"], "contact_declined", {"request": request_id},
-                                  f"contact:{request_id}:declined", now.timestamp(), None, None, now)
+                count += queue_message(conn, row["from_user"], ContactDeclined(request_id), now.timestamp(), now)
             return _contact_request(row, state)
         return await self._db.run(work)
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from ..domain.reminders import Reminder
+from ..domain.messages import Message
+from ..domain.reminders import Planned
 from .engine import Database, Transaction, iso as _iso
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,53 +61,56 @@ class OutboxRow:
     claimed_by: str | None
 
 
-def queue_message(conn: Transaction, user_id: int, kind: str, payload: dict, key: str, not_before: float,
-                  expires_at: float | None, batch: str | None, now: datetime) -> int:
-    """Add one message to the outbox unless its key is there already; returns rows added."""
+def queue_message(conn: Transaction, user_id: int, message: Message, not_before: float, now: datetime,
+                  expires_at: float | None = None) -> int:
+    """Add one message to the outbox unless its key is there already; returns rows added. A
+    person who blocked the bot gets nothing more (their row says why). One who is not stored
+    (erased meanwhile, perhaps through another process) is not written to the outbox again, which
+    would store their id after the erasure: a warning says what was not sent, naming nobody."""
     row = conn.execute("SELECT chat_id, reachable FROM attendees WHERE user_id = ?", (user_id,)).fetchone()
-    if row is None or not row["reachable"]:
+    if row is None:
+        log.warning("a %s message was not queued: its addressee's data has been erased", message.kind)
+        return 0
+    if not row["reachable"]:
         return 0
     stamp = _iso(now)
     cursor = conn.execute(
         """INSERT INTO outbox (dedup_key, user_id, chat_id, kind, payload, not_before, expires_at, batch, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING""",
-        (key, user_id, row["chat_id"], kind, json.dumps(payload, ensure_ascii=False), not_before,
-         expires_at, batch, stamp, stamp),
+        (message.key(user_id), user_id, row["chat_id"], message.kind, json.dumps(message.payload(), ensure_ascii=False),
+         not_before, expires_at, message.batch(), stamp, stamp),
     )
     if cursor.rowcount > 0:
         conn.enqueued += cursor.rowcount  # delivery is woken after the commit
     return cursor.rowcount
 
 
-
 class Outbox:
     def __init__(self, db: Database):
         self._db = db
 
-    async def enqueue(self, messages: Iterable[tuple[int, str, dict, str]], not_before: datetime,
-                      now: datetime, expires_at: datetime | None = None, batch: str | None = None) -> int:
-        """Queue (user_id, kind, payload, dedup_key) messages; returns how many were new."""
+    async def enqueue(self, messages: Iterable[tuple[int, Message]], not_before: datetime, now: datetime,
+                      expires_at: datetime | None = None) -> int:
+        """Queue (user_id, message) pairs; returns how many were new."""
         items = list(messages)
+        due, expires = not_before.timestamp(), expires_at.timestamp() if expires_at else None
+        return await self._db.run(lambda conn: sum(queue_message(conn, user_id, message, due, now, expires)
+                                                   for user_id, message in items))
 
-        def work(conn):
-            count = sum(
-                queue_message(conn, user_id, kind, payload, key, not_before.timestamp(),
-                         expires_at.timestamp() if expires_at else None, batch, now)
-                for user_id, kind, payload, key in items
-            )
-            return count
-        return await self._db.run(work)
+    async def enqueue_planned(self, planned: list[Planned], now: datetime) -> int:
+        """Queue planned messages (reminders, feedback questions) that are due; each key only
+        ever once, so re-planning never duplicates."""
+        return await self._db.run(lambda conn: sum(
+            queue_message(conn, p.user_id, p.message, p.due.timestamp(), now, p.expires.timestamp()) for p in planned))
 
-    async def enqueue_reminders(self, reminders: list[Reminder], now: datetime) -> int:
-        """Queue due reminders; each key only ever once, so re-planning never duplicates."""
+    async def sent_copy(self, key: str) -> tuple[int, int] | None:
+        """(chat, message id) of the message with this key, once Telegram took it: a message the
+        bot edits afterwards (an announcement's progress) is found by its key."""
         def work(conn):
-            count = sum(
-                queue_message(conn, r.user_id, r.kind, {"session_id": r.session_id, "start": r.expires.timestamp()}, r.key,
-                              r.due.timestamp(), r.expires.timestamp(), None, now)
-                for r in reminders
-            )
-            return count
-        return await self._db.run(work)
+            row = conn.execute("SELECT chat_id, message_id FROM outbox WHERE dedup_key = ? AND state = 'sent' "
+                               "AND message_id IS NOT NULL", (key,)).fetchone()
+            return (row[0], row[1]) if row else None
+        return await self._db.run(work, write=False)
 
     async def requeue_in_flight(self, live: list[str] | None = None) -> int:
         """Messages that were being sent when their process stopped go out again. With `live`

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from ..domain import signup as rules
 from ..domain.changes import Change, Override
+from ..domain.messages import ChangeNotice
 from ..domain.program import Program
 from . import audiences
 from .engine import Database, iso as _iso, read_meta, write_meta
@@ -70,12 +71,11 @@ class ProgramChanges:
                 (author_id, description, json.dumps([c.as_dict() for c in changes]), len(affected), stamp))
             by_session = {c.session_id: c.as_dict() for c in changes}
             order = list(by_session)
-            batch = f"change:{change_id}"
             count = book.enqueued
             for user_id, session_ids in affected.items():
                 mine = [by_session[s] for s in sorted(session_ids, key=order.index)]
-                payload = {"changes": mine, **({"restored": back[user_id]} if user_id in back else {})}
-                count += queue_message(conn, user_id, "change", payload, f"{batch}:{user_id}", now.timestamp(), None, batch, now)
+                notice = ChangeNotice(mine, back.get(user_id, {}), change_id)
+                count += queue_message(conn, user_id, notice, now.timestamp(), now)
             return (change_id, count)
         return await self._db.run(work)
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from ..domain import signup as rules
 from ..domain.program import Program
 from ..domain.signup import Outcome, Overbooking, Promotion, Registration
+from ..domain.messages import Message
 from .engine import Database, Transaction, iso as _iso
 from .outbox import queue_message
 
@@ -150,8 +151,8 @@ class SeatBook:
              registration.state, reason, stamp),
         )
 
-    def notify(self, user_id: int, kind: str, payload: dict, key: str, now: datetime) -> None:
-        self.enqueued += queue_message(self.conn, user_id, kind, payload, key, now.timestamp(), None, None, now)
+    def notify(self, user_id: int, message: Message, now: datetime) -> None:
+        self.enqueued += queue_message(self.conn, user_id, message, now.timestamp(), now)
 
     def registrations_of_session(self, session_id: str) -> list[Registration]:
         rows = self.conn.execute("SELECT * FROM registrations WHERE session_id = ? ORDER BY arrival, id", (session_id,))

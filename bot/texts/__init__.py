@@ -175,3 +175,11 @@ def format_duration(lang: str, delta: timedelta) -> str:
     if hours:
         return plain(lang, "duration_hours", hours=hours, minutes=minutes)
     return plain(lang, "duration_minutes", minutes=max(1, minutes))
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_plain(text: str) -> str:
+    """Telegram HTML as the reader sees it: no tags, no entities (a message's text, the Mini App)."""
+    return html.unescape(_TAG.sub("", text))

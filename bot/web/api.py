@@ -1,5 +1,5 @@
-"""The Mini App's JSON API: what the page shows and the actions it offers, with the chat's own
-rules (handlers.signup.change_seat, handlers.reminders.toggle_bookmark) and the chat's own texts.
+"""The Mini App's JSON API: what the page shows and the actions it offers, through the same use
+cases as the chat (bot/usecases/) and in the chat's own words (bot/wording/, bot/texts/).
 
 Every request carries Telegram's initData (`Authorization: tma <initData>`); without a valid,
 fresh one the answer is 401 and nothing changes. Times are the conference's, whatever the server's.
@@ -18,23 +18,21 @@ from aiohttp import web
 
 from ..domain.program import Program, Session
 from ..domain.signup import Outcome, Status
-from ..handlers.announce import audience_label, excerpt
-from ..handlers.common import html_to_plain
-from ..handlers.reminders import toggle_bookmark
-from ..handlers.signup import SEAT_ACTIONS, change_seat, outcome_message
-from ..handlers.views import session_details
 from ..services import Services
 from ..storage import Announcement, AttendeeInfo, DeliveryReport, FeedbackRow, MyRegistration, SessionCount
-from ..texts import format_date, format_day_short, format_decimal, pick_language, plain, t, template
+from ..texts import format_date, format_day_short, format_decimal, html_to_plain, pick_language, plain, template
+from ..usecases import announcements as announcement_cases, bookmarks, seats
+from ..usecases.seats import SeatAction
+from ..wording.sessions import details as session_text
+from ..wording.announcements import audience_label, excerpt
+from ..wording.seats import outcome_text
 from .initdata import InitDataError, WebAppUser, verify
 
 log = logging.getLogger(__name__)
 
 SLOT_MINUTES = 5  # the grid's row: sessions start and end on five-minute marks
 MAX_BODY = 8192  # bytes of a request body; the page sends a few dozen
-# A change the attendee made on the page is told in the chat too; a refusal or an offer is not
-# (it is answered on the page, where the attendee is deciding).
-CHANGES = {Status.CONFIRMED, Status.WAITLISTED, Status.SWITCHED, Status.CANCELLED, Status.LEFT_WAITLIST}
+SEAT_ACTIONS = tuple(action.value for action in SeatAction)
 PAGE_TEXTS = ("web_title", "web_tab_program", "web_tab_orga", "web_days", "web_views", "web_loading", "web_offline",
               "web_retrying", "web_error_auth", "web_error", "web_close", "web_now", "web_orga_seats",
               "web_orga_broadcasts", "web_orga_feedback", "web_orga_none")
@@ -90,20 +88,18 @@ class WebApi:
         if action not in SEAT_ACTIONS:
             raise ApiError(400, f"action must be one of {', '.join(SEAT_ACTIONS)} or keep")
         from_id = self.session_of(body.get("from_id")).id if action == "switch" else None
-        outcome = await change_seat(self.svc, user.user_id, action, session.id, self.next_arrival(), from_id)
-        if outcome.status in CHANGES:
-            await self.tell_chat(user.user_id, "seat", outcome_payload(outcome))
-        text, _ = outcome_message(self.svc.program.current, lang, outcome)
+        outcome = await seats.change_seat(self.svc, user.user_id, SeatAction(action), session.id, self.next_arrival(),
+                                          from_id, tell_chat=True)
+        text = outcome_text(self.svc.program.current, lang, outcome)
         return web.json_response({"status": outcome.status.value, "message": html_to_plain(text),
                                   "offers": offers(lang, outcome)})
 
     async def bookmark(self, request: web.Request) -> web.Response:
         user, lang = await self.who(request)
         session = self.session_of((await read_body(request)).get("session_id"))
-        bookmarked, key = await toggle_bookmark(self.svc, user.user_id, session)
-        await self.tell_chat(user.user_id, "text", {language: t(language, key, title=session.title.get(language))
-                                                    for language in ("de", "en")})
-        return web.json_response({"bookmarked": bookmarked, "message": plain(lang, key, title=session.title.get(lang))})
+        result = await bookmarks.toggle(self.svc, user.user_id, session, self.next_arrival(), tell_chat=True)
+        return web.json_response({"bookmarked": result.bookmarked,
+                                  "message": plain(lang, result.text, title=session.title.get(lang))})
 
     async def orga(self, request: web.Request) -> web.Response:
         user, lang = await self.who(request)
@@ -113,7 +109,7 @@ class WebApi:
         storage, program = self.svc.storage, self.svc.program.current
         announcements = []
         for announcement in await storage.announcements.recent(limit=20):
-            report = await storage.outbox.report(f"ann:{announcement.id}")
+            report = await announcement_cases.report(self.svc, announcement.id)
             announcements.append(announcement_entry(program, lang, announcement, report))
         return web.json_response({
             "seats": seat_entries(program, lang, await storage.registrations.counts()),
@@ -131,12 +127,6 @@ class WebApi:
             raise ApiError(404, f"there is no session {session_id[:40]!r}")
         return session
 
-    async def tell_chat(self, user_id: int, kind: str, payload: dict) -> None:
-        """The confirmation goes through the outbox, like every push: Telegram's limits hold."""
-        now = self.svc.now()
-        await self.svc.storage.outbox.enqueue([(user_id, kind, payload, f"web:{user_id}:{self.next_arrival()}")],
-                                              not_before=now, now=now)
-
 
 async def read_body(request: web.Request) -> dict:
     try:
@@ -150,11 +140,6 @@ async def read_body(request: web.Request) -> dict:
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object")
     return body
-
-
-def outcome_payload(outcome: Outcome) -> dict:
-    return {"status": outcome.status.value, "session_id": outcome.session_id, "position": outcome.position,
-            "other_session_id": outcome.other_session_id}
 
 
 def offers(lang: str, outcome: Outcome) -> list[dict]:
@@ -230,8 +215,8 @@ def session_entry(program: Program, lang: str, session: Session, placement: tupl
     marks = _marks(lang, session, count, mine, bookmarked)
     time_range = f"{start:%H:%M}–{end:%H:%M}"
     column, room = placement
-    details, _ = session_details(program, session, lang, count if session.capacity is not None else None,
-                                 mine if session.capacity is not None else None, bookmarked)
+    details = session_text(program, session, lang, count if session.capacity is not None else None,
+                               mine if session.capacity is not None else None)
     return {
         "id": session.id, "title": session.title.get(lang), "day": day.isoformat(), "time": time_range,
         "start": _minutes(program, session.start, day), "end": _minutes(program, session.end, day),
