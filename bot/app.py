@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import AsyncIterator
 
 from telegram import BotCommand, Update
@@ -36,6 +36,7 @@ from .handlers.context import CONTEXT_TYPES, BotContext
 log = logging.getLogger(__name__)
 WAKE_JOB = "outbox-wake"
 SOURCE_JOB = "schedule-source"
+PARTS = "started-parts"  # bot_data: the exit stack that stops what _post_init started
 
 
 def build_application(settings: Settings, program: Program, clock: Clock | None = None,
@@ -65,7 +66,6 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
         .get_updates_request(make_request(settings.http_backend, 1, read_timeout=5.0, pool_timeout=10.0))
         .post_init(_post_init)
         .post_stop(_post_stop)
-        .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data["services"] = svc
@@ -100,40 +100,117 @@ async def _start_with_program(svc: Services) -> None:
 
 
 async def _post_init(application: Application) -> None:
+    """Start every part of the bot in order, each paired with its stop on one exit stack: they
+    stop in the reverse order (_post_stop), and when one fails to start (a taken port), those
+    already started stop again before the error is reported."""
     svc: Services = application.bot_data["services"]
+    parts = AsyncExitStack()
+    try:
+        await parts.enter_async_context(_storage_open(svc))
+        cluster = await parts.enter_async_context(_cluster_joined(svc, application))
+        svc.program.replace(overrides=await svc.storage.program_changes.overrides())  # live changes survive restarts
+        await _start_with_program(svc)
+        await parts.enter_async_context(_web_serving(svc, application))  # early: a taken port stops the start at once
+        await _settle_the_book(svc)
+        await parts.enter_async_context(_delivering(svc, application, cluster))
+        await parts.enter_async_context(_timed_work(svc, application, cluster))
+    except BaseException:
+        await parts.aclose()
+        raise
+    application.bot_data[PARTS] = parts
+    _watch_source(application)
+    await _register_commands(application)
+    await set_menu_button(application.bot, svc.settings.web_url, "de")  # per chat in English: handlers.program
+    log.info("bot ready: %s, %s", svc.program.current.conference.name.get("de"), svc.clock.describe())
+
+
+async def _post_stop(application: Application) -> None:
+    parts: AsyncExitStack | None = application.bot_data.pop(PARTS, None)
+    if parts is not None:
+        await parts.aclose()
+
+
+@asynccontextmanager
+async def _storage_open(svc: Services) -> AsyncIterator[None]:
     await svc.storage.open()
+    try:
+        yield
+    finally:
+        await svc.storage.close()
+
+
+@asynccontextmanager
+async def _cluster_joined(svc: Services, application: Application) -> AsyncIterator[Cluster]:
+    """This process among the bot's processes; with others alive, Telegram's limits are shared."""
     cluster = Cluster(svc.storage, alone=svc.storage.dialect == "sqlite")
     svc.cluster = cluster
     await cluster.join()
-    if not cluster.alone:
-        application.bot_data["rate_limiter"].share(SharedBudget(svc.storage, needed=lambda: not cluster.solo))
-    svc.program.replace(overrides=await svc.storage.program_changes.overrides())  # live changes survive restarts
-    await _start_with_program(svc)
-    await _start_web(svc, application)  # first: a port that cannot be used stops the start before anything runs
+    try:
+        if not cluster.alone:
+            application.bot_data["rate_limiter"].share(SharedBudget(svc.storage, needed=lambda: not cluster.solo))
+        yield cluster
+    finally:
+        await cluster.stop()
+
+
+@asynccontextmanager
+async def _web_serving(svc: Services, application: Application) -> AsyncIterator[None]:
+    """The Mini App's web server, when BOT_WEB_LISTEN is set."""
+    if svc.settings.web_listen is None:
+        yield
+        return
+    from .web.server import WebServer
+
+    svc.web = WebServer(svc, application.update_processor.next_arrival)  # type: ignore[attr-defined]
+    await svc.web.start(*svc.settings.web_listen)
+    try:
+        yield
+    finally:
+        await svc.web.stop()
+
+
+async def _settle_the_book(svc: Services) -> None:
+    """Announcements written in the program file, and capacities the file may have changed."""
     await svc.storage.announcements.sync_file(list(svc.program.current.announcements), svc.now())
     promotions, overbooked = await svc.storage.registrations.reconcile_capacities(svc.program.current, svc.now())
     for item in overbooked:
         log.warning("session %s is overbooked: %d confirmed, capacity %d", item.session_id, item.confirmed, item.capacity)
     if promotions:
         log.info("%d attendees moved up from waiting lists at start", len(promotions))
+
+
+@asynccontextmanager
+async def _delivering(svc: Services, application: Application, cluster: Cluster) -> AsyncIterator[None]:
+    """The outbox's dispatcher: sends what is due within Telegram's limits."""
     dispatcher = Dispatcher(svc.storage, application.bot, svc.clock, make_renderer(svc),
                             schedule_wake=lambda delay: _schedule_wake(application, delay), instance=cluster.instance,
                             live=None if cluster.alone else (lambda: cluster.live))
     svc.delivery = dispatcher
     await dispatcher.start()
+    try:
+        yield
+    finally:
+        await dispatcher.stop()
+
+
+@asynccontextmanager
+async def _timed_work(svc: Services, application: Application, cluster: Cluster) -> AsyncIterator[None]:
+    """Reminders, scheduled announcements and their progress: the leader wakes for them; every
+    process queues what is due at once."""
     svc.announcements = AnnouncementService(svc, application.bot)
     svc.reminders = ReminderService(svc, application.job_queue)
-    cluster.on_lead(svc.announcements.resume)
-    cluster.on_lead(svc.reminders.run)  # catches up what fell due while no process led
-    cluster.on_follow(_unschedule(svc.reminders))
-    await cluster.start()
-    if not cluster.is_leader:
-        await svc.reminders.run()  # what is due now is queued by whoever comes first
-    svc.reminders.start_safety_net()
-    _watch_source(application)
-    await _register_commands(application)
-    await set_menu_button(application.bot, svc.settings.web_url, "de")  # per chat in English: handlers.program
-    log.info("bot ready: %s, %s", svc.program.current.conference.name.get("de"), svc.clock.describe())
+    try:
+        cluster.on_lead(svc.announcements.resume)
+        cluster.on_lead(svc.reminders.run)  # catches up what fell due while no process led
+        cluster.on_follow(_unschedule(svc.reminders))
+        await cluster.start()
+        if not cluster.is_leader:
+            await svc.reminders.run()  # what is due now is queued by whoever comes first
+        svc.reminders.start_safety_net()
+        yield
+    finally:
+        await svc.reminders.stop()
+        await svc.announcements.stop()
 
 
 def _watch_source(application: Application) -> None:
@@ -185,34 +262,6 @@ def _unschedule(reminders: ReminderService):
     return hook
 
 
-async def _start_web(svc: Services, application: Application) -> None:
-    """The Mini App's web server, when BOT_WEB_LISTEN is set."""
-    from .web.server import WebServer
-
-    if svc.settings.web_listen is not None:
-        svc.web = WebServer(svc, application.update_processor.next_arrival)  # type: ignore[attr-defined]
-        await svc.web.start(*svc.settings.web_listen)
-
-
-async def _post_stop(application: Application) -> None:
-    svc: Services = application.bot_data["services"]
-    if svc.web is not None:
-        await svc.web.stop()  # type: ignore[attr-defined]
-    if isinstance(svc.reminders, ReminderService):
-        await svc.reminders.stop()
-    if isinstance(svc.announcements, AnnouncementService):
-        await svc.announcements.stop()
-    if isinstance(svc.delivery, Dispatcher):
-        await svc.delivery.stop()
-    if isinstance(svc.cluster, Cluster):
-        await svc.cluster.stop()
-
-
-async def _post_shutdown(application: Application) -> None:
-    svc: Services = application.bot_data["services"]
-    await svc.storage.close()
-
-
 @asynccontextmanager
 async def running(application: Application, poll_timeout: int = 10,
                   webhook: WebhookSettings | None = None) -> AsyncIterator[Application]:
@@ -230,8 +279,6 @@ async def running(application: Application, poll_timeout: int = 10,
                 yield application
     finally:
         await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
 
 
 @asynccontextmanager
