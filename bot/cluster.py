@@ -46,8 +46,9 @@ class Cluster:
         self._on_lead: list[Hook] = []
         self._on_follow: list[Hook] = []
         self._task: asyncio.Task | None = None
-        self._beaten_at = 0.0  # when this process's last heartbeat was stored
+        self._beaten_at = 0.0  # when this process's last heartbeat was stored (this host's monotonic clock)
         self._rejoining = asyncio.Lock()
+        self.clock_offset = 0.0  # the database's clock minus this host's, as of the last beat
 
     def on_lead(self, hook: Hook) -> None:
         """Run when this process becomes the leader (also at start, if it is)."""
@@ -68,9 +69,8 @@ class Cluster:
     async def join(self) -> None:
         """Announce this process and find the processes alive; call before delivery starts.
         With others alive, it returns once they know this process (JOIN_GRACE)."""
-        now = time.time()
-        await self._heartbeat(now)
-        await self._see_live(now)
+        await self._heartbeat()
+        await self._see_live()
         self.storage.before_serialized_writes(self.ensure_seen)
         others = [instance for instance in self.live if instance != self.instance and not _gone(instance)]
         if others:
@@ -82,23 +82,31 @@ class Cluster:
         DEAD_AFTER - BEAT seconds (it stalled: a paused VM, SIGSTOP, swapping) may count as gone
         to the others, and one left alone trusts what it cached (seat counts, pending inputs):
         a write of this process now could overbook a session. So it joins again first."""
-        if time.time() - self._beaten_at < self.DEAD_AFTER - self.BEAT:
+        if time.monotonic() - self._beaten_at < self.DEAD_AFTER - self.BEAT:
             return
         async with self._rejoining:  # the writes that woke up together wait for one rejoin
-            silent = time.time() - self._beaten_at
+            silent = time.monotonic() - self._beaten_at
             if silent < self.DEAD_AFTER - self.BEAT:
                 return
             log.warning("this process (%s) stored no heartbeat for %.0f s: joining the others again before it "
                         "writes", self.instance, silent)
             await self.join()
 
-    async def _heartbeat(self, now: float) -> None:
-        await self.storage.coordination.heartbeat(self.instance, now, self.started_at)
-        self._beaten_at = now
+    async def _heartbeat(self) -> None:
+        sent, sent_at = time.time(), time.monotonic()
+        stamped = await self.storage.coordination.heartbeat(self.instance, self.started_at)
+        answered = time.time()
+        self._beaten_at = sent_at
+        self.clock_offset = stamped - (sent + answered) / 2
 
-    async def _see_live(self, now: float) -> None:
+    def database_time(self) -> float:
+        """The database's clock now, as this host reckons it from the last heartbeat: what
+        orders the waiting lists when several hosts take updates (their own clocks may differ)."""
+        return time.time() + self.clock_offset
+
+    async def _see_live(self) -> None:
         was_solo = self.solo
-        self.live = await self.storage.coordination.live_instances(now, self.DEAD_AFTER)
+        self.live = await self.storage.coordination.live_instances(self.DEAD_AFTER)
         if self.instance not in self.live:  # a beat older than DEAD_AFTER (a stalled process): still us
             self.live = sorted(self.live + [self.instance])
         if self.solo != was_solo:  # the others died or left (worth a look), or one more joined
@@ -129,10 +137,9 @@ class Cluster:
                 log.exception("heartbeat failed")
 
     async def beat(self) -> None:
-        now = time.time()
-        await self._heartbeat(now)
-        await self._see_live(now)
-        leads = await self.storage.coordination.hold_lease("leader", self.instance, now, self.LEASE, force=self.alone)
+        await self._heartbeat()
+        await self._see_live()
+        leads = await self.storage.coordination.hold_lease("leader", self.instance, self.LEASE, force=self.alone)
         if leads and not self.is_leader:
             self.is_leader = True
             if not self.alone:

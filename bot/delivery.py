@@ -317,7 +317,8 @@ class SharedBudget:
     async def reserve_bulk(self, interval: float) -> float:
         """The moment (time.time()) this process's next bulk send may leave (the slot is taken)."""
         try:
-            return await self.storage.coordination.reserve_bulk_slot(interval)
+            # the database counts in its own clock and answers a duration: this host's moment
+            return time.time() + await self.storage.coordination.reserve_bulk_slot(interval)
         except Exception:  # noqa: BLE001 - as above
             log.exception("could not read the shared bulk timetable")
             return time.time() + 0.5

@@ -152,7 +152,8 @@ class WebhookServer:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr] # port 0: the chosen one
         await self.program_sync.check()
         self._tasks = [asyncio.create_task(self._purge_now_and_then(), name="webhook-purge"),
-                       asyncio.create_task(self._sync_now_and_then(), name="webhook-program-sync")]
+                       asyncio.create_task(self._sync_now_and_then(), name="webhook-program-sync"),
+                       asyncio.create_task(self._renew_claims(), name="webhook-claim-renewal")]
         log.info("webhook server listening on %s:%d", self.settings.host, self.port)
 
     async def stop(self) -> None:
@@ -213,7 +214,7 @@ class WebhookServer:
         if mine is not None:  # a retry reached the instance that is handling it: wait, then ask the database
             await asyncio.shield(mine)  # (done: 200; released after a failure: handled now)
             return await self._handle_once(update)
-        claim = await self.storage.updates.claim(update_id, self.instance, time.time(), self.settings.claim_timeout)
+        claim = await self.storage.updates.claim(update_id, self.instance, self.settings.claim_timeout)
         if claim == "done":
             return web.Response(text="ok")
         if claim == "busy":
@@ -231,7 +232,7 @@ class WebhookServer:
             await self.program_sync.check()  # answer with the program another instance may have changed
             processor = self.application.update_processor  # the same per-chat order as in polling
             await processor.process_update(update, self.application.process_update(update))
-            await self.storage.updates.finish(update_id, time.time())
+            await self.storage.updates.finish(update_id)
             return web.Response(text="ok")
         except BaseException:  # handlers' errors are handled by PTB; this is storage or cancellation
             log.exception("webhook update %d was not handled; Telegram will retry it", update_id)
@@ -247,6 +248,19 @@ class WebhookServer:
         except Exception:  # noqa: BLE001 - the claim goes stale and is taken over then
             log.warning("could not release the claim of update %d", update_id)
 
+    async def _renew_claims(self) -> None:
+        """A slow update (a long export, Telegram's limits pacing its replies) is still this
+        instance's while its handler runs: its claim is renewed well before it would go stale,
+        so another instance never handles it a second time. A claim goes stale only when its
+        instance is gone (killed, frozen) and cannot renew it."""
+        interval = max(0.5, self.settings.claim_timeout / 4)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.storage.updates.renew(sorted(self._in_flight), self.instance)
+            except Exception:  # noqa: BLE001 - renewed at the next round; the claim has 3 more rounds
+                log.warning("renewing the claims of updates being handled failed", exc_info=True)
+
     async def _sync_now_and_then(self) -> None:
         while True:
             await asyncio.sleep(SYNC_EVERY)
@@ -258,7 +272,7 @@ class WebhookServer:
     async def _purge_now_and_then(self) -> None:
         while True:
             try:
-                purged = await self.storage.updates.purge(time.time() - KEEP_CLAIMS)
+                purged = await self.storage.updates.purge(KEEP_CLAIMS)
                 if purged:
                     log.info("forgot %d handled webhook updates older than a day", purged)
             except Exception:  # noqa: BLE001 - a failed purge is retried at the next round

@@ -122,6 +122,19 @@ def _user_exists(name: str) -> bool:
         return False
 
 
+def execute(database: Path | str, sql: str, params: tuple = ()) -> int:
+    """Change a bot's database directly and commit, on either backend (`?` placeholders): e.g.
+    make stored moments older, as if time had passed. Returns the rows changed."""
+    if not str(database).startswith("postgresql://"):
+        with closing(sqlite3.connect(database)) as conn:
+            changed = conn.execute(sql, params).rowcount
+            conn.commit()
+            return changed
+    import psycopg
+    with psycopg.connect(str(database), autocommit=True) as conn:
+        return conn.execute(sql.replace("%", "%%").replace("?", "%s"), params).rowcount
+
+
 def query(database: Path | str, sql: str, params: tuple = ()) -> list[tuple]:
     """Look into a bot's database directly, on either backend (`?` placeholders)."""
     if not str(database).startswith("postgresql://"):

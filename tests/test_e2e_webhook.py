@@ -143,6 +143,39 @@ async def test_an_update_delivered_twice_is_answered_once(tmp_path, clock):
         assert len(second) == len(first) and text_of(second) == text_of(first)
 
 
+async def test_a_slow_update_is_never_handled_twice_while_its_instance_lives(tmp_path, clock):
+    """Its handler takes longer than BOT_WEBHOOK_CLAIM_TIMEOUT (here 2 s: every Bot API call
+    takes 3 s); Telegram gives up waiting after 1 s and retries, at the other instance. The
+    first instance renews its claim while it works, so the other answers "busy" every time
+    instead of taking the update over and answering it a second time."""
+    server = await SandboxServer().start()
+    database, ports = tmp_path / "shared.sqlite3", (free_port(), free_port())
+    try:
+        async with bot_running(tmp_path, clock, server=server, database=database, webhook=webhook_on(ports[0])) as a, \
+                bot_running(tmp_path, clock, server=server, database=database, webhook=webhook_on(ports[1])):
+            anna = await a.attendee("Anna")
+            await a.client.webhook_targets([f"http://127.0.0.1:{ports[0]}"])
+            await a.client.configure_webhook(timeout=1.0, retry_base=0.3, retry_max=0.5)
+            await a.client.configure(latency_ms=3000)
+            ack = await a.client.message(anna.id, "/hilfe")
+            await wait_until(lambda: working_claims(database, ports[0]) == 1, 10)
+            await a.client.webhook_targets([f"http://127.0.0.1:{ports[1]}"])  # every retry reaches the other
+            deadline = time.monotonic() + 20
+            while await acknowledged(a.client, ack["update_id"]) < 1:
+                assert time.monotonic() < deadline, "the update was never acknowledged"
+                await asyncio.sleep(0.1)
+            await a.client.configure(latency_ms=0)
+            await asyncio.sleep(0.5)
+            helps = [o for o in await a.client.outputs(anna.id) if o["kind"] == "sendMessage"]
+            assert len(helps) == 1
+            tries = [(d["target"], d["status"]) for d in (await a.client.webhook_state())["deliveries"]
+                     if d["update_id"] == ack["update_id"]]
+            busy = [target for target, status in tries if status == 503]
+            assert len(busy) >= 3 and set(busy) == {f"http://127.0.0.1:{ports[1]}"}  # also after the claim's 2 s
+    finally:
+        await server.stop()
+
+
 # --- two instances as subprocesses, as in production -------------------------------------------
 
 def start_instance(tmp_path, server: SandboxServer, port: int, name: str, **env_values: str) -> subprocess.Popen:

@@ -14,6 +14,7 @@ from bot.domain.loader import load_program
 from bot.domain.messages import FeedbackPrompt
 from bot.storage import AttendeeInfo, Storage
 from conftest import PROGRAM_FILE, berlin, database_for, query
+from postgres import execute
 
 NOW = berlin("2025-06-03 08:00")
 
@@ -185,13 +186,41 @@ async def test_two_processes_never_claim_the_same_message(two):
 
 
 async def test_the_lease_has_one_holder_until_it_runs_out(storage):
-    now = time.time()
-    assert await storage.coordination.hold_lease("leader", "a", now, 10)
-    assert not await storage.coordination.hold_lease("leader", "b", now + 1, 10)
-    assert await storage.coordination.hold_lease("leader", "a", now + 2, 10)  # renewed
-    assert not await storage.coordination.hold_lease("leader", "b", now + 11, 10)
-    assert await storage.coordination.hold_lease("leader", "b", now + 12.5, 10)  # a's lease ran out: b takes over
-    assert not await storage.coordination.hold_lease("leader", "a", now + 13, 10)
+    assert await storage.coordination.hold_lease("leader", "a", 10)
+    assert not await storage.coordination.hold_lease("leader", "b", 10)
+    assert await storage.coordination.hold_lease("leader", "a", 10)  # renewed
+    execute(storage.database.location, "UPDATE leases SET expires_at = expires_at - 9")  # 9 s later
+    assert not await storage.coordination.hold_lease("leader", "b", 10)
+    execute(storage.database.location, "UPDATE leases SET expires_at = expires_at - 2")  # a's lease ran out
+    assert await storage.coordination.hold_lease("leader", "b", 10)  # b takes over
+    assert not await storage.coordination.hold_lease("leader", "a", 10)
+
+
+async def test_hosts_whose_clocks_differ_by_seconds_never_lead_together(monkeypatch, two):
+    """A lease judged by each host's own clock: b's clock runs 7 s ahead, so a's lease of a
+    second looks long expired to b, and both would lead. Judged by the database's clock, b
+    waits until a stops renewing; and b reckons the database's time right despite its clock."""
+    import bot.cluster as cluster_module
+    from bot.cluster import Cluster
+    monkeypatch.setattr(Cluster, "LEASE", 1.0)
+    first, second = two
+    a, b = Cluster(first, alone=False), Cluster(second, alone=False)
+    real = time.time
+    skewed = lambda: real() + 7.0  # noqa: E731
+    await a.beat()
+    assert a.is_leader
+    for _ in range(4):
+        monkeypatch.setattr(cluster_module.time, "time", skewed)
+        await b.beat()
+        monkeypatch.setattr(cluster_module.time, "time", real)
+        await a.beat()
+        assert a.is_leader and not b.is_leader
+    monkeypatch.setattr(cluster_module.time, "time", skewed)
+    assert abs(b.database_time() - real()) < 0.5  # 7 s ahead by its clock, right by the database's
+    monkeypatch.setattr(cluster_module.time, "time", real)
+    await a.stop()  # a leaves: b leads at its next beat
+    await b.beat()
+    assert b.is_leader
 
 
 async def test_the_shared_send_budget_counts_every_process(two):
@@ -223,7 +252,8 @@ async def test_a_chat_window_is_stored_under_a_hash_that_erasure_finds(two):
 async def test_bulk_sends_of_all_processes_take_turns_in_one_timetable(two):
     first, second = two
     started = time.time()
-    slots = [await (first if i % 2 else second).coordination.reserve_bulk_slot(0.5) - started for i in range(4)]
+    slots = [time.time() + await (first if i % 2 else second).coordination.reserve_bulk_slot(0.5) - started
+             for i in range(4)]
     assert slots[0] < 0.1  # the first goes at once
     assert all(0.45 < later - earlier < 0.55 for earlier, later in zip(slots, slots[1:]))  # then one per 0.5 s
 
@@ -316,9 +346,10 @@ async def test_a_process_that_stalled_joins_again_before_it_writes(monkeypatch, 
     await b.join()
     await a.beat()
     assert not a.solo
-    stalled_since = time.time() - Cluster.DEAD_AFTER - 1  # b froze: its last beat is that old
-    await second.coordination.heartbeat(b.instance, stalled_since, b.started_at)
-    b._beaten_at = stalled_since
+    # b froze: its last beat is DEAD_AFTER + 1 s old
+    execute(second.database.location, "UPDATE instances SET heartbeat = heartbeat - ? WHERE id = ?",
+            (Cluster.DEAD_AFTER + 1, b.instance))
+    b._beaten_at = time.monotonic() - Cluster.DEAD_AFTER - 1
     await a.beat()
     assert a.solo  # b counts as gone: a trusts what it cached
     write = asyncio.create_task(second.conversations.save(1, "ask", "question", {}, NOW.replace(year=2026), NOW))
@@ -379,7 +410,40 @@ async def test_a_process_killed_on_this_host_does_not_make_its_successor_wait(st
 
     from bot.cluster import Cluster
     monkeypatch.setattr(Cluster, "JOIN_GRACE", 2.0)
-    await storage.coordination.heartbeat(f"{socket.gethostname()}:999999:dead", time.time(), "2025-06-03T08:00:00")  # no such pid
+    await storage.coordination.heartbeat(f"{socket.gethostname()}:999999:dead", "2025-06-03T08:00:00")  # no such pid
     started = time.monotonic()
     await Cluster(storage, alone=False).join()
     assert time.monotonic() - started < 1.0
+
+
+async def test_what_one_process_remembers_of_a_person_never_outlives_another_processes_erasure(two, small):
+    """Two processes alive: b erases Anna (she pressed 'delete everything' there); her next tap
+    reaches a, which saw her a minute ago. A must store her again before she signs up: had it
+    answered from memory, her seat would name a person who is not stored (a broken foreign key)."""
+    first, second = two
+    for storage in two:
+        await storage.sole_writer(False)
+    anna = AttendeeInfo(4711, 4711, "Anna")
+    await first.attendees.touch(anna, NOW)
+    await second.privacy.erase(small, 4711, NOW)
+    await first.attendees.touch(anna, NOW)
+    outcome = await first.registrations.sign_up(small, "ws-zwilling", 4711, 1, NOW)
+    assert outcome.status.value == "confirmed"
+    assert (await second.attendees.get(4711)).first_name == "Anna"
+
+
+async def test_alone_a_process_remembers_who_wrote_and_stops_when_another_joins(tmp_path):
+    storage = Storage(database_for(tmp_path / "memory.sqlite3"))
+    await storage.open()
+    try:
+        await storage.sole_writer(True)
+        anna = AttendeeInfo(4712, 4712, "Anna")
+        await storage.attendees.touch(anna, NOW)
+        calls = storage.database.engine.calls
+        await storage.attendees.touch(anna, NOW)
+        assert storage.database.engine.calls == calls  # alone: remembered, no write
+        await storage.sole_writer(False)  # another process joined
+        await storage.attendees.touch(anna, NOW)
+        assert storage.database.engine.calls == calls + 1
+    finally:
+        await storage.close()

@@ -77,8 +77,10 @@ class Storage:
     async def sole_writer(self, sole: bool) -> None:
         """Whether this process is the only one writing to the database (bot/cluster.py says so
         every beat): while it is, what it read stays true — the seat counts of its last batch
-        (engine.py) and who may have a pending input (conversations.py)."""
+        (engine.py), who wrote recently (attendees.py) and who may have a pending input
+        (conversations.py). While it is not, none of that is trusted."""
         self.database.engine.set_sole_writer(sole)
+        self.attendees.trust_memory(sole)
         await self.conversations.know_pending(sole)
 
     def before_serialized_writes(self, hook: Callable[[], Awaitable[None]]) -> None:

@@ -58,10 +58,20 @@ class Attendees:
         self._forgotten = 0  # how often cached people were forgotten: a touch under way then keeps nothing
         self._touches: list = []  # (info, now, future) waiting for the next combined upsert
         self._touch_writer: asyncio.Task | None = None
+        self._sole_writer = False  # only then is what this process remembers still true
+
+    def trust_memory(self, sole_writer: bool) -> None:
+        """Whether this process is the only one writing (bot/cluster.py says so every beat).
+        Another process may erase a person, change their language or mark them unreachable at
+        any moment; what this one remembers would then be wrong (a sign-up of an erased person
+        breaks a foreign key). So people are remembered only while no other process writes."""
+        if not sole_writer:
+            self.forget_all()
+        self._sole_writer = sole_writer
 
     async def touch(self, info: AttendeeInfo, now: datetime) -> Attendee:
         """Record that this person used the bot; returns what is stored about them."""
-        cached = self._recently_seen.get(info.user_id)
+        cached = self._recently_seen.get(info.user_id) if self._sole_writer else None
         if cached is not None and cached[0] == info and time.monotonic() - cached[1] < self.SEEN_REFRESH:
             return cached[2]
         forgotten = self._forgotten
@@ -70,7 +80,7 @@ class Attendees:
         if self._touch_writer is None or self._touch_writer.done():
             self._touch_writer = asyncio.create_task(self._write_touches())
         attendee = await future
-        if forgotten == self._forgotten:  # else what it read may describe someone since erased
+        if forgotten == self._forgotten and self._sole_writer:  # else it may describe someone since erased
             if len(self._recently_seen) > 50_000:
                 self._recently_seen.clear()
             self._recently_seen[info.user_id] = (info, time.monotonic(), attendee)

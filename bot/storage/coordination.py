@@ -1,8 +1,10 @@
 """Several bot processes on one database: which of them live (heartbeats), which one leads
 (a lease row), and Telegram's send budget, which belongs to the bot and so is shared by all.
 
-All times here are wall-clock seconds (time.time()), the same on every process, never the
-rehearsal clock: they measure processes, not the conference.
+Every moment here is read from the database's clock (dialect.clock), never a host's: hosts'
+clocks drift apart by seconds, and two processes whose clocks disagree by more than a lease
+would both lead. Callers get durations ("wait 0.3 s"), not moments. These are wall-clock
+seconds, never the rehearsal clock: they measure processes, not the conference.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import time
 
 from .engine import Database, read_meta
 
@@ -20,15 +21,19 @@ class Coordination:
         self._db = db
         self._budget_salt: str | None = None  # read once from the database (the same for every process)
 
-    async def heartbeat(self, instance: str, now: float, started_at: str) -> None:
-        await self._db.run(lambda conn: conn.execute(
-            """INSERT INTO instances (id, started_at, heartbeat) VALUES (?, ?, ?)
-               ON CONFLICT (id) DO UPDATE SET heartbeat = excluded.heartbeat""", (instance, started_at, now)),
-            durable=False, serialized=False)
+    async def heartbeat(self, instance: str, started_at: str) -> float:
+        """Record that this process lives; returns the database's clock at that moment."""
+        def work(conn):
+            return conn.execute(
+                f"""INSERT INTO instances (id, started_at, heartbeat) VALUES (?, ?, {conn.dialect.clock})
+                    ON CONFLICT (id) DO UPDATE SET heartbeat = excluded.heartbeat RETURNING heartbeat""",
+                (instance, started_at)).fetchone()[0]
+        return await self._db.run(work, durable=False, serialized=False)
 
-    async def live_instances(self, now: float, timeout: float) -> list[str]:
+    async def live_instances(self, timeout: float) -> list[str]:
+        """The processes whose last heartbeat is at most `timeout` seconds old."""
         return await self._db.run(lambda conn: [row[0] for row in conn.execute(
-            "SELECT id FROM instances WHERE heartbeat >= ? ORDER BY id", (now - timeout,))], write=False)
+            f"SELECT id FROM instances WHERE heartbeat >= {conn.dialect.clock} - ? ORDER BY id", (timeout,))], write=False)
 
     async def leave(self, instance: str) -> None:
         """A process stops gracefully: it no longer counts as alive, and leads no more."""
@@ -37,29 +42,30 @@ class Coordination:
             conn.execute("DELETE FROM leases WHERE holder = ?", (instance,))
         await self._db.run(work, durable=False, serialized=False)
 
-    async def hold_lease(self, name: str, holder: str, now: float, seconds: float, force: bool = False) -> bool:
+    async def hold_lease(self, name: str, holder: str, seconds: float, force: bool = False) -> bool:
         """Take or renew the lease `name` for `seconds`; False while another holder's lease
         runs. `force` takes it regardless (one process on a SQLite file is alone by definition)."""
         def work(conn):
+            clock = conn.dialect.clock
             taken = conn.execute(
-                """INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
-                   ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-                   WHERE leases.holder = excluded.holder OR leases.expires_at < ? OR ? = 1
-                   RETURNING holder""", (name, holder, now + seconds, now, 1 if force else 0)).fetchone()
-            conn.execute("DELETE FROM instances WHERE heartbeat < ?", (now - 3600,))  # long gone
+                f"""INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, {clock} + ?)
+                    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                    WHERE leases.holder = excluded.holder OR leases.expires_at < {clock} OR ? = 1
+                    RETURNING holder""", (name, holder, seconds, 1 if force else 0)).fetchone()
+            conn.execute(f"DELETE FROM instances WHERE heartbeat < {clock} - 3600")  # long gone
             # windows are at most a minute long: older counts are spent (and name a chat)
-            conn.execute("DELETE FROM rate_budget WHERE last_at < ?", (now - 120,))
+            conn.execute(f"DELETE FROM rate_budget WHERE last_at < {clock} - 120")
             return taken is not None
         return await self._db.run(work, durable=False, serialized=False)
 
     async def take_send_slot(self, windows: list[tuple[str, int, float]], now: float | None = None) -> float:
         """One send within every window (key, limit, span): at most `limit` sends in any `span`
         seconds, counted over all processes. Returns 0 and records the send when every window
-        has room; otherwise the seconds to wait (nothing recorded). The moment is read when the
-        transaction runs (unless given, for tests), so that the sends recorded stay in order and
-        close to when they leave."""
+        has room; otherwise the seconds to wait (nothing recorded). The moment is the database's
+        when the transaction runs (unless given, for tests), so that the sends recorded stay in
+        order and close to when they leave, whatever the hosts' clocks say."""
         def work(conn):
-            moment = time.time() if now is None else now
+            moment = database_time(conn) if now is None else now
             if self._budget_salt is None:
                 self._budget_salt = budget_salt(conn, create=True)
             return _take(conn, [(_stored_key(self._budget_salt, key), limit, span) for key, limit, span in windows], moment)
@@ -68,18 +74,22 @@ class Coordination:
     async def reserve_bulk_slot(self, interval: float) -> float:
         """The next free slot in the timetable of bulk sends all processes share, taken: bulk
         sends leave `interval` apart whichever process sends them, so one process alone sends at
-        the full rate and two together never bunch. Returns the slot's moment (time.time()): the
-        caller sleeps until then, so that the time the answer takes to reach it does not make
-        it late against the other process."""
+        the full rate and two together never bunch. Returns the seconds until the slot (the
+        caller sleeps that long): a duration, so that hosts whose clocks differ agree on it."""
         def work(conn):
-            now = time.time()
+            now = database_time(conn)
             row = conn.execute(f"SELECT events FROM rate_budget WHERE key = 'bulk'{conn.dialect.lock_row}").fetchone()
             slot = max(now, json.loads(row[0])[0] if row else 0.0)
             conn.execute("""INSERT INTO rate_budget (key, events, last_at) VALUES ('bulk', ?, ?)
                             ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_at = excluded.last_at""",
                          (json.dumps([slot + interval]), now))
-            return slot
+            return slot - now
         return await self._db.run(work, durable=False, serialized=False)
+
+
+def database_time(conn) -> float:
+    """The database's clock now (seconds since 1970)."""
+    return conn.execute(f"SELECT {conn.dialect.clock}").fetchone()[0]
 
 
 def budget_salt(conn, create: bool = False) -> str | None:

@@ -54,6 +54,9 @@ class Dialect:
     skip_locked = ""  # appended to a SELECT that claims rows
     lock_row = ""  # appended to a SELECT whose row is updated next
     no_limit: int | None = -1  # LIMIT ? with this: all rows
+    # The database's own clock, in seconds since 1970: what processes on several hosts agree on
+    # (a host's clock may be off by seconds). SQLite's one host has one clock anyway.
+    clock = "((julianday('now') - 2440587.5) * 86400.0)"
     cheap_savepoints = True  # in-process on SQLite; two round trips each on PostgreSQL
     lanes = 1  # worker threads (connections): SQLite's one connection serializes anyway
 
@@ -170,6 +173,7 @@ class Postgres(Dialect):
     Serialized work takes one transaction-level advisory lock; claims skip locked rows."""
 
     name = "postgresql"
+    clock = "EXTRACT(EPOCH FROM clock_timestamp())::DOUBLE PRECISION"  # the moment, not the transaction's start
     skip_locked = " FOR UPDATE SKIP LOCKED"
     lock_row = " FOR UPDATE"
     no_limit = None
