@@ -100,6 +100,18 @@ class Session:
     def takes_signups(self) -> bool:
         return self.capacity is not None and not self.cancelled
 
+    @property
+    def departure(self) -> datetime | None:
+        """When the bus leaves (an excursion's meeting point), if the program says."""
+        return self.meeting_point.departure if self.meeting_point is not None else None
+
+    @property
+    def begins(self) -> datetime:
+        """The moment that counts for its attendees: the departure where there is one (the bus
+        does not wait for the start), else the start. Reminders count down to it, sign-up
+        closes at it, and from it on the session is under way."""
+        return self.departure or self.start
+
     def overlaps(self, other: "Session") -> bool:
         return self.id != other.id and self.start < other.end and other.start < self.end
 
@@ -217,15 +229,17 @@ class Program:
         return moment.astimezone(self.tz)
 
     def running(self, now: datetime) -> tuple[Session, ...]:
-        return tuple(s for s in self.active_sessions() if s.is_running(now))
+        """Under way: begun (an excursion once its bus has left) and not yet over."""
+        return tuple(s for s in self.active_sessions() if s.begins <= now < s.end)
 
     def upcoming(self, now: datetime) -> tuple[Session, ...]:
-        """The sessions that start next: all of those sharing the earliest start after now."""
-        later = [s for s in self.active_sessions() if s.start > now]
+        """The sessions that begin next (an excursion at its departure): all of those sharing
+        the earliest moment after now."""
+        later = [s for s in self.active_sessions() if s.begins > now]
         if not later:
             return ()
-        first = min(s.start for s in later)
-        return tuple(s for s in later if s.start == first)
+        first = min(s.begins for s in later)
+        return tuple(s for s in later if s.begins == first)
 
     def phase(self, now: datetime) -> str:
         if now < self.conference.start:

@@ -8,6 +8,7 @@ times are right across daylight-saving changes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -39,7 +40,7 @@ class Reminder:
     session_id: str
     kind: str  # "reminder", "reminder_venue" or "waitlist_status"
     due: datetime  # UTC
-    expires: datetime  # the session's start: after that the reminder is pointless
+    expires: datetime  # the moment it counts down to (Session.begins): after that it is pointless
 
 
 def is_excursion(session: Session) -> bool:
@@ -48,8 +49,9 @@ def is_excursion(session: Session) -> bool:
 
 
 def lead_time(session: Session, chosen: int | None, excursion_chosen: int | None = None) -> timedelta | None:
-    """How long before the start the attendee is reminded; None when they turned it off. The
-    excursion keeps its own setting (default 30 minutes): a 5-minute lead would miss the bus."""
+    """How long before the session begins (Session.begins: the bus's departure, else the start)
+    the attendee is reminded; None when they turned it off. The excursion keeps its own
+    setting (default 30 minutes): a 5-minute lead would miss the bus."""
     if is_excursion(session):
         minutes = EXCURSION_LEAD_MINUTES if excursion_chosen is None else excursion_chosen
     else:
@@ -73,7 +75,7 @@ def plan(program: Program, subjects: list[Subject]) -> list[Reminder]:
         lead = lead_time(session, subject.lead_minutes, subject.excursion_lead_minutes)
         if lead is None:
             continue
-        start = session.start.astimezone(timezone.utc)
+        start = session.begins.astimezone(timezone.utc)
         since = subject.since.astimezone(timezone.utc)
         if since >= start:
             continue
@@ -89,6 +91,20 @@ def plan(program: Program, subjects: list[Subject]) -> list[Reminder]:
             reminders.append(Reminder(f"reminder:{base}:venue", subject.user_id, subject.session_id, "reminder_venue", due, start))
     reminders.sort(key=lambda r: (r.due, r.user_id, r.key))
     return reminders
+
+
+def minutes_left(session: Session, now: datetime) -> int:
+    """What a reminder sent now says: whole minutes until the session begins (at least 1)."""
+    return max(1, math.ceil((session.begins - now).total_seconds() / 60))
+
+
+def still_owed(session: Session | None, reminder_start: float, now: datetime) -> bool:
+    """Whether a reminder queued for the moment `reminder_start` (a timestamp) still applies
+    when it goes out: the session is on, has not begun, and begins when it did then (a moved
+    session has a reminder of its own)."""
+    if session is None or session.cancelled or now >= session.begins:
+        return False
+    return abs(session.begins.timestamp() - reminder_start) <= 1
 
 
 def due_now(reminders: list[Reminder], now: datetime) -> list[Reminder]:

@@ -3,14 +3,13 @@ shows the times and rooms in force when it goes out, in the attendee's current l
 
 from __future__ import annotations
 
-import math
-
 from telegram.constants import ParseMode
 
 from ..delivery import Send
+from ..domain import reminders as reminder_plan
 from ..services import Services
 from ..storage import OutboxMessage
-from ..texts import Html, escape, format_day_short, format_range, format_time, pick_language, plain, t
+from ..texts import Html, escape, format_day_short, format_range, pick_language, plain, t
 from . import buttons as b
 from .announce import announcement_body
 from .changes import change_lines
@@ -90,7 +89,7 @@ async def _change_notice(svc: Services, row: OutboxMessage, lang: str) -> Send:
     for session in (s for s in cancelled if s is not None):
         for other in program.overlapping(session):
             count = counts.get(other.id)
-            if other.takes_signups and other.start > now and (count.confirmed if count else 0) < (other.capacity or 0) \
+            if other.takes_signups and other.begins > now and (count.confirmed if count else 0) < (other.capacity or 0) \
                     and other not in offers and other.id not in held:
                 offers.append(other)
     if offers:
@@ -106,12 +105,10 @@ async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None
     program = svc.program.current
     session = program.session(row.payload["session_id"])
     now = svc.now()
-    if session is None or session.cancelled or now >= session.start or row.user_id is None:
-        return None
-    if abs(session.start.timestamp() - row.payload.get("start", 0)) > 1:
+    if not reminder_plan.still_owed(session, row.payload.get("start", 0), now) or row.user_id is None:
         return None
     registration = await svc.storage.registration(session.id, row.user_id)
-    minutes = max(1, math.ceil((session.start - now).total_seconds() / 60))
+    minutes = reminder_plan.minutes_left(session, now)
     if row.kind == "waitlist_status":
         if registration is None or registration.state != "waitlisted":
             return None
@@ -129,9 +126,8 @@ async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None
                                    "address": point.address or point.name})
     start = program.local(session.start)
     if point is not None:
-        departure = program.local(point.departure or session.start)
         text = t(lang, "reminder_excursion", minutes=minutes, title=session.title.get(lang),
-                 departure=format_time(lang, departure), place=point.name)
+                 departure=f"{program.local(session.begins):%H:%M}", place=point.name)
     else:
         text = t(lang, "reminder", minutes=minutes, title=session.title.get(lang),
                  time=(f"{format_day_short(lang, start)} " if program.several_days else "")

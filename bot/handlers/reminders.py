@@ -116,7 +116,7 @@ async def toggle_bookmark(svc: Services, user_id: int, session: Session) -> tupl
     svc.replan([user_id])
     if not bookmarked:
         return False, "bookmark_removed"
-    if session.start <= svc.now():
+    if session.begins <= svc.now():
         return True, "bookmark_added_begun"  # no reminder to promise
     attendee = await svc.storage.attendee(user_id)
     off = attendee is not None and attendee.reminder_minutes == REMINDERS_OFF

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.program import Program
-from ..domain.signup import Outcome, Status
+from ..domain.signup import Outcome, Status, closed
 from ..services import Services
 from ..texts import Html, t
 from . import buttons as b
@@ -33,8 +33,9 @@ async def change_seat(svc: Services, user_id: int, action: str, session_id: str,
     elif action == "switch":
         outcome = await svc.storage.switch(program, from_id or "", session_id, user_id, arrival, now)
     elif action in ("cancel", "leave_waitlist"):
-        if now >= session.start:  # a seat in a running session is kept: the list at the door stays right
-            return Outcome(Status.CLOSED, session_id)
+        refusal = closed(session, now)  # a seat in a session under way is kept: the list at the door stays right
+        if refusal:
+            return Outcome(refusal, session_id)
         outcome = await svc.storage.cancel(program, session_id, user_id, now, only_waiting=action == "leave_waitlist")
     else:
         raise ValueError(f"unknown seat action {action!r}")
@@ -84,6 +85,8 @@ def outcome_message(program: Program, lang: str, outcome: Outcome) -> tuple[Html
     if status == Status.MOVED_UP:
         return (t(lang, "waitlist_moved_up", title=title, when=when(program, session, lang), room=room_of(session, lang)),
                 [[b.GiveBack(session.id).labelled(lang, "button_cancel_seat")], [b.Mine().labelled(lang, "menu_mine")]])
+    if status == Status.DEPARTED:
+        return t(lang, "signup_departed", title=title, time=f"{program.local(session.begins):%H:%M}"), []
     key = {Status.NO_SIGNUP: "signup_no_signup", Status.SESSION_CANCELLED: "signup_session_cancelled",
            Status.CLOSED: "signup_closed"}.get(status, "error_generic")
     return t(lang, key, title=title), []
@@ -104,7 +107,7 @@ async def sign_up_for(update: Update, context: ContextTypes.DEFAULT_TYPE, who: A
 def _open_sessions(context: ContextTypes.DEFAULT_TYPE):
     svc = services(context)
     now = svc.now()
-    return [s for s in svc.program.current.signup_sessions() if s.start > now]
+    return [s for s in svc.program.current.signup_sessions() if not closed(s, now)]
 
 
 async def signup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -90,6 +90,8 @@ def _session_line(program: Program, session: Session, lang: str, with_day: bool 
     line = f"<b>{day}{start:%H:%M}–{end:%H:%M}</b> {escape(session.title.get(lang))}"
     if session.room:
         line += f" · <i>{escape(session.room)}</i>"
+    if session.begins != session.start:  # the bus leaves before (or after) the session's start
+        line += " · " + t(lang, "line_departure", time=f"{program.local(session.begins):%H:%M}")
     if session.cancelled:
         line = f"<s>{line}</s> {t(lang, 'cancelled_mark')}"
     return line
@@ -261,7 +263,7 @@ def next_view(program: Program, lang: str, now: datetime) -> str:
     upcoming = program.upcoming(now)
     if not upcoming:
         return t(lang, "next_title") + "\n" + t(lang, "next_nothing")
-    lines = [t(lang, "next_title") + " – " + t(lang, "next_in", duration=format_duration(lang, upcoming[0].start - now))]
+    lines = [t(lang, "next_title") + " – " + t(lang, "next_in", duration=format_duration(lang, upcoming[0].begins - now))]
     lines += [_session_line(program, s, lang, with_day=True) for s in upcoming]
     return "\n".join(lines)
 
@@ -293,6 +295,6 @@ def mine_view(program: Program, lang: str, registrations: list[MyRegistration],
             lines.append(t(lang, "mine_waiting", time=start, title=session.title.get(lang), position=registration.position))
             label = plain(lang, "button_leave_waitlist")
         payload = b.GiveBack(session.id) if registration.state == "confirmed" else b.LeaveWaitlist(session.id)
-        if now is None or session.start > now:
+        if now is None or session.begins > now:
             rows.append([payload.button(f"{label}: {session.title.get(lang)}")])
     return "\n".join(lines), rows

@@ -38,6 +38,7 @@ TEXTS = {
     "daypart_evening": "Abend",
     "program_hint": "Tippen Sie auf einen Programmpunkt für Details.",
     "program_page": "Seite {page} von {pages}",
+    "line_departure": "🚌 Abfahrt {time}",
     "cancelled_mark": "❌ abgesagt",
     "now_running": "▶️ <b>Jetzt läuft</b>",
     "now_nothing": "Gerade läuft kein Programmpunkt.",
@@ -156,6 +157,7 @@ TEXTS = {
     "signup_no_signup": "Für „{title}“ ist keine Anmeldung nötig – kommen Sie einfach vorbei.",
     "signup_session_cancelled": "„{title}“ fällt aus; eine Anmeldung ist nicht möglich.",
     "signup_closed": "„{title}“ hat bereits begonnen; An- und Abmeldungen sind nicht mehr möglich.",
+    "signup_departed": "🚌 Der Bus zu „{title}“ ist um {time} abgefahren; An- und Abmeldungen sind nicht mehr möglich.",
     "cancel_done": "Sie sind von „{title}“ abgemeldet. Danke, dass Sie den Platz freigeben!",
     "cancel_left_waitlist": "Sie haben die Warteliste für „{title}“ verlassen.",
     "cancel_not_registered": "Sie sind für „{title}“ nicht angemeldet.",
@@ -186,7 +188,7 @@ TEXTS = {
     "reminder_set": "✅ Ich erinnere Sie {minutes} {minutes:Minute|Minuten} vor Ihren Programmpunkten.",
     "reminder_off": "🔕 Erinnerungen sind aus. Mit /erinnerung schalten Sie sie wieder ein.",
     "reminder": "⏰ <b>In {minutes} Min.:</b> „{title}“\n🕒 {time}\n📍 {room}",
-    "reminder_excursion": "🚌 <b>In {minutes} Min. fährt der Bus:</b> „{title}“\n🕒 Abfahrt {departure}\n📍 Treffpunkt: {place}",
+    "reminder_excursion": "🚌 <b>Der Bus fährt um {departure}, in {minutes} Min.:</b> „{title}“\n📍 Treffpunkt: {place}",
     "waitlist_still_waiting": (
         "⏳ „{title}“ beginnt in {minutes} Min. Leider ist kein Platz frei geworden – "
         "Sie stehen weiterhin auf Platz {position} der Warteliste."

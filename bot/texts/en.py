@@ -39,6 +39,7 @@ TEXTS = {
     "daypart_evening": "Evening",
     "program_hint": "Tap a session for details.",
     "program_page": "Page {page} of {pages}",
+    "line_departure": "🚌 departs {time}",
     "cancelled_mark": "❌ cancelled",
     "now_running": "▶️ <b>On now</b>",
     "now_nothing": "Nothing is on right now.",
@@ -157,6 +158,7 @@ TEXTS = {
     "signup_no_signup": "“{title}” needs no sign-up – just come along.",
     "signup_session_cancelled": "“{title}” is cancelled; signing up is not possible.",
     "signup_closed": "“{title}” has already started; sign-ups and cancellations are closed.",
+    "signup_departed": "🚌 The bus to “{title}” left at {time}; sign-ups and cancellations are closed.",
     "cancel_done": "You are no longer signed up for “{title}”. Thank you for releasing the seat!",
     "cancel_left_waitlist": "You have left the waiting list for “{title}”.",
     "cancel_not_registered": "You are not signed up for “{title}”.",
@@ -187,7 +189,7 @@ TEXTS = {
     "reminder_set": "✅ I will remind you {minutes} {minutes:minute|minutes} before your sessions.",
     "reminder_off": "🔕 Reminders are off. /reminders switches them on again.",
     "reminder": "⏰ <b>In {minutes} min:</b> “{title}”\n🕒 {time}\n📍 {room}",
-    "reminder_excursion": "🚌 <b>The bus leaves in {minutes} min:</b> “{title}”\n🕒 Departure {departure}\n📍 Meeting point: {place}",
+    "reminder_excursion": "🚌 <b>The bus leaves at {departure}, in {minutes} min:</b> “{title}”\n📍 Meeting point: {place}",
     "waitlist_still_waiting": (
         "⏳ “{title}” starts in {minutes} min. Sorry, no seat has become free – "
         "you are still number {position} on the waiting list."
