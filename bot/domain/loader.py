@@ -131,7 +131,7 @@ def _build(imported: Imported, problems: list[Problem]) -> Program:
     return checker.build(imported.document)
 
 
-ADDABLE = {"capacity", "meeting_point", "questions", "moderators", "kind", "keywords", "room"}
+ADDABLE = {"capacity", "meeting_point", "questions", "moderators", "kind", "keywords", "room", "for_everybody"}
 
 
 def linked_url(path: str | Path) -> str:
@@ -526,7 +526,7 @@ class _Checker:
                 self.problem(where, f"field 'id': duplicate id '{session_id}'{earlier}", data, "id")
             seen.setdefault(session_id, getattr(data, "line", None))
         known = {"id", "kind", "title", "start", "end", "room", "description", "speakers", "capacity", "meeting_point",
-                 "questions", "moderators", "keywords"}
+                 "questions", "moderators", "keywords", "for_everybody"}
         for key in sorted(set(map(str, data)) - known):
             self.problem(where, f"unknown field '{key}'", data, key)
         kind = self.kind(where, data)
@@ -550,6 +550,10 @@ class _Checker:
         if not isinstance(questions, bool):
             self.problem(where, "field 'questions' must be true or false", data, "questions")
             questions = False
+        for_everybody = data.get("for_everybody")
+        if for_everybody is not None and not isinstance(for_everybody, bool):
+            self.problem(where, "field 'for_everybody' must be true or false", data, "for_everybody")
+            for_everybody = None
         moderators = data.get("moderators") or []
         if not isinstance(moderators, list) or not all(isinstance(m, int) and not isinstance(m, bool) for m in moderators):
             self.problem(where, "field 'moderators' must be a list of numeric Telegram user ids", data, "moderators")
@@ -573,6 +577,7 @@ class _Checker:
             questions=questions,
             moderators=tuple(moderators),
             keywords=keywords,
+            for_everybody=for_everybody,
         )
 
     def keywords(self, where: str, data: dict) -> tuple[str, ...]:

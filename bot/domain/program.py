@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -95,10 +96,21 @@ class Session:
     moderators: tuple[int, ...] = ()  # Telegram user ids who moderate this session's questions
     cancelled: bool = False
     keywords: tuple[str, ...] = ()  # extra words free-text search finds this session by (program.yaml)
+    for_everybody: bool | None = None  # program.yaml's say; None: by kind (see is_for_everybody)
 
     @property
     def takes_signups(self) -> bool:
         return self.capacity is not None and not self.cancelled
+
+    @property
+    def is_for_everybody(self) -> bool:
+        """Part of everyone's day (a plenary, a break, or what program.yaml marks
+        `for_everybody: true`), as opposed to one choice among parallel tracks. A session
+        without a capacity is not for everybody by that alone: on a multi-track conference
+        most talks take no sign-up, and a person attends one room at a time."""
+        if self.for_everybody is not None:
+            return self.for_everybody
+        return self.kind in (Kind.PLENARY, Kind.BREAK)
 
     @property
     def departure(self) -> datetime | None:
@@ -261,6 +273,10 @@ class Program:
     def overlapping(self, session: Session) -> tuple[Session, ...]:
         return tuple(s for s in self.active_sessions() if s.overlaps(session))
 
+    def day_of(self, moment: datetime) -> date:
+        """The conference's calendar day of a moment, in its time zone."""
+        return self.local(moment).date()
+
     def signup_sessions(self) -> tuple[Session, ...]:
         return tuple(s for s in self.sessions if s.takes_signups)
 
@@ -270,3 +286,17 @@ class Program:
         return dataclasses.replace(
             self, sessions=tuple(session if s.id == session.id else s for s in self.sessions)
         )
+
+
+def parallel_groups(sessions: Iterable[Session]) -> list[tuple[Session, ...]]:
+    """The sessions in groups that run in parallel: two sessions are in one group when they
+    overlap, directly or through others of the group. A group of one can be taken besides
+    all the others; among a group, one person attends one at a time."""
+    groups: list[list[Session]] = []
+    for session in sorted(sessions, key=lambda s: (s.start, s.end)):
+        # sorted by start: a session can join only the group whose latest end is after its start
+        if groups and any(session.overlaps(other) for other in groups[-1]):
+            groups[-1].append(session)
+        else:
+            groups.append([session])
+    return [tuple(group) for group in groups]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton
 
-from ..domain.program import Program, Session
+from ..domain.program import Program, Session, parallel_groups
 from ..storage import MyRegistration, SessionCount
 from ..texts import Html, escape, format_date, format_day_short, format_duration, format_range, format_span, plain, shorten, t
 from . import buttons as b
@@ -47,14 +47,22 @@ def welcome(program: Program, lang: str) -> Html:
 
 
 def signup_names(program: Program, lang: str) -> str | None:
-    """What takes sign-ups, in words: "einen der 3 Workshops und die Exkursion"; None if too much."""
+    """What takes sign-ups, in words, as the sessions actually run: "einen der 3 parallelen
+    Workshops und die Exkursion", or "die 3 Workshops" when they follow each other; None if too much."""
     parts = []
     by_kind: dict[str, list[Session]] = {}
     for session in program.signup_sessions():
         by_kind.setdefault(session.kind.value, []).append(session)
     for kind, sessions in by_kind.items():
         if len(sessions) > 1 and kind in ("workshop", "excursion"):
-            parts.append(plain(lang, f"signup_several_{kind}", count=len(sessions)))
+            groups = parallel_groups(sessions)
+            if len(groups) == 1:
+                key = "signup_parallel"  # one choice among all of them
+            elif all(len(group) == 1 for group in groups):
+                key = "signup_each"  # one after the other: each can be taken
+            else:
+                key = "signup_slots"
+            parts.append(plain(lang, f"{key}_{kind}", count=len(sessions), slots=len(groups)))
         elif len(sessions) == 1 and kind == "excursion":
             parts.append(plain(lang, "signup_the_excursion"))
         else:

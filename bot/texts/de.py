@@ -411,8 +411,12 @@ COMMANDS = [
 # Gespräche, Knöpfe und die Organisation per Knopf
 TEXTS.update({
     "source_changed": "🔔 <b>Das verknüpfte Programm (pretalx/frab) hat eine neue Fassung.</b> Übernommen wird erst nach Ihrer Bestätigung.",
-    "signup_several_workshop": "einen der {count} Workshops",
-    "signup_several_excursion": "eine der {count} Exkursionen",
+    "signup_parallel_workshop": "einen der {count} parallelen Workshops",
+    "signup_each_workshop": "die {count} Workshops",
+    "signup_slots_workshop": "die {count} Workshops (in {slots} Zeitfenstern je einen)",
+    "signup_parallel_excursion": "eine der {count} parallelen Exkursionen",
+    "signup_each_excursion": "die {count} Exkursionen",
+    "signup_slots_excursion": "die {count} Exkursionen (in {slots} Zeitfenstern je eine)",
     "signup_the_excursion": "die Exkursion",
     "quoted": "„{text}“",
     "and_list": "{first} und {last}",

@@ -411,8 +411,12 @@ COMMANDS = [
 # Conversations, buttons and the organizers' side by buttons
 TEXTS.update({
     "source_changed": "🔔 <b>The linked schedule (pretalx/frab) has a new version.</b> Nothing is applied before you confirm.",
-    "signup_several_workshop": "one of the {count} workshops",
-    "signup_several_excursion": "one of the {count} excursions",
+    "signup_parallel_workshop": "one of the {count} parallel workshops",
+    "signup_each_workshop": "the {count} workshops",
+    "signup_slots_workshop": "the {count} workshops (one in each of {slots} time slots)",
+    "signup_parallel_excursion": "one of the {count} parallel excursions",
+    "signup_each_excursion": "the {count} excursions",
+    "signup_slots_excursion": "the {count} excursions (one in each of {slots} time slots)",
     "signup_the_excursion": "the excursion",
     "quoted": "“{text}”",
     "and_list": "{first} and {last}",
