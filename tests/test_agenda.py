@@ -68,3 +68,34 @@ def test_the_welcome_describes_the_choice_as_the_workshops_run(second, german, e
                           f'"W2", start: "2025-10-25 {second}", end: "2025-10-25 {int(second[:2]) + 1}:00"')
     program = parse_program(text)
     assert signup_names(program, "de") == german and signup_names(program, "en") == english
+
+
+TWO_DAYS = textwrap.dedent("""
+    conference:
+      name: "Two days"
+      timezone: Europe/Berlin
+      start: "2025-10-25 09:00"
+      end: "2025-10-26 18:00"
+      venue: {name: "Campus"}
+    sessions:
+      - {id: sat-1, kind: talk, title: "Sat 1", start: "2025-10-25 16:00", end: "2025-10-25 17:00", room: "A"}
+      - {id: sat-2, kind: talk, title: "Sat 2", start: "2025-10-25 17:00", end: "2025-10-25 17:45", room: "A"}
+      - {id: sun-1, kind: talk, title: "Sun 1", start: "2025-10-26 09:00", end: "2025-10-26 10:00", room: "A"}
+""")
+
+
+def test_everything_after_it_in_the_room_stops_at_the_end_of_that_day():
+    from bot.domain.changes import delay
+
+    program = parse_program(TWO_DAYS)
+    assert [o.session_id for o in delay(program, "sat-1", 20, following=True)] == ["sat-1", "sat-2"]
+
+
+def test_button_labels_name_the_day_only_when_the_conference_has_several():
+    from bot.handlers.views import short_label
+
+    two = parse_program(TWO_DAYS)
+    assert short_label(two, two.session("sun-1"), "de") == "So 26.10. 09:00 Sun 1"
+    assert short_label(two, two.session("sun-1"), "en", with_day=False) == "09:00 Sun 1"
+    one = parse_program(TRACKS)
+    assert short_label(one, one.session("a1"), "en") == "10:00 A1"

@@ -19,7 +19,7 @@ from ..storage import Announcement
 from ..domain.program import Program
 from ..texts import Html, escape, format_moment, plain, shorten, t
 from . import buttons as b
-from . import conversation, orga
+from . import conversation, orga, views
 from .common import Asker, html_to_plain, keyboard, organizers_only, send, services, show, telegram_length
 
 log = logging.getLogger(__name__)
@@ -253,7 +253,7 @@ async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
     for announcement in announcements:
         report = await svc.storage.delivery_report(f"ann:{announcement.id}")
         sent_at = datetime.fromisoformat(announcement.sent_at) if announcement.sent_at else None
-        lines.append(t(who.lang, "bc_list_line", id=announcement.id, when=f"{program.local(sent_at):%H:%M}" if sent_at else "–",
+        lines.append(t(who.lang, "bc_list_line", id=announcement.id, when=views.day_and_time(program, sent_at, who.lang) if sent_at else "–",
                        audience=_audience_label(context, who.lang, announcement.audience),
                        state=plain(who.lang, f"state_{announcement.state}"), sent=report.sent,
                        count=announcement.recipients or 0, blocked=report.blocked, failed=report.failed,

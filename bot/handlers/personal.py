@@ -13,9 +13,9 @@ from ..domain.calendar import agenda_ics
 from ..domain.program import Program
 from ..domain.reminders import lead_time, purge_moment
 from ..exports import csv_bytes
-from ..texts import escape, format_date, format_decimal, format_moment, plain, t
+from ..texts import format_date, format_decimal, format_moment, plain, t
 from . import buttons as b
-from . import conversation, orga
+from . import conversation, orga, views
 from .common import Asker, asker, keyboard, organizers_only, room_of, send, services, show, web_app_rows
 
 FEEDBACK = conversation.flow("feedback", "flow_feedback")
@@ -38,13 +38,12 @@ async def myplan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await send(update, context, t(who.lang, "myplan_empty"), keyboard(web_app_rows(update, context, who.lang)))
         return
     lines = [t(who.lang, "myplan_title")]
-    day = None
-    for entry in entries:
-        session = entry.session
+    by_session = {entry.session.id: entry for entry in entries}
+    for heading, session in views.day_headings(program, [entry.session for entry in entries], who.lang):
+        entry = by_session[session.id]
         start, end = program.local(session.start), program.local(session.end)
-        if program.several_days and start.date() != day:
-            day = start.date()
-            lines.append(f"\n<b>{escape(format_date(who.lang, start))}</b>")
+        if heading:
+            lines.append("\n" + heading)
         title = session.title.get(who.lang) + (" ❌" if session.cancelled else "")
         lines.append(t(who.lang, "myplan_line", mark=MARKS[entry.relation], time=f"{start:%H:%M}–{end:%H:%M}",
                        title=title, room=room_of(session, who.lang)))
@@ -174,10 +173,11 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE, w
         await send(update, context, t(who.lang, "feedback_none"))
         return
     lines = [t(who.lang, "feedback_title")]
-    for session in program.sessions:
+    rated = [s for s in program.sessions if any(r.session_id == s.id for r in rows)]
+    for heading, session in views.day_headings(program, rated, who.lang):
         ratings = [r for r in rows if r.session_id == session.id]
-        if not ratings:
-            continue
+        if heading:
+            lines.append("\n" + heading)
         average = sum(r.rating for r in ratings) / len(ratings)
         lines.append(t(who.lang, "feedback_line", title=session.title.get(who.lang), average=format_decimal(who.lang, average), count=len(ratings)))
         lines += [t(who.lang, "feedback_comment", comment=r.comment[:300]) for r in ratings if r.comment]

@@ -105,10 +105,25 @@ def _session_line(program: Program, session: Session, lang: str, with_day: bool 
     return line
 
 
-def short_label(program: Program, session: Session, lang: str) -> str:
-    """A session as a button label: its start and title (buttons shorten it)."""
-    label = f"{program.local(session.start):%H:%M} {session.title.get(lang)}"
+def short_label(program: Program, session: Session, lang: str, with_day: bool = True) -> str:
+    """A session as a button label: its start and title (buttons shorten it), after its day
+    when the conference has several (`with_day=False` where the list is one day's already)."""
+    label = f"{day_and_time(program, session.start, lang) if with_day else f'{program.local(session.start):%H:%M}'} " \
+            f"{session.title.get(lang)}"
     return "❌ " + label if session.cancelled else label
+
+
+def day_headings(program: Program, sessions, lang: str):
+    """(heading or None, session) in the given order: the day's date before the first session of
+    each day, when the conference has several — for lists and reports that span days."""
+    day = None
+    for session in sessions:
+        start = program.local(session.start)
+        heading = None
+        if program.several_days and start.date() != day:
+            day = start.date()
+            heading = f"<b>{escape(format_date(lang, start))}</b>"
+        yield heading, session
 
 
 def _paginate(program: Program, lang: str) -> list[tuple[str, list[InlineKeyboardButton], object]]:
@@ -130,7 +145,7 @@ def _paginate(program: Program, lang: str) -> list[tuple[str, list[InlineKeyboar
                 pages.append(([heading], [], day))
                 lines, buttons, _ = pages[-1]
             lines.append(line)
-            buttons.append(b.ShowSession(session.id).button(short_label(program, session, lang)))
+            buttons.append(b.ShowSession(session.id).button(short_label(program, session, lang, with_day=False)))
     if not pages:
         pages.append(([], [], program.local(program.conference.start).date()))
     result = []
