@@ -45,12 +45,13 @@ def agenda_ics(program: Program, sessions: list[Session], lang: str, now: dateti
         point = session.meeting_point
         description = session.description.get(lang) if session.description else ""
         if point is not None:
-            event.add("location", ", ".join(part for part in (point.name, point.address) if part))
+            event.add("location", ", ".join(part for part in (point.name.get(lang), point.address.get(lang)) if part))
             if session.room:
                 description = f"{destination_label}{session.room}" + (f"\n\n{description}" if description else "")
         else:
             venue = program.conference.venue
-            event.add("location", ", ".join(part for part in (session.room, venue.name, venue.address) if part))
+            event.add("location", ", ".join(part for part in (session.room, venue.name.get(lang), venue.address.get(lang))
+                                            if part))
         if description:
             event.add("description", description)
         event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")

@@ -59,8 +59,8 @@ EMPTY_TEXT = Text(())
 
 @dataclass(frozen=True)
 class Place:
-    name: str
-    address: str = ""
+    name: Text
+    address: Text = EMPTY_TEXT
     latitude: float | None = None
     longitude: float | None = None
 
@@ -76,7 +76,7 @@ class MeetingPoint(Place):
 
 @dataclass(frozen=True)
 class Speaker:
-    name: str
+    name: Text
     role: Text = EMPTY_TEXT
 
 
@@ -133,7 +133,7 @@ class Session:
     def search_texts(self) -> tuple[str, ...]:
         parts = [*self.title.all(), *self.description.all(), self.room, self.id, *self.keywords]
         for speaker in self.speakers:
-            parts.append(speaker.name)
+            parts.extend(speaker.name.all())
             parts.extend(speaker.role.all())
         return tuple(part for part in parts if part)
 
@@ -142,13 +142,13 @@ class Session:
 class Exhibitor:
     """A stand at the "Markt der Möglichkeiten"."""
 
-    name: str
-    municipality: str = ""
+    name: Text
+    municipality: Text = EMPTY_TEXT
     topic: Text = EMPTY_TEXT
-    stand: str = ""
+    stand: Text = EMPTY_TEXT
 
     def search_texts(self) -> tuple[str, ...]:
-        return tuple(part for part in (self.name, self.municipality, *self.topic.all(), self.stand) if part)
+        return tuple(part for text in (self.name, self.municipality, self.topic, self.stand) for part in text.all())
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from ..domain.loader import ProgramError
 from ..domain.program import Program, Session
 from ..texts import Html, escape, format_day_short, format_range, shorten, t
 from . import buttons as b
-from . import conversation, orga
+from . import conversation, orga, views
 from .common import Asker, keyboard, organizers_only, send, services
 
 log = logging.getLogger(__name__)
@@ -378,8 +378,7 @@ async def reload_preview(context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: 
         try:
             new_base = await svc.program.read_file()
         except ProgramError as error:
-            problems = "\n".join(f"• {escape(str(p))}" for p in error.problems[:30])
-            return t(who.lang, "admin_reload_failed", problems=Html(problems)), None
+            return t(who.lang, "admin_reload_failed", problems=views.problem_lines(error.problems, who.lang)), None
     revision = await svc.storage.program_revision()
     current = svc.program.current
     proposed = svc.program.with_overrides([], base=new_base)
@@ -396,6 +395,8 @@ async def reload_preview(context: ContextTypes.DEFAULT_TYPE, who: Asker, fresh: 
         lines.append(t(who.lang, "reload_texts", count=len(edited)))
     if not any(lines):
         lines.append(t(who.lang, "reload_other"))
+    if new_base.warnings:  # what `check` would warn of, in the organizer's language
+        lines.append(t(who.lang, "reload_file_warnings", warnings=views.problem_lines(new_base.warnings, who.lang, 10)))
     affected = await svc.storage.affected_by([c.session_id for c in found])
     text = t(who.lang, "reload_preview", lines=Html("\n".join(line for line in lines if line)), count=len(affected))
     if fresh:

@@ -183,7 +183,7 @@ def when(program: Program, session: Session, lang: str) -> str:
 
 
 def room_of(session: Session, lang: str) -> str:
-    return session.room or (session.meeting_point.name if session.meeting_point else "–")
+    return session.room or (session.meeting_point.name.get(lang) if session.meeting_point else "–")
 
 
 def organizers_only(handler):

@@ -65,9 +65,10 @@ async def venue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     chat = update.effective_chat
     assert chat is not None
     if venue.has_coordinates:
-        await context.bot.send_venue(chat.id, venue.latitude, venue.longitude, venue.name, venue.address or venue.name)
+        name = venue.name.get(who.lang)
+        await context.bot.send_venue(chat.id, venue.latitude, venue.longitude, name, venue.address.get(who.lang) or name)
     else:
-        await send(update, context, t(who.lang, "venue_text", venue=venue.name, address=venue.address))
+        await send(update, context, t(who.lang, "venue_text", venue=venue.name.get(who.lang), address=venue.address.get(who.lang)))
 
 
 async def details(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: str, who=None) -> None:
@@ -94,8 +95,8 @@ async def meeting_point(update: Update, context: ContextTypes.DEFAULT_TYPE, sess
         await send(update, context, t(who.lang, "stale_button"))
         return
     await context.bot.send_venue(chat.id, point.latitude, point.longitude,
-                                 plain(who.lang, "meeting_point_title", place=point.name)[:256],
-                                 point.address or point.name)
+                                 plain(who.lang, "meeting_point_title", place=point.name.get(who.lang))[:256],
+                                 point.address.get(who.lang) or point.name.get(who.lang))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -146,8 +147,8 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _stand_line(exhibitor, lang: str) -> str:
-    return t(lang, "exhibitor_line", name=exhibitor.name, municipality=exhibitor.municipality or "–",
-             topic=exhibitor.topic.get(lang) or "–", stand=exhibitor.stand or "–")
+    return t(lang, "exhibitor_line", name=exhibitor.name.get(lang), municipality=exhibitor.municipality.get(lang) or "–",
+             topic=exhibitor.topic.get(lang) or "–", stand=exhibitor.stand.get(lang) or "–")
 
 
 async def exhibitors_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

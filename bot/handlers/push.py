@@ -122,12 +122,12 @@ async def _reminder(svc: Services, row: OutboxMessage, lang: str) -> Send | None
         if point is None or not point.has_coordinates:
             return None
         return Send("send_venue", {"chat_id": row.chat_id, "latitude": point.latitude, "longitude": point.longitude,
-                                   "title": plain(lang, "meeting_point_title", place=point.name)[:256],
-                                   "address": point.address or point.name})
+                                   "title": plain(lang, "meeting_point_title", place=point.name.get(lang))[:256],
+                                   "address": point.address.get(lang) or point.name.get(lang)})
     start = program.local(session.start)
     if point is not None:
         text = t(lang, "reminder_excursion", minutes=minutes, title=session.title.get(lang),
-                 departure=f"{program.local(session.begins):%H:%M}", place=point.name)
+                 departure=f"{program.local(session.begins):%H:%M}", place=point.name.get(lang))
     else:
         text = t(lang, "reminder", minutes=minutes, title=session.title.get(lang),
                  time=(f"{format_day_short(lang, start)} " if program.several_days else "")

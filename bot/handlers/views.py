@@ -8,7 +8,8 @@ from telegram import InlineKeyboardButton
 
 from ..domain.program import Program, Session, parallel_groups
 from ..storage import MyRegistration, SessionCount
-from ..texts import Html, escape, format_date, format_day_short, format_duration, format_range, format_span, plain, shorten, t
+from ..texts import (Html, escape, format_date, format_day_short, format_duration, format_range, format_span, plain,
+                     problem_text, shorten, t)
 from . import buttons as b
 from .common import room_of
 
@@ -43,7 +44,7 @@ def welcome(program: Program, lang: str) -> Html:
         signup = t(lang, "welcome_signup", names=names)
     return t(lang, "welcome", conference=conf.name.get(lang), motto=Html(motto), signup=Html(signup),
              when=format_span(lang, program.local(conf.start), program.local(conf.end)), example=example(program, lang),
-             venue=f"{conf.venue.name}, {conf.venue.address}".strip(", "))
+             venue=f"{conf.venue.name.get(lang)}, {conf.venue.address.get(lang)}".strip(", "))
 
 
 def signup_names(program: Program, lang: str) -> str | None:
@@ -197,14 +198,22 @@ def _session_basics(program: Program, session: Session, lang: str, fit: bool = F
         lines.append(t(lang, "details_room", room=cut(session.room, 200)))
     if session.speakers:
         speakers = ", ".join(
-            f"{s.name} ({s.role.get(lang)})" if s.role else s.name for s in session.speakers
+            f"{s.name.get(lang)} ({s.role.get(lang)})" if s.role else s.name.get(lang) for s in session.speakers
         )
         lines.append(t(lang, "details_speakers", speakers=cut(speakers, 1500)))
     point = session.meeting_point
     if point is not None:
         departure = program.local(point.departure) if point.departure else start
-        lines.append(t(lang, "details_meeting_point", place=cut(point.name, 200), time=departure.strftime("%H:%M")))
+        lines.append(t(lang, "details_meeting_point", place=cut(point.name.get(lang), 200), time=departure.strftime("%H:%M")))
     return lines
+
+
+def problem_lines(problems, lang: str, limit: int = 30) -> Html:
+    """The program file's problems or warnings (domain.problems) as bullet lines in `lang`."""
+    lines = [f"• {escape(problem_text(lang, problem))}" for problem in problems[:limit]]
+    if len(problems) > limit:
+        lines.append("• " + escape(plain(lang, "problems_more", count=len(problems) - limit)))
+    return Html("\n".join(lines))
 
 
 def session_card(program: Program, session: Session, lang: str) -> Html:
@@ -268,7 +277,7 @@ def now_view(program: Program, lang: str, now: datetime) -> str:
     if phase == "before":
         start = program.local(conf.start)
         return t(lang, "before_conference", duration=format_duration(lang, conf.start - now),
-                 date=format_date(lang, start), time=start.strftime("%H:%M"), venue=conf.venue.name)
+                 date=format_date(lang, start), time=start.strftime("%H:%M"), venue=conf.venue.name.get(lang))
     if phase == "after":
         return t(lang, "after_conference", conference=conf.name.get(lang))
     running = program.running(now)
