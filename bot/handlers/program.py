@@ -11,7 +11,7 @@ from ..domain.search import search, search_exhibitors
 from ..texts import LANGUAGES, plain, t
 from . import buttons as b
 from . import views
-from .common import Asker, asker, keyboard, send, services, set_menu_button, show, web_app_rows
+from .common import Asker, asker, keyboard, send, services, set_chat_commands, set_menu_button, show, web_app_rows
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -120,6 +120,7 @@ async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, lang:
     await services(context).storage.set_language(who.user_id, lang)
     await send(update, context, t(lang, "language_set"), keyboard(views.main_menu(lang)))
     if update.effective_chat and update.effective_chat.type == "private":
+        await set_chat_commands(context.bot, who.chat_id, lang)
         await set_menu_button(context.bot, services(context).settings.web_url, lang, who.chat_id)
 
 

@@ -731,15 +731,36 @@ class Sandbox(InlineMode):
                 raise bad("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad("BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands[str(params.get("language_code") or "")] = commands
+        self.commands[self._commands_key(params)] = commands
         return True
 
     async def m_getMyCommands(self, params, files):
-        return self.commands.get(str(params.get("language_code") or ""), [])
+        return self.commands.get(self._commands_key(params), [])
 
     async def m_deleteMyCommands(self, params, files):
-        self.commands.pop(str(params.get("language_code") or ""), None)
+        self.commands.pop(self._commands_key(params), None)
         return True
+
+    COMMAND_SCOPES = {"default": (), "all_private_chats": (), "all_group_chats": (), "all_chat_administrators": (),
+                      "chat": ("chat_id",), "chat_administrators": ("chat_id",), "chat_member": ("chat_id", "user_id")}
+
+    def _commands_key(self, params) -> str:
+        """Where a command list is kept: its language ("" for all) in the default scope, else
+        "<scope>:<chat>:<language>" (e.g. "chat:42:"); a scope Telegram would refuse is refused."""
+        language = str(params.get("language_code") or "")
+        scope = params.get("scope")
+        if scope is None:
+            return language
+        if not isinstance(scope, dict) or scope.get("type") not in self.COMMAND_SCOPES:
+            raise bad("can't parse BotCommandScope JSON object")
+        needed = self.COMMAND_SCOPES[scope["type"]]
+        if scope["type"] == "default":
+            return language
+        if any(scope.get(field) is None for field in needed):
+            raise bad("can't parse BotCommandScope JSON object")
+        if "chat_id" in needed:
+            self._chat(scope)  # "chat not found" for a chat the bot does not know
+        return ":".join([scope["type"], *(str(scope.get(field)) for field in needed), language])
 
     async def m_sendChatAction(self, params, files):
         self._chat(params)
