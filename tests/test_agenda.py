@@ -99,3 +99,9 @@ def test_button_labels_name_the_day_only_when_the_conference_has_several():
     assert short_label(two, two.session("sun-1"), "en", with_day=False) == "09:00 Sun 1"
     one = parse_program(TRACKS)
     assert short_label(one, one.session("a1"), "en") == "10:00 A1"
+
+
+def test_the_excursions_destination_is_not_a_room(program):
+    rooms = program.rooms()
+    assert "Bildungszentrum Halle-Neustadt" not in rooms  # where the bus goes
+    assert {"Großer Saal", "Foyer", "Seminarraum 1"} <= set(rooms)

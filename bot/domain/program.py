@@ -113,6 +113,11 @@ class Session:
         return self.kind in (Kind.PLENARY, Kind.BREAK)
 
     @property
+    def is_excursion(self) -> bool:
+        """A session people travel to: its room is the destination, not a room of the venue."""
+        return self.kind == Kind.EXCURSION or self.meeting_point is not None
+
+    @property
     def departure(self) -> datetime | None:
         """When the bus leaves (an excursion's meeting point), if the program says."""
         return self.meeting_point.departure if self.meeting_point is not None else None
@@ -272,6 +277,11 @@ class Program:
 
     def overlapping(self, session: Session) -> tuple[Session, ...]:
         return tuple(s for s in self.active_sessions() if s.overlaps(session))
+
+    def rooms(self) -> tuple[str, ...]:
+        """The venue's rooms, in a stable order: every room a session uses, except where an
+        excursion goes (that is where the bus takes people, not a room anyone can be moved to)."""
+        return tuple(sorted({s.room for s in self.sessions if s.room and not s.is_excursion}, key=str.casefold))
 
     def day_of(self, moment: datetime) -> date:
         """The conference's calendar day of a moment, in its time zone."""

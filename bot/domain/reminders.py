@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from .program import Kind, Program, Session
+from .program import Program, Session
 
 DEFAULT_LEAD_MINUTES = 15
 EXCURSION_LEAD_MINUTES = 30
@@ -45,7 +45,7 @@ class Reminder:
 
 def is_excursion(session: Session) -> bool:
     """A session people travel to: it has its own lead time and a meeting point."""
-    return session.kind == Kind.EXCURSION or session.meeting_point is not None
+    return session.is_excursion
 
 
 def lead_time(session: Session, chosen: int | None, excursion_chosen: int | None = None) -> timedelta | None:

@@ -267,8 +267,8 @@ async def _minutes_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, who
 
 
 def rooms(program: Program) -> list[str]:
-    """Every room the program uses, in a stable order (button payloads refer to positions)."""
-    return sorted({s.room for s in program.sessions if s.room}, key=str.casefold)
+    """The venue's rooms, in a stable order (button payloads refer to positions)."""
+    return list(program.rooms())
 
 
 def room_check(room: str) -> str:
