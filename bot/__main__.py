@@ -21,7 +21,7 @@ from .config import (
     parse_webhook_url,
     prepare_database,
 )
-from .domain.loader import ProgramError, is_url, load_program, parse_program, summary
+from .domain.loader import ProgramError, is_url, load_program, load_schedule, parse_program, summary
 from .startup import fetcher, load_or_explain
 
 NO_TOKEN = ("BOT_TOKEN is not set. Get a token from @BotFather in Telegram (send /newbot), then: "
@@ -99,12 +99,17 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook-url", help="public https URL Telegram posts updates to (BOT_WEBHOOK_URL)")
     run.add_argument("--webhook-listen", help="host:port the bot listens on (BOT_WEBHOOK_LISTEN, default 127.0.0.1:8443)")
 
-    check = commands.add_parser("check", help="validate a program file")
-    check.add_argument("path", nargs="?", help="program file (default: BOT_PROGRAM or ./program.yaml)")
+    check = commands.add_parser("check", help="validate a program file, or a schedule (file or http(s) URL)")
+    check.add_argument("path", nargs="?", help="program file, schedule file or URL (default: BOT_PROGRAM or ./program.yaml)")
+    check.add_argument("--timezone", help="a schedule's zone where its times carry none (e.g. Europe/Brussels)")
 
     schedule = commands.add_parser("import", help="convert a pretalx/frab schedule.json or schedule.xml into a program.yaml")
     schedule.add_argument("source", help="schedule file or http(s) URL")
     schedule.add_argument("-o", "--output", help="program file to write (default: print it)")
+    schedule.add_argument("--timezone", help="the conference's time zone, needed where the export names none and its "
+                                             "times carry no offset (pentabarf/FOSDEM), e.g. Europe/Brussels")
+    schedule.add_argument("--language", choices=["de", "en"],
+                          help="the language of titles whose export names none (default: the one most events name, else de)")
 
     demo = commands.add_parser("demo", help="chat with the bot in this terminal, offline")
     common(demo)
@@ -140,11 +145,21 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings.with_overrides(**overrides)
 
 
-def check(path: str | None) -> int:
+def check(path: str | None, zone: str | None = None) -> int:
+    """Every problem of a program file, or of a schedule (file or URL, as `import` reads it);
+    in English, as all output of the command line."""
     settings = Settings.from_env()
-    target = Path(path) if path else settings.program_path
+    target = path if path and is_url(path) else Path(path) if path else settings.program_path
     try:
-        program = load_program(target, fetcher(settings))
+        if isinstance(target, str):
+            try:
+                data = read_source(target)
+            except OSError as error:
+                print(f"{target}: cannot read: {getattr(error, 'reason', None) or error}", file=sys.stderr)
+                return 1
+            program = load_schedule(target, data, zone)
+        else:
+            program = load_program(target, fetcher(settings), zone)
     except ProgramError as error:
         print(f"{target}: {len(error.problems)} problem(s):", file=sys.stderr)
         for problem in error.problems:
@@ -223,32 +238,36 @@ def purge(settings: Settings, confirmed: bool) -> int:
     return 0
 
 
-def import_schedule(source: str, output: str | None) -> int:
-    """Read a schedule (file or URL), write a program.yaml that passes check, print a summary."""
-    import urllib.error
+def read_source(source: str) -> bytes:
+    """A schedule's bytes from a file or an http(s) URL; OSError (URLError is one) if unreadable."""
     import urllib.request
 
+    if not is_url(source):
+        return Path(source).read_bytes()
+    request = urllib.request.Request(source, headers={"User-Agent": "konferenz-bot schedule import"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s) only, checked above
+        return response.read()
+
+
+def import_schedule(source: str, output: str | None, zone: str | None = None, language: str | None = None) -> int:
+    """Read a schedule (file or URL), write a program.yaml that passes check, print a summary
+    (with the time zone and the language it used, and why)."""
     import yaml
 
     from .domain.schedule_import import ScheduleError, parse_schedule
 
     try:
-        if is_url(source):
-            request = urllib.request.Request(source, headers={"User-Agent": "konferenz-bot schedule import"})
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s) only, checked above
-                data = response.read()
-        else:
-            data = Path(source).read_bytes()
-        imported = parse_schedule(data, source)
-    except (OSError, urllib.error.URLError) as error:
+        imported = parse_schedule(read_source(source), source, zone, "option", language)
+    except OSError as error:
         print(f"{source}: cannot read: {getattr(error, 'reason', None) or error}", file=sys.stderr)
         return 1
     except ScheduleError as error:
-        print(str(error), file=sys.stderr)
+        print(f"{source}: {error}", file=sys.stderr)
         return 1
+    given = f"#   conference: {{timezone: {zone}}}\n" if zone else ""  # a linked export needs it again
     header = (f"# Imported from {source} by `python -m bot import`.\n"
               "# Better than editing this file: keep it as a link and add what the export lacks —\n"
-              f"#   source: {source}\n#   additions: {{<session id>: {{capacity: 30}}}}\n"
+              f"#   source: {source}\n{given}#   additions: {{<session id>: {{capacity: 30}}}}\n"
               "# (see docs/program.md, \"From pretalx or frab\").\n")
     text = header + yaml.safe_dump(imported.document, allow_unicode=True, sort_keys=False, width=100)
     try:
@@ -275,9 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "check":
-            return check(args.path)
+            return check(args.path, args.timezone)
         if args.command == "import":
-            return import_schedule(args.source, args.output)
+            return import_schedule(args.source, args.output, args.timezone, args.language)
         settings = settings_from(args)
         if args.command == "run":
             return run(settings, webhook=args.webhook)

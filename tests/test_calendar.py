@@ -52,7 +52,7 @@ def test_locations_and_the_destination_in_english(program):
     description = str(found["exkursion"]["DESCRIPTION"])
     assert description.splitlines()[0] == "Destination: Bildungszentrum Halle-Neustadt" and "By bus" in description
     venue = program.conference.venue
-    assert str(found["podium"]["LOCATION"]) == f"Großer Saal, {venue.name}, {venue.address}"
+    assert str(found["podium"]["LOCATION"]) == f"Großer Saal, {venue.name.get('en')}, {venue.address.get('en')}"
     assert "Destination" not in str(found["podium"].get("DESCRIPTION", ""))
 
 

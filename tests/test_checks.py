@@ -169,7 +169,7 @@ def test_the_loader_and_the_checks_agree_on_the_shipped_file(program):
     text = PROGRAM_FILE.read_text(encoding="utf-8").replace('room: "Seminarraum 2"', 'room: "Seminarraum 1"')
     with pytest.raises(ProgramError) as refused:
         parse_program(text)
-    assert [str(p).split(":")[0] for p in refused.value.problems] == ["session 'ws-mobilitaet' (line 148)"]
+    assert [str(p).split(":")[0] for p in refused.value.problems] == ["session 'ws-mobilitaet' (line 152)"]
     new = after(program, changes.change_room(program, "ws-mobilitaet", "Seminarraum 1"))
     assert [(f.code, f.session_id) for f in check_change(program, new)] == [("room_clash", "ws-mobilitaet")]
 

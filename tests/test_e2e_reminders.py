@@ -62,7 +62,7 @@ async def test_reminders_arrive_before_the_session_once_each(tmp_path):
         assert "In 15 min" in text_of([o for o in reminders if o["chat_id"] == ben.id])
         assert "In 5 Min." in text_of([o for o in reminders if o["chat_id"] == cem.id])
         dora_texts = text_of([o for o in reminders if o["chat_id"] == dora.id])
-        assert "fährt der Bus" in dora_texts and "Abfahrt 14:45 Uhr" in dora_texts and "Treffpunkt: Bushaltestelle vor dem MMZ Mansfelder" in dora_texts
+        assert "Der Bus fährt um 14:45, in " in dora_texts and "Treffpunkt: Bushaltestelle vor dem MMZ Mansfelder" in dora_texts
         now_wall, now_conference = time.time(), clock.now()
         for output in reminders:  # each went out before its session started
             sent_at = now_conference - timedelta(seconds=(now_wall - output["time"]) * SPEED)
@@ -85,9 +85,9 @@ async def test_cancelled_signup_gets_no_reminder_and_waitlist_is_told(tmp_path):
         await wait_until(lambda: clock.now() >= berlin("2025-06-03 14:20"), 15)
         await asyncio.sleep(0.5)
         texts = {chat: text_of([o for o in h.sandbox.outputs if o["chat_id"] == chat and o["seq"] > 0]) for chat in (anna.id, ben.id, cem.id)}
-        assert "fährt der Bus" in texts[anna.id]
+        assert "Der Bus fährt um" in texts[anna.id]
         assert "kein Platz frei geworden" in texts[ben.id] and "Platz 1 der Warteliste" in texts[ben.id]
-        assert "fährt der Bus" not in texts[cem.id] and "kein Platz" not in texts[cem.id]
+        assert "Der Bus fährt" not in texts[cem.id] and "kein Platz" not in texts[cem.id]
 
 
 async def test_429_and_blocked_users_lose_nothing_deliverable(tmp_path):

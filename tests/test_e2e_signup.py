@@ -159,7 +159,7 @@ async def test_reload_raises_capacity_promotes_and_lowering_reports_overbooking(
         assert (await h.services.storage.registrations.counts())["exkursion"].confirmed == 2
         program_file.write_text("conference: [kaputt", encoding="utf-8")
         text = text_of(await admin.send("/reload"))
-        assert "nicht</b> übernommen" not in text and "nicht übernommen" in text and "YAML syntax" in text
+        assert "nicht</b> übernommen" not in text and "nicht übernommen" in text and "YAML-Syntax (Zeile 1)" in text
         assert "Exkursion" in text_of(await anna.send("/programm"))  # the old program stays in force
 
 

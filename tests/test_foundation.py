@@ -111,7 +111,7 @@ def test_demo_runs_offline_with_no_configuration(tmp_path):
     assert "Willkommen!" in result.stdout and "22. Regionalkonferenz" in result.stdout
     assert "Podiumsdiskussion" in result.stdout and "Bye!" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
-    assert re.search(r"\[\d+\] ", result.stdout)  # buttons are numbered
+    assert re.search(r"\[\d+\.\d+\] ", result.stdout)  # buttons are numbered per message
 
 
 @pytest.mark.slow  # starts the bot or the demo

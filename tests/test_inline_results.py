@@ -24,7 +24,7 @@ def test_a_card_of_a_session_with_huge_texts_still_fits_one_message(program):
     panel = program.session("podium")
     huge = dataclasses.replace(
         panel, title=Text.of(de="Titel <&> " * 400), room="Saal & Co " * 100,
-        speakers=tuple(Speaker(f"Sprecherin {i} <b>", Text.of(de="Rolle " * 20)) for i in range(200)))
+        speakers=tuple(Speaker(Text.of(de=f"Sprecherin {i} <b>"), Text.of(de="Rolle " * 20)) for i in range(200)))
     program = program.replace_session(huge)
     card = sessions.card(program, huge, "de")
     text, _ = parse_html(card)  # valid HTML, every value escaped

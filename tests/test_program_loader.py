@@ -50,7 +50,7 @@ def test_shipped_program_loads_with_halle_facts(program):
     assert conf.timezone == "Europe/Berlin"
     assert conf.start.isoformat() == "2025-06-03T09:30:00+02:00"
     assert conf.end.isoformat() == "2025-06-03T16:00:00+02:00"
-    assert "Mansfelder Straße 56" in conf.venue.address
+    assert "Mansfelder Straße 56" in conf.venue.address.get("de")
     workshops = [s for s in program.sessions if s.kind == Kind.WORKSHOP]
     assert len(workshops) == 3 and all(s.capacity for s in workshops)
     excursion = program.session("exkursion")
@@ -195,7 +195,7 @@ def test_a_time_in_the_spring_gap_is_an_error_and_an_offset_resolves_it():
 
 def test_a_repeated_autumn_hour_is_a_warning_naming_the_session():
     program = parse_program(_dst_program("2025-10-26 02:30", "2025-10-26 04:00"))
-    (warning,) = program.warnings
+    (warning,) = map(str, program.warnings)
     assert "nacht" in warning and "twice" in warning
     assert not parse_program(_dst_program("2025-10-26 02:30+01:00", "2025-10-26 04:00")).warnings
 
@@ -358,3 +358,41 @@ def test_a_programs_fingerprint_is_the_same_in_every_process():
     assert others == {load_program(PROGRAM_FILE).fingerprint()}
     edited = parse_program(VALID.replace("Auftakt", "Eröffnung"))
     assert edited.fingerprint() != parse_program(VALID).fingerprint()
+
+
+def test_the_spring_gap_suggests_the_same_moment_after_the_jump_not_an_hour_off():
+    with pytest.raises(ProgramError) as error:
+        parse_program(_dst_program("2025-03-30 02:30", "2025-03-30 04:00"))
+    (problem,) = error.value.problems
+    assert '"2025-03-30 03:30"' in str(problem) and '"2025-03-30 02:30+01:00"' in str(problem)
+    suggested = parse_program(_dst_program("2025-03-30 02:30+01:00", "2025-03-30 04:00")).session("nacht")
+    assert suggested.start == parse_program(_dst_program("2025-03-30 03:30", "2025-03-30 04:00")).session("nacht").start
+
+
+def test_problems_and_warnings_speak_the_organizers_language():
+    from bot.texts import problem_text
+
+    with pytest.raises(ProgramError) as error:
+        parse_program(VALID.replace('end: "2025-06-03 10:00"\n    room: Saal', 'end: "2025-06-03 08:30"\n    room: Saal'))
+    problem = error.value.problems[0]
+    assert problem_text("de", problem) == "Programmpunkt 'auftakt' (Zeile 14): Feld 'end' muss nach 'start' liegen"
+    assert problem_text("en", problem) == str(problem) == "session 'auftakt' (line 14): field 'end' must be after 'start'"
+    (warning,) = parse_program(_dst_program("2025-10-26 02:30", "2025-10-26 04:00")).warnings
+    assert "gibt es in Europe/Berlin zweimal" in problem_text("de", warning) and '"2025-10-26 02:30+01:00"' in str(warning)
+
+
+def test_speakers_meeting_points_and_exhibitors_may_be_written_per_language():
+    text = VALID.replace("    room: Saal\n", """    room: Saal
+    speakers:
+      - {name: {de: "Die Bürgermeisterin", en: "The Mayor"}, role: {de: Stadt, en: City}}
+      - Erika Muster
+    meeting_point: {name: {de: "Vor dem Rathaus", en: "In front of the town hall"}, departure: "2025-06-03 09:00"}
+""", 1) + """exhibitors:
+  - {name: {de: "Stadtwerke", en: "Public utility"}, stand: "A1"}
+"""
+    program = parse_program(text)
+    mayor, erika = program.session("auftakt").speakers
+    assert (mayor.name.get("de"), mayor.name.get("en")) == ("Die Bürgermeisterin", "The Mayor")
+    assert erika.name.get("en") == "Erika Muster"
+    assert program.session("auftakt").meeting_point.name.get("en") == "In front of the town hall"
+    assert program.exhibitors[0].name.get("en") == "Public utility"

@@ -116,3 +116,15 @@ def test_lead_time_is_right_across_the_spring_daylight_saving_change():
     # 03:10 CEST is 01:10 UTC; fifteen real minutes before is 00:55 UTC (01:55 CET), not the wall-clock 02:55
     assert reminder.due == datetime(2025, 3, 30, 0, 55, tzinfo=timezone.utc)
     assert reminder.expires - reminder.due == timedelta(minutes=15)
+
+
+def test_the_bus_reminder_counts_from_the_departure_not_the_start(program):
+    session = program.session("exkursion")  # starts 14:45
+    point = dataclasses.replace(session.meeting_point, departure=berlin("2025-06-03 14:30"))
+    early = program.replace_session(dataclasses.replace(session, meeting_point=point))
+    owed = {r.kind: r for r in plan(early, [subject(1, "exkursion")])}
+    assert owed["reminder"].due == berlin("2025-06-03 14:00") and owed["reminder"].expires == berlin("2025-06-03 14:30")
+    assert owed["reminder_venue"].due == berlin("2025-06-03 14:00")
+    assert due_now(list(owed.values()), berlin("2025-06-03 14:31")) == []  # the bus has left: pointless now
+    late = subject(2, "exkursion", since=berlin("2025-06-03 14:35"))  # (the rules refuse this sign-up)
+    assert plan(early, [late]) == []

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, User
+from telegram import Bot, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, User
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
@@ -128,6 +128,11 @@ async def test_edit_venue_document_and_commands(server, bot):
         assert await client.file(document.document.file_id) == b"a;b\n1;2\n"
     assert await bot.set_my_commands([("start", "Start")], language_code="en")
     assert server.sandbox.commands["en"] == [{"command": "start", "description": "Start"}]
+    assert await bot.set_my_commands([("hilfe", "Hilfe")], scope=BotCommandScopeChat(user.id))  # one chat's own menu
+    assert server.sandbox.commands[f"chat:{user.id}:"] == [{"command": "hilfe", "description": "Hilfe"}]
+    assert server.sandbox.commands["en"] == [{"command": "start", "description": "Start"}]  # the others stay
+    with pytest.raises(BadRequest, match="(?i)chat not found"):
+        await bot.set_my_commands([("hilfe", "Hilfe")], scope=BotCommandScopeChat(777))
 
 
 @pytest.mark.parametrize("method, fields, code, description", [

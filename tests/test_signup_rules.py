@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from datetime import timedelta
 
 import pytest
 
@@ -145,6 +146,23 @@ async def test_signup_closes_when_the_session_starts(storage, small):
     late = berlin("2025-06-03 13:20")
     outcome = await storage.registrations.sign_up(small, "ws-zwilling", 1, next(arrivals), late)
     assert outcome.status == Status.CLOSED
+
+
+def leaving_early(program, minutes: int = 15):
+    """The excursion's bus leaves `minutes` before the session starts."""
+    session = program.session("exkursion")
+    point = dataclasses.replace(session.meeting_point, departure=session.start - timedelta(minutes=minutes))
+    return program.replace_session(dataclasses.replace(session, meeting_point=point))
+
+
+async def test_signup_closes_when_the_bus_leaves_not_at_the_start(storage, small):
+    early = leaving_early(small)  # bus 14:30, session 14:45
+    await people(storage, 1, 2)
+    assert (await storage.registrations.sign_up(early, "exkursion", 1, next(arrivals), berlin("2025-06-03 14:29"))).status == Status.CONFIRMED
+    refused = await storage.registrations.sign_up(early, "exkursion", 2, next(arrivals), berlin("2025-06-03 14:35"))
+    assert refused.status == Status.DEPARTED
+    assert (await storage.registrations.sign_up(small, "exkursion", 2, next(arrivals), berlin("2025-06-03 14:35"))).status \
+        == Status.WAITLISTED  # with the bus at the start, 14:35 is still open
 
 
 async def test_capacity_change_never_drops_anyone(storage, small):

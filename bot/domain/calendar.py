@@ -3,8 +3,9 @@
 UIDs are stable (session id + conference id), so importing a newer file updates the
 entries instead of duplicating them; SEQUENCE grows with every file, times carry the
 conference's time zone (with its VTIMEZONE). Only the sessions the attendee chose (a seat,
-a waitlist place, a bookmark) carry an alarm at their lead time; an excursion is located at
-its meeting point, where people have to be.
+a waitlist place, a bookmark) carry an alarm at their lead time, counted like the reminders
+from the bus's departure where there is one; an excursion is located at its meeting point,
+where people have to be.
 """
 
 from __future__ import annotations
@@ -44,12 +45,13 @@ def agenda_ics(program: Program, sessions: list[Session], lang: str, now: dateti
         point = session.meeting_point
         description = session.description.get(lang) if session.description else ""
         if point is not None:
-            event.add("location", ", ".join(part for part in (point.name, point.address) if part))
+            event.add("location", ", ".join(part for part in (point.name.get(lang), point.address.get(lang)) if part))
             if session.room:
                 description = f"{destination_label}{session.room}" + (f"\n\n{description}" if description else "")
         else:
             venue = program.conference.venue
-            event.add("location", ", ".join(part for part in (session.room, venue.name, venue.address) if part))
+            event.add("location", ", ".join(part for part in (session.room, venue.name.get(lang), venue.address.get(lang))
+                                            if part))
         if description:
             event.add("description", description)
         event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
@@ -58,7 +60,7 @@ def agenda_ics(program: Program, sessions: list[Session], lang: str, now: dateti
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("description", session.title.get(lang))
-            alarm.add("trigger", -before)
+            alarm.add("trigger", -(before + (session.start - session.begins)))  # before the bus, if it leaves first
             event.add_component(alarm)
         calendar.add_component(event)
     calendar.add_missing_timezones()

@@ -138,12 +138,14 @@ def intent_overrides(program: Program, intent: dict) -> list[Override]:
 
 
 def later_in_room(program: Program, session_id: str) -> tuple[Session, ...]:
-    """The sessions after this one in the same room (what "and all following" moves too)."""
+    """The sessions after this one in the same room on the same day (what "and all following"
+    moves too): a delay in the afternoon does not move the next morning."""
     session = program.session(session_id)
     if session is None or not session.room:
         return ()
+    day = program.day_of(session.start)
     return tuple(s for s in program.sessions if s.id != session.id and s.room.casefold() == session.room.casefold()
-                 and s.start >= session.end)
+                 and s.start >= session.end and program.day_of(s.start) == day)
 
 
 @dataclass(frozen=True)

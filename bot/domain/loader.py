@@ -1,13 +1,15 @@
 """Reads a program file and checks it, reporting every problem at once.
 
 Each problem names the session and the field and, where the YAML parser knows
-it, the line, so an organizer can fix a file without reading Python.
+it, the line, so an organizer can fix a file without reading Python. Problems and warnings are
+domain.problems values: the chat words them in the organizer's language, the command line in
+English.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -17,6 +19,7 @@ import yaml
 
 from .announcements import Audience, PlannedAnnouncement
 from .checks import check_sessions
+from .problems import FILE, YAML_SYNTAX, Message, Problem, Where, entry
 from .schedule_import import Imported, ScheduleError, parse_schedule
 from .program import (
     EMPTY_TEXT,
@@ -35,17 +38,6 @@ from .program import (
 # Ids travel in button data (64 bytes at most) and deep links (letters, digits, _ and -).
 SESSION_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,23}$")
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        line = f" (line {self.line})" if self.line else ""
-        return f"{self.where}{line}: {self.message}"
 
 
 class ProgramError(Exception):
@@ -97,18 +89,19 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mappi
 Fetch = Callable[[str], bytes]  # reads an http(s) source; given by the caller (the domain has no network)
 
 
-def load_program(path: str | Path, fetch: Fetch | None = None) -> Program:
+def load_program(path: str | Path, fetch: Fetch | None = None, zone: str | None = None) -> Program:
     """Load and check a program file — a program.yaml, or a pretalx/frab schedule.json or
-    schedule.xml directly — and raise ProgramError listing every problem."""
+    schedule.xml directly (read in `zone` where its times carry no offset) — and raise
+    ProgramError listing every problem."""
     file = Path(path)
     try:
         raw = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ProgramError([Problem(str(file), "file not found")]) from None
+        raise ProgramError([Problem((str(file),), Message.of("file_not_found"))]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ProgramError([Problem(str(file), f"cannot read file: {exc}")]) from None
+        raise ProgramError([Problem((str(file),), Message.of("cannot_read_file", reason=exc))]) from None
     if is_schedule(file, raw):
-        return _build(import_schedule(file, raw), [])
+        return _build(import_schedule(file, raw, zone), [])
     return parse_program(raw, base=file.parent, fetch=fetch)
 
 
@@ -117,21 +110,29 @@ def is_schedule(file: Path, raw: str) -> bool:
     return file.suffix.lower() in (".json", ".xml") or start.startswith("{") or start.startswith("<")
 
 
-def import_schedule(file: Path, raw: str) -> Imported:
+def import_schedule(file: Path | str, raw: str | bytes, zone: str | None = None, zone_from: str = "option",
+                    language: str | None = None) -> Imported:
+    """A schedule's bytes as a program document; a schedule that cannot be read is a problem
+    of the file (named by `file`: its path or URL)."""
     try:
-        return parse_schedule(raw.encode("utf-8"), str(file))
+        return parse_schedule(raw.encode("utf-8") if isinstance(raw, str) else raw, str(file), zone, zone_from, language)
     except ScheduleError as error:
-        raise ProgramError([Problem(str(file), str(error).replace(f"{file}: ", "", 1))]) from None
+        raise ProgramError([Problem((str(file),), error.message, error.line)]) from None
+
+
+def load_schedule(source: str, data: bytes, zone: str | None = None) -> Program:
+    """A schedule read from a file or URL elsewhere (`check URL`), in `zone` if given."""
+    return _build(import_schedule(source, data, zone), [])
 
 
 def _build(imported: Imported, problems: list[Problem]) -> Program:
     checker = _Checker()
-    checker.warnings.extend(imported.warnings + [f"skipped {reason}" for reason in imported.skipped])
+    checker.warnings.extend(Problem((), warning) for warning in imported.all_warnings())
     checker.problems.extend(problems)
     return checker.build(imported.document)
 
 
-ADDABLE = {"capacity", "meeting_point", "questions", "moderators", "kind", "keywords", "room"}
+ADDABLE = {"capacity", "meeting_point", "questions", "moderators", "kind", "keywords", "room", "for_everybody"}
 
 
 def linked_url(path: str | Path) -> str:
@@ -161,37 +162,43 @@ def _with_source(document: dict, base: Path | None, fetch: Fetch | None) -> tupl
     line = getattr(document, "key_lines", {}).get("source")
     if is_url(source):
         if fetch is None:
-            raise ProgramError([Problem("source", f"'{source}' is a URL; the bot reads it when it runs", line)])
+            raise ProgramError([Problem(("source",), Message.of("source_is_url", source=source), line)])
         try:
             raw = fetch(source).decode("utf-8-sig", errors="replace")
         except OSError as exc:
-            raise ProgramError([Problem("source", f"cannot read the schedule '{source}': {exc}", line)]) from None
+            raise ProgramError([Problem(("source",), Message.of("cannot_read_schedule", source=source, reason=exc),
+                                        line)]) from None
         file = Path(source.rsplit("/", 1)[-1] or "schedule")
     else:
         file = (base / source) if base is not None and not Path(source).is_absolute() else Path(source)
         try:
             raw = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ProgramError([Problem("source", f"cannot read the schedule '{source}': {exc}", line)]) from None
-    imported = import_schedule(file, raw)
+            raise ProgramError([Problem(("source",), Message.of("cannot_read_schedule", source=source, reason=exc),
+                                        line)]) from None
+    own_conference = document.get("conference") if isinstance(document.get("conference"), dict) else {}
+    imported = import_schedule(file, raw, *_given_zone_and_language(own_conference))
+    if "venue" in own_conference:  # the program file names the venue the export lacks
+        imported.warnings = [w for w in imported.warnings if w.code != "no_venue"]
     problems: list[Problem] = []
     merged = dict(imported.document)
     conference = dict(merged["conference"])
-    conference.update(document.get("conference") or {})
+    conference.update(own_conference)
     merged["conference"] = _Mapping(conference)
     sessions = [dict(s) for s in merged["sessions"]]
     by_id = {s["id"]: s for s in sessions}
     additions = document.get("additions") or {}
     if not isinstance(additions, dict):
-        problems.append(Problem("additions", "must map session ids to fields to add", getattr(document, "key_lines", {}).get("additions")))
+        problems.append(Problem(("additions",), Message.of("additions_mapping"), getattr(document, "key_lines", {}).get("additions")))
         additions = {}
     for session_id, fields in additions.items():
         line = additions.key_lines.get(str(session_id)) if isinstance(additions, _Mapping) else None
         if str(session_id) not in by_id:
-            problems.append(Problem(f"additions '{session_id}'", "no session with this id in the schedule", line))
+            problems.append(Problem((entry("additions", f"'{session_id}'"),), Message.of("additions_unknown"), line))
             continue
         if not isinstance(fields, dict) or set(map(str, fields)) - ADDABLE:
-            problems.append(Problem(f"additions '{session_id}'", f"may add only {', '.join(sorted(ADDABLE))}", line))
+            problems.append(Problem((entry("additions", f"'{session_id}'"),),
+                                    Message.of("additions_fields", fields=", ".join(sorted(ADDABLE))), line))
             continue
         by_id[str(session_id)].update(fields)
     own = document.get("sessions") or []
@@ -199,7 +206,19 @@ def _with_source(document: dict, base: Path | None, fetch: Fetch | None) -> tupl
     for key in ("announcements", "exhibitors"):
         if key in document:
             merged[key] = document[key]
-    return Imported(merged, imported.warnings, imported.skipped), problems
+    return Imported(merged, imported.warnings, imported.skipped, imported.notes), problems
+
+
+def _given_zone_and_language(conference: dict) -> tuple[str | None, str, str | None]:
+    """What the program file says of the linked export: the zone its wall times are in (an
+    unknown zone is left to the checks of `conference`, which report it) and its language."""
+    zone = conference.get("timezone")
+    try:
+        known = str(ZoneInfo(zone.strip()).key) if isinstance(zone, str) and zone.strip() else None
+    except (ZoneInfoNotFoundError, ValueError):
+        known = None
+    language = conference.get("language")
+    return known, "program", language if language in LANGUAGES else None
 
 
 def _read_yaml(raw: str) -> tuple[Any, list[Problem]]:
@@ -209,8 +228,8 @@ def _read_yaml(raw: str) -> tuple[Any, list[Problem]]:
         document = loader.get_single_data()
     finally:
         loader.dispose()
-    return document, [Problem("file", f"field '{key}' is given twice in one place (first at line {first}); "
-                                      f"only the last would count", line) for key, first, line in loader.duplicates]
+    return document, [Problem(FILE, Message.of("duplicate_key", field=key, first=first), line)
+                      for key, first, line in loader.duplicates]
 
 
 def parse_program(raw: str, base: Path | None = None, fetch: Fetch | None = None) -> Program:
@@ -220,9 +239,9 @@ def parse_program(raw: str, base: Path | None = None, fetch: Fetch | None = None
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
         line = mark.line + 1 if mark is not None else None
-        raise ProgramError([Problem("YAML syntax", str(reason), line)]) from None
+        raise ProgramError([Problem(YAML_SYNTAX, Message.of("yaml", reason=reason), line)]) from None
     except RecursionError:
-        raise ProgramError([Problem("YAML syntax", "the document is nested too deeply")]) from None
+        raise ProgramError([Problem(YAML_SYNTAX, Message.of("nested_too_deeply"))]) from None
     if isinstance(document, dict) and document.get("source"):
         imported, problems = _with_source(document, base, fetch)
         return _build(imported, duplicates + problems)
@@ -234,7 +253,8 @@ def parse_program(raw: str, base: Path | None = None, fetch: Fetch | None = None
 class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
-        self.warnings: list[str] = []
+        self.warnings: list[Problem] = []
+        self.language = "de"  # the language a plain text is written in (conference.language)
         # Times are read in the conference's zone. While the zone is missing or unknown (that is
         # reported), they are read as UTC, so that every check that compares them still runs.
         self.tz: ZoneInfo = ZoneInfo("UTC")
@@ -245,81 +265,84 @@ class _Checker:
 
     # --- reporting -------------------------------------------------------------------------
 
-    def problem(self, where: str, message: str, container: Any = None, key: str | None = None):
-        line = None
-        if isinstance(container, _Mapping):
-            line = container.key_lines.get(key, container.line) if key else container.line
-        self.problems.append(Problem(where, message, line))
+    def problem(self, where: Where, code: str, container: Any = None, key: str | None = None, **values: Any):
+        self.problems.append(Problem(where, Message.of(code, **values), _line(container, key)))
 
     # --- typed field readers ---------------------------------------------------------------
 
-    def mapping(self, where: str, value: Any, parent: Any, key: str) -> dict | None:
+    def mapping(self, where: Where, value: Any, parent: Any, key: str) -> dict | None:
         if not isinstance(value, dict):
-            self.problem(where, f"field '{key}' must be a mapping", parent, key)
+            self.problem(where, "field_mapping", parent, key, field=key)
             return None
         return value
 
-    def required(self, where: str, container: dict, key: str) -> Any:
+    def required(self, where: Where, container: dict, key: str) -> Any:
         if key not in container or container[key] is None:
-            self.problem(where, f"field '{key}' is missing", container)
+            self.problem(where, "field_missing", container, field=key)
             return None
         return container[key]
 
-    def string(self, where: str, container: dict, key: str, required: bool = True) -> str:
+    def string(self, where: Where, container: dict, key: str, required: bool = True) -> str:
         value = self.required(where, container, key) if required else container.get(key)
         if value is None:
             return ""
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.problem(where, f"field '{key}' must be a text", container, key)
+            self.problem(where, "field_text", container, key, field=key)
             return ""
         text = str(value).strip()
         if required and not text:
-            self.problem(where, f"field '{key}' must not be empty", container, key)
+            self.problem(where, "field_empty", container, key, field=key)
         return text
 
-    def text(self, where: str, container: dict, key: str, required: bool = True) -> Text:
+    def text(self, where: Where, container: dict, key: str, required: bool = True) -> Text:
+        """A text: one string (in the conference's language, shown to everyone) or one per
+        language, {de: …, en: …}."""
         value = self.required(where, container, key) if required else container.get(key)
         if value is None:
             return EMPTY_TEXT
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # a stand number, a room "3"
         if isinstance(value, str):
-            return Text.of(de=value.strip())
+            if required and not value.strip():
+                self.problem(where, "field_empty", container, key, field=key)
+            return Text.of(**{self.language: value.strip()}) if value.strip() else EMPTY_TEXT
         if not isinstance(value, dict):
-            self.problem(where, f"field '{key}' must be a text or a mapping of languages", container, key)
+            self.problem(where, "field_text_or_languages", container, key, field=key)
             return EMPTY_TEXT
         values = {}
         for lang, item in value.items():
             if lang not in LANGUAGES:
-                self.problem(where, f"field '{key}': unknown language '{lang}' (use {', '.join(LANGUAGES)})", value, lang)
+                self.problem(where, "unknown_language", value, lang, field=key, language=lang, languages=", ".join(LANGUAGES))
             elif not isinstance(item, str) or not item.strip():
-                self.problem(where, f"field '{key}.{lang}' must be a non-empty text", value, lang)
+                self.problem(where, "language_text_empty", value, lang, field=f"{key}.{lang}")
             else:
                 values[lang] = item.strip()
         if required and not values:
-            self.problem(where, f"field '{key}' has no text", container, key)
+            self.problem(where, "field_no_text", container, key, field=key)
         return Text(tuple(values.items()))
 
-    def number(self, where: str, container: dict, key: str, low: float, high: float) -> float | None:
+    def number(self, where: Where, container: dict, key: str, low: float, high: float) -> float | None:
         value = container.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(where, f"field '{key}' must be a number", container, key)
+            self.problem(where, "field_number", container, key, field=key)
             return None
         if not low <= value <= high:
-            self.problem(where, f"field '{key}' must be between {low} and {high}", container, key)
+            self.problem(where, "number_range", container, key, field=key, low=low, high=high)
             return None
         return float(value)
 
-    def moment(self, where: str, container: dict, key: str, tz: ZoneInfo | None, required: bool = True) -> datetime | None:
+    def moment(self, where: Where, container: dict, key: str, tz: ZoneInfo | None, required: bool = True) -> datetime | None:
         value = self.required(where, container, key) if required else container.get(key)
         if value is None:
             return None
         if not isinstance(value, str):
-            self.problem(where, f"field '{key}' must be a date and time like \"2025-06-03 09:30\"", container, key)
+            self.problem(where, "field_moment", container, key, field=key)
             return None
         parsed = _parse_time(value.strip())
         if parsed is None:
-            self.problem(where, f"field '{key}': '{value}' is not a date and time like \"2025-06-03 09:30\"", container, key)
+            self.problem(where, "bad_moment", container, key, field=key, value=value)
             return None
         if parsed.tzinfo is None:
             if tz is None:
@@ -327,30 +350,33 @@ class _Checker:
             return self.local_time(where, container, key, parsed, tz)
         return parsed
 
-    def local_time(self, where: str, container: dict, key: str, naive: datetime, tz: ZoneInfo) -> datetime | None:
+    def local_time(self, where: Where, container: dict, key: str, naive: datetime, tz: ZoneInfo) -> datetime | None:
         """A wall-clock time in the conference's zone. One that the clocks skip (the spring gap)
-        is an error; one they show twice (the autumn repeat) is a warning and means the first."""
+        is an error, and the fix it suggests is the same moment on the clocks after the jump;
+        one they show twice (the autumn repeat) is a warning and means the first."""
         moment = naive.replace(tzinfo=tz)
         back = moment.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
         if back != naive:
-            self.problem(where, f"field '{key}': {naive:%Y-%m-%d %H:%M} does not exist in {tz.key} (the clocks "
-                                f"jump forward then); write the time with an offset, e.g. \"{naive:%Y-%m-%d %H:%M}+02:00\"",
-                         container, key)
+            # zoneinfo reads a skipped time with the offset from before the jump: 02:30 at +01:00,
+            # which the clocks, an hour ahead by then, show as 03:30
+            self.problem(where, "time_skipped", container, key, field=key, time=f"{naive:%Y-%m-%d %H:%M}", zone=tz.key,
+                         suggestion=f"{back:%Y-%m-%d %H:%M}", offset=f"{naive:%Y-%m-%d %H:%M}{_offset(moment)}")
             return None
-        if moment.utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset():
-            line = container.key_lines.get(key) if isinstance(container, _Mapping) else None
-            self.warnings.append(str(Problem(where, f"field '{key}': {naive:%Y-%m-%d %H:%M} happens twice in {tz.key} "
-                                                    f"(the clocks go back); read as the first, {moment:%H:%M%z}; write an "
-                                                    f"offset to choose", line)))
+        second = naive.replace(tzinfo=tz, fold=1)
+        if moment.utcoffset() != second.utcoffset():
+            self.warnings.append(Problem(where, Message.of(
+                "time_twice", field=key, time=f"{naive:%Y-%m-%d %H:%M}", zone=tz.key,
+                first=f"{naive:%Y-%m-%d %H:%M}{_offset(moment)}", second=f"{naive:%Y-%m-%d %H:%M}{_offset(second)}"),
+                _line(container, key)))
         return moment
 
-    def place(self, where: str, data: dict, key: str) -> dict | None:
+    def place(self, where: Where, data: dict, key: str) -> dict | None:
         return self.mapping(where, data.get(key), data, key) if key in data else None
 
-    def read_place(self, where: str, data: dict, cls=Place, **extra) -> Place:
+    def read_place(self, where: Where, data: dict, cls=Place, **extra) -> Place:
         return cls(
-            name=self.string(where, data, "name"),
-            address=self.string(where, data, "address", required=False),
+            name=self.text(where, data, "name"),
+            address=self.text(where, data, "address", required=False),
             latitude=self.number(where, data, "latitude", -90, 90),
             longitude=self.number(where, data, "longitude", -180, 180),
             **extra,
@@ -360,10 +386,10 @@ class _Checker:
 
     def build(self, document: Any) -> Program:
         if not isinstance(document, dict):
-            raise ProgramError([Problem("file", "the program must be a mapping with 'conference' and 'sessions'")])
+            raise ProgramError([Problem(FILE, Message.of("program_mapping"))])
         unknown = set(document) - {"conference", "sessions", "announcements", "exhibitors", "source", "additions"}
         for key in sorted(map(str, unknown)):
-            self.problem("file", f"unknown top-level field '{key}'", document, key)
+            self.problem(FILE, "unknown_top_level", document, key, field=key)
         conference = self.conference(document.get("conference"), document)
         sessions = self.sessions(document.get("sessions"), document, conference)
         announcements = self.announcements(document.get("announcements"), document, conference, self.session_ids)
@@ -377,52 +403,53 @@ class _Checker:
         if data is None:
             return []
         if not isinstance(data, list):
-            self.problem("file", "field 'exhibitors' must be a list", document, "exhibitors")
+            self.problem(FILE, "field_list", document, "exhibitors", field="exhibitors")
             return []
         found = []
         for index, item in enumerate(data, start=1):
-            where = f"exhibitor #{index}"
+            where = (entry("exhibitor", f"#{index}"),)
             if not isinstance(item, dict):
-                self.problems.append(Problem(where, "must be a mapping with name, municipality, topic and stand"))
+                self.problem(where, "exhibitor_mapping")
                 continue
             for key in sorted(set(map(str, item)) - {"name", "municipality", "topic", "stand"}):
-                self.problem(where, f"unknown field '{key}'", item, key)
-            name = self.string(where, item, "name")
+                self.problem(where, "unknown_field", item, key, field=key)
+            name = self.text(where, item, "name")
             if name:
-                found.append(Exhibitor(name, self.string(where, item, "municipality", required=False),
+                found.append(Exhibitor(name, self.text(where, item, "municipality", required=False),
                                        self.text(where, item, "topic", required=False),
-                                       self.string(where, item, "stand", required=False)))
+                                       self.text(where, item, "stand", required=False)))
         return found
 
     def announcements(self, data: Any, document: dict, conference: Conference | None, session_ids: set[str]) -> list:
         if data is None:
             return []
         if not isinstance(data, list):
-            self.problem("file", "field 'announcements' must be a list", document, "announcements")
+            self.problem(FILE, "field_list", document, "announcements", field="announcements")
             return []
         planned, seen = [], set()
         for index, item in enumerate(data, start=1):
-            where = f"announcement #{index}"
+            where = (entry("announcement", f"#{index}"),)
             if not isinstance(item, dict):
-                self.problems.append(Problem(where, "must be a mapping with id, at, audience and text"))
+                self.problem(where, "announcement_mapping")
                 continue
             ident = self.string(where, item, "id")
             if ident:
-                where = f"announcement '{ident}'"
+                where = (entry("announcement", f"'{ident}'"),)
                 if not SESSION_ID_PATTERN.match(ident):
-                    self.problem(where, "field 'id' must be 1–24 lower-case letters, digits, '-' or '_'", item, "id")
+                    self.problem(where, "announcement_id", item, "id")
                 if ident in seen:
-                    self.problem(where, f"field 'id': duplicate id '{ident}'", item, "id")
+                    self.problem(where, "duplicate_id", item, "id", ident=ident)
                 seen.add(ident)
             for key in sorted(set(map(str, item)) - {"id", "at", "audience", "text"}):
-                self.problem(where, f"unknown field '{key}'", item, key)
+                self.problem(where, "unknown_field", item, key, field=key)
             at = self.moment(where, item, "at", self.tz)
             raw_audience = item.get("audience", "all")
             audience = Audience.parse(raw_audience) if isinstance(raw_audience, str) else None
             if audience is None:
-                self.problem(where, "field 'audience' must be all, excursion, confirmed:<id>, waitlisted:<id> or bookmarked:<id>", item, "audience")
+                self.problem(where, "audience", item, "audience", forms="all, excursion, confirmed:<id>, waitlisted:<id>",
+                             last="bookmarked:<id>")
             elif audience.session_id and audience.session_id not in session_ids:
-                self.problem(where, f"field 'audience': unknown session '{audience.session_id}'", item, "audience")
+                self.problem(where, "audience_unknown_session", item, "audience", session=audience.session_id)
                 audience = None
             text = self.text(where, item, "text")
             if ident and at and audience and text:
@@ -430,38 +457,39 @@ class _Checker:
         return planned
 
     def conference(self, data: Any, document: dict) -> Conference | None:
-        where = "conference"
+        where = ("conference",)
         if data is None:
-            self.problem(where, "field 'conference' is missing", document)
+            self.problem(FILE, "field_missing", document, field="conference")
             return None
-        if self.mapping(where, data, document, "conference") is None:
+        if self.mapping(FILE, data, document, "conference") is None:
             return None
+        self.language = self.conference_language(data)
         tz = self.zone(data)
         self.tz = tz or self.tz
         start = self.moment(where, data, "start", self.tz)
         end = self.moment(where, data, "end", self.tz)
         if start and end and end <= start:
-            self.problem(where, "field 'end' must be after 'start'", data, "end")
+            self.problem(where, "end_before_start", data, "end")
         elif start and end:
             self.span = (start, end)
         venue_raw = self.required(where, data, "venue")
         venue_data = self.mapping(where, venue_raw, data, "venue") if venue_raw is not None else None
-        venue = self.read_place(where + ".venue", venue_data) if venue_data is not None else Place(name="")
+        venue = self.read_place(("conference.venue",), venue_data) if venue_data is not None else Place(name=EMPTY_TEXT)
         organizer = data.get("organizer") or {}
         if not isinstance(organizer, dict):
-            self.problem(where, "field 'organizer' must be a mapping", data, "organizer")
+            self.problem(where, "field_mapping", data, "organizer", field="organizer")
             organizer = {}
         privacy = data.get("privacy") or {}
         if not isinstance(privacy, dict):
-            self.problem(where, "field 'privacy' must be a mapping", data, "privacy")
+            self.problem(where, "field_mapping", data, "privacy", field="privacy")
             privacy = {}
         retention = privacy.get("retention_days", 30)
         if isinstance(retention, bool) or not isinstance(retention, int) or retention < 0:
-            self.problem(where + ".privacy", "field 'retention_days' must be a whole number of days ≥ 0", privacy, "retention_days")
+            self.problem(("conference.privacy",), "retention_days", privacy, "retention_days")
             retention = 30
         attendees = data.get("attendees")
         if attendees is not None and (isinstance(attendees, bool) or not isinstance(attendees, int) or attendees < 0):
-            self.problem(where, "field 'attendees' must be a whole number ≥ 0", data, "attendees")
+            self.problem(where, "attendees", data, "attendees")
             attendees = None
         conference_id = self.string(where, data, "id", required=False) or "conference"
         name = self.text(where, data, "name")
@@ -475,31 +503,39 @@ class _Checker:
             start=start,
             end=end,
             venue=venue,
-            organizer_name=self.text(where + ".organizer", organizer, "name", required=False),
-            organizer_email=self.string(where + ".organizer", organizer, "email", required=False),
-            organizer_url=self.string(where + ".organizer", organizer, "url", required=False),
-            organizer_phone=self.string(where + ".organizer", organizer, "phone", required=False),
-            privacy_controller=self.text(where + ".privacy", privacy, "controller", required=False),
+            organizer_name=self.text(("conference.organizer",), organizer, "name", required=False),
+            organizer_email=self.string(("conference.organizer",), organizer, "email", required=False),
+            organizer_url=self.string(("conference.organizer",), organizer, "url", required=False),
+            organizer_phone=self.string(("conference.organizer",), organizer, "phone", required=False),
+            privacy_controller=self.text(("conference.privacy",), privacy, "controller", required=False),
             retention_days=retention,
             expected_attendees=attendees,
         )
 
     def zone(self, data: dict) -> ZoneInfo | None:
-        name = self.string("conference", data, "timezone")
+        name = self.string(("conference",), data, "timezone")
         if not name:
             return None
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            self.problem("conference", f"field 'timezone': unknown time zone '{name}' (use an IANA name like Europe/Berlin)", data, "timezone")
+            self.problem(("conference",), "unknown_zone", data, "timezone", name=name)
             return None
+
+    def conference_language(self, data: dict) -> str:
+        """The language the file's plain texts are written in: `language`, German if not said."""
+        value = data.get("language", "de")
+        if value not in LANGUAGES:
+            self.problem(("conference",), "conference_language", data, "language", languages=", ".join(LANGUAGES))
+            return "de"
+        return value
 
     def sessions(self, data: Any, document: dict, conference: Conference | None) -> list[Session]:
         if data is None:
-            self.problem("file", "field 'sessions' is missing", document)
+            self.problem(FILE, "field_missing", document, field="sessions")
             return []
         if not isinstance(data, list):
-            self.problem("file", "field 'sessions' must be a list", document, "sessions")
+            self.problem(FILE, "field_list", document, "sessions", field="sessions")
             return []
         entries: list[tuple[Session, Any]] = []
         seen: dict[str, int | None] = {}
@@ -512,23 +548,24 @@ class _Checker:
         return [session for session, _ in entries]
 
     def session(self, index: int, data: Any, conference: Conference | None, seen: dict) -> Session | None:
-        where = f"session #{index}"
+        where = (entry("session", f"#{index}"),)
         if not isinstance(data, dict):
-            self.problems.append(Problem(where, "must be a mapping with id, kind, title, start and end"))
+            self.problem(where, "session_mapping")
             return None
         session_id = self.string(where, data, "id")
         if session_id:
-            where = f"session '{session_id}'"
+            where = (entry("session", f"'{session_id}'"),)
             if not SESSION_ID_PATTERN.match(session_id):
-                self.problem(where, "field 'id' must be 1–24 lower-case letters, digits, '-' or '_', starting with a letter or digit", data, "id")
-            if session_id in seen:
-                earlier = f" (first at line {seen[session_id]})" if seen[session_id] else ""
-                self.problem(where, f"field 'id': duplicate id '{session_id}'{earlier}", data, "id")
+                self.problem(where, "session_id", data, "id")
+            if session_id in seen and seen[session_id]:
+                self.problem(where, "duplicate_id_at", data, "id", ident=session_id, first=seen[session_id])
+            elif session_id in seen:
+                self.problem(where, "duplicate_id", data, "id", ident=session_id)
             seen.setdefault(session_id, getattr(data, "line", None))
         known = {"id", "kind", "title", "start", "end", "room", "description", "speakers", "capacity", "meeting_point",
-                 "questions", "moderators", "keywords"}
+                 "questions", "moderators", "keywords", "for_everybody"}
         for key in sorted(set(map(str, data)) - known):
-            self.problem(where, f"unknown field '{key}'", data, key)
+            self.problem(where, "unknown_field", data, key, field=key)
         kind = self.kind(where, data)
         title = self.text(where, data, "title")
         tz = self.tz
@@ -537,22 +574,26 @@ class _Checker:
         # Per field, with its line, and even when the other time is missing; the same rules as
         # domain.checks (end after start, inside the conference), which live changes are held to.
         if start and end and end <= start:
-            self.problem(where, "field 'end' must be after 'start'", data, "end")
+            self.problem(where, "end_before_start", data, "end")
         if self.span:
             first, last = self.span
             for key, moment in (("start", start), ("end", end)):
                 if moment and not first <= moment <= last:
-                    self.problem(where, f"field '{key}' lies outside the conference ({_fmt(first)} – {_fmt(last)})", data, key)
+                    self.problem(where, "outside_conference", data, key, field=key, first=_fmt(first), last=_fmt(last))
         capacity = self.capacity(where, data)
         meeting_point = self.meeting_point(where, data, tz)
         speakers = self.speakers(where, data)
         questions = data.get("questions", False)
         if not isinstance(questions, bool):
-            self.problem(where, "field 'questions' must be true or false", data, "questions")
+            self.problem(where, "field_bool", data, "questions", field="questions")
             questions = False
+        for_everybody = data.get("for_everybody")
+        if for_everybody is not None and not isinstance(for_everybody, bool):
+            self.problem(where, "field_bool", data, "for_everybody", field="for_everybody")
+            for_everybody = None
         moderators = data.get("moderators") or []
         if not isinstance(moderators, list) or not all(isinstance(m, int) and not isinstance(m, bool) for m in moderators):
-            self.problem(where, "field 'moderators' must be a list of numeric Telegram user ids", data, "moderators")
+            self.problem(where, "moderators", data, "moderators")
             moderators = []
         keywords = self.keywords(where, data)
         if not (session_id and start and end):
@@ -573,25 +614,26 @@ class _Checker:
             questions=questions,
             moderators=tuple(moderators),
             keywords=keywords,
+            for_everybody=for_everybody,
         )
 
-    def keywords(self, where: str, data: dict) -> tuple[str, ...]:
+    def keywords(self, where: Where, data: dict) -> tuple[str, ...]:
         """Extra words free-text search finds the session by: a list of texts."""
         value = data.get("keywords")
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.problem(where, "field 'keywords' must be a list of words, e.g. [Mittagessen, lunch]", data, "keywords")
+            self.problem(where, "keywords_list", data, "keywords")
             return ()
         words = []
         for number, item in enumerate(value, start=1):
             if isinstance(item, str) and item.strip():
                 words.append(item.strip())
             else:
-                self.problem(where, f"field 'keywords': entry {number} must be a word, not {item!r}", data, "keywords")
+                self.problem(where, "keyword_entry", data, "keywords", number=number, item=repr(item))
         return tuple(words)
 
-    def kind(self, where: str, data: dict) -> Kind | None:
+    def kind(self, where: Where, data: dict) -> Kind | None:
         value = self.string(where, data, "kind")
         if not value:
             return None
@@ -599,48 +641,50 @@ class _Checker:
             return Kind(value)
         except ValueError:
             kinds = ", ".join(k.value for k in Kind)
-            self.problem(where, f"field 'kind': unknown kind '{value}' (use one of {kinds})", data, "kind")
+            self.problem(where, "unknown_kind", data, "kind", kind=value, kinds=kinds)
             return None
 
-    def capacity(self, where: str, data: dict) -> int | None:
+    def capacity(self, where: Where, data: dict) -> int | None:
         value = data.get("capacity")
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(where, "field 'capacity' must be a whole number", data, "capacity")
+            self.problem(where, "capacity_whole", data, "capacity")
             return None
         if value <= 0:
-            self.problem(where, f"field 'capacity' must be greater than 0 (is {value})", data, "capacity")
+            self.problem(where, "capacity_positive", data, "capacity", value=value)
             return None
         return value
 
-    def meeting_point(self, where: str, data: dict, tz: ZoneInfo) -> MeetingPoint | None:
+    def meeting_point(self, where: Where, data: dict, tz: ZoneInfo) -> MeetingPoint | None:
         point = self.place(where, data, "meeting_point")
         if point is None:
             return None
-        departure = self.moment(where + ".meeting_point", point, "departure", tz, required=False)
+        inside = (*where, ".meeting_point")
+        departure = self.moment(inside, point, "departure", tz, required=False)
         if departure and self.span and not self.span[0] <= departure <= self.span[1]:
-            self.problem(where + ".meeting_point", "field 'departure' lies outside the conference", point, "departure")
-        return self.read_place(where + ".meeting_point", point, MeetingPoint, departure=departure)
+            self.problem(inside, "departure_outside", point, "departure")
+        return self.read_place(inside, point, MeetingPoint, departure=departure)
 
-    def speakers(self, where: str, data: dict) -> tuple[Speaker, ...]:
+    def speakers(self, where: Where, data: dict) -> tuple[Speaker, ...]:
         value = data.get("speakers")
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.problem(where, "field 'speakers' must be a list", data, "speakers")
+            self.problem(where, "field_list", data, "speakers", field="speakers")
             return ()
         speakers = []
         for number, item in enumerate(value, start=1):
             if isinstance(item, str) and item.strip():
-                speakers.append(Speaker(name=item.strip()))
+                speakers.append(Speaker(name=Text.of(**{self.language: item.strip()})))
             elif isinstance(item, dict):
-                name = self.string(f"{where}, speaker {number}", item, "name")
-                role = self.text(f"{where}, speaker {number}", item, "role", required=False)
+                speaker = (*where, Message.of("where_speaker", number=number))
+                name = self.text(speaker, item, "name")
+                role = self.text(speaker, item, "role", required=False)
                 if name:
                     speakers.append(Speaker(name=name, role=role))
             else:
-                self.problem(where, f"field 'speakers': entry {number} must be a name or a mapping with 'name'", data, "speakers")
+                self.problem(where, "speaker_entry", data, "speakers", number=number)
         return tuple(speakers)
 
     def room_conflicts(self, entries: list[tuple[Session, Any]]) -> None:
@@ -653,13 +697,12 @@ class _Checker:
                 continue  # times are reported per field above, with their lines
             second, item = entries[int(finding.session_id)]
             first, first_item = entries[int(finding.other_session_id or 0)]
-            other = f"session '{first.id}'"
+            span = f"{_fmt(first.start.astimezone(self.tz))}–{first.end.astimezone(self.tz):%H:%M}"
+            other = entry("session", f"'{first.id}'")
             if first.id == second.id and getattr(first_item, "line", None):
-                other += f" (line {first_item.line})"
-            self.problem(f"session '{second.id}'",
-                         f"field 'room': '{second.room}' is also used by {other} at the same time "
-                         f"({_fmt(first.start.astimezone(self.tz))}–{first.end.astimezone(self.tz):%H:%M})",
-                         item, "room")
+                other = Message.of("entry_at_line", entry=other, line=first_item.line)
+            self.problem((entry("session", f"'{second.id}'"),), "room_clash", item, "room", room=second.room,
+                         other=other, span=span)
 
 
 def _parse_time(value: str) -> datetime | None:
@@ -679,13 +722,26 @@ def _fmt(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+def _offset(moment: datetime) -> str:
+    """"+02:00": the UTC offset as program.yaml writes it."""
+    raw = moment.strftime("%z")
+    return f"{raw[:3]}:{raw[3:]}"
+
+
+def _line(container: Any, key: str | None) -> int | None:
+    """The line of `key` in a mapping read from YAML (else of the mapping itself), if known."""
+    if not isinstance(container, _Mapping):
+        return None
+    return container.key_lines.get(key, container.line) if key else container.line
+
+
 def summary(program: Program) -> str:
     """A few lines for `python -m bot check`."""
     conf = program.conference
     capacity = [s for s in program.sessions if s.capacity]
     lines = [
         f"OK: {conf.name.get('de')}",
-        f"  {_fmt(conf.start)} – {_fmt(conf.end)} ({conf.timezone}), {conf.venue.name}",
+        f"  {_fmt(conf.start)} – {_fmt(conf.end)} ({conf.timezone}), {conf.venue.name.get('de')}",
         f"  {len(program.sessions)} sessions, {len(capacity)} with sign-up "
         f"({sum(s.capacity or 0 for s in capacity)} seats)",
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -58,8 +59,8 @@ EMPTY_TEXT = Text(())
 
 @dataclass(frozen=True)
 class Place:
-    name: str
-    address: str = ""
+    name: Text
+    address: Text = EMPTY_TEXT
     latitude: float | None = None
     longitude: float | None = None
 
@@ -75,7 +76,7 @@ class MeetingPoint(Place):
 
 @dataclass(frozen=True)
 class Speaker:
-    name: str
+    name: Text
     role: Text = EMPTY_TEXT
 
 
@@ -95,10 +96,38 @@ class Session:
     moderators: tuple[int, ...] = ()  # Telegram user ids who moderate this session's questions
     cancelled: bool = False
     keywords: tuple[str, ...] = ()  # extra words free-text search finds this session by (program.yaml)
+    for_everybody: bool | None = None  # program.yaml's say; None: by kind (see is_for_everybody)
 
     @property
     def takes_signups(self) -> bool:
         return self.capacity is not None and not self.cancelled
+
+    @property
+    def is_for_everybody(self) -> bool:
+        """Part of everyone's day (a plenary, a break, or what program.yaml marks
+        `for_everybody: true`), as opposed to one choice among parallel tracks. A session
+        without a capacity is not for everybody by that alone: on a multi-track conference
+        most talks take no sign-up, and a person attends one room at a time."""
+        if self.for_everybody is not None:
+            return self.for_everybody
+        return self.kind in (Kind.PLENARY, Kind.BREAK)
+
+    @property
+    def is_excursion(self) -> bool:
+        """A session people travel to: its room is the destination, not a room of the venue."""
+        return self.kind == Kind.EXCURSION or self.meeting_point is not None
+
+    @property
+    def departure(self) -> datetime | None:
+        """When the bus leaves (an excursion's meeting point), if the program says."""
+        return self.meeting_point.departure if self.meeting_point is not None else None
+
+    @property
+    def begins(self) -> datetime:
+        """The moment that counts for its attendees: the departure where there is one (the bus
+        does not wait for the start), else the start. Reminders count down to it, sign-up
+        closes at it, and from it on the session is under way."""
+        return self.departure or self.start
 
     def overlaps(self, other: "Session") -> bool:
         return self.id != other.id and self.start < other.end and other.start < self.end
@@ -109,7 +138,7 @@ class Session:
     def search_texts(self) -> tuple[str, ...]:
         parts = [*self.title.all(), *self.description.all(), self.room, self.id, *self.keywords]
         for speaker in self.speakers:
-            parts.append(speaker.name)
+            parts.extend(speaker.name.all())
             parts.extend(speaker.role.all())
         return tuple(part for part in parts if part)
 
@@ -118,13 +147,13 @@ class Session:
 class Exhibitor:
     """A stand at the "Markt der Möglichkeiten"."""
 
-    name: str
-    municipality: str = ""
+    name: Text
+    municipality: Text = EMPTY_TEXT
     topic: Text = EMPTY_TEXT
-    stand: str = ""
+    stand: Text = EMPTY_TEXT
 
     def search_texts(self) -> tuple[str, ...]:
-        return tuple(part for part in (self.name, self.municipality, *self.topic.all(), self.stand) if part)
+        return tuple(part for text in (self.name, self.municipality, self.topic, self.stand) for part in text.all())
 
 
 @dataclass(frozen=True)
@@ -217,15 +246,17 @@ class Program:
         return moment.astimezone(self.tz)
 
     def running(self, now: datetime) -> tuple[Session, ...]:
-        return tuple(s for s in self.active_sessions() if s.is_running(now))
+        """Under way: begun (an excursion once its bus has left) and not yet over."""
+        return tuple(s for s in self.active_sessions() if s.begins <= now < s.end)
 
     def upcoming(self, now: datetime) -> tuple[Session, ...]:
-        """The sessions that start next: all of those sharing the earliest start after now."""
-        later = [s for s in self.active_sessions() if s.start > now]
+        """The sessions that begin next (an excursion at its departure): all of those sharing
+        the earliest moment after now."""
+        later = [s for s in self.active_sessions() if s.begins > now]
         if not later:
             return ()
-        first = min(s.start for s in later)
-        return tuple(s for s in later if s.start == first)
+        first = min(s.begins for s in later)
+        return tuple(s for s in later if s.begins == first)
 
     def phase(self, now: datetime) -> str:
         if now < self.conference.start:
@@ -247,6 +278,15 @@ class Program:
     def overlapping(self, session: Session) -> tuple[Session, ...]:
         return tuple(s for s in self.active_sessions() if s.overlaps(session))
 
+    def rooms(self) -> tuple[str, ...]:
+        """The venue's rooms, in a stable order: every room a session uses, except where an
+        excursion goes (that is where the bus takes people, not a room anyone can be moved to)."""
+        return tuple(sorted({s.room for s in self.sessions if s.room and not s.is_excursion}, key=str.casefold))
+
+    def day_of(self, moment: datetime) -> date:
+        """The conference's calendar day of a moment, in its time zone."""
+        return self.local(moment).date()
+
     def signup_sessions(self) -> tuple[Session, ...]:
         return tuple(s for s in self.sessions if s.takes_signups)
 
@@ -256,3 +296,17 @@ class Program:
         return dataclasses.replace(
             self, sessions=tuple(session if s.id == session.id else s for s in self.sessions)
         )
+
+
+def parallel_groups(sessions: Iterable[Session]) -> list[tuple[Session, ...]]:
+    """The sessions in groups that run in parallel: two sessions are in one group when they
+    overlap, directly or through others of the group. A group of one can be taken besides
+    all the others; among a group, one person attends one at a time."""
+    groups: list[list[Session]] = []
+    for session in sorted(sessions, key=lambda s: (s.start, s.end)):
+        # sorted by start: a session can join only the group whose latest end is after its start
+        if groups and any(session.overlaps(other) for other in groups[-1]):
+            groups[-1].append(session)
+        else:
+            groups.append([session])
+    return [tuple(group) for group in groups]

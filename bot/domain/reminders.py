@@ -8,11 +8,12 @@ times are right across daylight-saving changes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from .messages import FeedbackPrompt, Message, SessionReminder, VenueReminder, WaitlistStatus
-from .program import Kind, Program, Session
+from .program import Program, Session
 
 DEFAULT_LEAD_MINUTES = 15
 EXCURSION_LEAD_MINUTES = 30
@@ -41,7 +42,7 @@ class Planned:
     user_id: int
     message: Message
     due: datetime  # UTC
-    expires: datetime
+    expires: datetime  # the moment it counts down to (Session.begins): after that it is pointless
 
     @property
     def key(self) -> str:
@@ -58,12 +59,13 @@ class Planned:
 
 def is_excursion(session: Session) -> bool:
     """A session people travel to: it has its own lead time and a meeting point."""
-    return session.kind == Kind.EXCURSION or session.meeting_point is not None
+    return session.is_excursion
 
 
 def lead_time(session: Session, chosen: int | None, excursion_chosen: int | None = None) -> timedelta | None:
-    """How long before the start the attendee is reminded; None when they turned it off. The
-    excursion keeps its own setting (default 30 minutes): a 5-minute lead would miss the bus."""
+    """How long before the session begins (Session.begins: the bus's departure, else the start)
+    the attendee is reminded; None when they turned it off. The excursion keeps its own
+    setting (default 30 minutes): a 5-minute lead would miss the bus."""
     if is_excursion(session):
         minutes = EXCURSION_LEAD_MINUTES if excursion_chosen is None else excursion_chosen
     else:
@@ -87,7 +89,7 @@ def plan(program: Program, subjects: list[Subject]) -> list[Planned]:
         lead = lead_time(session, subject.lead_minutes, subject.excursion_lead_minutes)
         if lead is None:
             continue
-        start = session.start.astimezone(timezone.utc)
+        start = session.begins.astimezone(timezone.utc)
         since = subject.since.astimezone(timezone.utc)
         if since >= start:
             continue
@@ -102,6 +104,20 @@ def plan(program: Program, subjects: list[Subject]) -> list[Planned]:
             reminders.append(Planned(subject.user_id, VenueReminder(subject.session_id, planned_for), due, start))
     reminders.sort(key=lambda r: (r.due, r.user_id, r.key))
     return reminders
+
+
+def minutes_left(session: Session, now: datetime) -> int:
+    """What a reminder sent now says: whole minutes until the session begins (at least 1)."""
+    return max(1, math.ceil((session.begins - now).total_seconds() / 60))
+
+
+def still_owed(session: Session | None, reminder_start: float, now: datetime) -> bool:
+    """Whether a reminder queued for the moment `reminder_start` (a timestamp) still applies
+    when it goes out: the session is on, has not begun, and begins when it did then (a moved
+    session has a reminder of its own)."""
+    if session is None or session.cancelled or now >= session.begins:
+        return False
+    return abs(session.begins.timestamp() - reminder_start) <= 1
 
 
 def due_now(reminders: list[Planned], now: datetime) -> list[Planned]:

@@ -62,6 +62,7 @@ class Status(str, Enum):
     NO_SIGNUP = "no_signup"
     SESSION_CANCELLED = "session_cancelled"
     CLOSED = "closed"  # the session has started
+    DEPARTED = "departed"  # the excursion's bus has left (its departure may come before the start)
     MOVED_UP = "moved_up"  # asked to leave the waitlist, but has moved up meanwhile: the seat is kept
 
 
@@ -85,6 +86,15 @@ def waitlist_position(book: SeatBook, session_id: str, user_id: int) -> int | No
     return book.waitlist_position(session_id, user_id)
 
 
+def closed(session: Session, now: datetime) -> Status | None:
+    """Why seats of this session can no longer change, or None while they can: from the moment
+    it begins (Session.begins: the bus's departure, else the start) the list at the door or
+    on the bus stays as it is."""
+    if now < session.begins:
+        return None
+    return Status.DEPARTED if session.departure is not None else Status.CLOSED
+
+
 def _check_open(program: Program, session_id: str, now: datetime) -> tuple[Session | None, Status | None]:
     session = program.session(session_id)
     if session is None:
@@ -93,9 +103,7 @@ def _check_open(program: Program, session_id: str, now: datetime) -> tuple[Sessi
         return session, Status.SESSION_CANCELLED
     if session.capacity is None:
         return session, Status.NO_SIGNUP
-    if now >= session.start:
-        return session, Status.CLOSED
-    return session, None
+    return session, closed(session, now)
 
 
 def _has_free_seat(book: SeatBook, session: Session) -> bool:
@@ -212,7 +220,7 @@ def promote(book: SeatBook, program: Program, session_id: str, now: datetime) ->
     pending = [session_id]
     while pending:
         session = program.session(pending.pop(0))
-        if session is None or session.cancelled or session.capacity is None or now >= session.start:
+        if session is None or session.cancelled or session.capacity is None or closed(session, now):
             continue
         while _has_free_seat(book, session):
             waiting = book.waitlist(session.id, limit=1)

@@ -11,7 +11,7 @@ from telegram.ext import CommandHandler
 
 from ..exports import csv_bytes
 from ..texts import escape, t
-from . import orga
+from . import orga, views
 from .common import Asker, organizers_only, send
 from .context import BotContext
 
@@ -32,8 +32,10 @@ async def attendees_command(update: Update, context: BotContext, who: Asker) -> 
         return
     counts = await svc.storage.registrations.counts()
     lines = [t(who.lang, "admin_attendees_title")]
-    for session in _with_registrations(program, counts):
+    for heading, session in views.day_headings(program, _with_registrations(program, counts), who.lang):
         count = counts.get(session.id)
+        if heading:
+            lines.append("\n" + heading)
         lines.append(t(who.lang, "admin_attendees_line", title=session.title.get(who.lang), id=session.id,
                        confirmed=count.confirmed if count else 0, capacity=session.capacity or "–",
                        waiting=count.waitlisted if count else 0))

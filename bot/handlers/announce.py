@@ -23,7 +23,7 @@ from ..texts import Html, escape, format_moment, plain, t
 from ..usecases import announcements
 from ..wording import announcements as wording
 from . import buttons as b
-from . import conversation, orga
+from . import conversation, orga, views
 from .common import Asker, keyboard, organizers_only, send, show, telegram_length
 from .context import BotContext
 from .push import Push, renders
@@ -220,7 +220,7 @@ async def list_command(update: Update, context: BotContext, who: Asker) -> None:
     for announcement in sent:
         report = await announcements.report(svc, announcement.id)
         sent_at = datetime.fromisoformat(announcement.sent_at) if announcement.sent_at else None
-        lines.append(t(who.lang, "bc_list_line", id=announcement.id, when=f"{program.local(sent_at):%H:%M}" if sent_at else "–",
+        lines.append(t(who.lang, "bc_list_line", id=announcement.id, when=views.day_and_time(program, sent_at, who.lang) if sent_at else "–",
                        audience=_audience_label(context, who.lang, announcement.audience),
                        state=plain(who.lang, f"state_{announcement.state}"), sent=report.sent,
                        count=announcement.recipients or 0, blocked=report.blocked, failed=report.failed,

@@ -28,7 +28,7 @@ from ..texts import Html, escape, format_day_short, format_range, shorten, t
 from ..usecases import program_changes
 from ..wording.sessions import short_label
 from . import buttons as b
-from . import conversation, orga
+from . import conversation, orga, views
 from .common import Asker, keyboard, organizers_only, send
 from .context import BotContext
 from .push import Push, renders
@@ -244,8 +244,8 @@ async def _minutes_typed(update: Update, context: BotContext, who: Asker, pendin
 
 
 def rooms(program: Program) -> list[str]:
-    """Every room the program uses, in a stable order (button payloads refer to positions)."""
-    return sorted({s.room for s in program.sessions if s.room}, key=str.casefold)
+    """The venue's rooms, in a stable order (button payloads refer to positions)."""
+    return list(program.rooms())
 
 
 def room_check(room: str) -> str:
@@ -351,8 +351,7 @@ async def reload_preview(svc: Services, who: Asker, preview: program_changes.Rel
     capacities with who moves up or is overbooked, texts — as (text, confirm buttons or None)."""
     lang = who.lang
     if preview.problems:
-        problems = "\n".join(f"• {escape(problem)}" for problem in preview.problems[:30])
-        return t(lang, "admin_reload_failed", problems=Html(problems)), None
+        return t(lang, "admin_reload_failed", problems=views.problem_lines(preview.problems, lang)), None
     if preview.unchanged:
         return t(lang, "reload_unchanged"), None
     assert preview.proposed is not None
@@ -364,6 +363,8 @@ async def reload_preview(svc: Services, who: Asker, preview: program_changes.Rel
         lines.append(t(lang, "reload_texts", count=preview.texts_changed))
     if not any(lines):
         lines.append(t(lang, "reload_other"))
+    if preview.warnings:  # what `check` would warn of, in the organizer's language
+        lines.append(t(lang, "reload_file_warnings", warnings=views.problem_lines(preview.warnings, lang, 10)))
     text = t(lang, "reload_preview", lines=Html("\n".join(line for line in lines if line)), count=preview.affected)
     if fresh:
         text = t(lang, "change_stale") + "\n\n" + text

@@ -194,6 +194,19 @@ def web_app_rows(update: Update, context: BotContext, lang: str) -> list[list[In
     return [[web_app_button(lang, url)]]
 
 
+async def set_chat_commands(bot, chat_id: int, lang: str) -> None:
+    """The command menu of one chat in the language its person chose with /language (the menus
+    registered at start follow Telegram's language, which may be another)."""
+    from telegram import BotCommand, BotCommandScopeChat
+
+    from ..texts import commands
+
+    try:
+        await bot.set_my_commands([BotCommand(c, d) for c, d in commands(lang)], scope=BotCommandScopeChat(chat_id))
+    except Exception as error:  # noqa: BLE001 - the menu is a convenience; typed commands work in both languages
+        log.warning("could not set the command menu of a chat: %s", error)
+
+
 async def set_menu_button(bot, web_url: str | None, lang: str, chat_id: int | None = None) -> None:
     """The chat's menu button opens the Mini App, labelled in `lang`: for every chat (at start, in
     German) or for one chat (an attendee who reads English). Without BOT_WEB_URL, nothing."""

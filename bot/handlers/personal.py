@@ -7,65 +7,51 @@ from telegram import InlineKeyboardButton, InputFile, Update
 from telegram.ext import CommandHandler
 
 from ..delivery import Send, Skip
+from ..domain import agenda
 from ..domain.calendar import agenda_ics
 from ..domain.messages import FeedbackPrompt
-from ..domain.program import Program, Session
+from ..domain.program import Program
 from ..domain.reminders import lead_time, purge_moment
 from ..exports import csv_bytes
-from ..texts import escape, format_date, format_decimal, format_moment, plain, t
+from ..texts import format_date, format_decimal, format_moment, plain, t
 from ..usecases import privacy
 from ..wording.sessions import room_of
 from . import buttons as b
-from . import conversation, orga
+from . import conversation, orga, views
 from .common import Asker, asker, keyboard, organizers_only, send, show, web_app_rows
 from .context import BotContext
 from .push import Push, renders
 
 FEEDBACK = conversation.flow("feedback", "flow_feedback")
 
-FIXED_KINDS = {"plenary", "talk", "panel", "break", "networking", "exhibition", "other"}
+MARKS = {agenda.CONFIRMED: "✅", agenda.WAITLISTED: "⏳", agenda.BOOKMARKED: "⭐", agenda.EVERYBODY: "•"}
 
 
-async def my_sessions(context: BotContext, user_id: int) -> list[tuple[Session, str]]:
-    """My day: sessions I hold a seat in (✅), am waiting for (⏳) or bookmarked (⭐), and the
-    sessions for everybody (•), in time order."""
+async def my_day(context: BotContext, user_id: int) -> list[agenda.Entry]:
+    """My day (domain.agenda): my seats, waitlist places and bookmarks, and the sessions for everybody."""
     svc = context.services
-    program = svc.program.current
-    marks: dict[str, str] = {}
-    for registration in await svc.storage.registrations.of_person(user_id):
-        marks[registration.session_id] = "✅" if registration.state == "confirmed" else "⏳"
-    for session_id in await svc.storage.bookmarks.of_person(user_id):
-        marks.setdefault(session_id, "⭐")
-    chosen = []
-    for session in program.sessions:
-        mark = marks.get(session.id) or ("•" if session.capacity is None and session.kind.value in FIXED_KINDS else None)
-        if mark:
-            chosen.append((session, mark))
-    return chosen
+    registrations = {r.session_id: r.state for r in await svc.storage.registrations.of_person(user_id)}
+    return agenda.personal_day(svc.program.current, registrations, await svc.storage.bookmarks.of_person(user_id))
 
 
 async def myplan_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
     program = context.services.program.current
-    entries = await my_sessions(context, who.user_id)
+    entries = await my_day(context, who.user_id)
     if not entries:
         await send(update, context, t(who.lang, "myplan_empty"), keyboard(web_app_rows(update, context, who.lang)))
         return
     lines = [t(who.lang, "myplan_title")]
-    personal = [(s, m) for s, m in entries if m in ("✅", "⭐")]
-    day = None
-    for session, mark in entries:
+    by_session = {entry.session.id: entry for entry in entries}
+    for heading, session in views.day_headings(program, [entry.session for entry in entries], who.lang):
+        entry = by_session[session.id]
         start, end = program.local(session.start), program.local(session.end)
-        if program.several_days and start.date() != day:
-            day = start.date()
-            lines.append(f"\n<b>{escape(format_date(who.lang, start))}</b>")
+        if heading:
+            lines.append("\n" + heading)
         title = session.title.get(who.lang) + (" ❌" if session.cancelled else "")
-        lines.append(t(who.lang, "myplan_line", mark=mark, time=f"{start:%H:%M}–{end:%H:%M}", title=title,
-                       room=room_of(session, who.lang)))
-        if mark in ("✅", "⭐"):
-            for other, _ in personal:
-                if other.id != session.id and other.overlaps(session) and not other.cancelled and not session.cancelled:
-                    lines.append(t(who.lang, "myplan_overlap", other=other.title.get(who.lang)))
+        lines.append(t(who.lang, "myplan_line", mark=MARKS[entry.relation], time=f"{start:%H:%M}–{end:%H:%M}",
+                       title=title, room=room_of(session, who.lang)))
+        lines += [t(who.lang, "myplan_overlap", other=other.title.get(who.lang)) for other in entry.clashes]
     await send(update, context, "\n".join(lines), keyboard([[b.CalendarAll().labelled(who.lang, "myplan_ics")],
                                                             *web_app_rows(update, context, who.lang)]))
 
@@ -73,8 +59,9 @@ async def myplan_command(update: Update, context: BotContext) -> None:
 async def send_calendar(update: Update, context: BotContext, who: Asker, session_id: str) -> None:
     svc = context.services
     program = svc.program.current
+    entries = await my_day(context, who.user_id)
     if session_id == "all":
-        sessions = [s for s, mark in await my_sessions(context, who.user_id) if mark != "⏳"]
+        sessions = [entry.session for entry in entries if entry.relation != agenda.WAITLISTED]
         caption, name = t(who.lang, "ics_caption"), plain(who.lang, "file_agenda")
     else:
         session = program.session(session_id)
@@ -90,10 +77,10 @@ async def send_calendar(update: Update, context: BotContext, who: Asker, session
     chosen = attendee.reminder_minutes if attendee else None
     excursion = attendee.excursion_minutes if attendee else None
     alarms = {}
-    for session, mark in await my_sessions(context, who.user_id):
-        lead = lead_time(session, chosen, excursion)  # the same lead time the reminders use
-        if mark in ("✅", "⏳", "⭐") and lead is not None:
-            alarms[session.id] = lead
+    for entry in entries:
+        lead = lead_time(entry.session, chosen, excursion)  # the same lead time the reminders use
+        if entry.relation != agenda.EVERYBODY and lead is not None:
+            alarms[entry.session.id] = lead
     data = agenda_ics(program, sessions, who.lang, svc.now(), alarms=alarms,
                       destination_label=plain(who.lang, "ics_destination"))
     await context.bot.send_document(update.effective_chat.id, InputFile(data, filename=name), caption=caption,
@@ -197,10 +184,11 @@ async def feedback_command(update: Update, context: BotContext, who: Asker) -> N
         await send(update, context, t(who.lang, "feedback_none"))
         return
     lines = [t(who.lang, "feedback_title")]
-    for session in program.sessions:
+    rated = [s for s in program.sessions if any(r.session_id == s.id for r in rows)]
+    for heading, session in views.day_headings(program, rated, who.lang):
         ratings = [r for r in rows if r.session_id == session.id]
-        if not ratings:
-            continue
+        if heading:
+            lines.append("\n" + heading)
         average = sum(r.rating for r in ratings) / len(ratings)
         lines.append(t(who.lang, "feedback_line", title=session.title.get(who.lang), average=format_decimal(who.lang, average), count=len(ratings)))
         lines += [t(who.lang, "feedback_comment", comment=r.comment[:300]) for r in ratings if r.comment]

@@ -11,7 +11,7 @@ from ..domain.search import search, search_exhibitors
 from ..texts import LANGUAGES, plain, t
 from . import buttons as b
 from . import views
-from .common import Asker, asker, keyboard, send, set_menu_button, show, web_app_rows
+from .common import Asker, asker, keyboard, send, set_chat_commands, set_menu_button, show, web_app_rows
 from .context import BotContext
 
 
@@ -66,9 +66,10 @@ async def venue_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     if venue.has_coordinates:
-        await context.bot.send_venue(chat.id, venue.latitude, venue.longitude, venue.name, venue.address or venue.name)
+        name = venue.name.get(who.lang)
+        await context.bot.send_venue(chat.id, venue.latitude, venue.longitude, name, venue.address.get(who.lang) or name)
     else:
-        await send(update, context, t(who.lang, "venue_text", venue=venue.name, address=venue.address))
+        await send(update, context, t(who.lang, "venue_text", venue=venue.name.get(who.lang), address=venue.address.get(who.lang)))
 
 
 async def details(update: Update, context: BotContext, session_id: str, who=None) -> None:
@@ -95,8 +96,8 @@ async def meeting_point(update: Update, context: BotContext, session_id: str) ->
         await send(update, context, t(who.lang, "stale_button"))
         return
     await context.bot.send_venue(chat.id, point.latitude, point.longitude,
-                                 plain(who.lang, "meeting_point_title", place=point.name)[:256],
-                                 point.address or point.name)
+                                 plain(who.lang, "meeting_point_title", place=point.name.get(who.lang))[:256],
+                                 point.address.get(who.lang) or point.name.get(who.lang))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -120,6 +121,7 @@ async def set_language(update: Update, context: BotContext, lang: str) -> None:
     await context.services.storage.attendees.set_language(who.user_id, lang)
     await send(update, context, t(lang, "language_set"), keyboard(views.main_menu(lang)))
     if update.effective_chat and update.effective_chat.type == "private":
+        await set_chat_commands(context.bot, who.chat_id, lang)
         await set_menu_button(context.bot, context.services.settings.web_url, lang, who.chat_id)
 
 
@@ -147,8 +149,8 @@ async def free_text(update: Update, context: BotContext) -> None:
 
 
 def _stand_line(exhibitor, lang: str) -> str:
-    return t(lang, "exhibitor_line", name=exhibitor.name, municipality=exhibitor.municipality or "–",
-             topic=exhibitor.topic.get(lang) or "–", stand=exhibitor.stand or "–")
+    return t(lang, "exhibitor_line", name=exhibitor.name.get(lang), municipality=exhibitor.municipality.get(lang) or "–",
+             topic=exhibitor.topic.get(lang) or "–", stand=exhibitor.stand.get(lang) or "–")
 
 
 async def exhibitors_command(update: Update, context: BotContext) -> None:

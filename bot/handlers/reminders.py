@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from telegram import Update
 from telegram.ext import CommandHandler
 
@@ -127,22 +125,15 @@ async def _bookmark_changed(push: Push, message: BookmarkChanged) -> Send | Skip
 
 
 async def _session_of(push: Push, message: PlannedMessage) -> Session | Skip:
-    """The session a reminder is for, re-checked at send time: a reminder for a session that was
-    cancelled, has begun or was moved since it was queued is dropped (a moved one has its own)."""
+    """The session a reminder is for, re-checked at send time (domain.reminders.still_owed): a
+    reminder for a session that was cancelled, has begun (the bus has left) or was moved since it
+    was queued is dropped (a moved one has its own)."""
     session = push.svc.program.current.session(message.session_id)
-    if session is None or session.cancelled:
-        return Skip("the session was cancelled")
-    if push.svc.now() >= session.start:
-        return Skip("the session has begun")
-    if abs(session.start.timestamp() - message.start) > 1:
-        return Skip("the session was moved: it has a reminder of its own")
+    if not plan.still_owed(session, message.start, push.svc.now()):
+        return Skip("the session was cancelled, has begun or was moved")
     if push.row.user_id is None:
         return Skip("nobody to remind")
     return session
-
-
-def _minutes_until(push: Push, session: Session) -> int:
-    return max(1, math.ceil((session.start - push.svc.now()).total_seconds() / 60))
 
 
 async def _still_wanted(push: Push, session: Session) -> bool:
@@ -161,12 +152,11 @@ async def _reminder(push: Push, message: SessionReminder) -> Send | Skip:
     if not await _still_wanted(push, session):
         return Skip("the seat was given back or the bookmark removed")
     program, lang = push.svc.program.current, push.lang
-    minutes = _minutes_until(push, session)
+    minutes = plan.minutes_left(session, push.svc.now())
     point = session.meeting_point
     if point is not None:
-        departure = program.local(point.departure or session.start)
         text = t(lang, "reminder_excursion", minutes=minutes, title=session.title.get(lang),
-                 departure=format_time(lang, departure), place=point.name)
+                 departure=format_time(lang, program.local(session.begins)), place=point.name.get(lang))
     else:
         start = program.local(session.start)
         text = t(lang, "reminder", minutes=minutes, title=session.title.get(lang),
@@ -187,8 +177,8 @@ async def _venue_reminder(push: Push, message: VenueReminder) -> Send | Skip:
     if not await _still_wanted(push, session):
         return Skip("the seat was given back or the bookmark removed")
     return push.call("send_venue", latitude=point.latitude, longitude=point.longitude,
-                     title=plain(push.lang, "meeting_point_title", place=point.name)[:256],
-                     address=point.address or point.name)
+                     title=plain(push.lang, "meeting_point_title", place=point.name.get(push.lang))[:256],
+                     address=point.address.get(push.lang) or point.name.get(push.lang))
 
 
 @renders(WaitlistStatus)
@@ -200,7 +190,7 @@ async def _waitlist_status(push: Push, message: WaitlistStatus) -> Send | Skip:
     if mine is None or mine.state != "waitlisted":
         return Skip("no longer on the waiting list")
     return push.text(t(push.lang, "waitlist_still_waiting", title=session.title.get(push.lang),
-                       minutes=_minutes_until(push, session), position=mine.position))
+                       minutes=plan.minutes_left(session, push.svc.now()), position=mine.position))
 
 
 def handlers() -> list:

@@ -59,7 +59,7 @@ async def sign_up_for(update: Update, context: BotContext, who: Asker, session_i
 def _open_sessions(context: BotContext):
     svc = context.services
     now = svc.now()
-    return [s for s in svc.program.current.signup_sessions() if s.start > now]
+    return [s for s in svc.program.current.signup_sessions() if not closed(s, now)]
 
 
 async def signup_command(update: Update, context: BotContext) -> None:

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton
 
-from ..domain.program import Program, Session
+from ..domain.program import Program, Session, parallel_groups
 from ..storage import MyRegistration, SessionCount
-from ..texts import Html, escape, format_date, format_day_short, format_duration, format_range, format_span, plain, shorten, t
+from ..texts import (Html, escape, format_date, format_day_short, format_duration, format_range, format_span, plain,
+                     problem_text, shorten, t)
 from . import buttons as b
 from ..wording.sessions import day_and_time, details as session_text, is_full, room_of, short_label
 
@@ -43,18 +44,26 @@ def welcome(program: Program, lang: str) -> Html:
         signup = t(lang, "welcome_signup", names=names)
     return t(lang, "welcome", conference=conf.name.get(lang), motto=Html(motto), signup=Html(signup),
              when=format_span(lang, program.local(conf.start), program.local(conf.end)), example=example(program, lang),
-             venue=f"{conf.venue.name}, {conf.venue.address}".strip(", "))
+             venue=f"{conf.venue.name.get(lang)}, {conf.venue.address.get(lang)}".strip(", "))
 
 
 def signup_names(program: Program, lang: str) -> str | None:
-    """What takes sign-ups, in words: "einen der 3 Workshops und die Exkursion"; None if too much."""
+    """What takes sign-ups, in words, as the sessions actually run: "einen der 3 parallelen
+    Workshops und die Exkursion", or "die 3 Workshops" when they follow each other; None if too much."""
     parts = []
     by_kind: dict[str, list[Session]] = {}
     for session in program.signup_sessions():
         by_kind.setdefault(session.kind.value, []).append(session)
     for kind, sessions in by_kind.items():
         if len(sessions) > 1 and kind in ("workshop", "excursion"):
-            parts.append(plain(lang, f"signup_several_{kind}", count=len(sessions)))
+            groups = parallel_groups(sessions)
+            if len(groups) == 1:
+                key = "signup_parallel"  # one choice among all of them
+            elif all(len(group) == 1 for group in groups):
+                key = "signup_each"  # one after the other: each can be taken
+            else:
+                key = "signup_slots"
+            parts.append(plain(lang, f"{key}_{kind}", count=len(sessions), slots=len(groups)))
         elif len(sessions) == 1 and kind == "excursion":
             parts.append(plain(lang, "signup_the_excursion"))
         else:
@@ -84,9 +93,24 @@ def _session_line(program: Program, session: Session, lang: str, with_day: bool 
     line = f"<b>{day}{start:%H:%M}–{end:%H:%M}</b> {escape(session.title.get(lang))}"
     if session.room:
         line += f" · <i>{escape(session.room)}</i>"
+    if session.begins != session.start:  # the bus leaves before (or after) the session's start
+        line += " · " + t(lang, "line_departure", time=f"{program.local(session.begins):%H:%M}")
     if session.cancelled:
         line = f"<s>{line}</s> {t(lang, 'cancelled_mark')}"
     return line
+
+
+def day_headings(program: Program, sessions, lang: str):
+    """(heading or None, session) in the given order: the day's date before the first session of
+    each day, when the conference has several — for lists and reports that span days."""
+    day = None
+    for session in sessions:
+        start = program.local(session.start)
+        heading = None
+        if program.several_days and start.date() != day:
+            day = start.date()
+            heading = f"<b>{escape(format_date(lang, start))}</b>"
+        yield heading, session
 
 
 def _paginate(program: Program, lang: str) -> list[tuple[str, list[InlineKeyboardButton], object]]:
@@ -108,7 +132,7 @@ def _paginate(program: Program, lang: str) -> list[tuple[str, list[InlineKeyboar
                 pages.append(([heading], [], day))
                 lines, buttons, _ = pages[-1]
             lines.append(line)
-            buttons.append(b.ShowSession(session.id).button(short_label(program, session, lang)))
+            buttons.append(b.ShowSession(session.id).button(short_label(program, session, lang, with_day=False)))
     if not pages:
         pages.append(([], [], program.local(program.conference.start).date()))
     result = []
@@ -145,6 +169,14 @@ def program_page(program: Program, lang: str, page: int) -> tuple[str, Rows]:
     return text, rows
 
 
+def problem_lines(problems, lang: str, limit: int = 30) -> Html:
+    """The program file's problems or warnings (domain.problems) as bullet lines in `lang`."""
+    lines = [f"• {escape(problem_text(lang, problem))}" for problem in problems[:limit]]
+    if len(problems) > limit:
+        lines.append("• " + escape(plain(lang, "problems_more", count=len(problems) - limit)))
+    return Html("\n".join(lines))
+
+
 def session_details(program: Program, session: Session, lang: str, count: SessionCount | None,
                     mine: MyRegistration | None, bookmarked: bool = False,
                     now: datetime | None = None) -> tuple[str, Rows]:
@@ -178,7 +210,7 @@ def now_view(program: Program, lang: str, now: datetime) -> str:
     if phase == "before":
         start = program.local(conf.start)
         return t(lang, "before_conference", duration=format_duration(lang, conf.start - now),
-                 date=format_date(lang, start), time=start.strftime("%H:%M"), venue=conf.venue.name)
+                 date=format_date(lang, start), time=start.strftime("%H:%M"), venue=conf.venue.name.get(lang))
     if phase == "after":
         return t(lang, "after_conference", conference=conf.name.get(lang))
     running = program.running(now)
@@ -196,7 +228,7 @@ def next_view(program: Program, lang: str, now: datetime) -> str:
     upcoming = program.upcoming(now)
     if not upcoming:
         return t(lang, "next_title") + "\n" + t(lang, "next_nothing")
-    lines = [t(lang, "next_title") + " – " + t(lang, "next_in", duration=format_duration(lang, upcoming[0].start - now))]
+    lines = [t(lang, "next_title") + " – " + t(lang, "next_in", duration=format_duration(lang, upcoming[0].begins - now))]
     lines += [_session_line(program, s, lang, with_day=True) for s in upcoming]
     return "\n".join(lines)
 
@@ -228,6 +260,6 @@ def mine_view(program: Program, lang: str, registrations: list[MyRegistration],
             lines.append(t(lang, "mine_waiting", time=start, title=session.title.get(lang), position=registration.position))
             label = plain(lang, "button_leave_waitlist")
         payload = b.GiveBack(session.id) if registration.state == "confirmed" else b.LeaveWaitlist(session.id)
-        if now is None or session.start > now:
+        if now is None or session.begins > now:
             rows.append([payload.button(f"{label}: {session.title.get(lang)}")])
     return "\n".join(lines), rows

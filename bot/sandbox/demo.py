@@ -1,5 +1,6 @@
 """`python -m bot demo`: the real bot against the local sandbox, with you as an attendee in the
-terminal. Type text or /commands; type a button's number to press it; `q` quits.
+terminal. Type text or /commands; type a button's number to press it ("2.1": message 2, button
+1; a bare "1" is the newest message's); `q` quits.
 Inline mode as in any Telegram chat: `@ podium` lists what "@bot podium" would offer, `@1`
 posts the first result as a card (into your chat with the bot), `@+` shows more results; the
 card's link button opens the session in the bot like a t.me link.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import sys
 import tempfile
@@ -30,15 +32,73 @@ BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else
 
 Button = tuple[int, str, str | None]  # message id, callback data, URL (link buttons; WEB_APP + URL: a Mini App)
 WEB_APP = "web_app:"
+BUTTON_NUMBER = re.compile(r"^(\d+)\.(\d+)$")
 
 
-def _render(output: dict, buttons: list[Button]) -> str:
+@dataclass
+class Keyboards:
+    """The buttons of the messages shown, numbered so that a number stays bound to what it was
+    shown on: each message with buttons gets a number of its own (an edit keeps it), and "2.1"
+    is button 1 of message 2, whatever arrives later. A bare "1" means button 1 of the newest
+    message, but only if that message was on screen when the prompt appeared: a message that
+    arrives while someone types must not turn their "1" into another button."""
+
+    buttons: dict[int, list[Button]] = field(default_factory=dict)  # message number → its buttons
+    numbers: dict[int, int] = field(default_factory=dict)  # Telegram message id → message number
+    shown: dict[int, int] = field(default_factory=dict)  # message number → when its buttons were (re)shown
+    clock: int = 0  # counts keyboards shown
+
+    def show(self, message_id: int, buttons: list[Button]) -> int:
+        number = self.numbers.setdefault(message_id, len(self.numbers) + 1)
+        self.clock += 1
+        self.buttons[number], self.shown[number] = buttons, self.clock
+        return number
+
+    def drop(self, message_id: int) -> int | None:
+        """A message deleted, or edited to carry no buttons: its numbers press nothing any more.
+        Returns its number, if it had one."""
+        number = self.numbers.get(message_id)
+        if number is not None:
+            self.buttons.pop(number, None)
+            self.clock += 1
+            self.shown[number] = self.clock
+        return number
+
+    def newest(self) -> int | None:
+        return max(self.buttons, key=lambda number: self.shown[number], default=None)
+
+    def press(self, typed: str, seen: int) -> Button | str | None:
+        """The button `typed` names, as the screen showed at moment `seen` (the prompt); a
+        sentence saying why not; or None when `typed` is no button number (then it is text)."""
+        match = BUTTON_NUMBER.match(typed)
+        if match:
+            number, index = int(match.group(1)), int(match.group(2))
+            if self.shown.get(number, 0) > seen:
+                return f"message {number} changed while you typed; look at it again and choose anew"
+            buttons = self.buttons.get(number)
+            if not buttons or not 1 <= index <= len(buttons):
+                return f"there is no button {typed}"
+            return buttons[index - 1]
+        if not typed.isdigit():
+            return None
+        newest = self.newest()
+        if newest is None or not 1 <= int(typed) <= len(self.buttons[newest]):
+            return None
+        if self.shown[newest] > seen:
+            earlier = [n for n in self.buttons if self.shown[n] <= seen]
+            meant = f", or {max(earlier, key=lambda n: self.shown[n])}.{typed} for the one you saw" if earlier else ""
+            return f"a new message arrived while you typed: type {newest}.{typed} for its button{meant}"
+        return self.buttons[newest][int(typed) - 1]
+
+
+def _render(output: dict, keyboards: Keyboards) -> str:
     kind = output["kind"]
     message = output.get("message") or {}
     if kind == "answerCallbackQuery":
         return f"{DIM}  ({output['text']}){RESET}" if output.get("text") else ""
     if kind == "deleteMessage":
-        return f"{DIM}  (message {output['message_id']} deleted){RESET}"
+        number = keyboards.drop(output["message_id"])
+        return f"{DIM}  (message {number} deleted){RESET}" if number else f"{DIM}  (a message was deleted){RESET}"
     lines = []
     prefix = "✎ " if kind.startswith("edit") else ""
     if "venue" in message:
@@ -57,25 +117,29 @@ def _render(output: dict, buttons: list[Button]) -> str:
         lines.append(message["caption"])
     keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
     if keyboard:
-        buttons.clear()
-        rendered_rows = []
+        buttons: list[Button] = []
+        labels_by_row = []
         for row in keyboard:
             labels = []
             for button in row:
                 url = button.get("url") or (WEB_APP + button["web_app"]["url"] if "web_app" in button else None)
                 buttons.append((message["message_id"], button.get("callback_data", ""), url))
-                labels.append(f"[{len(buttons)}] {button['text']}" + (" ↗" if url else ""))
-            rendered_rows.append("   ".join(labels))
-        lines.append(DIM + "\n".join(rendered_rows) + RESET)
+                labels.append((len(buttons), button["text"] + (" ↗" if url else "")))
+            labels_by_row.append(labels)
+        number = keyboards.show(message["message_id"], buttons)
+        lines.append(DIM + "\n".join("   ".join(f"[{number}.{index}] {text}" for index, text in row)
+                                     for row in labels_by_row) + RESET)
+    elif "message_id" in message and kind.startswith("edit"):
+        keyboards.drop(message["message_id"])
     return "\n".join(lines)
 
 
-async def _printer(client: SandboxClient, buttons: list, seen: list[int]) -> None:
+async def _printer(client: SandboxClient, keyboards: Keyboards, seen: list[int]) -> None:
     while True:
         outputs = await client.outputs(DEMO_USER_ID, after=seen[0], wait=30, settle=0.05)
         for output in outputs:
             seen[0] = max(seen[0], output["seq"])
-            text = _render(output, buttons)
+            text = _render(output, keyboards)
             if text:
                 print(f"\n{BOLD}🤖 Bot:{RESET}\n{text}\n", flush=True)
 
@@ -109,29 +173,35 @@ async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", na
                 print(f"{BOLD}Konferenz-Bot demo{RESET} – {program.conference.name.get(lang)}")
                 print(f"{DIM}Offline: the real bot talks to a local Bot API sandbox at {server.url}. "
                       f"Clock: {svc.clock.describe()}. You are {name}{' (organizer)' if admin else ''}.\n"
-                      f"Type text or /commands, a number to press a button, @ podium for inline mode, q to quit.{RESET}")
+                      f"Type text or /commands, a button's number to press it ([2.1]: type 2.1, or just 1 for the "
+                      f"newest message's), @ podium for inline mode, q to quit.{RESET}")
                 web_link = mini_app_link(demo_settings, name, lang)
                 print(f"{DIM}Mini App (open in a browser; valid for 24 h):{RESET}\n{web_link}\n")
-                buttons: list[Button] = []
+                keyboards = Keyboards()
                 inline = InlineState()
                 seen = [0]
-                printer = asyncio.create_task(_printer(client, buttons, seen))
+                printer = asyncio.create_task(_printer(client, keyboards, seen))
                 await client.message(DEMO_USER_ID, "/start")
                 loop = asyncio.get_running_loop()
                 try:
                     while True:
                         await asyncio.sleep(0.4)  # let replies print before the prompt
+                        on_screen = keyboards.clock  # what the person sees as they start typing
                         line = await loop.run_in_executor(None, _read_line)
                         if line is None or line.strip().lower() in ("q", "quit", "exit"):
                             break
                         line = line.strip()
                         if not line:
                             continue
-                        if line.isdigit() and 1 <= int(line) <= len(buttons):
-                            await _press(client, buttons[int(line) - 1], web_link)
+                        pressed = keyboards.press(line, on_screen)
+                        if isinstance(pressed, str):
+                            print(f"{DIM}({pressed}){RESET}", flush=True)
+                            continue
+                        if pressed is not None:
+                            await _press(client, pressed, web_link)
                             continue
                         if line.startswith("@"):
-                            await _inline(client, inline, line[1:].strip(), buttons)
+                            await _inline(client, inline, line[1:].strip(), keyboards)
                             continue
                         await client.message(DEMO_USER_ID, line)
                 finally:
@@ -165,11 +235,11 @@ class InlineState:
     next_offset: str = ""
 
 
-async def _inline(client: SandboxClient, state: InlineState, typed: str, buttons: list[Button]) -> None:
+async def _inline(client: SandboxClient, state: InlineState, typed: str, keyboards: Keyboards) -> None:
     """`@ query` asks, `@+` pages on, `@<n>` posts result n as a card via the bot."""
     try:
         if typed.isdigit():
-            await _choose(client, state, int(typed), buttons)
+            await _choose(client, state, int(typed), keyboards)
             return
         if typed == "+":
             if not state.next_offset:
@@ -195,7 +265,7 @@ async def _inline(client: SandboxClient, state: InlineState, typed: str, buttons
     print("\n".join(lines) + "\n", flush=True)
 
 
-async def _choose(client: SandboxClient, state: InlineState, number: int, buttons: list[Button]) -> None:
+async def _choose(client: SandboxClient, state: InlineState, number: int, keyboards: Keyboards) -> None:
     if not 1 <= number <= len(state.results):
         print(f"{DIM}(no result @{number}; ask first, e.g. @ podium){RESET}")
         return
@@ -206,7 +276,7 @@ async def _choose(client: SandboxClient, state: InlineState, number: int, button
     except SandboxError as error:
         print(f"{DIM}(could not post it: {error}){RESET}")
         return
-    print(f"{BOLD}🙋 You, via @bot:{RESET}\n{_render({'kind': 'message', 'message': message}, buttons)}\n", flush=True)
+    print(f"{BOLD}🙋 You, via @bot:{RESET}\n{_render({'kind': 'message', 'message': message}, keyboards)}\n", flush=True)
 
 
 def _free_port() -> int:

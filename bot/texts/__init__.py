@@ -109,6 +109,21 @@ def shorten(text: str, limit: int) -> str:
     return text[:cut].rstrip(_DANGLING) + "…"
 
 
+def message_text(lang: str, message) -> str:
+    """A problem or warning of the program file (domain.problems.Message), plain, in `lang`."""
+    values = {key: message_text(lang, value) if hasattr(value, "code") else value for key, value in message.values}
+    return plain(lang, "problem_" + message.code, **values)
+
+
+def problem_text(lang: str, problem) -> str:
+    """"session 'ws-a' (line 12): field 'end' must be after 'start'", in `lang` (plain text)."""
+    where = "".join(message_text(lang, part) if hasattr(part, "code") else str(part) for part in problem.where)
+    if problem.line:
+        where += plain(lang, "problem_at_line", line=problem.line)
+    text = message_text(lang, problem.message)
+    return f"{where}: {text}" if where else text
+
+
 def commands(lang: str) -> list[tuple[str, str]]:
     return list(CATALOGS.get(lang, CATALOGS[DEFAULT]).COMMANDS)
 

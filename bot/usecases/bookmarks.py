@@ -32,7 +32,7 @@ async def toggle(svc: Services, user_id: int, session: Session, arrival: int = 0
 async def _wording(svc: Services, user_id: int, session: Session, bookmarked: bool) -> str:
     if not bookmarked:
         return "bookmark_removed"
-    if session.start <= svc.now():
+    if session.begins <= svc.now():
         return "bookmark_added_begun"  # no reminder to promise
     attendee = await svc.storage.attendees.get(user_id)
     off = attendee is not None and attendee.reminder_minutes == REMINDERS_OFF

@@ -18,6 +18,7 @@ from ..domain.changes import CapacityChange, Change, Override
 from ..domain.checks import Finding, check_change
 from ..domain.loader import ProgramError
 from ..domain.messages import SourceOffer
+from ..domain.problems import Problem
 from ..domain.program import Program
 from ..domain.signup import Overbooking
 from ..services import Services
@@ -115,7 +116,8 @@ class ReloadPreview:
 
     revision: int = 0
     fingerprint: str = ""
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # what `check` would warn of in the new file
     unchanged: bool = False
     errors: list[Finding] = field(default_factory=list)
     proposed: Program | None = None
@@ -144,7 +146,7 @@ async def preview_reload(svc: Services, new_base: Program | None = None) -> Relo
         try:
             new_base = await svc.program.read_file()
         except ProgramError as error:
-            return ReloadPreview(problems=[str(problem) for problem in error.problems])
+            return ReloadPreview(problems=list(error.problems))
     revision = await svc.storage.program_changes.revision()
     fingerprint = new_base.fingerprint()
     if new_base == svc.program.base:
@@ -157,7 +159,7 @@ async def preview_reload(svc: Services, new_base: Program | None = None) -> Relo
     found = rules.diff(current, proposed)
     counts = await svc.storage.registrations.counts()
     affected = await svc.storage.audiences.affected_by([c.session_id for c in found]) if found else []
-    return ReloadPreview(revision, fingerprint, proposed=proposed, changes=found,
+    return ReloadPreview(revision, fingerprint, warnings=list(new_base.warnings), proposed=proposed, changes=found,
                          capacities=_capacity_effects(current, proposed, counts),
                          texts_changed=len(rules.text_changes(current, proposed)), affected=len(affected))
 
@@ -176,7 +178,7 @@ async def apply_reload(svc: Services, revision: int, fingerprint: str, author_id
     try:
         new_base = await svc.program.read_file()
     except ProgramError as error:
-        return ReloadPreview(problems=[str(problem) for problem in error.problems])
+        return ReloadPreview(problems=list(error.problems))
     file = new_base.fingerprint()
     if await svc.storage.program_changes.revision() != revision or file != fingerprint:
         return await preview_reload(svc, new_base)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import Enum
 
 from ..domain.messages import SeatChanged
-from ..domain.signup import Outcome, Status
+from ..domain.signup import Outcome, Status, closed
 from ..services import Services
 from ..storage import MyRegistration
 
@@ -40,8 +40,8 @@ async def change_seat(svc: Services, user_id: int, action: SeatAction, session_i
         outcome = await registrations.join_waitlist(program, session_id, user_id, arrival, now)
     elif action is SeatAction.SWITCH:
         outcome = await registrations.switch(program, from_id or "", session_id, user_id, arrival, now)
-    elif now >= session.start:  # a seat in a running session is kept: the list at the door stays right
-        return Outcome(Status.CLOSED, session_id)
+    elif refusal := closed(session, now):  # a seat in a session under way is kept: the list at the door stays right
+        return Outcome(refusal, session_id)
     else:
         outcome = await registrations.cancel(program, session_id, user_id, now,
                                              only_waiting=action is SeatAction.LEAVE_WAITLIST)

@@ -37,4 +37,6 @@ def outcome_text(program: Program, lang: str, outcome: Outcome) -> Html:
         return t(lang, "signup_switch_full", title=title, other=other)
     if status == Status.MOVED_UP:
         return t(lang, "waitlist_moved_up", title=title, when=when(program, session, lang), room=room_of(session, lang))
+    if status == Status.DEPARTED:
+        return t(lang, "signup_departed", title=title, time=f"{program.local(session.begins):%H:%M}")
     return t(lang, _PLAIN.get(status, "error_generic"), title=title)

@@ -15,7 +15,7 @@ def when(program: Program, session: Session, lang: str) -> str:
 
 def room_of(session: Session, lang: str) -> str:
     """Where it takes place: its room, else the excursion's meeting point."""
-    return session.room or (session.meeting_point.name if session.meeting_point else "–")
+    return session.room or (session.meeting_point.name.get(lang) if session.meeting_point else "–")
 
 
 def day_and_time(program: Program, moment, lang: str) -> str:
@@ -24,9 +24,11 @@ def day_and_time(program: Program, moment, lang: str) -> str:
     return f"{format_day_short(lang, local)} {local:%H:%M}" if program.several_days else f"{local:%H:%M}"
 
 
-def short_label(program: Program, session: Session, lang: str) -> str:
-    """A session as a button label or a list entry: its start and title."""
-    label = f"{program.local(session.start):%H:%M} {session.title.get(lang)}"
+def short_label(program: Program, session: Session, lang: str, with_day: bool = True) -> str:
+    """A session as a button label or a list entry: its start and title, after its day when the
+    conference has several (`with_day=False` where the list is one day's already)."""
+    start = day_and_time(program, session.start, lang) if with_day else f"{program.local(session.start):%H:%M}"
+    label = f"{start} {session.title.get(lang)}"
     return "❌ " + label if session.cancelled else label
 
 
@@ -54,13 +56,13 @@ def basics(program: Program, session: Session, lang: str, fit: bool = False) -> 
         lines.append(t(lang, "details_room", room=cut(session.room, 200)))
     if session.speakers:
         speakers = ", ".join(
-            f"{s.name} ({s.role.get(lang)})" if s.role else s.name for s in session.speakers
+            f"{s.name.get(lang)} ({s.role.get(lang)})" if s.role else s.name.get(lang) for s in session.speakers
         )
         lines.append(t(lang, "details_speakers", speakers=cut(speakers, 1500)))
     point = session.meeting_point
     if point is not None:
         departure = program.local(point.departure) if point.departure else start
-        lines.append(t(lang, "details_meeting_point", place=cut(point.name, 200), time=departure.strftime("%H:%M")))
+        lines.append(t(lang, "details_meeting_point", place=cut(point.name.get(lang), 200), time=departure.strftime("%H:%M")))
     return lines
 
 

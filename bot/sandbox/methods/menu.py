@@ -1,4 +1,4 @@
-"""The bot's menu: its command lists per language (setMyCommands and kin) and the menu button
+"""The bot's menu: its command lists per scope and language (setMyCommands and kin) and the menu button
 per private chat and for everyone (setChatMenuButton, getChatMenuButton). Web App URLs must be
 HTTPS; plain http is accepted for loopback hosts only, as Telegram's test environment allows."""
 
@@ -14,12 +14,15 @@ from ..world import World
 COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 MAX_COMMANDS = 100
 MENU_TYPES = {"commands": "MenuButtonCommands", "default": "MenuButtonDefault", "web_app": "MenuButtonWebApp"}
+# BotCommandScope types and the fields each needs
+COMMAND_SCOPES = {"default": (), "all_private_chats": (), "all_group_chats": (), "all_chat_administrators": (),
+                  "chat": ("chat_id",), "chat_administrators": ("chat_id",), "chat_member": ("chat_id", "user_id")}
 
 
 class Menu:
     def __init__(self, world: World):
         self.world = world
-        self.commands: dict[str, list] = {}  # language code ("" for all) -> commands
+        self.commands: dict[str, list] = {}  # scope and language code ("" for all) -> commands
         self.menu_buttons: dict[int | None, dict] = {}  # None: the default for all private chats
 
     def methods(self) -> dict:
@@ -36,15 +39,33 @@ class Menu:
                 raise bad("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad("BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands[_language(params)] = commands
+        self.commands[self._commands_key(params)] = commands
         return True
 
     async def get_commands(self, params, files) -> list:
-        return self.commands.get(_language(params), [])
+        return self.commands.get(self._commands_key(params), [])
 
     async def delete_commands(self, params, files) -> bool:
-        self.commands.pop(_language(params), None)
+        self.commands.pop(self._commands_key(params), None)
         return True
+
+    def _commands_key(self, params: dict) -> str:
+        """Where a command list is kept: its language ("" for all) in the default scope, else
+        "<scope>:<chat>:<language>" (e.g. "chat:42:"); a scope Telegram would refuse is refused."""
+        language = _language(params)
+        scope = params.get("scope")
+        if scope is None:
+            return language
+        if not isinstance(scope, dict) or scope.get("type") not in COMMAND_SCOPES:
+            raise bad("can't parse BotCommandScope JSON object")
+        needed = COMMAND_SCOPES[scope["type"]]
+        if scope["type"] == "default":
+            return language
+        if any(scope.get(field) is None for field in needed):
+            raise bad("can't parse BotCommandScope JSON object")
+        if "chat_id" in needed:
+            self.world.chat_for_bot(scope["chat_id"])  # "chat not found" for a chat the bot does not know
+        return ":".join([scope["type"], *(str(scope.get(field)) for field in needed), language])
 
     async def set_menu_button(self, params, files) -> bool:
         chat_id = self._menu_chat(params)
