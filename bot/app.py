@@ -8,7 +8,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import AsyncIterator
 
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from .clock import Clock

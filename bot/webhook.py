@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import socket
-import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 

@@ -6,7 +6,6 @@ Never skipped: without chromium these tests fail and say how to install it."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import string
 from contextlib import asynccontextmanager

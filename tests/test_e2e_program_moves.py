@@ -33,7 +33,7 @@ async def test_the_bus_reminder_counts_from_the_departure_and_the_bus_does_not_w
         anna = await h.attendee("Anna")
         assert "Der Bus fährt" not in text_of(await anna.send("/anmelden exkursion", expect="angemeldet"))
         reminder = text_of(await anna.wait(timeout=10))
-        assert "Der Bus fährt um 14:30, in 30 Min." in reminder and h.clock.now() >= berlin("2025-06-03 14:00")
+        assert "Der Bus fährt um 14:30 Uhr, in 30 Min." in reminder and h.clock.now() >= berlin("2025-06-03 14:00")
         assert "Als Nächstes – in 30 Min." in text_of(await anna.send("/jetzt"))  # the bus, not the session at 14:45
         h.clock.set(berlin("2025-06-03 14:35"))  # the bus has left; the session starts at 14:45
         ben = await h.attendee("Ben", "en")

@@ -62,7 +62,7 @@ async def test_reminders_arrive_before_the_session_once_each(tmp_path):
         assert "In 15 min" in text_of([o for o in reminders if o["chat_id"] == ben.id])
         assert "In 5 Min." in text_of([o for o in reminders if o["chat_id"] == cem.id])
         dora_texts = text_of([o for o in reminders if o["chat_id"] == dora.id])
-        assert "Der Bus fährt um 14:45, in " in dora_texts and "Treffpunkt: Bushaltestelle vor dem MMZ Mansfelder" in dora_texts
+        assert "Der Bus fährt um 14:45 Uhr, in " in dora_texts and "Treffpunkt: Bushaltestelle vor dem MMZ Mansfelder" in dora_texts
         now_wall, now_conference = time.time(), clock.now()
         for output in reminders:  # each went out before its session started
             sent_at = now_conference - timedelta(seconds=(now_wall - output["time"]) * SPEED)

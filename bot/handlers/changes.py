@@ -24,7 +24,7 @@ from ..domain.checks import Finding
 from ..domain.messages import ChangeNotice, SourceOffer
 from ..domain.program import Program, Session
 from ..services import Services
-from ..texts import Html, escape, format_day_short, format_range, shorten, t
+from ..texts import Html, format_day_short, format_range, shorten, t
 from ..usecases import program_changes
 from ..wording.sessions import short_label
 from . import buttons as b

@@ -14,7 +14,6 @@ from telegram.error import BadRequest, Forbidden
 
 from telegram.warnings import PTBUserWarning
 
-from ..services import Services
 from ..storage import AttendeeInfo
 from ..texts import html_to_plain, pick_language, plain as plain_text, t
 from .context import BotContext

@@ -8,7 +8,7 @@ from telegram.ext import CommandHandler
 from ..delivery import Send, Skip
 from ..domain.messages import Promoted, SeatChanged
 from ..domain.program import Program
-from ..domain.signup import Outcome, Status
+from ..domain.signup import Outcome, Status, closed
 from ..texts import Html, t
 from ..usecases import seats
 from ..usecases.seats import SeatAction

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton
 
 from ..domain.program import Program, Session, parallel_groups
 from ..storage import MyRegistration, SessionCount
-from ..texts import (Html, escape, format_date, format_day_short, format_duration, format_range, format_span, plain,
+from ..texts import (Html, escape, format_date, format_day_short, format_duration, format_span, plain,
                      problem_text, shorten, t)
 from . import buttons as b
 from ..wording.sessions import day_and_time, details as session_text, is_full, room_of, short_label
