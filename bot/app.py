@@ -107,7 +107,7 @@ async def _post_init(application: Application) -> None:
     try:
         await parts.enter_async_context(_storage_open(svc))
         cluster = await parts.enter_async_context(_cluster_joined(svc, application))
-        svc.program.replace(overrides=await svc.storage.program_changes.overrides())  # live changes survive restarts
+        svc.program.adopt(None, await svc.storage.program_changes.overrides())  # live changes survive restarts
         await _start_with_program(svc)
         await parts.enter_async_context(_web_serving(svc, application))  # early: a taken port stops the start at once
         await _settle_the_book(svc)

@@ -44,21 +44,34 @@ class ProgramHolder:
         """Read and check the file again, off the event loop. Raises ProgramError."""
         return await asyncio.to_thread(load_program, self.path, self.fetch)
 
-    def replace(self, base: Program | None = None, overrides: list[Override] | None = None) -> Program:
+    def replace(self, base: Program | None = None, overrides: list[Override] | None = None,
+                ended: Iterable[str] = ()) -> Program:
+        """Put a change in force: a new file, overrides added or replaced, the chat's changes of
+        `ended` sessions gone."""
         if base is not None:
             self.base = base
-        if overrides is not None:
-            merged = {o.session_id: o for o in self.overrides}
-            merged.update({o.session_id: o for o in overrides})
-            self.overrides = list(merged.values())
+        self.overrides = self._merged(overrides or [], ended)
         self.current = apply_overrides(self.base, self.overrides)
         return self.current
 
-    def with_overrides(self, overrides: list[Override], base: Program | None = None) -> Program:
+    def adopt(self, base: Program | None, overrides: list[Override]) -> Program:
+        """Take over the changes in force as stored (another process made some): all of them."""
+        if base is not None:
+            self.base = base
+        self.overrides = list(overrides)
+        self.current = apply_overrides(self.base, self.overrides)
+        return self.current
+
+    def with_overrides(self, overrides: list[Override], base: Program | None = None, ended: Iterable[str] = ()) -> Program:
         """What the program would be: for previews, nothing changes."""
+        return apply_overrides(base or self.base, self._merged(overrides, ended))
+
+    def _merged(self, overrides: list[Override], ended: Iterable[str]) -> list[Override]:
         merged = {o.session_id: o for o in self.overrides}
         merged.update({o.session_id: o for o in overrides})
-        return apply_overrides(base or self.base, list(merged.values()))
+        for session_id in ended:
+            merged.pop(session_id, None)
+        return list(merged.values())
 
 
 @dataclass

@@ -93,7 +93,7 @@ class ProgramSync:
             return
         if self.revision is not None:
             base = await self._reloaded_file(svc)
-            svc.program.replace(base=base, overrides=await svc.storage.program_changes.overrides())
+            svc.program.adopt(base, await svc.storage.program_changes.overrides())
             svc.replan()
             log.info("program revision %d taken over from another instance%s", revision,
                      " with the reloaded program file" if base is not None else "")

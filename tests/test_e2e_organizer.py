@@ -47,7 +47,7 @@ async def test_delay_by_buttons_only_with_scope_and_notice(harness):
     replies = await admin.press("+15", expect="Großer Saal")
     replies = await admin.press("Alles ab hier", expect="Vorschau")
     replies = await admin.press("Bestätigen", expect="Übernommen")
-    assert "1 Person wird benachrichtigt" in text_of(replies)
+    assert "2 Personen werden benachrichtigt" in text_of(replies)  # plenaries: everybody is there
     notice = text_of(await anna.wait())
     assert "11:05–11:50 Uhr → 11:20–12:05 Uhr" in notice
 
@@ -252,3 +252,22 @@ async def test_a_cancellation_notice_offers_only_sessions_one_does_not_hold(harn
     await wait_until(cancel_notice, 10)
     offered = [label for label, _ in buttons_of([cancel_notice()])]
     assert offered and not any("Exkursion" in label for label in offered)  # she holds it already
+
+
+async def test_clashes_are_named_a_plenary_concerns_everybody_and_a_refused_room_offers_the_rooms(harness):
+    admin = await harness.attendee("Orga", user_id=ADMIN_ID)
+    anna, ben = await harness.attendee("Anna"), await harness.attendee("Ben", "en")
+    await anna.send("/anmelden ws-zwilling", expect="angemeldet")
+    await anna.send("/anmelden exkursion", expect="angemeldet")
+    await ben.send("/start")
+    preview = text_of(await admin.send("/verschieben ws-zwilling 30", expect="Vorschau"))
+    assert "Danach hat 1 Person zwei ihrer Programmpunkte zur selben Zeit" in preview
+    await admin.press("Bestätigen", expect="Übernommen")
+    notice = text_of(await anna.wait(expect="selben Zeit"))
+    assert "Jetzt zur selben Zeit: „Workshop 1: Digitale Zwillinge“ und „Exkursion" in notice
+    await admin.send("/raum podium Saal 3")
+    await admin.press("Bestätigen", expect="Übernommen")
+    assert "Großer Saal → Saal 3" in text_of(await ben.wait(expect="Saal 3"))  # a plenary: everybody is told
+    refused = await admin.send("/raum ws-mobilitaet Seminarraum 3", expect="In welchen Raum")
+    rooms = [label for label, _ in buttons_of(refused)]
+    assert any(label.startswith("⛔ Seminarraum 3") for label in rooms) and any("Foyer" in label for label in rooms)

@@ -194,7 +194,9 @@ def _with_source(document: dict, base: Path | None, fetch: Fetch | None) -> tupl
     for session_id, fields in additions.items():
         line = additions.key_lines.get(str(session_id)) if isinstance(additions, _Mapping) else None
         if str(session_id) not in by_id:
-            problems.append(Problem((entry("additions", f"'{session_id}'"),), Message.of("additions_unknown"), line))
+            # A session that left the schedule (unpublished for now) may come back: its additions
+            # wait instead of refusing the whole file, and the reload preview says so.
+            imported.warnings.append(Message.of("additions_dormant", session=str(session_id)))
             continue
         if not isinstance(fields, dict) or set(map(str, fields)) - ADDABLE:
             problems.append(Problem((entry("additions", f"'{session_id}'"),),

@@ -368,6 +368,15 @@ class Decline(Payload):
     confirmation_id: int
 
 
+@payload("okc", organizers=True)
+class ConfirmChoice(Payload):
+    """One of several ways to confirm a preview (a reload whose new file contradicts changes
+    made in the chat: keep them, take the file's, or move by the chat's delay)."""
+
+    confirmation_id: int
+    choice: int
+
+
 # Organizers: choosing a session without knowing its id
 
 
@@ -398,6 +407,13 @@ class DelayScope(Payload):
 
 @payload("ot", organizers=True, flow="change", sessions=("session_id",))
 class TypeMinutes(Payload):
+    session_id: str
+
+
+@payload("dc", organizers=True, sessions=("session_id",))
+class DropChange(Payload):
+    """End a change made in the chat: the session is again as the program file has it."""
+
     session_id: str
 
 

@@ -19,12 +19,12 @@ from telegram.ext import CommandHandler
 
 from ..delivery import Send, Skip
 from ..domain import changes as change_rules
-from ..domain.changes import SessionState
+from ..domain.changes import KEEP, Conflict, SessionState
 from ..domain.checks import Finding
 from ..domain.messages import ChangeNotice, SourceOffer
-from ..domain.program import Program, Session
+from ..domain.program import Program, Session, Text
 from ..services import Services
-from ..texts import Html, format_day_short, format_range, shorten, t
+from ..texts import Html, format_day_short, format_range, plain, shorten, t
 from ..usecases import program_changes
 from ..wording.sessions import short_label
 from . import buttons as b
@@ -44,18 +44,25 @@ CHANGE = conversation.flow("change", "flow_change")
 # --- how changes read -----------------------------------------------------------------------------
 
 
-def change_lines(program: Program, changes: list[dict], lang: str) -> str:
-    """Readable before → after lines, from stored change dicts (see domain.changes.Change.as_dict)."""
+def change_lines(program: Program, changes: list[dict], lang: str, returning: dict[str, int] | None = None) -> str:
+    """Readable before → after lines, from stored change dicts (see domain.changes.Change.as_dict):
+    each session by its title (also one no longer in the program), a cancelled one with its day
+    and time. `returning`: sessions back in the file, with how many get their places back."""
     lines = []
     for change in changes:
-        session = program.session(change["session_id"])
-        title = session.title.get(lang) if session else change["session_id"]
+        title = _title(program, change, lang)
         before, after = change.get("before"), change.get("after")
         if after is None or (after["cancelled"] and not (before or {}).get("cancelled")):
-            lines.append(t(lang, "change_line_cancelled", title=title))
+            lines.append(t(lang, "change_line_cancelled", title=title, when=_span(program, before or after, lang, day=True)))
             continue
         if before is None:
-            lines.append(t(lang, "change_line_new", title=title, after=_span(program, after, lang)))
+            back = (returning or {}).get(change["session_id"])
+            if back or change.get("returns"):
+                lines.append(t(lang, "change_line_back", title=title, after=_span(program, after, lang, day=True)))
+                if back:
+                    lines.append(t(lang, "change_line_back_seats", count=back))
+            else:
+                lines.append(t(lang, "change_line_new", title=title, after=_span(program, after, lang)))
             continue
         if before["cancelled"] and not after["cancelled"]:
             lines.append(t(lang, "change_line_restored", title=title))
@@ -66,11 +73,21 @@ def change_lines(program: Program, changes: list[dict], lang: str) -> str:
     return "\n".join(lines)
 
 
-def _span(program: Program, state: dict, lang: str) -> str:
+def _title(program: Program, change: dict, lang: str) -> str:
+    """The session's title now, else the one it had when the change was made, never its id alone."""
+    session = program.session(change["session_id"])
+    if session is not None:
+        return session.title.get(lang)
+    stored = Text(tuple((change.get("title") or {}).items()))
+    return stored.get(lang) or change["session_id"]
+
+
+def _span(program: Program, state: dict, lang: str, day: bool = False) -> str:
+    """A stored state's time ("11:05–11:50 Uhr"), after its day where several days (or `day`) ask for it."""
     start = program.local(datetime.fromtimestamp(state["start"], timezone.utc))
     end = program.local(datetime.fromtimestamp(state["end"], timezone.utc))
     hours = format_range(lang, start, end)
-    return f"{format_day_short(lang, start)} {hours}" if program.several_days else hours
+    return f"{format_day_short(lang, start)} {hours}" if program.several_days or day else hours
 
 
 def finding_lines(program: Program, findings: list[Finding], lang: str) -> str:
@@ -100,11 +117,16 @@ async def _show_preview(update: Update, context: BotContext, who: Asker, preview
     if preview.errors:
         await send(update, context, t(who.lang, "change_refused",
                                       problems=Html(finding_lines(preview.proposed, preview.errors, who.lang))))
+        session = context.services.program.current.session(str(preview.intent.get("session", "")))
+        if preview.intent.get("op") == "room" and session is not None:
+            await _ask_room(update, context, who, session)  # the room was taken: choose another
         return
     lines = change_lines(preview.proposed, [c.as_dict() for c in preview.changes], who.lang)
     text = t(who.lang, "change_preview", lines=Html(lines), count=preview.affected)
     if preview.warnings:
         text += "\n\n" + t(who.lang, "change_warnings", problems=Html(finding_lines(preview.proposed, preview.warnings, who.lang)))
+    if preview.clashes:
+        text += "\n" + t(who.lang, "change_clashes", count=preview.clashes)
     if fresh:
         text = t(who.lang, "change_stale") + "\n\n" + text
     row = await conversation.propose(context.services, who, "change", {"intent": preview.intent, "revision": preview.revision},
@@ -332,6 +354,44 @@ async def _picked_for_restore(update: Update, context: BotContext, who: Asker, s
     await propose(update, context, who, {"op": "restore", "session": session.id})
 
 
+# --- the chat's changes in force --------------------------------------------------------------------
+
+
+@organizers_only
+async def chat_changes_command(update: Update, context: BotContext, who: Asker) -> None:
+    """The changes made in the chat that are in force, each beside what the file has, with a
+    button to take it back (previewed like any change)."""
+    svc = context.services
+    program, found = svc.program.current, program_changes.chat_changes(svc)
+    if not found:
+        await send(update, context, t(who.lang, "chat_changes_none"))
+        return
+    lines = [t(who.lang, "chat_changes_title")] + [_chat_change_line(program, change, who.lang) for change in found]
+    rows = [[b.DropChange(change.session.id).button("↩️ " + short_label(program, change.session, who.lang))]
+            for change in found]
+    await send(update, context, "\n".join(lines), keyboard(rows))
+
+
+def _chat_change_line(program: Program, change: program_changes.ChatChange, lang: str) -> str:
+    chat, file, title = change.chat, change.file, change.session.title.get(lang)
+    against = chat.against or file
+    parts = []
+    if chat.changes_time(against):
+        parts.append(t(lang, "chat_change_time", chat=_span(program, {"start": chat.start.timestamp(),
+                                                                       "end": chat.end.timestamp()}, lang, day=True),
+                       file=_span(program, file.as_dict(), lang, day=True)))
+    if chat.changes_room(against):
+        parts.append(t(lang, "chat_change_room", chat=chat.room or "–", file=file.room or "–"))
+    if chat.changes_cancellation(against):
+        parts.append(t(lang, "chat_change_cancelled" if chat.cancelled else "chat_change_restored"))
+    return t(lang, "chat_change_line", title=title, changes=Html("; ".join(parts)))
+
+
+@b.handles(b.DropChange)
+async def _drop_change(update: Update, context: BotContext, who: Asker, value: b.DropChange) -> None:
+    await propose(update, context, who, {"op": "drop", "session": value.session_id})
+
+
 # --- reload ------------------------------------------------------------------------------------------
 
 
@@ -357,7 +417,8 @@ async def reload_preview(svc: Services, who: Asker, preview: program_changes.Rel
     assert preview.proposed is not None
     if preview.errors:  # the file is fine alone, but clashes with a change made in the chat
         return t(lang, "change_refused", problems=Html(finding_lines(preview.proposed, preview.errors, lang))), None
-    lines = [change_lines(preview.proposed, [c.as_dict() for c in preview.changes], lang)] if preview.changes else []
+    lines = [change_lines(preview.proposed, [c.as_dict() for c in preview.changes], lang, preview.returning)] \
+        if preview.changes else []
     lines += _capacity_lines(preview, lang)
     if preview.texts_changed:
         lines.append(t(lang, "reload_texts", count=preview.texts_changed))
@@ -366,12 +427,41 @@ async def reload_preview(svc: Services, who: Asker, preview: program_changes.Rel
     if preview.warnings:  # what `check` would warn of, in the organizer's language
         lines.append(t(lang, "reload_file_warnings", warnings=views.problem_lines(preview.warnings, lang, 10)))
     text = t(lang, "reload_preview", lines=Html("\n".join(line for line in lines if line)), count=preview.affected)
+    if preview.conflicts:
+        text += "\n\n" + t(lang, "reload_conflicts", lines=Html(conflict_lines(preview.proposed, preview.conflicts, lang)))
     if fresh:
         text = t(lang, "change_stale") + "\n\n" + text
     if intro:
         text = intro + "\n\n" + text
-    row = await conversation.propose(svc, who, "reload", {"revision": preview.revision, "file": preview.fingerprint})
-    return text, keyboard([row])
+    data = {"revision": preview.revision, "file": preview.fingerprint}
+    if not preview.conflicts:
+        return text, keyboard([await conversation.propose(svc, who, "reload", data)])
+    offered = [outcome for outcome in preview.outcomes if not outcome.errors]
+    labels = [plain(lang, f"reload_choice_{outcome.choice}", count=outcome.affected) for outcome in offered]
+    rows = await conversation.propose_choices(svc, who, "reload", {**data, "choices": [o.choice for o in offered]}, labels)
+    return text, keyboard(rows)
+
+
+def conflict_lines(program: Program, found: list[Conflict], lang: str) -> str:
+    """Each change made in the chat that the new file contradicts: what the file says now, what
+    the chat said."""
+    lines = []
+    for conflict in found:
+        title = _title(program, {"session_id": conflict.session_id, "title": {}}, lang)
+        chat, source = conflict.override, conflict.source
+        if source is None:
+            lines.append(t(lang, "conflict_gone", title=title))
+            continue
+        if conflict.time:
+            minutes = int(conflict.shift.total_seconds() // 60)
+            lines.append(t(lang, "conflict_time", title=title, source=_span(program, source.as_dict(), lang, day=True),
+                           chat=_span(program, SessionState(chat.start, chat.end, chat.room, chat.cancelled).as_dict(),
+                                      lang, day=True), shift=f"{minutes:+d}"))
+        if conflict.room:
+            lines.append(t(lang, "conflict_room", title=title, source=source.room or "–", chat=chat.room or "–"))
+        if conflict.cancellation:
+            lines.append(t(lang, "conflict_cancelled" if source.cancelled else "conflict_restored", title=title))
+    return "\n".join(lines)
 
 
 def _capacity_lines(preview: program_changes.ReloadPreview, lang: str) -> list[str]:
@@ -392,7 +482,9 @@ def _capacity_lines(preview: program_changes.ReloadPreview, lang: str) -> list[s
 @conversation.confirmation("reload")
 async def _apply_reload(update: Update, context: BotContext, who: Asker, data: dict) -> None:
     svc = context.services
-    result = await program_changes.apply_reload(svc, data.get("revision"), data.get("file"), who.user_id)
+    choices, chosen = data.get("choices") or [KEEP], data.get("choice", 0)
+    choice = choices[chosen] if isinstance(chosen, int) and 0 <= chosen < len(choices) else KEEP
+    result = await program_changes.apply_reload(svc, data.get("revision"), data.get("file"), who.user_id, choice)
     if isinstance(result, program_changes.ReloadPreview):  # the file or the program moved since
         text, markup = await reload_preview(context.services, who, result, fresh=result.applicable)
         await send(update, context, text, markup)
@@ -424,11 +516,33 @@ async def _change_notice(push: Push, message: ChangeNotice) -> Send | Skip:
         session = program.session(session_id)
         if session is not None and outcome in ("confirmed", "waitlisted", "elsewhere"):
             lines += "\n" + t(lang, f"change_restored_{outcome}", title=session.title.get(lang))
+    lines += "".join("\n" + line for line in await _clash_lines(push, message.changes))
     text = t(lang, "change_notice", lines=Html(lines))
     offers = await _alternatives(push, message.changes)
     if offers:
         text += "\n\n" + t(lang, "change_alternatives")
     return push.text(text, keyboard([[b.SignUp(s.id).button("✅ " + short_label(program, s, lang))] for s in offers]))
+
+
+async def _clash_lines(push: Push, changes: list[dict]) -> list[str]:
+    """A change that moved one of this person's sessions into another of theirs says so."""
+    program, lang, user_id = push.svc.program.current, push.lang, push.row.user_id
+    moved = {c["session_id"]: c["before"] for c in changes if c.get("before") and c.get("after")
+             and (c["before"]["start"], c["before"]["end"]) != (c["after"]["start"], c["after"]["end"])}
+    if not moved or user_id is None:
+        return []
+    held = {r.session_id for r in await push.svc.storage.registrations.of_person(user_id) if r.state == "confirmed"}
+    held |= set(await push.svc.storage.bookmarks.of_person(user_id))
+    lines = []
+    for session_id, before in moved.items():
+        session = program.session(session_id)
+        if session is None or session_id not in held or session.cancelled:
+            continue
+        for other in program.overlapping(session):
+            was_apart = not (before["start"] < other.end.timestamp() and other.start.timestamp() < before["end"])
+            if other.id in held and was_apart:
+                lines.append(t(lang, "change_clash", title=session.title.get(lang), other=other.title.get(lang)))
+    return lines
 
 
 async def _alternatives(push: Push, changes: list[dict]) -> list[Session]:
@@ -467,7 +581,7 @@ async def _source_offer(push: Push, message: SourceOffer) -> Send | Skip:
 
 
 for _name, _function in (("delay", delay_command), ("room", room_command), ("cancel", cancel_session_command),
-                         ("restore", restore_command), ("reload", reload_command)):
+                         ("restore", restore_command), ("reload", reload_command), ("changes", chat_changes_command)):
     orga.action(_name)(_function)
 
 
@@ -478,4 +592,5 @@ def handlers() -> list:
         CommandHandler(["absagen", "cancelsession"], cancel_session_command),
         CommandHandler(["wiederherstellen", "restore"], restore_command),
         CommandHandler(["reload", "neuladen"], reload_command),
+        CommandHandler(["aenderungen", "changes"], chat_changes_command),
     ]

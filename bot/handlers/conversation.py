@@ -192,15 +192,34 @@ async def propose(svc: Services, who: Asker, kind: str, data: dict, warning: boo
             buttons.Decline(number).labelled(who.lang, "confirm_no")]
 
 
+async def propose_choices(svc: Services, who: Asker, kind: str, data: dict, labels: list[str]) -> list[list]:
+    """Store a preview's action that can be confirmed in several ways; returns one row per way
+    (labelled `labels`, in order) and a row to cancel. The kind's function gets the way chosen as
+    data["choice"] (its index); a second tap on any of them does nothing."""
+    if kind not in CONFIRMATIONS:
+        raise ValueError(f"unknown confirmation kind {kind}")
+    number = await svc.storage.confirmations.create(who.user_id, kind, data, svc.now())
+    return [*([buttons.ConfirmChoice(number, index).button(label)] for index, label in enumerate(labels)),
+            [buttons.Decline(number).labelled(who.lang, "confirm_no")]]
+
+
 @buttons.handles(buttons.Confirm)
 async def _confirm(update: Update, context: BotContext, who: Asker, value: buttons.Confirm) -> None:
+    await _confirmed(update, context, who, value.confirmation_id, {})
+
+
+@buttons.handles(buttons.ConfirmChoice)
+async def _confirm_choice(update: Update, context: BotContext, who: Asker, value: buttons.ConfirmChoice) -> None:
+    await _confirmed(update, context, who, value.confirmation_id, {"choice": value.choice})
+
+
+async def _confirmed(update: Update, context: BotContext, who: Asker, number: int, chosen: dict) -> None:
     svc = context.services
-    taken = await svc.storage.confirmations.take(value.confirmation_id, who.user_id, "done",
-                                                 svc.now() - CONFIRMATION_LIFETIME)
+    taken = await svc.storage.confirmations.take(number, who.user_id, "done", svc.now() - CONFIRMATION_LIFETIME)
     if taken is None:  # a second tap, someone else's, or expired: say so in the chat
         await send(update, context, t(who.lang, "action_taken"))
         return
-    await CONFIRMATIONS[taken.kind](update, context, who, taken.payload)
+    await CONFIRMATIONS[taken.kind](update, context, who, {**taken.payload, **chosen})
 
 
 @buttons.handles(buttons.Decline)

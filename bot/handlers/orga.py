@@ -131,7 +131,7 @@ MENU = (  # (action, text key of the button); each runs the command of the same 
     ("attendees", "orga_attendees"), ("export", "orga_export"),
     ("broadcast", "orga_broadcast"), ("broadcasts", "orga_broadcasts"), ("scheduled", "orga_scheduled"),
     ("delay", "orga_delay"), ("room", "orga_room"), ("cancel", "orga_cancel"), ("restore", "orga_restore"),
-    ("reload", "orga_reload"), ("questions", "orga_questions"), ("feedback", "orga_feedback"),
+    ("reload", "orga_reload"), ("changes", "orga_changes"), ("questions", "orga_questions"), ("feedback", "orga_feedback"),
 )
 ACTIONS: dict[str, Callable] = {}
 

@@ -199,9 +199,10 @@ class Attendee:
                         return message["message_id"], button["callback_data"]
         raise SandboxError(f"no button {label!r} in the chat of {self.first_name}")
 
-    async def wait(self, minimum: int = 1, timeout: float = 10, settle: float = 0.1) -> list[dict]:
-        """Wait for messages the bot sends on its own (reminders, promotions, announcements)."""
-        return await self._collect(self.seen, minimum, settle, timeout)
+    async def wait(self, minimum: int = 1, timeout: float = 10, settle: float = 0.1, expect: str | None = None) -> list[dict]:
+        """Wait for messages the bot sends on its own (reminders, promotions, announcements);
+        with `expect`, until one contains it (raising if none does in time)."""
+        return await self._collect(self.seen, minimum, settle, timeout, expect=expect)
 
     async def _collect(self, after: int, minimum: int, settle: float, timeout: float,
                        expect_message: bool = True, expect: str | None = None) -> list[dict]:

@@ -22,17 +22,43 @@ class Audiences:
         """The reachable attendees an announcement to `audience` goes to."""
         return await self._db.run(lambda conn: recipients(conn, audience, session_ids), write=False)
 
-    async def affected_by(self, session_ids: list[str], restored: list[str] = ()) -> dict[int, set[str]]:
+    async def affected_by(self, session_ids: list[str], restored: list[str] = (),
+                          everybody: list[str] = ()) -> dict[int, set[str]]:
         """Attendees with a seat, a waitlist place or a bookmark in these sessions, and which;
         for `restored` sessions (cancelled, taking place again) also those whose seats or
-        waitlist places the cancellation ended: they are told too."""
+        waitlist places the cancellation ended: they are told too; for `everybody` sessions
+        (plenaries) every reachable attendee."""
         def work(conn):
-            concerned = affected(conn, session_ids)
+            concerned = affected(conn, session_ids, everybody)
             book = SeatBook(conn)
             for session_id in restored:
                 for former in book.cancelled_by(session_id, rules.SESSION_CANCELLED_REASON):
                     concerned.setdefault(former.registration.user_id, set()).add(session_id)
             return concerned
+        return await self._db.run(work, write=False)
+
+    async def holdings(self, people: list[int]) -> dict[int, set[str]]:
+        """The sessions these people hold a seat in or bookmarked (what a change may make clash)."""
+        def work(conn):
+            held: dict[int, set[str]] = {}
+            for start in range(0, len(people), 400):
+                chunk = tuple(people[start:start + 400])
+                marks = ",".join("?" * len(chunk))
+                for user_id, session_id in conn.execute(
+                        f"""SELECT user_id, session_id FROM registrations WHERE state = 'confirmed' AND user_id IN ({marks})
+                            UNION SELECT user_id, session_id FROM bookmarks WHERE user_id IN ({marks})""", chunk + chunk):
+                    held.setdefault(user_id, set()).add(session_id)
+            return held
+        return await self._db.run(work, write=False)
+
+    async def former_holders(self, session_ids: list[str]) -> dict[str, int]:
+        """Per session, how many people a cancellation (or the session leaving the file) took a
+        seat or a waiting-list place from: they get them back if it takes place again."""
+        def work(conn):
+            book = SeatBook(conn)
+            counts = {session_id: len(book.cancelled_by(session_id, rules.SESSION_CANCELLED_REASON))
+                      for session_id in session_ids}
+            return {session_id: count for session_id, count in counts.items() if count}
         return await self._db.run(work, write=False)
 
     async def reminder_subjects(self, people: list[int] | None = None) -> list[Subject]:
@@ -72,7 +98,9 @@ def recipients(conn, audience: Audience, session_ids: tuple[str, ...]) -> list[i
     return [row[0] for row in rows]
 
 
-def affected(conn, session_ids: list[str]) -> dict[int, set[str]]:
+def affected(conn, session_ids: list[str], everybody: list[str] = ()) -> dict[int, set[str]]:
+    """Who holds a seat, a waitlist place or a bookmark in these sessions, and which; for the
+    sessions in `everybody` (a plenary: everyone is there), every reachable attendee."""
     concerned: dict[int, set[str]] = {}
     if not session_ids:
         return concerned
@@ -84,4 +112,7 @@ def affected(conn, session_ids: list[str]) -> dict[int, set[str]]:
             WHERE a.reachable = 1 AND b.session_id IN ({marks})""", (*session_ids, *session_ids))
     for user_id, session_id in rows:
         concerned.setdefault(user_id, set()).add(session_id)
+    if everybody:
+        for (user_id,) in conn.execute("SELECT user_id FROM attendees WHERE reachable = 1"):
+            concerned.setdefault(user_id, set()).update(everybody)
     return concerned

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 
 from ..domain import signup as rules
-from ..domain.changes import Change, Override
+from ..domain.changes import Change, Override, SessionState
 from ..domain.messages import ChangeNotice
 from ..domain.program import Program
 from . import audiences
@@ -21,36 +21,36 @@ class ProgramChanges:
         self._db = db
 
     async def overrides(self) -> list[Override]:
+        """The chat's changes in force, each with what the file said when it was made."""
         def work(conn):
-            rows = conn.execute("SELECT * FROM session_overrides")
-            return [Override(row["session_id"], datetime.fromtimestamp(row["start"], timezone.utc),
-                             datetime.fromtimestamp(row["end"], timezone.utc), row["room"], bool(row["cancelled"]))
-                    for row in rows]
+            return [_override(row) for row in conn.execute("SELECT * FROM session_overrides ORDER BY session_id")]
         return await self._db.run(work, write=False)
 
     async def record(self, overrides: list[Override], changes: list[Change], author_id: int | None,
                      description: str, now: datetime, program: Program | None = None,
-                     expected_revision: int | None = None, base: str | None = None) -> tuple[int, int] | None:
-        """Store overrides (if any), end the registrations of cancelled sessions and give them
-        back to restored ones (`program` is the program after the change), and queue one notice
-        per affected attendee, atomically. With `expected_revision`, nothing happens (None) when
-        another change was applied since the preview. `base`: the fingerprint of the program file a
-        reload puts in force, for the bot's other processes. Returns (change id, notices queued)."""
+                     expected_revision: int | None = None, base: str | None = None,
+                     ended: list[str] = (), everybody: list[str] = ()) -> tuple[int, int] | None:
+        """Store overrides (if any) and end the chat's changes of `ended` sessions, end the
+        registrations of cancelled sessions (also of sessions that left the file) and give them
+        back to restored ones (also to sessions back in the file; `program` is the program after
+        the change), and queue one notice per affected attendee, atomically. With
+        `expected_revision`, nothing happens (None) when another change was applied since the
+        preview. `base`: the fingerprint of the program file a reload puts in force, for the
+        bot's other processes. Returns (change id, notices queued)."""
         def work(conn):
             revision = _revision(conn)
             if expected_revision is not None and revision != expected_revision:
                 return None
             stamp = _iso(now)
-            affected = audiences.affected(conn, [c.session_id for c in changes])  # before seats of cancelled sessions end
+            # before seats of cancelled sessions end; a plenary's change concerns everybody
+            affected = audiences.affected(conn, [c.session_id for c in changes], list(everybody))
             for o in overrides:
-                conn.execute(
-                    """INSERT INTO session_overrides (session_id, start, "end", room, cancelled, author_id, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)
-                       ON CONFLICT (session_id) DO UPDATE SET start = excluded.start, "end" = excluded."end", room = excluded.room,
-                           cancelled = excluded.cancelled, author_id = excluded.author_id, updated_at = excluded.updated_at""",
-                    (o.session_id, o.start.timestamp(), o.end.timestamp(), o.room, int(o.cancelled), author_id, stamp))
+                _store(conn, o, author_id, stamp)
+            for session_id in ended:
+                conn.execute("DELETE FROM session_overrides WHERE session_id = ?", (session_id,))
             book = SeatBook(conn)
             back: dict[int, dict[str, str]] = {}  # who got what back of a restored session
+            returning: set[str] = set()
             for change in changes:
                 was_cancelled = change.before is None or change.before.cancelled
                 is_cancelled = change.after is None or change.after.cancelled
@@ -58,6 +58,8 @@ class ProgramChanges:
                     rules.release_cancelled(book, change.session_id, now)
                 elif change.restores and program is not None:
                     restored = rules.restore_cancelled(book, program, change.session_id, now)
+                    if change.before is None and (restored.confirmed or restored.waitlisted or restored.elsewhere):
+                        returning.add(change.session_id)  # back in the file: its notice says so
                     for outcome, people in (("confirmed", restored.confirmed), ("waitlisted", restored.waitlisted),
                                             ("elsewhere", restored.elsewhere)):
                         for user_id in people:
@@ -69,7 +71,8 @@ class ProgramChanges:
             change_id = conn.insert(
                 "INSERT INTO program_changes (author_id, description, changes_json, recipients, created_at) VALUES (?, ?, ?, ?, ?)",
                 (author_id, description, json.dumps([c.as_dict() for c in changes]), len(affected), stamp))
-            by_session = {c.session_id: c.as_dict() for c in changes}
+            by_session = {c.session_id: {**c.as_dict(), **({"returns": True} if c.session_id in returning else {})}
+                          for c in changes}
             order = list(by_session)
             count = book.enqueued
             for user_id, session_ids in affected.items():
@@ -96,6 +99,30 @@ class ProgramChanges:
                 write_meta(conn, "program_base", base)
             return before
         return await self._db.run(work)
+
+
+def _store(conn, override: Override, author_id: int | None, stamp: str) -> None:
+    against = override.against
+    conn.execute(
+        """INSERT INTO session_overrides (session_id, start, "end", room, cancelled, author_id, updated_at,
+                                          base_start, base_end, base_room, base_cancelled)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (session_id) DO UPDATE SET start = excluded.start, "end" = excluded."end", room = excluded.room,
+               cancelled = excluded.cancelled, author_id = excluded.author_id, updated_at = excluded.updated_at,
+               base_start = excluded.base_start, base_end = excluded.base_end, base_room = excluded.base_room,
+               base_cancelled = excluded.base_cancelled""",
+        (override.session_id, override.start.timestamp(), override.end.timestamp(), override.room, int(override.cancelled),
+         author_id, stamp, *((against.start.timestamp(), against.end.timestamp(), against.room, int(against.cancelled))
+                             if against else (None, None, None, None))))
+
+
+def _override(row) -> Override:
+    def moment(value: float) -> datetime:
+        return datetime.fromtimestamp(value, timezone.utc)
+    against = None
+    if row["base_start"] is not None:  # made before the file's state was kept: as the file is now
+        against = SessionState(moment(row["base_start"]), moment(row["base_end"]), row["base_room"], bool(row["base_cancelled"]))
+    return Override(row["session_id"], moment(row["start"]), moment(row["end"]), row["room"], bool(row["cancelled"]), against)
 
 
 def _revision(conn) -> int:

@@ -219,4 +219,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX processed_updates_by_age ON processed_updates (claimed_at)
     """,
+    # 8: a chat change keeps what the program file said when it was made, so that a re-released
+    # schedule that contradicts it is noticed (NULL: made before this was kept)
+    """
+    ALTER TABLE session_overrides ADD COLUMN base_start REAL;
+    ALTER TABLE session_overrides ADD COLUMN base_end REAL;
+    ALTER TABLE session_overrides ADD COLUMN base_room TEXT;
+    ALTER TABLE session_overrides ADD COLUMN base_cancelled INTEGER
+    """,
 ]

@@ -106,6 +106,7 @@ TEXTS = {
         "/teilnehmer [id] – Anmeldungen je Programmpunkt, Namen per Knopf\n"
         "/export – alle Anmeldungen als CSV\n"
         "/reload – program.yaml neu einlesen (mit Vorschau)\n"
+        "/aenderungen – Änderungen aus dem Chat, die gelten; einzeln zurücknehmen\n"
         "/feedback [export] – Bewertungen je Programmpunkt\n"
         "/durchsage – Durchsage an alle oder eine Gruppe\n"
         "/durchsagen – gesendete Durchsagen, Berichte, Korrektur, Zurückziehen\n"
@@ -267,11 +268,15 @@ TEXTS = {
     "change_usage_cancel": "So geht's: /absagen &lt;id&gt; – oder nur /absagen und per Knopf wählen.",
     "change_bad_minutes": "Die Minuten müssen eine ganze Zahl zwischen -720 und 720 sein (nicht 0).",
     "change_preview": "🛠 <b>Programmänderung – Vorschau</b>\n{lines}\n\nBenachrichtigt {count:wird|werden} <b>{count}</b> {count:Person|Personen} (angemeldet, Warteliste oder gemerkt).",
+    "change_clashes": "⚠️ Danach {count:hat 1 Person|haben {count} Personen} zwei ihrer Programmpunkte zur selben Zeit; die Nachricht sagt es ihnen.",
+    "change_clash": "⚠️ Jetzt zur selben Zeit: „{title}“ und „{other}“ – beide stehen in Ihrem Plan.",
     "change_none": "Damit ändert sich nichts am Programm.",
     "change_done": "✅ Übernommen. {count} {count:Person wird|Personen werden} benachrichtigt.",
     "change_line_time": "• {title}: 🕒 {before} → {after}",
     "change_line_room": "• {title}: 📍 {before} → {after}",
-    "change_line_cancelled": "• {title}: ❌ fällt aus",
+    "change_line_cancelled": "• {title} ({when}): ❌ fällt aus",
+    "change_line_back": "• {title}: ↩️ wieder im Programm, {after}",
+    "change_line_back_seats": "   {count:1 Person bekommt ihren|{count} Personen bekommen ihre} früheren {count:Platz|Plätze} zurück.",
     "change_line_restored": "• {title}: ✅ findet wieder statt",
     "change_restored_confirmed": "✅ Ihr Platz in „{title}“ gehört wieder Ihnen.",
     "change_restored_waitlisted": "⏳ Sie stehen wieder auf der Warteliste für „{title}“.",
@@ -279,6 +284,15 @@ TEXTS = {
     "change_line_new": "• {title}: 🆕 neu im Programm, {after}",
     "change_notice": "📢 <b>Programmänderung</b>\n{lines}\n\n/meine zeigt Ihre Anmeldungen.",
     "reload_preview": "🔄 <b>program.yaml neu laden – Vorschau</b>\n{lines}\n\nBenachrichtigt {count:wird|werden} <b>{count}</b> {count:Person|Personen}.",
+    "reload_conflicts": "⚠️ <b>Der neue Zeitplan widerspricht Änderungen aus dem Chat:</b>\n{lines}\nWählen Sie, was gelten soll: Ihre Chat-Änderungen behalten, den Zeitplan übernehmen oder (bei einer Verschiebung) sie auf die neue Zeit anwenden.",
+    "conflict_time": "• „{title}“: der Zeitplan sagt jetzt {source}; Ihre Änderung im Chat sagte {chat} ({shift} Min.)",
+    "conflict_room": "• „{title}“: der Zeitplan sagt jetzt Raum {source}; Ihre Änderung im Chat sagte Raum {chat}",
+    "conflict_cancelled": "• „{title}“: der Zeitplan sagt jetzt „fällt aus“; Ihre Änderung im Chat sagte „findet statt“",
+    "conflict_restored": "• „{title}“: der Zeitplan sagt jetzt „findet statt“; im Chat wurde der Programmpunkt abgesagt",
+    "conflict_gone": "• „{title}“ ist nicht mehr im Zeitplan und fällt aus; Ihre Änderung im Chat ruht, bis der Programmpunkt zurückkommt",
+    "reload_choice_keep": "✅ Chat-Änderungen behalten ({count} benachrichtigt)",
+    "reload_choice_source": "📥 Zeitplan übernehmen ({count} benachrichtigt)",
+    "reload_choice_shift": "⏩ Verschiebung auf neue Zeit ({count} benachrichtigt)",
     "menu_privacy": "🔒 Datenschutz",
     "menu_myplan": "🗓 Mein Tag",
     "privacy_notice": (
@@ -445,6 +459,7 @@ TEXTS.update({
         "/verschieben – Programmpunkt verschieben (+5, +10, +15, +30 Min. oder eigene Angabe)\n"
         "/raum – Raum ändern; /absagen – absagen; /wiederherstellen – Absage zurücknehmen\n"
         "/reload – program.yaml neu einlesen (mit Vorschau)\n"
+        "/aenderungen – Änderungen aus dem Chat, die gelten; einzeln zurücknehmen\n"
         "/fragen – Fragen aus dem Publikum moderieren\n"
         "/feedback – Bewertungen je Programmpunkt\n"
         "/abbrechen – laufende Eingabe abbrechen"
@@ -459,6 +474,14 @@ TEXTS.update({
     "orga_cancel": "❌ Absagen",
     "orga_restore": "♻️ Wiederherstellen",
     "orga_reload": "🔄 Neu laden",
+    "orga_changes": "🗂 Chat-Änderungen",
+    "chat_changes_none": "Im Chat wurde nichts geändert: das Programm ist, wie die Programmdatei es sagt.",
+    "chat_changes_title": "🗂 <b>Änderungen aus dem Chat, die gelten</b> (neben der Programmdatei). Ein Knopf nimmt eine zurück – mit Vorschau.",
+    "chat_change_line": "• „{title}“: {changes}",
+    "chat_change_time": "🕒 {chat} (Datei: {file})",
+    "chat_change_room": "📍 {chat} (Datei: {file})",
+    "chat_change_cancelled": "❌ abgesagt (Datei: findet statt)",
+    "chat_change_restored": "✅ findet statt (Datei: abgesagt)",
     "orga_questions": "❓ Fragen",
     "orga_feedback": "⭐ Feedback",
     "orga_no_sessions": "Dafür gibt es im Programm keinen passenden Programmpunkt.",
@@ -566,7 +589,7 @@ TEXTS.update({
     "problem_source_is_url": "'{source}' ist eine URL; der Bot liest sie, wenn er läuft",
     "problem_cannot_read_schedule": "der Zeitplan '{source}' ist nicht lesbar: {reason}",
     "problem_additions_mapping": "muss Programmpunkt-IDs die hinzuzufügenden Felder zuordnen",
-    "problem_additions_unknown": "im Zeitplan gibt es keinen Programmpunkt mit dieser ID",
+    "problem_additions_dormant": "Ergänzungen für „{session}“ ruhen: der Zeitplan hat diesen Programmpunkt gerade nicht (sie gelten wieder, sobald er zurück ist)",
     "problem_additions_fields": "darf nur {fields} hinzufügen",
     "problem_duplicate_key": "Feld '{field}' steht zweimal an einer Stelle (zuerst in Zeile {first}); nur das letzte würde gelten",
     "problem_yaml": "{reason}",

@@ -107,6 +107,7 @@ TEXTS = {
         "/attendees [id] – sign-ups per session, names by button\n"
         "/export – all sign-ups as CSV\n"
         "/reload – re-read program.yaml (with preview)\n"
+        "/changes – changes made in the chat that are in force; take one back\n"
         "/feedback [export] – ratings per session\n"
         "/broadcast – announcement to everyone or a group\n"
         "/broadcasts – sent announcements, reports, correct, withdraw\n"
@@ -268,11 +269,15 @@ TEXTS = {
     "change_usage_cancel": "Usage: /cancelsession &lt;id&gt; – or just /cancelsession and choose by buttons.",
     "change_bad_minutes": "The minutes must be a whole number between -720 and 720 (not 0).",
     "change_preview": "🛠 <b>Program change – preview</b>\n{lines}\n\n<b>{count}</b> {count:person|people} will be notified (signed up, waiting or bookmarked).",
+    "change_clashes": "⚠️ Afterwards {count:1 person has|{count} people have} two of their sessions at the same time; the notice tells them.",
+    "change_clash": "⚠️ Now at the same time: “{title}” and “{other}” – both are in your plan.",
     "change_none": "That changes nothing in the program.",
     "change_done": "✅ Done. {count} {count:person is|people are} being notified.",
     "change_line_time": "• {title}: 🕒 {before} → {after}",
     "change_line_room": "• {title}: 📍 {before} → {after}",
-    "change_line_cancelled": "• {title}: ❌ cancelled",
+    "change_line_cancelled": "• {title} ({when}): ❌ cancelled",
+    "change_line_back": "• {title}: ↩️ back in the program, {after}",
+    "change_line_back_seats": "   {count:1 person gets their|{count} people get their} former {count:place|places} back.",
     "change_line_restored": "• {title}: ✅ takes place again",
     "change_restored_confirmed": "✅ Your seat in “{title}” is yours again.",
     "change_restored_waitlisted": "⏳ You are on the waiting list for “{title}” again.",
@@ -280,6 +285,15 @@ TEXTS = {
     "change_line_new": "• {title}: 🆕 new in the program, {after}",
     "change_notice": "📢 <b>Program change</b>\n{lines}\n\n/mine shows your sign-ups.",
     "reload_preview": "🔄 <b>Reload program.yaml – preview</b>\n{lines}\n\n<b>{count}</b> {count:person|people} will be notified.",
+    "reload_conflicts": "⚠️ <b>The new schedule contradicts changes made in the chat:</b>\n{lines}\nChoose what applies: keep your chat changes, take the schedule's, or (for a delay) apply it to the new time.",
+    "conflict_time": "• “{title}”: the schedule now says {source}; your chat change said {chat} ({shift} min)",
+    "conflict_room": "• “{title}”: the schedule now says room {source}; your chat change said room {chat}",
+    "conflict_cancelled": "• “{title}”: the schedule now says “cancelled”; your chat change said “takes place”",
+    "conflict_restored": "• “{title}”: the schedule now says “takes place”; it was cancelled in the chat",
+    "conflict_gone": "• “{title}” is no longer in the schedule: it is cancelled; your chat change rests until it comes back",
+    "reload_choice_keep": "✅ Keep chat changes ({count} told)",
+    "reload_choice_source": "📥 Take the schedule ({count} told)",
+    "reload_choice_shift": "⏩ Apply delay to new time ({count} told)",
     "menu_privacy": "🔒 Privacy",
     "menu_myplan": "🗓 My day",
     "privacy_notice": (
@@ -445,6 +459,7 @@ TEXTS.update({
         "/delay – move a session (+5, +10, +15, +30 min or your own)\n"
         "/room – change the room; /cancelsession – cancel; /restore – take a cancellation back\n"
         "/reload – re-read program.yaml (with preview)\n"
+        "/changes – changes made in the chat that are in force; take one back\n"
         "/questions – moderate questions from the audience\n"
         "/feedback – ratings per session\n"
         "/cancel – abort the current input"
@@ -459,6 +474,14 @@ TEXTS.update({
     "orga_cancel": "❌ Cancel session",
     "orga_restore": "♻️ Restore",
     "orga_reload": "🔄 Reload",
+    "orga_changes": "🗂 Chat changes",
+    "chat_changes_none": "Nothing was changed in the chat: the program is as the program file says.",
+    "chat_changes_title": "🗂 <b>Changes made in the chat that are in force</b> (besides the program file). A button takes one back – with a preview.",
+    "chat_change_line": "• “{title}”: {changes}",
+    "chat_change_time": "🕒 {chat} (file: {file})",
+    "chat_change_room": "📍 {chat} (file: {file})",
+    "chat_change_cancelled": "❌ cancelled (file: takes place)",
+    "chat_change_restored": "✅ takes place (file: cancelled)",
     "orga_questions": "❓ Questions",
     "orga_feedback": "⭐ Feedback",
     "orga_no_sessions": "No session of the program fits that.",
@@ -566,7 +589,7 @@ TEXTS.update({
     "problem_source_is_url": "'{source}' is a URL; the bot reads it when it runs",
     "problem_cannot_read_schedule": "cannot read the schedule '{source}': {reason}",
     "problem_additions_mapping": "must map session ids to fields to add",
-    "problem_additions_unknown": "no session with this id in the schedule",
+    "problem_additions_dormant": "additions for “{session}” are dormant: the schedule does not have this session now (they apply again once it is back)",
     "problem_additions_fields": "may add only {fields}",
     "problem_duplicate_key": "field '{field}' is given twice in one place (first at line {first}); only the last would count",
     "problem_yaml": "{reason}",
