@@ -202,7 +202,8 @@ async def _start_web(svc: Services, application: Application) -> None:
     from .web.server import WebServer
 
     if svc.settings.web_listen is not None:
-        svc.web = WebServer(svc, application.update_processor.next_arrival)  # type: ignore[attr-defined]
+        svc.web = WebServer(svc, application.update_processor.next_arrival,  # type: ignore[attr-defined]
+                            bot_username=lambda: application.bot.username)
         await svc.web.start(*svc.settings.web_listen)
 
 

@@ -6,14 +6,15 @@ audiences …). The picker's text names each session's id, so typing stays possi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Iterable
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from ..domain.program import Program, Session
-from ..texts import escape, format_date, plain, t
+from ..texts import escape, format_date, format_moment, plain, t
+from ..web.links import link_expiry, room_link, rooms_of
 from . import buttons as b
 from . import views
 from .common import Asker, keyboard, organizers_only, send, services, show
@@ -131,6 +132,7 @@ MENU = (  # (action, text key of the button); each runs the command of the same 
     ("broadcast", "orga_broadcast"), ("broadcasts", "orga_broadcasts"), ("scheduled", "orga_scheduled"),
     ("delay", "orga_delay"), ("room", "orga_room"), ("cancel", "orga_cancel"), ("restore", "orga_restore"),
     ("reload", "orga_reload"), ("questions", "orga_questions"), ("feedback", "orga_feedback"),
+    ("screens", "orga_screens"),
 )
 ACTIONS: dict[str, Callable] = {}
 
@@ -164,6 +166,23 @@ async def _orga_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, who: As
         return
     context.args = []
     await function(update, context)
+
+
+@organizers_only
+async def room_screens(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Asker) -> None:
+    """One URL button per room: its screen (bot/web/room.py), signed, valid until the conference is over."""
+    svc = services(context)
+    program = svc.program.current
+    rooms = rooms_of(program)
+    if not svc.settings.web_url or not rooms:
+        await send(update, context, t(who.lang, "orga_screens_none" if not svc.settings.web_url else "orga_screens_no_rooms"))
+        return
+    until = program.local(datetime.fromtimestamp(link_expiry(program), program.tz) - timedelta(minutes=1))
+    rows = [[InlineKeyboardButton(f"🖥 {room}", url=room_link(svc.settings, program, room, who.lang))] for room in rooms]
+    await send(update, context, t(who.lang, "orga_screens_list", until=format_moment(who.lang, until)), keyboard(rows))
+
+
+action("screens")(room_screens)
 
 
 def handlers() -> list:
