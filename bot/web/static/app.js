@@ -124,7 +124,7 @@
     var start = rgb(colour);
     var target = luminance(rgb(backgrounds[0])) > 0.18 ? [0, 0, 0] : [255, 255, 255];
     for (var step = 0; step <= 40; step++) {
-      var mixed = start.map(function (v, i) { return v + (target[i] - v) * step / 40; });
+      var mixed = start.map(function (v, i) { return Math.round(v + (target[i] - v) * step / 40); });
       if (backgrounds.every(function (bg) { return contrast(mixed, rgb(bg)) >= minimum; })) { return hex(mixed); }
     }
     return hex(target);
