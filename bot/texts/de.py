@@ -441,6 +441,7 @@ TEXTS.update({
         "/reload – program.yaml neu einlesen (mit Vorschau)\n"
         "/fragen – Fragen aus dem Publikum moderieren\n"
         "/feedback – Bewertungen je Programmpunkt\n"
+        "🖥 Raumanzeigen – Links für die Bildschirme an den Räumen (nur per Knopf)\n"
         "/abbrechen – laufende Eingabe abbrechen"
     ),
     "orga_attendees": "👥 Anmeldungen",

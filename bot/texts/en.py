@@ -441,6 +441,7 @@ TEXTS.update({
         "/reload – re-read program.yaml (with preview)\n"
         "/questions – moderate questions from the audience\n"
         "/feedback – ratings per session\n"
+        "🖥 Room screens – links for the screens at the rooms (button only)\n"
         "/cancel – abort the current input"
     ),
     "orga_attendees": "👥 Sign-ups",

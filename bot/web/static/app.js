@@ -756,6 +756,9 @@
     var theme = themeFromLaunch();
     if (theme) { remember('session', 'tg-theme', JSON.stringify(theme)); }
     applyTheme(theme);
+    window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', function () {
+      applyTheme(JSON.parse(remember('session', 'tg-theme') || 'null')); // the page's own colours follow the system
+    });
     joinTelegram();
     document.documentElement.lang = bootLang;
     $('d-close').addEventListener('click', function () { $('dialog').close(); });
