@@ -55,7 +55,9 @@ POSTGRES_ONLY = ("test_e2e_cluster",)
 
 
 def pytest_generate_tests(metafunc):
-    if metafunc.module.__name__.startswith(POSTGRES_ONLY):
+    if hasattr(metafunc.module, "BACKENDS"):  # a module that says which databases concern it
+        metafunc.parametrize("backend", list(metafunc.module.BACKENDS), indirect=True)
+    elif metafunc.module.__name__.startswith(POSTGRES_ONLY):
         metafunc.parametrize("backend", ["postgresql"], indirect=True)
     elif metafunc.module.__name__.startswith(BOTH_BACKENDS):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)

@@ -28,6 +28,8 @@ from bot.web.server import WebServer
 from conftest import ADMIN_ID, berlin, bot_running, init_data, web_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+# The page is the same on either database; test_e2e_webapp runs its API on both.
+BACKENDS = ("sqlite",)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -322,6 +322,7 @@ def session_entry(program: Program, lang: str, session: Session, placement: tupl
         "room": room, "column": column, "cancelled": session.cancelled, "phase": where, "delay": delay,
         "mine": mine.state if mine else None, "bookmarked": bookmarked,
         "marks": _marks(lang, session, count, mine, bookmarked, where, delay),
+        "badges": [] if session.cancelled else badges(lang, where, delay),
         "details": [line for line in html_to_plain(details).split("\n")[1:] if line.strip()],
         "actions": _actions(lang, session, mine, bookmarked, now, full),
     }
@@ -332,11 +333,7 @@ def _marks(lang: str, session: Session, count: SessionCount | None, mine: MyRegi
     """What a session says besides title, time and room: in words, never by colour alone."""
     if session.cancelled:
         return [plain(lang, "web_mark_cancelled")]
-    marks = []
-    if where in ("now", "past"):
-        marks.append(plain(lang, "web_mark_running" if where == "now" else "web_mark_past"))
-    if delay:
-        marks.append(plain(lang, "web_mark_later" if delay > 0 else "web_mark_earlier", minutes=abs(delay)))
+    marks = badges(lang, where, delay)
     if mine is not None:
         marks.append(plain(lang, "web_mark_confirmed") if mine.state == "confirmed"
                      else plain(lang, "web_mark_waiting", position=mine.position))
@@ -346,6 +343,16 @@ def _marks(lang: str, session: Session, count: SessionCount | None, mine: MyRegi
     if bookmarked:
         marks.append(plain(lang, "web_mark_bookmarked"))
     return marks
+
+
+def badges(lang: str, where: str, delay: int) -> list[str]:
+    """The marks the chat's card does not say: running or over, and a delay."""
+    found = []
+    if where in ("now", "past"):
+        found.append(plain(lang, "web_mark_running" if where == "now" else "web_mark_past"))
+    if delay:
+        found.append(plain(lang, "web_mark_later" if delay > 0 else "web_mark_earlier", minutes=abs(delay)))
+    return found
 
 
 def _actions(lang: str, session: Session, mine: MyRegistration | None, bookmarked: bool, now: datetime,

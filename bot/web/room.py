@@ -24,7 +24,7 @@ from ..services import Services
 from ..storage.questions import Question
 from ..texts import format_date, format_day_short, plain, template
 from . import links
-from .api import REFUSALS, ApiError, delay_minutes
+from .api import REFUSALS, ApiError, badges, delay_minutes
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,7 @@ def session_entry(program: Program, base: Program | None, lang: str, session: Se
     start, end = program.local(session.start), program.local(session.end)
     delay = delay_minutes(base, session)
     marks = [plain(lang, "web_mark_cancelled")] if session.cancelled else []
-    if delay:
-        marks.append(plain(lang, "web_mark_later" if delay > 0 else "web_mark_earlier", minutes=abs(delay)))
+    marks += badges(lang, "later", delay)  # the delay; "now" and "next" are the screen's headings
     day = "" if start.date() == program.local(now).date() else format_day_short(lang, start) + " "
     return {"id": session.id, "title": session.title.get(lang), "time": f"{day}{start:%H:%M}–{end:%H:%M}",
             "delay": delay, "marks": marks, "speakers": ", ".join(speaker.name for speaker in session.speakers)}

@@ -601,7 +601,7 @@
     var session = sessionById(id);
     if (!session) { $('dialog').close(); return; }
     setText($('d-title'), session.title);
-    var lines = (session.marks.length ? [session.marks.join(' · ')] : []).concat(session.details);
+    var lines = ((session.badges || []).length ? [session.badges.join(' · ')] : []).concat(session.details);
     sync($('d-body'), lines.map(function (line, index) { return {text: line, index: index}; }),
          function (line) { return 'l:' + line.index; }, function () { return el('p'); }, function (p, line) { setText(p, line.text); });
     setText($('d-close'), text('web_close'));
