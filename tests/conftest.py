@@ -55,8 +55,8 @@ POSTGRES_ONLY = ("test_e2e_cluster",)
 
 
 def pytest_generate_tests(metafunc):
-    if hasattr(metafunc.module, "BACKENDS"):  # a module that says which databases concern it
-        metafunc.parametrize("backend", list(metafunc.module.BACKENDS), indirect=True)
+    if hasattr(metafunc.module, "DATABASES"):  # a module that says which databases concern it
+        metafunc.parametrize("backend", list(metafunc.module.DATABASES), indirect=True)
     elif metafunc.module.__name__.startswith(POSTGRES_ONLY):
         metafunc.parametrize("backend", ["postgresql"], indirect=True)
     elif metafunc.module.__name__.startswith(BOTH_BACKENDS):

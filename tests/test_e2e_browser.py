@@ -29,7 +29,7 @@ from conftest import ADMIN_ID, berlin, bot_running, init_data, web_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 # The page is the same on either database; test_e2e_webapp runs its API on both.
-BACKENDS = ("sqlite",)
+DATABASES = ("sqlite",)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -629,7 +629,7 @@
            setClass(button, item.action.action === 'keep' || item.action.action === 'calendar' ||
                     item.action.action === 'bookmark' ? 'secondary' : '');
            // aria-disabled, not disabled: a disabled button would drop the focus it holds
-           setAttr(button, 'aria-disabled', state.busy || (state.staleAt && item.action.action !== 'calendar') ? 'true' : null);
+           setAttr(button, 'aria-disabled', state.busy || state.staleAt ? 'true' : null);
          });
   }
 
