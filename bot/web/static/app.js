@@ -247,8 +247,15 @@
     return api('GET', 'state').then(function (data) {
       state.data = data;
       state.staleAt = null;
-      remember('local', cacheKey, JSON.stringify(data));
       render();
+      // after the screen is drawn: the offline copy and the service worker (which fetches every
+      // asset once) must not hold up the first screen
+      setTimeout(function () {
+        remember('local', cacheKey, JSON.stringify(data));
+        if (!state.worker && 'serviceWorker' in navigator) {
+          state.worker = navigator.serviceWorker.register('sw.js').catch(function () { /* works without */ });
+        }
+      }, 0);
       if (state.view === 'orga' && data.is_admin) { loadOrga(); }
     }, function (error) {
       if (refused(error)) { showRefusal(); return; }
@@ -788,7 +795,6 @@
       var grid = state.mode === 'grid' && $('program').querySelector('.grid');
       if (grid) { fitSlots(grid); }
     });
-    if ('serviceWorker' in navigator) { navigator.serviceWorker.register('sw.js').catch(function () { /* works without */ }); }
   }
 
   start();
