@@ -395,6 +395,7 @@ async def test_at_200_percent_text_nothing_is_clipped(web, browser, size):
             "[data-key^='b:'], .room, h1, #clock, .tools button", "nodes => nodes.filter(n => n.scrollHeight > n.clientHeight + 1"
             " || n.scrollWidth > n.clientWidth + 1).map(n => n.textContent)")
         assert clipped == []
+        assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")  # nothing runs off to the side
 
 
 # --- inside Telegram ---------------------------------------------------------------------------
