@@ -325,6 +325,9 @@
       }
       renderMore();
       if (state.openId && $('dialog').open) { fillDialog(state.openId); }
+      // a session that gets the focus never hides under the sticky bar, however tall the text makes it
+      var clear = ($('bar').offsetHeight + 8) + 'px';
+      if (document.documentElement.style.scrollPaddingTop !== clear) { document.documentElement.style.scrollPaddingTop = clear; }
     });
   }
 
