@@ -221,7 +221,7 @@ async def test_focus_survives_every_refresh_and_every_action_also_in_the_dialog(
 async def test_everything_works_from_the_keyboard_including_the_organizer_tab(web, browser):
     await (await web.attendee("Anna")).send("/anmelden ws-zwilling")
     await web.attendee("Orga", user_id=ADMIN_ID)
-    async with opened(browser, PHONE) as page:
+    async with opened(browser, PHONE, axe=True) as page:
         await page.goto(page_url(web, ADMIN_ID))
         await page.wait_for_selector(session("podium"))
         reached = []
@@ -239,6 +239,7 @@ async def test_everything_works_from_the_keyboard_including_the_organizer_tab(we
         text = await page.inner_text("#orga")
         assert "Plätze und Wartelisten" in text and "1 von 45 Plätzen belegt · Warteliste: 0" in text
         assert await page.get_attribute("#orga .bar-chart", "aria-label") == "1 von 45 Plätzen belegt · Warteliste: 0"
+        assert await axe_problems(page) == []
         await page.keyboard.press("Shift+Tab")
         await page.keyboard.press("ArrowLeft")
         await page.wait_for_selector(session("podium"))
