@@ -217,7 +217,8 @@
   function setStatus(message, kind) {
     setText($('status'), message || '');
     setClass($('status'), kind || '');
-    setClass(document.body, kind === 'stale' || kind === 'error' ? 'is-' + kind : '');
+    document.body.classList.toggle('is-stale', kind === 'stale');
+    document.body.classList.toggle('is-error', kind === 'error');
   }
 
   // --- talking to the bot --------------------------------------------------------------------
