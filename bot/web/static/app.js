@@ -288,7 +288,6 @@
 
   // --- rendering -----------------------------------------------------------------------------
   function today() { return state.data.now.date; }
-  function isToday() { return state.day === today(); }
   function chosen(session) { return !!(session.mine || session.bookmarked); }
 
   function render() {
