@@ -53,7 +53,7 @@ async def main() -> None:
     row = await footprint.run(2000)
     summary.append({"benchmark": "footprint 2,000 attendees: start-up s / RSS MB / DB MB",
                     "figure": f"{row['start-up to getUpdates s']} / {row['RSS MB']} / {row['database MB']}", "target": "–"})
-    for row in await webapp.main(loads=3, renders=10):  # the Mini App in Debian's chromium
+    for row in await webapp.main(loads=3, render_count=10):  # the Mini App in Debian's chromium
         summary.append({"benchmark": "Mini App: " + row["measure"], "figure": row["figure"], "target": row["target"]})
     print(machine())
     print(table(summary, ["benchmark", "figure", "target"]))

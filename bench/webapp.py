@@ -1,11 +1,12 @@
-"""The Mini App in a real browser on loopback: time until the page is interactive on first load,
-the grid's render time for a 60-session program, and the assets' compressed size.
+"""The Mini App in a real browser on loopback: time to the first agenda screen on a phone
+(cold: a fresh profile, no cache, no service worker), the render time of an update (agenda at
+360 px, grid at 1280 px) for a 60-session program, and the compressed size of all assets.
 
     python bench/webapp.py [--loads 10] [--renders 30]
 
 Debian's chromium, driven by Playwright (pip install -e ".[test]"); the bot runs in this
 process against the in-process sandbox, on a generated program of 60 sessions (6 rooms ×
-10 slots) in a temp file. Each first load uses a fresh browser profile (no cache, no service worker).
+10 slots) in a temp file, at 11:00 of the conference day.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from bot.web.initdata import launch_url, sign  # noqa: E402
 from bot.web.server import load_assets  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 USER_ID = 4242
 
@@ -54,15 +55,15 @@ def sixty_sessions(folder: Path) -> Path:
     return path
 
 
-async def first_loads(playwright, url: str, folder: Path, loads: int) -> list[float]:
-    """Milliseconds from navigation start until the grid from the API is on screen."""
+async def first_loads(browser, url: str, loads: int) -> list[float]:
+    """Milliseconds from navigation start until the agenda from the API is on screen (the
+    page's User Timing mark "interactive"), each in a fresh profile at 360×740."""
     times = []
-    for index in range(loads):
-        context = await playwright.chromium.launch_persistent_context(
-            str(folder / f"profile-{index}"), executable_path=CHROMIUM, args=ARGS, viewport={"width": 360, "height": 740})
-        page = context.pages[0] if context.pages else await context.new_page()
+    for _ in range(loads):
+        context = await browser.new_context(viewport={"width": 360, "height": 740})
+        page = await context.new_page()
         await page.goto(url)
-        await page.wait_for_selector(".cell")
+        await page.wait_for_selector("[data-key^='b:']")
         for _ in range(200):
             mark = await page.evaluate("(performance.getEntriesByName('interactive')[0] || {}).startTime || 0")
             if mark:
@@ -73,28 +74,28 @@ async def first_loads(playwright, url: str, folder: Path, loads: int) -> list[fl
     return times
 
 
-async def grid_renders(playwright, url: str, folder: Path, renders: int) -> tuple[list[float], int]:
-    """Milliseconds per grid render (fresh data from the API each time) and the cells drawn."""
-    context = await playwright.chromium.launch_persistent_context(
-        str(folder / "profile-renders"), executable_path=CHROMIUM, args=ARGS, viewport={"width": 360, "height": 740})
-    page = context.pages[0] if context.pages else await context.new_page()
+async def renders(browser, url: str, width: int, count: int) -> tuple[list[float], int]:
+    """Milliseconds per update of the page with fresh data from the API (the page's User Timing
+    measure "render", layout included) and the sessions drawn."""
+    context = await browser.new_context(viewport={"width": width, "height": 800})
+    page = await context.new_page()
     await page.goto(url)
-    await page.wait_for_selector(".cell")
-    before = await page.evaluate("performance.getEntriesByName('grid').length")
-    for _ in range(renders):
-        count = await page.evaluate("performance.getEntriesByName('grid').length")
-        await page.evaluate("window.dispatchEvent(new Event('focus'))")  # the page reloads its data and redraws
+    await page.wait_for_selector("[data-key^='b:']")
+    before = await page.evaluate("performance.getEntriesByName('render').length")
+    for _ in range(count):
+        done = await page.evaluate("performance.getEntriesByName('render').length")
+        await page.evaluate("window.dispatchEvent(new Event('focus'))")  # the page reloads its data and updates
         for _ in range(500):
-            if await page.evaluate("performance.getEntriesByName('grid').length") > count:
+            if await page.evaluate("performance.getEntriesByName('render').length") > done:
                 break
             await asyncio.sleep(0.005)
-    durations = await page.evaluate("performance.getEntriesByName('grid').map(e => e.duration)")
-    cells = len(await page.query_selector_all(".cell"))
+    durations = await page.evaluate("performance.getEntriesByName('render').map(e => e.duration)")
+    cells = len(await page.query_selector_all("#program [data-key^='b:']"))
     await context.close()
     return durations[before:], cells
 
 
-async def main(loads: int, renders: int) -> list[dict]:
+async def main(loads: int, render_count: int) -> list[dict]:
     from playwright.async_api import async_playwright
 
     assets = load_assets()
@@ -114,18 +115,23 @@ async def main(loads: int, renders: int) -> list[dict]:
                 url = launch_url(settings.web_url, sign(DEFAULT_TOKEN, {"id": USER_ID, "first_name": "Bench",
                                                                         "language_code": "de"}, int(time.time())))
                 async with async_playwright() as playwright:
-                    interactive = await first_loads(playwright, url, folder, loads)
-                    durations, cells = await grid_renders(playwright, url, folder, renders)
+                    browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                    interactive = await first_loads(browser, url, loads)
+                    agenda, agenda_cells = await renders(browser, url, 360, render_count)
+                    grid, grid_cells = await renders(browser, url, 1280, render_count)
+                    await browser.close()
         finally:
             await server.stop()
     return [
-        {"measure": f"first load until interactive (median of {loads}, fresh profile)",
-         "figure": f"{statistics.median(interactive):.0f} ms (max {max(interactive):.0f} ms)", "target": "< 1000 ms"},
-        {"measure": f"grid render, {cells} sessions (median of {len(durations)})",
-         "figure": f"{statistics.median(durations):.1f} ms (max {max(durations):.1f} ms)", "target": "< 100 ms"},
-        {"measure": f"all assets gzip-compressed ({len(assets)} files)",
+        {"measure": f"first agenda screen at 360 px, cold (median of {loads}, fresh profile)",
+         "figure": f"{statistics.median(interactive):.0f} ms (max {max(interactive):.0f} ms)", "target": "< 300 ms"},
+        {"measure": f"agenda update at 360 px, {agenda_cells} sessions (median of {len(agenda)})",
+         "figure": f"{statistics.median(agenda):.1f} ms (max {max(agenda):.1f} ms)", "target": "< 100 ms"},
+        {"measure": f"grid update at 1280 px, {grid_cells} sessions (median of {len(grid)})",
+         "figure": f"{statistics.median(grid):.1f} ms (max {max(grid):.1f} ms)", "target": "< 100 ms"},
+        {"measure": f"all assets gzip-compressed ({len(assets)} files, page and room screen)",
          "figure": f"{compressed / 1000:.1f} kB (uncompressed {sum(len(a.body) for a in assets.values()) / 1000:.1f} kB)",
-         "target": "< 150 kB"},
+         "target": "< 40 kB"},
     ]
 
 

@@ -160,7 +160,8 @@ async def _web_serving(svc: Services, application: Application) -> AsyncIterator
         return
     from .web.server import WebServer
 
-    svc.web = WebServer(svc, application.update_processor.next_arrival)  # type: ignore[attr-defined]
+    svc.web = WebServer(svc, application.update_processor.next_arrival,  # type: ignore[attr-defined]
+                        bot_username=lambda: application.bot.username)
     await svc.web.start(*svc.settings.web_listen)
     try:
         yield

@@ -6,13 +6,18 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import logging
 
 import aiohttp
 import pytest
 
+from bot.domain.changes import delay
 from bot.sandbox.client import buttons_of, text_of
+from bot.sandbox.server import DEFAULT_TOKEN
+from bot.storage import AttendeeInfo
+from bot.web.api import REFUSALS
 from bot.web.server import ASSETS
-from conftest import ADMIN_ID, bot_running, init_data, web_settings
+from conftest import ADMIN_ID, berlin, bot_running, init_data, web_settings
 
 pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
@@ -58,6 +63,11 @@ def forged(raw: str) -> str:
     return raw.replace("Anna", "Mallory")
 
 
+def url_buttons(outputs: list[dict]) -> list[tuple[str, str]]:
+    return [(b["text"], b["url"]) for o in outputs for row in (o.get("message") or {}).get("reply_markup", {})
+            .get("inline_keyboard", []) for b in row if "url" in b]
+
+
 @pytest.mark.parametrize("credentials", ["missing", "garbage", "forged", "other bot", "expired"])
 async def test_without_valid_init_data_the_api_refuses_and_nothing_changes(web_harness, credentials):
     h = web_harness
@@ -91,7 +101,7 @@ async def test_a_signup_on_the_page_shows_in_mine_and_the_chat_gets_the_same_con
     state = await page.state()
     entry = next(s for s in state["sessions"] if s["id"] == WORKSHOP_1)
     assert entry["mine"] == "confirmed" and "✅ angemeldet" in entry["marks"]
-    assert [a["action"] for a in entry["actions"]] == ["cancel", "bookmark"]
+    assert [a["action"] for a in entry["actions"]] == ["cancel", "bookmark", "calendar"]
 
 
 async def test_a_change_in_the_chat_shows_on_the_page(web_harness):
@@ -140,7 +150,8 @@ async def test_the_state_is_in_the_attendees_language_and_the_conference_clock(w
     anna = await h.attendee("Anna", lang="en")
     state = await Page(h, init_data(anna.id, lang="en")).state()
     assert state["lang"] == "en" and state["texts"]["web_offline"] == "As of {time} – offline"
-    assert state["now"] == {"date": "2025-06-03", "minutes": 10 * 60 + 30, "label": "10:30"}  # Berlin, whatever the server's zone
+    assert state["now"] == {"date": "2025-06-03", "minutes": 10 * 60 + 30, "label": "10:30",  # Berlin, whatever the server's zone
+                            "date_label": "Tuesday, 3 June 2025", "next": "11:05"}
     assert state["is_admin"] is False
     podium = next(s for s in state["sessions"] if s["id"] == "podium")
     assert podium["time"] == "11:05–11:50" and podium["room"] == "Großer Saal"
@@ -175,6 +186,10 @@ async def test_the_organizer_view_is_for_organizers_only(web_harness):
     (json.dumps({"action": "signup", "session_id": 5}).encode(), 400, "session_id"),
     (json.dumps({"action": "switch", "session_id": WORKSHOP_2, "from_id": "../x"}).encode(), 404, "no session"),
     (b"x" * 20000, 413, "too large"),
+    (b"[" * 4000 + b"]" * 4000, 400, "JSON"),  # nested deeper than Python's recursion: no RecursionError, no 500
+    (b'{"action": "signup", "session_id": ' + b"[" * 3000 + b"]" * 3000 + b"}", 400, "JSON"),
+    (b'{"action": "signup", "session_id": "' + rb"\ud800" + b'"}', 404, "no session"),
+    (b"\xff\xfe{}", 400, "JSON"),
 ])
 async def test_bad_requests_get_a_clear_json_message_and_change_nothing(web_harness, raw_body, status, message):
     h = web_harness
@@ -197,7 +212,7 @@ async def test_assets_are_served_compressed_with_etags_and_no_third_party_source
                 etag = response.headers["ETag"]
                 assert "default-src 'self'" in response.headers["Content-Security-Policy"]
                 text = gzip.decompress(body).decode()
-                assert "telegram.org" not in text and "cdn" not in text.lower()
+                assert "telegram-web-app" not in text and "cdn" not in text.lower() and "src=\"http" not in text
             async with session.get(base + ("" if name == "index.html" else name), headers={"If-None-Match": etag}) as again:
                 assert again.status == 304
     assert total < 150_000
@@ -263,3 +278,158 @@ async def test_the_menu_button_opens_the_page_labelled_in_the_attendees_language
     anna = await web_harness.attendee("Anna", "de")
     await anna.send("/start", expect="Willkommen")
     assert (await web_harness.client.menu_button(anna.id))["text"] == "Programm"  # the default, unchanged
+
+
+async def test_a_switch_to_a_full_session_says_it_is_full_before_anything_else(web_harness):
+    h = web_harness
+    anna = await h.attendee("Anna")
+    page = Page(h, init_data(anna.id))
+    await page.seat("signup", WORKSHOP_1)
+    for other in range(500_000, 500_045):  # Workshop 2 fills up
+        await h.services.storage.attendees.touch(AttendeeInfo(other, other, "P", "", None, "de"), h.services.now())
+        await h.services.storage.registrations.sign_up(h.services.program.current, WORKSHOP_2, other, other, h.services.now())
+    entry = next(s for s in (await page.state())["sessions"] if s["id"] == WORKSHOP_2)
+    assert entry["actions"][0] == {"action": "waitlist", "label": "⏳ Auf die Warteliste"}  # the button says so
+    status, answer = await page.seat("signup", WORKSHOP_2)  # a page loaded before it was full
+    assert answer["status"] == "switch_full" and answer["message"].startswith("„Workshop 2")
+    assert "ausgebucht" in answer["message"].split("\n")[0]
+    assert [o["action"] for o in answer["offers"]] == ["waitlist"]
+    status, answer = await page.seat("waitlist", WORKSHOP_2)
+    assert answer["status"] == "waitlisted" and "Platz 1" in answer["message"]
+    seats = {r.session_id: r.state for r in await h.services.storage.registrations.of_person(anna.id)}
+    assert seats == {WORKSHOP_1: "confirmed", WORKSHOP_2: "waitlisted"}
+
+
+async def test_a_calendar_file_downloads_through_a_short_lived_signed_link(web_harness):
+    h = web_harness
+    anna = await h.attendee("Anna")
+    page = Page(h, init_data(anna.id))
+    await page.seat("signup", WORKSHOP_1)
+    status, one = await page.call("POST", "calendar", {"session_id": "podium"})
+    assert status == 200 and one["file_name"] == "podium.ics" and one["url"].startswith("calendar/podium.ics?k=")
+    status, mine = await page.call("POST", "calendar", {})
+    assert mine["file_name"] == "konferenztag.ics"
+    async with aiohttp.ClientSession() as session:  # no initData: the link is the key
+        async with session.get(h.services.settings.web_url + one["url"]) as response:
+            assert response.status == 200 and response.content_type == "text/calendar"
+            assert "attachment" in response.headers["Content-Disposition"]
+            ics = await response.text()
+        assert ics.count("BEGIN:VEVENT") == 1 and "Podiumsdiskussion" in ics
+        async with session.get(h.services.settings.web_url + mine["url"]) as response:
+            day = await response.text()
+        assert "Workshop 1: Digitale Zwillinge" in day and "Workshop 2" not in day and "BEGIN:VALARM" in day
+        broken = mine["url"].replace("k=", "k=x")
+        async with session.get(h.services.settings.web_url + broken) as response:
+            assert response.status == 401 and (await response.json())["error"]
+    status, _ = await Page(h, forged(init_data(anna.id))).call("POST", "calendar", {})
+    assert status == 401
+
+
+async def test_an_oversized_header_gets_json_and_one_log_line_that_quotes_nothing(web_harness, caplog):
+    h = web_harness
+    anna = await h.attendee("Anna")
+    secret = init_data(anna.id)
+    REFUSALS.next_line.clear()  # a fresh minute: an earlier test's refusal may have used this one's line
+    with caplog.at_level(logging.DEBUG):
+        async with aiohttp.ClientSession() as session:
+            for _ in range(5):
+                async with session.get(h.services.settings.web_url + "api/state",
+                                       headers={"Authorization": "tma " + secret + "&x=" + "y" * 9000}) as response:
+                    assert response.status == 431 and response.content_type == "application/json"
+                    assert (await response.json()) == {"error": "request header too large"}
+                    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith(("bot.web", "aiohttp"))]
+    assert len([line for line in lines if "431" in line]) == 1, lines
+    assert not any(str(anna.id) in line or "Anna" in line or "yyyy" in line for line in lines), lines
+    assert not any(r.exc_info for r in caplog.records if r.name.startswith(("bot.web", "aiohttp")))
+
+
+async def test_every_answer_carries_the_security_headers_and_json_is_compressed(web_harness):
+    h = web_harness
+    anna = await h.attendee("Anna")
+    base = h.services.settings.web_url
+    async with aiohttp.ClientSession(auto_decompress=False) as session:
+        for method, path, headers in (("GET", "", {}), ("GET", "nope.js", {}), ("GET", "api/state", {}),
+                                      ("POST", "api/state", {}), ("GET", "room?k=forged", {}),
+                                      ("GET", "api/state", {"Authorization": f"tma {init_data(anna.id)}"})):
+            async with session.request(method, base + path, headers={"Accept-Encoding": "gzip", **headers}) as response:
+                assert response.headers["X-Content-Type-Options"] == "nosniff", path
+                assert response.headers["Referrer-Policy"] == "no-referrer"
+                policy = response.headers["Content-Security-Policy"]
+                assert "frame-ancestors 'self' https://web.telegram.org" in policy and "default-src 'self'" in policy
+                if path == "api/state" and headers:
+                    assert response.headers["Content-Encoding"] == "gzip" and response.status == 200
+                    assert json.loads(gzip.decompress(await response.read()))["sessions"]
+                elif path.startswith("api/"):
+                    assert response.content_type == "application/json" and response.status in (401, 405)
+    async with aiohttp.ClientSession() as session:  # without Accept-Encoding: plain JSON
+        async with session.get(base + "api/state", headers={"Authorization": f"tma {init_data(anna.id)}",
+                                                            "Accept-Encoding": "identity"}) as response:
+            assert "Content-Encoding" not in response.headers and (await response.json())["sessions"]
+
+
+async def test_the_page_is_served_at_the_path_of_bot_web_url(tmp_path, clock):
+    from conftest import free_port
+
+    port = free_port()
+    async with bot_running(tmp_path, clock, web_listen=("127.0.0.1", port),
+                           web_url=f"http://127.0.0.1:{port}/konferenz/2025") as h:
+        anna = await h.attendee("Anna")
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{port}/konferenz/2025", allow_redirects=False) as response:
+                assert response.status == 302 and response.headers["Location"] == "/konferenz/2025/"
+            async with session.get(f"http://127.0.0.1:{port}/konferenz/2025/") as response:
+                assert response.status == 200 and "app.js" in await response.text()
+            async with session.get(f"http://127.0.0.1:{port}/konferenz/2025/api/state",
+                                   headers={"Authorization": f"tma {init_data(anna.id)}"}) as response:
+                assert response.status == 200
+            async with session.get(f"http://127.0.0.1:{port}/app/") as response:
+                assert response.status == 404
+
+
+async def test_organizers_get_a_signed_link_per_room_and_the_screen_shows_delay_and_top_question(web_harness):
+    h = web_harness
+    svc = h.services
+    orga = await h.attendee("Orga", user_id=ADMIN_ID)
+    menu = await orga.send("/orga")
+    listing = await orga.press("🖥 Raumanzeigen")
+    assert "gilt bis Di 3.06. 23:59 Uhr" in text_of(listing)
+    urls = {label: url for label, url in url_buttons(listing)}
+    assert list(urls) == ["🖥 Großer Saal", "🖥 Foyer", "🖥 Lounge", "🖥 Seminarraum 1", "🖥 Seminarraum 2",
+                          "🖥 Seminarraum 3", "🖥 Bildungszentrum Halle-Neustadt"], menu
+    link = urls["🖥 Großer Saal"]
+    assert link.startswith(svc.settings.web_url + "room?k=") and link.endswith("&lang=de") and DEFAULT_TOKEN not in link
+    anna, ben = await h.attendee("Anna"), await h.attendee("Ben")
+    first = await svc.storage.questions.add("podium", anna.id, "Wie finanzieren Sie das?", svc.now())
+    second = await svc.storage.questions.add("podium", ben.id, "Wer betreibt die Plattform?", svc.now())
+    hidden = await svc.storage.questions.add("podium", ben.id, "Werbung für meine Firma", svc.now())
+    await svc.storage.questions.vote(second, anna.id)
+    await svc.storage.questions.vote(second, ben.id)
+    await svc.storage.questions.set_state(hidden, "hidden")
+    svc.program.replace(overrides=delay(svc.program.current, "podium", 10))  # as /verschieben podium 10 does
+    h.clock.set(berlin("2025-06-03 11:20"))
+    api = link.replace("/room?", "/api/room?")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(api) as response:
+            data = await response.json()
+        assert data["current"]["title"].startswith("Podiumsdiskussion") and data["current"]["marks"] == ["⏱ 10 Min. später"]
+        assert [q["text"] for q in data["questions"]] == ["Wer betreibt die Plattform?", "Wie finanzieren Sie das?"]
+        assert data["questions"][0]["votes"] == "2 Stimmen" and data["qr"]["link"] == "https://t.me/KonferenzSandboxBot?start=podium"
+        async with session.get(api.replace("lang=de", "lang=en")) as response:
+            assert (await response.json())["texts"]["web_room_now"] == "Now"
+        token = link.split("k=")[1].split("&")[0]
+        for forged_token in (token[:-3] + "AAA", token.split(".")[0] + ".x", "", "x" * 3000):
+            for path in ("room", "api/room"):
+                async with session.get(svc.settings.web_url + f"{path}?k={forged_token}&lang=de") as response:
+                    assert response.status == 401, (path, forged_token[:20])
+        h.clock.set(berlin("2025-06-04 00:01"))  # the conference is over: the link with it
+        async with session.get(link) as response:
+            assert response.status == 401
+    assert first
+
+
+async def test_without_the_mini_app_the_orga_button_says_what_room_screens_need(harness):
+    orga = await harness.attendee("Orga", user_id=ADMIN_ID)
+    await orga.send("/orga")
+    answer = await orga.press("🖥 Raumanzeigen")
+    assert "BOT_WEB_URL" in text_of(answer)

@@ -39,12 +39,13 @@ def test_rooms_are_columns_and_a_roomless_session_never_hides_another():
     sessions = by_id(data)
     assert (sessions["a"]["column"], sessions["b"]["column"]) == (1, 2)
     assert sessions["walk"]["column"] == 3  # runs beside a and b: a column of its own
-    assert sessions["lunch"]["column"] == 0 and "all rooms" in sessions["lunch"]["label"]  # nothing else then: across
+    assert sessions["lunch"]["column"] == 0 and sessions["lunch"]["room"] == "all rooms"  # nothing else then: across
 
 
 def test_times_are_the_conferences_whatever_the_servers_zone():
     data = state()
-    assert data["now"] == {"date": "2025-06-03", "minutes": 8 * 60 + 40, "label": "08:40"}
+    assert data["now"] == {"date": "2025-06-03", "minutes": 8 * 60 + 40, "label": "08:40",
+                           "date_label": "Tuesday, 3 June 2025", "next": "09:00"}
     assert by_id(data)["a"]["time"] == "09:00–10:00" and by_id(data)["a"]["start"] == 540
     assert (data["days"][0]["start"], data["days"][0]["end"]) == (540, 780)
 
@@ -53,11 +54,11 @@ def test_marks_say_in_words_what_colour_shows():
     data = state(lang="de", counts={"b": SessionCount("b", 2, 1)}, bookmarks={"a"})
     sessions = by_id(data)
     assert sessions["b"]["marks"] == ["ausgebucht"]
-    assert sessions["a"]["marks"] == ["⭐ gemerkt"] and sessions["a"]["label"].endswith("⭐ gemerkt")
+    assert sessions["a"]["marks"] == ["⭐ gemerkt"]
     mine = state(lang="de", counts={"b": SessionCount("b", 2, 1)}, mine={"b": MyRegistration("b", "waitlisted", 1)})
     entry = by_id(mine)["b"]
     assert entry["marks"] == ["⏳ Warteliste: Platz 1"]
-    assert [a["action"] for a in entry["actions"]] == ["cancel", "bookmark"]
+    assert [a["action"] for a in entry["actions"]] == ["leave_waitlist", "bookmark", "calendar"]
     assert any("Warteliste" in line for line in entry["details"])  # the chat's own card, as plain text
 
 
@@ -72,5 +73,38 @@ def test_seats_are_offered_only_until_the_session_starts():
     program = parse_program(PROGRAM)
     before = day_state(program, "en", datetime(2025, 6, 3, 12, 0, tzinfo=timezone.utc), {}, {}, set())
     after = day_state(program, "en", datetime(2025, 6, 3, 13, 5, tzinfo=timezone.utc), {}, {}, set())  # 09:05 local
-    assert [a["action"] for a in by_id(before)["b"]["actions"]] == ["signup", "bookmark"]
-    assert [a["action"] for a in by_id(after)["b"]["actions"]] == ["bookmark"]
+    assert [a["action"] for a in by_id(before)["b"]["actions"]] == ["signup", "bookmark", "calendar"]
+    assert [a["action"] for a in by_id(after)["b"]["actions"]] == ["bookmark", "calendar"]
+
+
+def test_a_full_session_offers_its_waiting_list_and_its_button_says_so():
+    entry = by_id(state(lang="de", counts={"b": SessionCount("b", 2, 0)}))["b"]
+    assert entry["actions"][0] == {"action": "waitlist", "label": "⏳ Auf die Warteliste"}
+    assert by_id(state(lang="de", counts={"b": SessionCount("b", 1, 0)}))["b"]["actions"][0]["action"] == "signup"
+
+
+def test_each_session_knows_whether_it_is_over_running_next_or_later_and_says_so_in_words():
+    program = parse_program(PROGRAM)
+    at_0930 = datetime(2025, 6, 3, 13, 30, tzinfo=timezone.utc)  # 09:30 in New York: a, b and walk run
+    sessions = by_id(day_state(program, "en", at_0930, {}, {}, set()))
+    assert {key: sessions[key]["phase"] for key in sessions} == {"a": "now", "b": "now", "walk": "now", "lunch": "next"}
+    assert sessions["a"]["marks"] == ["▶ on now"] and "signup" not in [a["action"] for a in sessions["b"]["actions"]]
+    at_1230 = datetime(2025, 6, 3, 16, 30, tzinfo=timezone.utc)
+    data = day_state(program, "en", at_1230, {}, {}, set())
+    assert by_id(data)["a"]["phase"] == "past" and by_id(data)["a"]["marks"] == ["over"]
+    assert data["now"]["next"] is None and data["now"]["date_label"] == "Tuesday, 3 June 2025"
+    assert data["days"][0]["date_label"] == "Tuesday, 3 June 2025"
+    assert state()["now"]["next"] == "09:00"  # 08:40: the first sessions are next
+
+
+def test_a_delay_shows_as_words_against_the_program_file():
+    from bot.domain.changes import apply_overrides, delay
+
+    base = parse_program(PROGRAM)
+    moved = apply_overrides(base, delay(base, "b", 10))
+    sessions = by_id(day_state(moved, "de", datetime(2025, 6, 3, 12, 0, tzinfo=timezone.utc), {}, {}, set(), base=base))
+    assert sessions["b"]["delay"] == 10 and "⏱ 10 Min. später" in sessions["b"]["marks"]
+    assert sessions["a"]["delay"] == 0 and not any("⏱" in mark for mark in sessions["a"]["marks"])
+    earlier = apply_overrides(base, delay(base, "a", -5))
+    assert "⏱ 5 min early" in by_id(day_state(earlier, "en", datetime(2025, 6, 3, 12, 0, tzinfo=timezone.utc), {}, {},
+                                               set(), base=base))["a"]["marks"]

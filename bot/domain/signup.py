@@ -148,6 +148,10 @@ def sign_up(book: SeatBook, program: Program, session_id: str, user_id: int, arr
     if answer or session is None:
         return answer  # type: ignore[return-value]
     conflict = _conflicting_seat(book, program, session, user_id)
+    if conflict and not _has_free_seat(book, session):
+        # Full first: a switch would only end on the waiting list, so that is what is offered
+        # (keeping the seat held), not a "switch?" that then says it is full.
+        return Outcome(Status.SWITCH_FULL, session_id, other_session_id=conflict.session_id)
     if conflict:
         return Outcome(Status.CONFLICT, session_id, other_session_id=conflict.session_id)
     if _has_free_seat(book, session):

@@ -6,14 +6,15 @@ audiences …). The picker's text names each session's id, so typing stays possi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Iterable
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import CommandHandler
 
 from ..domain.program import Program, Session
-from ..texts import escape, format_date, plain, t
+from ..links import link_expiry, room_link, rooms_of
+from ..texts import escape, format_date, format_moment, plain, t
 from ..wording.sessions import short_label
 from . import buttons as b
 from .common import Asker, keyboard, organizers_only, send, show
@@ -132,6 +133,7 @@ MENU = (  # (action, text key of the button); each runs the command of the same 
     ("broadcast", "orga_broadcast"), ("broadcasts", "orga_broadcasts"), ("scheduled", "orga_scheduled"),
     ("delay", "orga_delay"), ("room", "orga_room"), ("cancel", "orga_cancel"), ("restore", "orga_restore"),
     ("reload", "orga_reload"), ("changes", "orga_changes"), ("questions", "orga_questions"), ("feedback", "orga_feedback"),
+    ("screens", "orga_screens"),
 )
 ACTIONS: dict[str, Callable] = {}
 
@@ -165,6 +167,23 @@ async def _orga_menu(update: Update, context: BotContext, who: Asker, value: b.O
         return
     context.args = []
     await function(update, context)
+
+
+@organizers_only
+async def room_screens(update: Update, context: BotContext, who: Asker) -> None:
+    """One URL button per room: its screen (bot/web/room.py), signed, valid until the conference is over."""
+    svc = context.services
+    program = svc.program.current
+    rooms = rooms_of(program)
+    if not svc.settings.web_url or not rooms:
+        await send(update, context, t(who.lang, "orga_screens_none" if not svc.settings.web_url else "orga_screens_no_rooms"))
+        return
+    until = program.local(datetime.fromtimestamp(link_expiry(program), program.tz) - timedelta(minutes=1))
+    rows = [[InlineKeyboardButton(f"🖥 {room}", url=room_link(svc.settings, program, room, who.lang))] for room in rooms]
+    await send(update, context, t(who.lang, "orga_screens_list", until=format_moment(who.lang, until)), keyboard(rows))
+
+
+action("screens")(room_screens)
 
 
 def handlers() -> list:

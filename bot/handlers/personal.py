@@ -8,13 +8,12 @@ from telegram.ext import CommandHandler
 
 from ..delivery import Send, Skip
 from ..domain import agenda
-from ..domain.calendar import agenda_ics
 from ..domain.messages import FeedbackPrompt
 from ..domain.program import Program
-from ..domain.reminders import lead_time, purge_moment
+from ..domain.reminders import purge_moment
 from ..exports import csv_bytes
 from ..texts import format_date, format_decimal, format_moment, plain, t
-from ..usecases import privacy
+from ..usecases import my_day, privacy
 from ..wording.sessions import room_of
 from . import buttons as b
 from . import conversation, orga, views
@@ -27,17 +26,10 @@ FEEDBACK = conversation.flow("feedback", "flow_feedback")
 MARKS = {agenda.CONFIRMED: "✅", agenda.WAITLISTED: "⏳", agenda.BOOKMARKED: "⭐", agenda.EVERYBODY: "•"}
 
 
-async def my_day(context: BotContext, user_id: int) -> list[agenda.Entry]:
-    """My day (domain.agenda): my seats, waitlist places and bookmarks, and the sessions for everybody."""
-    svc = context.services
-    registrations = {r.session_id: r.state for r in await svc.storage.registrations.of_person(user_id)}
-    return agenda.personal_day(svc.program.current, registrations, await svc.storage.bookmarks.of_person(user_id))
-
-
 async def myplan_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
     program = context.services.program.current
-    entries = await my_day(context, who.user_id)
+    entries = await my_day.entries(context.services, who.user_id)
     if not entries:
         await send(update, context, t(who.lang, "myplan_empty"), keyboard(web_app_rows(update, context, who.lang)))
         return
@@ -58,31 +50,18 @@ async def myplan_command(update: Update, context: BotContext) -> None:
 
 async def send_calendar(update: Update, context: BotContext, who: Asker, session_id: str) -> None:
     svc = context.services
-    program = svc.program.current
-    entries = await my_day(context, who.user_id)
-    if session_id == "all":
-        sessions = [entry.session for entry in entries if entry.relation != agenda.WAITLISTED]
-        caption, name = t(who.lang, "ics_caption"), plain(who.lang, "file_agenda")
-    else:
-        session = program.session(session_id)
-        if session is None:
-            await send(update, context, t(who.lang, "stale_button"))
-            return
-        sessions = [session]
-        caption, name = t(who.lang, "ics_one_caption", title=session.title.get(who.lang)), f"{session.id}.ics"
-    if not sessions:
+    session = svc.program.current.session(session_id) if session_id != "all" else None
+    if session_id != "all" and session is None:
+        await send(update, context, t(who.lang, "stale_button"))
+        return
+    data = await my_day.calendar(svc, who.user_id, who.lang, session_id)
+    if data is None:
         await send(update, context, t(who.lang, "myplan_empty"))
         return
-    attendee = await svc.storage.attendees.get(who.user_id)
-    chosen = attendee.reminder_minutes if attendee else None
-    excursion = attendee.excursion_minutes if attendee else None
-    alarms = {}
-    for entry in entries:
-        lead = lead_time(entry.session, chosen, excursion)  # the same lead time the reminders use
-        if entry.relation != agenda.EVERYBODY and lead is not None:
-            alarms[entry.session.id] = lead
-    data = agenda_ics(program, sessions, who.lang, svc.now(), alarms=alarms,
-                      destination_label=plain(who.lang, "ics_destination"))
+    if session is None:
+        caption, name = t(who.lang, "ics_caption"), plain(who.lang, "file_agenda")
+    else:
+        caption, name = t(who.lang, "ics_one_caption", title=session.title.get(who.lang)), f"{session.id}.ics"
     await context.bot.send_document(update.effective_chat.id, InputFile(data, filename=name), caption=caption,
                                     parse_mode="HTML")
 

@@ -462,6 +462,7 @@ TEXTS.update({
         "/aenderungen – Änderungen aus dem Chat, die gelten; einzeln zurücknehmen\n"
         "/fragen – Fragen aus dem Publikum moderieren\n"
         "/feedback – Bewertungen je Programmpunkt\n"
+        "🖥 Raumanzeigen – Links für die Bildschirme an den Räumen (nur per Knopf)\n"
         "/abbrechen – laufende Eingabe abbrechen"
     ),
     "orga_attendees": "👥 Anmeldungen",
@@ -484,6 +485,15 @@ TEXTS.update({
     "chat_change_restored": "✅ findet statt (Datei: abgesagt)",
     "orga_questions": "❓ Fragen",
     "orga_feedback": "⭐ Feedback",
+    "orga_screens": "🖥 Raumanzeigen",
+    "orga_screens_list": (
+        "🖥 <b>Raumanzeigen</b> für den Bildschirm neben der Tür oder den Beamer in der Pause: was im Raum "
+        "läuft und als Nächstes kommt, mit Verspätung, die Top-Fragen und ein QR-Code zum Anmelden und Fragen.\n"
+        "Jeder Link zeigt nur seinen Raum und gilt bis {until}. Nur an die Technik weitergeben, nicht öffentlich "
+        "teilen. Englisch: am Ende des Links <code>lang=en</code> statt <code>lang=de</code>."
+    ),
+    "orga_screens_none": "Die Raumanzeigen brauchen die Mini-App: BOT_WEB_LISTEN und BOT_WEB_URL setzen.",
+    "orga_screens_no_rooms": "Im Programm steht kein Raum.",
     "orga_no_sessions": "Dafür gibt es im Programm keinen passenden Programmpunkt.",
     "admin_attendees_choose": "👥 Wessen Namen und Warteliste möchten Sie sehen?",
     "change_refused": "⛔ <b>Diese Änderung ist nicht möglich:</b>\n{problems}\n\nEs wurde nichts geändert.",
@@ -569,6 +579,35 @@ TEXTS.update({
     "web_orga_feedback": "Bewertungen (Durchschnitt, 1–5 Sterne)",
     "web_orga_rating": "Ø {average} aus {count} {count:Bewertung|Bewertungen}",
     "web_orga_none": "Noch nichts.",
+    "web_heading_now": "Jetzt",
+    "web_heading_next": "Als Nächstes · {time} Uhr",
+    "web_heading_slot": "{time} Uhr",
+    "web_heading_past": "Schon vorbei ({count})",
+    "web_nothing_now": "Gerade läuft nichts.",
+    "web_day_over": "Für heute ist das Programm vorbei.",
+    "web_filter_mine": "⭐ Nur meine",
+    "web_mine_empty": "Noch nichts gewählt: Merken Sie Programmpunkte (⭐) oder melden Sie sich an.",
+    "web_jump_now": "Zu jetzt",
+    "web_calendar_mine": "📅 Mein Tag in den Kalender",
+    "web_home_screen": "📲 Auf den Startbildschirm",
+    "web_calendar_started": "📅 Die Kalenderdatei wird geladen.",
+    "web_offline_actions": "Offline: Änderungen sind erst wieder mit Verbindung möglich.",
+    "web_details": "Details",
+    "web_mark_running": "▶ läuft gerade",
+    "web_mark_past": "vorbei",
+    "web_mark_later": "⏱ {minutes} Min. später",
+    "web_mark_earlier": "⏱ {minutes} Min. früher",
+    "web_room_screen": "Raumanzeige",
+    "web_room_now": "Jetzt",
+    "web_room_next": "Danach",
+    "web_room_nothing_now": "Gerade läuft hier nichts.",
+    "web_room_day_over": "Hier kommt heute nichts mehr.",
+    "web_room_questions": "Top-Fragen",
+    "web_room_no_questions": "Noch keine Fragen – stellen Sie die erste!",
+    "web_room_scan": "Mit dem Handy scannen: anmelden, merken, Frage stellen",
+    "web_room_updated": "Stand {time} Uhr",
+    "web_room_votes": "{votes} {votes:Stimme|Stimmen}",
+    "web_room_invalid": "Dieser Link zur Raumanzeige ist ungültig oder abgelaufen. Bitte einen neuen über /orga holen.",
     "web_open_app": "🗓 Programm-App",
 })
 

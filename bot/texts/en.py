@@ -462,6 +462,7 @@ TEXTS.update({
         "/changes – changes made in the chat that are in force; take one back\n"
         "/questions – moderate questions from the audience\n"
         "/feedback – ratings per session\n"
+        "🖥 Room screens – links for the screens at the rooms (button only)\n"
         "/cancel – abort the current input"
     ),
     "orga_attendees": "👥 Sign-ups",
@@ -484,6 +485,15 @@ TEXTS.update({
     "chat_change_restored": "✅ takes place (file: cancelled)",
     "orga_questions": "❓ Questions",
     "orga_feedback": "⭐ Feedback",
+    "orga_screens": "🖥 Room screens",
+    "orga_screens_list": (
+        "🖥 <b>Room screens</b> for the screen beside the door or the projector in the break: what runs in the "
+        "room now and next, with the delay, the top questions and a QR code to sign up and ask.\n"
+        "Each link shows its own room only and is valid until {until}. Give it to the technicians, do not share "
+        "it publicly. German: <code>lang=de</code> instead of <code>lang=en</code> at the end of the link."
+    ),
+    "orga_screens_none": "Room screens need the Mini App: set BOT_WEB_LISTEN and BOT_WEB_URL.",
+    "orga_screens_no_rooms": "The program names no room.",
     "orga_no_sessions": "No session of the program fits that.",
     "admin_attendees_choose": "👥 Whose names and waiting list would you like to see?",
     "change_refused": "⛔ <b>This change is not possible:</b>\n{problems}\n\nNothing was changed.",
@@ -569,6 +579,35 @@ TEXTS.update({
     "web_orga_feedback": "Ratings (average, 1–5 stars)",
     "web_orga_rating": "avg. {average} from {count} {count:rating|ratings}",
     "web_orga_none": "Nothing yet.",
+    "web_heading_now": "Now",
+    "web_heading_next": "Next · {time}",
+    "web_heading_slot": "{time}",
+    "web_heading_past": "Earlier ({count})",
+    "web_nothing_now": "Nothing is running right now.",
+    "web_day_over": "Today's program is over.",
+    "web_filter_mine": "⭐ Only mine",
+    "web_mine_empty": "Nothing chosen yet: bookmark sessions (⭐) or sign up.",
+    "web_jump_now": "To now",
+    "web_calendar_mine": "📅 My day to my calendar",
+    "web_home_screen": "📲 Add to home screen",
+    "web_calendar_started": "📅 Downloading the calendar file.",
+    "web_offline_actions": "Offline: changes are possible again once there is a connection.",
+    "web_details": "Details",
+    "web_mark_running": "▶ on now",
+    "web_mark_past": "over",
+    "web_mark_later": "⏱ {minutes} min late",
+    "web_mark_earlier": "⏱ {minutes} min early",
+    "web_room_screen": "Room screen",
+    "web_room_now": "Now",
+    "web_room_next": "Next",
+    "web_room_nothing_now": "Nothing is running here right now.",
+    "web_room_day_over": "Nothing more here today.",
+    "web_room_questions": "Top questions",
+    "web_room_no_questions": "No questions yet – ask the first one!",
+    "web_room_scan": "Scan with your phone: sign up, bookmark, ask a question",
+    "web_room_updated": "As of {time}",
+    "web_room_votes": "{votes} {votes:vote|votes}",
+    "web_room_invalid": "This room screen link is invalid or has expired. Please get a new one via /orga.",
     "web_open_app": "🗓 Program app",
 })
 

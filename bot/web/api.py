@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from datetime import date, datetime, timezone
 from typing import Callable
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -21,11 +22,12 @@ from ..domain.signup import Outcome, Status
 from ..services import Services
 from ..storage import Announcement, AttendeeInfo, DeliveryReport, FeedbackRow, MyRegistration, SessionCount
 from ..texts import format_date, format_day_short, format_decimal, html_to_plain, pick_language, plain, template
-from ..usecases import announcements as announcement_cases, bookmarks, seats
+from ..usecases import announcements as announcement_cases, bookmarks, my_day, seats
 from ..usecases.seats import SeatAction
 from ..wording.sessions import details as session_text
 from ..wording.announcements import audience_label, excerpt
 from ..wording.seats import outcome_text
+from .. import links
 from .initdata import InitDataError, WebAppUser, verify
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,11 @@ MAX_BODY = 8192  # bytes of a request body; the page sends a few dozen
 SEAT_ACTIONS = tuple(action.value for action in SeatAction)
 PAGE_TEXTS = ("web_title", "web_tab_program", "web_tab_orga", "web_days", "web_views", "web_loading", "web_offline",
               "web_retrying", "web_error_auth", "web_error", "web_close", "web_now", "web_orga_seats",
-              "web_orga_broadcasts", "web_orga_feedback", "web_orga_none")
+              "web_orga_broadcasts", "web_orga_feedback", "web_orga_none", "web_heading_now", "web_heading_next",
+              "web_heading_slot", "web_heading_past", "web_nothing_now", "web_filter_mine", "web_mine_empty",
+              "web_jump_now", "web_calendar_mine", "web_home_screen", "web_calendar_started", "web_offline_actions",
+              "web_details", "web_day_over")
+CALENDAR_LINK_SECONDS = 600  # a download link lives long enough for Telegram to fetch it, not much longer
 
 
 class ApiError(Exception):
@@ -44,10 +50,33 @@ class ApiError(Exception):
         self.status, self.message = status, message
 
 
+class RateLimitedLog:
+    """At most one line per `interval` seconds for a kind of refusal anybody can provoke (an
+    oversized header, a forged login), with the count of those left out; never their content."""
+
+    def __init__(self, logger: logging.Logger, interval: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.logger, self.interval, self.clock = logger, interval, clock
+        self.next_line: dict[str, float] = {}
+        self.left_out: dict[str, int] = {}
+
+    def note(self, level: int, kind: str, what: str) -> None:
+        now = self.clock()
+        if now < self.next_line.get(kind, 0.0):
+            self.left_out[kind] = self.left_out.get(kind, 0) + 1
+            return
+        more = self.left_out.pop(kind, 0)
+        self.next_line[kind] = now + self.interval
+        self.logger.log(level, "%s%s", what, f" (and {more} more like it in the last {self.interval:.0f} s)" if more else "")
+
+
+REFUSALS = RateLimitedLog(log)
+
+
 class WebApi:
-    def __init__(self, svc: Services, next_arrival: Callable[[], int]):
+    def __init__(self, svc: Services, next_arrival: Callable[[], int], prefix: str = "/app/"):
         self.svc = svc
         self.next_arrival = next_arrival
+        self.prefix = prefix
 
     # --- who asks ----------------------------------------------------------------------------
 
@@ -59,8 +88,8 @@ class WebApi:
             raise ApiError(401, "missing Telegram initData (Authorization: tma <initData>)")
         try:
             user = verify(raw.strip(), self.svc.settings.token, time.time(), self.svc.settings.web_max_age)
-        except InitDataError as error:
-            log.info("refused Mini App request: %s", error)
+        except InitDataError as error:  # the reason only: the log never quotes initData
+            REFUSALS.note(logging.INFO, "initdata", f"refused a Mini App login: {error}")
             raise ApiError(401, str(error)) from None
         attendee = await self.svc.storage.attendees.touch(
             AttendeeInfo(user.user_id, user.user_id, user.first_name, user.last_name, user.username, user.language_code),
@@ -75,7 +104,7 @@ class WebApi:
         program = svc.program.current
         mine = {r.session_id: r for r in await svc.storage.registrations.of_person(user.user_id)}
         data = day_state(program, lang, svc.now(), await svc.storage.registrations.counts(), mine,
-                         set(await svc.storage.bookmarks.of_person(user.user_id)))
+                         set(await svc.storage.bookmarks.of_person(user.user_id)), base=svc.program.base)
         data["is_admin"] = svc.is_admin(user.user_id)
         return web.json_response(data)
 
@@ -100,6 +129,32 @@ class WebApi:
         result = await bookmarks.toggle(self.svc, user.user_id, session, self.next_arrival(), tell_chat=True)
         return web.json_response({"bookmarked": result.bookmarked,
                                   "message": plain(lang, result.text, title=session.title.get(lang))})
+
+    async def calendar_link(self, request: web.Request) -> web.Response:
+        """A short-lived signed address of a calendar file (one session, or "all": my day). The
+        page hands it to Telegram (web_app_request_file_download) or the browser: neither can
+        send the initData header with a download."""
+        user, lang = await self.who(request)
+        wanted = (await read_body(request)).get("session_id", "all")
+        session_id = "all" if wanted == "all" else self.session_of(wanted).id
+        file_name = plain(lang, "file_agenda") if session_id == "all" else f"{session_id}.ics"
+        token = links.sign(self.svc.settings.token, links.CALENDAR, [str(user.user_id), session_id, lang],
+                           int(time.time()) + CALENDAR_LINK_SECONDS)
+        return web.json_response({"url": f"calendar/{quote(file_name)}?k={token}", "file_name": file_name})
+
+    async def calendar_file(self, request: web.Request) -> web.Response:
+        try:
+            user_id, session_id, lang = links.verify(self.svc.settings.token, links.CALENDAR,
+                                                     request.query.get("k", ""), time.time())
+        except (links.LinkError, ValueError) as error:
+            REFUSALS.note(logging.INFO, "calendar", f"refused a calendar download: {error}")
+            raise ApiError(401, "this download link is invalid or has expired") from None
+        data = await my_day.calendar(self.svc, int(user_id), lang, session_id)
+        if data is None:
+            raise ApiError(404, "nothing to put in a calendar")
+        return web.Response(body=data, content_type="text/calendar", charset="utf-8", headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(request.match_info['file_name'])}",
+            "Cache-Control": "no-store"})
 
     async def orga(self, request: web.Request) -> web.Response:
         user, lang = await self.who(request)
@@ -135,7 +190,7 @@ async def read_body(request: web.Request) -> dict:
         raise ApiError(413, "request body too large") from None
     try:
         body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise ApiError(400, "the body must be JSON") from None
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object")
@@ -156,7 +211,9 @@ def offers(lang: str, outcome: Outcome) -> list[dict]:
 # --- the day grid ------------------------------------------------------------------------------
 
 def day_state(program: Program, lang: str, now: datetime, counts: dict[str, SessionCount],
-              mine: dict[str, MyRegistration], bookmarks: set[str]) -> dict:
+              mine: dict[str, MyRegistration], bookmarks: set[str], base: Program | None = None) -> dict:
+    """The program as the page shows it. `base`: the program file without the organizers' live
+    changes, for each session's delay."""
     local_now = program.local(now)
     days = sorted({program.local(s.start).date() for s in program.sessions}) or [program.local(program.conference.start).date()]
     entries, placements = [], {}
@@ -164,16 +221,34 @@ def day_state(program: Program, lang: str, now: datetime, counts: dict[str, Sess
         entry, placed = day_entry(program, lang, day)
         entries.append(entry)
         placements.update(placed)
+    next_start = min((s.start for s in program.sessions if s.start > now and not s.cancelled), default=None)
     return {
         "lang": lang,
         "conference": program.conference.name.get(lang),
         "now": {"date": local_now.date().isoformat(), "minutes": local_now.hour * 60 + local_now.minute,
-                "label": f"{local_now:%H:%M}"},
+                "label": f"{local_now:%H:%M}", "date_label": format_date(lang, local_now),
+                "next": f"{program.local(next_start):%H:%M}" if next_start else None},
         "texts": {key: template(lang, key) for key in PAGE_TEXTS},
         "days": entries,
         "sessions": [session_entry(program, lang, s, placements[s.id], counts.get(s.id), mine.get(s.id), s.id in bookmarks,
-                                   now) for s in sorted(program.sessions, key=lambda s: (s.start, s.room))],
+                                   now, phase(s, now, next_start), delay_minutes(base, s))
+                     for s in sorted(program.sessions, key=lambda s: (s.start, s.room))],
     }
+
+
+def phase(session: Session, now: datetime, next_start: datetime | None) -> str:
+    """Where the session stands: "past", "now" (running), "next" (the next sessions to begin) or "later"."""
+    if session.end <= now:
+        return "past"
+    if session.start <= now:
+        return "now"
+    return "next" if session.start == next_start else "later"
+
+
+def delay_minutes(base: Program | None, session: Session) -> int:
+    """How much later (negative: earlier) than the program file the session begins now."""
+    planned = base.session(session.id) if base is not None else None
+    return round((session.start - planned.start).total_seconds() / 60) if planned else 0
 
 
 def _minutes(program: Program, moment: datetime, day: date) -> int:
@@ -205,39 +280,41 @@ def day_entry(program: Program, lang: str, day: date) -> tuple[dict, dict[str, t
     midnight = datetime.combine(day, datetime.min.time())
     return {"date": day.isoformat(), "label": format_day_short(lang, midnight),
             "title": plain(lang, "web_grid_label", date=format_date(lang, midnight)),
+            "date_label": format_date(lang, midnight),
             "start": first // 30 * 30, "end": -(-last // 30) * 30, "rooms": rooms}, placements
 
 
 def session_entry(program: Program, lang: str, session: Session, placement: tuple[int, str],
-                  count: SessionCount | None, mine: MyRegistration | None, bookmarked: bool, now: datetime) -> dict:
+                  count: SessionCount | None, mine: MyRegistration | None, bookmarked: bool, now: datetime,
+                  where: str = "later", delay: int = 0) -> dict:
     day = program.local(session.start).date()
     start, end = program.local(session.start), program.local(session.end)
-    marks = _marks(lang, session, count, mine, bookmarked)
-    time_range = f"{start:%H:%M}–{end:%H:%M}"
+    full = session.capacity is not None and count is not None and count.confirmed >= session.capacity
     column, room = placement
     details = session_text(program, session, lang, count if session.capacity is not None else None,
                                mine if session.capacity is not None else None)
     return {
-        "id": session.id, "title": session.title.get(lang), "day": day.isoformat(), "time": time_range,
+        "id": session.id, "title": session.title.get(lang), "day": day.isoformat(), "time": f"{start:%H:%M}–{end:%H:%M}",
         "start": _minutes(program, session.start, day), "end": _minutes(program, session.end, day),
-        "room": session.room, "column": column, "cancelled": session.cancelled,
-        "mine": mine.state if mine else None, "bookmarked": bookmarked, "marks": marks,
-        "label": ", ".join([session.title.get(lang), time_range, room, *marks]),
+        "room": room, "column": column, "cancelled": session.cancelled, "phase": where, "delay": delay,
+        "mine": mine.state if mine else None, "bookmarked": bookmarked, "everybody": session.is_for_everybody,
+        "marks": _marks(lang, session, count, mine, bookmarked, where, delay),
+        "badges": [] if session.cancelled else badges(lang, where, delay),
         "details": [line for line in html_to_plain(details).split("\n")[1:] if line.strip()],
-        "actions": _actions(lang, session, mine, bookmarked, now),
+        "actions": _actions(lang, session, mine, bookmarked, now, full),
     }
 
 
 def _marks(lang: str, session: Session, count: SessionCount | None, mine: MyRegistration | None,
-           bookmarked: bool) -> list[str]:
-    """What a grid cell says besides title and time: in words, never by colour alone."""
+           bookmarked: bool, where: str = "later", delay: int = 0) -> list[str]:
+    """What a session says besides title, time and room: in words, never by colour alone."""
     if session.cancelled:
         return [plain(lang, "web_mark_cancelled")]
-    marks = []
+    marks = badges(lang, where, delay)
     if mine is not None:
         marks.append(plain(lang, "web_mark_confirmed") if mine.state == "confirmed"
                      else plain(lang, "web_mark_waiting", position=mine.position))
-    elif session.capacity is not None:
+    elif session.capacity is not None and where not in ("now", "past"):
         free = session.capacity - (count.confirmed if count else 0)
         marks.append(plain(lang, "web_mark_free", free=free) if free > 0 else plain(lang, "web_mark_full"))
     if bookmarked:
@@ -245,19 +322,34 @@ def _marks(lang: str, session: Session, count: SessionCount | None, mine: MyRegi
     return marks
 
 
-def _actions(lang: str, session: Session, mine: MyRegistration | None, bookmarked: bool, now: datetime) -> list[dict]:
+def badges(lang: str, where: str, delay: int) -> list[str]:
+    """The marks the chat's card does not say: running or over, and a delay."""
+    found = []
+    if where in ("now", "past"):
+        found.append(plain(lang, "web_mark_running" if where == "now" else "web_mark_past"))
+    if delay:
+        found.append(plain(lang, "web_mark_later" if delay > 0 else "web_mark_earlier", minutes=abs(delay)))
+    return found
+
+
+def _actions(lang: str, session: Session, mine: MyRegistration | None, bookmarked: bool, now: datetime,
+             full: bool = False) -> list[dict]:
     """The choices of the session's card in the chat; seats only until the session starts (the
-    rules would refuse then anyway, with the chat's words)."""
+    rules would refuse then anyway, with the chat's words). A full session offers its waiting
+    list, and its button says so."""
     if session.cancelled:
         return []
     actions = []
     if session.takes_signups and now < session.start:
         if mine is None:
-            actions.append({"action": "signup", "label": plain(lang, "button_signup")})
+            actions.append({"action": "waitlist" if full else "signup",
+                            "label": plain(lang, "button_join_waitlist" if full else "button_signup")})
+        elif mine.state == "confirmed":
+            actions.append({"action": "cancel", "label": plain(lang, "button_cancel_seat")})
         else:
-            actions.append({"action": "cancel", "label": plain(
-                lang, "button_cancel_seat" if mine.state == "confirmed" else "button_leave_waitlist")})
+            actions.append({"action": "leave_waitlist", "label": plain(lang, "button_leave_waitlist")})
     actions.append({"action": "bookmark", "label": plain(lang, "button_unbookmark" if bookmarked else "button_bookmark")})
+    actions.append({"action": "calendar", "label": plain(lang, "button_calendar")})
     return actions
 
 

@@ -2,8 +2,8 @@
    from this cache when it does not. API answers are not cached here: the page keeps the last one
    itself (localStorage) and says how old it is. */
 'use strict';
-var CACHE = 'konferenz-app-v1';
-var ASSETS = ['./', 'app.js', 'app.css', 'icon.svg'];
+var CACHE = 'konferenz-app-v2';
+var ASSETS = ['./', 'app.js', 'app.css', 'icon.svg', 'room.js', 'room.css'];
 
 self.addEventListener('install', function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(ASSETS); }));
@@ -18,7 +18,8 @@ self.addEventListener('activate', function (event) {
 
 self.addEventListener('fetch', function (event) {
   var url = new URL(event.request.url);
-  if (event.request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.indexOf('/api/') !== -1) {
+  if (event.request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.indexOf('/api/') !== -1 ||
+      url.pathname.indexOf('/calendar/') !== -1) {
     return;
   }
   event.respondWith(fetch(event.request).then(function (response) {
