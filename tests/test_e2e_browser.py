@@ -143,7 +143,7 @@ async def test_at_12_50_now_and_next_are_on_the_first_screen_and_axe_finds_nothi
     anna, ben = await h.attendee("Anna"), await h.attendee("Ben", lang="en")
     await anna.send("/anmelden ws-zwilling")
     await ben.send("/start")
-    await h.services.storage.toggle_bookmark(ben.id, "podium", h.services.now())
+    await h.services.storage.bookmarks.toggle(ben.id, "podium", h.services.now())
     for lang, person in (("de", anna), ("en", ben)):
         for name, scheme, theme in THEMES:
             async with opened(browser, size, scheme, axe=True) as page:
@@ -259,9 +259,10 @@ async def test_a_signup_from_the_agenda_reaches_mine_in_the_chat(web, browser):
         await until(page, "document.getElementById('d-message').textContent.includes('angemeldet')")
         await until(page, f"document.querySelector('{session('ws-zwilling')}').textContent.includes('✅ angemeldet')")
         await page.click("#d-close")
-        await page.click("#mine")  # only mine: the seat is there, the others are not
+        await page.click("#mine")  # only mine, as /meinplan: the seat and the sessions for everybody, no other workshop
         keys = await page.eval_on_selector_all("#program [data-key^='b:']", "nodes => nodes.map(n => n.dataset.key)")
-        assert keys == ["b:ws-zwilling"]
+        assert "b:ws-zwilling" in keys and "b:podium" in keys
+        assert "b:ws-mobilitaet" not in keys and "b:ws-beteiligung" not in keys and "b:exkursion" not in keys
     mine = await anna.send("/meine")
     assert "Workshop 1: Digitale Zwillinge" in text_of(mine)
 
@@ -272,8 +273,8 @@ async def test_a_full_workshop_offers_its_waiting_list_and_the_calendar_download
     svc = web.services
     anna = await web.attendee("Anna")
     for other in range(600_000, 600_045):
-        await svc.storage.touch_attendee(AttendeeInfo(other, other, "P", "", None, "de"), svc.now())
-        await svc.storage.sign_up(svc.program.current, "ws-mobilitaet", other, other, svc.now())
+        await svc.storage.attendees.touch(AttendeeInfo(other, other, "P", "", None, "de"), svc.now())
+        await svc.storage.registrations.sign_up(svc.program.current, "ws-mobilitaet", other, other, svc.now())
     async with opened(browser, PHONE) as page:
         await page.goto(page_url(web, anna.id))
         assert "ausgebucht" in await page.inner_text(session("ws-mobilitaet"))
@@ -294,8 +295,8 @@ async def test_a_forged_init_data_is_refused_and_nothing_changes(web, browser):
         await page.wait_for_selector("#status.error")
         assert "nur aus dem Chat" in await page.inner_text("#status")
         assert await page.query_selector_all("[data-key^='b:']") == []
-    assert await web.services.storage.registrations_of(anna.id) == []
-    assert await web.services.storage.attendee(anna.id) is None  # not even recorded
+    assert await web.services.storage.registrations.of_person(anna.id) == []
+    assert await web.services.storage.attendees.get(anna.id) is None  # not even recorded
 
 
 def _german_only_fragments() -> set[str]:
@@ -320,7 +321,7 @@ def _german_only_fragments() -> set[str]:
 async def test_the_english_page_has_no_german_ui_text(web, browser, size):
     ben = await web.attendee("Ben", lang="en")
     await ben.send("/start")
-    await web.services.storage.toggle_bookmark(ben.id, "podium", web.services.now())
+    await web.services.storage.bookmarks.toggle(ben.id, "podium", web.services.now())
     async with opened(browser, size) as page:
         await page.goto(page_url(web, ben.id, lang="en"))
         await page.click(session("ws-zwilling"))
@@ -465,11 +466,11 @@ async def test_inside_telegram_web_the_page_works_in_its_iframe_and_posts_to_tel
 async def test_a_room_screen_shows_the_delay_and_the_top_question_and_a_forged_link_gets_401(web, browser):
     svc = web.services
     anna, ben = await web.attendee("Anna"), await web.attendee("Ben")
-    first = await svc.storage.add_question("podium", anna.id, "Wie finanzieren Sie das?", svc.now())
-    top = await svc.storage.add_question("podium", ben.id, "Wer betreibt die Datenplattform?", svc.now())
-    hidden = await svc.storage.add_question("podium", ben.id, "Versteckt vom Moderator", svc.now())
-    await svc.storage.vote(top, anna.id)
-    await svc.storage.set_question(hidden, state="hidden")
+    first = await svc.storage.questions.add("podium", anna.id, "Wie finanzieren Sie das?", svc.now())
+    top = await svc.storage.questions.add("podium", ben.id, "Wer betreibt die Datenplattform?", svc.now())
+    hidden = await svc.storage.questions.add("podium", ben.id, "Versteckt vom Moderator", svc.now())
+    await svc.storage.questions.vote(top, anna.id)
+    await svc.storage.questions.set_state(hidden, "hidden")
     svc.program.replace(overrides=delay(svc.program.current, "podium", 10))
     web.clock.set(berlin("2025-06-03 11:20"))
     link = room_link(svc.settings, svc.program.current, "Großer Saal", "de")

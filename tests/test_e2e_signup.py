@@ -75,13 +75,15 @@ async def test_switch_between_parallel_workshops_both_outcomes(tmp_path, clock):
         assert "Gewechselt" in text_of(replies)
         regs = {r.session_id: r.state for r in await h.services.storage.registrations.of_person(anna.id)}
         assert regs == {"ws-mobilitaet": "confirmed"}
-        # Ben holds a seat in ws-zwilling and wants the (now full) mobility workshop
+        # Ben holds a seat in ws-zwilling; a parallel workshop with seats offers the switch
         await ben.send("/signup ws-zwilling")
-        replies = await ben.send("/signup ws-mobilitaet")
+        replies = await ben.send("/signup ws-beteiligung")
         assert "same time" in text_of(replies)
         keep_old = (replies[-1]["message_id"], [d for label, d in buttons_of(replies) if d.startswith("ko:")][0])
-        replies = await ben.press("Switch")
+        # the (now full) mobility workshop says it is full first, and offers its waiting list
+        replies = await ben.send("/signup ws-mobilitaet")
         assert "fully booked" in text_of(replies) and "you keep your seat" in text_of(replies)
+        assert "same time" not in text_of(replies)
         regs = {r.session_id: r.state for r in await h.services.storage.registrations.of_person(ben.id)}
         assert regs == {"ws-zwilling": "confirmed"}
         replies = await ben.press("waiting list")

@@ -49,7 +49,7 @@ def session_entry(program: Program, base: Program | None, lang: str, session: Se
     marks += badges(lang, "later", delay)  # the delay; "now" and "next" are the screen's headings
     day = "" if start.date() == program.local(now).date() else format_day_short(lang, start) + " "
     return {"id": session.id, "title": session.title.get(lang), "time": f"{day}{start:%H:%M}–{end:%H:%M}",
-            "delay": delay, "marks": marks, "speakers": ", ".join(speaker.name for speaker in session.speakers)}
+            "delay": delay, "marks": marks, "speakers": ", ".join(speaker.name.get(lang) for speaker in session.speakers)}
 
 
 def now_and_next(program: Program, room: str, now: datetime) -> tuple[Session | None, Session | None]:
