@@ -86,11 +86,15 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
     """Telegram's limits, per the Bots FAQ: about 30 messages per second overall, about one
     per second to one private chat (short bursts allowed), 20 per minute to one group.
 
-    Interactive replies (no rate_limit_args) take precedence over bulk sends
-    (rate_limit_args={"bulk": True}): while any interactive reply waits, bulk sends don't
-    take a slot, so a broadcast never makes /jetzt slow. A 429 pauses that chat for
-    retry_after; several 429s from different chats within a second pause everything.
-    Interactive requests retry a 429 themselves; bulk ones raise it to the dispatcher,
+    Every send, reply or bulk, takes its place in one timetable that spaces sends evenly
+    within the overall limit: Telegram counts sends when they arrive, and 30 replies sent at
+    once arrive spread over ~100 ms, so the next 30 a second later overlapped them and drew
+    429s (issue 17). Interactive replies (no rate_limit_args) take precedence over bulk sends
+    (rate_limit_args={"bulk": True}): a reply books the next place in the timetable when it
+    asks, and while any reply waits, bulk sends don't take a place, so a broadcast never makes
+    /jetzt slow. A 429 pauses that chat for retry_after; several 429s from different chats
+    within a second pause everything. A reply that meets a 429 waits and is sent again, as
+    often as it takes (a person is waiting for it); bulk sends raise it to the dispatcher,
     which re-queues the row instead of holding a worker.
     """
 
@@ -102,18 +106,18 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
         # broadcast would run at 0.963 of the limit instead of 0.98 (bench/broadcast.py,
         # bench/cluster.py). Replies come in bursts and keep the full margin.
         self.bulk_span = 1.0 + margin / 2
-        # Bulk sends are spread evenly instead of in bursts of 30: a burst queues up in the
-        # HTTP client and arrives bunched, which Telegram would count as more than 30 in a second.
-        self.bulk_interval = (1.0 + margin) / overall_per_second
+        # Sends are spread evenly instead of in bursts of 30: a burst queues up in the HTTP
+        # client and arrives bunched, which Telegram would count as more than 30 in a second.
+        self.send_interval = (1.0 + margin) / overall_per_second
         # With several processes their sends reach Telegram by different paths: a quarter more
         # margin (one send 27 ms late against its slot tipped a second over 30, bench/cluster.py).
         self.shared_bulk_interval = (1.0 + margin * 1.25) / overall_per_second
-        self._next_bulk = 0.0  # a fixed timetable, so that one late wake-up does not delay all later sends
+        self._next_slot = 0.0  # the timetable: when the next send may leave, unless a reply booked it
         self.private_burst = private_burst
         self.private_span = private_burst / private_per_second + margin
         self.group_per_minute = group_per_minute
         self.group_span = 60.0 + margin
-        self.interactive_retries = interactive_retries
+        self.interactive_retries = interactive_retries  # after network errors; a 429 is waited out every time
         self._chats: dict[int | str, SlidingWindow] = {}
         self._paused_until: dict[int | str | None, float] = {}
         self._recent_429: deque[tuple[float, Any]] = deque()
@@ -163,23 +167,22 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                     late_slots += 1
                     continue
                 now = time.monotonic()
-                waits = [self.overall.wait_time(now, span=self.bulk_span if bulk else None),
-                         self._paused_until.get(None, 0) - now,
-                         self._paused_until.get(chat_id, 0) - now]
-                if chat_id is not None and new_message:
-                    waits.append(self._chat_window(chat_id).wait_time(now))
-                if bulk:
-                    if not shared_slot:
-                        waits.append(self._next_bulk - now)
-                    if self._interactive_waiting:
-                        waits.append(0.005)
-                wait = max(waits)
+                wait = self._wait_time(now, chat_id, bulk, new_message, timetable=not shared_slot)
+                booked = wait <= 0 and not bulk and self._next_slot > now
+                if booked:
+                    # A reply books the next place in the timetable and sleeps until then: replies
+                    # go in the order they asked, with one wake-up each (700 replies watching
+                    # one free place would all wake for each).
+                    slot, self._next_slot = self._next_slot, self._next_slot + self.send_interval
+                    await asyncio.sleep(slot - now)
+                    now = time.monotonic()
+                    wait = self._wait_time(now, chat_id, bulk, new_message)  # a pause may have begun meanwhile
                 if wait <= 0:
                     # Taken here before any await, so that the sends of this process stay spaced
                     # while one of them waits for the shared budget.
                     self.overall.add(now)
-                    if bulk:
-                        self._next_bulk = max(self._next_bulk, now - self.bulk_interval) + self.bulk_interval
+                    if not booked:  # a fixed timetable, so that one late wake-up does not delay all later sends
+                        self._next_slot = max(self._next_slot, now - self.send_interval) + self.send_interval
                     if chat_id is not None and new_message:
                         self._chat_window(chat_id).add(now)
                     self._forget_idle_chats(now)
@@ -188,11 +191,28 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
                 # Not now (a reply goes first, or a pause). A shared bulk slot is given up, not
                 # kept: bulk sends that waited and then went together, each only checked against
                 # the window, arrived bunched (bench/cluster.py: 3 × 429 in 10,000; the gap the
-                # slot leaves is where the reply goes). After the wait, a new slot.
+                # slot leaves is where the reply goes). After the wait, a new slot; a reply's
+                # booked place is given up the same way and booked anew.
                 await asyncio.sleep(wait)
         finally:
             if not bulk:
                 self._interactive_waiting -= 1
+
+    def _wait_time(self, now: float, chat_id: int | str | None, bulk: bool, new_message: bool,
+                   timetable: bool = False) -> float:
+        """Seconds until a send may go by the windows and pauses (and, for a bulk send with
+        `timetable`, by the timetable and the replies that go first); <= 0: now."""
+        waits = [self.overall.wait_time(now, span=self.bulk_span if bulk else None),
+                 self._paused_until.get(None, 0) - now,
+                 self._paused_until.get(chat_id, 0) - now]
+        if chat_id is not None and new_message:
+            waits.append(self._chat_window(chat_id).wait_time(now))
+        if bulk:
+            if timetable:
+                waits.append(self._next_slot - now)
+            if self._interactive_waiting:
+                waits.append(0.005)
+        return max(waits)
 
     async def _wait_for_bulk_slot(self) -> bool:
         """Wait for this process's next slot in the shared timetable; False if this process
@@ -270,10 +290,10 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
             except RetryAfter as error:
                 wait = seconds(error.retry_after)
                 self._note_429(chat_id, wait)
-                if bulk or attempt >= self.interactive_retries:
+                if bulk:
                     raise
-                attempt += 1
-                log.info("429 on interactive %s, retrying in %.1f s", endpoint, wait)
+                # Never given up: Telegram says when it will take the reply, and someone waits for it.
+                log.info("429 on interactive %s, sending again in %.1f s", endpoint, wait)
             except BadRequest:
                 raise  # a subclass of NetworkError in python-telegram-bot, but final
             except NetworkError as error:
