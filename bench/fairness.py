@@ -2,7 +2,9 @@
 
 1. flood: 20 attendees ask /jetzt at once, a few rounds; then one person pastes 200 messages
    into their chat and a group sends 60 commands, and the same 20 attendees ask again, a few
-   rounds. Their p99 reply time during the flood against their p99 without it, in one run.
+   rounds. Their p99 reply time during the flood against their p99 without it, in one run;
+   meanwhile the pasting person taps a button: when does its spinner stop? By long polling and
+   as a webhook (where Telegram posts one chat's updates one after another).
 2. replies: 700 people send /start in the same instant (the link went out in the welcome mail):
    how long until all are answered against the 23.3 s that 30/s allows, and the 429s the
    sandbox counted; then the same with the sandbox stricter than the bot believes (20/s).
@@ -25,7 +27,9 @@ import logging
 import time
 
 from broadcast import LIMITS, bot
-from common import machine, percentile, sandbox_process, scratch_dir, table
+from common import free_port, machine, percentile, sandbox_process, scratch_dir, table
+
+from bot.webhook import WebhookSettings
 
 TELEGRAM = {**LIMITS, "group_per_minute": 20}
 ATTENDEES = list(range(2_000_000, 2_000_020))
@@ -56,12 +60,55 @@ async def reply_times(client, chats: set[int], after: int, since: float, timeout
     return [first.get(chat, float("inf")) for chat in chats]
 
 
-async def flood(client, api_url: str, rounds: int) -> dict:
+def timed_in_processor(application) -> dict[int, list[float]]:
+    """Seconds each update spent in the update processor (its turn, a slot, its handling), by
+    chat: in webhook mode the bot answers Telegram's POST right after."""
+    processor = application.update_processor
+    handed_over = processor.process_update
+    spent: dict[int, list[float]] = {}
+
+    async def timed(update, coroutine):
+        started = time.monotonic()
+        try:
+            await handed_over(update, coroutine)
+        finally:
+            chat = update.effective_chat.id if update.effective_chat else update.effective_user.id
+            spent.setdefault(chat, []).append(time.monotonic() - started)
+
+    processor.process_update = timed  # webhook.py and python-telegram-bot call it on the instance
+    return spent
+
+
+async def tap_answered_after(client, user_id: int, timeout: float) -> float:
+    """The user taps the first button of the bot's newest message to them; seconds until the
+    tap's spinner stops (answerCallbackQuery), inf if not within `timeout`."""
+    chat = await client.chat(user_id)
+    message = next(m for m in reversed(chat["messages"]) if m.get("reply_markup"))
+    data = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    pressed = time.time()  # the sandbox's outputs carry the time of this machine's clock
+    ack = await client.press(user_id, message["message_id"], data)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for output in await client.outputs(user_id, after=ack["seq"], wait=1.0):
+            if output["kind"] == "answerCallbackQuery":
+                return output["time"] - pressed
+    return float("inf")
+
+
+async def flood(client, api_url: str, rounds: int, webhook: bool) -> dict:
     await client.bulk(users=[{"id": i, "first_name": f"T{i}"} for i in ATTENDEES + [PASTER] + GROUP_MEMBERS])
     await client.add_group(GROUP, "Arbeitsgruppe Mobilität")
     await client.configure(limits=TELEGRAM)
-    async with bot(api_url, scratch_dir() / "fairness.sqlite3") as application:
+    hook = None
+    if webhook:
+        port = free_port()
+        hook = WebhookSettings(url=f"http://127.0.0.1:{port}/telegram/updates", secret="bench-fairness-secret-0123",
+                               port=port)
+    async with bot(api_url, scratch_dir() / "fairness.sqlite3", webhook=hook) as application:
+        spent = timed_in_processor(application)
         await one_round(client, ATTENDEES)  # warm-up: the attendees are known, the caches full
+        shown = await client.message(PASTER, "/programm")  # a message with buttons, tapped during the flood
+        await reply_times(client, {PASTER}, shown["seq"], 0.0, ROUND_TIMEOUT)
         quiet: list[float] = []
         for _round in range(rounds):
             quiet += await one_round(client, ATTENDEES)
@@ -71,6 +118,7 @@ async def flood(client, api_url: str, rounds: int) -> dict:
         await asyncio.gather(*(client.message(GROUP_MEMBERS[i % len(GROUP_MEMBERS)], "/jetzt", chat_id=GROUP)
                                for i in range(60)))
         paste = await client.bulk(messages=[{"user_id": PASTER, "text": f"Wann beginnt Vortrag {i}?"} for i in range(200)])
+        tap = asyncio.create_task(tap_answered_after(client, PASTER, ROUND_TIMEOUT))
         busy: list[float] = []
         for _round in range(rounds):
             times = await one_round(client, ATTENDEES)
@@ -91,6 +139,9 @@ async def flood(client, api_url: str, rounds: int) -> dict:
             "group_replies": sum(1 for o in outputs if o["kind"] == "sendMessage" and o["chat_id"] == GROUP),
             "dropped": getattr(processor, "dropped", "–"),
             "429s": sum(1 for r in requests if r.get("status") == 429),
+            "tap_answered": await tap,
+            "longest_attendee": max(t for chat in ATTENDEES for t in spent.get(chat, [0.0])),
+            "longest_flood": max(t for chat in (PASTER, GROUP) for t in spent.get(chat, [0.0])),
         }
         result["ratio"] = result["busy_p99"] / result["quiet_p99"]
         print("flood measured; stopping the bot (it works off what it kept of the flood first) …", flush=True)
@@ -142,15 +193,16 @@ def _most_in_one_second(arrivals: list[float]) -> int:
 
 
 def flood_row(result: dict) -> dict:
-    return {"quiet p50 s": f"{result['quiet_p50']:.2f}", "quiet p99 s": f"{result['quiet_p99']:.2f}",
+    return {"mode": result["mode"], "quiet p50 s": f"{result['quiet_p50']:.2f}", "quiet p99 s": f"{result['quiet_p99']:.2f}",
             "flood p50 s": f"{result['busy_p50']:.2f}", "flood p99 s": f"{result['busy_p99']:.2f}",
             "ratio p99": f"{result['ratio']:.2f}", "unanswered": result["busy_unanswered"],
             "paste replies": result["paster_replies"], "group replies": result["group_replies"],
-            "dropped": result["dropped"], "429s": result["429s"]}
+            "dropped": result["dropped"], "429s": result["429s"], "tap answered s": f"{result['tap_answered']:.1f}",
+            "longest handled update s (attendees / flood)": f"{result['longest_attendee']:.1f} / {result['longest_flood']:.1f}"}
 
 
-FLOOD_COLUMNS = ["quiet p50 s", "quiet p99 s", "flood p50 s", "flood p99 s", "ratio p99", "unanswered",
-                 "paste replies", "group replies", "dropped", "429s"]
+FLOOD_COLUMNS = ["mode", "quiet p50 s", "quiet p99 s", "flood p50 s", "flood p99 s", "ratio p99", "unanswered",
+                 "paste replies", "group replies", "dropped", "429s", "tap answered s", "longest handled update s (attendees / flood)"]
 START_COLUMNS = ["N", "sandbox limit /s", "answered", "all answered after s", "minimum s", "ratio", "p50 s", "429s",
                  "errors logged", "most in 1 s"]
 
@@ -159,12 +211,14 @@ async def main(only: str | None, rounds: int, starts: int, out: str | None) -> N
     raw: dict = {"machine": machine()}
     print(machine())
     if only in (None, "flood"):
-        async with sandbox_process(latency_ms=50) as (client, api_url):
-            result = await flood(client, api_url, rounds)
-        raw["flood"] = result
+        results = []
+        for webhook in (False, True):
+            async with sandbox_process(latency_ms=50) as (client, api_url):
+                results.append({"mode": "webhook" if webhook else "polling", **await flood(client, api_url, rounds, webhook)})
+        raw["flood"] = results
         print(f"\n20 attendees × {rounds} rounds of /jetzt, quiet and while one chat pastes 200 messages and a "
-              "group sends 60 commands (target: ratio p99 ≤ 1.5)")
-        print(table([flood_row(result)], FLOOD_COLUMNS))
+              "group sends 60 commands (target: ratio p99 ≤ 1.5); the pasting person taps a button meanwhile")
+        print(table([flood_row(result) for result in results], FLOOD_COLUMNS))
     if only in (None, "replies"):
         rows = []
         for index, limit in enumerate((30, 20)):
