@@ -101,9 +101,9 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
     within the overall limit: Telegram counts sends when they arrive, and 30 replies sent at
     once arrive spread over ~100 ms, so the next 30 a second later overlapped them and drew
     429s (issue 17). Interactive replies (no rate_limit_args) take precedence over bulk sends
-    (rate_limit_args={"bulk": True}): a reply books the next place in the timetable when it
-    asks, and while any reply waits, bulk sends don't take a place, so a broadcast never makes
-    /jetzt slow. A 429 pauses that chat for retry_after; several 429s from different chats
+    (rate_limit_args={"bulk": True}): replies queue at one gate for the next places, in the
+    order they asked, and while any reply waits, bulk sends don't take a place, so a broadcast
+    never makes /jetzt slow. A 429 pauses that chat for retry_after; several 429s from different chats
     within a second pause everything. A reply that meets a 429 waits and is sent again, as
     often as it takes (a person is waiting for it); bulk sends raise it to the dispatcher,
     which re-queues the row instead of holding a worker.
