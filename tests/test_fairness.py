@@ -11,7 +11,7 @@ import time
 import pytest
 
 from bot.sandbox.client import text_of
-from conftest import bot_running
+from conftest import bot_running, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -73,6 +73,41 @@ async def test_a_flooding_chat_and_group_leave_everybody_elses_replies_as_fast(t
         assert sorted(o["chat_id"] for o in notes) == [GROUP, PASTER]
         assert "nur die letzten 5 Nachrichten" in text_of([o for o in notes if o["chat_id"] == PASTER])
         assert not [r for r in h.sandbox.requests if r.get("status") == 429]
+
+
+async def test_taps_behind_a_flood_get_their_spinner_stopped_in_the_persons_language(tmp_path, clock, monkeypatch):
+    from bot import processor
+
+    monkeypatch.setattr(processor, "TAP_PATIENCE", 0.2)
+    async with bot_running(tmp_path, clock) as h:
+        h.application.update_processor.backlog_seconds = 2  # a private chat keeps its 2 newest
+        await h.client.configure(limits=TELEGRAM)
+        anna = await h.attendee("Anna", lang="en")
+        shown = await anna.send("/program")
+        message_id, data = await anna.find_button("")
+        await h.client.configure(latency_ms=200)  # each send takes a while: the taps wait behind two
+        # the first message runs; the 2 newest wait, then each tap pushes out the oldest waiting one:
+        # two messages, then the first tap; the two last taps wait behind the first message and the note
+        await h.client.bulk(messages=[{"user_id": anna.id, "text": f"when is talk {i}?"} for i in range(6)])
+        for _ in range(3):
+            await h.client.press(anna.id, message_id, data)
+        answers = await first_answers(h, anna.id, after=shown[-1]["seq"], count=3)
+        assert answers[0] == "Too much at once right now – I skipped this tap. Please tap again in a moment."
+        assert answers[1:] == ["⏳ One moment – I'm answering your earlier messages first."] * 2
+        await wait_until(lambda: any("I'll answer only the last 2 messages" in text_of([o])
+                                     for o in h.sandbox.outputs if o["chat_id"] == anna.id), 10)
+
+
+async def first_answers(h, chat_id: int, after: int, count: int, timeout: float = 10) -> list[str]:
+    """The texts of the first `count` answerCallbackQuery in the chat after output `after`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answers = [o["text"] for o in h.sandbox.outputs[after:] if o["kind"] == "answerCallbackQuery"
+                   and o["chat_id"] == chat_id]
+        if len(answers) >= count:
+            return answers[:count]
+        assert time.monotonic() < deadline, f"only {answers} answered in {timeout} s"
+        await h.client.outputs(after=len(h.sandbox.outputs), wait=0.5)
 
 
 async def start_crowd(h, n: int, limits: dict) -> tuple[dict[int, float], list[dict]]:
