@@ -35,11 +35,12 @@ def seed_attendees(database, ids: list[int]) -> None:
 
 
 @asynccontextmanager
-async def bot(api_url: str, database, **overrides):
+async def bot(api_url: str, database, webhook=None, **overrides):
+    """The bot at 10:30 on the conference day, by long polling or, with WebhookSettings, as a webhook."""
     settings = Settings(token=TOKEN, api_url=api_url, database_path=database, admins=frozenset({ADMIN}), **overrides)
     clock = RehearsalClock(PROGRAM.conference.start.replace(hour=10, minute=30), 1)
     application = build_application(settings, PROGRAM, clock=clock)
-    async with running(application, poll_timeout=1):
+    async with running(application, poll_timeout=1, webhook=webhook):
         yield application
 
 

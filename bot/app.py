@@ -18,6 +18,7 @@ from .domain.program import Program
 from .announcement_service import AnnouncementService
 from .handlers import (admin, announce, changes, community, conversation, dispatch, fallback, inline, orga, personal,
                        program as program_handlers, reminders, signup)
+from .handlers.backlog import BacklogNotices
 from .handlers.push import make_renderer
 from .processor import PerChatUpdateProcessor
 from .reminder_service import ReminderService
@@ -69,6 +70,7 @@ def build_application(settings: Settings, program: Program, clock: Clock | None 
     )
     application.bot_data["services"] = svc
     application.bot_data["rate_limiter"] = limiter
+    application.update_processor.notices = BacklogNotices(application)  # type: ignore[attr-defined]
     register_handlers(application)
     return application
 

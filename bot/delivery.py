@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import logging
+import math
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -82,15 +83,29 @@ class SlidingWindow:
         bisect.insort(self.events, arrived_by)
 
 
+@dataclass(eq=False)
+class _Sent:
+    """A recent send: when it was counted, how long until its answer, where the windows count it."""
+
+    taken: float
+    round_trip: float
+    chat_id: int | str | None
+    counted: float
+
+
 class ConferenceRateLimiter(BaseRateLimiter[dict]):
     """Telegram's limits, per the Bots FAQ: about 30 messages per second overall, about one
     per second to one private chat (short bursts allowed), 20 per minute to one group.
 
-    Interactive replies (no rate_limit_args) take precedence over bulk sends
-    (rate_limit_args={"bulk": True}): while any interactive reply waits, bulk sends don't
-    take a slot, so a broadcast never makes /jetzt slow. A 429 pauses that chat for
-    retry_after; several 429s from different chats within a second pause everything.
-    Interactive requests retry a 429 themselves; bulk ones raise it to the dispatcher,
+    Every send, reply or bulk, takes its place in one timetable that spaces sends evenly
+    within the overall limit: Telegram counts sends when they arrive, and 30 replies sent at
+    once arrive spread over ~100 ms, so the next 30 a second later overlapped them and drew
+    429s (issue 17). Interactive replies (no rate_limit_args) take precedence over bulk sends
+    (rate_limit_args={"bulk": True}): replies queue at one gate for the next places, in the
+    order they asked, and while any reply waits, bulk sends don't take a place, so a broadcast
+    never makes /jetzt slow. A 429 pauses that chat for retry_after; several 429s from different chats
+    within a second pause everything. A reply that meets a 429 waits and is sent again, as
+    often as it takes (a person is waiting for it); bulk sends raise it to the dispatcher,
     which re-queues the row instead of holding a worker.
     """
 
@@ -102,18 +117,20 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
         # broadcast would run at 0.963 of the limit instead of 0.98 (bench/broadcast.py,
         # bench/cluster.py). Replies come in bursts and keep the full margin.
         self.bulk_span = 1.0 + margin / 2
-        # Bulk sends are spread evenly instead of in bursts of 30: a burst queues up in the
-        # HTTP client and arrives bunched, which Telegram would count as more than 30 in a second.
-        self.bulk_interval = (1.0 + margin) / overall_per_second
+        # Sends are spread evenly instead of in bursts of 30: a burst queues up in the HTTP
+        # client and arrives bunched, which Telegram would count as more than 30 in a second.
+        self.send_interval = (1.0 + margin) / overall_per_second
         # With several processes their sends reach Telegram by different paths: a quarter more
         # margin (one send 27 ms late against its slot tipped a second over 30, bench/cluster.py).
         self.shared_bulk_interval = (1.0 + margin * 1.25) / overall_per_second
-        self._next_bulk = 0.0  # a fixed timetable, so that one late wake-up does not delay all later sends
+        self._next_slot = 0.0  # the timetable: when the next send may leave
+        self._reply_queue: deque[asyncio.Future] = deque()  # replies waiting for their place in it
+        self._gate: asyncio.Task | None = None  # lets them go (_open_gate)
         self.private_burst = private_burst
         self.private_span = private_burst / private_per_second + margin
         self.group_per_minute = group_per_minute
         self.group_span = 60.0 + margin
-        self.interactive_retries = interactive_retries
+        self.interactive_retries = interactive_retries  # after network errors; a 429 is waited out every time
         self._chats: dict[int | str, SlidingWindow] = {}
         self._paused_until: dict[int | str | None, float] = {}
         self._recent_429: deque[tuple[float, Any]] = deque()
@@ -123,6 +140,8 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
         self._shared: SharedBudget | None = None
         self._bulk_turn = asyncio.Lock()  # one reservation in the shared timetable at a time
         self._round_trips: deque[float] = deque(maxlen=64)  # of recent requests, for the usual one
+        self._usual = math.inf  # the usual round trip the recent sends are counted by
+        self._recent_sends: deque[_Sent] = deque()  # of the last seconds, counted again if the usual one drops
 
     def share(self, budget: "SharedBudget") -> None:
         """Telegram's limits belong to the bot, not to the process: with several processes on
@@ -151,48 +170,106 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
             for chat_id in [c for c, w in self._chats.items() if not w.events or w.events[-1] < now - 61]:
                 del self._chats[chat_id]
 
-    async def _acquire(self, chat_id: int | str | None, bulk: bool, new_message: bool = True) -> float:
-        """Wait until a send fits every limit and count it; returns the time it was counted at."""
-        if not bulk:
-            self._interactive_waiting += 1
-        late_slots = 0
+    async def _acquire(self, chat_id: int | str | None, bulk: bool, new_message: bool = True,
+                       again: bool = False) -> float:
+        """Wait until a send fits every limit and count it; returns the time it was counted at.
+        `again`: a reply sent once more after a 429, which keeps its precedence over later ones."""
+        if bulk:
+            return await self._acquire_bulk(chat_id, new_message)
+        self._interactive_waiting += 1
         try:
-            while True:
-                shared_slot = bulk and self._sharing()
-                if shared_slot and not await self._wait_for_bulk_slot() and late_slots < 2:
-                    late_slots += 1
-                    continue
-                now = time.monotonic()
-                waits = [self.overall.wait_time(now, span=self.bulk_span if bulk else None),
-                         self._paused_until.get(None, 0) - now,
-                         self._paused_until.get(chat_id, 0) - now]
-                if chat_id is not None and new_message:
-                    waits.append(self._chat_window(chat_id).wait_time(now))
-                if bulk:
-                    if not shared_slot:
-                        waits.append(self._next_bulk - now)
-                    if self._interactive_waiting:
-                        waits.append(0.005)
-                wait = max(waits)
-                if wait <= 0:
-                    # Taken here before any await, so that the sends of this process stay spaced
-                    # while one of them waits for the shared budget.
-                    self.overall.add(now)
-                    if bulk:
-                        self._next_bulk = max(self._next_bulk, now - self.bulk_interval) + self.bulk_interval
-                    if chat_id is not None and new_message:
-                        self._chat_window(chat_id).add(now)
-                    self._forget_idle_chats(now)
-                    await self._take_shared(chat_id, new_message, bulk)
-                    return now
-                # Not now (a reply goes first, or a pause). A shared bulk slot is given up, not
-                # kept: bulk sends that waited and then went together, each only checked against
-                # the window, arrived bunched (bench/cluster.py: 3 × 429 in 10,000; the gap the
-                # slot leaves is where the reply goes). After the wait, a new slot.
-                await asyncio.sleep(wait)
+            return await self._acquire_reply(chat_id, new_message, again)
         finally:
-            if not bulk:
-                self._interactive_waiting -= 1
+            self._interactive_waiting -= 1
+
+    async def _acquire_reply(self, chat_id: int | str | None, new_message: bool, again: bool) -> float:
+        # First its own chat's limit and pause, so that a reply waiting for its chat holds up no other.
+        while (wait := self._chat_wait(time.monotonic(), chat_id, new_message)) > 0:
+            await asyncio.sleep(wait)
+        await self._reply_turn(again)
+        # Rarely not yet: a 429 in its chat meanwhile, or a send to its chat that came first.
+        while (wait := self._wait_time(now := time.monotonic(), chat_id, False, new_message)) > 0:
+            await asyncio.sleep(wait)
+        return await self._take(now, chat_id, new_message, bulk=False)
+
+    async def _reply_turn(self, again: bool) -> None:
+        """Replies queue for their place in the timetable, in the order they asked: one gate lets
+        them go one by one, evenly spaced, and holds them all while a 429 pauses every send (so
+        that none of them go at once when it ends, and none loses its place)."""
+        turn = asyncio.get_running_loop().create_future()
+        if again:
+            self._reply_queue.appendleft(turn)
+        else:
+            self._reply_queue.append(turn)
+        if self._gate is None or self._gate.done():
+            self._gate = asyncio.create_task(self._open_gate(), name="reply-gate")
+        await turn
+
+    async def _open_gate(self) -> None:
+        while self._reply_queue:
+            now = time.monotonic()
+            wait = max(self._next_slot - now, self._paused_until.get(None, 0) - now, self.overall.wait_time(now))
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            turn = self._reply_queue.popleft()
+            if not turn.done():  # not cancelled meanwhile
+                self._book_slot(now)
+                turn.set_result(None)
+
+    async def _acquire_bulk(self, chat_id: int | str | None, new_message: bool) -> float:
+        late_slots = 0
+        while True:
+            shared_slot = self._sharing()
+            if shared_slot and not await self._wait_for_bulk_slot() and late_slots < 2:
+                late_slots += 1
+                continue
+            now = time.monotonic()
+            wait = self._wait_time(now, chat_id, True, new_message, timetable=not shared_slot)
+            if wait <= 0:
+                self._book_slot(now)
+                return await self._take(now, chat_id, new_message, bulk=True)
+            # Not now (a reply goes first, or a pause). A shared bulk slot is given up, not
+            # kept: bulk sends that waited and then went together, each only checked against
+            # the window, arrived bunched (bench/cluster.py: 3 × 429 in 10,000; the gap the
+            # slot leaves is where the reply goes). After the wait, a new slot.
+            await asyncio.sleep(wait)
+
+    def _book_slot(self, now: float) -> None:
+        """A send leaves now: the next one's place in the timetable, a fixed one, so that one late
+        wake-up (a busy process) does not delay all later sends: a send may catch up one place,
+        or 30 ms where places are shorter (at 1000/s the gate's wake-ups come later than that)."""
+        catch_up = max(self.send_interval, 0.03)
+        self._next_slot = max(self._next_slot, now - catch_up) + self.send_interval
+
+    async def _take(self, now: float, chat_id: int | str | None, new_message: bool, bulk: bool) -> float:
+        # Counted here before any await, so that the sends of this process stay spaced while one
+        # of them waits for the shared budget.
+        self.overall.add(now)
+        if chat_id is not None and new_message:
+            self._chat_window(chat_id).add(now)
+        self._forget_idle_chats(now)
+        await self._take_shared(chat_id, new_message, bulk)
+        return now
+
+    def _chat_wait(self, now: float, chat_id: int | str | None, new_message: bool) -> float:
+        wait = self._paused_until.get(chat_id, 0) - now
+        if chat_id is not None and new_message:
+            wait = max(wait, self._chat_window(chat_id).wait_time(now))
+        return wait
+
+    def _wait_time(self, now: float, chat_id: int | str | None, bulk: bool, new_message: bool,
+                   timetable: bool = False) -> float:
+        """Seconds until a send may go by the windows and pauses (and, for a bulk send with
+        `timetable`, by the timetable and the replies that go first); <= 0: now."""
+        waits = [self.overall.wait_time(now, span=self.bulk_span if bulk else None),
+                 self._paused_until.get(None, 0) - now, self._chat_wait(now, chat_id, new_message)]
+        if bulk:
+            if timetable:
+                waits.append(self._next_slot - now)
+            if self._interactive_waiting:
+                waits.append(0.005)
+        return max(waits)
 
     async def _wait_for_bulk_slot(self) -> bool:
         """Wait for this process's next slot in the shared timetable; False if this process
@@ -234,13 +311,28 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
         if answered:
             self._round_trips.append(round_trip)
         usual = min(self._round_trips, default=0.0)
-        arrived_by = taken + max(0.0, round_trip - usual)
-        if arrived_by - taken < 0.001:
-            return  # on time
-        self.overall.move_later(taken, arrived_by)
-        window = self._chats.get(chat_id) if chat_id is not None else None
+        sent = _Sent(taken, round_trip, chat_id, counted=taken)
+        while self._recent_sends and self._recent_sends[0].taken < now - 2.0:
+            self._recent_sends.popleft()
+        self._recent_sends.append(sent)
+        # The first sends of a burst all take long (the process is at its busiest: 93 ms from
+        # counted to arrived in tests/test_fairness.py, against 1 ms later on), so the usual round
+        # trip is learnt only from the sends after them; then those still in the window are
+        # counted again by it (else the 31st send arrived within a second of the 1st: a 429).
+        again = self._recent_sends if usual < self._usual - 0.001 else (sent,)
+        self._usual = usual
+        for each in again:
+            self._count_at_arrival(each, usual)
+
+    def _count_at_arrival(self, sent: "_Sent", usual: float) -> None:
+        arrived_by = sent.taken + max(0.0, sent.round_trip - usual)
+        if arrived_by - sent.counted < 0.001:
+            return  # on time, or counted there already
+        self.overall.move_later(sent.counted, arrived_by)
+        window = self._chats.get(sent.chat_id) if sent.chat_id is not None else None
         if window is not None:
-            window.move_later(taken, arrived_by)
+            window.move_later(sent.counted, arrived_by)
+        sent.counted = arrived_by
 
     def _note_429(self, chat_id: int | str | None, retry_after: float) -> None:
         self.count_429 += 1
@@ -261,19 +353,20 @@ class ConferenceRateLimiter(BaseRateLimiter[dict]):
             return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")
         bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
-        attempt = 0
+        attempt = too_many = 0
         new_message = endpoint in NEW_MESSAGE_METHODS
         while True:
-            taken = await self._acquire(chat_id, bulk, new_message)
+            taken = await self._acquire(chat_id, bulk, new_message, again=too_many > 0)
             try:
                 return await self._timed_call(callback, args, kwargs, chat_id if new_message else None, taken)
             except RetryAfter as error:
                 wait = seconds(error.retry_after)
                 self._note_429(chat_id, wait)
-                if bulk or attempt >= self.interactive_retries:
+                if bulk:
                     raise
-                attempt += 1
-                log.info("429 on interactive %s, retrying in %.1f s", endpoint, wait)
+                # Never given up: Telegram says when it will take the reply, and someone waits for it.
+                too_many += 1
+                log.info("429 on interactive %s, sending again in %.1f s", endpoint, wait)
             except BadRequest:
                 raise  # a subclass of NetworkError in python-telegram-bot, but final
             except NetworkError as error:

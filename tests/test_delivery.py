@@ -82,7 +82,7 @@ async def test_the_usual_round_trip_costs_no_throughput():
     await asyncio.gather(*(limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 100 + i},
                                                    {"bulk": True}) for i in range(61)))
     # counting every send at its answer would cost 0.19 s per 30 sends (the window waits for it)
-    assert time.monotonic() - start < 60 * limiter.bulk_interval + 0.2 + 0.1
+    assert time.monotonic() - start < 60 * limiter.send_interval + 0.2 + 0.1
 
 
 @pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
@@ -116,6 +116,38 @@ async def test_interactive_429_is_retried_and_bulk_429_is_raised():
     assert await limiter.process_request(flaky, ("reply",), {}, "sendMessage", {"chat_id": 1}, None) == "reply"
     with pytest.raises(RetryAfter):
         await limiter.process_request(flaky, ("push",), {}, "sendMessage", {"chat_id": 2}, {"bulk": True})
+
+
+async def test_a_reply_is_sent_however_often_it_meets_a_429():
+    limiter = ConferenceRateLimiter(margin=0)
+    calls = 0
+
+    async def busy_telegram():
+        nonlocal calls
+        calls += 1
+        if calls <= 5:  # before: given up (and logged as an error) after the third
+            raise RetryAfter(0)
+        return "sent"
+
+    assert await limiter.process_request(busy_telegram, (), {}, "sendMessage", {"chat_id": 1}, None) == "sent"
+    assert calls == 6 and limiter.count_429 == 5
+
+
+async def test_replies_leave_evenly_spaced_not_in_bursts():
+    """Telegram counts arrivals: 30 replies sent at once arrive spread out and overlap the next
+    30 sent a second later. Spaced like bulk sends, none of them bunch."""
+    limiter = ConferenceRateLimiter()
+    sent: list[float] = []
+
+    async def call():
+        sent.append(time.monotonic())
+        return True
+
+    await asyncio.gather(*(limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 100 + i}, None)
+                           for i in range(45)))
+    assert max(sum(1 for t in sent if start <= t < start + 0.1) for start in sent) <= 5  # before: 30
+    assert _most_in_one_second(sent) <= 30
+    assert sent[-1] - sent[0] >= 40 * limiter.send_interval
 
 
 async def _bookmark_everyone(storage, count: int, session_id: str, now) -> list[int]:

@@ -124,6 +124,13 @@ TEXTS = {
     "stale_button": "Dieser Knopf ist nicht mehr gültig. Bitte öffnen Sie das Programm neu.",
     "unknown_session": "Den Programmpunkt „{session_id}“ gibt es nicht (mehr). /programm zeigt alle.",
     "error_generic": "⚠️ Da ist etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.",
+    "backlog_note": (
+        "✋ So viele Nachrichten auf einmal kann ich nicht rechtzeitig beantworten. Ich beantworte nur "
+        "{count:die letzte Nachricht|die letzten {count} Nachrichten}. Was davor kam, schicken Sie mir bitte "
+        "später noch einmal, falls es noch wichtig ist."
+    ),
+    "backlog_tap_dropped": "Gerade kommt zu viel auf einmal – diesen Knopf habe ich übersprungen. Bitte tippen Sie gleich noch einmal.",
+    "backlog_tap_waits": "⏳ Einen Moment – ich beantworte erst Ihre vorigen Nachrichten.",
     "signup_choose": "Wofür möchten Sie sich anmelden?",
     "cancel_choose": "Welche Anmeldung möchten Sie zurückgeben?",
     "cancel_none": "Sie haben keine Anmeldung, die Sie zurückgeben könnten.",

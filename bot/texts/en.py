@@ -125,6 +125,13 @@ TEXTS = {
     "stale_button": "This button is no longer valid. Please open the program again.",
     "unknown_session": "There is no session “{session_id}” (any more). /program lists them all.",
     "error_generic": "⚠️ Something went wrong. Please try again in a moment.",
+    "backlog_note": (
+        "✋ That is more messages at once than I can answer in time. I'll answer only "
+        "{count:the last message|the last {count} messages}. Please send me anything earlier again "
+        "later if it still matters."
+    ),
+    "backlog_tap_dropped": "Too much at once right now – I skipped this tap. Please tap again in a moment.",
+    "backlog_tap_waits": "⏳ One moment – I'm answering your earlier messages first.",
     "signup_choose": "What would you like to sign up for?",
     "cancel_choose": "Which sign-up would you like to give back?",
     "cancel_none": "You have no sign-up to give back.",
