@@ -146,6 +146,8 @@ async def _cluster_joined(svc: Services, application: Application) -> AsyncItera
     cluster = Cluster(svc.storage, alone=svc.storage.dialect == "sqlite")
     svc.cluster = cluster
     await cluster.join()
+    # waiting lists are ordered by arrival: stamped by the database's clock, as this host reckons it
+    application.update_processor.clock_ns = lambda: int(cluster.database_time() * 1e9)  # type: ignore[attr-defined]
     try:
         if not cluster.alone:
             application.bot_data["rate_limiter"].share(SharedBudget(svc.storage, needed=lambda: not cluster.solo))

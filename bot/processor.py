@@ -24,7 +24,7 @@ import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Coroutine, Protocol
+from typing import Any, Awaitable, Callable, Coroutine, Protocol
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -78,6 +78,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._notes: set[asyncio.Task] = set()  # backlog notes waiting for their turn or under way
         self._arrivals: dict[int, int] = {}
         self._last_arrival = 0
+        # The clock of the stamps: this host's, until the cluster knows the database's (app.py):
+        # processes on hosts whose clocks differ then still order one waiting list by arrival.
+        self.clock_ns: Callable[[], int] = time.time_ns
 
     # --- arrival stamps -------------------------------------------------------------------
 
@@ -88,12 +91,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     def next_arrival(self) -> int:
         """The next stamp, also for a request that is no update (a tap in the Mini App): the
         chat and the page queue on one waitlist in the order the bot received them.
-        Nanoseconds of wall time, strictly increasing: comparable across restarts."""
-        self._last_arrival = max(time.time_ns(), self._last_arrival + 1)
+        Nanoseconds of the database's clock as this host reckons it (or of wall time, alone),
+        strictly increasing: comparable across restarts and across the bot's processes."""
+        self._last_arrival = max(self.clock_ns(), self._last_arrival + 1)
         return self._last_arrival
 
     def arrival_of(self, update: Update) -> int:
-        return self._arrivals.get(update.update_id) or time.time_ns()
+        return self._arrivals.get(update.update_id) or self.clock_ns()
 
     # --- turns --------------------------------------------------------------------------------
 
