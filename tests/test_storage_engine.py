@@ -217,8 +217,9 @@ async def test_hosts_whose_clocks_differ_by_seconds_never_lead_together(monkeypa
         assert a.is_leader and not b.is_leader
     monkeypatch.setattr(cluster_module.time, "time", skewed)
     assert abs(b.database_time() - real()) < 0.5  # 7 s ahead by its clock, right by the database's
-    b_tap = b.database_time()  # a tap reaching b, then one reaching a: a waiting list keeps their order
+    b_tap = b.database_time()  # a tap reaching b, then (20 ms later) one reaching a: a waiting list keeps their order
     monkeypatch.setattr(cluster_module.time, "time", real)
+    await asyncio.sleep(0.02)
     assert b_tap < a.database_time() < b_tap + 0.5
     await a.stop()  # a leaves: b leads at its next beat
     await b.beat()
