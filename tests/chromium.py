@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import threading
+
+import apt
 
 CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 PACKAGE = "chromium"
@@ -25,25 +26,12 @@ def find() -> str | None:
     return shutil.which("chromium")
 
 
-def install() -> None:
-    """apt-get install chromium, as root or with sudo; raises with apt's own words on failure."""
-    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", PACKAGE]):
-        try:
-            result = subprocess.run(prefix + command, env=env, capture_output=True, text=True, timeout=900)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise RuntimeError(f"could not install chromium ({' '.join(command)}): {error}") from None
-        if result.returncode != 0:
-            raise RuntimeError(f"could not install chromium ({' '.join(command)}): {result.stderr.strip()[-500:]}")
-
-
 def executable() -> str:
     """The path of chromium, installing it first if it is missing."""
     with _lock:
         found = find()
         if found is None:
-            install()
+            apt.install(PACKAGE, "chromium")
             found = find()
         if found is None:
             raise RuntimeError("chromium is not installed and could not be installed; "

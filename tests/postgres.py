@@ -20,7 +20,8 @@ from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
-INSTALL = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"]
+import apt
+
 
 
 def find_binaries() -> Path | None:
@@ -34,12 +35,7 @@ def find_binaries() -> Path | None:
 
 def install() -> None:
     """Install the server from the system's packages (Debian/Ubuntu), as root or with sudo."""
-    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], INSTALL):
-        result = subprocess.run(prefix + command, env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(f"could not install PostgreSQL ({' '.join(command)}): {result.stderr.strip()[-500:]}")
+    apt.install("postgresql", "PostgreSQL")
 
 
 def _free_port() -> int:
