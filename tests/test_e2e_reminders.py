@@ -35,7 +35,6 @@ def reminder_outputs(sandbox, marker: str = "⏰") -> list[dict]:
 
 
 
-@pytest.mark.postgres_too
 async def test_reminders_arrive_before_the_session_once_each(tmp_path):
     clock = RehearsalClock(berlin("2025-06-03 12:40"), speed=1)
     async with bot_running(tmp_path, clock) as h:

@@ -50,7 +50,7 @@ async def jetzt_round(h, timeout: float = 10.0) -> list[float]:
 
 
 async def test_a_flooding_chat_and_group_leave_everybody_elses_replies_as_fast(tmp_path, clock):
-    async with bot_running(tmp_path, clock) as h:
+    async with bot_running(tmp_path, clock, telegram_limits=True) as h:
         processor = h.application.update_processor
         # The backlog a chat keeps, in seconds of its Telegram limit: 30 in service; 5 here, so
         # that the bot has worked off the flood soon after the test. Dropping is the same.
@@ -79,7 +79,7 @@ async def test_taps_behind_a_flood_get_their_spinner_stopped_in_the_persons_lang
     from bot import processor
 
     monkeypatch.setattr(processor, "TAP_PATIENCE", 0.2)
-    async with bot_running(tmp_path, clock) as h:
+    async with bot_running(tmp_path, clock, telegram_limits=True) as h:
         h.application.update_processor.backlog_seconds = 2  # a private chat keeps its 2 newest
         await h.client.configure(limits=TELEGRAM)
         anna = await h.attendee("Anna", lang="en")
@@ -123,14 +123,14 @@ async def start_crowd(h, n: int, limits: dict) -> tuple[dict[int, float], list[d
 
 async def test_a_crowd_of_replies_leaves_evenly_within_30_a_second_and_draws_no_429(tmp_path, clock):
     """700 /start in service (bench/fairness.py); 300 here: at 30/s at least 10 s."""
-    async with bot_running(tmp_path, clock) as h:
+    async with bot_running(tmp_path, clock, telegram_limits=True) as h:
         replies, sends = await start_crowd(h, 300, TELEGRAM)
         assert [r for r in sends if r.get("status") == 429] == []
         assert max(replies.values()) <= 1.1 * 300 / 30
 
 
 async def test_replies_are_never_lost_when_telegram_is_stricter_than_the_bot_believes(tmp_path, clock, caplog):
-    async with bot_running(tmp_path, clock) as h:
+    async with bot_running(tmp_path, clock, telegram_limits=True) as h:
         replies, sends = await start_crowd(h, 100, {**TELEGRAM, "global_per_second": 20})
         assert len(replies) == 100  # every one answered (first_replies fails otherwise)
         assert [r for r in sends if r.get("status") == 429]  # Telegram did refuse some for a while

@@ -21,7 +21,6 @@ FAULTS = {"rate_429": 0.025, "rate_500": 0.025, "rate_timeout": 0.025, "rate_dro
 
 
 
-@pytest.mark.postgres_too
 async def test_ten_percent_faults_lose_nothing(harness):
     storage = harness.services.storage
     crowd = list(range(700_000, 700_120))

@@ -64,6 +64,15 @@ class BotApi:
         params, files = await read_params(request)
         entry["params"] = dict(params)
         check_params(method, params, files)
+        under_way = _chat_key(params.get("chat_id")) if method != "getUpdates" else None  # what settle waits for
+        self.world.calls_under_way[under_way] += under_way is not None
+        try:
+            return await self._carry_out(method, params, files, request, entry, arrived)
+        finally:
+            self.world.calls_under_way[under_way] -= under_way is not None
+
+    async def _carry_out(self, method: str, params, files, request: web.Request, entry: dict,
+                         arrived: float) -> web.StreamResponse:
         if method != "getUpdates" and self.latency:
             await self.world.pause(self.latency)
         fault = self.faults.roll(method)
@@ -91,6 +100,14 @@ class BotApi:
 
     def _chat(self, chat_id: Any):
         return self.world.chats.get(chat_id) if isinstance(chat_id, int) else None
+
+
+def _chat_key(chat_id: Any) -> Any:
+    """A call's chat as outputs name it (an int), whether the bot sent it as a number or a string."""
+    try:
+        return int(chat_id)
+    except (TypeError, ValueError):
+        return chat_id
 
 
 async def read_params(request: web.Request) -> tuple[Params, Files]:

@@ -13,6 +13,11 @@ from typing import Any
 import aiohttp
 
 
+# How long the bot must have been quiet (no new output, no Bot API call under way) before a
+# step's answer counts as complete: a reply in several parts follows its first part within ms.
+QUIET = 0.06
+
+
 class SandboxError(RuntimeError):
     pass
 
@@ -161,7 +166,7 @@ class Attendee:
     seen: int = 0  # the last output seq this attendee has looked at
     history: list[dict] = field(default_factory=list)
 
-    async def send(self, text: str, minimum: int = 1, settle: float = 0.15, timeout: float = 10,
+    async def send(self, text: str, minimum: int = 1, settle: float = QUIET, timeout: float = 10,
                    entities: list[dict] | None = None, expect: str | None = None) -> list[dict]:
         """Write to the bot and return what it did in this chat in answer."""
         ack = await self.client.message(self.id, text, entities=entities)
@@ -169,21 +174,21 @@ class Attendee:
 
     async def send_photo(self, caption: str = "", expect: str | None = None, timeout: float = 10) -> list[dict]:
         ack = await self.client.photo(self.id, caption)
-        return await self._collect(ack["seq"], 1, 0.15, timeout, expect=expect)
+        return await self._collect(ack["seq"], 1, QUIET, timeout, expect=expect)
 
-    async def tap(self, data: str, message_id: int, forge: bool = False, minimum: int = 1, settle: float = 0.15,
+    async def tap(self, data: str, message_id: int, forge: bool = False, minimum: int = 1, settle: float = QUIET,
                   timeout: float = 10, expect_message: bool = True, expect: str | None = None) -> list[dict]:
         ack = await self.client.press(self.id, message_id, data, forge)
         return await self._collect(ack["seq"], minimum, settle, timeout, expect_message, expect)
 
-    async def press(self, label: str, minimum: int = 1, settle: float = 0.15, timeout: float = 10,
+    async def press(self, label: str, minimum: int = 1, settle: float = QUIET, timeout: float = 10,
                     expect: str | None = None) -> list[dict]:
         """Tap the button whose text contains `label` (or whose data is `label`) on the newest
         bot message that has one."""
         message_id, data = await self.find_button(label)
         return await self.tap(data, message_id, minimum=minimum, settle=settle, timeout=timeout, expect=expect)
 
-    async def open_link(self, url: str, minimum: int = 1, settle: float = 0.15, timeout: float = 10,
+    async def open_link(self, url: str, minimum: int = 1, settle: float = QUIET, timeout: float = 10,
                         expect: str | None = None) -> list[dict]:
         """Follow a t.me deep link to the bot and return what it answered in this chat."""
         ack = await self.client.open_link(self.id, url)

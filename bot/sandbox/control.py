@@ -202,7 +202,8 @@ class ControlApi:
 
     async def outputs(self, request):
         """What the bot did, after `after` (a seq), for one chat or all; with `wait`, long-polls
-        until at least `min` entries exist, then waits `settle` seconds for stragglers."""
+        until at least `min` entries exist, then until the bot has been quiet for `settle`
+        seconds (no new output, no call under way), so that a reply in several parts is whole."""
         query = request.query
         after = int(query.get("after", 0))
         chat_id = int(query["chat_id"]) if "chat_id" in query else None
@@ -214,7 +215,7 @@ class ControlApi:
 
         await self.world.until(lambda: len(matching()) >= minimum, float(query.get("wait", 0)))
         if settle and matching():
-            await self.world.pause(settle)
+            await self.world.settle(settle, chat_id)
         return web.json_response({"outputs": matching(), "last_seq": len(self.world.outputs)})
 
     async def requests(self, request):

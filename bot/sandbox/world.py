@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections import Counter
 import re
 import secrets
 import time
@@ -83,6 +84,7 @@ class World:
         self.callback_queries: dict[str, dict] = {}
         self.outputs: list[dict] = []  # everything the bot did that users see, in order
         self.files: dict[str, tuple[str, str, bytes]] = {}  # file_id -> (name, MIME type, content)
+        self.calls_under_way: Counter = Counter()  # the bot's Bot API calls being answered now, per chat
         self._user_ids = itertools.count(10_000)
         self._update_watchers: list[Callable[[], None]] = []
         self._changed = asyncio.Event()  # replaced at each change: set wakes who waited on it
@@ -109,6 +111,24 @@ class World:
             except asyncio.TimeoutError:
                 break
         return condition()
+
+    async def settle(self, quiet: float, chat_id: int | None = None, cap: float = 3.0) -> None:
+        """Wait until the bot has been quiet towards `chat_id` (any chat: None) for `quiet`
+        seconds: no new output there and no Bot API call for it under way, for at most `cap`
+        seconds. A reply in several parts, or one whose second call waits for the first's
+        answer, is then complete; what the bot does in other chats meanwhile does not count."""
+        def activity() -> tuple[int, int]:
+            outputs = len(self.outputs) if chat_id is None else sum(1 for o in self.outputs if o["chat_id"] == chat_id)
+            calls = sum(self.calls_under_way.values()) if chat_id is None else self.calls_under_way[chat_id]
+            return outputs, calls
+
+        deadline = time.monotonic() + cap
+        while time.monotonic() < deadline and not self.closed:
+            before = activity()
+            await self.pause(quiet)
+            after = activity()
+            if after == before and not after[1]:
+                return
 
     async def pause(self, seconds: float) -> None:
         """Sleep `seconds`, but no longer than the world is open."""
