@@ -203,3 +203,21 @@ async def test_registrations_survive_reopening(tmp_path, small):
     listed = await reopened.registrations.listed("ws-zwilling")
     assert [(r.user_id, r.state) for r in listed] == [(1, "confirmed"), (2, "confirmed"), (3, "waitlisted")]
     await reopened.close()
+
+
+async def test_a_seat_is_never_taken_from_someone_who_did_not_queue_to_move(storage, small):
+    """Anna waits for Workshop 1 and then takes the excursion; a delay makes the two overlap.
+    When a seat in Workshop 1 frees, she is passed over (she keeps the excursion and her place
+    in line) and Ben, behind her, gets it: nobody loses a seat without having said so."""
+    from bot.domain.changes import apply_overrides, delay
+    await people(storage, 1, 2, 3, 4)
+    for user in (1, 4):
+        await sign(storage, small, "ws-zwilling", user)  # the two seats are taken
+    assert (await sign(storage, small, "ws-zwilling", 2)).status == Status.WAITLISTED  # Anna waits
+    assert (await sign(storage, small, "exkursion", 2)).status == Status.CONFIRMED  # and takes the bus
+    assert (await sign(storage, small, "ws-zwilling", 3)).status == Status.WAITLISTED  # Ben waits behind her
+    moved = apply_overrides(small, delay(small, "ws-zwilling", 90))  # 14:45: now it overlaps the bus
+    outcome = await storage.registrations.cancel(moved, "ws-zwilling", 1, NOW)
+    assert [(p.session_id, p.user_id, p.released) for p in outcome.promotions] == [("ws-zwilling", 3, None)]
+    assert (await storage.registrations.get("exkursion", 2)).state == "confirmed"
+    assert (await storage.registrations.get("ws-zwilling", 2)).state == "waitlisted"

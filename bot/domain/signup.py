@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from .messages import Message, Promoted
 from .program import Program, Session
@@ -217,9 +217,11 @@ def cancel(book: SeatBook, program: Program, session_id: str, user_id: int, now:
 
 
 def promote(book: SeatBook, program: Program, session_id: str, now: datetime) -> list[Promotion]:
-    """Fill free seats from the waitlist, in arrival order. A promoted attendee who held an
-    overlapping seat gives it up (they queued to move), which may free a seat elsewhere:
-    the work list follows that chain until no seat is free."""
+    """Fill free seats from the waitlist, in arrival order. A promoted attendee who queued to
+    move from an overlapping seat gives that one up, which may free a seat elsewhere: the work
+    list follows that chain until no seat is free. One who holds an overlapping seat they never
+    offered to give up (signed up for it later, or a delay made the two overlap) is passed over
+    and keeps their place in line: a seat is never taken from anyone without their word."""
     promotions: list[Promotion] = []
     pending = [session_id]
     while pending:
@@ -227,10 +229,9 @@ def promote(book: SeatBook, program: Program, session_id: str, now: datetime) ->
         if session is None or session.cancelled or session.capacity is None or closed(session, now):
             continue
         while _has_free_seat(book, session):
-            waiting = book.waitlist(session.id, limit=1)
-            if not waiting:
+            head = _next_in_line(book, program, session)
+            if head is None:
                 break
-            head = waiting[0]
             book.save(replace(head, state=CONFIRMED, switch_from=None), "promoted", now)
             released = _release_overlapping(book, program, session, head.user_id, now)
             promotions.append(Promotion(session.id, head.user_id, released))
@@ -238,6 +239,24 @@ def promote(book: SeatBook, program: Program, session_id: str, now: datetime) ->
             if released:
                 pending.append(released)
     return promotions
+
+
+def _next_in_line(book: SeatBook, program: Program, session: Session) -> Registration | None:
+    """The first on the waitlist who may take a seat now: holding no overlapping seat, or only
+    the one they queued to move from."""
+    for waiting in _in_line(book, session.id):
+        conflict = _conflicting_seat(book, program, session, waiting.user_id)
+        if conflict is None or conflict.session_id == waiting.switch_from:
+            return waiting
+    return None
+
+
+def _in_line(book: SeatBook, session_id: str) -> Iterator[Registration]:
+    """The waitlist in order; usually the first may take the seat, and no more is read."""
+    head = book.waitlist(session_id, limit=1)
+    yield from head
+    if head:
+        yield from book.waitlist(session_id)[1:]
 
 
 def _release_overlapping(book: SeatBook, program: Program, session: Session, user_id: int, now: datetime) -> str | None:
