@@ -61,3 +61,18 @@ def test_a_cancelled_session_carries_no_alarm_even_when_chosen(program):
     found = events(agenda_ics(program, [cancelled], "de", berlin("2025-06-01 12:00"),
                               alarms={"ws-zwilling": timedelta(minutes=15)}))
     assert str(found["ws-zwilling"]["STATUS"]) == "CANCELLED" and not found["ws-zwilling"].walk("VALARM")
+
+
+def test_the_night_the_clocks_go_back_reads_and_files_right():
+    """A session from 02:30 summer time to 02:15 winter time (45 minutes): the texts name the
+    zones, and the calendar file gives UTC, where a wall time with a TZID would be the first."""
+    from pathlib import Path
+
+    from bot.domain.loader import load_program
+    from bot.texts import format_range
+    fixtures = Path(__file__).parent / "fixtures"
+    program = load_program(fixtures / "pretalx-dst.json")
+    night = program.session("ev-201")
+    assert format_range("de", program.local(night.start), program.local(night.end)) == "02:30 CEST–02:15 CET Uhr"
+    data = agenda_ics(program, [night], "de", night.start).decode()
+    assert "DTSTART:20251026T003000Z" in data and "DTEND:20251026T011500Z" in data

@@ -128,3 +128,10 @@ def test_the_bus_reminder_counts_from_the_departure_not_the_start(program):
     assert due_now(list(owed.values()), berlin("2025-06-03 14:31")) == []  # the bus has left: pointless now
     late = subject(2, "exkursion", since=berlin("2025-06-03 14:35"))  # (the rules refuse this sign-up)
     assert plan(early, [late]) == []
+
+
+def test_a_session_bookmarked_after_it_was_over_brings_no_feedback_question(program):
+    from bot.domain.reminders import Subject, feedback_prompts
+    during = Subject(1, "podium", "bookmark", berlin("2025-06-03 11:20"), None)
+    after = Subject(2, "podium", "bookmark", berlin("2025-06-03 17:00"), None)
+    assert [p.user_id for p in feedback_prompts(program, [during, after])] == [1]

@@ -21,6 +21,10 @@ def uid(program: Program, session: Session) -> str:
     return f"{session.id}@{program.conference.id}.konferenz-bot"
 
 
+def _shown_twice(moment: datetime) -> bool:
+    return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
+
+
 def agenda_ics(program: Program, sessions: list[Session], lang: str, now: datetime,
                alarms: dict[str, timedelta] | None = None, destination_label: str = "") -> bytes:
     """`alarms`: the lead time per session id that gets an alarm (the ones the attendee chose,
@@ -39,8 +43,11 @@ def agenda_ics(program: Program, sessions: list[Session], lang: str, now: dateti
         event.add("uid", uid(program, session))
         event.add("dtstamp", now.astimezone(timezone.utc))
         event.add("sequence", sequence)
-        event.add("dtstart", program.local(session.start))
-        event.add("dtend", program.local(session.end))
+        start, end = program.local(session.start), program.local(session.end)
+        if _shown_twice(start) or _shown_twice(end):  # the night the clocks go back: a wall time with a
+            start, end = session.start.astimezone(timezone.utc), session.end.astimezone(timezone.utc)  # TZID is the first
+        event.add("dtstart", start)
+        event.add("dtend", end)
         event.add("summary", session.title.get(lang))
         point = session.meeting_point
         description = session.description.get(lang) if session.description else ""

@@ -102,11 +102,19 @@ def check_change(before: Program, after: Program) -> list[Finding]:
         severity = ERROR
         if finding.code == "room_clash" and not any(_room_moved(before, after, sid) for sid in involved):
             severity = WARNING
+        if finding.code == "outside_conference" and _runs_over(after, finding.session_id):
+            severity = WARNING  # a late bus or a long get-together: the organizer may let it run over
         session_id, other = finding.session_id, finding.other_session_id
         if session_id not in changed:  # name the session the change is about first
             session_id, other = other or session_id, session_id
         found.append(Finding(finding.code, severity, session_id, other, finding.room))
     return sorted(found, key=lambda f: (f.severity != ERROR, f.session_id, f.code, f.other_session_id or ""))
+
+
+def _runs_over(program: Program, session_id: str) -> bool:
+    """Starts within the conference and only ends after it."""
+    session, conference = program.session(session_id), program.conference
+    return session is not None and conference.start <= session.start < conference.end < session.end
 
 
 def _room_moved(before: Program, after: Program, session_id: str | None) -> bool:

@@ -146,6 +146,8 @@ def feedback_prompts(program: Program, subjects: list[Subject]) -> list[Planned]
             continue
         seen.add(key)
         end = session.end.astimezone(timezone.utc)
+        if subject.since >= end:
+            continue  # bookmarked (or kept) only after it was over: nothing to ask about
         prompts.append(Planned(subject.user_id, FeedbackPrompt(session.id), end, end + FEEDBACK_WINDOW))
     return prompts
 

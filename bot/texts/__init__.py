@@ -170,12 +170,26 @@ def format_span(lang: str, start: datetime, end: datetime) -> str:
                  end=f"{format_date(lang, end)}, {format_time(lang, end)}")
 
 
+def clock(moment: datetime) -> str:
+    """"14:30"; a time the clocks show twice (the night daylight saving ends) names its zone
+    ("02:30 CEST", "02:15 CET"), or 02:30–02:15 would read as ending before it begins."""
+    text = moment.strftime("%H:%M")
+    if is_ambiguous(moment):
+        text += f" {moment.tzname()}"
+    return text
+
+
+def is_ambiguous(moment: datetime) -> bool:
+    """Whether the wall time of `moment` occurs twice in its zone."""
+    return moment.tzinfo is not None and moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
+
+
 def format_time(lang: str, moment: datetime) -> str:
-    return plain(lang, "time", time=moment.strftime("%H:%M"))
+    return plain(lang, "time", time=clock(moment))
 
 
 def format_range(lang: str, start: datetime, end: datetime) -> str:
-    return plain(lang, "time_range", start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
+    return plain(lang, "time_range", start=clock(start), end=clock(end))
 
 
 def format_duration(lang: str, delta: timedelta) -> str:

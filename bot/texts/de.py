@@ -506,7 +506,7 @@ TEXTS.update({
     "change_refused": "⛔ <b>Diese Änderung ist nicht möglich:</b>\n{problems}\n\nEs wurde nichts geändert.",
     "change_warnings": "⚠️ <b>Bitte prüfen:</b>\n{problems}",
     "change_stale": "🔄 Seit dieser Vorschau wurde das Programm geändert – übernommen wurde nichts. Hier ist die Vorschau auf dem aktuellen Stand:",
-    "finding_outside_conference": "• „{title}“ läge außerhalb der Konferenzzeit.",
+    "finding_outside_conference": "• „{title}“ läge (teilweise) außerhalb der Konferenzzeit.",
     "finding_end_before_start": "• Bei „{title}“ läge das Ende vor dem Beginn.",
     "finding_room_clash": "• „{title}“ und „{other}“ wären gleichzeitig in {room}.",
     "change_choose_delay": "🕒 <b>Welcher Programmpunkt verschiebt sich?</b>",

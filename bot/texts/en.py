@@ -506,7 +506,7 @@ TEXTS.update({
     "change_refused": "⛔ <b>This change is not possible:</b>\n{problems}\n\nNothing was changed.",
     "change_warnings": "⚠️ <b>Please check:</b>\n{problems}",
     "change_stale": "🔄 The program has changed since this preview – nothing was applied. Here is the preview as things stand now:",
-    "finding_outside_conference": "• “{title}” would fall outside the conference hours.",
+    "finding_outside_conference": "• “{title}” would fall (partly) outside the conference hours.",
     "finding_end_before_start": "• “{title}” would end before it begins.",
     "finding_room_clash": "• “{title}” and “{other}” would be in {room} at the same time.",
     "change_choose_delay": "🕒 <b>Which session is moving?</b>",
