@@ -37,8 +37,17 @@ async def test_questions_votes_once_anonymity_and_moderation(harness):
     assert "Nur die Moderation" in text_of(forged)
     moderation = await admin.send("/fragen", expect="Fragen zu")
     hide = next(data for _, data in buttons_of(moderation) if data.startswith("qh:") and data != f"qh:{question_id}")
-    await admin.tap(hide, moderation[0]["message_id"], expect="Fragen zu")
+    hidden_id = int(hide.split(":")[1])
+    answered = next(data for _, data in buttons_of(moderation) if data == f"qa:{hidden_id}")  # kept for later
+    redrawn = await admin.tap(hide, moderation[0]["message_id"], expect="Fragen zu")
+    labels = [label for label, _ in buttons_of(redrawn)]
+    assert f"👁 #{hidden_id} einblenden" in labels and f"✅ #{hidden_id} beantwortet" not in labels
+    assert labels.index(f"✅ #{question_id} beantwortet") < labels.index(f"👁 #{hidden_id} einblenden")  # by arrival
     assert "Sensorik" not in text_of(await cem.send("/fragen", expect="Fragen zu"))
+    await admin.tap(answered, moderation[0]["message_id"], forge=True, expect="ausgeblendet")  # its old ✅, from before
+    assert "Sensorik" not in text_of(await cem.send("/fragen", expect="Fragen zu"))  # still hidden
+    await admin.press(f"👁 #{hidden_id}", expect="Fragen zu")
+    assert "Sensorik" in text_of(await cem.send("/fragen", expect="Fragen zu"))
     harness.clock.set(berlin("2025-06-03 13:00"))
     after_the_panel = text_of(await cem.send("/frage noch eine?"))
     assert "keine Fragerunde" in after_the_panel and "folgt keine mehr" in after_the_panel

@@ -315,6 +315,13 @@ class HideQuestion(Payload):
     question_id: int
 
 
+@payload("qu", toast=True)
+class ShowQuestion(Payload):
+    """Show a hidden question again (to everybody, open for votes)."""
+
+    question_id: int
+
+
 @payload("qn", toast=True)
 class ShowMyName(Payload):
     question_id: int

@@ -105,6 +105,8 @@ async def list_questions(update: Update, context: BotContext, who: Asker, sessio
     svc = context.services
     moderator = can_moderate(who, session)
     questions = (await svc.storage.questions.of_session(session.id, include_hidden=moderator))[:15]
+    if moderator:  # in the order they came: a tap never moves the row under the next tap
+        questions.sort(key=lambda q: q.id)
     title = session.title.get(who.lang)
     others = [[b.ListQuestions(s.id).button("❓ " + s.title.get(who.lang))]
               for s in question_sessions(svc.program.current) if s.id != session.id and s.end > svc.now()]
@@ -119,13 +121,22 @@ async def list_questions(update: Update, context: BotContext, who: Asker, sessio
         row = []
         if q.state == "open":
             row.append(b.Vote(q.id).labelled(who.lang, "q_vote_button", id=q.id))
-        if moderator and q.state != "answered":
-            row.append(b.MarkAnswered(q.id).labelled(who.lang, "q_answered_button", id=q.id))
-        if moderator and q.state != "hidden":
-            row.append(b.HideQuestion(q.id).labelled(who.lang, "q_hide_button", id=q.id))
+        if moderator:
+            row += moderation_buttons(q, who.lang)
         if row:
             rows.append(row)
     await show(update, context, "\n".join(lines), keyboard(rows + others))
+
+
+def moderation_buttons(question: Question, lang: str) -> list:
+    """What a moderator can do with a question, labelled with what it does: a hidden one can
+    only be shown again (marking it answered must not publish it)."""
+    if question.state == "hidden":
+        return [b.ShowQuestion(question.id).labelled(lang, "q_show_button", id=question.id)]
+    buttons = [b.HideQuestion(question.id).labelled(lang, "q_hide_button", id=question.id)]
+    if question.state == "open":
+        buttons.insert(0, b.MarkAnswered(question.id).labelled(lang, "q_answered_button", id=question.id))
+    return buttons
 
 
 async def questions_command(update: Update, context: BotContext) -> None:
@@ -176,6 +187,10 @@ async def _moderate(update: Update, context: BotContext, who: Asker, question_id
     if not can_moderate(who, session):
         await b.refuse(update, who.lang, "q_not_moderator")
         return
+    if question.state == "hidden" and state == "answered":  # an older button: showing it needs 👁
+        await b.answer(update, plain(who.lang, "q_still_hidden", id=question.id))
+        await list_questions(update, context, who, session)
+        return
     await context.services.storage.questions.set_state(question.id, state)
     await b.answer(update, plain(who.lang, "q_marked", id=question.id, state=plain(who.lang, f"q_state_{state}")))
     await list_questions(update, context, who, session)
@@ -189,6 +204,11 @@ async def _answered(update: Update, context: BotContext, who: Asker, value: b.Ma
 @b.handles(b.HideQuestion)
 async def _hide(update: Update, context: BotContext, who: Asker, value: b.HideQuestion) -> None:
     await _moderate(update, context, who, value.question_id, "hidden")
+
+
+@b.handles(b.ShowQuestion)
+async def _show(update: Update, context: BotContext, who: Asker, value: b.ShowQuestion) -> None:
+    await _moderate(update, context, who, value.question_id, "open")
 
 
 @b.handles(b.ShowMyName)

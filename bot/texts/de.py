@@ -363,11 +363,14 @@ TEXTS = {
     "q_vote_button": "👍 #{id}",
     "q_voted": "Danke, Ihre Stimme zählt.",
     "q_voted_before": "Sie haben diese Frage schon unterstützt.",
-    "q_answered_button": "✅ #{id}",
-    "q_hide_button": "🙈 #{id}",
+    "q_answered_button": "✅ #{id} beantwortet",
+    "q_hide_button": "🙈 #{id} ausblenden",
     "q_marked": "Frage #{id}: {state}.",
     "q_state_answered": "beantwortet",
     "q_state_hidden": "ausgeblendet",
+    "q_still_hidden": "Frage #{id} ist ausgeblendet; mit 👁 wird sie wieder sichtbar.",
+    "q_state_open": "wieder sichtbar",
+    "q_show_button": "👁 #{id} einblenden",
     "q_not_moderator": "Nur die Moderation dieses Programmpunkts kann Fragen beantworten oder ausblenden.",
     "net_intro": (
         "🤝 <b>Vernetzen</b>\nMit einem kurzen Profil (Organisation, Rolle, Themen) schlage ich Ihnen Menschen mit "

@@ -363,11 +363,14 @@ TEXTS = {
     "q_vote_button": "👍 #{id}",
     "q_voted": "Thank you, your vote counts.",
     "q_voted_before": "You have already supported this question.",
-    "q_answered_button": "✅ #{id}",
-    "q_hide_button": "🙈 #{id}",
+    "q_answered_button": "✅ #{id} answered",
+    "q_hide_button": "🙈 #{id} hide",
     "q_marked": "Question #{id}: {state}.",
     "q_state_answered": "answered",
     "q_state_hidden": "hidden",
+    "q_still_hidden": "Question #{id} is hidden; 👁 shows it again.",
+    "q_state_open": "visible again",
+    "q_show_button": "👁 #{id} show",
     "q_not_moderator": "Only the moderators of this session can mark or hide questions.",
     "net_intro": (
         "🤝 <b>Networking</b>\nWith a short profile (organization, role, topics) I suggest people with the same "
