@@ -159,6 +159,6 @@ async def test_a_bookmark_promises_a_reminder_only_before_the_session(harness):
     anna = await harness.attendee()
     await anna.send("/start podium")  # 11:05, the clock says 10:30
     assert "Ich erinnere Sie rechtzeitig vorher" in text_of(await anna.press("Merken"))
-    await anna.send("/start begruessung")  # began at 09:30
+    await anna.send("/start smart-city-halle")  # began at 10:20, runs until 11:05
     replies = await anna.press("Merken")
     assert "schon begonnen, daher keine Erinnerung" in text_of(replies) and "rechtzeitig" not in text_of(replies)

@@ -184,7 +184,10 @@ def session_details(program: Program, session: Session, lang: str, count: Sessio
     text = session_text(program, session, lang, count, mine)
     point = session.meeting_point
     rows: Rows = []
-    if session.takes_signups:
+    if now is not None and not session.cancelled and now >= session.begins:  # seats are closed: say why
+        state = "details_over" if now >= session.end else "details_running" if now >= session.start else "details_departed"
+        text = Html(text + "\n" + t(lang, state))
+    if session.takes_signups and (now is None or now < session.begins):
         if mine is None:
             full = is_full(session, count)
             # the same tap either way: the rules put a sign-up for a full session on its waiting list
@@ -197,7 +200,7 @@ def session_details(program: Program, session: Session, lang: str, count: Sessio
         rows.append([b.MeetingPointPin(session.id).labelled(lang, "button_meeting_point")])
     if session.questions and not session.cancelled and now is not None and session.end > now:
         rows.append([b.AskAbout(session.id).labelled(lang, "button_ask_question")])
-    if not session.cancelled:
+    if not session.cancelled and (now is None or now < session.end):  # nothing to bookmark once it is over
         rows.append([b.Bookmark(session.id).labelled(lang, "button_unbookmark" if bookmarked else "button_bookmark"),
                      b.CalendarOne(session.id).labelled(lang, "button_calendar")])
     rows.append([b.ProgramPage(0).labelled(lang, "button_back_program")])
