@@ -91,8 +91,8 @@ def _session_line(program: Program, session: Session, lang: str, with_day: bool 
     start, end = program.local(session.start), program.local(session.end)
     day = f"{escape(format_day_short(lang, start))} " if with_day and program.several_days else ""
     line = f"<b>{day}{start:%H:%M}–{end:%H:%M}</b> {escape(session.title.get(lang))}"
-    if session.room:
-        line += f" · <i>{escape(session.room)}</i>"
+    if session.room or session.meeting_point:
+        line += f" · <i>{escape(room_of(session, lang))}</i>"
     if session.begins != session.start:  # the bus leaves before (or after) the session's start
         line += " · " + t(lang, "line_departure", time=f"{program.local(session.begins):%H:%M}")
     if session.cancelled:

@@ -53,6 +53,7 @@ TEXTS = {
     "duration_minutes": "{minutes} Min.",
     "details_time": "🕒 {date}, {time}",
     "details_room": "📍 {room}",
+    "details_destination": "🚌 Ziel: {room}",
     "details_speakers": "🎤 {speakers}",
     "details_seats_free": "🎟 {free} von {capacity} {capacity:Platz|Plätzen} frei",
     "details_seats_full": "🎟 ausgebucht ({capacity} {capacity:Platz|Plätze}), Warteliste: {waiting}",

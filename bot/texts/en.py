@@ -54,6 +54,7 @@ TEXTS = {
     "duration_minutes": "{minutes} min",
     "details_time": "🕒 {date}, {time}",
     "details_room": "📍 {room}",
+    "details_destination": "🚌 Destination: {room}",
     "details_speakers": "🎤 {speakers}",
     "details_seats_free": "🎟 {free} of {capacity} {capacity:seat|seats} free",
     "details_seats_full": "🎟 fully booked ({capacity} {capacity:seat|seats}), waiting list: {waiting}",

@@ -14,8 +14,10 @@ def when(program: Program, session: Session, lang: str) -> str:
 
 
 def room_of(session: Session, lang: str) -> str:
-    """Where it takes place: its room, else the excursion's meeting point."""
-    return session.room or (session.meeting_point.name.get(lang) if session.meeting_point else "–")
+    """Where to go for it: an excursion's meeting point (its room is where the bus goes), else its room."""
+    if session.meeting_point is not None:
+        return session.meeting_point.name.get(lang)
+    return session.room or "–"
 
 
 def day_and_time(program: Program, moment, lang: str) -> str:
@@ -53,7 +55,8 @@ def basics(program: Program, session: Session, lang: str, fit: bool = False) -> 
     start, end = program.local(session.start), program.local(session.end)
     lines.append(t(lang, "details_time", date=format_date(lang, start), time=format_range(lang, start, end)))
     if session.room:
-        lines.append(t(lang, "details_room", room=cut(session.room, 200)))
+        key = "details_destination" if session.meeting_point is not None else "details_room"
+        lines.append(t(lang, key, room=cut(session.room, 200)))
     if session.speakers:
         speakers = ", ".join(
             f"{s.name.get(lang)} ({s.role.get(lang)})" if s.role else s.name.get(lang) for s in session.speakers
