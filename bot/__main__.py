@@ -1,4 +1,4 @@
-"""Command line: python -m bot run | check [PATH] | demo | sandbox"""
+"""Command line: python -m bot run | check [PATH] | import | demo | guests | invite | purge | sandbox"""
 
 from __future__ import annotations
 
@@ -116,6 +116,27 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--admin", action="store_true", help="chat as an organizer")
     demo.add_argument("--lang", default="de", choices=["de", "en"], help="your Telegram language")
     demo.add_argument("--name", default="Alex", help="your first name in the demo")
+
+    guests = commands.add_parser("guests", help="the guest list: load a CSV (with a preview), list, release a connection")
+    guest_commands = guests.add_subparsers(dest="guests_command", required=True)
+    load = guest_commands.add_parser("load", help="load or reload the guest list from a CSV (name; e-mail, organization, "
+                                                  "code optional); shows what changes and asks first")
+    load.add_argument("file", help="the CSV file (UTF-8 or Windows-1252, ; or , between fields)")
+    load.add_argument("--dry-run", action="store_true", help="only show what would change")
+    load.add_argument("--yes", action="store_true", help="apply without asking")
+    listing = guest_commands.add_parser("list", help="every guest, tab-separated, with whether they connected")
+    unlink = guest_commands.add_parser("unlink", help="release a guest's Telegram account: their link works again")
+    unlink.add_argument("who", help="part of the guest's name, e-mail or code (must match one guest)")
+    unlink.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    for sub in (load, listing, unlink):
+        sub.add_argument("--program", help="program file (BOT_PROGRAM, default ./program.yaml)")
+        sub.add_argument("--database", help="SQLite file or PostgreSQL URL (BOT_DATABASE)")
+
+    invite = commands.add_parser("invite", help="write each guest's personal t.me link into a CSV for a mail merge")
+    invite.add_argument("-o", "--output", help="CSV file to write (default: print it)")
+    invite.add_argument("--bot", help="the bot's @username (default: asked of Telegram with BOT_TOKEN)")
+    invite.add_argument("--program", help="program file (BOT_PROGRAM, default ./program.yaml)")
+    invite.add_argument("--database", help="SQLite file or PostgreSQL URL (BOT_DATABASE)")
 
     purge = commands.add_parser("purge", help="delete all personal data now (otherwise done after the retention period)")
     purge.add_argument("--database", help="SQLite file (BOT_DATABASE, default ./data/bot.sqlite3)")
@@ -309,6 +330,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "purge":
             prepare_database(settings.database_path)
             return purge(settings, args.yes)
+        if args.command in ("guests", "invite"):
+            from . import guest_commands
+
+            prepare_database(settings.database_path)
+            if args.command == "invite":
+                return guest_commands.invite(settings, args.output, args.bot)
+            if args.guests_command == "load":
+                return guest_commands.load(settings, args.file, args.dry_run, args.yes)
+            if args.guests_command == "list":
+                return guest_commands.listing(settings)
+            return guest_commands.unlink(settings, args.who, args.yes)
         if args.command == "sandbox":
             from .sandbox.server import DEFAULT_TOKEN, serve_forever
 

@@ -16,8 +16,8 @@ from .cluster import Cluster
 from .delivery import ConferenceRateLimiter, Dispatcher, SharedBudget
 from .domain.program import Program
 from .announcement_service import AnnouncementService
-from .handlers import (admin, announce, changes, community, conversation, dispatch, fallback, inline, orga, personal,
-                       program as program_handlers, reminders, signup)
+from .handlers import (admin, announce, changes, community, conversation, dispatch, fallback, guests, inline, orga,
+                       personal, program as program_handlers, reminders, signup)
 from .handlers.push import make_renderer
 from .processor import PerChatUpdateProcessor
 from .reminder_service import ReminderService
@@ -82,7 +82,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(guard, group=group)
     conversation.set_fallbacks(text=program_handlers.free_text, other=fallback.unsupported)
     for handler in (*inline.handlers(), *program_handlers.handlers(), *signup.handlers(), *reminders.handlers(), *personal.handlers(),
-                    *community.handlers(), *admin.handlers(), *orga.handlers(), *announce.handlers(),
+                    *community.handlers(), *admin.handlers(), *orga.handlers(), *announce.handlers(), *guests.handlers(),
                     *changes.handlers(), *conversation.handlers(), *dispatch.handlers(), *fallback.handlers()):
         application.add_handler(handler)
     application.add_error_handler(fallback.on_error)

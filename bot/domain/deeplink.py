@@ -4,8 +4,9 @@ The one place that turns a session into a start parameter and a parameter back i
 asks for. Telegram allows 1–64 characters of A-Z, a-z, 0-9, "_" and "-". Program session ids
 are lower-case and short, so they travel as they are ("podium"); an id that does not fit, or
 that would read as one of the parameters below, travels base64url-encoded behind "B64_" (an
-upper-case prefix no session id can have). Anyone can type "/start <anything>", so parsing
-never trusts its input: whatever does not decode cleanly is `Invalid`.
+upper-case prefix no session id can have). A guest's invitation is "G_<code>", upper-case too.
+Anyone can type "/start <anything>", so parsing never trusts its input: whatever does not
+decode cleanly is `Invalid`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ ALLOWED = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SIGNUP = "signup-"  # "signup-<id>": sign up straight away (printed on posters, so kept as it is)
 ENCODED = "B64_"
 MENU = "Menu"  # opens the welcome and the main menu (the button above empty inline results)
+INVITE = "G_"  # "G_<code>": a guest's personal invitation (domain/guests.py makes the codes)
+INVITE_CODE = re.compile(r"^[a-z0-9]{8,40}$")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,12 @@ class SignUp:
 
 
 @dataclass(frozen=True)
+class Invite:
+    """A guest's personal link: connects the Telegram account that opens it to the guest."""
+    code: str
+
+
+@dataclass(frozen=True)
 class Welcome:
     """No parameter, or the menu parameter: the welcome."""
 
@@ -42,7 +51,7 @@ class Invalid:
     """A parameter that no link of this bot carries: forged, cut off or mistyped."""
 
 
-Link = ShowSession | SignUp | Welcome | Invalid
+Link = ShowSession | SignUp | Invite | Welcome | Invalid
 
 
 def session_parameter(session_id: str) -> str | None:
@@ -60,6 +69,17 @@ def session_link(bot_username: str, session_id: str) -> str | None:
     return f"https://t.me/{bot_username}?start={parameter}" if parameter else None
 
 
+def invite_parameter(code: str) -> str:
+    """The start parameter of a guest's invitation."""
+    if not INVITE_CODE.match(code):
+        raise ValueError("an invitation code is 8-40 lower-case letters and digits")
+    return INVITE + code
+
+
+def invite_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={invite_parameter(code)}"
+
+
 def parse(parameter: str) -> Link:
     """What a start parameter asks for. Existence of the session is the caller's question."""
     if not parameter or parameter == MENU:
@@ -69,6 +89,9 @@ def parse(parameter: str) -> Link:
     if parameter.startswith(SIGNUP):
         target = parameter[len(SIGNUP):]
         return SignUp(target) if target else Invalid()
+    if parameter.startswith(INVITE):
+        code = parameter[len(INVITE):]
+        return Invite(code) if INVITE_CODE.match(code) else Invalid()
     if parameter.startswith(ENCODED):
         decoded = _decode(parameter[len(ENCODED):])
         return ShowSession(decoded) if decoded else Invalid()
@@ -76,7 +99,7 @@ def parse(parameter: str) -> Link:
 
 
 def _reserved(session_id: str) -> bool:
-    return session_id == MENU or session_id.startswith((SIGNUP, ENCODED))
+    return session_id == MENU or session_id.startswith((SIGNUP, ENCODED, INVITE))
 
 
 def _decode(text: str) -> str | None:

@@ -493,6 +493,10 @@ class _Checker:
             attendees = None
         conference_id = self.string(where, data, "id", required=False) or "conference"
         name = self.text(where, data, "name")
+        guests_only = data.get("guests_only", False)
+        if not isinstance(guests_only, bool):
+            self.problem(where, "field_bool", data, "guests_only", field="guests_only")
+            guests_only = False
         if tz is None or start is None or end is None:
             return None
         return Conference(
@@ -510,6 +514,8 @@ class _Checker:
             privacy_controller=self.text(("conference.privacy",), privacy, "controller", required=False),
             retention_days=retention,
             expected_attendees=attendees,
+            guests_only=guests_only,
+            registration=self.text(where, data, "registration", required=False),
         )
 
     def zone(self, data: dict) -> ZoneInfo | None:

@@ -418,6 +418,19 @@ class OrgaMenu(Payload):
     action: str
 
 
+# The guest list
+
+
+@payload("ga", organizers=True)
+class GuestsMenu(Payload):
+    action: str  # load, links, connected, unlink
+
+
+@payload("gp", organizers=True)
+class GuestPick(Payload):
+    guest_id: int
+
+
 # Announcements
 
 

@@ -132,6 +132,7 @@ MENU = (  # (action, text key of the button); each runs the command of the same 
     ("broadcast", "orga_broadcast"), ("broadcasts", "orga_broadcasts"), ("scheduled", "orga_scheduled"),
     ("delay", "orga_delay"), ("room", "orga_room"), ("cancel", "orga_cancel"), ("restore", "orga_restore"),
     ("reload", "orga_reload"), ("questions", "orga_questions"), ("feedback", "orga_feedback"),
+    ("guests", "orga_guests"),
 )
 ACTIONS: dict[str, Callable] = {}
 

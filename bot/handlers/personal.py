@@ -14,7 +14,7 @@ from ..domain.program import Program
 from ..domain.reminders import lead_time, purge_moment
 from ..exports import csv_bytes
 from ..texts import format_date, format_decimal, format_moment, plain, t
-from ..usecases import privacy
+from ..usecases import community, guests, privacy
 from ..wording.sessions import room_of
 from . import buttons as b
 from . import conversation, orga, views
@@ -132,6 +132,8 @@ async def _feedback_prompt(push: Push, message: FeedbackPrompt) -> Send | Skip:
     session = push.svc.program.current.session(message.session_id)
     if session is None or session.cancelled:
         return Skip("the session was cancelled")
+    if push.row.user_id is not None and not await guests.admitted(push.svc, push.row.user_id):
+        return Skip("not a guest: only guests rate (guests_only)")
     return push.text(t(push.lang, "feedback_prompt", title=session.title.get(push.lang)),
                      keyboard(feedback_buttons(session.id)))
 
@@ -144,7 +146,7 @@ async def _rate(update: Update, context: BotContext, who: Asker, value: b.Rate) 
         await b.refuse(update, who.lang)
         return
     title = session.title.get(who.lang)
-    if not await svc.storage.feedback.save(session.id, who.user_id, value.stars, svc.now()):
+    if not await community.rate(svc, who.user_id, session, value.stars):
         await send(update, context, t(who.lang, "feedback_twice", title=title))
         return
     await conversation.expect(context, who, FEEDBACK, "comment", session=session.id)

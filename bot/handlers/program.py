@@ -24,6 +24,10 @@ async def start(update: Update, context: BotContext) -> None:
         from .signup import sign_up_for  # deep link "signup-<id>": sign up straight away
 
         await sign_up_for(update, context, who, link.session_id)
+    elif isinstance(link, deeplink.Invite):
+        from .guests import open_invitation  # a guest's personal link: connect this account
+
+        await open_invitation(update, context, who, link.code)
     elif isinstance(link, deeplink.ShowSession):
         await details(update, context, link.session_id, who)
     elif isinstance(link, deeplink.Invalid):

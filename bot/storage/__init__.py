@@ -3,8 +3,8 @@
 `Storage` holds one repository per stored aggregate, each in its own module with its own state:
 `storage.attendees`, `.registrations`, `.bookmarks`, `.audiences` (who is concerned by what),
 `.outbox`, `.announcements`, `.program_changes`, `.conversations`, `.confirmations`, `.feedback`,
-`.questions`, `.networking`, `.privacy`, `.coordination` (the processes sharing a database) and
-`.updates` (webhook claims): `await storage.registrations.sign_up(...)`. Repositories neither
+`.questions`, `.networking`, `.guests` (the guest lists), `.privacy`, `.coordination` (the
+processes sharing a database) and `.updates` (webhook claims): `await storage.registrations.sign_up(...)`. Repositories neither
 inherit from each other nor reach into each other's state; what one must tell another it is
 handed at construction (privacy tells `attendees` whom to forget).
 
@@ -29,6 +29,7 @@ from .conversations import Conversations, PendingInput
 from .coordination import Coordination
 from .engine import Database, Transaction
 from .feedback import Feedback, FeedbackRow
+from .guests import GuestCount, Guests, Loaded
 from .networking import ContactRequest, Match, Networking, Profile
 from .outbox import DeliveryReport, Outbox, OutboxMessage, OutboxRow
 from .privacy import PERSONAL_DATA, PersonalData, Privacy
@@ -39,6 +40,7 @@ from .schema import MIGRATIONS
 from .updates import Updates
 
 __all__ = ["Announcement", "Attendee", "AttendeeInfo", "Confirmation", "ContactRequest", "Database", "FeedbackRow",
+           "GuestCount", "Loaded",
            "ListedRegistration", "DeliveryReport", "MIGRATIONS", "Match", "MyRegistration", "OutboxMessage", "OutboxRow",
            "PERSONAL_DATA", "PendingInput", "PersonalData", "Profile", "Question", "SessionCount", "Storage", "Transaction"]
 
@@ -59,6 +61,7 @@ class Storage:
         self.feedback = Feedback(db)
         self.questions = Questions(db)
         self.networking = Networking(db)
+        self.guests = Guests(db)
         self.privacy = Privacy(db, self.attendees)
         self.coordination = Coordination(db)
         self.updates = Updates(db)

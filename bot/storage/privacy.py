@@ -61,6 +61,10 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
                  export_columns="id, description, created_at"),
     PersonalData("session_overrides", ("author_id",), "session_changes_made", anonymize=(("author_id", None),),
                  export_columns="session_id, updated_at"),
+    # the organizers' guest list: the entry of the person this account is connected to goes whole
+    PersonalData("guests", ("user_id",), "guest_list_entry",
+                 export_columns="conference_id, name, email, organization, reference, connected_at"),
+    PersonalData("invite_attempts", ("user_id",), "invitation_attempts", export_columns="at"),
     # when the bot last wrote to the person's private chat (under a hash of its id), for Telegram's limits
     PersonalData("rate_budget", ("key",), "recent_messages_count", stored_as=_chat_budget_keys),
     PersonalData("attendees", ("user_id",), "attendee"),  # last: other tables refer to it

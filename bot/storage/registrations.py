@@ -38,6 +38,8 @@ class ListedRegistration:
     position: int | None
     created_at: str
     updated_at: str
+    registered_as: str | None = None  # the name on the guest list, when the account is connected to a guest
+    organization: str = ""  # the guest's organization, from the guest list
 
 
 class SeatBook:
@@ -231,16 +233,18 @@ class Registrations:
     async def confirmed_count(self, session_id: str) -> int:
         return await self._db.run(lambda conn: SeatBook(conn).confirmed_count(session_id), write=False)
 
-    async def listed(self, session_id: str | None = None) -> list[ListedRegistration]:
-        """Every live registration, by session, confirmed first, then the waitlist in order."""
+    async def listed(self, session_id: str | None = None, guests_of: str | None = None) -> list[ListedRegistration]:
+        """Every live registration, by session, confirmed first, then the waitlist in order;
+        with `guests_of` (a conference id), the name and organization its guest list gives."""
         def work(conn):
             rows = conn.execute(
-                f"""SELECT r.*, a.first_name, a.last_name, a.username,
+                f"""SELECT r.*, a.first_name, a.last_name, a.username, g.name AS guest_name, g.organization,
                           ROW_NUMBER() OVER (PARTITION BY r.session_id, r.state ORDER BY r.arrival, r.id) AS rank
                    FROM registrations r JOIN attendees a ON a.user_id = r.user_id
+                   LEFT JOIN guests g ON g.user_id = r.user_id AND g.conference_id = ?
                    WHERE r.state != 'cancelled' {"AND r.session_id = ?" if session_id else ""}
                    ORDER BY r.session_id, r.state = 'waitlisted', r.arrival, r.id""",
-                (session_id,) if session_id else (),
+                (guests_of or "", session_id) if session_id else (guests_of or "",),
             )
             return [
                 ListedRegistration(
@@ -249,6 +253,7 @@ class Registrations:
                     username=row["username"], state=row["state"],
                     position=row["rank"] if row["state"] == rules.WAITLISTED else None,
                     created_at=row["created_at"], updated_at=row["updated_at"],
+                    registered_as=row["guest_name"], organization=row["organization"] or "",
                 )
                 for row in rows
             ]

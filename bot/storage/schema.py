@@ -219,4 +219,29 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX processed_updates_by_age ON processed_updates (claimed_at)
     """,
+    # 8: the guest list of a conference (its registration list) with each guest's invitation code
+    # and the Telegram account that opened it; failed openings, to make guessing codes impractical
+    """
+    CREATE TABLE guests (
+        id INTEGER PRIMARY KEY,
+        conference_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL DEFAULT '',
+        organization TEXT NOT NULL DEFAULT '',
+        reference TEXT NOT NULL DEFAULT '',
+        code TEXT NOT NULL UNIQUE,
+        user_id INTEGER,
+        connected_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (conference_id, user_id)
+    );
+    CREATE INDEX guests_by_conference ON guests (conference_id, id);
+    CREATE TABLE invite_attempts (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX invite_attempts_by_user ON invite_attempts (user_id, at)
+    """,
 ]

@@ -113,6 +113,7 @@ TEXTS = {
         "/verschieben [id] [Min.] [folgende] – Programmpunkt verschieben\n"
         "/raum [id] [Raum] – Raum ändern\n"
         "/absagen [id] – Programmpunkt absagen; /wiederherstellen [id] – Absage zurücknehmen\n"
+        "/gaeste – Gästeliste, Einladungslinks, wer verbunden ist\n"
         "/orga – alles für das Organisationsteam, per Knopf\n"
         "/abbrechen – laufende Eingabe abbrechen"
     ),
@@ -381,6 +382,7 @@ TEXTS = {
     "admin_attendees_confirmed": "<b>Bestätigt:</b>",
     "admin_attendees_waiting": "<b>Warteliste:</b>",
     "admin_attendees_empty": "Noch keine Anmeldungen.",
+    "admin_attendees_guest": "{name}{organization} – Telegram: {telegram}",
     "admin_export_caption": "📄 Alle Anmeldungen ({count} {count:Zeile|Zeilen}), Stand {time} Uhr.",
     "admin_reload_ok": "🔄 Programm neu geladen: {sessions} {sessions:Programmpunkt|Programmpunkte}.",
     "admin_reload_failed": "⚠️ Das neue Programm hat Fehler und wurde <b>nicht</b> übernommen:\n{problems}",
@@ -447,6 +449,7 @@ TEXTS.update({
         "/reload – program.yaml neu einlesen (mit Vorschau)\n"
         "/fragen – Fragen aus dem Publikum moderieren\n"
         "/feedback – Bewertungen je Programmpunkt\n"
+        "/gaeste – Gästeliste laden, Einladungslinks, wer verbunden ist\n"
         "/abbrechen – laufende Eingabe abbrechen"
     ),
     "orga_attendees": "👥 Anmeldungen",
@@ -656,4 +659,104 @@ TEXTS.update({
     "problem_language_from_events": "Titel ohne Sprachangabe: {language} (die Sprache der meisten Veranstaltungen)",
     "problem_language_default": ("Titel ohne Sprachangabe: {language} (Voreinstellung des Bots; conference.language "
                                  "setzen oder --language angeben)"),
+})
+
+# Gästeliste, Einladungen und „nur für Gäste“
+TEXTS.update({
+    "guests_only_refused": (
+        "🎟 Sitzplätze, Fragen, Bewertungen und das Vernetzen sind bei „{conference}“ den angemeldeten Gästen "
+        "vorbehalten.\n\nSie haben sich angemeldet? Dann öffnen Sie bitte den persönlichen Link aus Ihrer "
+        "Einladung – daran erkenne ich Sie.{how}\n\nDas Programm können Sie jederzeit ansehen: /programm"
+    ),
+    "guests_only_how": "\n\nNoch nicht angemeldet? {registration}",
+    "guests_only_how_contact": "\n\nNoch nicht angemeldet? Das Organisationsteam hilft gern weiter: {contact}",
+    "guest_connected": (
+        "✅ Willkommen, {name}! Ihr Telegram-Konto ist jetzt mit Ihrer Anmeldung zu „{conference}“ verbunden. "
+        "Sie können sich für Programmpunkte anmelden, Fragen stellen, bewerten und sich vernetzen."
+    ),
+    "guest_already": "✅ {name}, Ihr Telegram-Konto ist bereits mit Ihrer Anmeldung zu „{conference}“ verbunden.",
+    "guest_taken": (
+        "⚠️ Diese Einladung wurde schon mit einem anderen Telegram-Konto geöffnet. Ist es Ihre Einladung? Dann "
+        "schreiben Sie bitte dem Organisationsteam{contact} – es kann die Verbindung lösen."
+    ),
+    "guest_other": (
+        "⚠️ Ihr Telegram-Konto ist bereits mit der Anmeldung von {name} verbunden. Eine Einladung gehört zu "
+        "einer Person; bei Fragen hilft das Organisationsteam{contact}."
+    ),
+    "guest_unknown": (
+        "🤔 Diese Einladung kenne ich nicht – vielleicht ist der Link unvollständig. Bitte öffnen Sie ihn direkt "
+        "aus Ihrer Einladungs-E-Mail."
+    ),
+    "guest_limited": (
+        "⏳ Zu viele ungültige Einladungslinks in kurzer Zeit. Bitte versuchen Sie es in einer Stunde noch einmal "
+        "oder wenden Sie sich an das Organisationsteam."
+    ),
+    "guest_contact": ": {contact}",
+    "orga_guests": "🎟 Gästeliste",
+    "guests_title": (
+        "🎟 <b>Gästeliste – {conference}</b>\n{total} {total:Gast|Gäste}, davon {connected} mit Telegram verbunden.\n"
+        "{mode}"
+    ),
+    "guests_mode_only": "🔒 Nur verbundene Gäste nehmen Plätze, stellen Fragen, bewerten und vernetzen sich (guests_only).",
+    "guests_mode_open": "🔓 Alle können teilnehmen; die Liste zeigt, wer angemeldet ist (guests_only ist aus).",
+    "guests_load": "📄 Liste laden",
+    "guests_links": "🔗 Einladungslinks (CSV)",
+    "guests_connected_button": "✅ Wer ist verbunden?",
+    "guests_unlink": "🔓 Verbindung lösen",
+    "flow_guestlist": "das Laden der Gästeliste",
+    "flow_guest_unlink": "die Suche nach einem Gast",
+    "guests_send_file": (
+        "📄 Senden Sie mir die Gästeliste als CSV-Datei (aus dem Anmeldeformular, pretix oder einer Tabelle): "
+        "eine Spalte „Name“ (oder „Vorname“ und „Nachname“), dazu wahlweise „E-Mail“, „Organisation“ und "
+        "„Code“ (die Anmeldenummer). Ich zeige erst eine Vorschau; geändert wird nichts ohne Ihre Bestätigung."
+    ),
+    "guests_file_too_big": "Die Datei ist zu groß (höchstens {megabytes} MB). Nichts wurde geändert.",
+    "guests_not_loaded": "❌ <b>Die Gästeliste wurde nicht geladen</b> – nichts wurde geändert.\n{problem}\n\nSenden Sie eine korrigierte Datei oder /abbrechen.",
+    "guests_unchanged": "✅ Die Datei enthält dieselben {total} {total:Gast|Gäste} wie die geladene Liste. Nichts zu ändern.",
+    "guests_preview": "📄 <b>Gästeliste – Vorschau</b>\n{total} {total:Gast|Gäste} in der Datei.",
+    "guests_preview_added": "➕ Neu: {count}",
+    "guests_preview_changed": "✏️ Geändert: {count}",
+    "guests_preview_renamed": "   • {before} → {after}",
+    "guests_preview_removed": "➖ <b>Entfernt: {count}</b> (ihre Einladungslinks gelten dann nicht mehr)",
+    "guests_preview_removed_line": "   • {name}{connected}",
+    "guests_preview_removed_connected": " – mit Telegram verbunden",
+    "guests_preview_more": "   … und {count} weitere",
+    "guests_preview_unchanged": "= Unverändert: {count}",
+    "guests_preview_confirm": "Erst mit „Bestätigen“ wird etwas geändert.",
+    "guests_loaded": (
+        "✅ <b>Gästeliste geladen.</b> Neu: {added}, geändert: {changed}, entfernt: {removed}. Insgesamt "
+        "{total} {total:Gast|Gäste}.\nDie persönlichen Links: „🔗 Einladungslinks“ in /gaeste oder "
+        "<code>python -m bot invite</code>."
+    ),
+    "guests_stale": "🔄 Die Gästeliste wurde seit dieser Vorschau geändert – übernommen wurde nichts. Hier ist die Vorschau auf dem aktuellen Stand:",
+    "guests_file_gone": "Die Datei dieser Vorschau ist nicht mehr lesbar – bitte senden Sie sie noch einmal. Nichts wurde geändert.",
+    "guests_links_caption": "🔗 Einladungslinks für {count} {count:Gast|Gäste} (für den Serienbrief). Jeder Link gehört genau einer Person.",
+    "guests_none": "Noch keine Gästeliste geladen. „📄 Liste laden“ in /gaeste.",
+    "guests_connected_title": "✅ <b>Verbunden: {count}</b>",
+    "guests_waiting_title": "▫️ <b>Noch nicht verbunden: {count}</b>",
+    "guests_connected_many": "Für mehr als {limit} Gäste steht der Stand in der CSV-Datei (Spalte „connected“):",
+    "guests_unlink_ask": "🔓 Wessen Verbindung möchten Sie lösen? Schreiben Sie einen Teil von Name, E-Mail, Organisation oder Code.",
+    "guests_unlink_none": "Dazu finde ich keinen Gast. Bitte anders schreiben oder /abbrechen.",
+    "guests_unlink_choose": "Welcher Gast? (🔗 = mit Telegram verbunden)",
+    "guests_unlink_preview": (
+        "🔓 Verbindung von <b>{name}</b> lösen?\nVerbunden ist das Telegram-Konto {account}. Danach gilt es nicht "
+        "mehr als Gast, und der persönliche Link funktioniert wieder für das nächste Konto, das ihn öffnet."
+    ),
+    "guests_unlink_not_connected": "{name} ist mit keinem Telegram-Konto verbunden – der Link funktioniert schon.",
+    "guests_unlinked": "🔓 Gelöst. Der persönliche Link von {name} funktioniert wieder für das nächste Konto, das ihn öffnet.",
+    "guests_gone": "Diesen Gast gibt es nicht mehr auf der Liste.",
+    "guests_problem_empty": "Die Datei ist leer.",
+    "guests_problem_too_big": "Die Datei ist größer als {megabytes} MB.",
+    "guests_problem_broken_line": "Zeile {line}: ein Anführungszeichen ist nicht geschlossen oder steht mitten in einem Feld.",
+    "guests_problem_no_name_column": (
+        "Zeile {line}: keine Spalte für den Namen (gefunden: {found}). Nötig ist „Name“ oder „Vorname“ und „Nachname“."
+    ),
+    "guests_problem_no_guests": "Die Datei enthält keine Gäste (nur eine Kopfzeile oder gar nichts).",
+    "guests_problem_field_count": (
+        "Zeile {line}: {found} Felder statt {expected} wie in der Kopfzeile – steht ein Trennzeichen ungeschützt "
+        "in einem Feld? Dann das Feld in Anführungszeichen setzen."
+    ),
+    "guests_problem_no_name": "Zeile {line}: kein Name.",
+    "guests_problem_bad_email": "Zeile {line}: „{email}“ ist keine E-Mail-Adresse.",
+    "guests_problem_twice": "Zeile {line}: {name} steht schon in Zeile {first}.",
 })

@@ -114,6 +114,7 @@ TEXTS = {
         "/delay [id] [min] [following] – move a session\n"
         "/room [id] [room] – change the room\n"
         "/cancelsession [id] – cancel a session; /restore [id] – take it back\n"
+        "/guests – guest list, invitation links, who is connected\n"
         "/orga – everything for organizers, by buttons\n"
         "/cancel – abort the current input"
     ),
@@ -381,6 +382,7 @@ TEXTS = {
     "admin_attendees_confirmed": "<b>Confirmed:</b>",
     "admin_attendees_waiting": "<b>Waiting list:</b>",
     "admin_attendees_empty": "No sign-ups yet.",
+    "admin_attendees_guest": "{name}{organization} – Telegram: {telegram}",
     "admin_export_caption": "📄 All sign-ups ({count} {count:row|rows}), as of {time}.",
     "admin_reload_ok": "🔄 Program reloaded: {sessions} {sessions:session|sessions}.",
     "admin_reload_failed": "⚠️ The new program has errors and was <b>not</b> applied:\n{problems}",
@@ -447,6 +449,7 @@ TEXTS.update({
         "/reload – re-read program.yaml (with preview)\n"
         "/questions – moderate questions from the audience\n"
         "/feedback – ratings per session\n"
+        "/guests – load the guest list, invitation links, who is connected\n"
         "/cancel – abort the current input"
     ),
     "orga_attendees": "👥 Sign-ups",
@@ -651,4 +654,103 @@ TEXTS.update({
     "problem_language_from_events": "titles without a language: {language} (the language most events name)",
     "problem_language_default": ("titles without a language: {language} (the bot's default; set conference.language or "
                                  "use --language)"),
+})
+
+# The guest list, invitations and "guests only"
+TEXTS.update({
+    "guests_only_refused": (
+        "🎟 Seats, questions, ratings and networking at “{conference}” are for registered guests.\n\n"
+        "You registered? Then please open the personal link in your invitation – that is how I recognise you.{how}"
+        "\n\nYou are welcome to read the programme any time: /program"
+    ),
+    "guests_only_how": "\n\nNot registered yet? {registration}",
+    "guests_only_how_contact": "\n\nNot registered yet? The organizers are happy to help: {contact}",
+    "guest_connected": (
+        "✅ Welcome, {name}! Your Telegram account is now connected to your registration for “{conference}”. "
+        "You can sign up for sessions, ask questions, rate and network."
+    ),
+    "guest_already": "✅ {name}, your Telegram account is already connected to your registration for “{conference}”.",
+    "guest_taken": (
+        "⚠️ This invitation has already been opened with another Telegram account. Is it yours? Then please write "
+        "to the organizers{contact}; they can release the connection."
+    ),
+    "guest_other": (
+        "⚠️ Your Telegram account is already connected to the registration of {name}. An invitation belongs to "
+        "one person; the organizers can help{contact}."
+    ),
+    "guest_unknown": (
+        "🤔 I don't know this invitation – perhaps the link is incomplete. Please open it straight from your "
+        "invitation e-mail."
+    ),
+    "guest_limited": (
+        "⏳ Too many invalid invitation links in a short time. Please try again in an hour or contact the organizers."
+    ),
+    "guest_contact": ": {contact}",
+    "orga_guests": "🎟 Guest list",
+    "guests_title": (
+        "🎟 <b>Guest list – {conference}</b>\n{total} {total:guest|guests}, {connected} of them connected to Telegram.\n"
+        "{mode}"
+    ),
+    "guests_mode_only": "🔒 Only connected guests take seats, ask questions, rate and network (guests_only).",
+    "guests_mode_open": "🔓 Everyone can take part; the list shows who registered (guests_only is off).",
+    "guests_load": "📄 Load a list",
+    "guests_links": "🔗 Invitation links (CSV)",
+    "guests_connected_button": "✅ Who is connected?",
+    "guests_unlink": "🔓 Release a connection",
+    "flow_guestlist": "loading the guest list",
+    "flow_guest_unlink": "the search for a guest",
+    "guests_send_file": (
+        "📄 Send me the guest list as a CSV file (from your registration form, pretix or a spreadsheet): a column "
+        "“Name” (or “First name” and “Last name”), and optionally “E-mail”, “Organization” and “Code” (the "
+        "registration number). I show a preview first; nothing changes without your confirmation."
+    ),
+    "guests_file_too_big": "The file is too big (at most {megabytes} MB). Nothing changed.",
+    "guests_not_loaded": "❌ <b>The guest list was not loaded</b> – nothing changed.\n{problem}\n\nSend a corrected file or /cancel.",
+    "guests_unchanged": "✅ The file holds the same {total} {total:guest|guests} as the list loaded. Nothing to change.",
+    "guests_preview": "📄 <b>Guest list – preview</b>\n{total} {total:guest|guests} in the file.",
+    "guests_preview_added": "➕ New: {count}",
+    "guests_preview_changed": "✏️ Changed: {count}",
+    "guests_preview_renamed": "   • {before} → {after}",
+    "guests_preview_removed": "➖ <b>Removed: {count}</b> (their invitation links stop working)",
+    "guests_preview_removed_line": "   • {name}{connected}",
+    "guests_preview_removed_connected": " – connected to Telegram",
+    "guests_preview_more": "   … and {count} more",
+    "guests_preview_unchanged": "= Unchanged: {count}",
+    "guests_preview_confirm": "Nothing changes until you confirm.",
+    "guests_loaded": (
+        "✅ <b>Guest list loaded.</b> New: {added}, changed: {changed}, removed: {removed}. {total} "
+        "{total:guest|guests} in all.\nThe personal links: “🔗 Invitation links” in /guests or "
+        "<code>python -m bot invite</code>."
+    ),
+    "guests_stale": "🔄 The guest list changed since this preview – nothing was applied. Here is the preview as things are now:",
+    "guests_file_gone": "The file of this preview can no longer be read – please send it again. Nothing changed.",
+    "guests_links_caption": "🔗 Invitation links for {count} {count:guest|guests} (for your mail merge). Each link belongs to one person.",
+    "guests_none": "No guest list loaded yet. “📄 Load a list” in /guests.",
+    "guests_connected_title": "✅ <b>Connected: {count}</b>",
+    "guests_waiting_title": "▫️ <b>Not connected yet: {count}</b>",
+    "guests_connected_many": "For more than {limit} guests the state is in the CSV file (column “connected”):",
+    "guests_unlink_ask": "🔓 Whose connection would you like to release? Type part of the name, e-mail, organization or code.",
+    "guests_unlink_none": "I find no guest for that. Please try other words or /cancel.",
+    "guests_unlink_choose": "Which guest? (🔗 = connected to Telegram)",
+    "guests_unlink_preview": (
+        "🔓 Release the connection of <b>{name}</b>?\nConnected is the Telegram account {account}. It then no longer "
+        "counts as a guest, and the personal link works again for the next account that opens it."
+    ),
+    "guests_unlink_not_connected": "{name} is not connected to a Telegram account – the link works already.",
+    "guests_unlinked": "🔓 Released. The personal link of {name} works again for the next account that opens it.",
+    "guests_gone": "This guest is no longer on the list.",
+    "guests_problem_empty": "The file is empty.",
+    "guests_problem_too_big": "The file is larger than {megabytes} MB.",
+    "guests_problem_broken_line": "line {line}: a quotation mark is not closed or stands inside a field.",
+    "guests_problem_no_name_column": (
+        "line {line}: no column for the name (found: {found}). Needed is “Name”, or “First name” and “Last name”."
+    ),
+    "guests_problem_no_guests": "The file holds no guests (only a header, or nothing).",
+    "guests_problem_field_count": (
+        "line {line}: {found} fields instead of {expected} as in the header – is a separator inside a field that is "
+        "not quoted? Then put the field in quotation marks."
+    ),
+    "guests_problem_no_name": "line {line}: no name.",
+    "guests_problem_bad_email": "line {line}: “{email}” is not an e-mail address.",
+    "guests_problem_twice": "line {line}: {name} is already in line {first}.",
 })
