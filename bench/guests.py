@@ -21,7 +21,7 @@ from common import ROOT, machine, postgres_server, scratch_dir, table
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.loader import load_program
-from bot.services import ProgramHolder, Services
+from bot.services import Conferences, ProgramHolder, Services
 from bot.storage import Storage
 from bot.usecases import guests
 
@@ -39,7 +39,7 @@ async def measure(database, n: int, label: str) -> list[dict]:
     program = load_program(ROOT / "program.yaml")
     storage = Storage(database)
     await storage.open()
-    svc = Services(Settings(), Clock(), storage, ProgramHolder(ROOT / "program.yaml", program))
+    svc = Services(Settings(), Clock(), storage, Conferences([ProgramHolder(ROOT / "program.yaml", program)]))
     conference = program.conference.id
     rows = []
     try:

@@ -21,7 +21,8 @@ from .config import (
     parse_webhook_url,
     prepare_database,
 )
-from .domain.loader import ProgramError, is_url, load_program, load_schedule, parse_program, summary
+from .domain.loader import (ProgramError, is_url, load_program, load_schedule, load_series, parse_program,
+                            program_files, summary)
 from .startup import fetcher, load_or_explain
 
 NO_TOKEN = ("BOT_TOKEN is not set. Get a token from @BotFather in Telegram (send /newbot), then: "
@@ -131,12 +132,14 @@ def parser() -> argparse.ArgumentParser:
     for sub in (load, listing, unlink):
         sub.add_argument("--program", help="program file (BOT_PROGRAM, default ./program.yaml)")
         sub.add_argument("--database", help="SQLite file or PostgreSQL URL (BOT_DATABASE)")
+        sub.add_argument("--conference", help="the conference's id, when BOT_PROGRAM names several")
 
     invite = commands.add_parser("invite", help="write each guest's personal t.me link into a CSV for a mail merge")
     invite.add_argument("-o", "--output", help="CSV file to write (default: print it)")
     invite.add_argument("--bot", help="the bot's @username (default: asked of Telegram with BOT_TOKEN)")
     invite.add_argument("--program", help="program file (BOT_PROGRAM, default ./program.yaml)")
     invite.add_argument("--database", help="SQLite file or PostgreSQL URL (BOT_DATABASE)")
+    invite.add_argument("--conference", help="the conference's id, when BOT_PROGRAM names several")
 
     purge = commands.add_parser("purge", help="delete all personal data now (otherwise done after the retention period)")
     purge.add_argument("--database", help="SQLite file (BOT_DATABASE, default ./data/bot.sqlite3)")
@@ -179,6 +182,10 @@ def check(path: str | None, zone: str | None = None) -> int:
                 print(f"{target}: cannot read: {getattr(error, 'reason', None) or error}", file=sys.stderr)
                 return 1
             program = load_schedule(target, data, zone)
+        elif len(program_files(target)) > 1 or target.is_dir():  # a season: every file, and the series
+            for file, program in load_series(target, fetcher(settings)):
+                print(f"{file}: {program.conference.id}\n{summary(program)}")
+            return 0
         else:
             program = load_program(target, fetcher(settings), zone)
     except ProgramError as error:
@@ -198,14 +205,14 @@ def run(settings: Settings, webhook: bool = False) -> int:
         settings.check_webhook()
     prepare_database(settings.database_path)
     setup_logging(settings.log_level, settings.token, settings.webhook_secret if webhook else "")
-    program = load_or_explain(settings.program_path, "the bot does not start with an invalid program:", fetcher(settings))
-    if program is None:
+    programs = load_or_explain(settings.program_path, "the bot does not start with an invalid program:", fetcher(settings))
+    if programs is None:
         return 1
     from telegram import Update
 
     from .app import build_application
 
-    application = build_application(settings, program)
+    application = build_application(settings, programs)
     if webhook:
         return asyncio.run(serve_webhook(application, settings))
     application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=30)
@@ -335,12 +342,12 @@ def main(argv: list[str] | None = None) -> int:
 
             prepare_database(settings.database_path)
             if args.command == "invite":
-                return guest_commands.invite(settings, args.output, args.bot)
+                return guest_commands.invite(settings, args.conference, args.output, args.bot)
             if args.guests_command == "load":
-                return guest_commands.load(settings, args.file, args.dry_run, args.yes)
+                return guest_commands.load(settings, args.conference, args.file, args.dry_run, args.yes)
             if args.guests_command == "list":
-                return guest_commands.listing(settings)
-            return guest_commands.unlink(settings, args.who, args.yes)
+                return guest_commands.listing(settings, args.conference)
+            return guest_commands.unlink(settings, args.conference, args.who, args.yes)
         if args.command == "sandbox":
             from .sandbox.server import DEFAULT_TOKEN, serve_forever
 

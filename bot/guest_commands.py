@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import AsyncIterator
 
 from .config import ConfigError, Settings
-from .services import ProgramHolder, Services
+from . import scope
+from .services import Conferences, ProgramHolder, Services
 from .startup import fetcher, load_or_explain
 from .texts import plain
 from .usecases import guests
@@ -23,18 +24,27 @@ LISTED = 30
 
 
 @asynccontextmanager
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    """The bot's services without Telegram: the program in force and the database."""
+async def services(settings: Settings, conference: str | None) -> AsyncIterator[Services]:
+    """The bot's services without Telegram, with the conference named (or the only one) in
+    scope: its program and its rows."""
     from .storage import Storage
 
-    program = load_or_explain(settings.program_path, "the program does not load:", fetcher(settings))
-    if program is None:
+    programs = load_or_explain(settings.program_path, "the program does not load:", fetcher(settings))
+    if programs is None:
         raise ConfigError(f"BOT_PROGRAM (--program) '{settings.program_path}' is not a valid program (see above)")
+    conferences = Conferences(ProgramHolder(path, program) for path, program in programs)
+    chosen = conference or conferences.only()
+    if chosen not in conferences.ids:
+        raise ConfigError(f"--conference must name one of this bot's conferences: {', '.join(conferences.ids)}"
+                          + (f" (not '{conference}')" if conference else ""))
     storage = Storage(settings.database_path)
+    storage.database.default_conference = conferences.only()
     await storage.open()
     try:
-        yield Services(settings=settings, clock=settings.make_clock(program.tz), storage=storage,
-                       program=ProgramHolder(settings.program_path, program))
+        with scope.within(chosen):
+            svc = Services(settings=settings, clock=settings.make_clock(conferences.get(chosen).base.tz), storage=storage,
+                           conferences=conferences)
+            yield svc
     finally:
         await storage.close()
 
@@ -47,7 +57,7 @@ def ask_yes(question: str) -> bool:
     return answer.strip().lower() == "yes"
 
 
-def load(settings: Settings, file: str, dry_run: bool, yes: bool) -> int:
+def load(settings: Settings, conference: str | None, file: str, dry_run: bool, yes: bool) -> int:
     try:
         data = Path(file).read_bytes()
     except OSError as error:
@@ -55,13 +65,13 @@ def load(settings: Settings, file: str, dry_run: bool, yes: bool) -> int:
         return 1
 
     async def work() -> int:
-        async with services(settings) as svc:
-            conference = svc.program.current.conference
-            preview = await guests.preview_load(svc, conference.id, data)
+        async with services(settings, conference) as svc:
+            conference_id = svc.program.current.conference.id
+            preview = await guests.preview_load(svc, conference_id, data)
             if preview.problem is not None:
                 print(f"{file}: not loaded, nothing changed: {problem_line(preview.problem)}", file=sys.stderr)
                 return 1
-            print(describe(file, conference.id, preview))
+            print(describe(file, conference_id, preview))
             if not preview.comparison.anything:
                 return 0
             if dry_run:
@@ -70,11 +80,11 @@ def load(settings: Settings, file: str, dry_run: bool, yes: bool) -> int:
             if not yes and not ask_yes("Apply these changes? Type 'yes': "):
                 print("Nothing changed.")
                 return 1
-            result = await guests.apply_load(svc, conference.id, data, preview.expected)
+            result = await guests.apply_load(svc, conference_id, data, preview.expected)
             if isinstance(result, guests.LoadPreview):
                 print("The guest list changed meanwhile (another load?): nothing changed; run again.", file=sys.stderr)
                 return 1
-            total = (await guests.count(svc, conference.id)).total
+            total = (await guests.count(svc, conference_id)).total
             print(f"loaded: {result.added} new, {result.changed} changed, {result.removed} removed; {total} guests")
             return 0
     return asyncio.run(work())
@@ -101,9 +111,9 @@ def describe(file: str, conference_id: str, preview: guests.LoadPreview) -> str:
     return "\n".join(lines)
 
 
-def listing(settings: Settings) -> int:
+def listing(settings: Settings, conference: str | None) -> int:
     async def work() -> int:
-        async with services(settings) as svc:
+        async with services(settings, conference) as svc:
             conference_id = svc.program.current.conference.id
             everyone = await guests.listed(svc, conference_id)
             for guest in everyone:
@@ -115,9 +125,9 @@ def listing(settings: Settings) -> int:
     return asyncio.run(work())
 
 
-def unlink(settings: Settings, words: str, yes: bool) -> int:
+def unlink(settings: Settings, conference: str | None, words: str, yes: bool) -> int:
     async def work() -> int:
-        async with services(settings) as svc:
+        async with services(settings, conference) as svc:
             found = await guests.find(svc, svc.program.current.conference.id, words)
             if len(found) != 1:
                 print(f"'{words}' matches {len(found)} guests; name one exactly (name, e-mail, code):", file=sys.stderr)
@@ -137,12 +147,12 @@ def unlink(settings: Settings, words: str, yes: bool) -> int:
     return asyncio.run(work())
 
 
-def invite(settings: Settings, output: str | None, bot_username: str | None) -> int:
+def invite(settings: Settings, conference: str | None, output: str | None, bot_username: str | None) -> int:
     """Every guest's personal link, as CSV, into a file or to stdout."""
     username = (bot_username or "").lstrip("@") or _username_from_telegram(settings)
 
     async def work() -> tuple[bytes, int]:
-        async with services(settings) as svc:
+        async with services(settings, conference) as svc:
             return await guests.invitations(svc, svc.program.current.conference.id, username)
     data, count = asyncio.run(work())
     if not count:

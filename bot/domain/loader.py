@@ -105,6 +105,52 @@ def load_program(path: str | Path, fetch: Fetch | None = None, zone: str | None 
     return parse_program(raw, base=file.parent, fetch=fetch)
 
 
+PROGRAM_SUFFIXES = (".yaml", ".yml")
+SERIES_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")  # fits a deep link with a session: C_<id>_<session>
+
+
+def program_files(path: str | Path) -> list[Path]:
+    """The program files BOT_PROGRAM names: a file, or a folder's *.yaml and *.yml (one season),
+    or several of either separated by commas."""
+    files: list[Path] = []
+    for part in str(path).split(","):
+        place = Path(part.strip())
+        if place.is_dir():
+            files += sorted(f for f in place.iterdir() if f.suffix.lower() in PROGRAM_SUFFIXES and f.is_file())
+        elif part.strip():
+            files.append(place)
+    return files
+
+
+def load_series(path: str | Path, fetch: Fetch | None = None) -> list[tuple[Path, Program]]:
+    """Every program BOT_PROGRAM names, each checked on its own; ProgramError lists the problems of
+    every file (named by the file) and of the series: several conferences need each a stable
+    `conference.id` of their own, short enough for deep links."""
+    files = program_files(path)
+    if not files:
+        raise ProgramError([Problem((str(path),), Message.of("no_program_files"))])
+    loaded: list[tuple[Path, Program]] = []
+    problems: list[Problem] = []
+    for file in files:
+        try:
+            loaded.append((file, load_program(file, fetch)))
+        except ProgramError as error:
+            problems += [Problem((f"{file}: ", *p.where), p.message, p.line) for p in error.problems]
+    if len(files) > 1:
+        seen: dict[str, Path] = {}
+        for file, program in loaded:
+            conference_id = program.conference.id
+            if conference_id == "conference" or not SERIES_ID.match(conference_id):
+                problems.append(Problem((f"{file}: ", "conference"), Message.of("series_id", id=conference_id)))
+            elif conference_id in seen:
+                problems.append(Problem((f"{file}: ", "conference"),
+                                        Message.of("series_id_twice", id=conference_id, other=str(seen[conference_id]))))
+            seen.setdefault(conference_id, file)
+    if problems:
+        raise ProgramError(problems)
+    return loaded
+
+
 def is_schedule(file: Path, raw: str) -> bool:
     start = raw.lstrip("\ufeff \t\r\n")[:200]
     return file.suffix.lower() in (".json", ".xml") or start.startswith("{") or start.startswith("<")
@@ -493,6 +539,10 @@ class _Checker:
             attendees = None
         conference_id = self.string(where, data, "id", required=False) or "conference"
         name = self.text(where, data, "name")
+        organizers = data.get("organizers") or []
+        if not isinstance(organizers, list) or not all(isinstance(m, int) and not isinstance(m, bool) for m in organizers):
+            self.problem(where, "organizers", data, "organizers")
+            organizers = []
         guests_only = data.get("guests_only", False)
         if not isinstance(guests_only, bool):
             self.problem(where, "field_bool", data, "guests_only", field="guests_only")
@@ -515,6 +565,7 @@ class _Checker:
             retention_days=retention,
             expected_attendees=attendees,
             guests_only=guests_only,
+            organizers=tuple(organizers),
             registration=self.text(where, data, "registration", required=False),
         )
 

@@ -174,6 +174,7 @@ class Conference:
     expected_attendees: int | None = None
     guests_only: bool = False  # only guests of the guest list who opened their link take part
     registration: Text = EMPTY_TEXT  # how to register (told to those not on the guest list)
+    organizers: tuple[int, ...] = ()  # Telegram user ids who organize this conference (besides BOT_ADMINS)
 
     @property
     def tz(self) -> ZoneInfo:

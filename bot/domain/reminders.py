@@ -150,6 +150,13 @@ def feedback_prompts(program: Program, subjects: list[Subject]) -> list[Planned]
     return prompts
 
 
+def may_owe(program: Program, now: datetime) -> bool:
+    """Whether anything can still be owed for this conference: not once its last feedback
+    question is stale (a series keeps past conferences; planning them would only cost time)."""
+    last_end = max((s.end for s in program.sessions), default=program.conference.end)
+    return now < max(last_end, program.conference.end) + FEEDBACK_WINDOW
+
+
 def purge_moment(program: Program) -> datetime:
     """When personal data is deleted: the retention period after the conference's end."""
     return (program.conference.end + timedelta(days=program.conference.retention_days)).astimezone(timezone.utc)

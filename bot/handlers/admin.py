@@ -49,7 +49,7 @@ def _with_registrations(program, counts):
 
 async def _attendees_of(update: Update, context: BotContext, who: Asker, session) -> None:
     svc = context.services
-    listed = await svc.storage.registrations.listed(session.id, guests_of=svc.program.current.conference.id)
+    listed = await svc.storage.registrations.listed(session.id)
     confirmed = [r for r in listed if r.state == "confirmed"]
     waiting = [r for r in listed if r.state == "waitlisted"]
     lines = [t(who.lang, "admin_attendees_session", title=session.title.get(who.lang), id=session.id,
@@ -107,7 +107,7 @@ def _local_stamp(program, stamp: str) -> str:
 async def export_command(update: Update, context: BotContext, who: Asker) -> None:
     svc = context.services
     program = svc.program.current
-    rows = await svc.storage.registrations.listed(guests_of=program.conference.id)
+    rows = await svc.storage.registrations.listed()
     data = registrations_csv(rows, program, who.lang)
     stamp = program.local(svc.now())
     chat = update.effective_chat

@@ -418,6 +418,39 @@ class OrgaMenu(Payload):
     action: str
 
 
+# The series of conferences
+
+
+@payload("cm")
+class ConferenceMenu(Payload):
+    pass
+
+
+@payload("cc")
+class ChooseConference(Payload):
+    conference_id: str
+
+
+@payload("ca")
+class Archive(Payload):
+    pass
+
+
+@payload("cs")
+class ArchiveShow(Payload):
+    conference_id: str
+
+
+@payload("cn", toast=True)
+class NewsConsent(Payload):
+    on: bool
+
+
+@payload("co", organizers=True)
+class OpeningReport(Payload):
+    pass
+
+
 # The guest list
 
 

@@ -11,7 +11,6 @@ from ..domain.messages import ContactDeclined, ContactRequested, ContactShared
 from ..storage import Question
 from ..texts import Html, escape, plain, t
 from ..usecases import community
-from ..usecases.guests import require_guest
 from . import buttons as b
 from . import conversation, orga
 from .common import Asker, asker, keyboard, send, show
@@ -56,7 +55,7 @@ async def ask_command(update: Update, context: BotContext) -> None:
     text, choose the session, then write."""
     who = await asker(update, context)
     svc = context.services
-    await require_guest(svc, who.user_id)  # told at once, before typing a question in vain
+    await community.may_take_part(svc, who.user_id)  # told at once, before typing a question in vain
     program = svc.program.current
     text = " ".join(context.args or []).strip()
     session = current_question_session(program, svc.now())
@@ -77,7 +76,7 @@ async def _ask_about(update: Update, context: BotContext, who: Asker, value: b.A
     if session is None or not session.questions or session.cancelled:
         await b.refuse(update, who.lang)
         return
-    await require_guest(context.services, who.user_id)
+    await community.may_take_part(context.services, who.user_id)
     await conversation.expect(context, who, QUESTION, "text", session=session.id)
     await send(update, context, t(who.lang, "q_write", title=session.title.get(who.lang)))
 
@@ -225,7 +224,7 @@ def topic_names(program: Program, keys: list[str], lang: str) -> str:
 async def network_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
     svc = context.services
-    await require_guest(svc, who.user_id)
+    await community.may_take_part(svc, who.user_id)
     profile = await svc.storage.networking.profile(who.user_id)
     if profile is None or not profile.complete:
         await send(update, context, t(who.lang, "net_intro"), keyboard([[b.NetworkJoin().labelled(who.lang, "net_join")]]))

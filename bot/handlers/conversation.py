@@ -18,6 +18,7 @@ state themselves.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable
@@ -25,6 +26,7 @@ from typing import Any, Awaitable, Callable
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from .. import scope
 from ..services import Services
 from ..texts import plain, t
 from . import buttons
@@ -202,7 +204,9 @@ async def _confirm(update: Update, context: BotContext, who: Asker, value: butto
     if taken is None:  # a second tap, someone else's, or expired: say so in the chat
         await send(update, context, t(who.lang, "action_taken"))
         return
-    await CONFIRMATIONS[taken.kind](update, context, who, taken.payload)
+    # confirmed within the conference it was previewed in, whichever the organizer looks at now
+    with scope.within(taken.conference_id) if taken.conference_id else nullcontext():
+        await CONFIRMATIONS[taken.kind](update, context, who, taken.payload)
 
 
 @buttons.handles(buttons.Decline)

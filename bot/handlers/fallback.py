@@ -1,6 +1,7 @@
 """What nobody else handles: unknown commands, stickers and photos, forged or stale buttons,
 and errors. Everyone gets a clear answer; nobody sees a traceback. A use case that refuses
-someone not on the guest list (NotAGuest) is answered here, politely, with how to register."""
+someone not on the guest list (NotAGuest) is answered here, politely, with how to register; in a
+conference that is over (ConferenceOver), that only reading is left."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import MessageHandler, filters
 
 from ..texts import plain, t
+from ..usecases.conferences import ConferenceOver
 from ..usecases.guests import NotAGuest
 from ..wording.guests import not_a_guest
 from .common import answer, asker, send
@@ -33,9 +35,10 @@ async def unsupported(update: Update, context: BotContext) -> None:
 
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
-    if isinstance(error, NotAGuest) and isinstance(update, Update) and update.effective_user is not None:
-        # A use case refused someone who is not on the guest list (guests_only): say how to register.
-        await refuse_non_guest(update, context)
+    if isinstance(error, (NotAGuest, ConferenceOver)) and isinstance(update, Update) and update.effective_user is not None:
+        # A use case refused: someone not on the guest list (guests_only) is told how to register;
+        # in a conference that is over, only reading is left.
+        await refuse_participation(update, context, error)
         return
     if isinstance(update, Update) and isinstance(error, Forbidden) and update.effective_user:
         # The attendee blocked the bot while we answered: remember it, don't keep trying.
@@ -59,10 +62,14 @@ async def on_error(update: object, context: BotContext) -> None:
             log.exception("error handler failed")
 
 
-async def refuse_non_guest(update: Update, context: BotContext) -> None:
+async def refuse_participation(update: Update, context: BotContext, error: Exception) -> None:
     who = await asker(update, context)
     await answer(update)
-    await send(update, context, not_a_guest(context.services.program.current, who.lang))
+    program = context.services.program.current
+    if isinstance(error, ConferenceOver):
+        await send(update, context, t(who.lang, "conference_over", conference=program.conference.name.get(who.lang)))
+    else:
+        await send(update, context, not_a_guest(program, who.lang))
 
 
 def handlers() -> list:

@@ -36,8 +36,8 @@ def _conference_id(context: BotContext) -> str:
 async def open_invitation(update: Update, context: BotContext, who: Asker, code: str) -> None:
     """/start G_<code>: connect this account to the guest the code belongs to."""
     svc = context.services
+    result = await guests.connect(svc, who.user_id, code)  # puts the guest's conference in scope
     program = svc.program.current
-    result = await guests.connect(svc, who.user_id, code)
     conference = program.conference.name.get(who.lang)
     reach = contact(program, who.lang)
     reach_text = t(who.lang, "guest_contact", contact=reach) if reach else Html("")
@@ -50,7 +50,7 @@ async def open_invitation(update: Update, context: BotContext, who: Asker, code:
         log.warning("invitation of guest %s opened by a second account (user %s)", result.guest.id, who.user_id)
         text = t(who.lang, "guest_taken", contact=reach_text)
     elif result.status is Connection.OTHER_GUEST:
-        mine = await guests.guest_of(svc, who.user_id)
+        mine = await guests.guest_of(svc, who.user_id, result.guest.conference_id)
         text = t(who.lang, "guest_other", name=mine.name if mine else "–", contact=reach_text)
     elif result.status is Connection.LIMITED:
         log.warning("invitation attempts of user %s limited", who.user_id)

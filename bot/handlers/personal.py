@@ -211,7 +211,11 @@ def privacy_text(program: Program, lang: str) -> str:
 
 async def privacy_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    await send(update, context, privacy_text(context.services.program.current, who.lang))
+    program = context.services.program.current
+    several = len(context.services.conferences) > 1
+    await send(update, context, privacy_text(program, who.lang)
+               + (t(who.lang, "privacy_series", retention=program.conference.retention_days) if several
+                  else t(who.lang, "privacy_news")))
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:
@@ -225,7 +229,8 @@ async def mydata_command(update: Update, context: BotContext) -> None:
 
 async def delete_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    await send(update, context, t(who.lang, "delete_confirm"),
+    several = len(context.services.conferences) > 1
+    await send(update, context, t(who.lang, "delete_confirm") + (t(who.lang, "delete_all_conferences") if several else ""),
                keyboard([[b.DeleteConfirm().labelled(who.lang, "delete_yes"), b.DeleteKeep().labelled(who.lang, "delete_no")]]))
 
 

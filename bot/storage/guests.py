@@ -64,17 +64,18 @@ class Guests:
             return Loaded(len(comparison.added), len(comparison.changed), len(comparison.removed))
         return await self._db.run(work)
 
-    async def connect(self, conference_id: str, code: str, user_id: int, now: datetime, limit: int) -> Connecting:
-        """Connect the account that opened the invitation `code` to its guest. After `limit`
-        failed attempts within the hour the code is not even looked at."""
+    async def connect(self, conferences: str | list[str], code: str, user_id: int, now: datetime, limit: int) -> Connecting:
+        """Connect the account that opened the invitation `code` (of one of these conferences)
+        to its guest. After `limit` failed attempts within the hour the code is not even looked at."""
+        known = [conferences] if isinstance(conferences, str) else list(conferences)
         def work(conn):
             moment = now.timestamp()
             conn.execute("DELETE FROM invite_attempts WHERE user_id = ? AND at < ?", (user_id, moment - ATTEMPT_WINDOW))
             failures = conn.execute("SELECT COUNT(*) FROM invite_attempts WHERE user_id = ?", (user_id,)).fetchone()[0]
             if failures >= limit:
                 return Connecting(Connection.LIMITED)
-            row = conn.execute("SELECT * FROM guests WHERE code = ? AND conference_id = ?", (code, conference_id)).fetchone()
-            found = _guest(row) if row else None
+            row = conn.execute("SELECT * FROM guests WHERE code = ?", (code,)).fetchone()
+            found = _guest(row) if row and row["conference_id"] in known else None
             outcome = _connection(conn, found, user_id)
             if outcome in (Connection.UNKNOWN, Connection.TAKEN, Connection.OTHER_GUEST):
                 conn.execute("INSERT INTO invite_attempts (user_id, at) VALUES (?, ?)", (user_id, moment))

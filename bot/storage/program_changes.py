@@ -11,7 +11,7 @@ from ..domain.changes import Change, Override
 from ..domain.messages import ChangeNotice
 from ..domain.program import Program
 from . import audiences
-from .engine import Database, iso as _iso, read_meta, write_meta
+from .engine import Database, iso as _iso, meta_key, read_meta, write_meta
 from .outbox import queue_message
 from .registrations import SeatBook
 
@@ -22,7 +22,7 @@ class ProgramChanges:
 
     async def overrides(self) -> list[Override]:
         def work(conn):
-            rows = conn.execute("SELECT * FROM session_overrides")
+            rows = conn.execute("SELECT * FROM session_overrides WHERE conference_id = ?", (conn.conference,))
             return [Override(row["session_id"], datetime.fromtimestamp(row["start"], timezone.utc),
                              datetime.fromtimestamp(row["end"], timezone.utc), row["room"], bool(row["cancelled"]))
                     for row in rows]
@@ -44,11 +44,14 @@ class ProgramChanges:
             affected = audiences.affected(conn, [c.session_id for c in changes])  # before seats of cancelled sessions end
             for o in overrides:
                 conn.execute(
-                    """INSERT INTO session_overrides (session_id, start, "end", room, cancelled, author_id, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)
-                       ON CONFLICT (session_id) DO UPDATE SET start = excluded.start, "end" = excluded."end", room = excluded.room,
-                           cancelled = excluded.cancelled, author_id = excluded.author_id, updated_at = excluded.updated_at""",
-                    (o.session_id, o.start.timestamp(), o.end.timestamp(), o.room, int(o.cancelled), author_id, stamp))
+                    """INSERT INTO session_overrides (conference_id, session_id, start, "end", room, cancelled, author_id,
+                                                      updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (conference_id, session_id) DO UPDATE SET start = excluded.start, "end" = excluded."end",
+                           room = excluded.room, cancelled = excluded.cancelled, author_id = excluded.author_id,
+                           updated_at = excluded.updated_at""",
+                    (conn.conference, o.session_id, o.start.timestamp(), o.end.timestamp(), o.room, int(o.cancelled),
+                     author_id, stamp))
             book = SeatBook(conn)
             back: dict[int, dict[str, str]] = {}  # who got what back of a restored session
             for change in changes:
@@ -63,12 +66,13 @@ class ProgramChanges:
                         for user_id in people:
                             affected.setdefault(user_id, set()).add(change.session_id)
                             back.setdefault(user_id, {})[change.session_id] = outcome
-            write_meta(conn, "program_revision", str(revision + 1))
+            write_meta(conn, meta_key("program_revision", conn.conference), str(revision + 1))
             if base is not None:
-                write_meta(conn, "program_base", base)
+                write_meta(conn, meta_key("program_base", conn.conference), base)
             change_id = conn.insert(
-                "INSERT INTO program_changes (author_id, description, changes_json, recipients, created_at) VALUES (?, ?, ?, ?, ?)",
-                (author_id, description, json.dumps([c.as_dict() for c in changes]), len(affected), stamp))
+                """INSERT INTO program_changes (conference_id, author_id, description, changes_json, recipients, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (conn.conference, author_id, description, json.dumps([c.as_dict() for c in changes]), len(affected), stamp))
             by_session = {c.session_id: c.as_dict() for c in changes}
             order = list(by_session)
             count = book.enqueued
@@ -83,20 +87,28 @@ class ProgramChanges:
         """How many program changes (chat or reload) have been applied: previews record it."""
         return await self._db.run(lambda conn: _revision(conn), write=False)
 
+    async def revisions(self) -> dict[str, int]:
+        """Every conference's revision at once (a process checks them before each update)."""
+        def work(conn):
+            rows = conn.execute("SELECT key, value FROM meta WHERE key = 'program_revision' OR key LIKE 'program_revision:%'")
+            return {key.partition(":")[2]: int(value) for key, value in rows}
+        return await self._db.run(work, write=False)
+
     async def base(self) -> str | None:
         """The fingerprint of the program file in force: the last one reloaded or started with."""
-        return await self._db.run(lambda conn: read_meta(conn, "program_base"), write=False)
+        return await self._db.run(lambda conn: read_meta(conn, meta_key("program_base", conn.conference)), write=False)
 
     async def start_with_file(self, base: str) -> str | None:
         """A process starts with its program file: that file is in force from now on. Returns
         the fingerprint that was in force before (None if none was recorded)."""
         def work(conn):
-            before = read_meta(conn, "program_base")
+            key = meta_key("program_base", conn.conference)
+            before = read_meta(conn, key)
             if before != base:
-                write_meta(conn, "program_base", base)
+                write_meta(conn, key, base)
             return before
         return await self._db.run(work)
 
 
 def _revision(conn) -> int:
-    return int(read_meta(conn, "program_revision") or 0)
+    return int(read_meta(conn, meta_key("program_revision", conn.conference)) or 0)

@@ -564,6 +564,10 @@ TEXTS.update({
     "problem_where_yaml": "YAML-Syntax",
     "problem_where_speaker": ", Person {number}",
     "problem_entry_at_line": "{entry} (Zeile {line})",
+    "problem_no_program_files": "keine Programmdatei (*.yaml) gefunden",
+    "problem_series_id": ("'id' muss bei mehreren Konferenzen gesetzt sein: 1–24 Zeichen a-z, 0-9 und -, "
+                          "stabil über die Zeit (gefunden: '{id}')"),
+    "problem_series_id_twice": "'id' '{id}' hat schon {other}: jede Konferenz braucht ihre eigene",
     "problem_file_not_found": "Datei nicht gefunden",
     "problem_cannot_read_file": "Datei nicht lesbar: {reason}",
     "problem_source_is_url": "'{source}' ist eine URL; der Bot liest sie, wenn er läuft",
@@ -611,6 +615,7 @@ TEXTS.update({
                            "Buchstaben oder einer Ziffer beginnen"),
     "problem_outside_conference": "Feld '{field}' liegt außerhalb der Konferenz ({first} – {last})",
     "problem_field_bool": "Feld '{field}' muss true oder false sein",
+    "problem_organizers": "Feld 'organizers' muss eine Liste numerischer Telegram-Nutzer-IDs sein",
     "problem_moderators": "Feld 'moderators' muss eine Liste numerischer Telegram-Nutzer-IDs sein",
     "problem_keywords_list": "Feld 'keywords' muss eine Liste von Wörtern sein, z. B. [Mittagessen, lunch]",
     "problem_keyword_entry": "Feld 'keywords': Eintrag {number} muss ein Wort sein, nicht {item}",
@@ -759,4 +764,62 @@ TEXTS.update({
     "guests_problem_no_name": "Zeile {line}: kein Name.",
     "guests_problem_bad_email": "Zeile {line}: „{email}“ ist keine E-Mail-Adresse.",
     "guests_problem_twice": "Zeile {line}: {name} steht schon in Zeile {first}.",
+})
+
+# Die Konferenzreihe: wechseln, Archiv, Bescheid bei der nächsten
+TEXTS.update({
+    "conference_line": "<b>{name}</b>\n📅 {when}\n📍 {venue}",
+    "conference_current": "🗂 Sie sind bei:\n{line}",
+    "conference_choose": "Zu einer anderen Konferenz wechseln:",
+    "conference_only": "Eine andere Konferenz steht gerade nicht zur Wahl.",
+    "conference_switch": "🔁 Andere Konferenz",
+    "conference_over": (
+        "📚 „{conference}“ ist vorbei. Programm und Ihre Bewertungen bleiben lesbar (/archiv); "
+        "anmelden, fragen, bewerten und vernetzen geht dort nicht mehr."
+    ),
+    "archive_button": "📚 Archiv",
+    "archive_show": "📚 Nachlesen",
+    "archive_empty": "Noch ist keine Konferenz dieser Reihe vorbei.",
+    "archive_title": "📚 <b>Vergangene Konferenzen</b> – zum Nachlesen:",
+    "archive_conference": "📚 {line}\n",
+    "archive_ratings": "<b>Ihre Bewertungen:</b>",
+    "archive_rating": "{stars} {title}",
+    "news_offer": (
+        "🔔 <b>Bescheid bei der nächsten Konferenz?</b>\nDann schreibe ich Ihnen, sobald die Anmeldung für die nächste "
+        "Konferenz dieser Reihe öffnet. Dafür speichere ich nur diesen Chat, Ihre Sprache und das Datum Ihrer "
+        "Zustimmung – auch wenn alles andere nach der Konferenz gelöscht ist. Widerrufen können Sie jederzeit mit /bescheid."
+    ),
+    "news_on": "🔔 Sie bekommen Bescheid, wenn die nächste Konferenz öffnet. Widerrufen?",
+    "news_yes": "🔔 Ja, Bescheid geben",
+    "news_withdraw": "🔕 Zustimmung widerrufen",
+    "news_given": "🔔 Danke! Ich sage Bescheid, wenn die nächste Konferenz öffnet. Widerruf jederzeit: /bescheid",
+    "news_withdrawn": "🔕 Widerrufen: Ich schreibe Ihnen nicht wegen der nächsten Konferenz und habe die Zustimmung gelöscht.",
+    "opening_text": (
+        "🎉 <b>Die nächste Konferenz ist offen!</b>\n\n{line}\n{motto}\n\nProgramm, Anmeldung zu Workshops und "
+        "Erinnerungen: hier im Bot. (Sie bekommen diese Nachricht, weil Sie um Bescheid gebeten haben; "
+        "abbestellen mit /bescheid.)"
+    ),
+    "opening_open": "➡️ Zur Konferenz",
+    "opening_nobody": "Niemand wartet (mehr) auf diese Nachricht: alle mit Zustimmung haben sie schon oder sind schon dabei.",
+    "opening_report_button": "📊 Bericht",
+    "opening_preview": (
+        "📣 <b>Eröffnung ankündigen – Vorschau</b>\nAn {count} {count:Person|Personen}, die um Bescheid gebeten "
+        "haben (ohne wer schon dabei ist):\n\n{preview}"
+    ),
+    "opening_sent": "📣 Wird an {count} {count:Person|Personen} gesendet.",
+    "opening_report": "📊 Eröffnung: zugestellt {sent}, ausstehend {pending}, blockiert {blocked}, fehlgeschlagen {failed}.",
+    "orga_conference_now": "🗂 Konferenz: <b>{conference}</b>",
+    "orga_opening": "📣 Eröffnung ankündigen",
+    "orga_conference": "🔁 Konferenz wechseln",
+    "privacy_series": (
+        "\n\n<b>Mehrere Konferenzen:</b> Was Sie bei einer Konferenz tun, gehört zu ihr und wird {retention} Tage nach "
+        "ihrem Ende gelöscht; wer danach zu keiner Konferenz mehr gehört, wird ganz vergessen. /meinedaten und "
+        "/loeschen umfassen alle Konferenzen. Mit /bescheid können Sie gesondert zustimmen, von der nächsten "
+        "Konferenz zu hören: dann bleiben nur dieser Chat, Ihre Sprache und das Datum, bis Sie widerrufen."
+    ),
+    "privacy_news": (
+        "\n\nMit /bescheid können Sie gesondert zustimmen, von der nächsten Konferenz zu hören: dann bleiben nach "
+        "der Löschung nur dieser Chat, Ihre Sprache und das Datum, bis Sie widerrufen."
+    ),
+    "delete_all_conferences": "\nDas gilt für alle Konferenzen dieses Bots, auch Ihre Zustimmung zu /bescheid.",
 })

@@ -564,6 +564,10 @@ TEXTS.update({
     "problem_where_yaml": "YAML syntax",
     "problem_where_speaker": ", speaker {number}",
     "problem_entry_at_line": "{entry} (line {line})",
+    "problem_no_program_files": "no program file (*.yaml) found",
+    "problem_series_id": ("'id' must be set when there are several conferences: 1-24 characters a-z, 0-9 and -, "
+                          "stable over time (found: '{id}')"),
+    "problem_series_id_twice": "'id' '{id}' is taken by {other} already: each conference needs its own",
     "problem_file_not_found": "file not found",
     "problem_cannot_read_file": "cannot read file: {reason}",
     "problem_source_is_url": "'{source}' is a URL; the bot reads it when it runs",
@@ -610,6 +614,7 @@ TEXTS.update({
     "problem_session_id": "field 'id' must be 1–24 lower-case letters, digits, '-' or '_', starting with a letter or digit",
     "problem_outside_conference": "field '{field}' lies outside the conference ({first} – {last})",
     "problem_field_bool": "field '{field}' must be true or false",
+    "problem_organizers": "field 'organizers' must be a list of numeric Telegram user ids",
     "problem_moderators": "field 'moderators' must be a list of numeric Telegram user ids",
     "problem_keywords_list": "field 'keywords' must be a list of words, e.g. [Mittagessen, lunch]",
     "problem_keyword_entry": "field 'keywords': entry {number} must be a word, not {item}",
@@ -753,4 +758,61 @@ TEXTS.update({
     "guests_problem_no_name": "line {line}: no name.",
     "guests_problem_bad_email": "line {line}: “{email}” is not an e-mail address.",
     "guests_problem_twice": "line {line}: {name} is already in line {first}.",
+})
+
+# The series: switching, the archive, hearing about the next one
+TEXTS.update({
+    "conference_line": "<b>{name}</b>\n📅 {when}\n📍 {venue}",
+    "conference_current": "🗂 You are at:\n{line}",
+    "conference_choose": "Switch to another conference:",
+    "conference_only": "No other conference is open to choose right now.",
+    "conference_switch": "🔁 Other conference",
+    "conference_over": (
+        "📚 “{conference}” is over. Its programme and your ratings stay readable (/archive); signing up, asking, "
+        "rating and networking are closed there."
+    ),
+    "archive_button": "📚 Archive",
+    "archive_show": "📚 Read",
+    "archive_empty": "No conference of this series is over yet.",
+    "archive_title": "📚 <b>Past conferences</b> – to read:",
+    "archive_conference": "📚 {line}\n",
+    "archive_ratings": "<b>Your ratings:</b>",
+    "archive_rating": "{stars} {title}",
+    "news_offer": (
+        "🔔 <b>Hear about the next conference?</b>\nThen I will write to you as soon as registration for the next "
+        "conference of this series opens. For that I keep only this chat, your language and the date you agreed – "
+        "even when everything else is deleted after the conference. Withdraw any time with /notify."
+    ),
+    "news_on": "🔔 You will hear when the next conference opens. Withdraw?",
+    "news_yes": "🔔 Yes, let me know",
+    "news_withdraw": "🔕 Withdraw my consent",
+    "news_given": "🔔 Thank you! I will let you know when the next conference opens. Withdraw any time: /notify",
+    "news_withdrawn": "🔕 Withdrawn: I will not write about the next conference, and I deleted your consent.",
+    "opening_text": (
+        "🎉 <b>The next conference is open!</b>\n\n{line}\n{motto}\n\nProgramme, workshop sign-up and reminders: "
+        "right here in the bot. (You get this message because you asked to hear about it; stop with /notify.)"
+    ),
+    "opening_open": "➡️ To the conference",
+    "opening_nobody": "Nobody is waiting for this message (any more): everyone who agreed has it or takes part already.",
+    "opening_report_button": "📊 Report",
+    "opening_preview": (
+        "📣 <b>Announce the opening – preview</b>\nTo {count} {count:person|people} who asked to hear about it "
+        "(not counting those who take part already):\n\n{preview}"
+    ),
+    "opening_sent": "📣 Being sent to {count} {count:person|people}.",
+    "opening_report": "📊 Opening: delivered {sent}, pending {pending}, blocked {blocked}, failed {failed}.",
+    "orga_conference_now": "🗂 Conference: <b>{conference}</b>",
+    "orga_opening": "📣 Announce the opening",
+    "orga_conference": "🔁 Switch conference",
+    "privacy_series": (
+        "\n\n<b>Several conferences:</b> what you do at a conference belongs to it and is deleted {retention} days after "
+        "it ends; whoever then belongs to no conference any more is forgotten entirely. /mydata and /delete cover all "
+        "conferences. With /notify you may agree separately to hear about the next conference: then only this chat, "
+        "your language and the date stay, until you withdraw."
+    ),
+    "privacy_news": (
+        "\n\nWith /notify you may agree separately to hear about the next conference: then only this chat, your "
+        "language and the date stay after the deletion, until you withdraw."
+    ),
+    "delete_all_conferences": "\nThis covers every conference of this bot, and your consent to /notify too.",
 })

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain import deeplink
-from ..domain.guests import (ATTEMPTS_PER_HOUR, Comparison, Connecting, Guest, GuestListProblem, compare,
+from ..domain.guests import (ATTEMPTS_PER_HOUR, Comparison, Connecting, Connection, Guest, GuestListProblem, compare,
                              file_fingerprint, fingerprint, read_guest_list)
 from ..exports import csv_bytes
 from ..services import Services
 from ..storage import GuestCount, Loaded
+from . import conferences
 
 
 class NotAGuest(Exception):
@@ -65,14 +66,17 @@ async def count(svc: Services, conference_id: str) -> GuestCount:
 
 
 async def connect(svc: Services, user_id: int, code: str) -> Connecting:
-    """The account `user_id` opened the invitation `code` of the conference in force."""
-    conference_id = svc.program.current.conference.id
-    return await svc.storage.guests.connect(conference_id, code, user_id, svc.now(), ATTEMPTS_PER_HOUR)
+    """The account `user_id` opened the invitation `code`: connected to its guest, and in the
+    guest's conference from now on (an invitation names the conference too)."""
+    result = await svc.storage.guests.connect(svc.conferences.ids, code, user_id, svc.now(), ATTEMPTS_PER_HOUR)
+    if result.guest is not None and result.status in (Connection.CONNECTED, Connection.ALREADY):
+        await conferences.choose(svc, user_id, result.guest.conference_id)
+    return result
 
 
-async def guest_of(svc: Services, user_id: int) -> Guest | None:
-    """The guest of the conference in force this account is connected to."""
-    return await svc.storage.guests.of_person(svc.program.current.conference.id, user_id)
+async def guest_of(svc: Services, user_id: int, conference_id: str | None = None) -> Guest | None:
+    """The guest of the conference (in scope, or named) this account is connected to."""
+    return await svc.storage.guests.of_person(conference_id or svc.program.current.conference.id, user_id)
 
 
 async def admitted(svc: Services, user_id: int) -> bool:

@@ -207,10 +207,11 @@ async def offer_new_source(svc: Services) -> int:
         log.warning("the schedule source gives no valid program (%d problems); the current one stays", len(error.problems))
         return 0
     offered = new_base.fingerprint()
-    if new_base == svc.program.base or offered == svc.offered_source:
+    if new_base == svc.program.base or offered == svc.offered_source.get(svc.conference_id):
         return 0
-    svc.offered_source = offered
+    svc.offered_source[svc.conference_id] = offered
     now = svc.now()
     # Telegram lets a bot write only to people who started it: organizers who never did are skipped.
-    return await svc.storage.outbox.enqueue([(organizer, SourceOffer(offered)) for organizer in sorted(svc.settings.admins)],
+    organizers = sorted(svc.settings.admins | set(svc.program.current.conference.organizers))
+    return await svc.storage.outbox.enqueue([(organizer, SourceOffer(offered)) for organizer in organizers],
                                             not_before=now, now=now)
