@@ -73,12 +73,18 @@ class ReminderService:
                 counts = await privacy.purge(self.svc)
                 log.warning("retention period of %s over: its personal data purged (%s)", program.conference.id, counts)
             return 0, []
-        queued, owed, prompts = await self._queue_due(now, None) if plan.may_owe(program, now) else (0, [], [])
+        quiet = plan.quiet_until(program)
+        if now < quiet:  # months ahead, say: wake when its first reminder can be owed, plan then
+            queued, owed, prompts = 0, [], []
+        elif plan.may_owe(program, now):
+            queued, owed, prompts = await self._queue_due(now, None)
+        else:
+            queued, owed, prompts = 0, [], []
         if not self.svc.leads():
             return queued, []  # the leader wakes at the next moment; queuing what is due is safe anywhere
         await self._start_due_announcements()
         moments = [m for m in (plan.next_due(owed, now), plan.next_due(prompts, now), await self._next_announcement(),
-                               purge_at) if m is not None]
+                               purge_at, quiet if now < quiet else None) if m is not None]
         return queued, moments
 
     async def _queue_due(self, now, people: list[int] | None) -> tuple[int, list, list]:

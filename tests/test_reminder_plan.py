@@ -128,3 +128,12 @@ def test_the_bus_reminder_counts_from_the_departure_not_the_start(program):
     assert due_now(list(owed.values()), berlin("2025-06-03 14:31")) == []  # the bus has left: pointless now
     late = subject(2, "exkursion", since=berlin("2025-06-03 14:35"))  # (the rules refuse this sign-up)
     assert plan(early, [late]) == []
+
+
+def test_a_conference_months_ahead_owes_nothing_until_its_first_session_less_the_longest_lead(program):
+    from bot.domain.reminders import quiet_until
+
+    first = min(s.begins for s in program.sessions)
+    assert quiet_until(program) == first - timedelta(minutes=60)  # 60: the longest lead one can choose (the bus)
+    subjects = [Subject(1, "begruessung", "confirmed", berlin("2025-05-01 10:00"), 60, 60)]
+    assert all(r.due >= quiet_until(program) for r in plan(program, subjects))

@@ -43,7 +43,7 @@ def service(storage: RecordingStorage) -> ReminderService:
     program = load_program(PROGRAM_FILE)
     holder = ProgramHolder(PROGRAM_FILE, program)
     svc = SimpleNamespace(storage=storage, program=holder, conferences=Conferences([holder]),
-                          now=lambda: berlin("2025-06-03 08:00"), leads=lambda: True, announcements=None)
+                          now=lambda: berlin("2025-06-03 08:45"), leads=lambda: True, announcements=None)
     reminders = ReminderService(svc, None)
     reminders.DEBOUNCE = 0.01
     return reminders

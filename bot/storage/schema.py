@@ -357,6 +357,13 @@ MIGRATIONS: list[str] = [
     DROP TABLE session_overrides;
     ALTER TABLE session_overrides_9 RENAME TO session_overrides;
 
+    -- an erasure or a retention purge looks people up by their id in these (and a deleted
+    -- attendee's foreign keys are checked): an index each, or 10,000 people take seconds
+    CREATE INDEX bookmarks_by_user ON bookmarks (user_id);
+    CREATE INDEX profiles_by_user ON profiles (user_id);
+    CREATE INDEX registration_history_by_user ON registration_history (user_id);
+    CREATE INDEX outbox_by_user ON outbox (user_id);
+
     CREATE TABLE participants (
         conference_id TEXT NOT NULL,
         user_id INTEGER NOT NULL REFERENCES attendees(user_id),
