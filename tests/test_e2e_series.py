@@ -88,6 +88,12 @@ async def test_two_conferences_side_by_side_with_a_switch_reminders_and_announce
         assert kinds == {(HALLE, "reminder", anna.id), (ERFURT, "announcement", ben.id),
                          (ERFURT, "announcement", anna.id), (ERFURT, "announcement", ADMIN_ID)}
 
+        # /reload reads the file of the conference chosen; one that renamed its id is refused
+        halle = harness.services.conferences.get(HALLE).path
+        halle.write_text(halle.read_text(encoding="utf-8").replace(f"id: {HALLE}", "id: rk22-neu"), encoding="utf-8")
+        await admin.open_link(f"https://t.me/KonferenzSandboxBot?start=C_{HALLE}", expect="Willkommen")
+        await admin.send("/reload", expect="statt 'rk22-halle'")
+
 
 @pytest.mark.postgres_too
 async def test_archive_consent_opening_and_the_purge_of_one_conference_while_the_next_runs(tmp_path, clock):

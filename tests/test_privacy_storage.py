@@ -44,11 +44,14 @@ async def test_delete_user_leaves_no_trace_in_any_table(tmp_path, program):
         code = (await storage.guests.find("rk22-halle", "annegret"))[0].code
         await storage.guests.connect("rk22-halle", "wrongcode", ANNA, NOW, 5)  # a failed attempt is kept for an hour
         assert (await storage.guests.connect("rk22-halle", code, ANNA, NOW, 5)).status.value == "connected"
+        await storage.attendees.take_part("rk22-halle", ANNA, NOW)
+        await storage.next_conference.consent(ANNA, "de", NOW)  # a consent of its own: /loeschen takes it too
         exported = await storage.privacy.export(ANNA)
         assert exported["attendee"] and exported["registrations"] and exported["questions"] and exported["networking_profile"]
         assert exported["contact_requests"] and exported["feedback"] and exported["messages_to_you"]
         assert [row["name"] for row in exported["guest_list_entry"]] == ["Annegret Zuname"]
         assert len(exported["invitation_attempts"]) == 1
+        assert exported["next_conference_consent"][0]["language"] == "de" and exported["conferences_taken_part_in"]
 
         await storage.privacy.erase(program, ANNA, NOW)
     finally:

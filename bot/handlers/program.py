@@ -60,6 +60,10 @@ async def now_command(update: Update, context: BotContext) -> None:
     now = svc.now()
     text = views.now_view(program, who.lang, now)
     rows = views.session_buttons(program, program.running(now) + program.upcoming(now), who.lang)
+    if program.phase(now) == "after":  # over: hear about the next one? (a consent of its own, /bescheid)
+        from .conferences import news_button
+
+        rows += news_button(who.lang)
     await send(update, context, text, keyboard(rows))
 
 

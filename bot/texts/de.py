@@ -405,6 +405,8 @@ COMMANDS = [
     ("aussteller", "Aussteller und Stände"),
     ("frage", "Frage an die Vortragenden"),
     ("vernetzen", "Vernetzen mit Zustimmung"),
+    ("konferenz", "Konferenz der Reihe wählen"),
+    ("bescheid", "Bescheid bei der nächsten Konferenz"),
     ("datenschutz", "Datenschutz und meine Daten"),
     ("sprache", "Sprache wechseln"),
     ("hilfe", "Hilfe"),
@@ -565,6 +567,8 @@ TEXTS.update({
     "problem_where_speaker": ", Person {number}",
     "problem_entry_at_line": "{entry} (Zeile {line})",
     "problem_no_program_files": "keine Programmdatei (*.yaml) gefunden",
+    "problem_reload_id_changed": ("'id' ist jetzt '{after}' statt '{before}': unter der id ist alles Persönliche "
+                                  "gespeichert, sie bleibt; eine neue Konferenz ist eine neue Datei (und ein Neustart)"),
     "problem_series_id": ("'id' muss bei mehreren Konferenzen gesetzt sein: 1–24 Zeichen a-z, 0-9 und -, "
                           "stabil über die Zeit (gefunden: '{id}')"),
     "problem_series_id_twice": "'id' '{id}' hat schon {other}: jede Konferenz braucht ihre eigene",

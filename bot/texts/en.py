@@ -405,6 +405,8 @@ COMMANDS = [
     ("exhibitors", "Exhibitors and stands"),
     ("question", "Ask the speakers"),
     ("network", "Networking with consent"),
+    ("conference", "Choose the conference of the series"),
+    ("notify", "Hear about the next conference"),
     ("privacy", "Privacy and my data"),
     ("language", "Switch language"),
     ("help", "Help"),
@@ -565,6 +567,8 @@ TEXTS.update({
     "problem_where_speaker": ", speaker {number}",
     "problem_entry_at_line": "{entry} (line {line})",
     "problem_no_program_files": "no program file (*.yaml) found",
+    "problem_reload_id_changed": ("'id' is now '{after}' instead of '{before}': everything personal is stored under "
+                                  "the id, so it stays; a new conference is a new file (and a restart)"),
     "problem_series_id": ("'id' must be set when there are several conferences: 1-24 characters a-z, 0-9 and -, "
                           "stable over time (found: '{id}')"),
     "problem_series_id_twice": "'id' '{id}' is taken by {other} already: each conference needs its own",

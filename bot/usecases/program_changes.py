@@ -18,7 +18,7 @@ from ..domain.changes import CapacityChange, Change, Override
 from ..domain.checks import Finding, check_change
 from ..domain.loader import ProgramError
 from ..domain.messages import SourceOffer
-from ..domain.problems import Problem
+from ..domain.problems import Message, Problem
 from ..domain.program import Program
 from ..domain.signup import Overbooking
 from ..services import Services
@@ -147,6 +147,8 @@ async def preview_reload(svc: Services, new_base: Program | None = None) -> Relo
             new_base = await svc.program.read_file()
         except ProgramError as error:
             return ReloadPreview(problems=list(error.problems))
+    if moved := _conference_renamed(svc, new_base):
+        return ReloadPreview(problems=[moved])
     revision = await svc.storage.program_changes.revision()
     fingerprint = new_base.fingerprint()
     if new_base == svc.program.base:
@@ -162,6 +164,13 @@ async def preview_reload(svc: Services, new_base: Program | None = None) -> Relo
     return ReloadPreview(revision, fingerprint, warnings=list(new_base.warnings), proposed=proposed, changes=found,
                          capacities=_capacity_effects(current, proposed, counts),
                          texts_changed=len(rules.text_changes(current, proposed)), affected=len(affected))
+
+
+def _conference_renamed(svc: Services, new_base: Program) -> Problem | None:
+    """Everything personal is stored under the conference's id: a file that changed it is not a
+    reload of this conference (a new conference is a new file, and a restart)."""
+    before, after = svc.program.base.conference.id, new_base.conference.id
+    return None if before == after else Problem(("conference",), Message.of("reload_id_changed", before=before, after=after))
 
 
 def _capacity_effects(current: Program, proposed: Program, counts: dict[str, SessionCount]) -> list[CapacityEffect]:
@@ -180,6 +189,8 @@ async def apply_reload(svc: Services, revision: int, fingerprint: str, author_id
     except ProgramError as error:
         return ReloadPreview(problems=list(error.problems))
     file = new_base.fingerprint()
+    if moved := _conference_renamed(svc, new_base):
+        return ReloadPreview(problems=[moved])
     if await svc.storage.program_changes.revision() != revision or file != fingerprint:
         return await preview_reload(svc, new_base)
     current = svc.program.current
