@@ -3,7 +3,8 @@
 One bot serves a series of conferences; everything personal belongs to one of them. Each piece of
 work runs for one conference, set where the work enters the bot and nowhere else:
 
-- an update from a person: their conference (handlers/common.asker; inline mode its own);
+- an update from a person: their conference (handlers/common.asker; inline mode its own), and
+  the one they switch to in it (usecases/conferences.choose: a button, a deep link, an invitation);
 - a request of the Mini App: the person's conference (web/api.py);
 - a message from the outbox: the conference it was queued in (handlers/push.py);
 - the timed work: each conference in turn (reminder_service.py, announcement_service.py);
