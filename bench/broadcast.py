@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from contextlib import asynccontextmanager
 
-from common import ROOT, TOKEN, machine, sandbox_process, scratch_dir, table
+from common import CONFERENCE, ROOT, TOKEN, machine, sandbox_process, scratch_dir, table
 
 from bot.app import build_application, running
 from bot.clock import RehearsalClock
@@ -32,6 +32,8 @@ def seed_attendees(database, ids: list[int]) -> None:
         conn.executemany(
             "INSERT INTO attendees (user_id, chat_id, first_name, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
             [(i, i, f"A{i}", "2025-06-01T10:00:00+00:00", "2025-06-01T10:00:00+00:00") for i in ids])
+        conn.executemany("INSERT INTO participants (conference_id, user_id, first_seen) VALUES (?, ?, ?)",
+                         [(CONFERENCE, i, "2025-06-01T10:00:00+00:00") for i in ids])
 
 
 @asynccontextmanager

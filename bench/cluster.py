@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 import aiohttp
 from broadcast import ADMIN, LIMITS, PROGRAM
-from common import ROOT, TOKEN, free_port, machine, postgres_server, sandbox_process, scratch_dir, table
+from common import CONFERENCE, ROOT, TOKEN, free_port, machine, postgres_server, sandbox_process, scratch_dir, table
 from postgres import query
 
 from bot.storage import Storage
@@ -49,9 +49,11 @@ def seed(database: str, ids: list[int], bookmark: str | None = None) -> None:
     with psycopg.connect(database) as conn, conn.cursor() as cursor:
         cursor.executemany("INSERT INTO attendees (user_id, chat_id, first_name, first_seen, last_seen) VALUES (%s, %s, %s, %s, %s)",
                            [(i, i, f"A{i}", STAMP, STAMP) for i in ids])
+        cursor.executemany("INSERT INTO participants (conference_id, user_id, first_seen) VALUES (%s, %s, %s)",
+                           [(CONFERENCE, i, STAMP) for i in ids])
         if bookmark:
-            cursor.executemany("INSERT INTO bookmarks (user_id, session_id, created_at) VALUES (%s, %s, %s)",
-                               [(i, bookmark, STAMP) for i in ids])
+            cursor.executemany("INSERT INTO bookmarks (conference_id, user_id, session_id, created_at) VALUES (%s, %s, %s, %s)",
+                               [(CONFERENCE, i, bookmark, STAMP) for i in ids])
 
 
 class Instance:

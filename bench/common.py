@@ -22,6 +22,9 @@ from bot.sandbox.client import SandboxClient  # noqa: E402
 from bot.sandbox.server import DEFAULT_TOKEN  # noqa: E402
 
 
+CONFERENCE = "rk22-halle"  # the conference of program.yaml: seeded rows are its (bot/scope.py)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -15,7 +15,7 @@ import sys
 import time
 
 from broadcast import bot
-from common import ROOT, TOKEN, machine, sandbox_process, scratch_dir, table
+from common import CONFERENCE, ROOT, TOKEN, machine, sandbox_process, scratch_dir, table
 
 WORKSHOPS = ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")
 
@@ -26,12 +26,14 @@ def seed(database, n: int) -> None:
     with sqlite3.connect(database) as conn:
         conn.executemany("INSERT INTO attendees (user_id, chat_id, first_name, last_name, first_seen, last_seen) "
                          "VALUES (?, ?, ?, ?, ?, ?)", [(i, i, f"Vorname{i}", f"Nachname{i}", stamp, stamp) for i in ids])
-        conn.executemany("INSERT INTO registrations (session_id, user_id, state, arrival, created_at, updated_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?)",
-                         [(WORKSHOPS[i % 3], i, "confirmed" if k < 135 else "waitlisted", i, stamp, stamp)
+        conn.executemany("INSERT INTO participants (conference_id, user_id, first_seen) VALUES (?, ?, ?)",
+                         [(CONFERENCE, i, stamp) for i in ids])
+        conn.executemany("INSERT INTO registrations (conference_id, session_id, user_id, state, arrival, created_at, "
+                         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [(CONFERENCE, WORKSHOPS[i % 3], i, "confirmed" if k < 135 else "waitlisted", i, stamp, stamp)
                           for k, i in enumerate(ids)])
-        conn.executemany("INSERT INTO bookmarks (user_id, session_id, created_at) VALUES (?, 'podium', ?)",
-                         [(i, stamp) for i in ids])
+        conn.executemany("INSERT INTO bookmarks (conference_id, user_id, session_id, created_at) VALUES (?, ?, 'podium', ?)",
+                         [(CONFERENCE, i, stamp) for i in ids])
 
 
 def rss_mb(pid: int) -> float:

@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from common import ROOT, TOKEN, machine, scratch_dir, table
+from common import CONFERENCE, ROOT, TOKEN, machine, scratch_dir, table
 
 from bot.domain.loader import load_program
 from bot.sandbox.client import SandboxClient
@@ -51,8 +51,10 @@ def seed_bookmarks(database, ids: list[int], session_id: str) -> None:
     with sqlite3.connect(database) as conn:
         conn.executemany("INSERT INTO attendees (user_id, chat_id, first_name, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
                          [(i, i, f"R{i}", "2025-06-01T00:00:00+00:00", "2025-06-01T00:00:00+00:00") for i in ids])
-        conn.executemany("INSERT INTO bookmarks (user_id, session_id, created_at) VALUES (?, ?, ?)",
-                         [(i, session_id, "2025-06-01T00:00:00+00:00") for i in ids])
+        conn.executemany("INSERT INTO participants (conference_id, user_id, first_seen) VALUES (?, ?, ?)",
+                         [(CONFERENCE, i, "2025-06-01T00:00:00+00:00") for i in ids])
+        conn.executemany("INSERT INTO bookmarks (conference_id, user_id, session_id, created_at) VALUES (?, ?, ?, ?)",
+                         [(CONFERENCE, i, session_id, "2025-06-01T00:00:00+00:00") for i in ids])
 
 
 async def main(rounds: int, seed: int) -> dict:

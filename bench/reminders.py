@@ -16,7 +16,7 @@ import time
 from datetime import timedelta
 
 from broadcast import LIMITS, PROGRAM, TOKEN
-from common import machine, percentile, sandbox_process, scratch_dir, table
+from common import CONFERENCE, machine, percentile, sandbox_process, scratch_dir, table
 
 from bot.app import build_application, running
 from bot.clock import RehearsalClock
@@ -27,8 +27,10 @@ def seed(database, ids: list[int]) -> None:
     with sqlite3.connect(database) as conn:
         conn.executemany("INSERT INTO attendees (user_id, chat_id, first_name, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
                          [(i, i, f"R{i}", "2025-06-01T10:00:00+00:00", "2025-06-01T10:00:00+00:00") for i in ids])
-        conn.executemany("INSERT INTO bookmarks (user_id, session_id, created_at) VALUES (?, 'podium', ?)",
-                         [(i, "2025-06-01T10:00:00+00:00") for i in ids])
+        conn.executemany("INSERT INTO participants (conference_id, user_id, first_seen) VALUES (?, ?, ?)",
+                         [(CONFERENCE, i, "2025-06-01T10:00:00+00:00") for i in ids])
+        conn.executemany("INSERT INTO bookmarks (conference_id, user_id, session_id, created_at) VALUES (?, ?, 'podium', ?)",
+                         [(CONFERENCE, i, "2025-06-01T10:00:00+00:00") for i in ids])
 
 
 async def run(n: int) -> dict:

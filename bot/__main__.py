@@ -1,4 +1,4 @@
-"""Command line: python -m bot run | check [PATH] | demo | sandbox"""
+"""Command line: python -m bot run | check [PATH] | import | demo | guests | invite | purge | sandbox"""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from .config import (
     parse_webhook_url,
     prepare_database,
 )
-from .domain.loader import ProgramError, is_url, load_program, load_schedule, parse_program, summary
+from .domain.loader import (ProgramError, is_url, load_program, load_schedule, load_series, parse_program,
+                            program_files, summary)
 from .startup import fetcher, load_or_explain
 
 NO_TOKEN = ("BOT_TOKEN is not set. Get a token from @BotFather in Telegram (send /newbot), then: "
@@ -117,6 +118,29 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--lang", default="de", choices=["de", "en"], help="your Telegram language")
     demo.add_argument("--name", default="Alex", help="your first name in the demo")
 
+    guests = commands.add_parser("guests", help="the guest list: load a CSV (with a preview), list, release a connection")
+    guest_commands = guests.add_subparsers(dest="guests_command", required=True)
+    load = guest_commands.add_parser("load", help="load or reload the guest list from a CSV (name; e-mail, organization, "
+                                                  "code optional); shows what changes and asks first")
+    load.add_argument("file", help="the CSV file (UTF-8 or Windows-1252, ; or , between fields)")
+    load.add_argument("--dry-run", action="store_true", help="only show what would change")
+    load.add_argument("--yes", action="store_true", help="apply without asking")
+    listing = guest_commands.add_parser("list", help="every guest, tab-separated, with whether they connected")
+    unlink = guest_commands.add_parser("unlink", help="release a guest's Telegram account: their link works again")
+    unlink.add_argument("who", help="part of the guest's name, e-mail or code (must match one guest)")
+    unlink.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    for sub in (load, listing, unlink):
+        sub.add_argument("--program", help="program file (BOT_PROGRAM, default ./program.yaml)")
+        sub.add_argument("--database", help="SQLite file or PostgreSQL URL (BOT_DATABASE)")
+        sub.add_argument("--conference", help="the conference's id, when BOT_PROGRAM names several")
+
+    invite = commands.add_parser("invite", help="write each guest's personal t.me link into a CSV for a mail merge")
+    invite.add_argument("-o", "--output", help="CSV file to write (default: print it)")
+    invite.add_argument("--bot", help="the bot's @username (default: asked of Telegram with BOT_TOKEN)")
+    invite.add_argument("--program", help="program file (BOT_PROGRAM, default ./program.yaml)")
+    invite.add_argument("--database", help="SQLite file or PostgreSQL URL (BOT_DATABASE)")
+    invite.add_argument("--conference", help="the conference's id, when BOT_PROGRAM names several")
+
     purge = commands.add_parser("purge", help="delete all personal data now (otherwise done after the retention period)")
     purge.add_argument("--database", help="SQLite file (BOT_DATABASE, default ./data/bot.sqlite3)")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -158,6 +182,10 @@ def check(path: str | None, zone: str | None = None) -> int:
                 print(f"{target}: cannot read: {getattr(error, 'reason', None) or error}", file=sys.stderr)
                 return 1
             program = load_schedule(target, data, zone)
+        elif len(program_files(target)) > 1 or target.is_dir():  # a season: every file, and the series
+            for file, program in load_series(target, fetcher(settings)):
+                print(f"{file}: {program.conference.id}\n{summary(program)}")
+            return 0
         else:
             program = load_program(target, fetcher(settings), zone)
     except ProgramError as error:
@@ -177,14 +205,14 @@ def run(settings: Settings, webhook: bool = False) -> int:
         settings.check_webhook()
     prepare_database(settings.database_path)
     setup_logging(settings.log_level, settings.token, settings.webhook_secret if webhook else "")
-    program = load_or_explain(settings.program_path, "the bot does not start with an invalid program:", fetcher(settings))
-    if program is None:
+    programs = load_or_explain(settings.program_path, "the bot does not start with an invalid program:", fetcher(settings))
+    if programs is None:
         return 1
     from telegram import Update
 
     from .app import build_application
 
-    application = build_application(settings, program)
+    application = build_application(settings, programs)
     if webhook:
         return asyncio.run(serve_webhook(application, settings))
     application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=30)
@@ -309,6 +337,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "purge":
             prepare_database(settings.database_path)
             return purge(settings, args.yes)
+        if args.command in ("guests", "invite"):
+            from . import guest_commands
+
+            prepare_database(settings.database_path)
+            if args.command == "invite":
+                return guest_commands.invite(settings, args.conference, args.output, args.bot)
+            if args.guests_command == "load":
+                return guest_commands.load(settings, args.conference, args.file, args.dry_run, args.yes)
+            if args.guests_command == "list":
+                return guest_commands.listing(settings, args.conference)
+            return guest_commands.unlink(settings, args.conference, args.who, args.yes)
         if args.command == "sandbox":
             from .sandbox.server import DEFAULT_TOKEN, serve_forever
 

@@ -17,6 +17,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
+from . import scope
 from .services import Services
 from .storage import Announcement
 from .texts import pick_language, t
@@ -34,13 +35,17 @@ class AnnouncementService:
         self._trackers: dict[int, asyncio.Task] = {}
 
     def track(self, announcement_id: int, organizer: int | None) -> None:
-        """Follow an announcement that has started, editing `organizer`'s progress message."""
+        """Follow an announcement that has started (of the conference in scope), editing
+        `organizer`'s progress message."""
         if announcement_id not in self._trackers or self._trackers[announcement_id].done():
-            self._trackers[announcement_id] = asyncio.create_task(self._follow(announcement_id, organizer))
+            conference_id = self.svc.conference_id
+            self._trackers[announcement_id] = asyncio.create_task(self._follow(announcement_id, organizer, conference_id))
 
     async def resume(self) -> None:
-        for announcement in await self.svc.storage.announcements.recent(limit=1000, states=("sending",)):
-            self.track(announcement.id, announcement.progress_chat_id)
+        for conference_id in self.svc.conferences.ids:
+            with scope.within(conference_id):
+                for announcement in await self.svc.storage.announcements.recent(limit=1000, states=("sending",)):
+                    self.track(announcement.id, announcement.progress_chat_id)
 
     async def _language(self, user_id: int) -> str:
         attendee = await self.svc.storage.attendees.get(user_id)
@@ -54,7 +59,8 @@ class AnnouncementService:
             text += t(lang, "bc_report_reason", reason=(reason or "?")[:120], count=count)
         return text
 
-    async def _follow(self, announcement_id: int, organizer: int | None) -> None:
+    async def _follow(self, announcement_id: int, organizer: int | None, conference_id: str) -> None:
+        scope.enter(conference_id)  # this task follows one conference's announcement
         last = None
         try:
             while True:

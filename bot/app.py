@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import AsyncIterator
 
 from telegram import BotCommand, Update
@@ -14,19 +16,21 @@ from .clock import Clock
 from .config import Settings
 from .cluster import Cluster
 from .delivery import ConferenceRateLimiter, Dispatcher, SharedBudget
+from .domain import series
 from .domain.program import Program
 from .announcement_service import AnnouncementService
-from .handlers import (admin, announce, changes, community, conversation, dispatch, fallback, inline, orga, personal,
-                       program as program_handlers, reminders, signup)
+from .handlers import (admin, announce, changes, community, conferences, conversation, dispatch, fallback, guests,
+                       inline, orga, personal, program as program_handlers, reminders, signup)
 from .handlers.backlog import BacklogNotices
 from .handlers.push import make_renderer
 from .processor import PerChatUpdateProcessor
 from .reminder_service import ReminderService
 from .request_backend import make_request
-from .services import ProgramHolder, Services
+from .services import Conferences, ProgramHolder, Services
 from .storage import Storage
 from .webhook import WebhookServer, WebhookSettings
 from .domain.loader import linked_url
+from . import scope
 from .handlers.common import set_menu_button
 from .schedule_source import SourceFetcher
 from .texts import commands
@@ -39,17 +43,21 @@ SOURCE_JOB = "schedule-source"
 PARTS = "started-parts"  # bot_data: the exit stack that stops what _post_init started
 
 
-def build_application(settings: Settings, program: Program, clock: Clock | None = None,
+def build_application(settings: Settings, programs: Program | list[tuple[Path, Program]], clock: Clock | None = None,
                       limiter: ConferenceRateLimiter | None = None) -> Application:
-    """A ready-to-run bot for `program`; storage opens and delivery starts in post_init.
-    `limiter`: Telegram's limits as this bot keeps them (tests that are not about pacing relax
-    the per-chat limits, which would otherwise pace every step of a conversation to 1/s)."""
-    svc = Services(
-        settings=settings,
-        clock=clock or settings.make_clock(program.tz),
-        storage=Storage(settings.database_path),
-        program=ProgramHolder(settings.program_path, program, fetch=SourceFetcher(settings.cache_dir).fetch),
-    )
+    """A ready-to-run bot for one program or a series of them (each with the file it came from);
+    storage opens and delivery starts in post_init. `limiter`: Telegram's limits as this bot
+    keeps them (tests that are not about pacing relax the per-chat limits, which would otherwise
+    pace every step of a conversation to 1/s)."""
+    loaded = [(settings.program_path, programs)] if isinstance(programs, Program) else list(programs)
+    fetch = SourceFetcher(settings.cache_dir).fetch
+    conferences = Conferences(ProgramHolder(path, program, fetch=fetch) for path, program in loaded)
+    storage = Storage(settings.database_path)
+    # one conference: work without a conference in scope is that one's; several: there is none
+    storage.database.default_conference = conferences.only()
+    first = series.default_conference([program for _, program in loaded], datetime.now(timezone.utc))
+    svc = Services(settings=settings, clock=clock or settings.make_clock(first.tz), storage=storage,
+                   conferences=conferences)
     limiter = limiter or ConferenceRateLimiter(overall_per_second=settings.rate_limit)
     api_url = settings.api_url.rstrip("/")
     file_url = api_url[: -len("/bot")] + "/file/bot" if api_url.endswith("/bot") else api_url + "/file/bot"
@@ -84,7 +92,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(guard, group=group)
     conversation.set_fallbacks(text=program_handlers.free_text, other=fallback.unsupported)
     for handler in (*inline.handlers(), *program_handlers.handlers(), *signup.handlers(), *reminders.handlers(), *personal.handlers(),
-                    *community.handlers(), *admin.handlers(), *orga.handlers(), *announce.handlers(),
+                    *community.handlers(), *admin.handlers(), *orga.handlers(), *announce.handlers(), *guests.handlers(),
+                    *conferences.handlers(),
                     *changes.handlers(), *conversation.handlers(), *dispatch.handlers(), *fallback.handlers()):
         application.add_handler(handler)
     application.add_error_handler(fallback.on_error)
@@ -100,17 +109,48 @@ async def _start_with_program(svc: Services) -> None:
                     "give every process the same file", svc.program.path)
 
 
+class LegacyError(RuntimeError):
+    """The database holds rows from before the series, and no conference can be said to be theirs."""
+
+
+async def _adopt_legacy(svc: Services) -> None:
+    """Rows of a database from before the bot ran a series belong to the conference of its
+    program: the only one, or the one whose sessions they all name. Done once, at start."""
+    sessions = await svc.storage.series.legacy()
+    if sessions is None:
+        return
+    candidates = [h.base.conference.id for h in svc.conferences if sessions <= {s.id for s in h.base.sessions}]
+    if len(svc.conferences) == 1:
+        candidates = svc.conferences.ids
+    if len(candidates) != 1:
+        raise LegacyError(f"the database holds sign-ups and other data from before this bot ran several conferences, "
+                          f"and {len(candidates) or 'none'} of the programs could be theirs ({', '.join(candidates)}): "
+                          f"start the bot once with BOT_PROGRAM naming only the program of that conference")
+    counts = await svc.storage.series.adopt_legacy(candidates[0])
+    log.warning("rows from before the series adopted for conference %s: %s", candidates[0],
+                {table: count for table, count in counts.items() if count})
+
+
+async def _start_each_conference(svc: Services) -> None:
+    """Each conference's live changes survive restarts; its file is the one in force."""
+    for holder in svc.conferences:
+        with scope.within(holder.base.conference.id):
+            svc.program.adopt(None, await svc.storage.program_changes.overrides())
+            await _start_with_program(svc)
+
+
 async def _post_init(application: Application) -> None:
     """Start every part of the bot in order, each paired with its stop on one exit stack: they
     stop in the reverse order (_post_stop), and when one fails to start (a taken port), those
     already started stop again before the error is reported."""
     svc: Services = application.bot_data["services"]
+    svc.bot_username = application.bot.username
     parts = AsyncExitStack()
     try:
         await parts.enter_async_context(_storage_open(svc))
         cluster = await parts.enter_async_context(_cluster_joined(svc, application))
-        svc.program.adopt(None, await svc.storage.program_changes.overrides())  # live changes survive restarts
-        await _start_with_program(svc)
+        await _adopt_legacy(svc)
+        await _start_each_conference(svc)
         await parts.enter_async_context(_web_serving(svc, application))  # early: a taken port stops the start at once
         await _settle_the_book(svc)
         await parts.enter_async_context(_delivering(svc, application, cluster))
@@ -122,7 +162,8 @@ async def _post_init(application: Application) -> None:
     _watch_source(application)
     await _register_commands(application)
     await set_menu_button(application.bot, svc.settings.web_url, "de")  # per chat in English: handlers.program
-    log.info("bot ready: %s, %s", svc.program.current.conference.name.get("de"), svc.clock.describe())
+    log.info("bot ready: %s, %s", ", ".join(p.conference.name.get("de") for p in svc.conferences.programs()),
+             svc.clock.describe())
 
 
 async def _post_stop(application: Application) -> None:
@@ -174,13 +215,16 @@ async def _web_serving(svc: Services, application: Application) -> AsyncIterator
 
 
 async def _settle_the_book(svc: Services) -> None:
-    """Announcements written in the program file, and capacities the file may have changed."""
-    await svc.storage.announcements.sync_file(list(svc.program.current.announcements), svc.now())
-    promotions, overbooked = await svc.storage.registrations.reconcile_capacities(svc.program.current, svc.now())
-    for item in overbooked:
-        log.warning("session %s is overbooked: %d confirmed, capacity %d", item.session_id, item.confirmed, item.capacity)
-    if promotions:
-        log.info("%d attendees moved up from waiting lists at start", len(promotions))
+    """Announcements written in each program file, and capacities a file may have changed."""
+    for holder in svc.conferences:
+        with scope.within(holder.base.conference.id):
+            await svc.storage.announcements.sync_file(list(svc.program.current.announcements), svc.now())
+            promotions, overbooked = await svc.storage.registrations.reconcile_capacities(svc.program.current, svc.now())
+        for item in overbooked:
+            log.warning("session %s of %s is overbooked: %d confirmed, capacity %d", item.session_id,
+                        holder.base.conference.id, item.confirmed, item.capacity)
+        if promotions:
+            log.info("%d attendees of %s moved up from waiting lists at start", len(promotions), holder.base.conference.id)
 
 
 @asynccontextmanager
@@ -221,17 +265,20 @@ def _watch_source(application: Application) -> None:
     """A schedule linked by URL is checked every few minutes; a new version is offered to the
     organizers as a reload preview. Nothing is applied without their confirmation."""
     svc: Services = application.bot_data["services"]
-    url = linked_url(svc.settings.program_path)
-    if url and application.job_queue is not None:
-        log.info("checking the schedule source %s every %d s", url, svc.settings.source_poll_seconds)
-        application.job_queue.run_repeating(_check_source, interval=svc.settings.source_poll_seconds,
-                                            first=svc.settings.source_poll_seconds, name=SOURCE_JOB)
+    for holder in svc.conferences:
+        url = linked_url(holder.path)
+        if url and application.job_queue is not None:
+            log.info("checking the schedule source %s every %d s", url, svc.settings.source_poll_seconds)
+            application.job_queue.run_repeating(_check_source, interval=svc.settings.source_poll_seconds,
+                                                first=svc.settings.source_poll_seconds, name=SOURCE_JOB,
+                                                data=holder.base.conference.id)
 
 
 async def _check_source(context: BotContext) -> None:
     svc = context.services
     if svc.leads():  # one process offers a new schedule, not each of them
-        await program_changes.offer_new_source(svc)
+        with scope.within(context.job.data):
+            await program_changes.offer_new_source(svc)
 
 
 def _schedule_wake(application: Application, delay: float) -> None:

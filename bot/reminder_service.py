@@ -20,6 +20,7 @@ from typing import Iterable
 from telegram.ext import JobQueue
 
 from .domain import reminders as plan
+from . import scope
 from .services import Services
 from .usecases import announcements, privacy
 
@@ -37,30 +38,54 @@ class ReminderService:
         self.job_queue = job_queue
         self._lock = asyncio.Lock()
         self._pending: asyncio.Task | None = None
-        self._everyone = False  # a re-plan of everyone was asked for
-        self._people: set[int] = set()  # else, the people whose reminders may have changed
+        self._everyone: set[str] = set()  # conferences whose everyone is to be re-planned
+        self._people: dict[str, set[int]] = {}  # else, per conference, the people whose reminders may have changed
 
     def start_safety_net(self) -> None:
         if self.job_queue is not None:
             self.job_queue.run_repeating(self._wake, interval=SAFETY_INTERVAL, first=SAFETY_INTERVAL, name=SAFETY_JOB)
 
-    async def run(self) -> int:
-        """Queue every reminder that is due now; schedule the next wake-up. Returns rows queued."""
+    async def run(self, conferences: Iterable[str] | None = None) -> int:
+        """Queue every reminder that is due now, in every conference (or these); schedule the
+        next wake-up. Returns rows queued."""
         async with self._lock:
             now = self.svc.now()
-            program = self.svc.program.current
-            queued, owed, prompts = await self._queue_due(now, None)
-            if not self.svc.leads():
-                return queued  # the leader wakes at the next moment; queuing what is due is safe anywhere
-            await self._start_due_announcements()
-            purge_at = plan.purge_moment(program)
-            if now >= purge_at and await self.svc.storage.privacy.purged_at() is None:
-                counts = await privacy.purge(self.svc)
-                log.warning("retention period over: personal data purged (%s)", counts)
-            moments = [m for m in (plan.next_due(owed, now), plan.next_due(prompts, now), await self._next_announcement(),
-                                   purge_at if purge_at > now else None) if m is not None]
-            self._schedule(min(moments) if moments else None)
+            queued, moments = 0, []
+            everyone = conferences is None
+            for conference_id in self.svc.conferences.ids if everyone else conferences:
+                with scope.within(conference_id):
+                    found, later = await self._run_conference(now)
+                queued += found
+                moments += later
+            if self.svc.leads() and everyone:
+                self._schedule(min(moments) if moments else None)
+            elif self.svc.leads() and moments:
+                self._schedule_no_later_than(min(moments))
             return queued
+
+    async def _run_conference(self, now) -> tuple[int, list]:
+        """One conference: its reminders and feedback questions due now, its scheduled
+        announcements, its retention purge; the moments to wake for next."""
+        program = self.svc.program.current
+        purge_at = plan.purge_moment(program)
+        if now >= purge_at:
+            if self.svc.leads() and await self.svc.storage.privacy.purged_at() is None:
+                counts = await privacy.purge(self.svc)
+                log.warning("retention period of %s over: its personal data purged (%s)", program.conference.id, counts)
+            return 0, []
+        quiet = plan.quiet_until(program)
+        if now < quiet:  # months ahead, say: wake when its first reminder can be owed, plan then
+            queued, owed, prompts = 0, [], []
+        elif plan.may_owe(program, now):
+            queued, owed, prompts = await self._queue_due(now, None)
+        else:
+            queued, owed, prompts = 0, [], []
+        if not self.svc.leads():
+            return queued, []  # the leader wakes at the next moment; queuing what is due is safe anywhere
+        await self._start_due_announcements()
+        moments = [m for m in (plan.next_due(owed, now), plan.next_due(prompts, now), await self._next_announcement(),
+                               purge_at, quiet if now < quiet else None) if m is not None]
+        return queued, moments
 
     async def _queue_due(self, now, people: list[int] | None) -> tuple[int, list, list]:
         """Queue the reminders and feedback questions due now, for everyone (None) or these
@@ -85,13 +110,19 @@ class ReminderService:
         return datetime.fromtimestamp(at, timezone.utc) if at is not None else None
 
     def request(self, people: Iterable[int] | None = None) -> None:
-        """Something changed: re-plan soon, for these people (a sign-up, a bookmark, a setting)
-        or for everyone (None: the program). During a burst of sign-ups this reads the
-        registrations of the people who signed up, not all of them again and again."""
-        if people is None:
-            self._everyone = True
-        elif not self._everyone:
-            self._people.update(people)
+        """Something changed in the conference in scope: re-plan soon, for these people (a
+        sign-up, a bookmark, a setting) or for everyone (None: the program). During a burst of
+        sign-ups this reads the registrations of the people who signed up, not all of them
+        again and again."""
+        conferences = [scope.current() or self.svc.conferences.only()]
+        if conferences[0] is None:  # asked without a conference in scope: every conference
+            conferences = self.svc.conferences.ids
+        for conference_id in conferences:
+            if people is None:
+                self._everyone.add(conference_id)
+                self._people.pop(conference_id, None)
+            elif conference_id not in self._everyone:
+                self._people.setdefault(conference_id, set()).update(people)
         if self._pending is None or self._pending.done():
             self._pending = asyncio.create_task(self._debounced())
 
@@ -99,15 +130,20 @@ class ReminderService:
         while self._everyone or self._people:  # what was asked for during a run runs next
             await asyncio.sleep(self.DEBOUNCE)
             everyone, people = self._everyone, self._people
-            self._everyone, self._people = False, set()
+            self._everyone, self._people = set(), {}
             try:
-                await (self.run() if everyone else self._run_for(people))
+                if everyone:
+                    await self.run(everyone)
+                for conference_id, some in people.items():
+                    with scope.within(conference_id):
+                        await self._run_for(some)
             except Exception:  # noqa: BLE001 - the next change or wake-up plans again
                 log.exception("reminder planning failed")
 
     async def _run_for(self, people: set[int]) -> None:
-        """run(), for some people only: what is due for them now, and an earlier wake-up if
-        one of theirs comes before the one scheduled (reminders are planned per person)."""
+        """run(), for some people of the conference in scope only: what is due for them now, and
+        an earlier wake-up if one of theirs comes before the one scheduled (reminders are
+        planned per person)."""
         async with self._lock:
             now = self.svc.now()
             _, owed, prompts = await self._queue_due(now, sorted(people))

@@ -1,4 +1,4 @@
-"""What handlers and background tasks share: settings, clock, storage and the live program.
+"""What handlers and background tasks share: settings, clock, storage and the live programs.
 
 One instance per Application, kept in `application.bot_data`; nothing module-global.
 """
@@ -9,12 +9,14 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
+from . import scope
 from .clock import Clock
 from .config import Settings
 from .domain.loader import load_program
 from .domain.changes import Override, apply_overrides
+from .domain import series
 from .domain.program import Program
 from .storage import Storage
 
@@ -74,22 +76,79 @@ class ProgramHolder:
         return list(merged.values())
 
 
+class Conferences:
+    """Every conference of the series with its program in force, by `conference.id`."""
+
+    def __init__(self, holders: Iterable[ProgramHolder]):
+        self._by_id: dict[str, ProgramHolder] = {}
+        for holder in holders:
+            self._by_id[holder.base.conference.id] = holder
+
+    def __iter__(self) -> Iterator[ProgramHolder]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._by_id)
+
+    def get(self, conference_id: str | None) -> ProgramHolder | None:
+        return self._by_id.get(conference_id or "")
+
+    def programs(self) -> list[Program]:
+        return [holder.current for holder in self._by_id.values()]
+
+    def only(self) -> str | None:
+        """The conference's id when the bot runs one; None when it runs several."""
+        return next(iter(self._by_id)) if len(self._by_id) == 1 else None
+
+
 @dataclass
 class Services:
     """Everything the use cases, handlers and background tasks share, typed. The parts that
     start with the bot (delivery, reminders, announcements, the web server, the cluster) are
-    None until app.py's start-up has made them."""
+    None until app.py's start-up has made them.
+
+    `program` is the program of the conference in scope (bot/scope.py), and `storage` reads and
+    writes that conference's rows; `conferences` holds every conference of the series."""
 
     settings: Settings
     clock: Clock
     storage: Storage
-    program: ProgramHolder
+    conferences: Conferences
     delivery: Dispatcher | None = None  # the outbox dispatcher, once started
     reminders: ReminderService | None = None
     announcements: AnnouncementService | None = None
     web: WebServer | None = None  # the Mini App's server, once started (BOT_WEB_LISTEN)
     cluster: Cluster | None = None  # this process among the bot's processes (bot/cluster.py), once started
-    offered_source: str | None = None  # fingerprint of the linked schedule last offered to organizers
+    # per conference: the fingerprint of its linked schedule last offered to organizers
+    offered_source: dict[str, str] = field(default_factory=dict)
+    bot_username: str | None = None  # for t.me links in what the bot sends on its own; known once started
+
+    @property
+    def conference_id(self) -> str:
+        """The conference in scope; with a single conference, that one."""
+        conference_id = scope.current() or self.conferences.only()
+        if conference_id is None:
+            raise scope.NoConference("no conference in scope (bot/scope.py)")
+        return conference_id
+
+    @property
+    def program(self) -> ProgramHolder:
+        """The program in force of the conference in scope."""
+        holder = self.conferences.get(self.conference_id)
+        if holder is None:
+            raise scope.NoConference(f"conference {self.conference_id!r} is not one of this bot's")
+        return holder
+
+    def conference_of(self, chosen: str | None, chosen_at: str | None) -> str:
+        """The conference a person is in now (domain/series.py), given their choice."""
+        if len(self.conferences) == 1:
+            return self.conferences.ids[0]
+        moment = datetime.fromisoformat(chosen_at) if chosen_at else None
+        return series.conference_of(self.conferences.programs(), chosen, moment, self.now()).conference.id
 
     def leads(self) -> bool:
         """Whether this process runs the timed work (one process on SQLite always does)."""
@@ -105,4 +164,16 @@ class Services:
         return self.clock.now()
 
     def is_admin(self, user_id: int | None) -> bool:
-        return self.settings.is_admin(user_id)
+        """An organizer of the conference in scope: BOT_ADMINS organize every conference, and a
+        program may name organizers of its own."""
+        if self.settings.is_admin(user_id):
+            return True
+        conference_id = scope.current() or self.conferences.only()
+        holder = self.conferences.get(conference_id)
+        return holder is not None and user_id is not None and user_id in holder.current.conference.organizers
+
+    def organizes(self, user_id: int | None, conference_id: str) -> bool:
+        """Whether this person organizes that conference (whichever is in scope)."""
+        holder = self.conferences.get(conference_id)
+        return self.settings.is_admin(user_id) or (
+            holder is not None and user_id is not None and user_id in holder.current.conference.organizers)

@@ -1,5 +1,6 @@
-"""Loading the program for run, check and the demo: a program file, a schedule, or a program
-file that links a schedule by URL (read through a cache beside the database)."""
+"""Loading the programs for run, check and the demo: a program file, a schedule, or a program
+file that links a schedule by URL (read through a cache beside the database); or a series of
+them (a folder, or several files)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .config import Settings
-from .domain.loader import ProgramError, load_program
+from .domain.loader import ProgramError, load_series
 from .domain.program import Program
 
 
@@ -18,10 +19,11 @@ def fetcher(settings: Settings):
     return SourceFetcher(settings.cache_dir).fetch
 
 
-def load_or_explain(path: Path, headline: str, fetch=None) -> Program | None:
-    """The program, or None after printing every problem (for run and demo)."""
+def load_or_explain(path: Path, headline: str, fetch=None) -> list[tuple[Path, Program]] | None:
+    """Every program BOT_PROGRAM names, with its file, or None after printing every problem (for
+    run, the demo and the guest list's commands)."""
     try:
-        return load_program(path, fetch)
+        return load_series(path, fetch)
     except ProgramError as error:
         print(f"{path}: {headline}", file=sys.stderr)
         for problem in error.problems:

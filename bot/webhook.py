@@ -25,6 +25,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from . import scope
 from .config import Settings
 from .domain.loader import ProgramError
 from .domain.program import Program
@@ -84,20 +85,23 @@ class ProgramSync:
 
     def __init__(self, application: Application):
         self.application = application
-        self.revision: int | None = None
+        self.revisions: dict[str, int] | None = None  # per conference, as this process last took them over
 
     async def check(self) -> None:
         svc = self.application.bot_data["services"]
-        revision = await svc.storage.program_changes.revision()
-        if revision == self.revision:
+        stored = await svc.storage.program_changes.revisions()
+        known = {conference_id: stored.get(conference_id, 0) for conference_id in svc.conferences.ids}
+        if known == self.revisions:
             return
-        if self.revision is not None:
-            base = await self._reloaded_file(svc)
-            svc.program.adopt(base, await svc.storage.program_changes.overrides())
-            svc.replan()
-            log.info("program revision %d taken over from another instance%s", revision,
-                     " with the reloaded program file" if base is not None else "")
-        self.revision = revision
+        for conference_id, revision in known.items():
+            if self.revisions is not None and self.revisions.get(conference_id) != revision:
+                with scope.within(conference_id):
+                    base = await self._reloaded_file(svc)
+                    svc.program.adopt(base, await svc.storage.program_changes.overrides())
+                    svc.replan()
+                log.info("program revision %d of %s taken over from another instance%s", revision, conference_id,
+                         " with the reloaded program file" if base is not None else "")
+        self.revisions = known
 
     @staticmethod
     async def _reloaded_file(svc) -> Program | None:

@@ -25,7 +25,7 @@ from bot.app import build_application, running
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import ConferenceRateLimiter
-from bot.domain.loader import load_program
+from bot.domain.loader import load_program, load_series
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
 from bot.schedule_source import SourceFetcher
@@ -169,7 +169,7 @@ def conversation_limiter(settings: Settings) -> ConferenceRateLimiter:
 
 
 @asynccontextmanager
-async def bot_running(tmp_path: Path, clock: SettableClock, program_file: Path = PROGRAM_FILE,
+async def bot_running(tmp_path: Path, clock: SettableClock, program_file: Path | str = PROGRAM_FILE,
                       server: SandboxServer | None = None, admins=frozenset({ADMIN_ID}), database: Path | None = None,
                       webhook: WebhookSettings | None = None, telegram_limits: bool = False, **settings_values):
     """The bot against the sandbox: by long polling, or with `webhook` as a webhook server.
@@ -180,8 +180,8 @@ async def bot_running(tmp_path: Path, clock: SettableClock, program_file: Path =
                         program_path=program_file, database_path=database_for(database or tmp_path / "bot.sqlite3"),
                         **settings_values)
     fetch = SourceFetcher(tmp_path).fetch
-    program = await asyncio.to_thread(load_program, program_file, fetch)  # a linked URL is read off the loop
-    application = build_application(settings, program, clock=clock,
+    programs = await asyncio.to_thread(load_series, program_file, fetch)  # a linked URL is read off the loop
+    application = build_application(settings, programs, clock=clock,
                                     limiter=None if telegram_limits else conversation_limiter(settings))
     client = SandboxClient(server.url)
     try:

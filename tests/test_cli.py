@@ -203,3 +203,29 @@ def test_prepare_database_creates_its_folder_or_says_why_not(tmp_path):
     blocker.write_text("x")
     with pytest.raises(ConfigError, match="cannot be opened"):
         prepare_database(blocker / "bot.sqlite3")
+
+
+def test_the_guest_list_from_the_command_line_previews_asks_and_writes_the_invitations(tmp_path):
+    database = str(tmp_path / "db.sqlite3")
+    first = tmp_path / "guests.csv"
+    first.write_bytes("\ufeffName;E-Mail\nAnna Beispiel;anna@example.org\nBen Muster;ben@example.org\n".encode("utf-8"))
+    second = tmp_path / "guests2.csv"
+    second.write_bytes(b"Name,Email\nAnna Beispiel-Klein,anna@example.org\nCarla Neu,carla@example.org\n")
+    dry = bot("guests", "load", str(first), "--dry-run", "--database", database)
+    assert dry.returncode == 0 and "new: 2" in dry.stdout and "Nothing changed (--dry-run)" in dry.stdout
+    assert bot("guests", "load", str(first), "--database", database).returncode == 1  # no terminal, no "yes"
+    assert "loaded: 2 new" in bot("guests", "load", str(first), "--yes", "--database", database).stdout
+    again = bot("guests", "load", str(second), "--dry-run", "--database", database)
+    assert "Anna Beispiel -> Anna Beispiel-Klein" in again.stdout and "removed: 1" in again.stdout
+    assert "Ben Muster" in again.stdout
+    invite = bot("invite", "--bot", "@KonferenzBot", "-o", str(tmp_path / "links.csv"), "--database", database)
+    assert invite.returncode == 0, invite.stderr
+    rows = (tmp_path / "links.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == "name;email;organization;reference;link;connected"
+    assert rows[1].startswith("Anna Beispiel;anna@example.org;;;https://t.me/KonferenzBot?start=G_")
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"Name;Email\nAnna;anna@example.org\nBob;nope\n")
+    refused = bot("guests", "load", str(broken), "--yes", "--database", database)
+    assert refused.returncode == 1 and "line 3" in refused.stderr and "nothing changed" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert one_clear_line(bot("invite", "--database", database)).startswith("Configuration error: --bot is required")

@@ -243,6 +243,7 @@ async def _many_attendees(h, count: int, start: int = 500_000) -> list[int]:
     for user_id in ids:
         h.sandbox.add_user(f"A{user_id}", user_id=user_id)
         await h.services.storage.attendees.touch(AttendeeInfo(user_id, user_id, f"A{user_id}"), now)
+        await h.services.storage.attendees.take_part("rk22-halle", user_id, now)  # as writing to the bot does
     return ids
 
 

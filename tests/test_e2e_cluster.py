@@ -31,6 +31,8 @@ def seed(database: str, ids: list[int]) -> None:
     with psycopg.connect(database) as conn, conn.cursor() as cursor:
         cursor.executemany("INSERT INTO attendees (user_id, chat_id, first_name, first_seen, last_seen) VALUES (%s, %s, %s, %s, %s)",
                            [(i, i, f"A{i}", stamp, stamp) for i in ids])
+        cursor.executemany("INSERT INTO participants (conference_id, user_id, first_seen) VALUES (%s, %s, %s)",
+                           [("rk22-halle", i, stamp) for i in ids])  # they wrote to the bot of this conference
 
 
 def announcements(database: str) -> dict[str, int]:

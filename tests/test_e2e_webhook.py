@@ -380,6 +380,7 @@ async def test_a_program_change_made_through_another_instance_is_taken_over(tmp_
         anna = await h.attendee("Anna")
         assert "Seminarraum 1" in text_of(await anna.send("/start ws-zwilling"))
         other = Storage(database_for(tmp_path / "bot.sqlite3"))  # the other instance, on the same database
+        other.database.default_conference = "rk22-halle"  # as the bot sets it for the conference it runs
         await other.open()
         try:
             session = h.services.program.current.session("ws-zwilling")
@@ -396,6 +397,7 @@ async def _reload_through_another_instance(tmp_path, base: str, overrides=()) ->
     from bot.storage import Storage
 
     other = Storage(database_for(tmp_path / "bot.sqlite3"))  # the other instance, on the same database
+    other.database.default_conference = "rk22-halle"  # as the bot sets it for the conference it runs
     await other.open()
     try:
         assert await other.program_changes.record(list(overrides), [], None, "reload", datetime.now(timezone.utc), base=base)

@@ -34,8 +34,11 @@ def test_the_registrations_export_neutralises_names(program):
     from bot.handlers.admin import registrations_csv
 
     row = SimpleNamespace(session_id="ws-zwilling", user_id=42, name="=1+1", username="@evil", state="confirmed",
-                          position=None, created_at="2025-06-01T10:00:00+00:00", updated_at="2025-06-01T10:00:00+00:00")
+                          position=None, created_at="2025-06-01T10:00:00+00:00", updated_at="2025-06-01T10:00:00+00:00",
+                          registered_as="=HYPERLINK(1)", organization="Stadt Halle")
     rows = cells(registrations_csv([row], program, "de"))
     assert rows[1][:7] == ["ws-zwilling", "Workshop 1: Digitale Zwillinge", "2025-06-03 13:15", "42", "'=1+1", "'@evil",
                            "confirmed"]
     assert rows[1][8] == "2025-06-01 12:00:00"
+    # the name the guest list gives, as organizers registered it, is neutralised too
+    assert rows[0][-2:] == ["registered_name", "organization"] and rows[1][-2:] == ["'=HYPERLINK(1)", "Stadt Halle"]

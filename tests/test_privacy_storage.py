@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.domain.announcements import Audience
+from bot.domain.guests import compare, fingerprint, read_guest_list
 from bot.domain.messages import FeedbackPrompt
 from bot.storage import AttendeeInfo, Storage
 from conftest import berlin, column_names, database_for, query, table_names
@@ -38,9 +39,19 @@ async def test_delete_user_leaves_no_trace_in_any_table(tmp_path, program):
         await storage.confirmations.create(ANNA, "change", {"by": "Annegret"}, NOW)
         announcement = await storage.announcements.create(ANNA, "all", "Hallo von Annegret", None, NOW)
         await storage.announcements.start(announcement, (), NOW)
+        listed = read_guest_list("Name;E-Mail\nAnnegret Zuname;annegret@example.org\nBertram Zuname;b@example.org\n".encode())
+        await storage.guests.load("rk22-halle", compare([], listed), fingerprint([]), NOW)
+        code = (await storage.guests.find("rk22-halle", "annegret"))[0].code
+        await storage.guests.connect("rk22-halle", "wrongcode", ANNA, NOW, 5)  # a failed attempt is kept for an hour
+        assert (await storage.guests.connect("rk22-halle", code, ANNA, NOW, 5)).status.value == "connected"
+        await storage.attendees.take_part("rk22-halle", ANNA, NOW)
+        await storage.next_conference.consent(ANNA, "de", NOW)  # a consent of its own: /loeschen takes it too
         exported = await storage.privacy.export(ANNA)
         assert exported["attendee"] and exported["registrations"] and exported["questions"] and exported["networking_profile"]
         assert exported["contact_requests"] and exported["feedback"] and exported["messages_to_you"]
+        assert [row["name"] for row in exported["guest_list_entry"]] == ["Annegret Zuname"]
+        assert len(exported["invitation_attempts"]) == 1
+        assert exported["next_conference_consent"][0]["language"] == "de" and exported["conferences_taken_part_in"]
 
         await storage.privacy.erase(program, ANNA, NOW)
     finally:
@@ -55,6 +66,7 @@ async def test_delete_user_leaves_no_trace_in_any_table(tmp_path, program):
     assert query(database, "SELECT COUNT(*) FROM registration_history WHERE user_id = 0")[0][0] >= 2
     assert query(database, "SELECT author_id FROM announcements") == [(None,)]
     assert query(database, "SELECT COUNT(*) FROM question_votes") == [(0,)]  # went with the question
+    assert query(database, "SELECT name FROM guests") == [("Bertram Zuname",)]  # her entry of the guest list went
 
 async def test_purge_removes_every_person(tmp_path, program):
     database = database_for(tmp_path / "purge.sqlite3")
@@ -65,8 +77,10 @@ async def test_purge_removes_every_person(tmp_path, program):
             await storage.attendees.touch(AttendeeInfo(user_id, user_id, f"P{user_id}"), NOW)
             await storage.registrations.sign_up(program, "ws-zwilling", user_id, user_id, NOW)
         await storage.outbox.enqueue([(ANNA, FeedbackPrompt("ws-zwilling"))], NOW, NOW)
+        await storage.guests.load("rk22-halle", compare([], read_guest_list(b"name\nNie Verbunden\n")), fingerprint([]), NOW)
         await storage.privacy.purge(NOW)
         assert await storage.privacy.purged_at()
+        assert await storage.guests.of_conference("rk22-halle") == []  # also who never opened their link
         assert await storage.attendees.count() == 0
         assert await storage.outbox.rows() == []
         assert await storage.audiences.recipients(Audience("all"), ()) == []
@@ -130,7 +144,7 @@ async def test_a_touch_under_way_during_an_erasure_is_not_remembered(tmp_path, p
 
 # Columns that identify or describe a person, wherever they appear.
 PERSON_COLUMNS = {"user_id", "chat_id", "admin_id", "author_id", "from_user", "to_user", "first_name", "last_name",
-                  "username", "telegram_language", "progress_chat_id", "organization", "role", "comment"}
+                  "username", "telegram_language", "progress_chat_id", "organization", "role", "comment", "email"}
 
 
 async def test_the_personal_data_registry_covers_every_personal_column_of_the_schema(tmp_path):

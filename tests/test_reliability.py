@@ -27,6 +27,7 @@ async def test_ten_percent_faults_lose_nothing(harness):
     for user_id in crowd:
         harness.sandbox.add_user(f"F{user_id}", user_id=user_id)
         await storage.attendees.touch(AttendeeInfo(user_id, user_id, f"F{user_id}"), harness.clock.now())
+        await storage.attendees.take_part("rk22-halle", user_id, harness.clock.now())  # as writing to the bot does
     admin = await harness.attendee("Orga", user_id=ADMIN_ID)
     signers = [await harness.attendee(f"S{i}") for i in range(40)]
     await admin.send("/durchsage Störung? Keine Sorge.", expect="Wer soll")

@@ -135,3 +135,12 @@ def test_a_session_bookmarked_after_it_was_over_brings_no_feedback_question(prog
     during = Subject(1, "podium", "bookmark", berlin("2025-06-03 11:20"), None)
     after = Subject(2, "podium", "bookmark", berlin("2025-06-03 17:00"), None)
     assert [p.user_id for p in feedback_prompts(program, [during, after])] == [1]
+
+
+def test_a_conference_months_ahead_owes_nothing_until_its_first_session_less_the_longest_lead(program):
+    from bot.domain.reminders import quiet_until
+
+    first = min(s.begins for s in program.sessions)
+    assert quiet_until(program) == first - timedelta(minutes=60)  # 60: the longest lead one can choose (the bus)
+    subjects = [Subject(1, "begruessung", "confirmed", berlin("2025-05-01 10:00"), 60, 60)]
+    assert all(r.due >= quiet_until(program) for r in plan(program, subjects))

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from bot.domain.loader import load_program
 from bot.reminder_service import ReminderService
+from bot.services import Conferences, ProgramHolder
 from conftest import PROGRAM_FILE, berlin
 
 
@@ -40,8 +41,9 @@ class RecordingStorage:
 
 def service(storage: RecordingStorage) -> ReminderService:
     program = load_program(PROGRAM_FILE)
-    svc = SimpleNamespace(storage=storage, program=SimpleNamespace(current=program), now=lambda: berlin("2025-06-03 08:00"),
-                          leads=lambda: True, announcements=None)
+    holder = ProgramHolder(PROGRAM_FILE, program)
+    svc = SimpleNamespace(storage=storage, program=holder, conferences=Conferences([holder]),
+                          now=lambda: berlin("2025-06-03 08:45"), leads=lambda: True, announcements=None)
     reminders = ReminderService(svc, None)
     reminders.DEBOUNCE = 0.01
     return reminders

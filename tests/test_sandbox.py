@@ -135,6 +135,26 @@ async def test_edit_venue_document_and_commands(server, bot):
         await bot.set_my_commands([("hilfe", "Hilfe")], scope=BotCommandScopeChat(777))
 
 
+async def test_a_file_a_user_sends_is_read_with_get_file_and_the_token_only(server):
+    user = server.sandbox.add_user("Gerd")
+    async with SandboxClient(server.url) as client:
+        await client.document(user.id, "gäste.csv", b"name\nAnna\n", caption="Liste")
+    base_file_url = server.api_url.removesuffix("/bot") + "/file/bot"
+    async with Bot(DEFAULT_TOKEN, base_url=server.api_url, base_file_url=base_file_url,
+                   request=HTTPXRequest(read_timeout=2)) as bot:
+        (update,) = await bot.get_updates()
+        document = update.message.document
+        assert (document.file_name, document.mime_type, document.file_size) == ("gäste.csv", "text/csv", 10)
+        assert update.message.caption == "Liste"
+        file = await bot.get_file(document.file_id)
+        assert bytes(await file.download_as_bytearray()) == b"name\nAnna\n"
+        with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+            await bot.get_file("nonsense")
+    async with aiohttp.ClientSession() as session:  # another token reads nothing
+        async with session.get(file.file_path.replace(DEFAULT_TOKEN, "1:other")) as response:
+            assert response.status == 401
+
+
 @pytest.mark.parametrize("method, fields, code, description", [
     ("sendMessage", {"chat_id": 1}, 400, "Bad Request: message text is empty"),
     ("sendMessage", {"chat_id": 777, "text": "hi"}, 400, "Bad Request: chat not found"),

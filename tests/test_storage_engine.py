@@ -143,7 +143,7 @@ async def test_seat_counts_carried_between_batches_stay_true_through_failures_an
     await people(storage, ids)
     for user in ids[:3]:  # one batch each: two seats taken, one waits; the counts are carried
         await storage.registrations.sign_up(small, "ws-zwilling", user, user, NOW)
-    assert storage.database.engine._seat_counts["confirmed"] == {"ws-zwilling": 2}
+    assert storage.database.engine._seat_counts["confirmed"] == {("", "ws-zwilling"): 2}  # (conference, session)
 
     def fails_after_signing_up(conn):
         from bot.domain import signup as rules
@@ -163,7 +163,7 @@ async def test_seat_counts_carried_between_batches_stay_true_through_failures_an
     stored = dict(query(storage.database.location, "SELECT state, COUNT(*) FROM registrations WHERE session_id = 'ws-zwilling' "
                                           "AND state IN ('confirmed', 'waitlisted') GROUP BY state"))
     assert stored == {"confirmed": 2, "waitlisted": 5}
-    assert storage.database.engine._seat_counts["confirmed"] == {"ws-zwilling": 2}
+    assert storage.database.engine._seat_counts["confirmed"] == {("", "ws-zwilling"): 2}  # (conference, session)
 
 
 async def test_two_processes_never_claim_the_same_message(two):

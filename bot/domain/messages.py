@@ -264,6 +264,25 @@ class SourceOffer(Message):
         return f"source:{self.fingerprint}:{user_id}"
 
 
+# --- the series --------------------------------------------------------------------------------------
+
+
+@message("conference_opening")
+@dataclass(frozen=True)
+class ConferenceOpening(Message):
+    """A conference of the series opened: to a chat whose person asked to hear of the next one.
+    The bot may keep nothing of them but that consent, so the message carries their language."""
+
+    conference: str
+    language: str = "de"
+
+    def batch(self) -> str:
+        return f"opening:{self.conference}"
+
+    def key(self, user_id: int) -> str:
+        return f"{self.batch()}:{user_id}"
+
+
 # --- networking ----------------------------------------------------------------------------------------
 
 

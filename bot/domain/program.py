@@ -172,6 +172,9 @@ class Conference:
     privacy_controller: Text = EMPTY_TEXT
     retention_days: int = 30
     expected_attendees: int | None = None
+    guests_only: bool = False  # only guests of the guest list who opened their link take part
+    registration: Text = EMPTY_TEXT  # how to register (told to those not on the guest list)
+    organizers: tuple[int, ...] = ()  # Telegram user ids who organize this conference (besides BOT_ADMINS)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -152,6 +152,21 @@ def feedback_prompts(program: Program, subjects: list[Subject]) -> list[Planned]
     return prompts
 
 
+def quiet_until(program: Program) -> datetime:
+    """Before this moment nothing can be owed for the conference (its first session begins,
+    less the longest lead time one can choose): a series plans a conference months ahead only
+    from then on."""
+    first = min((s.begins for s in program.sessions), default=program.conference.start)
+    return min(first, program.conference.start) - timedelta(minutes=max(*LEAD_CHOICES, *EXCURSION_LEAD_CHOICES))
+
+
+def may_owe(program: Program, now: datetime) -> bool:
+    """Whether anything can still be owed for this conference: not once its last feedback
+    question is stale (a series keeps past conferences; planning them would only cost time)."""
+    last_end = max((s.end for s in program.sessions), default=program.conference.end)
+    return now < max(last_end, program.conference.end) + FEEDBACK_WINDOW
+
+
 def purge_moment(program: Program) -> datetime:
     """When personal data is deleted: the retention period after the conference's end."""
     return (program.conference.end + timedelta(days=program.conference.retention_days)).astimezone(timezone.utc)

@@ -64,6 +64,7 @@ class Status(str, Enum):
     CLOSED = "closed"  # the session has started
     DEPARTED = "departed"  # the excursion's bus has left (its departure may come before the start)
     MOVED_UP = "moved_up"  # asked to leave the waitlist, but has moved up meanwhile: the seat is kept
+    NOT_A_GUEST = "not_a_guest"  # the conference is for its guests only, and this person is not one
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from telegram import InputFile, Update
 from telegram.ext import CommandHandler
 
 from ..exports import csv_bytes
-from ..texts import escape, t
+from ..texts import Html, escape, t
 from . import orga, views
 from .common import Asker, organizers_only, send
 from .context import BotContext
@@ -56,14 +56,22 @@ async def _attendees_of(update: Update, context: BotContext, who: Asker, session
                confirmed=len(confirmed), capacity=session.capacity or "–", waiting=len(waiting))]
     if confirmed:
         lines.append(t(who.lang, "admin_attendees_confirmed"))
-        lines += [f"{i}. {escape(r.name)}" + (f" (@{escape(r.username)})" if r.username else "")
-                  for i, r in enumerate(confirmed, 1)]
+        lines += [f"{i}. {_who(who.lang, r)}" for i, r in enumerate(confirmed, 1)]
     if waiting:
         lines.append(t(who.lang, "admin_attendees_waiting"))
-        lines += [f"{r.position}. {escape(r.name)}" for r in waiting]
+        lines += [f"{r.position}. {_who(who.lang, r)}" for r in waiting]
     if not listed:
         lines.append(t(who.lang, "admin_attendees_empty"))
     await send(update, context, "\n".join(lines))
+
+
+def _who(lang: str, registration) -> str:
+    """The name the guest list gives (with the organization), else the Telegram name; HTML."""
+    telegram = escape(registration.name) + (f" (@{escape(registration.username)})" if registration.username else "")
+    if registration.registered_as is None:
+        return telegram
+    return t(lang, "admin_attendees_guest", name=registration.registered_as,
+             organization=f" ({registration.organization})" if registration.organization else "", telegram=Html(telegram))
 
 
 @orga.purpose("attendees", lambda program: [s for s in program.sessions if s.capacity is not None], "admin_attendees_choose")
@@ -74,7 +82,7 @@ async def _picked(update: Update, context: BotContext, who: Asker, session, argu
 def registrations_csv(rows, program, lang: str) -> bytes:
     """Every registration, safe to open in a spreadsheet (see bot.exports)."""
     header = ["session_id", "session", "start", "user_id", "name", "username", "state", "position",
-              "registered_at", "updated_at"]
+              "registered_at", "updated_at", "registered_name", "organization"]
     lines = []
     for row in rows:
         session = program.session(row.session_id)
@@ -83,6 +91,7 @@ def registrations_csv(rows, program, lang: str) -> bytes:
             program.local(session.start).strftime("%Y-%m-%d %H:%M") if session else "",
             row.user_id, row.name, row.username or "", row.state, row.position or "",
             _local_stamp(program, row.created_at), _local_stamp(program, row.updated_at),
+            row.registered_as or "", row.organization,
         ])
     return csv_bytes(header, lines)
 

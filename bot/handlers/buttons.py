@@ -441,6 +441,52 @@ class OrgaMenu(Payload):
     action: str
 
 
+# The series of conferences
+
+
+@payload("cm")
+class ConferenceMenu(Payload):
+    pass
+
+
+@payload("cc")
+class ChooseConference(Payload):
+    conference_id: str
+
+
+@payload("ca")
+class Archive(Payload):
+    pass
+
+
+@payload("cs")
+class ArchiveShow(Payload):
+    conference_id: str
+
+
+@payload("cn", toast=True)
+class NewsConsent(Payload):
+    on: bool
+
+
+@payload("co", organizers=True)
+class OpeningReport(Payload):
+    pass
+
+
+# The guest list
+
+
+@payload("ga", organizers=True)
+class GuestsMenu(Payload):
+    action: str  # load, links, connected, unlink
+
+
+@payload("gp", organizers=True)
+class GuestPick(Payload):
+    guest_id: int
+
+
 # Announcements
 
 

@@ -14,6 +14,7 @@ from telegram.error import BadRequest, Forbidden
 
 from telegram.warnings import PTBUserWarning
 
+from .. import scope
 from ..storage import AttendeeInfo
 from ..texts import html_to_plain, pick_language, plain as plain_text, t
 from .context import BotContext
@@ -30,11 +31,13 @@ class Asker:
     user_id: int
     chat_id: int
     lang: str
-    is_admin: bool
+    is_admin: bool  # organizes the conference they are in
+    conference_id: str = ""  # the conference they are in, in scope for the rest of the update
 
 
 async def asker(update: Update, context: BotContext) -> Asker:
-    """Record the attendee (name, language, last seen) and return who asks and in which language."""
+    """Record the attendee (name, language, last seen), put their conference in scope for the
+    rest of the update (bot/scope.py), and return who asks and in which language."""
     svc = context.services
     user, chat = update.effective_user, update.effective_chat
     assert user is not None
@@ -43,8 +46,11 @@ async def asker(update: Update, context: BotContext) -> Asker:
                      user.username, user.language_code),
         svc.now(),
     )
+    conference_id = svc.conference_of(attendee.conference_id, attendee.conference_chosen_at)
+    scope.enter(conference_id)
+    await svc.storage.attendees.take_part(conference_id, user.id, svc.now())
     lang = pick_language(attendee.language if attendee else None, user.language_code)
-    return Asker(user.id, chat.id if chat else user.id, lang, svc.is_admin(user.id))
+    return Asker(user.id, chat.id if chat else user.id, lang, svc.is_admin(user.id), conference_id)
 
 
 def arrival(update: Update, context: BotContext) -> int:

@@ -10,6 +10,7 @@ from ..delivery import Send, Skip
 from ..domain.messages import ContactDeclined, ContactRequested, ContactShared
 from ..storage import Question
 from ..texts import Html, escape, plain, t
+from ..usecases import community
 from . import buttons as b
 from . import conversation, orga
 from .common import Asker, asker, keyboard, send, show
@@ -54,6 +55,7 @@ async def ask_command(update: Update, context: BotContext) -> None:
     text, choose the session, then write."""
     who = await asker(update, context)
     svc = context.services
+    await community.may_take_part(svc, who.user_id)  # told at once, before typing a question in vain
     program = svc.program.current
     text = " ".join(context.args or []).strip()
     session = current_question_session(program, svc.now())
@@ -74,6 +76,7 @@ async def _ask_about(update: Update, context: BotContext, who: Asker, value: b.A
     if session is None or not session.questions or session.cancelled:
         await b.refuse(update, who.lang)
         return
+    await community.may_take_part(context.services, who.user_id)
     await conversation.expect(context, who, QUESTION, "text", session=session.id)
     await send(update, context, t(who.lang, "q_write", title=session.title.get(who.lang)))
 
@@ -95,7 +98,7 @@ async def submit_question(update: Update, context: BotContext, who: Asker, sessi
         await send(update, context, t(who.lang, "q_too_long"))  # the prompt stays open for a shorter one
         return
     await conversation.done(context, who)
-    question_id = await svc.storage.questions.add(session.id, who.user_id, text, svc.now())
+    question_id = await community.ask(svc, who.user_id, session, text)
     await send(update, context, t(who.lang, "q_received", title=session.title.get(who.lang)),
                keyboard([[b.ShowMyName(question_id).labelled(who.lang, "q_show_name")]]))
 
@@ -174,7 +177,7 @@ async def _vote(update: Update, context: BotContext, who: Asker, value: b.Vote) 
     if question is None:
         await b.refuse(update, who.lang)
         return
-    voted = await context.services.storage.questions.vote(question.id, who.user_id)
+    voted = await community.vote(context.services, who.user_id, question.id)
     await b.answer(update, plain(who.lang, "q_voted" if voted else "q_voted_before"))
     await list_questions(update, context, who, session)
 
@@ -241,6 +244,7 @@ def topic_names(program: Program, keys: list[str], lang: str) -> str:
 async def network_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
     svc = context.services
+    await community.may_take_part(svc, who.user_id)
     profile = await svc.storage.networking.profile(who.user_id)
     if profile is None or not profile.complete:
         await send(update, context, t(who.lang, "net_intro"), keyboard([[b.NetworkJoin().labelled(who.lang, "net_join")]]))
@@ -285,7 +289,7 @@ async def topic_keyboard(context: BotContext, who: Asker) -> list:
 @b.handles(b.NetworkJoin)
 async def _join(update: Update, context: BotContext, who: Asker, value: b.NetworkJoin) -> None:
     svc = context.services
-    await svc.storage.networking.save_profile(who.user_id, svc.now())
+    await community.join_network(svc, who.user_id)
     await conversation.expect(context, who, NETWORK, "organization")
     await send(update, context, t(who.lang, "net_ask_org"))
 
@@ -345,7 +349,7 @@ async def _done(update: Update, context: BotContext, who: Asker, value: b.Networ
 async def _request(update: Update, context: BotContext, who: Asker, value: b.ContactRequest) -> None:
     svc = context.services
     other = await svc.storage.attendees.get(value.user_id)
-    request_id = await svc.storage.networking.request_contact(who.user_id, value.user_id, svc.now())
+    request_id = await community.request_contact(svc, who.user_id, value.user_id)
     if request_id is None or other is None:
         await send(update, context, t(who.lang, "net_request_exists"))
         return

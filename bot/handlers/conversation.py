@@ -18,6 +18,7 @@ state themselves.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable
@@ -25,6 +26,7 @@ from typing import Any, Awaitable, Callable
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from .. import scope
 from ..services import Services
 from ..texts import plain, t
 from . import buttons
@@ -59,6 +61,7 @@ class Flow:
     name: str
     label: str
     photos: bool = False  # a photo may answer its steps (announcements)
+    documents: bool = False  # a file may answer its steps (a guest list)
     lifetime: timedelta = DEFAULT_LIFETIME
     steps: dict[str, Step] = field(default_factory=dict)
 
@@ -76,10 +79,11 @@ CONFIRMATIONS: dict[str, Apply] = {}
 _fallbacks: dict[str, Callable] = {}
 
 
-def flow(name: str, label: str, photos: bool = False, lifetime: timedelta = DEFAULT_LIFETIME) -> Flow:
+def flow(name: str, label: str, photos: bool = False, lifetime: timedelta = DEFAULT_LIFETIME,
+         documents: bool = False) -> Flow:
     if name in FLOWS:
         raise ValueError(f"flow {name} registered twice")
-    FLOWS[name] = Flow(name, label, photos, lifetime)
+    FLOWS[name] = Flow(name, label, photos, documents, lifetime)
     return FLOWS[name]
 
 
@@ -164,7 +168,7 @@ async def abort(update: Update, context: BotContext) -> None:
 
 
 async def on_message(update: Update, context: BotContext) -> None:
-    """The bot's one handler for typed text (and photos): the pending step, else the fallback."""
+    """The bot's one handler for typed text (and photos, files): the pending step, else the fallback."""
     message = update.effective_message
     if update.effective_user is None or message is None:
         return
@@ -172,7 +176,7 @@ async def on_message(update: Update, context: BotContext) -> None:
     pending = await current(context, who.user_id)
     if pending is not None:
         flow_ = FLOWS[pending.flow]
-        if message.text or (message.photo and flow_.photos):
+        if message.text or (message.photo and flow_.photos) or (message.document and flow_.documents):
             await flow_.steps[pending.step](update, context, who, pending)
             return
     await (_fallbacks["text"] if message.text else _fallbacks["other"])(update, context)
@@ -219,7 +223,9 @@ async def _confirmed(update: Update, context: BotContext, who: Asker, number: in
     if taken is None:  # a second tap, someone else's, or expired: say so in the chat
         await send(update, context, t(who.lang, "action_taken"))
         return
-    await CONFIRMATIONS[taken.kind](update, context, who, {**taken.payload, **chosen})
+    # confirmed within the conference it was previewed in, whichever the organizer looks at now
+    with scope.within(taken.conference_id) if taken.conference_id else nullcontext():
+        await CONFIRMATIONS[taken.kind](update, context, who, {**taken.payload, **chosen})
 
 
 @buttons.handles(buttons.Decline)
@@ -243,6 +249,6 @@ def command_guard() -> tuple[int, MessageHandler]:
 def handlers() -> list:
     return [
         CommandHandler(list(ABORT_COMMANDS), abort),
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & (filters.TEXT | filters.PHOTO)
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & (filters.TEXT | filters.PHOTO | filters.Document.ALL)
                        & filters.UpdateType.MESSAGE, on_message),
     ]

@@ -1,5 +1,7 @@
 """What nobody else handles: unknown commands, stickers and photos, forged or stale buttons,
-and errors. Everyone gets a clear answer; nobody sees a traceback."""
+and errors. Everyone gets a clear answer; nobody sees a traceback. A use case that refuses
+someone not on the guest list (NotAGuest) is answered here, politely, with how to register; in a
+conference that is over (ConferenceOver), that only reading is left."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import MessageHandler, filters
 
 from ..texts import plain, t
+from ..usecases.conferences import ConferenceOver
+from ..usecases.guests import NotAGuest
+from ..wording.guests import not_a_guest
 from .common import answer, asker, send
 from .context import BotContext
 
@@ -30,6 +35,11 @@ async def unsupported(update: Update, context: BotContext) -> None:
 
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
+    if isinstance(error, (NotAGuest, ConferenceOver)) and isinstance(update, Update) and update.effective_user is not None:
+        # A use case refused: someone not on the guest list (guests_only) is told how to register;
+        # in a conference that is over, only reading is left.
+        await refuse_participation(update, context, error)
+        return
     if isinstance(update, Update) and isinstance(error, Forbidden) and update.effective_user:
         # The attendee blocked the bot while we answered: remember it, don't keep trying.
         await context.services.storage.attendees.mark_unreachable(update.effective_user.id, str(error))
@@ -50,6 +60,16 @@ async def on_error(update: object, context: BotContext) -> None:
             log.warning("could not tell the user about the error")
         except Exception:  # noqa: BLE001 - the error handler itself must never raise
             log.exception("error handler failed")
+
+
+async def refuse_participation(update: Update, context: BotContext, error: Exception) -> None:
+    who = await asker(update, context)
+    await answer(update)
+    program = context.services.program.current
+    if isinstance(error, ConferenceOver):
+        await send(update, context, t(who.lang, "conference_over", conference=program.conference.name.get(who.lang)))
+    else:
+        await send(update, context, not_a_guest(program, who.lang))
 
 
 def handlers() -> list:

@@ -18,6 +18,7 @@ from telegram.error import BadRequest
 from telegram.ext import InlineQueryHandler, MessageHandler, filters
 
 from ..domain import deeplink
+from .. import scope
 from ..domain.program import Program, Session
 from ..domain.search import sessions_for_inline
 from ..texts import pick_language, plain, shorten
@@ -39,7 +40,10 @@ async def inline_query(update: Update, context: BotContext) -> None:
     if query is None:
         return
     svc = context.services
-    lang = await _language(context, query.from_user.id, query.from_user.language_code)
+    attendee = await svc.storage.attendees.get(query.from_user.id)  # read only: using inline mode records nobody
+    lang = pick_language(attendee.language if attendee else None, query.from_user.language_code)
+    scope.enter(svc.conference_of(attendee.conference_id if attendee else None,
+                                  attendee.conference_chosen_at if attendee else None))
     program = svc.program.current
     start = _offset(query.offset)
     sessions = sessions_for_inline(program, query.query, svc.now()) if start is not None else []
@@ -49,7 +53,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     nothing = not sessions and not query.offset  # a later page that is empty is simply the end
     try:
         await query.answer(
-            [_article(program, session, lang, username) for session in page],
+            [_article(program, session, lang, username, len(svc.conferences) > 1) for session in page],
             cache_time=CACHE_SECONDS,
             is_personal=True,  # the language, and for an empty query the time, depend on who asks
             next_offset=str(start + PAGE) if more else "",
@@ -58,11 +62,6 @@ async def inline_query(update: Update, context: BotContext) -> None:
         )
     except BadRequest as error:  # too slow (over 10 s) or answered already: nobody is waiting any more
         log.info("inline query not answered: %s", error)
-
-
-async def _language(context: BotContext, user_id: int, telegram_language: str | None) -> str:
-    attendee = await context.services.storage.attendees.get(user_id)
-    return pick_language(attendee.language if attendee else None, telegram_language)
 
 
 def _offset(text: str) -> int | None:
@@ -75,7 +74,8 @@ def _offset(text: str) -> int | None:
     return None
 
 
-def _article(program: Program, session: Session, lang: str, bot_username: str) -> InlineQueryResultArticle:
+def _article(program: Program, session: Session, lang: str, bot_username: str,
+             series: bool = False) -> InlineQueryResultArticle:
     title = session.title.get(lang)
     if session.cancelled:
         title = plain(lang, "inline_cancelled_title", title=title)
@@ -85,14 +85,16 @@ def _article(program: Program, session: Session, lang: str, bot_username: str) -
         description=summary(program, session, lang),
         input_message_content=InputTextMessageContent(card(program, session, lang),
                                                       parse_mode=ParseMode.HTML),
-        reply_markup=_open_in_bot(session, lang, bot_username),
+        reply_markup=_open_in_bot(session, lang, bot_username, program.conference.id if series else None),
     )
 
 
-def _open_in_bot(session: Session, lang: str, bot_username: str) -> InlineKeyboardMarkup | None:
+def _open_in_bot(session: Session, lang: str, bot_username: str,
+                 conference_id: str | None = None) -> InlineKeyboardMarkup | None:
     """A URL button, not a callback button: the card lives in chats the bot may not be in, and
-    whoever taps it should land in their own chat with the bot, at this session."""
-    link = deeplink.session_link(bot_username, session.id)
+    whoever taps it should land in their own chat with the bot, at this session (of this
+    conference, when the bot runs several)."""
+    link = deeplink.session_link(bot_username, session.id, conference_id)
     if link is None:
         return None
     label = "inline_open_signup" if session.takes_signups and not session.cancelled else "inline_open"

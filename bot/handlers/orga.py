@@ -133,7 +133,7 @@ MENU = (  # (action, text key of the button); each runs the command of the same 
     ("broadcast", "orga_broadcast"), ("broadcasts", "orga_broadcasts"), ("scheduled", "orga_scheduled"),
     ("delay", "orga_delay"), ("room", "orga_room"), ("cancel", "orga_cancel"), ("restore", "orga_restore"),
     ("reload", "orga_reload"), ("changes", "orga_changes"), ("questions", "orga_questions"), ("feedback", "orga_feedback"),
-    ("screens", "orga_screens"),
+    ("screens", "orga_screens"), ("guests", "orga_guests"), ("opening", "orga_opening"), ("conference", "orga_conference"),
 )
 ACTIONS: dict[str, Callable] = {}
 
@@ -156,7 +156,9 @@ async def orga_command(update: Update, context: BotContext, who: Asker) -> None:
             rows.append(pair)
             pair = []
     rows.append(pair)
-    await send(update, context, t(who.lang, "orga_menu"), keyboard(rows))
+    conference = context.services.program.current.conference.name.get(who.lang)
+    await send(update, context, t(who.lang, "orga_conference_now", conference=conference) + "\n\n" + t(who.lang, "orga_menu"),
+               keyboard(rows))
 
 
 @b.handles(b.OrgaMenu)

@@ -13,7 +13,7 @@ from ..domain.program import Program
 from ..domain.reminders import purge_moment
 from ..exports import csv_bytes
 from ..texts import format_date, format_decimal, format_moment, plain, t
-from ..usecases import my_day, privacy
+from ..usecases import community, guests, my_day, privacy
 from ..wording.sessions import room_of
 from . import buttons as b
 from . import conversation, orga, views
@@ -111,6 +111,8 @@ async def _feedback_prompt(push: Push, message: FeedbackPrompt) -> Send | Skip:
     session = push.svc.program.current.session(message.session_id)
     if session is None or session.cancelled:
         return Skip("the session was cancelled")
+    if push.row.user_id is not None and not await guests.admitted(push.svc, push.row.user_id):
+        return Skip("not a guest: only guests rate (guests_only)")
     return push.text(t(push.lang, "feedback_prompt", title=session.title.get(push.lang)),
                      keyboard(feedback_buttons(session.id)))
 
@@ -123,7 +125,7 @@ async def _rate(update: Update, context: BotContext, who: Asker, value: b.Rate) 
         await b.refuse(update, who.lang)
         return
     title = session.title.get(who.lang)
-    if not await svc.storage.feedback.save(session.id, who.user_id, value.stars, svc.now()):
+    if not await community.rate(svc, who.user_id, session, value.stars):
         await send(update, context, t(who.lang, "feedback_twice", title=title))
         return
     await conversation.expect(context, who, FEEDBACK, "comment", session=session.id)
@@ -188,7 +190,11 @@ def privacy_text(program: Program, lang: str) -> str:
 
 async def privacy_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    await send(update, context, privacy_text(context.services.program.current, who.lang))
+    program = context.services.program.current
+    several = len(context.services.conferences) > 1
+    await send(update, context, privacy_text(program, who.lang)
+               + (t(who.lang, "privacy_series", retention=program.conference.retention_days) if several
+                  else t(who.lang, "privacy_news")))
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:
@@ -202,7 +208,8 @@ async def mydata_command(update: Update, context: BotContext) -> None:
 
 async def delete_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    await send(update, context, t(who.lang, "delete_confirm"),
+    several = len(context.services.conferences) > 1
+    await send(update, context, t(who.lang, "delete_confirm") + (t(who.lang, "delete_all_conferences") if several else ""),
                keyboard([[b.DeleteConfirm().labelled(who.lang, "delete_yes"), b.DeleteKeep().labelled(who.lang, "delete_no")]]))
 
 

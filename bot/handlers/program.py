@@ -20,17 +20,29 @@ async def start(update: Update, context: BotContext) -> None:
     sign-up, or the welcome. Anyone can type "/start <anything>", so deeplink.parse decides."""
     who = await asker(update, context)
     link = deeplink.parse(" ".join(context.args or ()))
+    if isinstance(link, deeplink.InConference):  # a conference of the series, or a session of it
+        from .conferences import enter_conference
+
+        if not await enter_conference(update, context, who, link.conference_id):
+            return
+        who = await asker(update, context)
+        link = link.link
     if isinstance(link, deeplink.SignUp):
         from .signup import sign_up_for  # deep link "signup-<id>": sign up straight away
 
         await sign_up_for(update, context, who, link.session_id)
+    elif isinstance(link, deeplink.Invite):
+        from .guests import open_invitation  # a guest's personal link: connect this account
+
+        await open_invitation(update, context, who, link.code)
     elif isinstance(link, deeplink.ShowSession):
         await details(update, context, link.session_id, who)
     elif isinstance(link, deeplink.Invalid):
         await send(update, context, t(who.lang, "deeplink_invalid"), keyboard(views.main_menu(who.lang)))
     else:
-        program = context.services.program.current
-        await send(update, context, views.welcome(program, who.lang), keyboard(views.main_menu(who.lang)))
+        from .conferences import welcome
+
+        await welcome(update, context, who)
     if who.lang != "de" and update.effective_chat and update.effective_chat.type == "private":
         await set_menu_button(context.bot, context.services.settings.web_url, who.lang, who.chat_id)
 
@@ -48,6 +60,10 @@ async def now_command(update: Update, context: BotContext) -> None:
     now = svc.now()
     text = views.now_view(program, who.lang, now)
     rows = views.session_buttons(program, program.running(now) + program.upcoming(now), who.lang)
+    if program.phase(now) == "after":  # over: hear about the next one? (a consent of its own, /bescheid)
+        from .conferences import news_button
+
+        rows += news_button(who.lang)
     await send(update, context, text, keyboard(rows))
 
 

@@ -9,12 +9,14 @@ with the row.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Awaitable, Callable, TypeVar
 
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
+from .. import scope
 from ..delivery import Renderer, Send, Skip
 from ..domain import messages
 from ..domain.messages import Message
@@ -65,5 +67,9 @@ def make_renderer(svc: Services) -> Renderer:
         renderer = RENDERERS.get(type(message))
         if renderer is None:
             return Skip(f"no renderer for {row.kind!r} messages")
-        return await renderer(Push(svc, row, pick_language(row.language, row.telegram_language)), message)
+        if row.conference_id and svc.conferences.get(row.conference_id) is None:
+            return Skip(f"conference {row.conference_id!r} is no longer one of this bot's")
+        # worded within the conference it was queued in (its program, its rows)
+        with scope.within(row.conference_id) if row.conference_id else nullcontext():
+            return await renderer(Push(svc, row, pick_language(row.language, row.telegram_language)), message)
     return render

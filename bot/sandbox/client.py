@@ -6,6 +6,7 @@ works against a sandbox in this process or in another one.
 
 from __future__ import annotations
 
+import base64
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,11 @@ class SandboxClient:
     async def photo(self, user_id: int, caption: str = "", entities: list[dict] | None = None) -> dict:
         return await self._call("POST", "message", json={"user_id": user_id, "text": caption, "photo": True,
                                                          "entities": entities})
+
+    async def document(self, user_id: int, name: str, data: bytes, mime: str = "text/csv", caption: str = "") -> dict:
+        return await self._call("POST", "message", json={
+            "user_id": user_id, "text": caption,
+            "document": {"name": name, "mime": mime, "data": base64.b64encode(data).decode("ascii")}})
 
     async def bulk(self, users: list[dict] | None = None, messages: list[dict] | None = None) -> dict:
         return await self._call("POST", "bulk", json={"users": users or [], "messages": messages or []})
@@ -174,6 +180,12 @@ class Attendee:
 
     async def send_photo(self, caption: str = "", expect: str | None = None, timeout: float = 10) -> list[dict]:
         ack = await self.client.photo(self.id, caption)
+        return await self._collect(ack["seq"], 1, QUIET, timeout, expect=expect)
+
+    async def send_document(self, name: str, data: bytes, mime: str = "text/csv", caption: str = "",
+                            expect: str | None = None, timeout: float = 10) -> list[dict]:
+        """Send the bot a file (e.g. a guest list as CSV)."""
+        ack = await self.client.document(self.id, name, data, mime, caption)
         return await self._collect(ack["seq"], 1, QUIET, timeout, expect=expect)
 
     async def tap(self, data: str, message_id: int, forge: bool = False, minimum: int = 1, settle: float = QUIET,

@@ -7,6 +7,7 @@ Errors are plain HTTP errors with a text, not the Bot API's shape: they are for 
 
 from __future__ import annotations
 
+import base64
 import time
 
 from aiohttp import web
@@ -75,13 +76,20 @@ class ControlApi:
         if user_id not in self.world.users:
             raise web.HTTPNotFound(text=f"unknown user {user_id}")
         try:
-            if body.get("photo"):
+            if body.get("document"):
+                document = body["document"]
+                update_id, message_id = self.world.user_document(
+                    user_id, str(document.get("name") or "file"), base64.b64decode(document.get("data") or ""),
+                    str(document.get("mime") or "application/octet-stream"), str(body.get("text") or ""))
+            elif body.get("photo"):
                 update_id, message_id = self.world.user_photo(user_id, str(body.get("text") or ""), body.get("entities"))
             else:
                 update_id, message_id = self.world.user_message(user_id, str(body["text"]), body.get("chat_id"),
                                                                 body.get("entities"))
         except ApiError as error:
             raise web.HTTPBadRequest(text=error.description) from None
+        except ValueError:
+            raise web.HTTPBadRequest(text="document.data must be base64") from None
         return self._acknowledged(update_id=update_id, message_id=message_id)
 
     async def bulk(self, request):
@@ -148,6 +156,8 @@ class ControlApi:
             update_id, message_id = self.world.open_link(int(body["user_id"]), str(body["url"]))
         except ApiError as error:
             raise web.HTTPBadRequest(text=error.description) from None
+        except ValueError:
+            raise web.HTTPBadRequest(text="document.data must be base64") from None
         return self._acknowledged(update_id=update_id, message_id=message_id)
 
     # --- conditions ---------------------------------------------------------------------------

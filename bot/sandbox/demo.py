@@ -144,13 +144,27 @@ async def _printer(client: SandboxClient, keyboards: Keyboards, seen: list[int])
                 print(f"\n{BOLD}🤖 Bot:{RESET}\n{text}\n", flush=True)
 
 
+EXAMPLE_NEXT = Path(__file__).resolve().parent.parent.parent / "examples" / "naechste-konferenz.yaml"
+
+
+def demo_programs(program_path: Path) -> str:
+    """The shipped program runs beside a clearly marked example of a next conference, so that a
+    newcomer sees the series (the switch, the archive); any other program runs as it is."""
+    if program_path == Path("program.yaml") and EXAMPLE_NEXT.exists():
+        return f"{program_path},{EXAMPLE_NEXT}"
+    return str(program_path)
+
+
 async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", name: str = "Alex") -> int:
+    from ..domain.series import default_conference
     from ..startup import fetcher, load_or_explain
 
-    program = await asyncio.to_thread(load_or_explain, settings.program_path, "the demo needs a valid program:",
-                                      fetcher(settings))
-    if program is None:
+    programs = await asyncio.to_thread(load_or_explain, demo_programs(settings.program_path),
+                                       "the demo needs a valid program:", fetcher(settings))
+    if programs is None:
         return 1
+    # the conference a newcomer lands in, as it is before its first session
+    program = default_conference([p for _, p in programs], min(p.conference.start for _, p in programs))
     server = await SandboxServer().start()
     with tempfile.TemporaryDirectory(prefix="konferenz-demo-") as scratch:
         database = settings.database_path if os.environ.get("BOT_DATABASE") or settings.database_path != Path("data/bot.sqlite3") \
@@ -164,7 +178,7 @@ async def run_demo(settings: Settings, admin: bool = False, lang: str = "de", na
             admins=frozenset({DEMO_USER_ID}) if admin else frozenset(), clock_start=clock_start,
             web_listen=("127.0.0.1", web_port), web_url=f"http://127.0.0.1:{web_port}/app/",
         )
-        application = build_application(demo_settings, program)
+        application = build_application(demo_settings, programs)
         client = SandboxClient(server.url)
         try:
             async with running(application, poll_timeout=5):

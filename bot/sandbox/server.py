@@ -64,7 +64,8 @@ class Sandbox:
         self.inline = InlineMode(self.world, supports_inline_queries)
         self.menu = Menu(self.world)
         self.updates_api = Updates(self.world, self.delivery)
-        groups = (Session(self.world), Messages(self.world), FileMessages(self.world), Callbacks(self.world),
+        self.files = FileMessages(self.world)
+        groups = (Session(self.world), Messages(self.world), self.files, Callbacks(self.world),
                   self.menu, self.updates_api, self.inline)
         self.api = BotApi(token, self.world, method_table(*groups))
         self.control = ControlApi(self.world, self.api, self.inline, self.menu, self.updates_api, self.delivery)
@@ -72,8 +73,18 @@ class Sandbox:
     def routes(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self.api.handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self.control.add_routes(app)
         return app
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file by the path getFile gave, for the bot's token only."""
+        if request.match_info["token"] != self.api.token:
+            return web.Response(status=401, text="Unauthorized")
+        data = self.files.download(request.match_info["path"])
+        if data is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=data, content_type="application/octet-stream")
 
     async def close(self) -> None:
         """Answer every pending long poll at once and stop delivering by webhook."""

@@ -247,6 +247,23 @@ class World:
         chat.messages[message["message_id"]] = message
         return self.push_update({"message": message}), message["message_id"]
 
+    def user_document(self, user_id: int, name: str, data: bytes, mime: str = "text/csv",
+                      caption: str = "") -> tuple[int, int]:
+        """A file from a user (a CSV sent to the bot); the bot reads it with getFile."""
+        if not data:
+            raise bad("file must be non-empty")
+        user = self.users[user_id]
+        chat = self.chats[user_id]
+        file_id = "D" + secrets.token_hex(12)
+        self.files[file_id] = (name, mime, data)
+        content: dict[str, Any] = {"document": {"file_id": file_id, "file_unique_id": file_id[:10], "file_name": name,
+                                                "mime_type": mime, "file_size": len(data)}}
+        if caption:
+            content["caption"] = caption
+        message = self.new_message(chat, user.as_telegram(), **content)
+        chat.messages[message["message_id"]] = message
+        return self.push_update({"message": message}), message["message_id"]
+
     def press(self, user_id: int, message_id: int, data: str, forge: bool = False,
               chat_id: int | None = None) -> tuple[int, str]:
         """A tap on an inline button of a bot message; `forge` allows data no button carries."""

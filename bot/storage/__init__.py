@@ -3,10 +3,15 @@
 `Storage` holds one repository per stored aggregate, each in its own module with its own state:
 `storage.attendees`, `.registrations`, `.bookmarks`, `.audiences` (who is concerned by what),
 `.outbox`, `.announcements`, `.program_changes`, `.conversations`, `.confirmations`, `.feedback`,
-`.questions`, `.networking`, `.privacy`, `.coordination` (the processes sharing a database) and
-`.updates` (webhook claims): `await storage.registrations.sign_up(...)`. Repositories neither
-inherit from each other nor reach into each other's state; what one must tell another it is
-handed at construction (privacy tells `attendees` whom to forget).
+`.questions`, `.networking`, `.guests` (the guest lists), `.privacy`, `.series` (the conferences
+as a whole), `.next_conference` (who asked to hear when the next one opens), `.coordination`
+(the processes sharing a database) and `.updates` (webhook claims):
+`await storage.registrations.sign_up(...)`. Repositories neither inherit from each other nor
+reach into each other's state; what one must tell another it is handed at construction
+(privacy tells `attendees` whom to forget).
+
+Rows that belong to one conference are read and written for the conference in scope
+(bot/scope.py), which the Database hands each call's transaction (`conn.conference`).
 
 All of them share one `Database` (engine.py): each call is one `work(tx)` function run in one
 transaction by the engine, which batches concurrent calls into one commit. What concerns the
@@ -29,6 +34,7 @@ from .conversations import Conversations, PendingInput
 from .coordination import Coordination
 from .engine import Database, Transaction
 from .feedback import Feedback, FeedbackRow
+from .guests import GuestCount, Guests, Loaded
 from .networking import ContactRequest, Match, Networking, Profile
 from .outbox import DeliveryReport, Outbox, OutboxMessage, OutboxRow
 from .privacy import PERSONAL_DATA, PersonalData, Privacy
@@ -36,9 +42,12 @@ from .program_changes import ProgramChanges
 from .questions import Question, Questions
 from .registrations import ListedRegistration, MyRegistration, Registrations, SessionCount
 from .schema import MIGRATIONS
+from .next_conference import NextConference
+from .series import Series
 from .updates import Updates
 
 __all__ = ["Announcement", "Attendee", "AttendeeInfo", "Confirmation", "ContactRequest", "Database", "FeedbackRow",
+           "GuestCount", "Loaded",
            "ListedRegistration", "DeliveryReport", "MIGRATIONS", "Match", "MyRegistration", "OutboxMessage", "OutboxRow",
            "PERSONAL_DATA", "PendingInput", "PersonalData", "Profile", "Question", "SessionCount", "Storage", "Transaction"]
 
@@ -59,6 +68,9 @@ class Storage:
         self.feedback = Feedback(db)
         self.questions = Questions(db)
         self.networking = Networking(db)
+        self.guests = Guests(db)
+        self.series = Series(db)
+        self.next_conference = NextConference(db)
         self.privacy = Privacy(db, self.attendees)
         self.coordination = Coordination(db)
         self.updates = Updates(db)

@@ -18,7 +18,7 @@ from .outbox import queue_message
 @dataclass(frozen=True)
 class Announcement:
     """One announcement: written in the chat (`text_html`, as the organizer wrote it) or in
-    program.yaml (`texts`, plain text per language; `source` is "file:<id>")."""
+    program.yaml (`texts`, plain text per language; `source` is "file:<conference>:<id>")."""
 
     id: int
     source: str | None
@@ -47,22 +47,24 @@ class Announcements:
         def work(conn):
             stamp = _iso(now)
             return conn.insert(
-                """INSERT INTO announcements (author_id, audience, text_html, texts_json, photo_file_id, state, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)""",
-                (author_id, audience, text_html, json.dumps(texts, ensure_ascii=False) if texts else None,
+                """INSERT INTO announcements (conference_id, author_id, audience, text_html, texts_json, photo_file_id, state,
+                                              created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?)""",
+                (conn.conference, author_id, audience, text_html, json.dumps(texts, ensure_ascii=False) if texts else None,
                  photo_file_id, stamp, stamp))
         return await self._db.run(work)
 
     async def get(self, announcement_id: int) -> Announcement | None:
         def work(conn):
-            row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            row = _row(conn, announcement_id)
             return _announcement(row) if row else None
         return await self._db.run(work, write=False)
 
     async def recent(self, limit: int = 20, states: tuple[str, ...] | None = None) -> list[Announcement]:
         def work(conn):
-            where = f"WHERE state IN ({','.join('?' * len(states))})" if states else "WHERE state != 'draft'"
-            rows = conn.execute(f"SELECT * FROM announcements {where} ORDER BY id DESC LIMIT ?", (*(states or ()), limit))
+            where = f"AND state IN ({','.join('?' * len(states))})" if states else "AND state != 'draft'"
+            rows = conn.execute(f"SELECT * FROM announcements WHERE conference_id = ? {where} ORDER BY id DESC LIMIT ?",
+                                (conn.conference, *(states or ()), limit))
             return [_announcement(row) for row in rows]
         return await self._db.run(work, write=False)
 
@@ -72,18 +74,20 @@ class Announcements:
 
         def work(conn):
             assignments = ", ".join(f"{name} = ?" for name in fields)
-            conn.execute(f"UPDATE announcements SET {assignments} WHERE id = ?", (*fields.values(), announcement_id))
+            conn.execute(f"UPDATE announcements SET {assignments} WHERE id = ? AND conference_id = ?",
+                         (*fields.values(), announcement_id, conn.conference))
         await self._db.run(work)
 
     async def schedule(self, announcement_id: int, send_at: datetime, now: datetime) -> bool:
         return await self._db.run(lambda conn: conn.execute(
-            "UPDATE announcements SET state = 'scheduled', send_at = ?, updated_at = ? WHERE id = ? AND state IN ('draft', 'scheduled')",
-            (send_at.timestamp(), _iso(now), announcement_id)).rowcount == 1)
+            "UPDATE announcements SET state = 'scheduled', send_at = ?, updated_at = ? WHERE id = ? AND conference_id = ? "
+            "AND state IN ('draft', 'scheduled')",
+            (send_at.timestamp(), _iso(now), announcement_id, conn.conference)).rowcount == 1)
 
     async def cancel(self, announcement_id: int, now: datetime) -> bool:
         return await self._db.run(lambda conn: conn.execute(
-            "UPDATE announcements SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('draft', 'scheduled')",
-            (_iso(now), announcement_id)).rowcount == 1)
+            "UPDATE announcements SET state = 'cancelled', updated_at = ? WHERE id = ? AND conference_id = ? "
+            "AND state IN ('draft', 'scheduled')", (_iso(now), announcement_id, conn.conference)).rowcount == 1)
 
     async def start(self, announcement_id: int, session_ids: tuple[str, ...], now: datetime,
                     report_to: int | None = None) -> int | None:
@@ -91,7 +95,7 @@ class Announcements:
         "send") finds it started already and returns None. `report_to`: the organizer who is
         shown its progress (a message queued with the copies, edited as they go out)."""
         def work(conn):
-            row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            row = _row(conn, announcement_id)
             if row is None or row["state"] not in ("draft", "scheduled"):
                 return None
             audience = Audience.parse(row["audience"])
@@ -107,14 +111,14 @@ class Announcements:
 
     async def finish(self, announcement_id: int, now: datetime) -> None:
         await self._db.run(lambda conn: conn.execute(
-            "UPDATE announcements SET state = 'done', updated_at = ? WHERE id = ? AND state = 'sending'",
-            (_iso(now), announcement_id)))
+            "UPDATE announcements SET state = 'done', updated_at = ? WHERE id = ? AND conference_id = ? AND state = 'sending'",
+            (_iso(now), announcement_id, conn.conference)))
 
     async def edit(self, announcement_id: int, text_html: str, now: datetime) -> int:
         """Correct a sent announcement: messages already delivered are edited, queued ones go out
         with the new text. Returns the number of edits queued."""
         def work(conn):
-            row = conn.execute("SELECT * FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            row = _row(conn, announcement_id)
             if row is None or row["state"] not in ("sending", "done"):
                 return 0
             version = row["version"] + 1
@@ -129,7 +133,7 @@ class Announcements:
     async def withdraw(self, announcement_id: int, now: datetime) -> int:
         """Take an announcement back: queued copies are dropped, delivered ones deleted."""
         def work(conn):
-            row = conn.execute("SELECT state FROM announcements WHERE id = ?", (announcement_id,)).fetchone()
+            row = _row(conn, announcement_id)
             if row is None or row["state"] not in ("sending", "done"):
                 return 0
             conn.execute("UPDATE announcements SET state = 'withdrawn', updated_at = ? WHERE id = ?", (_iso(now), announcement_id))
@@ -147,34 +151,51 @@ class Announcements:
         def work(conn):
             stamp = now.timestamp()
             conn.execute("UPDATE announcements SET state = 'cancelled', updated_at = ? "
-                         "WHERE state = 'scheduled' AND send_at < ?", (_iso(now), stamp - grace_seconds))
+                         "WHERE conference_id = ? AND state = 'scheduled' AND send_at < ?",
+                         (_iso(now), conn.conference, stamp - grace_seconds))
             return [row[0] for row in conn.execute(
-                "SELECT id FROM announcements WHERE state = 'scheduled' AND send_at <= ? ORDER BY send_at, id", (stamp,))]
+                "SELECT id FROM announcements WHERE conference_id = ? AND state = 'scheduled' AND send_at <= ? "
+                "ORDER BY send_at, id", (conn.conference, stamp))]
         return await self._db.run(work)
 
     async def next_at(self) -> float | None:
         return await self._db.run(lambda conn: conn.execute(
-            "SELECT MIN(send_at) FROM announcements WHERE state = 'scheduled'").fetchone()[0], write=False)
+            "SELECT MIN(send_at) FROM announcements WHERE conference_id = ? AND state = 'scheduled'",
+            (conn.conference,)).fetchone()[0], write=False)
 
     async def sync_file(self, planned: list, now: datetime) -> None:
         """Announcements written in program.yaml: added or updated while not yet sent; ones
         removed from the file are cancelled."""
         def work(conn):
             stamp = _iso(now)
-            wanted = {f"file:{p.id}" for p in planned}
+            wanted = {file_source(conn.conference, p.id) for p in planned}
             for p in planned:
                 texts = json.dumps(dict(p.text.values), ensure_ascii=False)
                 conn.execute(
-                    """INSERT INTO announcements (source, audience, texts_json, state, send_at, created_at, updated_at)
-                       VALUES (?, ?, ?, 'scheduled', ?, ?, ?)
+                    """INSERT INTO announcements (conference_id, source, audience, texts_json, state, send_at, created_at,
+                                                  updated_at)
+                       VALUES (?, ?, ?, ?, 'scheduled', ?, ?, ?)
                        ON CONFLICT (source) DO UPDATE SET audience = excluded.audience, texts_json = excluded.texts_json,
                            send_at = excluded.send_at, updated_at = excluded.updated_at
                        WHERE announcements.state = 'scheduled'""",
-                    (f"file:{p.id}", p.audience.key(), texts, p.at.timestamp(), stamp, stamp))
-            for (source,) in conn.execute("SELECT source FROM announcements WHERE source LIKE 'file:%' AND state = 'scheduled'").fetchall():
+                    (conn.conference, file_source(conn.conference, p.id), p.audience.key(), texts, p.at.timestamp(),
+                     stamp, stamp))
+            for (source,) in conn.execute("SELECT source FROM announcements WHERE conference_id = ? AND source LIKE 'file:%' "
+                                          "AND state = 'scheduled'", (conn.conference,)).fetchall():
                 if source not in wanted:
                     conn.execute("UPDATE announcements SET state = 'cancelled', updated_at = ? WHERE source = ?", (stamp, source))
         await self._db.run(work)
+
+
+def file_source(conference_id: str, planned_id: str) -> str:
+    """The key of an announcement written in a conference's program file (unique in the bot)."""
+    return f"file:{conference_id}:{planned_id}" if conference_id else f"file:{planned_id}"
+
+
+def _row(conn, announcement_id: int):
+    """An announcement of the conference in scope (ids are the bot's, but buttons carry them)."""
+    return conn.execute("SELECT * FROM announcements WHERE id = ? AND conference_id = ?",
+                        (announcement_id, conn.conference)).fetchone()
 
 
 def _delivered(conn, announcement_id: int) -> list[tuple[int, int]]:

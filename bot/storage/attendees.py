@@ -41,6 +41,8 @@ class Attendee:
     reachable: bool
     reminder_minutes: int | None
     excursion_minutes: int | None = None  # the excursion's own lead time; None = default
+    conference_id: str | None = None  # the conference they chose (a deep link, a button); None: never chose
+    conference_chosen_at: str | None = None  # when (ISO)
 
     @property
     def display_name(self) -> str:
@@ -59,6 +61,7 @@ class Attendees:
         self._touches: list = []  # (info, now, future) waiting for the next combined upsert
         self._touch_writer: asyncio.Task | None = None
         self._sole_writer = False  # only then is what this process remembers still true
+        self._joined: set[tuple[str, int]] = set()  # (conference, person) known to take part, while trusted
 
     def trust_memory(self, sole_writer: bool) -> None:
         """Whether this process is the only one writing (bot/cluster.py says so every beat).
@@ -90,10 +93,37 @@ class Attendees:
         """What is stored about this person changed (or is gone): the next touch reads it again."""
         self._forgotten += 1
         self._recently_seen.pop(user_id, None)
+        self._joined = {known for known in self._joined if known[1] != user_id}
 
     def forget_all(self) -> None:
         self._forgotten += 1
         self._recently_seen.clear()
+        self._joined.clear()
+
+    async def take_part(self, conference_id: str, user_id: int, now: datetime) -> None:
+        """This person takes part in this conference (what "everyone" of it means, and what the
+        retention purge of another conference leaves them)."""
+        if (conference_id, user_id) in self._joined:
+            return
+        await self._db.run(lambda conn: conn.execute(
+            "INSERT INTO participants (conference_id, user_id, first_seen) VALUES (?, ?, ?) "
+            "ON CONFLICT (conference_id, user_id) DO NOTHING", (conference_id, user_id, _iso(now))),
+            durable=False, serialized=False)
+        if self._sole_writer:
+            if len(self._joined) > 200_000:
+                self._joined.clear()
+            self._joined.add((conference_id, user_id))
+
+    async def choose_conference(self, user_id: int, conference_id: str, now: datetime) -> None:
+        """They chose a conference (its deep link, a button, an organizer's /orga)."""
+        await self._change(user_id, lambda conn: conn.execute(
+            "UPDATE attendees SET conference_id = ?, conference_chosen_at = ? WHERE user_id = ?",
+            (conference_id, _iso(now), user_id)))
+
+    async def conferences_of(self, user_id: int) -> list[str]:
+        """The conferences this person takes part in."""
+        return await self._db.run(lambda conn: [row[0] for row in conn.execute(
+            "SELECT conference_id FROM participants WHERE user_id = ? ORDER BY first_seen", (user_id,))], write=False)
 
     async def _write_touches(self) -> None:
         """Touches that arrive while one is written go together in the next statement: a burst
@@ -176,6 +206,7 @@ def _attendee_of(row) -> Attendee:
         username=row["username"], language=row["language"], telegram_language=row["telegram_language"],
         first_seen=row["first_seen"], last_seen=row["last_seen"], reachable=bool(row["reachable"]),
         reminder_minutes=row["reminder_minutes"], excursion_minutes=row["excursion_minutes"],
+        conference_id=row["conference_id"], conference_chosen_at=row["conference_chosen_at"],
     )
 
 

@@ -45,8 +45,10 @@ class Audiences:
                 chunk = tuple(people[start:start + 400])
                 marks = ",".join("?" * len(chunk))
                 for user_id, session_id in conn.execute(
-                        f"""SELECT user_id, session_id FROM registrations WHERE state = 'confirmed' AND user_id IN ({marks})
-                            UNION SELECT user_id, session_id FROM bookmarks WHERE user_id IN ({marks})""", chunk + chunk):
+                        f"""SELECT user_id, session_id FROM registrations
+                            WHERE conference_id = ? AND state = 'confirmed' AND user_id IN ({marks})
+                            UNION SELECT user_id, session_id FROM bookmarks WHERE conference_id = ? AND user_id IN ({marks})""",
+                        (conn.conference, *chunk, conn.conference, *chunk)):
                     held.setdefault(user_id, set()).add(session_id)
             return held
         return await self._db.run(work, write=False)
@@ -72,29 +74,34 @@ class Audiences:
                     f"""SELECT r.user_id, r.session_id, r.state AS relation, r.updated_at AS since, a.reminder_minutes,
                                a.excursion_minutes
                         FROM registrations r JOIN attendees a ON a.user_id = r.user_id
-                        WHERE r.state IN ('confirmed', 'waitlisted') AND a.reachable = 1 {only}
+                        WHERE r.conference_id = ? AND r.state IN ('confirmed', 'waitlisted') AND a.reachable = 1 {only}
                         UNION ALL
                         SELECT b.user_id, b.session_id, 'bookmark', b.created_at, a.reminder_minutes, a.excursion_minutes
-                        FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id WHERE a.reachable = 1 {only}""",
-                    chunk * 2)
+                        FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
+                        WHERE b.conference_id = ? AND a.reachable = 1 {only}""",
+                    (conn.conference, *chunk, conn.conference, *chunk))
                 subjects += [Subject(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5]) for row in rows]
             return subjects
         return await self._db.run(work, write=False)
 
 
 def recipients(conn, audience: Audience, session_ids: tuple[str, ...]) -> list[int]:
-    if audience.kind == "all":
-        rows = conn.execute("SELECT user_id FROM attendees WHERE reachable = 1 ORDER BY user_id")
+    conference = conn.conference
+    if audience.kind == "all":  # everyone of this conference
+        rows = conn.execute("""SELECT a.user_id FROM participants p JOIN attendees a ON a.user_id = p.user_id
+                               WHERE p.conference_id = ? AND a.reachable = 1 ORDER BY a.user_id""", (conference,))
     elif audience.kind == "bookmarked":
         rows = conn.execute(
             f"""SELECT DISTINCT b.user_id FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
-                WHERE a.reachable = 1 AND b.session_id IN ({','.join('?' * len(session_ids))}) ORDER BY b.user_id""", session_ids)
+                WHERE b.conference_id = ? AND a.reachable = 1 AND b.session_id IN ({','.join('?' * len(session_ids))})
+                ORDER BY b.user_id""", (conference, *session_ids))
     else:
         state = "waitlisted" if audience.kind == "waitlisted" else "confirmed"
         rows = conn.execute(
             f"""SELECT DISTINCT r.user_id FROM registrations r JOIN attendees a ON a.user_id = r.user_id
-                WHERE a.reachable = 1 AND r.state = ? AND r.session_id IN ({','.join('?' * len(session_ids))})
-                ORDER BY r.user_id""", (state, *session_ids))
+                WHERE r.conference_id = ? AND a.reachable = 1 AND r.state = ?
+                AND r.session_id IN ({','.join('?' * len(session_ids))}) ORDER BY r.user_id""",
+            (conference, state, *session_ids))
     return [row[0] for row in rows]
 
 
@@ -107,12 +114,15 @@ def affected(conn, session_ids: list[str], everybody: list[str] = ()) -> dict[in
     marks = ",".join("?" * len(session_ids))
     rows = conn.execute(
         f"""SELECT r.user_id, r.session_id FROM registrations r JOIN attendees a ON a.user_id = r.user_id
-            WHERE a.reachable = 1 AND r.state IN ('confirmed', 'waitlisted') AND r.session_id IN ({marks})
+            WHERE r.conference_id = ? AND a.reachable = 1 AND r.state IN ('confirmed', 'waitlisted')
+            AND r.session_id IN ({marks})
             UNION SELECT b.user_id, b.session_id FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
-            WHERE a.reachable = 1 AND b.session_id IN ({marks})""", (*session_ids, *session_ids))
+            WHERE b.conference_id = ? AND a.reachable = 1 AND b.session_id IN ({marks})""",
+        (conn.conference, *session_ids, conn.conference, *session_ids))
     for user_id, session_id in rows:
         concerned.setdefault(user_id, set()).add(session_id)
-    if everybody:
-        for (user_id,) in conn.execute("SELECT user_id FROM attendees WHERE reachable = 1"):
+    if everybody:  # everyone of this conference
+        for (user_id,) in conn.execute("""SELECT a.user_id FROM participants p JOIN attendees a ON a.user_id = p.user_id
+                                          WHERE p.conference_id = ? AND a.reachable = 1""", (conn.conference,)):
             concerned.setdefault(user_id, set()).update(everybody)
     return concerned

@@ -16,6 +16,7 @@ class Confirmation:
 
     kind: str
     payload: dict
+    conference_id: str = ""  # the conference the preview was made in: it is confirmed within it
 
 
 class Confirmations:
@@ -24,15 +25,15 @@ class Confirmations:
 
     async def create(self, admin_id: int, kind: str, payload: dict, now: datetime) -> int:
         return await self._db.run(lambda conn: conn.insert(
-            "INSERT INTO pending_actions (admin_id, kind, payload, created_at) VALUES (?, ?, ?, ?)",
-            (admin_id, kind, json.dumps(payload, ensure_ascii=False), _iso(now))))
+            "INSERT INTO pending_actions (conference_id, admin_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+            (conn.conference, admin_id, kind, json.dumps(payload, ensure_ascii=False), _iso(now))))
 
     async def take(self, action_id: int, admin_id: int, state: str = "done",
                    not_before: datetime | None = None) -> Confirmation | None:
         """Claim a confirmation exactly once: a second tap, a confirmation made before
         `not_before` (expired) or someone else's gets None."""
         def work(conn):
-            row = conn.execute("SELECT kind, payload, created_at FROM pending_actions "
+            row = conn.execute("SELECT kind, payload, created_at, conference_id FROM pending_actions "
                                "WHERE id = ? AND admin_id = ? AND state = 'open'", (action_id, admin_id)).fetchone()
             if row is None:
                 return None
@@ -40,5 +41,5 @@ class Confirmations:
                 conn.execute("UPDATE pending_actions SET state = 'dropped' WHERE id = ?", (action_id,))
                 return None
             conn.execute("UPDATE pending_actions SET state = ? WHERE id = ?", (state, action_id))
-            return Confirmation(row["kind"], json.loads(row["payload"]))
+            return Confirmation(row["kind"], json.loads(row["payload"]), row["conference_id"])
         return await self._db.run(work)

@@ -45,8 +45,18 @@ def redact(database: str) -> str:
     return urlunsplit(parts)
 
 
-def _statements(script: str) -> list[str]:
-    return [statement for statement in script.split(";") if statement.strip()]
+def _statements(script: str, dialect: str) -> list[str]:
+    """The statements of a migration for one dialect: a statement marked /*postgresql*/ or
+    /*sqlite*/ runs on that one only (the few things one SQL cannot say for both, such as moving
+    an identity column's sequence past the ids a rebuilt table copied)."""
+    chosen = []
+    for statement in script.split(";"):
+        text = statement.strip()
+        marker = re.match(r"/\*(postgresql|sqlite)\*/", text)
+        if not text or (marker and marker.group(1) != dialect):
+            continue
+        chosen.append(text[marker.end():] if marker else statement)
+    return chosen
 
 
 class Dialect:
@@ -108,7 +118,7 @@ class Sqlite(Dialect):
         for number, script in enumerate(migrations[version:], start=version + 1):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _statements(script):
+                for statement in _statements(script, self.name):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
                 conn.execute("COMMIT")
@@ -217,7 +227,7 @@ class Postgres(Dialect):
                 _check_version(version, migrations)
                 for number, script in enumerate(migrations[version:], start=version + 1):
                     with conn.transaction():
-                        for statement in _statements(script):
+                        for statement in _statements(script, self.name):
                             conn.execute(_postgres_ddl(statement))
                         conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
                     log.info("database migrated to schema %d", number)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Generic, TypeVar
 
+from ..scope import NoConference, current as conference_in_scope
 from . import dialect as dialects
 from .schema import MIGRATIONS
 
@@ -46,6 +47,11 @@ def read_meta(conn, key: str) -> str | None:
     return row[0] if row else None
 
 
+def meta_key(key: str, conference_id: str) -> str:
+    """A fact of the meta table that each conference has for itself ("program_revision:rk22")."""
+    return f"{key}:{conference_id}" if conference_id else key
+
+
 def write_meta(conn, key: str, value: str) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                  (key, value))
@@ -62,12 +68,21 @@ class Transaction:
     messages it put in the outbox, so that delivery is woken after the commit without any
     caller having to remember it."""
 
-    def __init__(self, conn: Any, dialect: dialects.Dialect, batch: dict | None = None, piped: Any = None):
+    def __init__(self, conn: Any, dialect: dialects.Dialect, batch: dict | None = None, piped: Any = None,
+                 conference: str | None = ""):
         self.conn = conn
         self.dialect = dialect
         self.enqueued = 0
         self.batch = {} if batch is None else batch  # what the calls of one batch share (SeatBook's counts)
         self._piped = piped  # the pipeline the whole batch runs in, if it does (PostgreSQL's fast path)
+        self._conference = conference  # the conference the call belongs to (bot/scope.py); None: none in scope
+
+    @property
+    def conference(self) -> str:
+        """The conference whose rows this call reads and writes (bot/scope.py)."""
+        if self._conference is None:
+            raise NoConference("storage was asked for a conference's rows without a conference in scope")
+        return self._conference
 
     def execute(self, sql: str, params: Any = ()) -> Any:
         cursor = self.conn.execute(self.dialect.sql(sql), params)
@@ -125,6 +140,7 @@ class _Call(Generic[T]):
     loop: asyncio.AbstractEventLoop
     person: int | None = None  # whom the call is about, if one person: read with the batch's others
     enqueued: int = 0
+    conference: str | None = ""  # the conference in scope when the call was made (bot/scope.py)
 
 
 @dataclass
@@ -168,12 +184,12 @@ class Engine:
         await asyncio.to_thread(self._disconnect)
 
     async def run(self, work: Callable[[Transaction], T], durable: bool = True, serialized: bool = True,
-                  person: int | None = None) -> tuple[T, int]:
+                  person: int | None = None, conference: str | None = "") -> tuple[T, int]:
         """Run `work` in a transaction; returns its result and the outbox rows it queued."""
         if not self._threads:
             raise RuntimeError("storage is not open")
         loop = asyncio.get_running_loop()
-        call = _Call(work, durable, serialized, loop.create_future(), loop, person)
+        call = _Call(work, durable, serialized, loop.create_future(), loop, person, conference=conference)
         self._queues[0 if serialized else -1].put(call)
         result = await call.future
         return result, call.enqueued
@@ -249,7 +265,7 @@ class Engine:
         with self._transaction(any(call.durable for call in batch), any(call.serialized for call in batch)) as conn:
             if safe:
                 for call in batch:
-                    tx = Transaction(conn, self.dialect, shared)
+                    tx = Transaction(conn, self.dialect, shared, conference=call.conference)
                     outcomes.append(self._run_call(conn, tx, call, shared))
                     call.enqueued = tx.enqueued
                 return outcomes
@@ -258,7 +274,7 @@ class Engine:
                 # commit instead of one round trip each (bench/signup.py on PostgreSQL).
                 with self.dialect.pipeline(conn) as piped:
                     for call in batch:
-                        tx = Transaction(conn, self.dialect, shared, piped)
+                        tx = Transaction(conn, self.dialect, shared, piped, conference=call.conference)
                         outcomes.append(self._run_fast(tx, call))
                         call.enqueued = tx.enqueued
             except (_Redo, *self.dialect.retryable):
@@ -321,6 +337,10 @@ class Database:
     def __init__(self, location: str):
         self.location = location  # a SQLite path or a postgresql:// URL
         self.engine = Engine(location)
+        # The conference of work that names none (bot/scope.py): '' for a database used on its own
+        # (tests, tools); the bot sets its only conference, or None when it runs several, so that
+        # work without a conference in scope fails instead of mixing conferences.
+        self.default_conference: str | None = ""
         self._outbox_listeners: list[Callable[[], None]] = []
         self._before_serialized: Callable[[], Awaitable[None]] | None = None
 
@@ -338,7 +358,9 @@ class Database:
         serialized = write if serialized is None else serialized
         if serialized and self._before_serialized is not None:
             await self._before_serialized()
-        result, enqueued = await self.engine.run(work, durable=write and durable, serialized=serialized, person=person)
+        conference = conference_in_scope()
+        result, enqueued = await self.engine.run(work, durable=write and durable, serialized=serialized, person=person,
+                                                 conference=self.default_conference if conference is None else conference)
         if enqueued:
             for listener in self._outbox_listeners:
                 listener()

@@ -44,7 +44,8 @@ class Networking:
 
     async def profile(self, user_id: int) -> Profile | None:
         def work(conn):
-            row = conn.execute("SELECT * FROM profiles WHERE user_id = ?", (user_id,)).fetchone()
+            row = conn.execute("SELECT * FROM profiles WHERE conference_id = ? AND user_id = ?",
+                               (conn.conference, user_id)).fetchone()
             return Profile(**_profile_fields(row)) if row else None
         return await self._db.run(work, write=False)
 
@@ -54,30 +55,34 @@ class Networking:
             fields["topics"] = json.dumps(sorted(set(fields["topics"])))
 
         def work(conn):
-            conn.execute("INSERT INTO profiles (user_id, created_at) VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING",
-                         (user_id, _iso(now)))
+            conn.execute("INSERT INTO profiles (conference_id, user_id, created_at) VALUES (?, ?, ?) "
+                         "ON CONFLICT (conference_id, user_id) DO NOTHING", (conn.conference, user_id, _iso(now)))
             if fields:
                 assignments = ", ".join(f"{name} = ?" for name in fields)
-                conn.execute(f"UPDATE profiles SET {assignments} WHERE user_id = ?", (*fields.values(), user_id))
+                conn.execute(f"UPDATE profiles SET {assignments} WHERE conference_id = ? AND user_id = ?",
+                             (*fields.values(), conn.conference, user_id))
         await self._db.run(work)
 
     async def leave(self, user_id: int) -> None:
         def work(conn):
-            conn.execute("DELETE FROM contact_requests WHERE (from_user = ? OR to_user = ?) AND state = 'pending'", (user_id, user_id))
-            conn.execute("DELETE FROM profiles WHERE user_id = ?", (user_id,))
+            conn.execute("DELETE FROM contact_requests WHERE conference_id = ? AND (from_user = ? OR to_user = ?) "
+                         "AND state = 'pending'", (conn.conference, user_id, user_id))
+            conn.execute("DELETE FROM profiles WHERE conference_id = ? AND user_id = ?", (conn.conference, user_id))
         await self._db.run(work)
 
     async def matches(self, user_id: int) -> list[Match]:
         """Complete profiles of reachable others with at least one topic in common, most shared first."""
         def work(conn):
-            mine = conn.execute("SELECT topics FROM profiles WHERE user_id = ? AND complete = 1", (user_id,)).fetchone()
+            mine = conn.execute("SELECT topics FROM profiles WHERE conference_id = ? AND user_id = ? AND complete = 1",
+                                (conn.conference, user_id)).fetchone()
             if mine is None:
                 return []
             wanted = set(json.loads(mine[0]))
             found = []
             for row in conn.execute(
                     """SELECT p.*, a.first_name FROM profiles p JOIN attendees a ON a.user_id = p.user_id
-                       WHERE p.complete = 1 AND p.user_id != ? AND a.reachable = 1""", (user_id,)):
+                       WHERE p.conference_id = ? AND p.complete = 1 AND p.user_id != ? AND a.reachable = 1""",
+                    (conn.conference, user_id)):
                 shared = wanted & set(json.loads(row["topics"]))
                 if shared:
                     found.append(Match(**_profile_fields(row), first_name=row["first_name"], shared=sorted(shared)))
@@ -89,12 +94,13 @@ class Networking:
         """A contact request, queued to the other side; None if one exists already or either
         side has no complete profile."""
         def work(conn):
-            both = conn.execute("SELECT COUNT(*) FROM profiles WHERE complete = 1 AND user_id IN (?, ?)",
-                                (from_user, to_user)).fetchone()[0]
+            both = conn.execute("SELECT COUNT(*) FROM profiles WHERE conference_id = ? AND complete = 1 AND user_id IN (?, ?)",
+                                (conn.conference, from_user, to_user)).fetchone()[0]
             if both != 2 or from_user == to_user:
                 return None
-            row = conn.execute("INSERT INTO contact_requests (from_user, to_user, created_at) VALUES (?, ?, ?) "
-                               "ON CONFLICT (from_user, to_user) DO NOTHING RETURNING id", (from_user, to_user, _iso(now))).fetchone()
+            row = conn.execute("INSERT INTO contact_requests (conference_id, from_user, to_user, created_at) VALUES (?, ?, ?, ?) "
+                               "ON CONFLICT (conference_id, from_user, to_user) DO NOTHING RETURNING id",
+                               (conn.conference, from_user, to_user, _iso(now))).fetchone()
             if row is None:
                 return None
             request_id = row[0]
@@ -104,15 +110,17 @@ class Networking:
 
     async def contact_request(self, request_id: int) -> ContactRequest | None:
         def work(conn):
-            row = conn.execute("SELECT * FROM contact_requests WHERE id = ?", (request_id,)).fetchone()
+            row = conn.execute("SELECT * FROM contact_requests WHERE id = ? AND conference_id = ?",
+                               (request_id, conn.conference)).fetchone()
             return _contact_request(row) if row else None
         return await self._db.run(work, write=False)
 
     async def answer_contact(self, request_id: int, user_id: int, accept: bool, now: datetime) -> ContactRequest | None:
         """Only the addressee answers, once. On accepting, both sides are sent the other's contact."""
         def work(conn):
-            row = conn.execute("SELECT * FROM contact_requests WHERE id = ? AND to_user = ? AND state = 'pending'",
-                               (request_id, user_id)).fetchone()
+            row = conn.execute("SELECT * FROM contact_requests WHERE id = ? AND conference_id = ? AND to_user = ? "
+                               "AND state = 'pending'",
+                               (request_id, conn.conference, user_id)).fetchone()
             if row is None:
                 return None
             state = "accepted" if accept else "declined"

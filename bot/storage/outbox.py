@@ -28,6 +28,7 @@ class OutboxMessage:
     attempts: int
     language: str | None = None  # the attendee's choice, if any
     telegram_language: str | None = None
+    conference_id: str = ""  # the conference it was queued in: it is worded within it (bot/scope.py)
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,11 @@ class OutboxRow:
     batch: str | None
     not_before: float
     claimed_by: str | None
+    conference_id: str = ""
 
 
 def queue_message(conn: Transaction, user_id: int, message: Message, not_before: float, now: datetime,
-                  expires_at: float | None = None) -> int:
+                  expires_at: float | None = None, conference: str | None = None) -> int:
     """Add one message to the outbox unless its key is there already; returns rows added. A
     person who blocked the bot gets nothing more (their row says why). One who is not stored
     (erased meanwhile, perhaps through another process) is not written to the outbox again, which
@@ -73,12 +75,32 @@ def queue_message(conn: Transaction, user_id: int, message: Message, not_before:
         return 0
     if not row["reachable"]:
         return 0
+    return _insert(conn, user_id, row["chat_id"], message, message.key(user_id), not_before, now, expires_at, conference)
+
+
+def queue_to_chat(conn: Transaction, chat_id: int, message: Message, now: datetime) -> int:
+    """A message to a private chat whose person the bot no longer keeps (only their consent to
+    hear of the next conference: its chat and language); returns rows added."""
+    return _insert(conn, None, chat_id, message, message.key(chat_id), now.timestamp(), now, None)
+
+
+def scoped_key(conference_id: str, key: str) -> str:
+    """A message's key within its conference: session ids repeat from one conference to the next."""
+    return f"{conference_id}/{key}" if conference_id else key
+
+
+def _insert(conn: Transaction, user_id: int | None, chat_id: int, message: Message, key: str, not_before: float,
+            now: datetime, expires_at: float | None, conference: str | None = None) -> int:
+    """`conference`: the one the message belongs to, where not the call's (an erasure frees seats
+    in every conference within one transaction)."""
+    conference = conn.conference if conference is None else conference
     stamp = _iso(now)
     cursor = conn.execute(
-        """INSERT INTO outbox (dedup_key, user_id, chat_id, kind, payload, not_before, expires_at, batch, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING""",
-        (message.key(user_id), user_id, row["chat_id"], message.kind, json.dumps(message.payload(), ensure_ascii=False),
-         not_before, expires_at, message.batch(), stamp, stamp),
+        """INSERT INTO outbox (conference_id, dedup_key, user_id, chat_id, kind, payload, not_before, expires_at, batch,
+                               created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING""",
+        (conference, scoped_key(conference, key), user_id, chat_id, message.kind,
+         json.dumps(message.payload(), ensure_ascii=False), not_before, expires_at, message.batch(), stamp, stamp),
     )
     if cursor.rowcount > 0:
         conn.enqueued += cursor.rowcount  # delivery is woken after the commit
@@ -108,7 +130,7 @@ class Outbox:
         bot edits afterwards (an announcement's progress) is found by its key."""
         def work(conn):
             row = conn.execute("SELECT chat_id, message_id FROM outbox WHERE dedup_key = ? AND state = 'sent' "
-                               "AND message_id IS NOT NULL", (key,)).fetchone()
+                               "AND message_id IS NOT NULL", (scoped_key(conn.conference, key),)).fetchone()
             return (row[0], row[1]) if row else None
         return await self._db.run(work, write=False)
 
@@ -154,7 +176,7 @@ class Outbox:
             messages = [
                 OutboxMessage(row["id"], row["dedup_key"], row["user_id"], row["chat_id"], row["kind"],
                               json.loads(row["payload"]), row["not_before"], row["attempts"],
-                              *languages.get(row["user_id"], (None, None)))
+                              *languages.get(row["user_id"], (None, None)), conference_id=row["conference_id"])
                 for row in rows
             ]
             return sorted(messages, key=lambda m: (m.not_before, m.id))
@@ -181,7 +203,7 @@ class Outbox:
             where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
             return [OutboxRow(row["id"], row["dedup_key"], row["user_id"], row["chat_id"], row["kind"],
                               json.loads(row["payload"]), row["state"], row["attempts"], row["message_id"],
-                              row["last_error"], row["batch"], row["not_before"], row["claimed_by"])
+                              row["last_error"], row["batch"], row["not_before"], row["claimed_by"], row["conference_id"])
                     for row in conn.execute(f"SELECT * FROM outbox {where} ORDER BY id", params)]
         return await self._db.run(work, write=False)
 

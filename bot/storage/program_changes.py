@@ -11,7 +11,7 @@ from ..domain.changes import Change, Override, SessionState
 from ..domain.messages import ChangeNotice
 from ..domain.program import Program
 from . import audiences
-from .engine import Database, iso as _iso, read_meta, write_meta
+from .engine import Database, iso as _iso, meta_key, read_meta, write_meta
 from .outbox import queue_message
 from .registrations import SeatBook
 
@@ -23,7 +23,9 @@ class ProgramChanges:
     async def overrides(self) -> list[Override]:
         """The chat's changes in force, each with what the file said when it was made."""
         def work(conn):
-            return [_override(row) for row in conn.execute("SELECT * FROM session_overrides ORDER BY session_id")]
+            rows = conn.execute("SELECT * FROM session_overrides WHERE conference_id = ? ORDER BY session_id",
+                                (conn.conference,))
+            return [_override(row) for row in rows]
         return await self._db.run(work, write=False)
 
     async def record(self, overrides: list[Override], changes: list[Change], author_id: int | None,
@@ -47,7 +49,8 @@ class ProgramChanges:
             for o in overrides:
                 _store(conn, o, author_id, stamp)
             for session_id in ended:
-                conn.execute("DELETE FROM session_overrides WHERE session_id = ?", (session_id,))
+                conn.execute("DELETE FROM session_overrides WHERE conference_id = ? AND session_id = ?",
+                             (conn.conference, session_id))
             book = SeatBook(conn)
             back: dict[int, dict[str, str]] = {}  # who got what back of a restored session
             returning: set[str] = set()
@@ -65,12 +68,13 @@ class ProgramChanges:
                         for user_id in people:
                             affected.setdefault(user_id, set()).add(change.session_id)
                             back.setdefault(user_id, {})[change.session_id] = outcome
-            write_meta(conn, "program_revision", str(revision + 1))
+            write_meta(conn, meta_key("program_revision", conn.conference), str(revision + 1))
             if base is not None:
-                write_meta(conn, "program_base", base)
+                write_meta(conn, meta_key("program_base", conn.conference), base)
             change_id = conn.insert(
-                "INSERT INTO program_changes (author_id, description, changes_json, recipients, created_at) VALUES (?, ?, ?, ?, ?)",
-                (author_id, description, json.dumps([c.as_dict() for c in changes]), len(affected), stamp))
+                """INSERT INTO program_changes (conference_id, author_id, description, changes_json, recipients, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (conn.conference, author_id, description, json.dumps([c.as_dict() for c in changes]), len(affected), stamp))
             by_session = {c.session_id: {**c.as_dict(), **({"returns": True} if c.session_id in returning else {})}
                           for c in changes}
             order = list(by_session)
@@ -86,34 +90,43 @@ class ProgramChanges:
         """How many program changes (chat or reload) have been applied: previews record it."""
         return await self._db.run(lambda conn: _revision(conn), write=False)
 
+    async def revisions(self) -> dict[str, int]:
+        """Every conference's revision at once (a process checks them before each update)."""
+        def work(conn):
+            rows = conn.execute("SELECT key, value FROM meta WHERE key = 'program_revision' OR key LIKE 'program_revision:%'")
+            return {key.partition(":")[2]: int(value) for key, value in rows}
+        return await self._db.run(work, write=False)
+
     async def base(self) -> str | None:
         """The fingerprint of the program file in force: the last one reloaded or started with."""
-        return await self._db.run(lambda conn: read_meta(conn, "program_base"), write=False)
+        return await self._db.run(lambda conn: read_meta(conn, meta_key("program_base", conn.conference)), write=False)
 
     async def start_with_file(self, base: str) -> str | None:
         """A process starts with its program file: that file is in force from now on. Returns
         the fingerprint that was in force before (None if none was recorded)."""
         def work(conn):
-            before = read_meta(conn, "program_base")
+            key = meta_key("program_base", conn.conference)
+            before = read_meta(conn, key)
             if before != base:
-                write_meta(conn, "program_base", base)
+                write_meta(conn, key, base)
             return before
         return await self._db.run(work)
 
 
 def _store(conn, override: Override, author_id: int | None, stamp: str) -> None:
     against = override.against
+    made_against = ((against.start.timestamp(), against.end.timestamp(), against.room, int(against.cancelled))
+                    if against else (None, None, None, None))
     conn.execute(
-        """INSERT INTO session_overrides (session_id, start, "end", room, cancelled, author_id, updated_at,
+        """INSERT INTO session_overrides (conference_id, session_id, start, "end", room, cancelled, author_id, updated_at,
                                           base_start, base_end, base_room, base_cancelled)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (session_id) DO UPDATE SET start = excluded.start, "end" = excluded."end", room = excluded.room,
-               cancelled = excluded.cancelled, author_id = excluded.author_id, updated_at = excluded.updated_at,
-               base_start = excluded.base_start, base_end = excluded.base_end, base_room = excluded.base_room,
-               base_cancelled = excluded.base_cancelled""",
-        (override.session_id, override.start.timestamp(), override.end.timestamp(), override.room, int(override.cancelled),
-         author_id, stamp, *((against.start.timestamp(), against.end.timestamp(), against.room, int(against.cancelled))
-                             if against else (None, None, None, None))))
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (conference_id, session_id) DO UPDATE SET start = excluded.start, "end" = excluded."end",
+               room = excluded.room, cancelled = excluded.cancelled, author_id = excluded.author_id,
+               updated_at = excluded.updated_at, base_start = excluded.base_start, base_end = excluded.base_end,
+               base_room = excluded.base_room, base_cancelled = excluded.base_cancelled""",
+        (conn.conference, override.session_id, override.start.timestamp(), override.end.timestamp(), override.room,
+         int(override.cancelled), author_id, stamp, *made_against))
 
 
 def _override(row) -> Override:
@@ -126,4 +139,4 @@ def _override(row) -> Override:
 
 
 def _revision(conn) -> int:
-    return int(read_meta(conn, "program_revision") or 0)
+    return int(read_meta(conn, meta_key("program_revision", conn.conference)) or 0)

@@ -27,12 +27,13 @@ class Questions:
 
     async def add(self, session_id: str, user_id: int, text: str, now: datetime) -> int:
         return await self._db.run(lambda conn: conn.insert(
-            "INSERT INTO questions (session_id, user_id, text, created_at) VALUES (?, ?, ?, ?)",
-            (session_id, user_id, text, _iso(now))))
+            "INSERT INTO questions (conference_id, session_id, user_id, text, created_at) VALUES (?, ?, ?, ?, ?)",
+            (conn.conference, session_id, user_id, text, _iso(now))))
 
     async def get(self, question_id: int) -> Question | None:
         def work(conn):
-            row = conn.execute("SELECT * FROM questions WHERE id = ?", (question_id,)).fetchone()
+            row = conn.execute("SELECT * FROM questions WHERE id = ? AND conference_id = ?",
+                               (question_id, conn.conference)).fetchone()
             return _question(row) if row else None
         return await self._db.run(work, write=False)
 
@@ -43,14 +44,16 @@ class Questions:
             rows = conn.execute(
                 f"""SELECT q.*, a.first_name, (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id) AS votes
                     FROM questions q LEFT JOIN attendees a ON a.user_id = q.user_id
-                    WHERE q.session_id = ? {hidden} ORDER BY q.state = 'answered', votes DESC, q.id""", (session_id,))
+                    WHERE q.conference_id = ? AND q.session_id = ? {hidden}
+                    ORDER BY q.state = 'answered', votes DESC, q.id""", (conn.conference, session_id))
             return [_question(row, votes=row["votes"], first_name=row["first_name"]) for row in rows]
         return await self._db.run(work, write=False)
 
     async def vote(self, question_id: int, user_id: int) -> bool:
         """One vote per attendee and question, however often and fast they tap."""
         def work(conn):
-            if conn.execute("SELECT 1 FROM questions WHERE id = ? AND state = 'open'", (question_id,)).fetchone() is None:
+            if conn.execute("SELECT 1 FROM questions WHERE id = ? AND conference_id = ? AND state = 'open'",
+                            (question_id, conn.conference)).fetchone() is None:
                 return False
             return conn.execute("INSERT INTO question_votes (question_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                 (question_id, user_id)).rowcount == 1
@@ -59,12 +62,14 @@ class Questions:
     async def set_state(self, question_id: int, state: str) -> bool:
         """Open, answered or hidden (a moderator's choice)."""
         return await self._db.run(lambda conn: conn.execute(
-            "UPDATE questions SET state = ? WHERE id = ?", (state, question_id)).rowcount == 1)
+            "UPDATE questions SET state = ? WHERE id = ? AND conference_id = ?",
+            (state, question_id, conn.conference)).rowcount == 1)
 
     async def show_name(self, question_id: int) -> bool:
         """The asker chose to show their first name with their question."""
         return await self._db.run(lambda conn: conn.execute(
-            "UPDATE questions SET show_name = 1 WHERE id = ?", (question_id,)).rowcount == 1)
+            "UPDATE questions SET show_name = 1 WHERE id = ? AND conference_id = ?",
+            (question_id, conn.conference)).rowcount == 1)
 
 
 def _question(row, **counted) -> Question:

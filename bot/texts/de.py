@@ -118,6 +118,7 @@ TEXTS = {
         "/verschieben [id] [Min.] [folgende] – Programmpunkt verschieben\n"
         "/raum [id] [Raum] – Raum ändern\n"
         "/absagen [id] – Programmpunkt absagen; /wiederherstellen [id] – Absage zurücknehmen\n"
+        "/gaeste – Gästeliste, Einladungslinks, wer verbunden ist\n"
         "/orga – alles für das Organisationsteam, per Knopf\n"
         "/abbrechen – laufende Eingabe abbrechen"
     ),
@@ -409,6 +410,7 @@ TEXTS = {
     "admin_attendees_confirmed": "<b>Bestätigt:</b>",
     "admin_attendees_waiting": "<b>Warteliste:</b>",
     "admin_attendees_empty": "Noch keine Anmeldungen.",
+    "admin_attendees_guest": "{name}{organization} – Telegram: {telegram}",
     "admin_export_caption": "📄 Alle Anmeldungen ({count} {count:Zeile|Zeilen}), Stand {time} Uhr.",
     "admin_reload_ok": "🔄 Programm neu geladen: {sessions} {sessions:Programmpunkt|Programmpunkte}.",
     "admin_reload_failed": "⚠️ Das neue Programm hat Fehler und wurde <b>nicht</b> übernommen:\n{problems}",
@@ -431,6 +433,8 @@ COMMANDS = [
     ("aussteller", "Aussteller und Stände"),
     ("frage", "Frage an die Vortragenden"),
     ("vernetzen", "Vernetzen mit Zustimmung"),
+    ("konferenz", "Konferenz der Reihe wählen"),
+    ("bescheid", "Bescheid bei der nächsten Konferenz"),
     ("datenschutz", "Datenschutz und meine Daten"),
     ("sprache", "Sprache wechseln"),
     ("hilfe", "Hilfe"),
@@ -477,6 +481,7 @@ TEXTS.update({
         "/fragen – Fragen aus dem Publikum moderieren\n"
         "/feedback – Bewertungen je Programmpunkt\n"
         "🖥 Raumanzeigen – Links für die Bildschirme an den Räumen (nur per Knopf)\n"
+        "/gaeste – Gästeliste laden, Einladungslinks, wer verbunden ist\n"
         "/abbrechen – laufende Eingabe abbrechen"
     ),
     "orga_attendees": "👥 Anmeldungen",
@@ -637,6 +642,12 @@ TEXTS.update({
     "problem_where_yaml": "YAML-Syntax",
     "problem_where_speaker": ", Person {number}",
     "problem_entry_at_line": "{entry} (Zeile {line})",
+    "problem_no_program_files": "keine Programmdatei (*.yaml) gefunden",
+    "problem_reload_id_changed": ("'id' ist jetzt '{after}' statt '{before}': unter der id ist alles Persönliche "
+                                  "gespeichert, sie bleibt; eine neue Konferenz ist eine neue Datei (und ein Neustart)"),
+    "problem_series_id": ("'id' muss bei mehreren Konferenzen gesetzt sein: 1–24 Zeichen a-z, 0-9 und -, "
+                          "stabil über die Zeit (gefunden: '{id}')"),
+    "problem_series_id_twice": "'id' '{id}' hat schon {other}: jede Konferenz braucht ihre eigene",
     "problem_file_not_found": "Datei nicht gefunden",
     "problem_cannot_read_file": "Datei nicht lesbar: {reason}",
     "problem_source_is_url": "'{source}' ist eine URL; der Bot liest sie, wenn er läuft",
@@ -684,6 +695,7 @@ TEXTS.update({
                            "Buchstaben oder einer Ziffer beginnen"),
     "problem_outside_conference": "Feld '{field}' liegt außerhalb der Konferenz ({first} – {last})",
     "problem_field_bool": "Feld '{field}' muss true oder false sein",
+    "problem_organizers": "Feld 'organizers' muss eine Liste numerischer Telegram-Nutzer-IDs sein",
     "problem_moderators": "Feld 'moderators' muss eine Liste numerischer Telegram-Nutzer-IDs sein",
     "problem_keywords_list": "Feld 'keywords' muss eine Liste von Wörtern sein, z. B. [Mittagessen, lunch]",
     "problem_keyword_entry": "Feld 'keywords': Eintrag {number} muss ein Wort sein, nicht {item}",
@@ -732,4 +744,162 @@ TEXTS.update({
     "problem_language_from_events": "Titel ohne Sprachangabe: {language} (die Sprache der meisten Veranstaltungen)",
     "problem_language_default": ("Titel ohne Sprachangabe: {language} (Voreinstellung des Bots; conference.language "
                                  "setzen oder --language angeben)"),
+})
+
+# Gästeliste, Einladungen und „nur für Gäste“
+TEXTS.update({
+    "guests_only_refused": (
+        "🎟 Sitzplätze, Fragen, Bewertungen und das Vernetzen sind bei „{conference}“ den angemeldeten Gästen "
+        "vorbehalten.\n\nSie haben sich angemeldet? Dann öffnen Sie bitte den persönlichen Link aus Ihrer "
+        "Einladung – daran erkenne ich Sie.{how}\n\nDas Programm können Sie jederzeit ansehen: /programm"
+    ),
+    "guests_only_how": "\n\nNoch nicht angemeldet? {registration}",
+    "guests_only_how_contact": "\n\nNoch nicht angemeldet? Das Organisationsteam hilft gern weiter: {contact}",
+    "guest_connected": (
+        "✅ Willkommen, {name}! Ihr Telegram-Konto ist jetzt mit Ihrer Anmeldung zu „{conference}“ verbunden. "
+        "Sie können sich für Programmpunkte anmelden, Fragen stellen, bewerten und sich vernetzen."
+    ),
+    "guest_already": "✅ {name}, Ihr Telegram-Konto ist bereits mit Ihrer Anmeldung zu „{conference}“ verbunden.",
+    "guest_taken": (
+        "⚠️ Diese Einladung wurde schon mit einem anderen Telegram-Konto geöffnet. Ist es Ihre Einladung? Dann "
+        "schreiben Sie bitte dem Organisationsteam{contact} – es kann die Verbindung lösen."
+    ),
+    "guest_other": (
+        "⚠️ Ihr Telegram-Konto ist bereits mit der Anmeldung von {name} verbunden. Eine Einladung gehört zu "
+        "einer Person; bei Fragen hilft das Organisationsteam{contact}."
+    ),
+    "guest_unknown": (
+        "🤔 Diese Einladung kenne ich nicht – vielleicht ist der Link unvollständig. Bitte öffnen Sie ihn direkt "
+        "aus Ihrer Einladungs-E-Mail."
+    ),
+    "guest_limited": (
+        "⏳ Zu viele ungültige Einladungslinks in kurzer Zeit. Bitte versuchen Sie es in einer Stunde noch einmal "
+        "oder wenden Sie sich an das Organisationsteam."
+    ),
+    "guest_contact": ": {contact}",
+    "orga_guests": "🎟 Gästeliste",
+    "guests_title": (
+        "🎟 <b>Gästeliste – {conference}</b>\n{total} {total:Gast|Gäste}, davon {connected} mit Telegram verbunden.\n"
+        "{mode}"
+    ),
+    "guests_mode_only": "🔒 Nur verbundene Gäste nehmen Plätze, stellen Fragen, bewerten und vernetzen sich (guests_only).",
+    "guests_mode_open": "🔓 Alle können teilnehmen; die Liste zeigt, wer angemeldet ist (guests_only ist aus).",
+    "guests_load": "📄 Liste laden",
+    "guests_links": "🔗 Einladungslinks (CSV)",
+    "guests_connected_button": "✅ Wer ist verbunden?",
+    "guests_unlink": "🔓 Verbindung lösen",
+    "flow_guestlist": "das Laden der Gästeliste",
+    "flow_guest_unlink": "die Suche nach einem Gast",
+    "guests_send_file": (
+        "📄 Senden Sie mir die Gästeliste als CSV-Datei (aus dem Anmeldeformular, pretix oder einer Tabelle): "
+        "eine Spalte „Name“ (oder „Vorname“ und „Nachname“), dazu wahlweise „E-Mail“, „Organisation“ und "
+        "„Code“ (die Anmeldenummer). Ich zeige erst eine Vorschau; geändert wird nichts ohne Ihre Bestätigung."
+    ),
+    "guests_file_too_big": "Die Datei ist zu groß (höchstens {megabytes} MB). Nichts wurde geändert.",
+    "guests_not_loaded": "❌ <b>Die Gästeliste wurde nicht geladen</b> – nichts wurde geändert.\n{problem}\n\nSenden Sie eine korrigierte Datei oder /abbrechen.",
+    "guests_unchanged": "✅ Die Datei enthält dieselben {total} {total:Gast|Gäste} wie die geladene Liste. Nichts zu ändern.",
+    "guests_preview": "📄 <b>Gästeliste – Vorschau</b>\n{total} {total:Gast|Gäste} in der Datei.",
+    "guests_preview_added": "➕ Neu: {count}",
+    "guests_preview_changed": "✏️ Geändert: {count}",
+    "guests_preview_renamed": "   • {before} → {after}",
+    "guests_preview_removed": "➖ <b>Entfernt: {count}</b> (ihre Einladungslinks gelten dann nicht mehr)",
+    "guests_preview_removed_line": "   • {name}{connected}",
+    "guests_preview_removed_connected": " – mit Telegram verbunden",
+    "guests_preview_more": "   … und {count} weitere",
+    "guests_preview_unchanged": "= Unverändert: {count}",
+    "guests_preview_confirm": "Erst mit „Bestätigen“ wird etwas geändert.",
+    "guests_loaded": (
+        "✅ <b>Gästeliste geladen.</b> Neu: {added}, geändert: {changed}, entfernt: {removed}. Insgesamt "
+        "{total} {total:Gast|Gäste}.\nDie persönlichen Links: „🔗 Einladungslinks“ in /gaeste oder "
+        "<code>python -m bot invite</code>."
+    ),
+    "guests_stale": "🔄 Die Gästeliste wurde seit dieser Vorschau geändert – übernommen wurde nichts. Hier ist die Vorschau auf dem aktuellen Stand:",
+    "guests_file_gone": "Die Datei dieser Vorschau ist nicht mehr lesbar – bitte senden Sie sie noch einmal. Nichts wurde geändert.",
+    "guests_links_caption": "🔗 Einladungslinks für {count} {count:Gast|Gäste} (für den Serienbrief). Jeder Link gehört genau einer Person.",
+    "guests_none": "Noch keine Gästeliste geladen. „📄 Liste laden“ in /gaeste.",
+    "guests_connected_title": "✅ <b>Verbunden: {count}</b>",
+    "guests_waiting_title": "▫️ <b>Noch nicht verbunden: {count}</b>",
+    "guests_connected_many": "Für mehr als {limit} Gäste steht der Stand in der CSV-Datei (Spalte „connected“):",
+    "guests_unlink_ask": "🔓 Wessen Verbindung möchten Sie lösen? Schreiben Sie einen Teil von Name, E-Mail, Organisation oder Code.",
+    "guests_unlink_none": "Dazu finde ich keinen Gast. Bitte anders schreiben oder /abbrechen.",
+    "guests_unlink_choose": "Welcher Gast? (🔗 = mit Telegram verbunden)",
+    "guests_unlink_preview": (
+        "🔓 Verbindung von <b>{name}</b> lösen?\nVerbunden ist das Telegram-Konto {account}. Danach gilt es nicht "
+        "mehr als Gast, und der persönliche Link funktioniert wieder für das nächste Konto, das ihn öffnet."
+    ),
+    "guests_unlink_not_connected": "{name} ist mit keinem Telegram-Konto verbunden – der Link funktioniert schon.",
+    "guests_unlinked": "🔓 Gelöst. Der persönliche Link von {name} funktioniert wieder für das nächste Konto, das ihn öffnet.",
+    "guests_gone": "Diesen Gast gibt es nicht mehr auf der Liste.",
+    "guests_problem_empty": "Die Datei ist leer.",
+    "guests_problem_too_big": "Die Datei ist größer als {megabytes} MB.",
+    "guests_problem_broken_line": "Zeile {line}: ein Anführungszeichen ist nicht geschlossen oder steht mitten in einem Feld.",
+    "guests_problem_no_name_column": (
+        "Zeile {line}: keine Spalte für den Namen (gefunden: {found}). Nötig ist „Name“ oder „Vorname“ und „Nachname“."
+    ),
+    "guests_problem_no_guests": "Die Datei enthält keine Gäste (nur eine Kopfzeile oder gar nichts).",
+    "guests_problem_field_count": (
+        "Zeile {line}: {found} Felder statt {expected} wie in der Kopfzeile – steht ein Trennzeichen ungeschützt "
+        "in einem Feld? Dann das Feld in Anführungszeichen setzen."
+    ),
+    "guests_problem_no_name": "Zeile {line}: kein Name.",
+    "guests_problem_bad_email": "Zeile {line}: „{email}“ ist keine E-Mail-Adresse.",
+    "guests_problem_twice": "Zeile {line}: {name} steht schon in Zeile {first}.",
+})
+
+# Die Konferenzreihe: wechseln, Archiv, Bescheid bei der nächsten
+TEXTS.update({
+    "conference_line": "<b>{name}</b>\n📅 {when}\n📍 {venue}",
+    "conference_current": "🗂 Sie sind bei:\n{line}",
+    "conference_choose": "Zu einer anderen Konferenz wechseln:",
+    "conference_only": "Eine andere Konferenz steht gerade nicht zur Wahl.",
+    "conference_switch": "🔁 Andere Konferenz",
+    "conference_over": (
+        "📚 „{conference}“ ist vorbei. Programm und Ihre Bewertungen bleiben lesbar (/archiv); "
+        "anmelden, fragen, bewerten und vernetzen geht dort nicht mehr."
+    ),
+    "archive_button": "📚 Archiv",
+    "archive_show": "📚 Nachlesen",
+    "archive_empty": "Noch ist keine Konferenz dieser Reihe vorbei.",
+    "archive_title": "📚 <b>Vergangene Konferenzen</b> – zum Nachlesen:",
+    "archive_conference": "📚 {line}\n",
+    "archive_ratings": "<b>Ihre Bewertungen:</b>",
+    "archive_rating": "{stars} {title}",
+    "news_offer": (
+        "🔔 <b>Bescheid bei der nächsten Konferenz?</b>\nDann schreibe ich Ihnen, sobald die Anmeldung für die nächste "
+        "Konferenz dieser Reihe öffnet. Dafür speichere ich nur diesen Chat, Ihre Sprache und das Datum Ihrer "
+        "Zustimmung – auch wenn alles andere nach der Konferenz gelöscht ist. Widerrufen können Sie jederzeit mit /bescheid."
+    ),
+    "news_on": "🔔 Sie bekommen Bescheid, wenn die nächste Konferenz öffnet. Widerrufen?",
+    "news_yes": "🔔 Ja, Bescheid geben",
+    "news_withdraw": "🔕 Zustimmung widerrufen",
+    "news_given": "🔔 Danke! Ich sage Bescheid, wenn die nächste Konferenz öffnet. Widerruf jederzeit: /bescheid",
+    "news_withdrawn": "🔕 Widerrufen: Ich schreibe Ihnen nicht wegen der nächsten Konferenz und habe die Zustimmung gelöscht.",
+    "opening_text": (
+        "🎉 <b>Die nächste Konferenz ist offen!</b>\n\n{line}\n{motto}\n\nProgramm, Anmeldung zu Workshops und "
+        "Erinnerungen: hier im Bot. (Sie bekommen diese Nachricht, weil Sie um Bescheid gebeten haben; "
+        "abbestellen mit /bescheid.)"
+    ),
+    "opening_open": "➡️ Zur Konferenz",
+    "opening_nobody": "Niemand wartet (mehr) auf diese Nachricht: alle mit Zustimmung haben sie schon oder sind schon dabei.",
+    "opening_report_button": "📊 Bericht",
+    "opening_preview": (
+        "📣 <b>Eröffnung ankündigen – Vorschau</b>\nAn {count} {count:Person|Personen}, die um Bescheid gebeten "
+        "haben (ohne wer schon dabei ist):\n\n{preview}"
+    ),
+    "opening_sent": "📣 Wird an {count} {count:Person|Personen} gesendet.",
+    "opening_report": "📊 Eröffnung: zugestellt {sent}, ausstehend {pending}, blockiert {blocked}, fehlgeschlagen {failed}.",
+    "orga_conference_now": "🗂 Konferenz: <b>{conference}</b>",
+    "orga_opening": "📣 Eröffnung ankündigen",
+    "orga_conference": "🔁 Konferenz wechseln",
+    "privacy_series": (
+        "\n\n<b>Mehrere Konferenzen:</b> Was Sie bei einer Konferenz tun, gehört zu ihr und wird {retention} Tage nach "
+        "ihrem Ende gelöscht; wer danach zu keiner Konferenz mehr gehört, wird ganz vergessen. /meinedaten und "
+        "/loeschen umfassen alle Konferenzen. Mit /bescheid können Sie gesondert zustimmen, von der nächsten "
+        "Konferenz zu hören: dann bleiben nur dieser Chat, Ihre Sprache und das Datum, bis Sie widerrufen."
+    ),
+    "privacy_news": (
+        "\n\nMit /bescheid können Sie gesondert zustimmen, von der nächsten Konferenz zu hören: dann bleiben nach "
+        "der Löschung nur dieser Chat, Ihre Sprache und das Datum, bis Sie widerrufen."
+    ),
+    "delete_all_conferences": "\nDas gilt für alle Konferenzen dieses Bots, auch Ihre Zustimmung zu /bescheid.",
 })

@@ -119,6 +119,7 @@ TEXTS = {
         "/delay [id] [min] [following] – move a session\n"
         "/room [id] [room] – change the room\n"
         "/cancelsession [id] – cancel a session; /restore [id] – take it back\n"
+        "/guests – guest list, invitation links, who is connected\n"
         "/orga – everything for organizers, by buttons\n"
         "/cancel – abort the current input"
     ),
@@ -409,6 +410,7 @@ TEXTS = {
     "admin_attendees_confirmed": "<b>Confirmed:</b>",
     "admin_attendees_waiting": "<b>Waiting list:</b>",
     "admin_attendees_empty": "No sign-ups yet.",
+    "admin_attendees_guest": "{name}{organization} – Telegram: {telegram}",
     "admin_export_caption": "📄 All sign-ups ({count} {count:row|rows}), as of {time}.",
     "admin_reload_ok": "🔄 Program reloaded: {sessions} {sessions:session|sessions}.",
     "admin_reload_failed": "⚠️ The new program has errors and was <b>not</b> applied:\n{problems}",
@@ -431,6 +433,8 @@ COMMANDS = [
     ("exhibitors", "Exhibitors and stands"),
     ("question", "Ask the speakers"),
     ("network", "Networking with consent"),
+    ("conference", "Choose the conference of the series"),
+    ("notify", "Hear about the next conference"),
     ("privacy", "Privacy and my data"),
     ("language", "Switch language"),
     ("help", "Help"),
@@ -477,6 +481,7 @@ TEXTS.update({
         "/questions – moderate questions from the audience\n"
         "/feedback – ratings per session\n"
         "🖥 Room screens – links for the screens at the rooms (button only)\n"
+        "/guests – load the guest list, invitation links, who is connected\n"
         "/cancel – abort the current input"
     ),
     "orga_attendees": "👥 Sign-ups",
@@ -637,6 +642,12 @@ TEXTS.update({
     "problem_where_yaml": "YAML syntax",
     "problem_where_speaker": ", speaker {number}",
     "problem_entry_at_line": "{entry} (line {line})",
+    "problem_no_program_files": "no program file (*.yaml) found",
+    "problem_reload_id_changed": ("'id' is now '{after}' instead of '{before}': everything personal is stored under "
+                                  "the id, so it stays; a new conference is a new file (and a restart)"),
+    "problem_series_id": ("'id' must be set when there are several conferences: 1-24 characters a-z, 0-9 and -, "
+                          "stable over time (found: '{id}')"),
+    "problem_series_id_twice": "'id' '{id}' is taken by {other} already: each conference needs its own",
     "problem_file_not_found": "file not found",
     "problem_cannot_read_file": "cannot read file: {reason}",
     "problem_source_is_url": "'{source}' is a URL; the bot reads it when it runs",
@@ -683,6 +694,7 @@ TEXTS.update({
     "problem_session_id": "field 'id' must be 1–24 lower-case letters, digits, '-' or '_', starting with a letter or digit",
     "problem_outside_conference": "field '{field}' lies outside the conference ({first} – {last})",
     "problem_field_bool": "field '{field}' must be true or false",
+    "problem_organizers": "field 'organizers' must be a list of numeric Telegram user ids",
     "problem_moderators": "field 'moderators' must be a list of numeric Telegram user ids",
     "problem_keywords_list": "field 'keywords' must be a list of words, e.g. [Mittagessen, lunch]",
     "problem_keyword_entry": "field 'keywords': entry {number} must be a word, not {item}",
@@ -727,4 +739,160 @@ TEXTS.update({
     "problem_language_from_events": "titles without a language: {language} (the language most events name)",
     "problem_language_default": ("titles without a language: {language} (the bot's default; set conference.language or "
                                  "use --language)"),
+})
+
+# The guest list, invitations and "guests only"
+TEXTS.update({
+    "guests_only_refused": (
+        "🎟 Seats, questions, ratings and networking at “{conference}” are for registered guests.\n\n"
+        "You registered? Then please open the personal link in your invitation – that is how I recognise you.{how}"
+        "\n\nYou are welcome to read the programme any time: /program"
+    ),
+    "guests_only_how": "\n\nNot registered yet? {registration}",
+    "guests_only_how_contact": "\n\nNot registered yet? The organizers are happy to help: {contact}",
+    "guest_connected": (
+        "✅ Welcome, {name}! Your Telegram account is now connected to your registration for “{conference}”. "
+        "You can sign up for sessions, ask questions, rate and network."
+    ),
+    "guest_already": "✅ {name}, your Telegram account is already connected to your registration for “{conference}”.",
+    "guest_taken": (
+        "⚠️ This invitation has already been opened with another Telegram account. Is it yours? Then please write "
+        "to the organizers{contact}; they can release the connection."
+    ),
+    "guest_other": (
+        "⚠️ Your Telegram account is already connected to the registration of {name}. An invitation belongs to "
+        "one person; the organizers can help{contact}."
+    ),
+    "guest_unknown": (
+        "🤔 I don't know this invitation – perhaps the link is incomplete. Please open it straight from your "
+        "invitation e-mail."
+    ),
+    "guest_limited": (
+        "⏳ Too many invalid invitation links in a short time. Please try again in an hour or contact the organizers."
+    ),
+    "guest_contact": ": {contact}",
+    "orga_guests": "🎟 Guest list",
+    "guests_title": (
+        "🎟 <b>Guest list – {conference}</b>\n{total} {total:guest|guests}, {connected} of them connected to Telegram.\n"
+        "{mode}"
+    ),
+    "guests_mode_only": "🔒 Only connected guests take seats, ask questions, rate and network (guests_only).",
+    "guests_mode_open": "🔓 Everyone can take part; the list shows who registered (guests_only is off).",
+    "guests_load": "📄 Load a list",
+    "guests_links": "🔗 Invitation links (CSV)",
+    "guests_connected_button": "✅ Who is connected?",
+    "guests_unlink": "🔓 Release a connection",
+    "flow_guestlist": "loading the guest list",
+    "flow_guest_unlink": "the search for a guest",
+    "guests_send_file": (
+        "📄 Send me the guest list as a CSV file (from your registration form, pretix or a spreadsheet): a column "
+        "“Name” (or “First name” and “Last name”), and optionally “E-mail”, “Organization” and “Code” (the "
+        "registration number). I show a preview first; nothing changes without your confirmation."
+    ),
+    "guests_file_too_big": "The file is too big (at most {megabytes} MB). Nothing changed.",
+    "guests_not_loaded": "❌ <b>The guest list was not loaded</b> – nothing changed.\n{problem}\n\nSend a corrected file or /cancel.",
+    "guests_unchanged": "✅ The file holds the same {total} {total:guest|guests} as the list loaded. Nothing to change.",
+    "guests_preview": "📄 <b>Guest list – preview</b>\n{total} {total:guest|guests} in the file.",
+    "guests_preview_added": "➕ New: {count}",
+    "guests_preview_changed": "✏️ Changed: {count}",
+    "guests_preview_renamed": "   • {before} → {after}",
+    "guests_preview_removed": "➖ <b>Removed: {count}</b> (their invitation links stop working)",
+    "guests_preview_removed_line": "   • {name}{connected}",
+    "guests_preview_removed_connected": " – connected to Telegram",
+    "guests_preview_more": "   … and {count} more",
+    "guests_preview_unchanged": "= Unchanged: {count}",
+    "guests_preview_confirm": "Nothing changes until you confirm.",
+    "guests_loaded": (
+        "✅ <b>Guest list loaded.</b> New: {added}, changed: {changed}, removed: {removed}. {total} "
+        "{total:guest|guests} in all.\nThe personal links: “🔗 Invitation links” in /guests or "
+        "<code>python -m bot invite</code>."
+    ),
+    "guests_stale": "🔄 The guest list changed since this preview – nothing was applied. Here is the preview as things are now:",
+    "guests_file_gone": "The file of this preview can no longer be read – please send it again. Nothing changed.",
+    "guests_links_caption": "🔗 Invitation links for {count} {count:guest|guests} (for your mail merge). Each link belongs to one person.",
+    "guests_none": "No guest list loaded yet. “📄 Load a list” in /guests.",
+    "guests_connected_title": "✅ <b>Connected: {count}</b>",
+    "guests_waiting_title": "▫️ <b>Not connected yet: {count}</b>",
+    "guests_connected_many": "For more than {limit} guests the state is in the CSV file (column “connected”):",
+    "guests_unlink_ask": "🔓 Whose connection would you like to release? Type part of the name, e-mail, organization or code.",
+    "guests_unlink_none": "I find no guest for that. Please try other words or /cancel.",
+    "guests_unlink_choose": "Which guest? (🔗 = connected to Telegram)",
+    "guests_unlink_preview": (
+        "🔓 Release the connection of <b>{name}</b>?\nConnected is the Telegram account {account}. It then no longer "
+        "counts as a guest, and the personal link works again for the next account that opens it."
+    ),
+    "guests_unlink_not_connected": "{name} is not connected to a Telegram account – the link works already.",
+    "guests_unlinked": "🔓 Released. The personal link of {name} works again for the next account that opens it.",
+    "guests_gone": "This guest is no longer on the list.",
+    "guests_problem_empty": "The file is empty.",
+    "guests_problem_too_big": "The file is larger than {megabytes} MB.",
+    "guests_problem_broken_line": "line {line}: a quotation mark is not closed or stands inside a field.",
+    "guests_problem_no_name_column": (
+        "line {line}: no column for the name (found: {found}). Needed is “Name”, or “First name” and “Last name”."
+    ),
+    "guests_problem_no_guests": "The file holds no guests (only a header, or nothing).",
+    "guests_problem_field_count": (
+        "line {line}: {found} fields instead of {expected} as in the header – is a separator inside a field that is "
+        "not quoted? Then put the field in quotation marks."
+    ),
+    "guests_problem_no_name": "line {line}: no name.",
+    "guests_problem_bad_email": "line {line}: “{email}” is not an e-mail address.",
+    "guests_problem_twice": "line {line}: {name} is already in line {first}.",
+})
+
+# The series: switching, the archive, hearing about the next one
+TEXTS.update({
+    "conference_line": "<b>{name}</b>\n📅 {when}\n📍 {venue}",
+    "conference_current": "🗂 You are at:\n{line}",
+    "conference_choose": "Switch to another conference:",
+    "conference_only": "No other conference is open to choose right now.",
+    "conference_switch": "🔁 Other conference",
+    "conference_over": (
+        "📚 “{conference}” is over. Its programme and your ratings stay readable (/archive); signing up, asking, "
+        "rating and networking are closed there."
+    ),
+    "archive_button": "📚 Archive",
+    "archive_show": "📚 Read",
+    "archive_empty": "No conference of this series is over yet.",
+    "archive_title": "📚 <b>Past conferences</b> – to read:",
+    "archive_conference": "📚 {line}\n",
+    "archive_ratings": "<b>Your ratings:</b>",
+    "archive_rating": "{stars} {title}",
+    "news_offer": (
+        "🔔 <b>Hear about the next conference?</b>\nThen I will write to you as soon as registration for the next "
+        "conference of this series opens. For that I keep only this chat, your language and the date you agreed – "
+        "even when everything else is deleted after the conference. Withdraw any time with /notify."
+    ),
+    "news_on": "🔔 You will hear when the next conference opens. Withdraw?",
+    "news_yes": "🔔 Yes, let me know",
+    "news_withdraw": "🔕 Withdraw my consent",
+    "news_given": "🔔 Thank you! I will let you know when the next conference opens. Withdraw any time: /notify",
+    "news_withdrawn": "🔕 Withdrawn: I will not write about the next conference, and I deleted your consent.",
+    "opening_text": (
+        "🎉 <b>The next conference is open!</b>\n\n{line}\n{motto}\n\nProgramme, workshop sign-up and reminders: "
+        "right here in the bot. (You get this message because you asked to hear about it; stop with /notify.)"
+    ),
+    "opening_open": "➡️ To the conference",
+    "opening_nobody": "Nobody is waiting for this message (any more): everyone who agreed has it or takes part already.",
+    "opening_report_button": "📊 Report",
+    "opening_preview": (
+        "📣 <b>Announce the opening – preview</b>\nTo {count} {count:person|people} who asked to hear about it "
+        "(not counting those who take part already):\n\n{preview}"
+    ),
+    "opening_sent": "📣 Being sent to {count} {count:person|people}.",
+    "opening_report": "📊 Opening: delivered {sent}, pending {pending}, blocked {blocked}, failed {failed}.",
+    "orga_conference_now": "🗂 Conference: <b>{conference}</b>",
+    "orga_opening": "📣 Announce the opening",
+    "orga_conference": "🔁 Switch conference",
+    "privacy_series": (
+        "\n\n<b>Several conferences:</b> what you do at a conference belongs to it and is deleted {retention} days after "
+        "it ends; whoever then belongs to no conference any more is forgotten entirely. /mydata and /delete cover all "
+        "conferences. With /notify you may agree separately to hear about the next conference: then only this chat, "
+        "your language and the date stay, until you withdraw."
+    ),
+    "privacy_news": (
+        "\n\nWith /notify you may agree separately to hear about the next conference: then only this chat, your "
+        "language and the date stay after the deletion, until you withdraw."
+    ),
+    "delete_all_conferences": "\nThis covers every conference of this bot, and your consent to /notify too.",
 })

@@ -19,7 +19,7 @@ from ..domain.changes import KEEP, SHIFT, SOURCE, CapacityChange, Change, Confli
 from ..domain.checks import Finding, check_change
 from ..domain.loader import ProgramError
 from ..domain.messages import SourceOffer
-from ..domain.problems import Problem
+from ..domain.problems import Message, Problem
 from ..domain.program import Program, Session
 from ..domain.signup import Overbooking
 from ..services import Services
@@ -238,6 +238,8 @@ async def preview_reload(svc: Services, new_base: Program | None = None) -> Relo
             new_base = await svc.program.read_file()
         except ProgramError as error:
             return ReloadPreview(problems=list(error.problems))
+    if moved := _conference_renamed(svc, new_base):
+        return ReloadPreview(problems=[moved])
     revision = await svc.storage.program_changes.revision()
     fingerprint = new_base.fingerprint()
     if new_base == svc.program.base:
@@ -267,6 +269,13 @@ async def _with_affected(svc: Services, outcome: Outcome) -> Outcome:
     return dataclasses.replace(outcome, affected=await _affected(svc, outcome.proposed, outcome.changes))
 
 
+def _conference_renamed(svc: Services, new_base: Program) -> Problem | None:
+    """Everything personal is stored under the conference's id: a file that changed it is not a
+    reload of this conference (a new conference is a new file, and a restart)."""
+    before, after = svc.program.base.conference.id, new_base.conference.id
+    return None if before == after else Problem(("conference",), Message.of("reload_id_changed", before=before, after=after))
+
+
 def _capacity_effects(current: Program, proposed: Program, counts: dict[str, SessionCount]) -> list[CapacityEffect]:
     effects = []
     for change in rules.capacity_changes(current, proposed):
@@ -285,6 +294,8 @@ async def apply_reload(svc: Services, revision: int, fingerprint: str, author_id
     except ProgramError as error:
         return ReloadPreview(problems=list(error.problems))
     file = new_base.fingerprint()
+    if moved := _conference_renamed(svc, new_base):
+        return ReloadPreview(problems=[moved])
     if await svc.storage.program_changes.revision() != revision or file != fingerprint:
         return await preview_reload(svc, new_base)
     outcome = _outcome(svc, new_base, rules.conflicts(svc.program.overrides, svc.program.base, new_base), choice)
@@ -314,10 +325,11 @@ async def offer_new_source(svc: Services) -> int:
         log.warning("the schedule source gives no valid program (%d problems); the current one stays", len(error.problems))
         return 0
     offered = new_base.fingerprint()
-    if new_base == svc.program.base or offered == svc.offered_source:
+    if new_base == svc.program.base or offered == svc.offered_source.get(svc.conference_id):
         return 0
-    svc.offered_source = offered
+    svc.offered_source[svc.conference_id] = offered
     now = svc.now()
     # Telegram lets a bot write only to people who started it: organizers who never did are skipped.
-    return await svc.storage.outbox.enqueue([(organizer, SourceOffer(offered)) for organizer in sorted(svc.settings.admins)],
+    organizers = sorted(svc.settings.admins | set(svc.program.current.conference.organizers))
+    return await svc.storage.outbox.enqueue([(organizer, SourceOffer(offered)) for organizer in organizers],
                                             not_before=now, now=now)

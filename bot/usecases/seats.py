@@ -9,6 +9,7 @@ from ..domain.messages import SeatChanged
 from ..domain.signup import Outcome, Status, closed
 from ..services import Services
 from ..storage import MyRegistration
+from .guests import admitted
 
 
 class SeatAction(str, Enum):
@@ -18,6 +19,9 @@ class SeatAction(str, Enum):
     GIVE_BACK = "cancel"
     LEAVE_WAITLIST = "leave_waitlist"
 
+
+# What takes a seat (or a place in line for one): only for guests when the conference says so.
+TAKES = {SeatAction.SIGN_UP, SeatAction.WAITLIST, SeatAction.SWITCH}
 
 # What a person did on the page is told in their chat too; a refusal or an offer is not (it is
 # answered on the page, where they are deciding).
@@ -33,6 +37,8 @@ async def change_seat(svc: Services, user_id: int, action: SeatAction, session_i
     session = program.session(session_id)
     if session is None:
         return Outcome(Status.UNKNOWN_SESSION, session_id)
+    if action in TAKES and not await admitted(svc, user_id):  # giving a seat back stays open to all
+        return Outcome(Status.NOT_A_GUEST, session_id)
     registrations = svc.storage.registrations
     if action is SeatAction.SIGN_UP:
         outcome = await registrations.sign_up(program, session_id, user_id, arrival, now)

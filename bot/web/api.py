@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from .. import scope
 from ..domain.program import Program, Session
 from ..domain.signup import Outcome, Status
 from ..services import Services
@@ -94,6 +95,10 @@ class WebApi:
         attendee = await self.svc.storage.attendees.touch(
             AttendeeInfo(user.user_id, user.user_id, user.first_name, user.last_name, user.username, user.language_code),
             self.svc.now())
+        # the page shows, and acts in, the conference the person is in (bot/scope.py)
+        conference_id = self.svc.conference_of(attendee.conference_id, attendee.conference_chosen_at)
+        scope.enter(conference_id)
+        await self.svc.storage.attendees.take_part(conference_id, user.user_id, self.svc.now())
         return user, pick_language(attendee.language if attendee else None, user.language_code)
 
     # --- endpoints -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..domain.program import Program
 from ..domain.signup import Outcome, Status
 from ..texts import Html, t
+from .guests import not_a_guest
 from .sessions import room_of, when
 
 _PLAIN = {Status.NO_SIGNUP: "signup_no_signup", Status.SESSION_CANCELLED: "signup_session_cancelled",
@@ -37,6 +38,8 @@ def outcome_text(program: Program, lang: str, outcome: Outcome) -> Html:
         return t(lang, "signup_switch_full", title=title, other=other)
     if status == Status.MOVED_UP:
         return t(lang, "waitlist_moved_up", title=title, when=when(program, session, lang), room=room_of(session, lang))
+    if status == Status.NOT_A_GUEST:
+        return not_a_guest(program, lang)
     if status == Status.DEPARTED:
         return t(lang, "signup_departed", title=title, time=f"{program.local(session.begins):%H:%M}")
     return t(lang, _PLAIN.get(status, "error_generic"), title=title)

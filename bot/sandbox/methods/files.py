@@ -1,5 +1,6 @@
 """Files: documents and photos, uploaded or sent again by their file_id; each sent file gets a
-new file_id, readable through the control API."""
+new file_id, readable through the control API. getFile hands the bot a path to download a file
+a user sent, as Telegram does (/file/bot<token>/<file_path>, files up to 20 MB)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,33 @@ from ..errors import bad
 from ..world import World
 from .messages import send
 
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # Telegram's bots download files up to 20 MB
+
 
 class FileMessages:
     def __init__(self, world: World):
         self.world = world
 
     def methods(self) -> dict:
-        return {"sendDocument": self.send_document, "sendPhoto": self.send_photo}
+        return {"sendDocument": self.send_document, "sendPhoto": self.send_photo, "getFile": self.get_file}
+
+    async def get_file(self, params, files) -> dict:
+        file_id = params.get("file_id")
+        found = self.world.files.get(file_id) if isinstance(file_id, str) else None
+        if found is None:
+            raise bad("invalid file_id")
+        name, _, data = found
+        if len(data) > DOWNLOAD_LIMIT:
+            raise bad("file is too big")
+        return {"file_id": file_id, "file_unique_id": file_id[:10], "file_size": len(data),
+                "file_path": f"documents/{file_id}/{name}"}
+
+    def download(self, file_path: str) -> bytes | None:
+        """The content at a path getFile gave, or None."""
+        folder, _, rest = file_path.partition("/")
+        file_id = rest.partition("/")[0]
+        found = self.world.files.get(file_id) if folder == "documents" else None
+        return None if found is None or len(found[2]) > DOWNLOAD_LIMIT else found[2]
 
     async def send_document(self, params, files) -> dict:
         return self._send_file(params, files, "document", "sendDocument")

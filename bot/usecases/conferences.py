@@ -1,0 +1,104 @@
+"""The series: which conference a person is in and how they change it, the archive of past
+conferences, the consent to hear when the next one opens, and organizers announcing an opening
+to those who gave it.
+
+A person is in one conference at a time (domain/series.py): the one they chose (its deep link, a
+button) while it is not over, else the running or next one. Attendees choose among the open
+conferences; organizers among those they organize, past ones too (to look back, to export). A
+conference that is over stays readable (its program, one's own ratings) and closes for the rest:
+`require_open` raises ConferenceOver, which the chat words.
+"""
+
+from __future__ import annotations
+
+from ..domain import series
+from ..domain.messages import ConferenceOpening
+from ..domain.program import Program
+from ..services import Services
+from ..storage import DeliveryReport, FeedbackRow
+from .. import scope
+
+
+class ConferenceOver(Exception):
+    """The conference in scope is over: only reading is left."""
+
+
+def current(svc: Services) -> Program:
+    return svc.program.current
+
+
+def choosable(svc: Services, user_id: int) -> list[Program]:
+    """The conferences this person may switch to: the open ones; for an organizer also those
+    they organize that are over."""
+    now = svc.now()
+    programs = svc.conferences.programs()
+    return [p for p in series.ordered(programs)
+            if not series.is_over(p, now) or svc.organizes(user_id, p.conference.id)]
+
+
+async def choose(svc: Services, user_id: int, conference_id: str) -> bool:
+    """Switch this person to a conference (a button, a deep link); it is in scope from now on.
+    False for a conference they may not choose (unknown, or over for an attendee)."""
+    if conference_id not in {p.conference.id for p in choosable(svc, user_id)}:
+        return False
+    await svc.storage.attendees.choose_conference(user_id, conference_id, svc.now())
+    scope.enter(conference_id)
+    await svc.storage.attendees.take_part(conference_id, user_id, svc.now())
+    return True
+
+
+def is_over(svc: Services) -> bool:
+    """Whether the conference in scope is over (readable, closed for the rest)."""
+    return series.is_over(svc.program.current, svc.now())
+
+
+def require_open(svc: Services) -> None:
+    if is_over(svc):
+        raise ConferenceOver()
+
+
+def archive(svc: Services) -> list[Program]:
+    """Past conferences, the most recent first."""
+    return series.past_conferences(svc.conferences.programs(), svc.now())
+
+
+async def own_ratings(svc: Services, user_id: int, conference_id: str) -> list[FeedbackRow]:
+    """What this person rated in that conference (a past conference still shows it)."""
+    with scope.within(conference_id):
+        return await svc.storage.feedback.of_person(user_id)
+
+
+def program_of(svc: Services, conference_id: str) -> Program | None:
+    holder = svc.conferences.get(conference_id)
+    return holder.current if holder else None
+
+
+# --- hearing about the next conference ---------------------------------------------------------------
+
+
+async def consent_to_news(svc: Services, chat_id: int, lang: str) -> None:
+    """Tell me when the next conference opens: a consent of its own, apart from taking part."""
+    await svc.storage.next_conference.consent(chat_id, lang, svc.now())
+
+
+async def withdraw_news(svc: Services, chat_id: int) -> bool:
+    return await svc.storage.next_conference.withdraw(chat_id)
+
+
+async def wants_news(svc: Services, chat_id: int) -> bool:
+    return await svc.storage.next_conference.consented(chat_id)
+
+
+async def opening_audience(svc: Services) -> int:
+    """How many would hear of the opening of the conference in scope."""
+    return await svc.storage.next_conference.audience()
+
+
+async def announce_opening(svc: Services) -> int:
+    """Tell everyone who consented that the conference in scope opens; returns messages queued
+    (once per chat: a second announcement reaches only those who consented since)."""
+    return await svc.storage.next_conference.announce_opening(svc.now())
+
+
+async def opening_report(svc: Services) -> DeliveryReport:
+    return await svc.storage.outbox.report(ConferenceOpening(svc.conference_id).batch())
