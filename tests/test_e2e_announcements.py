@@ -319,6 +319,8 @@ async def test_kill_9_half_way_reaches_everyone(tmp_path):
         stamp = "2025-06-03T08:00:00+00:00"
         execute(database, "INSERT INTO attendees (user_id, chat_id, first_name, first_seen, last_seen) VALUES "
                 + ", ".join(["(?, ?, ?, ?, ?)"] * len(people)), tuple(v for i in people for v in (i, i, f"K{i}", stamp, stamp)))
+        execute(database, "INSERT INTO participants (conference_id, user_id, first_seen) VALUES "  # of this conference
+                + ", ".join(["(?, ?, ?)"] * len(people)), tuple(v for i in people for v in ("rk22-halle", i, stamp)))
         await _broadcast_all(admin, "Halbzeit")
         await wait_until(lambda: len(announcement_outputs(server.sandbox)) >= 80, 30)
         process.send_signal(signal.SIGKILL)
