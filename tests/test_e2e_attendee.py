@@ -102,6 +102,18 @@ async def test_free_text_search_tolerates_case_umlauts_and_typos(harness):
     assert "nichts im Programm gefunden" in text_of(replies)
 
 
+async def test_typed_questions_without_a_session_get_the_view_they_ask_for(harness):
+    anna = await harness.attendee("Anna", "de")
+    assert "Jetzt läuft" in text_of(await anna.send("Was läuft gerade?", expect="Jetzt läuft"))
+    assert "So helfe ich Ihnen" in text_of(await anna.send("hilfe", expect="So helfe ich Ihnen"))
+    assert "Gern geschehen" in text_of(await anna.send("Danke!", expect="Gern geschehen"))
+    replies = await anna.send("Programm", expect="📋")
+    assert "nichts im Programm gefunden" not in text_of(replies)
+    assert "Seminarraum 2" in text_of(await anna.send("raum 2", expect="Seminarraum 2"))
+    bob = await harness.attendee("Bob", "en")
+    assert "On now" in text_of(await bob.send("what's on now?", expect="On now"))
+
+
 async def test_language_switch_and_help(harness):
     anna = await harness.attendee("Anna", "de")
     text = text_of(await anna.send("/hilfe"))

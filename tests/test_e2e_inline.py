@@ -108,8 +108,10 @@ async def test_forged_or_garbage_start_parameters_get_a_friendly_answer(harness)
     for garbage in ("/start B64_!!!", "/start <b>x</b>", "/start B64_AAEC", "/start podium extra", "/start signup-"):
         replies = await anna.send(garbage, expect="Mit diesem Link kann ich nichts anfangen")
         assert any("Programm" in label for label, _ in buttons_of(replies)), garbage
+        assert "Willkommen" in text_of(replies), garbage  # a first contact by a broken link still gets the welcome
     replies = await anna.send("/start gibt-es-nicht", expect="gibt es nicht")
-    assert "gibt-es-nicht" in text_of(replies)
+    assert "gibt-es-nicht" in text_of(replies) and "Willkommen" in text_of(replies)
+    assert any("Programm" in label for label, _ in buttons_of(replies))
     assert "Willkommen" in text_of(await anna.send("/start Menu", expect="Willkommen"))
 
 

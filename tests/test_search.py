@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.program import Text
+from bot.domain.intents import Intent, intent_of
 from bot.domain.search import search
 
 
@@ -64,3 +65,26 @@ def test_everyday_words_do_not_make_other_queries_noisy(program):
     for filler in ("vor", "aus", "sich", "wann kommt", "next", "is there"):
         assert ids(program, filler) == [], filler
     assert ids(program, "Quantencomputer im Weltall") == []
+
+
+def test_a_room_number_finds_the_sessions_in_that_room(program):
+    assert ids(program, "raum 2") == ["ws-mobilitaet"]
+    assert ids(program, "Seminarraum 3") == ["ws-beteiligung"]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("was läuft jetzt?", Intent.NOW), ("Was läuft gerade", Intent.NOW), ("what's on now", Intent.NOW),
+    ("was kommt als nächstes", Intent.NEXT), ("what's next?", Intent.NEXT),
+    ("Programm", Intent.PROGRAM), ("agenda please", Intent.PROGRAM),
+    ("wie komme ich hin", Intent.VENUE), ("Adresse?", Intent.VENUE),
+    ("hilfe", Intent.HELP), ("Hallo", Intent.HELP), ("guten Morgen", Intent.HELP),
+    ("danke!", Intent.THANKS), ("Vielen Dank für die Info", Intent.THANKS), ("thanks", Intent.THANKS),
+])
+def test_what_a_message_without_a_session_in_it_asks_for(query, expected):
+    assert intent_of(query) is expected
+
+
+@pytest.mark.parametrize("query", ["wo ist der Workshop", "Workshop jetzt", "raum 2", "wann ist Mittagessen",
+                                   "morgen", "Programm Mobilität", "danke, wo ist die Exkursion?", ""])
+def test_a_message_that_names_something_is_a_search_not_an_intent(query):
+    assert intent_of(query) is None

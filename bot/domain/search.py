@@ -63,7 +63,8 @@ def words(text: str) -> list[str]:
 
 
 def query_terms(query: str) -> list[str]:
-    terms = [w for w in words(query) if w not in STOPWORDS and len(w) >= 2]
+    # A number counts however short: "raum 2" means Seminarraum 2 (matched as a whole word only).
+    terms = [w for w in words(query) if w not in STOPWORDS and (len(w) >= 2 or w.isdigit())]
     return terms
 
 

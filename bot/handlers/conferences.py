@@ -73,17 +73,19 @@ async def enter_conference(update: Update, context: BotContext, who: Asker, conf
         return True
     program = conferences.program_of(svc, conference_id)
     if program is None:
-        await send(update, context, t(who.lang, "deeplink_invalid"), keyboard(views.main_menu(who.lang)))
+        await welcome(update, context, who, t(who.lang, "deeplink_invalid"))
     else:  # over: readable in the archive
         await send(update, context, t(who.lang, "conference_over", conference=program.conference.name.get(who.lang)),
                    keyboard([[b.ArchiveShow(conference_id).labelled(who.lang, "archive_show")]]))
     return False
 
 
-async def welcome(update: Update, context: BotContext, who: Asker) -> None:
-    """The welcome of the conference one is in, with the main menu (and the switch, if any)."""
+async def welcome(update: Update, context: BotContext, who: Asker, note: str = "") -> None:
+    """The welcome of the conference one is in, with the main menu (and the switch, if any);
+    `note` first, when a link led here that named nothing this bot knows."""
     program = context.services.program.current
-    await send(update, context, views.welcome(program, who.lang),
+    text = views.welcome(program, who.lang)
+    await send(update, context, note + "\n\n" + text if note else text,
                keyboard(views.main_menu(who.lang) + switch_rows(context, who)))
 
 

@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from ..domain import deeplink
+from ..domain.intents import Intent, intent_of
 from ..domain.search import search, search_exhibitors
 from ..texts import LANGUAGES, plain, t
 from . import buttons as b
@@ -35,14 +36,17 @@ async def start(update: Update, context: BotContext) -> None:
         from .guests import open_invitation  # a guest's personal link: connect this account
 
         await open_invitation(update, context, who, link.code)
-    elif isinstance(link, deeplink.ShowSession):
+    elif isinstance(link, deeplink.ShowSession) and context.services.program.current.session(link.session_id):
         await details(update, context, link.session_id, who)
-    elif isinstance(link, deeplink.Invalid):
-        await send(update, context, t(who.lang, "deeplink_invalid"), keyboard(views.main_menu(who.lang)))
-    else:
+    else:  # the welcome; after a link that names nothing here (cut off, mistyped, a session gone), said so first
         from .conferences import welcome
 
-        await welcome(update, context, who)
+        note = ""
+        if isinstance(link, deeplink.ShowSession):
+            note = t(who.lang, "unknown_session_link", session_id=link.session_id[:64])
+        elif isinstance(link, deeplink.Invalid):
+            note = t(who.lang, "deeplink_invalid")
+        await welcome(update, context, who, note)
     if who.lang != "de" and update.effective_chat and update.effective_chat.type == "private":
         await set_menu_button(context.bot, context.services.settings.web_url, who.lang, who.chat_id)
 
@@ -142,10 +146,14 @@ async def set_language(update: Update, context: BotContext, lang: str) -> None:
 
 
 async def free_text(update: Update, context: BotContext) -> None:
-    """Typed text when no input is pending: a search of the program and the exhibitors."""
+    """Typed text when no input is pending: what "jetzt", "Programm" or "danke" ask for, else a
+    search of the program and the exhibitors."""
+    query = (update.effective_message.text or "").strip() if update.effective_message else ""
+    if (wanted := intent_of(query)) is not None:
+        await _INTENT_ANSWERS[wanted](update, context)
+        return
     who = await asker(update, context)
     program = context.services.program.current
-    query = (update.effective_message.text or "").strip() if update.effective_message else ""
     hits = search(program, query)
     stands = search_exhibitors(program, query)
     if stands:
@@ -162,6 +170,17 @@ async def free_text(update: Update, context: BotContext) -> None:
         return
     await send(update, context, t(who.lang, "search_results"),
                keyboard(views.session_buttons(program, [hit.session for hit in hits], who.lang)))
+
+
+async def thanks(update: Update, context: BotContext) -> None:
+    who = await asker(update, context)
+    await send(update, context, t(who.lang, "you_are_welcome"))
+
+
+_INTENT_ANSWERS = {
+    Intent.NOW: now_command, Intent.NEXT: next_command, Intent.PROGRAM: program_command,
+    Intent.VENUE: venue_command, Intent.HELP: help_command, Intent.THANKS: thanks,
+}
 
 
 def _stand_line(exhibitor, lang: str) -> str:

@@ -81,6 +81,7 @@ TEXTS = {
     "venue_text": "📍 <b>{venue}</b>\n{address}",
     "meeting_point_title": "Treffpunkt: {place}",
     "search_results": "🔎 Das habe ich im Programm gefunden:",
+    "you_are_welcome": "Gern geschehen! 😊 Wenn Sie noch etwas brauchen: /hilfe",
     "search_none": (
         "🤔 Zu „{query}“ habe ich nichts im Programm gefunden.\n"
         "Versuchen Sie ein anderes Stichwort oder einen Namen – oder öffnen Sie das ganze Programm."
@@ -565,7 +566,8 @@ TEXTS.update({
     "inline_open_signup": "🎟 Details & Anmeldung im Bot",
     "inline_nothing_found": "🔎 Nichts gefunden – Programm im Bot öffnen",
     "inline_cancelled_title": "❌ Abgesagt: {title}",
-    "deeplink_invalid": "🤔 Mit diesem Link kann ich nichts anfangen – vielleicht ist er unvollständig. Hier ist das Menü:",
+    "unknown_session_link": "🤔 Den Programmpunkt „{session_id}“ aus diesem Link gibt es nicht (mehr).",
+    "deeplink_invalid": "🤔 Mit diesem Link kann ich nichts anfangen – vielleicht ist er unvollständig.",
 })
 
 # The Mini App (bot/web): the page's own words; everything else it shows comes from the texts above.

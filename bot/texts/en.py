@@ -82,6 +82,7 @@ TEXTS = {
     "venue_text": "📍 <b>{venue}</b>\n{address}",
     "meeting_point_title": "Meeting point: {place}",
     "search_results": "🔎 This is what I found in the program:",
+    "you_are_welcome": "You're welcome! 😊 If you need anything else: /help",
     "search_none": (
         "🤔 I found nothing about “{query}” in the program.\n"
         "Try another keyword or a name – or open the whole program."
@@ -565,7 +566,8 @@ TEXTS.update({
     "inline_open_signup": "🎟 Details & sign-up in the bot",
     "inline_nothing_found": "🔎 Nothing found – open the program in the bot",
     "inline_cancelled_title": "❌ Cancelled: {title}",
-    "deeplink_invalid": "🤔 I can't make sense of this link – perhaps it was cut off. Here is the menu:",
+    "unknown_session_link": "🤔 The session “{session_id}” from this link doesn't exist (any more).",
+    "deeplink_invalid": "🤔 I can't make sense of this link – perhaps it was cut off.",
 })
 
 # The Mini App (bot/web): the page's own words; everything else it shows comes from the texts above.
