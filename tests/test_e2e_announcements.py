@@ -119,6 +119,7 @@ async def test_correct_and_withdraw_reach_every_recipient(harness):
     for person in people:
         texts = [m.get("text", "") for m in await person.messages()]
         assert any("Raum 2" in text for text in texts) and not any("Raum 1" in text for text in texts)
+        assert any("korrigiert" in text for text in texts)  # the edited copy says it changed
     await admin.send("/durchsagen")
     await admin.press("zurückziehen")
     await admin.press("Bestätigen")

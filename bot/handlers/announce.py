@@ -380,7 +380,7 @@ async def _edit(push: Push, message: AnnouncementEdit) -> Send | Skip:
         return announcement
     if message.version != announcement.version:
         return Skip("a newer correction is queued behind this one")
-    body = wording.body(announcement, push.lang)
+    body = wording.body(announcement, push.lang, corrected=True)
     if announcement.photo_file_id:
         return push.call("edit_message_caption", message_id=message.message_id, caption=body, parse_mode=ParseMode.HTML)
     return push.call("edit_message_text", message_id=message.message_id, text=body, parse_mode=ParseMode.HTML)

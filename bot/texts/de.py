@@ -225,6 +225,7 @@ TEXTS = {
     "bc_send_later": "⏰ Später senden",
     "bc_discard": "✖️ Verwerfen",
     "bc_header": "📢 <b>Durchsage des Organisationsteams</b>",
+    "bc_corrected_mark": " · ✏️ <i>korrigiert</i>",
     "bc_progress": "📤 Durchsage #{id}: {sent} von {count} zugestellt …",
     "bc_report": (
         "✅ <b>Durchsage #{id} – Bericht</b>\nZugestellt: {sent} von {count}\n"

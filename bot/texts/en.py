@@ -226,6 +226,7 @@ TEXTS = {
     "bc_send_later": "⏰ Send later",
     "bc_discard": "✖️ Discard",
     "bc_header": "📢 <b>Announcement from the organizers</b>",
+    "bc_corrected_mark": " · ✏️ <i>corrected</i>",
     "bc_progress": "📤 Announcement #{id}: {sent} of {count} delivered …",
     "bc_report": (
         "✅ <b>Announcement #{id} – report</b>\nDelivered: {sent} of {count}\n"

@@ -21,14 +21,16 @@ def audience_label(program: Program, lang: str, key: str) -> str:
     return plain(lang, f"audience_{audience.kind}", title=session.title.get(lang) if session else audience.session_id)
 
 
-def body(announcement: Announcement, lang: str) -> str:
-    """What a recipient sees: a header in their language, then the text as the organizer wrote it."""
+def body(announcement: Announcement, lang: str, corrected: bool = False) -> str:
+    """What a recipient sees: a header in their language, then the text as the organizer wrote it;
+    a copy edited in place says it was corrected (a copy sent after the correction needs no mark)."""
     if announcement.texts:  # from program.yaml: plain text per language
         texts = announcement.texts
         text = escape(texts.get(lang) or texts.get("de") or next(iter(texts.values()), ""))
     else:
         text = announcement.text_html or ""
-    return f"{t(lang, 'bc_header')}\n\n{text}"
+    header = t(lang, "bc_header") + (t(lang, "bc_corrected_mark") if corrected else "")
+    return f"{header}\n\n{text}"
 
 
 def excerpt(announcement: Announcement, lang: str) -> str:
