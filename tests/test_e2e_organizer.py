@@ -263,8 +263,12 @@ async def test_clashes_are_named_a_plenary_concerns_everybody_and_a_refused_room
     preview = text_of(await admin.send("/verschieben ws-zwilling 30", expect="Vorschau"))
     assert "Danach hat 1 Person zwei ihrer Programmpunkte zur selben Zeit" in preview
     await admin.press("Bestätigen", expect="Übernommen")
-    notice = text_of(await anna.wait(expect="selben Zeit"))
-    assert "Jetzt zur selben Zeit: „Workshop 1: Digitale Zwillinge“ und „Exkursion" in notice
+    replies = await anna.wait(expect="selben Zeit")
+    assert "Jetzt zur selben Zeit: „Workshop 1: Digitale Zwillinge“ und „Exkursion" in text_of(replies)
+    assert "sagt es ihr." in preview
+    await anna.press("Platz in „Workshop 1", expect="abgemeldet")  # the notice lets her give one back
+    seat = await harness.services.storage.registrations.get("ws-zwilling", anna.id)
+    assert seat is None or seat.state != "confirmed"
     await admin.send("/raum podium Saal 3")
     await admin.press("Bestätigen", expect="Übernommen")
     assert "Großer Saal → Saal 3" in text_of(await ben.wait(expect="Saal 3"))  # a plenary: everybody is told

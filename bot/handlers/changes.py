@@ -516,24 +516,27 @@ async def _change_notice(push: Push, message: ChangeNotice) -> Send | Skip:
         session = program.session(session_id)
         if session is not None and outcome in ("confirmed", "waitlisted", "elsewhere"):
             lines += "\n" + t(lang, f"change_restored_{outcome}", title=session.title.get(lang))
-    lines += "".join("\n" + line for line in await _clash_lines(push, message.changes))
+    clash_lines, clash_rows = await _clashes(push, message.changes)
+    lines += "".join("\n" + line for line in clash_lines)
     text = t(lang, "change_notice", lines=Html(lines))
     offers = await _alternatives(push, message.changes)
     if offers:
         text += "\n\n" + t(lang, "change_alternatives")
-    return push.text(text, keyboard([[b.SignUp(s.id).button("✅ " + short_label(program, s, lang))] for s in offers]))
+    rows = [[b.SignUp(s.id).button("✅ " + short_label(program, s, lang))] for s in offers]
+    return push.text(text, keyboard(rows + clash_rows))
 
 
-async def _clash_lines(push: Push, changes: list[dict]) -> list[str]:
-    """A change that moved one of this person's sessions into another of theirs says so."""
+async def _clashes(push: Push, changes: list[dict]) -> tuple[list[str], list[list]]:
+    """A change that moved one of this person's sessions into another of theirs says so, with a
+    button per session of the pair: give back its seat, or (only noted) open it to drop it."""
     program, lang, user_id = push.svc.program.current, push.lang, push.row.user_id
     moved = {c["session_id"]: c["before"] for c in changes if c.get("before") and c.get("after")
              and (c["before"]["start"], c["before"]["end"]) != (c["after"]["start"], c["after"]["end"])}
     if not moved or user_id is None:
-        return []
-    held = {r.session_id for r in await push.svc.storage.registrations.of_person(user_id) if r.state == "confirmed"}
-    held |= set(await push.svc.storage.bookmarks.of_person(user_id))
-    lines = []
+        return [], []
+    seats = {r.session_id for r in await push.svc.storage.registrations.of_person(user_id) if r.state == "confirmed"}
+    held = seats | set(await push.svc.storage.bookmarks.of_person(user_id))
+    lines, in_clash = [], []
     for session_id, before in moved.items():
         session = program.session(session_id)
         if session is None or session_id not in held or session.cancelled:
@@ -542,7 +545,10 @@ async def _clash_lines(push: Push, changes: list[dict]) -> list[str]:
             was_apart = not (before["start"] < other.end.timestamp() and other.start.timestamp() < before["end"])
             if other.id in held and was_apart:
                 lines.append(t(lang, "change_clash", title=session.title.get(lang), other=other.title.get(lang)))
-    return lines
+                in_clash += [s for s in (session, other) if s not in in_clash]
+    rows = [[b.GiveBack(s.id).labelled(lang, "button_give_back_of", title=s.title.get(lang)) if s.id in seats
+             else b.ShowSession(s.id).button("ℹ️ " + short_label(program, s, lang))] for s in in_clash]
+    return lines, rows
 
 
 async def _alternatives(push: Push, changes: list[dict]) -> list[Session]:

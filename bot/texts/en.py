@@ -75,6 +75,7 @@ TEXTS = {
     "button_keep_old": "No, keep it",
     "button_join_waitlist": "⏳ Join the waiting list",
     "button_keep_seat": "👍 Keep my seat",
+    "button_give_back_of": "✖️ Give back my seat in “{title}”",
     "button_release_seat": "✖️ Release my seat",
     "button_details": "ℹ️ Details",
     "button_more": "More ➡️",
