@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from bot.sandbox.client import buttons_of, text_of
-from conftest import ADMIN_ID, PROGRAM_FILE, bot_running, wait_until
+from conftest import ADMIN_ID, PROGRAM_FILE, berlin, bot_running, wait_until
 
 pytestmark = pytest.mark.slow  # each test starts the bot against the sandbox
 
@@ -50,6 +50,19 @@ async def test_delay_by_buttons_only_with_scope_and_notice(harness):
     assert "2 Personen werden benachrichtigt" in text_of(replies)  # plenaries: everybody is there
     notice = text_of(await anna.wait())
     assert "11:05–11:50 Uhr → 11:20–12:05 Uhr" in notice
+
+
+async def test_pickers_offer_only_what_is_not_over(harness):
+    admin = await harness.attendee("Orga", user_id=ADMIN_ID)
+    harness.clock.set(berlin("2025-06-03 13:30"))  # the workshops are on, the morning is over
+    replies = await admin.send("/verschieben", expect="verschiebt sich")
+    labels = [label for label, _ in buttons_of(replies)]
+    assert any("Workshop 1" in label for label in labels) and any("Exkursion" in label for label in labels)
+    assert not any("Smart City Halle" in label or "Podium" in label for label in labels)
+    replies = await admin.send("/absagen", expect="Programmpunkt")
+    assert not any("Podium" in label for label, _ in buttons_of(replies))
+    harness.clock.set(berlin("2025-06-03 16:30"))
+    assert "keinen passenden Programmpunkt" in text_of(await admin.send("/raum", expect="Programmpunkt"))
 
 
 async def test_room_and_cancel_need_no_ids_and_attendees_view_by_buttons(harness):

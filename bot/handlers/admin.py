@@ -74,7 +74,7 @@ def _who(lang: str, registration) -> str:
              organization=f" ({registration.organization})" if registration.organization else "", telegram=Html(telegram))
 
 
-@orga.purpose("attendees", lambda program: [s for s in program.sessions if s.capacity is not None], "admin_attendees_choose")
+@orga.purpose("attendees", lambda program, now: [s for s in program.sessions if s.capacity is not None], "admin_attendees_choose")
 async def _picked(update: Update, context: BotContext, who: Asker, session, argument: str) -> None:
     await _attendees_of(update, context, who, session)
 

@@ -289,7 +289,7 @@ async def _audience_sessions(update: Update, context: BotContext, who: Asker, va
         await orga.pick_session(update, context, who, f"aud.{value.announcement_id}")
 
 
-@orga.purpose("aud", lambda program: program.active_sessions(), "bc_choose_session")
+@orga.purpose("aud", lambda program, now: program.active_sessions(), "bc_choose_session")
 async def _audience_session(update: Update, context: BotContext, who: Asker, session, argument: str) -> None:
     if not argument.isdigit():
         await b.refuse(update, who.lang)

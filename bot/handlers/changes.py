@@ -44,6 +44,12 @@ CHANGE = conversation.flow("change", "flow_change")
 # --- how changes read -----------------------------------------------------------------------------
 
 
+def not_over(program: Program, now: datetime) -> list[Session]:
+    """What a delay, a room change or a cancellation can still concern: a session not yet over
+    (a picker full of the finished morning only hides the afternoon)."""
+    return [s for s in program.active_sessions() if s.end > now]
+
+
 def change_lines(program: Program, changes: list[dict], lang: str, returning: dict[str, int] | None = None) -> str:
     """Readable before → after lines, from stored change dicts (see domain.changes.Change.as_dict):
     each session by its title (also one no longer in the program), a cancelled one with its day
@@ -196,7 +202,7 @@ def _span_of(program: Program, session: Session, lang: str) -> str:
     return _span(program, SessionState.of(session).as_dict(), lang)
 
 
-@orga.purpose("delay", lambda program: program.active_sessions(), "change_choose_delay")
+@orga.purpose("delay", not_over, "change_choose_delay")
 async def _picked_for_delay(update: Update, context: BotContext, who: Asker, session: Session, argument: str) -> None:
     await _ask_minutes(update, context, who, session)
 
@@ -296,7 +302,7 @@ async def _ask_room(update: Update, context: BotContext, who: Asker, session: Se
                                   when=_span_of(program, session, who.lang), room=session.room or "–"), keyboard(rows))
 
 
-@orga.purpose("room", lambda program: program.active_sessions(), "change_choose_room")
+@orga.purpose("room", not_over, "change_choose_room")
 async def _picked_for_room(update: Update, context: BotContext, who: Asker, session: Session, argument: str) -> None:
     await _ask_room(update, context, who, session)
 
@@ -344,12 +350,12 @@ async def restore_command(update: Update, context: BotContext, who: Asker) -> No
     await propose(update, context, who, {"op": "restore", "session": session.id})
 
 
-@orga.purpose("cancel", lambda program: program.active_sessions(), "change_choose_cancel")
+@orga.purpose("cancel", not_over, "change_choose_cancel")
 async def _picked_for_cancel(update: Update, context: BotContext, who: Asker, session: Session, argument: str) -> None:
     await propose(update, context, who, {"op": "cancel", "session": session.id})
 
 
-@orga.purpose("restore", lambda program: [s for s in program.sessions if s.cancelled], "change_choose_restore")
+@orga.purpose("restore", lambda program, now: [s for s in program.sessions if s.cancelled and s.end > now], "change_choose_restore")
 async def _picked_for_restore(update: Update, context: BotContext, who: Asker, session: Session, argument: str) -> None:
     await propose(update, context, who, {"op": "restore", "session": session.id})
 

@@ -27,7 +27,7 @@ OnPick = Callable[[Update, BotContext, Asker, Session, str], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Purpose:
-    sessions: Callable[[Program], Iterable[Session]]
+    sessions: Callable[[Program, datetime], Iterable[Session]]  # the program and now
     prompt: str  # text key of the question
     on_pick: OnPick
 
@@ -35,7 +35,7 @@ class Purpose:
 PURPOSES: dict[str, Purpose] = {}
 
 
-def purpose(name: str, sessions: Callable[[Program], Iterable[Session]], prompt: str):
+def purpose(name: str, sessions: Callable[[Program, datetime], Iterable[Session]], prompt: str):
     """Register what picking a session for `name` does. A purpose may carry an argument after a
     dot ("aud.17": the audience of announcement 17); the handler receives it."""
     def register(function: OnPick) -> OnPick:
@@ -92,7 +92,7 @@ async def pick_session(update: Update, context: BotContext, who: Asker, purpose_
         await b.refuse(update, who.lang)
         return
     program = context.services.program.current
-    sessions = list(spec.sessions(program))
+    sessions = list(spec.sessions(program, context.services.now()))
     if not sessions:
         await send(update, context, t(who.lang, "orga_no_sessions"))
         return
@@ -120,7 +120,7 @@ async def _pick(update: Update, context: BotContext, who: Asker, value: b.PickSe
     spec, argument = _split(value.purpose)
     program = context.services.program.current
     session = program.session(value.session_id)
-    if spec is None or session is None or session.id not in {s.id for s in spec.sessions(program)}:
+    if spec is None or session is None or session.id not in {s.id for s in spec.sessions(program, context.services.now())}:
         await b.refuse(update, who.lang)
         return
     await spec.on_pick(update, context, who, session, argument)

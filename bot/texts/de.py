@@ -516,7 +516,7 @@ TEXTS.update({
     ),
     "orga_screens_none": "Die Raumanzeigen brauchen die Mini-App: BOT_WEB_LISTEN und BOT_WEB_URL setzen.",
     "orga_screens_no_rooms": "Im Programm steht kein Raum.",
-    "orga_no_sessions": "Dafür gibt es im Programm keinen passenden Programmpunkt.",
+    "orga_no_sessions": "Dafür gibt es im Programm keinen passenden Programmpunkt (mehr).",
     "admin_attendees_choose": "👥 Wessen Namen und Warteliste möchten Sie sehen?",
     "change_refused": "⛔ <b>Diese Änderung ist nicht möglich:</b>\n{problems}\n\nEs wurde nichts geändert.",
     "change_warnings": "⚠️ <b>Bitte prüfen:</b>\n{problems}",

@@ -516,7 +516,7 @@ TEXTS.update({
     ),
     "orga_screens_none": "Room screens need the Mini App: set BOT_WEB_LISTEN and BOT_WEB_URL.",
     "orga_screens_no_rooms": "The program names no room.",
-    "orga_no_sessions": "No session of the program fits that.",
+    "orga_no_sessions": "No session of the program fits that (any more).",
     "admin_attendees_choose": "👥 Whose names and waiting list would you like to see?",
     "change_refused": "⛔ <b>This change is not possible:</b>\n{problems}\n\nNothing was changed.",
     "change_warnings": "⚠️ <b>Please check:</b>\n{problems}",
