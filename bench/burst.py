@@ -19,7 +19,7 @@ import json
 import time
 from contextlib import asynccontextmanager
 
-from common import ROOT, TOKEN, cpu_seconds, machine, percentile, sandbox_process, scratch_dir, table
+from common import CODE, TOKEN, cpu_seconds, machine, percentile, sandbox_process, scratch_dir, table
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
@@ -30,7 +30,7 @@ from bot.domain.loader import load_program
 
 from bot.clock import RehearsalClock  # noqa: E402
 
-PROGRAM = load_program(ROOT / "program.yaml")
+PROGRAM = load_program(CODE / "program.yaml")
 
 
 @asynccontextmanager
