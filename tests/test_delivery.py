@@ -170,7 +170,7 @@ async def test_the_shared_budget_is_asked_only_while_other_processes_are_alive()
 
         async def take_send_slot(self, windows):
             self.taken.append([key for key, *_ in windows])
-            return 0.0
+            return 0.0, 1000.0 + len(self.taken)
 
         late: list = []
 
@@ -208,6 +208,37 @@ async def test_the_shared_budget_is_asked_only_while_other_processes_are_alive()
     storage.late = [-0.5]
     await send({"chat_id": 5}, bulk=True)
     assert storage.taken == [["bulk"], ["bulk"], ["overall", "chat:5"]]
+
+
+async def test_a_send_held_up_on_its_way_counts_late_in_the_windows_other_processes_share():
+    from bot.delivery import SharedBudget
+
+    class Budget:
+        coordination = property(lambda self: self)
+        moved: list = []
+
+        async def take_send_slot(self, windows):
+            return 0.0, 1000.0 + time.monotonic()  # the database's moment
+
+        async def count_send_later(self, windows, moment, later):
+            self.moved.append((windows[0][0], later - moment))
+
+    storage = Budget()
+    limiter = ConferenceRateLimiter()
+    limiter.share(SharedBudget(storage))
+    calls = 0
+
+    async def call():
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.06 if calls == 4 else 0.001)  # the fourth reply is held up on its way
+        return True
+
+    await asyncio.gather(*(limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 100 + i}, None)
+                           for i in range(6)))
+    await limiter.shutdown()  # the moves under way
+    assert [key for key, _ in storage.moved] == ["overall"]
+    assert 0.04 < storage.moved[0][1] < 0.07
 
 
 @pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
