@@ -26,6 +26,15 @@ def test_sliding_window_counts_exactly():
     assert window.wait_time(1.0001) == 0
 
 
+def test_a_reply_that_left_late_does_not_delay_the_one_30_places_later():
+    """The window is looser than the timetable: else every late send (a busy event loop) pushes
+    the send 30 places later, and the replies never catch up."""
+    limiter = ConferenceRateLimiter()
+    for place in range(30):
+        limiter.overall.add(place * limiter.send_interval + (0.005 if place == 0 else 0))  # the first 5 ms late
+    assert limiter.overall.wait_time(30 * limiter.send_interval) == 0  # the 31st keeps its place
+
+
 @pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
 async def test_limiter_spaces_one_private_chat_and_caps_overall():
     limiter = ConferenceRateLimiter(overall_per_second=10, private_burst=1, private_per_second=5, margin=0)
