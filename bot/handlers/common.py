@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 from dataclasses import dataclass
 from functools import wraps
@@ -101,7 +102,27 @@ async def send(update: Update, context: BotContext, text: str,
         # do_api_request, which warns on every call that a method exists (3 % of the CPU).
         await context.bot._post("sendMessage", {  # noqa: SLF001 - python-telegram-bot is pinned to 22
             "chat_id": chat_id, "text": part, "parse_mode": ParseMode.HTML,
-            **({"reply_markup": markup} if markup is not None and last else {})})
+            **({"reply_markup": markup_json(markup)} if markup is not None and last else {})})
+
+
+# What a button holds besides its label and its data: a button that uses any of it is serialized
+# by python-telegram-bot (markup_json).
+_BUTTON_EXTRAS = tuple(sorted(set(InlineKeyboardButton.__slots__) - {"text", "callback_data"}))
+
+
+def markup_json(markup: InlineKeyboardMarkup) -> str:
+    """The keyboard as the JSON that Telegram reads. Buttons with a label and data only (nearly
+    all) directly: python-telegram-bot's generic to_dict was 3 % of the CPU of 5,000 sign-ups."""
+    rows = []
+    for row in markup.inline_keyboard:
+        buttons = []
+        for button in row:
+            if button.callback_data is None or button.api_kwargs or any(getattr(button, extra) is not None
+                                                                        for extra in _BUTTON_EXTRAS):
+                return json.dumps(markup.to_dict())
+            buttons.append({"text": button.text, "callback_data": button.callback_data})
+        rows.append(buttons)
+    return json.dumps({"inline_keyboard": rows})
 
 
 def shows_already(message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
