@@ -19,7 +19,7 @@ import json
 import time
 from contextlib import asynccontextmanager
 
-from common import ROOT, TOKEN, cpu_seconds, machine, percentile, sandbox_process, scratch_dir, table
+from common import CODE, TOKEN, cpu_seconds, machine, percentile, sandbox_process, scratch_dir, table
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
@@ -30,13 +30,15 @@ from bot.domain.loader import load_program
 
 from bot.clock import RehearsalClock  # noqa: E402
 
-PROGRAM = load_program(ROOT / "program.yaml")
+PROGRAM = load_program(CODE / "program.yaml")
 
 
 @asynccontextmanager
-async def our_bot(api_url: str, backend: str = "aiohttp", concurrency: int = 64):
+async def our_bot(api_url: str, backend: str = "aiohttp", concurrency: int | None = None):
+    """The bot with its defaults (`concurrency`: BOT_CONCURRENCY, if not the default)."""
+    tuning = {"max_concurrent_updates": concurrency} if concurrency else {}
     settings = Settings(token=TOKEN, api_url=api_url, database_path=scratch_dir() / "bench.sqlite3",
-                        max_concurrent_updates=concurrency, http_backend=backend, rate_limit=1000)
+                        http_backend=backend, rate_limit=1000, **tuning)
     clock = RehearsalClock(PROGRAM.conference.start.replace(hour=10, minute=30), 1)
     application = build_application(settings, PROGRAM, clock=clock)
     async with running(application, poll_timeout=1):
@@ -107,10 +109,11 @@ async def main(sizes: list[int], floor_settings: list[int], out: str | None) -> 
                 if best is None or result["p99"] < best["p99"]:
                     best = result
             for backend in ("aiohttp", "httpx"):
-                async with our_bot(api_url, backend):
+                async with our_bot(api_url, backend) as application:
                     result = await one_burst(client, n, next_id)
                 next_id += n
-                rows.append(fmt(result, f"konferenz-bot ({backend})", "concurrency=64"))
+                concurrency = application.update_processor.max_concurrent_updates
+                rows.append(fmt(result, f"konferenz-bot ({backend})", f"concurrency={concurrency}"))
                 raw.append({"bot": f"ours-{backend}", **result, "floor_best_p99": best["p99"]})
                 if backend == "aiohttp":
                     ratio = result["p99"] / best["p99"]

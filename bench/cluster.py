@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 import aiohttp
 from broadcast import ADMIN, LIMITS, PROGRAM
-from common import CONFERENCE, ROOT, TOKEN, free_port, machine, postgres_server, sandbox_process, scratch_dir, table
+from common import CODE, CONFERENCE, TOKEN, free_port, machine, postgres_server, sandbox_process, scratch_dir, table, tightest_second
 from postgres import query
 
 from bot.storage import Storage
@@ -64,7 +64,7 @@ class Instance:
                "BOT_CLOCK_START": clock_start.isoformat(), "BOT_LOG_LEVEL": "WARNING",
                "BOT_WEBHOOK_URL": f"http://127.0.0.1:{self.port}{PATH}", "BOT_WEBHOOK_SECRET": SECRET,
                "BOT_WEBHOOK_LISTEN": f"127.0.0.1:{self.port}", "BOT_WEBHOOK_CLAIM_TIMEOUT": "5"}
-        self.process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--webhook"], cwd=ROOT, env=env,
+        self.process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--webhook"], cwd=CODE, env=env,
                                         stdout=open(log_path, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.target = f"http://127.0.0.1:{self.port}"
 
@@ -187,13 +187,14 @@ async def run(kind: str, n: int, server, kill_at: float | None) -> dict:
             (r.get("scope"), r["method"]) for r in requests if r.get("status") == 429).items())) or "–",
         "lost": len(set(ids) - set(counts)), "duplicated": sum(c - 1 for c in counts.values()),
         "max in 1 s": max(sum(1 for t in arrivals[i:i + 40] if t < start + 1) for i, start in enumerate(arrivals)),
+        "31 sends within s": f"{tightest_second(requests):.4f}",
         "share A / B": " / ".join(f"{shares[k] / total:.0%}" for k in (0, 1)),
     })
     return result
 
 
 COLUMNS = ["run", "recipients", "duration s", "minimum s", "msgs/s", "of limit", "429s", "429 where", "lost", "duplicated", "max in 1 s",
-           "share A / B"]
+           "31 sends within s", "share A / B"]
 KILL_COLUMNS = ["run", "recipients", "lost", "duplicated", "claimed by the killed", "requeued after s", "lead taken after s",
                 "survivor finished", "duration s", "minimum s", "429s", "429 where"]
 

@@ -14,9 +14,12 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent  # this checkout: the harness and the sandbox
+# The bot under test: this checkout's, or with BENCH_CODE=DIR another checkout's (e.g. `git archive
+# <commit> | tar -x -C DIR`), so that before and after run in turns against one harness and sandbox.
+CODE = Path(os.environ.get("BENCH_CODE") or ROOT).resolve()
 sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PostgreSQL server the tests use
+sys.path.insert(0, str(CODE))
 
 from bot.sandbox.client import SandboxClient  # noqa: E402
 from bot.sandbox.server import DEFAULT_TOKEN  # noqa: E402
@@ -59,6 +62,15 @@ def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
     return ordered[index]
+
+
+def tightest_second(requests: list[dict], limit: int = 30) -> float:
+    """The shortest time in which `limit` + 1 accepted sends arrived at the sandbox, which counts
+    arrivals as Telegram does: under 1 s is a 429 (or one avoided by luck); the amount over 1 s
+    is the margin a broadcast left."""
+    arrivals = sorted(r["arrived"] for r in requests if r.get("status") == 200 and "arrived" in r
+                      and (r["method"].startswith("send") or r["method"] in ("copyMessage", "forwardMessage")))
+    return min((arrivals[i + limit] - arrivals[i] for i in range(len(arrivals) - limit)), default=float("nan"))
 
 
 def cpu_seconds() -> float:

@@ -14,13 +14,34 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 DefaultValue = type(BaseRequest.DEFAULT_NONE)  # python-telegram-bot's marker for "use your default"
+
+# application/x-www-form-urlencoded exactly as urllib.parse.urlencode writes it (quote_plus), by
+# str.translate with a table of the characters seen so far: urlencode's per-byte Python loop was
+# 4 % of the CPU of 5,000 sign-ups, this is half of that.
+_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_FORM_BYTES = tuple(chr(byte) if byte in _SAFE else "+" if byte == 0x20 else f"%{byte:02X}" for byte in range(256))
+
+
+class _FormTable(dict):
+    def __missing__(self, code: int) -> str:
+        quoted = "".join(map(_FORM_BYTES.__getitem__, chr(code).encode()))
+        if len(self) < 10_000:  # the texts' characters; a flood of exotic ones is quoted, not kept
+            self[code] = quoted
+        return quoted
+
+
+_FORM_TABLE = _FormTable()
+
+
+def form_encoded(fields: dict[str, str]) -> bytes:
+    return "&".join(f"{name.translate(_FORM_TABLE)}={value.translate(_FORM_TABLE)}"
+                    for name, value in fields.items()).encode()
 
 
 class AiohttpRequest(BaseRequest):
@@ -72,7 +93,10 @@ class AiohttpRequest(BaseRequest):
         connect = self._pick("connect", connect_timeout)
         pool = self._pick("pool", pool_timeout)
         try:
-            await asyncio.wait_for(self._pool.acquire(), pool)
+            if self._pool.locked():
+                await asyncio.wait_for(self._pool.acquire(), pool)
+            else:
+                await self._pool.acquire()  # free: no timer and no task for wait_for (2 % of the CPU)
         except asyncio.TimeoutError:
             raise TimedOut("Pool timeout: All connections in the connection pool are occupied. "
                            "Request was *not* sent to Telegram. Consider adjusting the connection pool size "
@@ -98,7 +122,7 @@ class AiohttpRequest(BaseRequest):
             # a random boundary from the OS) for every request: 5 % of the event loop's time in a burst.
             if not fields:
                 return None
-            return aiohttp.BytesPayload(urlencode(fields).encode(), content_type="application/x-www-form-urlencoded")
+            return aiohttp.BytesPayload(form_encoded(fields), content_type="application/x-www-form-urlencoded")
         form = aiohttp.FormData(quote_fields=False)
         for name, value in (fields or {}).items():
             form.add_field(name, value)

@@ -77,3 +77,18 @@ def test_no_handler_module_parses_callback_data_or_touches_conversation_state():
         if path.name != "conversation.py":
             for repository in (".conversations.", ".confirmations."):
                 assert repository not in text, (path.name, repository)
+
+
+def test_a_keyboard_is_sent_as_python_telegram_bot_would_serialize_it():
+    import json
+
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
+
+    from bot.handlers.common import keyboard, markup_json
+
+    plain = keyboard([[buttons.Mine().labelled("de", "menu_mine")],
+                      [buttons.SignUp("podium").labelled("en", "button_signup"), InlineKeyboardButton("ü & <b>", callback_data="x")]])
+    with_page = InlineKeyboardMarkup([[InlineKeyboardButton("App", web_app=WebAppInfo("https://example.org/app"))],
+                                      [InlineKeyboardButton("Link", url="https://example.org")]])
+    for markup in (plain, with_page):
+        assert json.loads(markup_json(markup)) == markup.to_dict()

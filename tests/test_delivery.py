@@ -26,6 +26,15 @@ def test_sliding_window_counts_exactly():
     assert window.wait_time(1.0001) == 0
 
 
+def test_a_reply_that_left_late_does_not_delay_the_one_30_places_later():
+    """The window is looser than the timetable: else every late send (a busy event loop) pushes
+    the send 30 places later, and the replies never catch up."""
+    limiter = ConferenceRateLimiter()
+    for place in range(30):
+        limiter.overall.add(place * limiter.send_interval + (0.005 if place == 0 else 0))  # the first 5 ms late
+    assert limiter.overall.wait_time(30 * limiter.send_interval) == 0  # the 31st keeps its place
+
+
 @pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
 async def test_limiter_spaces_one_private_chat_and_caps_overall():
     limiter = ConferenceRateLimiter(overall_per_second=10, private_burst=1, private_per_second=5, margin=0)
@@ -170,7 +179,7 @@ async def test_the_shared_budget_is_asked_only_while_other_processes_are_alive()
 
         async def take_send_slot(self, windows):
             self.taken.append([key for key, *_ in windows])
-            return 0.0
+            return 0.0, 1000.0 + len(self.taken)
 
         late: list = []
 
@@ -208,6 +217,37 @@ async def test_the_shared_budget_is_asked_only_while_other_processes_are_alive()
     storage.late = [-0.5]
     await send({"chat_id": 5}, bulk=True)
     assert storage.taken == [["bulk"], ["bulk"], ["overall", "chat:5"]]
+
+
+async def test_a_send_held_up_on_its_way_counts_late_in_the_windows_other_processes_share():
+    from bot.delivery import SharedBudget
+
+    class Budget:
+        coordination = property(lambda self: self)
+        moved: list = []
+
+        async def take_send_slot(self, windows):
+            return 0.0, 1000.0 + time.monotonic()  # the database's moment
+
+        async def count_send_later(self, windows, moment, later):
+            self.moved.append((windows[0][0], later - moment))
+
+    storage = Budget()
+    limiter = ConferenceRateLimiter()
+    limiter.share(SharedBudget(storage))
+    calls = 0
+
+    async def call():
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.06 if calls == 4 else 0.001)  # the fourth reply is held up on its way
+        return True
+
+    await asyncio.gather(*(limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 100 + i}, None)
+                           for i in range(6)))
+    await limiter.shutdown()  # the moves under way
+    assert [key for key, _ in storage.moved] == ["overall"]
+    assert 0.04 < storage.moved[0][1] < 0.07
 
 
 @pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox

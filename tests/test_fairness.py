@@ -50,6 +50,7 @@ async def jetzt_round(h, timeout: float = 10.0) -> list[float]:
 
 
 async def test_a_flooding_chat_and_group_leave_everybody_elses_replies_as_fast(tmp_path, clock):
+    # the bot keeps Telegram's per-chat limits, as in service: the paster's chat gets several replies
     async with bot_running(tmp_path, clock, telegram_limits=True) as h:
         processor = h.application.update_processor
         # The backlog a chat keeps, in seconds of its Telegram limit: 30 in service; 5 here, so

@@ -123,3 +123,18 @@ async def test_shutdown_closes_and_initialize_reopens(server):
     status, body = await request.do_request(f"{server.api_url}{DEFAULT_TOKEN}/getMe", "POST")
     assert status == 200 and b'"is_bot": true' in body.replace(b'"is_bot":true', b'"is_bot": true')
     await request.shutdown()
+
+
+def test_form_bodies_are_encoded_exactly_as_urlencode_does():
+    import random
+    from urllib.parse import urlencode
+
+    from bot.request_backend import form_encoded
+
+    shaker = random.Random(17)
+    alphabet = [chr(c) for c in range(0x80)] + list("äöüßÄÖÜ€–…✅📢🎤\u200b\ufeff") + ["\U0001f600", "\r\n", "%20", "+"]
+    fields = [{"chat_id": "7000001", "text": "✅ Du bist angemeldet: <b>Zwilling & Co</b>\n10:00–11:30 · a+b=c %20 ~",
+               "reply_markup": '{"inline_keyboard": [[{"text": "Platz zurückgeben", "callback_data": "c:ws"}]]}'}]
+    fields += [{"".join(shaker.choices(alphabet, k=3)): "".join(shaker.choices(alphabet, k=shaker.randint(0, 40)))}
+               for _ in range(500)]
+    assert [form_encoded(each) for each in fields] == [urlencode(each).encode() for each in fields]

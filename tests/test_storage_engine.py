@@ -230,19 +230,30 @@ async def test_the_shared_send_budget_counts_every_process(two):
     first, second = two
     now = time.time()
     windows = [("overall", 30, 1.0), ("chat:7", 3, 3.0)]
-    waits = [await (first if i % 2 else second).coordination.take_send_slot(windows, now + i * 0.001) for i in range(5)]
+    waits = [(await (first if i % 2 else second).coordination.take_send_slot(windows, now + i * 0.001))[0] for i in range(5)]
     assert waits[:3] == [0.0, 0.0, 0.0]  # three to one chat, from either process
     assert 2.9 < waits[3] <= 3.0 and 2.9 < waits[4] <= 3.0  # the fourth waits for the first to leave the window
-    overall = [await first.coordination.take_send_slot([("overall", 30, 1.0)], now + 0.01) for _ in range(30)]
+    overall = [(await first.coordination.take_send_slot([("overall", 30, 1.0)], now + 0.01))[0] for _ in range(30)]
     assert overall.count(0.0) == 27 and all(w > 0 for w in overall[27:])  # 3 went to chat 7 already
+
+
+async def test_a_send_held_up_on_its_way_counts_late_for_every_process(two):
+    first, second = two
+    now = time.time()
+    overall = [("overall", 2, 1.0)]
+    assert await first.coordination.take_send_slot(overall, now) == (0.0, now)
+    await first.coordination.take_send_slot(overall, now + 0.5)
+    await first.coordination.count_send_later(overall, now, now + 0.2)  # it may have arrived 0.2 s late
+    wait, moment = await second.coordination.take_send_slot(overall, now + 1.05)
+    assert wait == pytest.approx(0.15) and moment is None  # without: sent, within a second of that arrival
 
 
 async def test_a_chat_window_is_stored_under_a_hash_that_erasure_finds(two):
     first, second = two
     database = first.database.location
     now = time.time()
-    assert await first.coordination.take_send_slot([("chat:4242", 1, 3.0)], now) == 0.0
-    assert 2.8 < await second.coordination.take_send_slot([("chat:4242", 1, 3.0)], now + 0.1) <= 3.0  # the same key for both
+    assert await first.coordination.take_send_slot([("chat:4242", 1, 3.0)], now) == (0.0, now)
+    assert 2.8 < (await second.coordination.take_send_slot([("chat:4242", 1, 3.0)], now + 0.1))[0] <= 3.0  # the same key for both
     rows = query(database, "SELECT key FROM rate_budget")
     assert len(rows) == 1 and "4242" not in rows[0][0]
     assert (await first.privacy.export(4242))["recent_messages_count"]

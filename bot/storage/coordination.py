@@ -58,18 +58,29 @@ class Coordination:
             return taken is not None
         return await self._db.run(work, durable=False, serialized=False)
 
-    async def take_send_slot(self, windows: list[tuple[str, int, float]], now: float | None = None) -> float:
+    async def take_send_slot(self, windows: list[tuple[str, int, float]], now: float | None = None) -> tuple[float, float]:
         """One send within every window (key, limit, span): at most `limit` sends in any `span`
-        seconds, counted over all processes. Returns 0 and records the send when every window
-        has room; otherwise the seconds to wait (nothing recorded). The moment is the database's
-        when the transaction runs (unless given, for tests), so that the sends recorded stay in
-        order and close to when they leave, whatever the hosts' clocks say."""
+        seconds, counted over all processes. Returns (0, the moment it was counted at) when every
+        window has room; otherwise (the seconds to wait, None), nothing recorded. The moment is the
+        database's when the transaction runs (unless given, for tests), so that the sends recorded
+        stay in order and close to when they leave, whatever the hosts' clocks say."""
         def work(conn):
             moment = database_time(conn) if now is None else now
-            if self._budget_salt is None:
-                self._budget_salt = budget_salt(conn, create=True)
-            return _take(conn, [(_stored_key(self._budget_salt, key), limit, span) for key, limit, span in windows], moment)
-        return await self._db.run(work, durable=False, serialized=False)
+            return _take(conn, self._stored(conn, windows), moment), moment
+        wait, moment = await self._db.run(work, durable=False, serialized=False)
+        return wait, (moment if wait <= 0 else None)
+
+    async def count_send_later(self, windows: list[tuple[str, int, float]], moment: float, later: float) -> None:
+        """A send counted at `moment` (take_send_slot) may have arrived as late as `later`: it
+        counts there in every window it took, so that the send `limit` places after it, from
+        whichever process, keeps a full span from its possible arrival."""
+        await self._db.run(lambda conn: _move_later(conn, self._stored(conn, windows), moment, later),
+                           durable=False, serialized=False)
+
+    def _stored(self, conn, windows: list[tuple[str, int, float]]) -> list[tuple[str, int, float]]:
+        if self._budget_salt is None:
+            self._budget_salt = budget_salt(conn, create=True)
+        return [(_stored_key(self._budget_salt, key), limit, span) for key, limit, span in windows]
 
     async def reserve_bulk_slot(self, interval: float) -> float:
         """The next free slot in the timetable of bulk sends all processes share, taken: bulk
@@ -119,19 +130,38 @@ def _stored_key(salt: str, key: str) -> str:
 def _take(conn, windows: list[tuple[str, int, float]], now: float) -> float:
     """Sliding windows as the local limiter keeps them (delivery.SlidingWindow), in the database."""
     events = {}
-    known = conn.batch.setdefault("budget", {})  # rows this batch read (and locked) already
     for key, limit, span in windows:
-        if key not in known:
-            row = conn.execute(f"SELECT events FROM rate_budget WHERE key = ?{conn.dialect.lock_row}", (key,)).fetchone()
-            known[key] = json.loads(row[0]) if row else []
-        recent = sorted(t for t in known[key] if t > now - span)
+        recent = sorted(t for t in _events(conn, key) if t > now - span)
         if len(recent) >= limit:
             return recent[len(recent) - limit] + span - now
         events[key] = sorted(recent + [now])[-limit:]
+    _store(conn, events, now)
+    return 0.0
+
+
+def _move_later(conn, windows: list[tuple[str, int, float]], moment: float, later: float) -> None:
+    events = {}
+    for key, limit, _ in windows:
+        recent = list(_events(conn, key))
+        if moment in recent:
+            recent.remove(moment)  # else pushed out by later sends already: its late arrival still counts
+        events[key] = sorted(recent + [later])[-limit:]
+    _store(conn, events, later)
+
+
+def _events(conn, key: str) -> list[float]:
+    known = conn.batch.setdefault("budget", {})  # rows this batch read (and locked) already
+    if key not in known:
+        row = conn.execute(f"SELECT events FROM rate_budget WHERE key = ?{conn.dialect.lock_row}", (key,)).fetchone()
+        known[key] = json.loads(row[0]) if row else []
+    return known[key]
+
+
+def _store(conn, events: dict[str, list[float]], now: float) -> None:
+    known = conn.batch["budget"]
     with conn.pipeline():  # the windows' writes, one round trip (PostgreSQL)
         for key, recent in events.items():
             known[key] = recent
             conn.execute("""INSERT INTO rate_budget (key, events, last_at) VALUES (?, ?, ?)
                             ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_at = excluded.last_at""",
                          (key, json.dumps(recent), now))
-    return 0.0
