@@ -127,6 +127,7 @@ async def test_interactive_429_is_retried_and_bulk_429_is_raised():
         await limiter.process_request(flaky, ("push",), {}, "sendMessage", {"chat_id": 2}, {"bulk": True})
 
 
+@pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
 async def test_a_reply_is_sent_however_often_it_meets_a_429():
     limiter = ConferenceRateLimiter(margin=0)
     calls = 0
@@ -142,6 +143,7 @@ async def test_a_reply_is_sent_however_often_it_meets_a_429():
     assert calls == 6 and limiter.count_429 == 5
 
 
+@pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
 async def test_replies_leave_evenly_spaced_not_in_bursts():
     """Telegram counts arrivals: 30 replies sent at once arrive spread out and overlap the next
     30 sent a second later. Spaced like bulk sends, none of them bunch."""
