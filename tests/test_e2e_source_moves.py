@@ -105,6 +105,13 @@ async def test_a_session_that_leaves_the_schedule_and_comes_back_keeps_its_peopl
         await admin.press("Bestätigen", expect="neu geladen")
         notice = text_of(await ben.wait(expect="cancelled"))
         assert "Workshop Open Data (Sat 25 Oct 13:00–14:15): ❌ cancelled" in notice and "ev-103" not in notice
+        # an old button, a typed id or a poster's link of it names it and says it is off, not "ev-103"
+        assert "„Workshop Open Data“ fällt aus: Der Programmpunkt steht nicht mehr im Programm" in text_of(
+            await anna.press("Abmelden", expect="fällt aus"))
+        assert "“Workshop Open Data” is cancelled: it is no longer in the program" in text_of(
+            await ben.send("/signup ev-103", expect="cancelled"))
+        assert "“Workshop Open Data” is cancelled" in text_of(await ben.send("/start ev-103", expect="is cancelled"))
+        assert "„ev-999“ gibt es nicht" in text_of(await anna.send("/anmelden ev-999", expect="gibt es nicht"))
         source.write_text(published, encoding="utf-8")  # published again
         preview = text_of(await admin.send("/reload", expect="Vorschau"))
         assert "↩️ wieder im Programm" in preview and "2 Personen bekommen ihre früheren Plätze zurück" in preview

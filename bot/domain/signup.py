@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Iterator, Protocol
 
 from .messages import Message, Promoted
-from .program import Program, Session
+from .program import Program, Session, Text
 
 CONFIRMED = "confirmed"
 WAITLISTED = "waitlisted"
@@ -81,6 +81,7 @@ class Outcome:
     position: int | None = None  # waitlist position, 1-based
     other_session_id: str | None = None  # conflict or switch partner
     promotions: tuple[Promotion, ...] = field(default_factory=tuple)
+    departed: Text | None = None  # UNKNOWN_SESSION: the title of a session that left the program
 
 
 def waitlist_position(book: SeatBook, session_id: str, user_id: int) -> int | None:

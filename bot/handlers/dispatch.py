@@ -35,8 +35,13 @@ async def dispatch(update: Update, context: BotContext) -> None:
         return
     program = context.services.program.current
     for name in value.session_fields:
-        if program.session(getattr(value, name)) is None:
-            await refuse(update, who.lang, "stale_session")
+        session_id = getattr(value, name)
+        if program.session(session_id) is None:  # gone: named if it left the program file, else stale
+            departed = await context.services.storage.program_changes.departed_title(session_id)
+            if departed is not None:
+                await refuse(update, who.lang, "session_departed", title=departed.get(who.lang))
+            else:
+                await refuse(update, who.lang, "stale_session")
             return
     await conversation.leave_unless(context, who, value.flow)
     if not value.toast:

@@ -10,6 +10,7 @@ from ..domain import deeplink
 from ..domain.intents import Intent, intent_of
 from ..domain.search import search, search_exhibitors
 from ..texts import LANGUAGES, plain, t
+from ..wording.sessions import gone
 from . import buttons as b
 from . import views
 from .common import Asker, asker, keyboard, send, set_chat_commands, set_menu_button, show, web_app_rows
@@ -43,7 +44,9 @@ async def start(update: Update, context: BotContext) -> None:
 
         note = ""
         if isinstance(link, deeplink.ShowSession):
-            note = t(who.lang, "unknown_session_link", session_id=link.session_id[:64])
+            departed = await context.services.storage.program_changes.departed_title(link.session_id)
+            note = (gone(who.lang, link.session_id, departed) if departed
+                    else t(who.lang, "unknown_session_link", session_id=link.session_id[:64]))
         elif isinstance(link, deeplink.Invalid):
             note = t(who.lang, "deeplink_invalid")
         await welcome(update, context, who, note)
@@ -98,7 +101,7 @@ async def details(update: Update, context: BotContext, session_id: str, who=None
     program = svc.program.current
     session = program.session(session_id)
     if session is None:
-        await show(update, context, t(who.lang, "unknown_session", session_id=session_id))
+        await show(update, context, gone(who.lang, session_id, await svc.storage.program_changes.departed_title(session_id)))
         return
     count = (await svc.storage.registrations.counts()).get(session_id) if session.capacity is not None else None
     mine = await svc.storage.registrations.get(session_id, who.user_id) if session.capacity is not None else None

@@ -9,11 +9,14 @@ from datetime import datetime, timezone
 from ..domain import signup as rules
 from ..domain.changes import Change, Override, SessionState
 from ..domain.messages import ChangeNotice
-from ..domain.program import Program
+from ..domain.program import Program, Text
 from . import audiences
 from .engine import Database, iso as _iso, meta_key, read_meta, write_meta
 from .outbox import queue_message
 from .registrations import SeatBook
+
+
+DEPARTED_LOOKBACK = 200  # program changes searched for a departed session's title (newest first)
 
 
 class ProgramChanges:
@@ -85,6 +88,20 @@ class ProgramChanges:
                 count += queue_message(conn, user_id, notice, now.timestamp(), now)
             return (change_id, count)
         return await self._db.run(work)
+
+    async def departed_title(self, session_id: str) -> Text | None:
+        """The title of a session that left the program file, from the newest change that took it
+        out: an old card, reminder or button of it then names it, not an id nobody knows.
+        None for an id no change ever took out (mistyped, forged)."""
+        def work(conn):
+            rows = conn.execute("SELECT changes_json FROM program_changes WHERE conference_id = ? ORDER BY id DESC LIMIT ?",
+                                (conn.conference, DEPARTED_LOOKBACK))
+            for (changes_json,) in rows:
+                for change in json.loads(changes_json):
+                    if change.get("session_id") == session_id and change.get("after") is None and change.get("title"):
+                        return Text(tuple(change["title"].items()))
+            return None
+        return await self._db.run(work, write=False)
 
     async def revision(self) -> int:
         """How many program changes (chat or reload) have been applied: previews record it."""

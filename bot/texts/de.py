@@ -130,6 +130,7 @@ TEXTS = {
     "unsupported_message": "Ich verstehe Textnachrichten und Knöpfe. /hilfe zeigt, was ich kann.",
     "stale_button": "Dieser Knopf ist nicht mehr gültig. Bitte öffnen Sie das Programm neu.",
     "unknown_session": "Den Programmpunkt „{session_id}“ gibt es nicht (mehr). /programm zeigt alle.",
+    "session_departed": "❌ „{title}“ fällt aus: Der Programmpunkt steht nicht mehr im Programm. /programm zeigt alle.",
     "error_generic": "⚠️ Da ist etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.",
     "backlog_note": (
         "✋ So viele Nachrichten auf einmal kann ich nicht rechtzeitig beantworten. Ich beantworte nur "

@@ -131,6 +131,7 @@ TEXTS = {
     "unsupported_message": "I understand text messages and buttons. /help shows what I can do.",
     "stale_button": "This button is no longer valid. Please open the program again.",
     "unknown_session": "There is no session “{session_id}” (any more). /program lists them all.",
+    "session_departed": "❌ “{title}” is cancelled: it is no longer in the program. /program lists them all.",
     "error_generic": "⚠️ Something went wrong. Please try again in a moment.",
     "backlog_note": (
         "✋ That is more messages at once than I can answer in time. I'll answer only "

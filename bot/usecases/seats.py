@@ -36,7 +36,7 @@ async def change_seat(svc: Services, user_id: int, action: SeatAction, session_i
     now = svc.now()
     session = program.session(session_id)
     if session is None:
-        return Outcome(Status.UNKNOWN_SESSION, session_id)
+        return Outcome(Status.UNKNOWN_SESSION, session_id, departed=await svc.storage.program_changes.departed_title(session_id))
     if action in TAKES and not await admitted(svc, user_id):  # giving a seat back stays open to all
         return Outcome(Status.NOT_A_GUEST, session_id)
     registrations = svc.storage.registrations

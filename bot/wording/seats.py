@@ -7,7 +7,7 @@ from ..domain.program import Program
 from ..domain.signup import Outcome, Status
 from ..texts import Html, t
 from .guests import not_a_guest
-from .sessions import room_of, when
+from .sessions import gone, room_of, when
 
 _PLAIN = {Status.NO_SIGNUP: "signup_no_signup", Status.SESSION_CANCELLED: "signup_session_cancelled",
           Status.CLOSED: "signup_closed", Status.CANCELLED: "cancel_done", Status.LEFT_WAITLIST: "cancel_left_waitlist",
@@ -17,7 +17,7 @@ _PLAIN = {Status.NO_SIGNUP: "signup_no_signup", Status.SESSION_CANCELLED: "signu
 def outcome_text(program: Program, lang: str, outcome: Outcome) -> Html:
     session = program.session(outcome.session_id)
     if session is None:
-        return t(lang, "unknown_session", session_id=outcome.session_id[:40])
+        return gone(lang, outcome.session_id, outcome.departed)
     title = session.title.get(lang)
     other_session = program.session(outcome.other_session_id) if outcome.other_session_id else None
     other = other_session.title.get(lang) if other_session else outcome.other_session_id or ""

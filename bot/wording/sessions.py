@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..domain.program import Program, Session
+from ..domain.program import Program, Session, Text
 from ..storage import MyRegistration, SessionCount
 from ..texts import Html, escape, format_date, format_day_short, format_range, shorten, t
 
@@ -99,3 +99,11 @@ def details(program: Program, session: Session, lang: str, count: SessionCount |
 
 def is_full(session: Session, count: SessionCount | None) -> bool:
     return session.capacity is not None and count is not None and count.confirmed >= session.capacity
+
+
+def gone(lang: str, session_id: str, departed: Text | None) -> Html:
+    """A session that is not in the program: one that left the file is named and called off; any
+    other id (mistyped, forged) is quoted, cut short."""
+    if departed is not None:
+        return t(lang, "session_departed", title=departed.get(lang))
+    return t(lang, "unknown_session", session_id=session_id[:40])
