@@ -11,7 +11,7 @@ from ..storage import MyRegistration, SessionCount
 from ..texts import (Html, escape, format_date, format_day_short, format_duration, format_span, plain,
                      problem_text, shorten, t)
 from . import buttons as b
-from ..wording.sessions import day_and_time, details as session_text, is_full, room_of, short_label
+from ..wording.sessions import day_and_time, details as session_text, is_full, room_of, short_label, where
 
 Rows = list[list[InlineKeyboardButton]]
 
@@ -257,7 +257,7 @@ def mine_view(program: Program, lang: str, registrations: list[MyRegistration],
     for session, registration in entries:
         start = day_and_time(program, session.start, lang)
         if registration.state == "confirmed":
-            lines.append(t(lang, "mine_confirmed", time=start, title=session.title.get(lang), room=room_of(session, lang)))
+            lines.append(t(lang, "mine_confirmed", time=start, title=session.title.get(lang), room=where(program, session, lang)))
             label = plain(lang, "button_cancel_seat")
         else:
             lines.append(t(lang, "mine_waiting", time=start, title=session.title.get(lang), position=registration.position))
