@@ -56,6 +56,7 @@ async def test_a_re_release_after_a_chat_delay_shows_both_and_the_organizer_choo
         preview = await admin.send("/reload", expect="widerspricht")
         assert "der Zeitplan sagt jetzt Sa 25.10. 14:00–15:15 Uhr; Ihre Änderung im Chat sagte Sa 25.10. 13:10–14:25 Uhr (+10 Min.)" \
             in text_of(preview)
+        assert "Durchsagen, Aussteller" not in text_of(preview)  # the move is what changed, named below
         assert [name for name, _ in buttons_of(preview) if "benachrichtigt" in name] == [
             "✅ Chat-Änderungen behalten (0 benachrichtigt)", "📥 Zeitplan übernehmen (1 benachrichtigt)",
             "⏩ Verschiebung auf neue Zeit (1 benachrichtigt)"]

@@ -428,7 +428,7 @@ async def reload_preview(svc: Services, who: Asker, preview: program_changes.Rel
     lines += _capacity_lines(preview, lang)
     if preview.texts_changed:
         lines.append(t(lang, "reload_texts", count=preview.texts_changed))
-    if not any(lines):
+    if not any(lines) and not preview.conflicts:  # a conflict below is what changed: nothing else to guess
         lines.append(t(lang, "reload_other"))
     if preview.warnings:  # what `check` would warn of, in the organizer's language
         lines.append(t(lang, "reload_file_warnings", warnings=views.problem_lines(preview.warnings, lang, 10)))
