@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.loader import load_program
 from bot.domain.signup import Outcome, Status
-from bot.handlers.views import mine_view
+from bot.handlers.views import PAGE_BUDGET, mine_view, search_view
 from bot.storage import MyRegistration
 from bot.wording.seats import outcome_text
 from conftest import PROGRAM_FILE
@@ -36,3 +36,14 @@ def test_a_seat_on_a_bus_that_leaves_before_the_session_says_when_it_leaves(earl
 def test_a_bus_that_leaves_at_the_start_adds_nothing(program):
     text = outcome_text(program, "de", Outcome(Status.CONFIRMED, "exkursion"))
     assert "📍 Bushaltestelle vor dem MMZ" in text and "Abfahrt" not in text
+
+
+def test_a_search_list_of_very_long_titles_stays_one_message(tmp_path):
+    program_file = tmp_path / "program.yaml"
+    text = PROGRAM_FILE.read_text(encoding="utf-8")
+    program_file.write_text(text.replace('de: "Workshop ', 'de: "' + "Sehr langer Titel " * 100 + 'Workshop '),
+                            encoding="utf-8")
+    program = load_program(program_file)
+    found = [s for s in program.sessions if s.kind.value == "workshop"]
+    listed = search_view(program, "de", found)
+    assert len(listed) <= PAGE_BUDGET and listed.startswith("🔎")

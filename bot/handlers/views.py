@@ -236,6 +236,19 @@ def next_view(program: Program, lang: str, now: datetime) -> str:
     return "\n".join(lines)
 
 
+def search_view(program: Program, lang: str, sessions: list[Session]) -> str:
+    """The sessions a search found, each with its time and room: "wo ist der Workshop?" is
+    answered in the list itself, not only behind its buttons. Lines that would not fit one
+    message (titles of any length come from imports) are left to the buttons."""
+    lines = [t(lang, "search_results")]
+    for session in sessions:
+        line = _session_line(program, session, lang, with_day=True)
+        if sum(len(kept) + 1 for kept in lines) + len(line) > PAGE_BUDGET:
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def session_buttons(program: Program, sessions: list[Session] | tuple[Session, ...], lang: str) -> Rows:
     return [[b.ShowSession(s.id).button(short_label(program, s, lang))] for s in sessions]
 
