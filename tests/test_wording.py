@@ -12,16 +12,13 @@ from bot.handlers.views import PAGE_BUDGET, mine_view, search_view
 from bot.storage import MyRegistration
 from bot.wording.seats import outcome_text
 from conftest import PROGRAM_FILE
+from test_e2e_program_moves import early_bus as early_bus_file
 
 
 @pytest.fixture
 def early_bus(tmp_path: Path):
     """The shipped program with the excursion's bus at 14:30, 15 minutes before the session."""
-    program_file = tmp_path / "program.yaml"
-    text = PROGRAM_FILE.read_text(encoding="utf-8")
-    program_file.write_text(text.replace('departure: "2025-06-03 14:45"', 'departure: "2025-06-03 14:30"'),
-                            encoding="utf-8")
-    return load_program(program_file)
+    return load_program(early_bus_file(tmp_path))
 
 
 @pytest.mark.parametrize("lang, departure", [("de", "🚌 Abfahrt 14:30"), ("en", "🚌 departs 14:30")])
