@@ -102,6 +102,15 @@ async def test_free_text_search_tolerates_case_umlauts_and_typos(harness):
     assert "nichts im Programm gefunden" in text_of(replies)
 
 
+async def test_a_search_that_finds_several_says_when_and_where_each_is(harness):
+    anna, ben = await harness.attendee("Anna", "de"), await harness.attendee("Ben", "en")
+    text = text_of(await anna.send("wo ist der Workshop?"))
+    assert "13:15–14:30 Workshop 2: Mobilitätskonzepte – smarte Mobilität und Sensorik · Seminarraum 2" in text
+    assert "Seminarraum 1" in text and "Seminarraum 3" in text
+    text = text_of(await ben.send("where is the workshop?"))
+    assert "13:15–14:30 Workshop 3: Participation through digital skills · Seminarraum 3" in text
+
+
 async def test_typed_questions_without_a_session_get_the_view_they_ask_for(harness):
     anna = await harness.attendee("Anna", "de")
     assert "Jetzt läuft" in text_of(await anna.send("Was läuft gerade?", expect="Jetzt läuft"))

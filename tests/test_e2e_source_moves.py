@@ -56,6 +56,7 @@ async def test_a_re_release_after_a_chat_delay_shows_both_and_the_organizer_choo
         preview = await admin.send("/reload", expect="widerspricht")
         assert "der Zeitplan sagt jetzt Sa 25.10. 14:00–15:15 Uhr; Ihre Änderung im Chat sagte Sa 25.10. 13:10–14:25 Uhr (+10 Min.)" \
             in text_of(preview)
+        assert "Durchsagen, Aussteller" not in text_of(preview)  # the move is what changed, named below
         assert [name for name, _ in buttons_of(preview) if "benachrichtigt" in name] == [
             "✅ Chat-Änderungen behalten (0 benachrichtigt)", "📥 Zeitplan übernehmen (1 benachrichtigt)",
             "⏩ Verschiebung auf neue Zeit (1 benachrichtigt)"]
@@ -119,6 +120,21 @@ async def test_a_session_that_leaves_the_schedule_and_comes_back_keeps_its_peopl
         assert "Ihr Platz in „Workshop Open Data“ gehört wieder Ihnen" in text_of(await anna.wait(expect="wieder Ihnen"))
         assert "Workshop Open Data" in text_of(await anna.send("/meine"))
         assert h.services.program.current.session("ev-103").capacity == 12  # the dormant addition is back in force
+
+
+async def test_a_chat_change_to_a_session_that_leaves_the_schedule_names_the_session(tmp_path):
+    source, program_file = linked(tmp_path)
+    clock = SettableClock(datetime(2025, 10, 25, 8, 0, tzinfo=BERLIN))
+    async with bot_running(tmp_path, clock, program_file) as h:
+        admin = await h.attendee("Orga", "en", user_id=ADMIN_ID)
+        await admin.send("/delay ev-103 10")
+        await admin.press("Confirm", expect="Done")
+        schedule = json.loads(source.read_text(encoding="utf-8"))
+        for day in schedule["schedule"]["conference"]["days"]:  # unpublish the workshop
+            day["rooms"] = {room: [e for e in events if e["id"] != 103] for room, events in day["rooms"].items()}
+        source.write_text(json.dumps(schedule), encoding="utf-8")
+        preview = text_of(await admin.send("/reload", expect="contradicts"))
+        assert "“Workshop Open Data” is no longer in the schedule" in preview and "“ev-103” is no longer" not in preview
 
 
 async def test_a_chat_change_in_force_is_listed_and_taken_back_by_buttons(tmp_path):

@@ -72,6 +72,13 @@ def test_a_room_number_finds_the_sessions_in_that_room(program):
     assert ids(program, "Seminarraum 3") == ["ws-beteiligung"]
 
 
+def test_a_number_beside_words_that_find_nothing_finds_nothing(program):
+    assert ids(program, "<script>alert(1)</script>") == []  # not "Workshop 1"
+    assert ids(program, "bin um 1 da") == []
+    assert ids(program, "ich habe 2 Fragen zur Podiumsdiskussion") == ["podium"]  # not Workshop 2 as well
+    assert ids(program, "Workshop 2") == ["ws-mobilitaet"]
+
+
 @pytest.mark.parametrize("query, expected", [
     ("was läuft jetzt?", Intent.NOW), ("Was läuft gerade", Intent.NOW), ("what's on now", Intent.NOW),
     ("was kommt als nächstes", Intent.NEXT), ("what's next?", Intent.NEXT),

@@ -96,12 +96,15 @@ def search(program: Program, query: str, limit: int = 8) -> list[Hit]:
     terms = query_terms(query)
     if not terms:
         return []
+    worded = any(not term.isdigit() for term in terms)
     candidates = []
     for session in program.sessions:
         found_by = session_words(session)
-        matched = [score for term in terms if (score := _term_score(term, found_by)) >= FUZZY_THRESHOLD]
-        if matched:
-            candidates.append((len(matched), Hit(session, sum(matched) / len(terms))))
+        matched = {term: score for term in terms if (score := _term_score(term, found_by)) >= FUZZY_THRESHOLD}
+        # A number alone says which one only beside a word: "raum 2", "Workshop 1"; the "1" in
+        # "bin um 1 Uhr da" or in pasted code is no answer.
+        if matched and not (worded and all(term.isdigit() for term in matched)):
+            candidates.append((len(matched), Hit(session, sum(matched.values()) / len(terms))))
     if not candidates:
         return []
     # Only the sessions that match the most words of the question: "workshop zwilling"

@@ -428,13 +428,14 @@ async def reload_preview(svc: Services, who: Asker, preview: program_changes.Rel
     lines += _capacity_lines(preview, lang)
     if preview.texts_changed:
         lines.append(t(lang, "reload_texts", count=preview.texts_changed))
-    if not any(lines):
+    if not any(lines) and not preview.conflicts:  # a conflict below is what changed: nothing else to guess
         lines.append(t(lang, "reload_other"))
     if preview.warnings:  # what `check` would warn of, in the organizer's language
         lines.append(t(lang, "reload_file_warnings", warnings=views.problem_lines(preview.warnings, lang, 10)))
     text = t(lang, "reload_preview", lines=Html("\n".join(line for line in lines if line)), count=preview.affected)
     if preview.conflicts:
-        text += "\n\n" + t(lang, "reload_conflicts", lines=Html(conflict_lines(preview.proposed, preview.conflicts, lang)))
+        conflicts = conflict_lines(preview.proposed, preview.conflicts, lang, svc.program.current)
+        text += "\n\n" + t(lang, "reload_conflicts", lines=Html(conflicts))
     if fresh:
         text = t(lang, "change_stale") + "\n\n" + text
     if intro:
@@ -448,12 +449,13 @@ async def reload_preview(svc: Services, who: Asker, preview: program_changes.Rel
     return text, keyboard(rows)
 
 
-def conflict_lines(program: Program, found: list[Conflict], lang: str) -> str:
+def conflict_lines(program: Program, found: list[Conflict], lang: str, current: Program) -> str:
     """Each change made in the chat that the new file contradicts: what the file says now, what
-    the chat said."""
+    the chat said. A session that left the file is named by its title in the program in force."""
     lines = []
     for conflict in found:
-        title = _title(program, {"session_id": conflict.session_id, "title": {}}, lang)
+        known = program if program.session(conflict.session_id) is not None else current
+        title = _title(known, {"session_id": conflict.session_id, "title": {}}, lang)
         chat, source = conflict.override, conflict.source
         if source is None:
             lines.append(t(lang, "conflict_gone", title=title))

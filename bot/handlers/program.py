@@ -171,8 +171,9 @@ async def free_text(update: Update, context: BotContext) -> None:
         await send(update, context, t(who.lang, "search_none", query=query[:200]),
                    keyboard([[views.program_button(who.lang)]]))
         return
-    await send(update, context, t(who.lang, "search_results"),
-               keyboard(views.session_buttons(program, [hit.session for hit in hits], who.lang)))
+    found = [hit.session for hit in hits]
+    await send(update, context, views.search_view(program, who.lang, found),
+               keyboard(views.session_buttons(program, found, who.lang)))
 
 
 async def thanks(update: Update, context: BotContext) -> None:

@@ -13,7 +13,7 @@ from ..texts import Html, t
 from ..usecases import seats
 from ..usecases.seats import SeatAction
 from ..wording.seats import outcome_text
-from ..wording.sessions import room_of, when
+from ..wording.sessions import when, where
 from . import buttons as b
 from . import views
 from .common import Asker, arrival, asker, keyboard, send
@@ -178,7 +178,7 @@ async def _promoted(push: Push, message: Promoted) -> Send | Skip:
     session = program.session(message.session_id)
     if session is None or session.cancelled:
         return Skip("the session was cancelled")
-    text = t(lang, "promoted", title=session.title.get(lang), when=when(program, session, lang), room=room_of(session, lang))
+    text = t(lang, "promoted", title=session.title.get(lang), when=when(program, session, lang), room=where(program, session, lang))
     released = program.session(message.released) if message.released else None
     if released is not None:
         text += t(lang, "promoted_released", other=released.title.get(lang))

@@ -11,7 +11,7 @@ from ..storage import MyRegistration, SessionCount
 from ..texts import (Html, escape, format_date, format_day_short, format_duration, format_span, plain,
                      problem_text, shorten, t)
 from . import buttons as b
-from ..wording.sessions import day_and_time, details as session_text, is_full, room_of, short_label
+from ..wording.sessions import day_and_time, details as session_text, is_full, room_of, short_label, where
 
 Rows = list[list[InlineKeyboardButton]]
 
@@ -236,6 +236,19 @@ def next_view(program: Program, lang: str, now: datetime) -> str:
     return "\n".join(lines)
 
 
+def search_view(program: Program, lang: str, sessions: list[Session]) -> str:
+    """The sessions a search found, each with its time and room: "wo ist der Workshop?" is
+    answered in the list itself, not only behind its buttons. Lines that would not fit one
+    message (titles of any length come from imports) are left to the buttons."""
+    lines = [t(lang, "search_results")]
+    for session in sessions:
+        line = _session_line(program, session, lang, with_day=True)
+        if sum(len(kept) + 1 for kept in lines) + len(line) > PAGE_BUDGET:
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def session_buttons(program: Program, sessions: list[Session] | tuple[Session, ...], lang: str) -> Rows:
     return [[b.ShowSession(s.id).button(short_label(program, s, lang))] for s in sessions]
 
@@ -257,7 +270,7 @@ def mine_view(program: Program, lang: str, registrations: list[MyRegistration],
     for session, registration in entries:
         start = day_and_time(program, session.start, lang)
         if registration.state == "confirmed":
-            lines.append(t(lang, "mine_confirmed", time=start, title=session.title.get(lang), room=room_of(session, lang)))
+            lines.append(t(lang, "mine_confirmed", time=start, title=session.title.get(lang), room=where(program, session, lang)))
             label = plain(lang, "button_cancel_seat")
         else:
             lines.append(t(lang, "mine_waiting", time=start, title=session.title.get(lang), position=registration.position))

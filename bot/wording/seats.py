@@ -7,7 +7,7 @@ from ..domain.program import Program
 from ..domain.signup import Outcome, Status
 from ..texts import Html, t
 from .guests import not_a_guest
-from .sessions import gone, room_of, when
+from .sessions import gone, when, where
 
 _PLAIN = {Status.NO_SIGNUP: "signup_no_signup", Status.SESSION_CANCELLED: "signup_session_cancelled",
           Status.CLOSED: "signup_closed", Status.CANCELLED: "cancel_done", Status.LEFT_WAITLIST: "cancel_left_waitlist",
@@ -24,7 +24,7 @@ def outcome_text(program: Program, lang: str, outcome: Outcome) -> Html:
     status = outcome.status
     if status in (Status.CONFIRMED, Status.SWITCHED):
         key = "signup_confirmed" if status == Status.CONFIRMED else "signup_switched"
-        return t(lang, key, title=title, other=other, when=when(program, session, lang), room=room_of(session, lang))
+        return t(lang, key, title=title, other=other, when=when(program, session, lang), room=where(program, session, lang))
     if status == Status.WAITLISTED:
         key = "signup_waitlisted_switch" if outcome.other_session_id else "signup_waitlisted"
         return t(lang, key, title=title, other=other, position=outcome.position)
@@ -37,7 +37,7 @@ def outcome_text(program: Program, lang: str, outcome: Outcome) -> Html:
             return t(lang, "signup_switch_full_waiting", title=title, other=other, position=outcome.position)
         return t(lang, "signup_switch_full", title=title, other=other)
     if status == Status.MOVED_UP:
-        return t(lang, "waitlist_moved_up", title=title, when=when(program, session, lang), room=room_of(session, lang))
+        return t(lang, "waitlist_moved_up", title=title, when=when(program, session, lang), room=where(program, session, lang))
     if status == Status.NOT_A_GUEST:
         return not_a_guest(program, lang)
     if status == Status.DEPARTED:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..domain.program import Program, Session, Text
 from ..storage import MyRegistration, SessionCount
-from ..texts import Html, escape, format_date, format_day_short, format_range, shorten, t
+from ..texts import Html, escape, format_date, format_day_short, format_range, plain, shorten, t
 
 
 def when(program: Program, session: Session, lang: str) -> str:
@@ -18,6 +18,15 @@ def room_of(session: Session, lang: str) -> str:
     if session.meeting_point is not None:
         return session.meeting_point.name.get(lang)
     return session.room or "–"
+
+
+def where(program: Program, session: Session, lang: str) -> str:
+    """Where to go, and when the bus leaves if that is not the session's start: someone told only
+    "14:45, bus stop" would miss a bus that leaves at 14:30."""
+    place = room_of(session, lang)
+    if session.begins != session.start:
+        place += " · " + plain(lang, "line_departure", time=f"{program.local(session.begins):%H:%M}")
+    return place
 
 
 def day_and_time(program: Program, moment, lang: str) -> str:
