@@ -109,6 +109,11 @@ async def test_a_search_that_finds_several_says_when_and_where_each_is(harness):
     assert "Seminarraum 1" in text and "Seminarraum 3" in text
     text = text_of(await ben.send("where is the workshop?"))
     assert "13:15–14:30 Workshop 3: Participation through digital skills · Seminarraum 3" in text
+    assert "over" not in text
+    harness.clock.set(berlin("2025-06-03 15:30"))  # a list that mixes what is over with what is not says which
+    text = text_of(await ben.send("where is the workshop?"))
+    assert "13:15–14:30 Workshop 3: Participation through digital skills · Seminarraum 3 · ✔ over" in text
+    assert "Seminarraum 1 · ✔ vorbei" in text_of(await anna.send("wo ist der Workshop?"))
 
 
 async def test_typed_questions_without_a_session_get_the_view_they_ask_for(harness):

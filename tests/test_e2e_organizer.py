@@ -84,6 +84,11 @@ async def test_changes_are_checked_like_the_program_file(harness):
     admin = await harness.attendee("Orga", user_id=ADMIN_ID)
     refused = text_of(await admin.send("/raum ws-zwilling Seminarraum 2"))
     assert "nicht möglich" in refused and "Workshop 2" in refused
+    assert "Dieser Raumname hat 61 Zeichen; höchstens 60" in text_of(await admin.send("/raum ws-zwilling " + "R" * 61))
+    await admin.send("/raum ws-zwilling", expect="In welchen Raum")  # typed after "another room"
+    await admin.press("anderen Raum", expect="Schreiben Sie")
+    assert "höchstens 60" in text_of(await admin.send("R" * 500, expect="höchstens"))
+    assert "Vorschau" in text_of(await admin.send("Foyer Ost", expect="Vorschau"))  # the prompt stayed open
     refused = text_of(await admin.send("/verschieben ws-mobilitaet 600"))
     assert "nicht möglich" in refused and "außerhalb" in refused
     replies = await admin.send("/verschieben impuls-kts 15")
@@ -140,7 +145,9 @@ async def test_cancelling_frees_seats_and_restoring_gives_them_back(harness):
                      if o["chat_id"] == person.id and words in text_of([o])), None)
     await wait_until(lambda: notice_to(ben, "takes place again") and notice_to(anna, "findet wieder statt"), 10)
     assert "Your seat in “Workshop 3" in notice_to(ben, "takes place again")
+    assert "takes place again, Tue 3 Jun 13:15–14:30 · 📍 Seminarraum 3" in notice_to(ben, "takes place again")
     told = notice_to(anna, "findet wieder statt")
+    assert "findet wieder statt, Di 3.06. 13:15–14:30 Uhr · 📍 Seminarraum 3" in told  # when and where, once more
     assert "Sie behalten den Platz" in told and "gehört wieder Ihnen" not in told
     mine = text_of(await ben.send("/mine"))
     assert "Workshop 3" in mine and "✅" in mine  # Ben's seat is back

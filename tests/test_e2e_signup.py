@@ -115,8 +115,13 @@ async def test_refusals_for_bad_signups(harness):
     assert {data for _, data in buttons_of(replies)} == {"s:ws-zwilling", "s:ws-mobilitaet", "s:ws-beteiligung", "s:exkursion"}
     replies = await anna.tap("su:gibtsnicht", replies[0]["message_id"], forge=True, expect_message=False)
     assert "nicht mehr gültig" in text_of(replies)
+    ben = await harness.attendee("Ben")
+    await ben.send("/anmelden ws-zwilling", expect="angemeldet")
     harness.clock.set(berlin("2025-06-03 13:30"))
     assert "bereits begonnen" in text_of(await anna.send("/anmelden ws-zwilling"))
+    # under way, a seat is kept for the list at the door; who holds none is told just that
+    assert "bereits begonnen" in text_of(await ben.send("/abmelden ws-zwilling"))
+    assert "nicht angemeldet" in text_of(await anna.send("/abmelden ws-zwilling"))
 
 
 async def test_organizer_lists_and_export_and_non_admin_refusal(harness):
@@ -149,6 +154,7 @@ async def test_reload_raises_capacity_promotes_and_lowering_reports_overbooking(
         program_file.write_text(program_file.read_text(encoding="utf-8").replace("capacity: 1\n", "capacity: 2\n"), encoding="utf-8")
         text = text_of(await admin.send("/reload"))
         assert "1 → 2" in text and "Warteliste" in text and "neu geladen" not in text  # a preview first
+        assert "Benachrichtigt wird 1 Person" in text  # Ben, who moves up
         assert (await h.services.storage.registrations.counts())["exkursion"].confirmed == 1
         text = text_of(await admin.press("Bestätigen", expect="neu geladen"))
         assert "1 Person ist von der Warteliste nachgerückt" in text

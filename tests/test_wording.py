@@ -42,5 +42,5 @@ def test_a_search_list_of_very_long_titles_stays_one_message(tmp_path):
                             encoding="utf-8")
     program = load_program(program_file)
     found = [s for s in program.sessions if s.kind.value == "workshop"]
-    listed = search_view(program, "de", found)
+    listed = search_view(program, "de", found, program.conference.start)
     assert len(listed) <= PAGE_BUDGET and listed.startswith("🔎")

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 FOLLOWING_WORDS = {"folgende", "following", "alle", "all", "+"}
 DELAY_CHOICES = (5, 10, 15, 30)
 MAX_MINUTES = 720
+MAX_ROOM = 60  # a room's name stands in every list line and on buttons (64 bytes of a button's text would cut it)
 
 CHANGE = conversation.flow("change", "flow_change")
 
@@ -71,7 +72,8 @@ def change_lines(program: Program, changes: list[dict], lang: str, returning: di
                 lines.append(t(lang, "change_line_new", title=title, after=_span(program, after, lang)))
             continue
         if before["cancelled"] and not after["cancelled"]:
-            lines.append(t(lang, "change_line_restored", title=title))
+            lines.append(t(lang, "change_line_restored", title=title, after=_span(program, after, lang, day=True),
+                           room=after["room"] or "–"))
         if (before["start"], before["end"]) != (after["start"], after["end"]):
             lines.append(t(lang, "change_line_time", title=title, before=_span(program, before, lang), after=_span(program, after, lang)))
         if before["room"] != after["room"]:
@@ -285,9 +287,12 @@ async def room_command(update: Update, context: BotContext, who: Asker) -> None:
     session = await _session_or_pick(update, context, who, "room")
     if session is None:
         return
-    room = " ".join(context.args[1:]).strip()[:80]
+    room = " ".join(context.args[1:])
     if not room:
         await _ask_room(update, context, who, session)
+        return
+    if len(room) > MAX_ROOM:
+        await send(update, context, t(who.lang, "change_room_too_long", limit=MAX_ROOM, length=len(room)))
         return
     await propose(update, context, who, {"op": "room", "session": session.id, "room": room})
 
@@ -323,9 +328,12 @@ async def _type_room(update: Update, context: BotContext, who: Asker, value: b.T
 
 @CHANGE.step("room")
 async def _room_typed(update: Update, context: BotContext, who: Asker, pending: conversation.Pending) -> None:
-    room = " ".join((update.effective_message.text or "").split())[:80]
+    room = " ".join((update.effective_message.text or "").split())
     if not room:
         await send(update, context, t(who.lang, "change_prompt_room"))
+        return
+    if len(room) > MAX_ROOM:  # the prompt stays open for a shorter name
+        await send(update, context, t(who.lang, "change_room_too_long", limit=MAX_ROOM, length=len(room)))
         return
     await conversation.done(context, who)
     await propose(update, context, who, {"op": "room", "session": pending.get("session", ""), "room": room})

@@ -172,7 +172,7 @@ async def free_text(update: Update, context: BotContext) -> None:
                    keyboard([[views.program_button(who.lang)]]))
         return
     found = [hit.session for hit in hits]
-    await send(update, context, views.search_view(program, who.lang, found),
+    await send(update, context, views.search_view(program, who.lang, found, context.services.now()),
                keyboard(views.session_buttons(program, found, who.lang)))
 
 

@@ -87,7 +87,10 @@ def example(program: Program, lang: str) -> str:
     return plain(lang, "example_when", title=shorten(title.split(": ", 1)[0] if ": " in title else title, 40))
 
 
-def _session_line(program: Program, session: Session, lang: str, with_day: bool = False) -> str:
+def _session_line(program: Program, session: Session, lang: str, with_day: bool = False,
+                  now: datetime | None = None) -> str:
+    """One session in a list: time, title, room; `now` marks one that is over (in a list that
+    mixes the morning with the afternoon, such as a search's)."""
     start, end = program.local(session.start), program.local(session.end)
     day = f"{escape(format_day_short(lang, start))} " if with_day and program.several_days else ""
     line = f"<b>{day}{start:%H:%M}–{end:%H:%M}</b> {escape(session.title.get(lang))}"
@@ -97,6 +100,8 @@ def _session_line(program: Program, session: Session, lang: str, with_day: bool 
         line += " · " + t(lang, "line_departure", time=f"{program.local(session.begins):%H:%M}")
     if session.cancelled:
         line = f"<s>{line}</s> {t(lang, 'cancelled_mark')}"
+    elif now is not None and session.end <= now:
+        line += " · " + t(lang, "over_mark")
     return line
 
 
@@ -236,13 +241,13 @@ def next_view(program: Program, lang: str, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def search_view(program: Program, lang: str, sessions: list[Session]) -> str:
+def search_view(program: Program, lang: str, sessions: list[Session], now: datetime) -> str:
     """The sessions a search found, each with its time and room: "wo ist der Workshop?" is
     answered in the list itself, not only behind its buttons. Lines that would not fit one
     message (titles of any length come from imports) are left to the buttons."""
     lines = [t(lang, "search_results")]
     for session in sessions:
-        line = _session_line(program, session, lang, with_day=True)
+        line = _session_line(program, session, lang, with_day=True, now=now)
         if sum(len(kept) + 1 for kept in lines) + len(line) > PAGE_BUDGET:
             break
         lines.append(line)

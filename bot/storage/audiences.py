@@ -23,17 +23,21 @@ class Audiences:
         return await self._db.run(lambda conn: recipients(conn, audience, session_ids), write=False)
 
     async def affected_by(self, session_ids: list[str], restored: list[str] = (),
-                          everybody: list[str] = ()) -> dict[int, set[str]]:
+                          everybody: list[str] = (), moving_up: dict[str, int] | None = None) -> dict[int, set[str]]:
         """Attendees with a seat, a waitlist place or a bookmark in these sessions, and which;
         for `restored` sessions (cancelled, taking place again) also those whose seats or
         waitlist places the cancellation ended: they are told too; for `everybody` sessions
-        (plenaries) every reachable attendee."""
+        (plenaries) every reachable attendee; `moving_up`: per session, how many of its waiting
+        list move up (more seats), who are told that they did."""
         def work(conn):
             concerned = affected(conn, session_ids, everybody)
             book = SeatBook(conn)
             for session_id in restored:
                 for former in book.cancelled_by(session_id, rules.SESSION_CANCELLED_REASON):
                     concerned.setdefault(former.registration.user_id, set()).add(session_id)
+            for session_id, count in (moving_up or {}).items():
+                for waiting in book.waitlist(session_id, count):
+                    concerned.setdefault(waiting.user_id, set()).add(session_id)
             return concerned
         return await self._db.run(work, write=False)
 

@@ -77,12 +77,14 @@ def _for_everybody(svc: Services, proposed: Program, found: list[Change]) -> lis
             if (session := proposed.session(c.session_id) or current.session(c.session_id)) and session.is_for_everybody]
 
 
-async def _affected(svc: Services, proposed: Program, found: list[Change]) -> int:
-    if not found:
+async def _affected(svc: Services, proposed: Program, found: list[Change], moving_up: dict[str, int] | None = None) -> int:
+    """How many people a change tells: of the changed sessions, and (a reload's new capacities)
+    those who move up from a waiting list; each once."""
+    if not found and not moving_up:
         return 0
     return len(await svc.storage.audiences.affected_by([c.session_id for c in found],
                                                        [c.session_id for c in found if c.restores],
-                                                       _for_everybody(svc, proposed, found)))
+                                                       _for_everybody(svc, proposed, found), moving_up))
 
 
 async def _clashes(svc: Services, proposed: Program, found: list[Change]) -> int:
@@ -246,14 +248,16 @@ async def preview_reload(svc: Services, new_base: Program | None = None) -> Relo
         return ReloadPreview(revision, fingerprint, unchanged=True)
     found = rules.conflicts(svc.program.overrides, svc.program.base, new_base)
     choices = [KEEP, SOURCE] + ([SHIFT] if any(c.time for c in found) else []) if found else [KEEP]
-    outcomes = [await _with_affected(svc, _outcome(svc, new_base, found, choice)) for choice in choices]
+    outcomes = [_outcome(svc, new_base, found, choice) for choice in choices]
     current = svc.program.current
     counts = await svc.storage.registrations.counts()
+    capacities = _capacity_effects(current, outcomes[0].proposed, counts)  # the file's: the same whatever the choice
+    moving_up = {effect.change.session_id: effect.promotes for effect in capacities if effect.promotes}
+    outcomes = [await _with_affected(svc, outcome, moving_up) for outcome in outcomes]
     back = [c.session_id for c in outcomes[0].changes if c.before is None]
     return ReloadPreview(revision, fingerprint, warnings=list(new_base.warnings), conflicts=found, outcomes=outcomes,
                          returning=await svc.storage.audiences.former_holders(back) if back else {},
-                         capacities=_capacity_effects(current, outcomes[0].proposed, counts),
-                         texts_changed=len(rules.text_changes(current, outcomes[0].proposed)))
+                         capacities=capacities, texts_changed=len(rules.text_changes(current, outcomes[0].proposed)))
 
 
 def _outcome(svc: Services, new_base: Program, found: list[Conflict], choice: str) -> Outcome:
@@ -265,8 +269,8 @@ def _outcome(svc: Services, new_base: Program, found: list[Conflict], choice: st
     return Outcome(choice, overrides, ended, proposed, rules.diff(current, proposed), errors)
 
 
-async def _with_affected(svc: Services, outcome: Outcome) -> Outcome:
-    return dataclasses.replace(outcome, affected=await _affected(svc, outcome.proposed, outcome.changes))
+async def _with_affected(svc: Services, outcome: Outcome, moving_up: dict[str, int]) -> Outcome:
+    return dataclasses.replace(outcome, affected=await _affected(svc, outcome.proposed, outcome.changes, moving_up))
 
 
 def _conference_renamed(svc: Services, new_base: Program) -> Problem | None:

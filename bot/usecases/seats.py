@@ -47,6 +47,8 @@ async def change_seat(svc: Services, user_id: int, action: SeatAction, session_i
     elif action is SeatAction.SWITCH:
         outcome = await registrations.switch(program, from_id or "", session_id, user_id, arrival, now)
     elif refusal := closed(session, now):  # a seat in a session under way is kept: the list at the door stays right
+        if await registrations.get(session_id, user_id) is None:  # nothing to keep: say so, not "too late"
+            return Outcome(Status.NOT_REGISTERED, session_id)
         return Outcome(refusal, session_id)
     else:
         outcome = await registrations.cancel(program, session_id, user_id, now,
