@@ -193,7 +193,8 @@ async def test_delay_moves_program_notifies_exactly_the_affected_and_survives_re
             notice = text_of(await anna.wait())
             assert "Programmänderung" in notice and "11:05–11:50 Uhr → 11:20–12:05 Uhr" in notice
             assert "11:05–11:50 Uhr → 11:20–12:05 Uhr" in text_of(await cem.wait(expect="Programmänderung"))
-            assert "11:20–12:05" in text_of(await cem.send("/programm"))
+            listed = text_of(await cem.send("/programm"))
+            assert "11:20–12:05" in listed and "⏱ 15 Min. später" in listed  # said in the list, not only by its time
             again = await admin.press("Bestätigen")  # double tap
             assert "bereits erledigt" in text_of(again)
             await ben.wait(expect="Programmänderung")

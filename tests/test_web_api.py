@@ -102,9 +102,9 @@ def test_a_delay_shows_as_words_against_the_program_file():
 
     base = parse_program(PROGRAM)
     moved = apply_overrides(base, delay(base, "b", 10))
-    sessions = by_id(day_state(moved, "de", datetime(2025, 6, 3, 12, 0, tzinfo=timezone.utc), {}, {}, set(), base=base))
+    sessions = by_id(day_state(moved, "de", datetime(2025, 6, 3, 12, 0, tzinfo=timezone.utc), {}, {}, set()))
     assert sessions["b"]["delay"] == 10 and "⏱ 10 Min. später" in sessions["b"]["marks"]
     assert sessions["a"]["delay"] == 0 and not any("⏱" in mark for mark in sessions["a"]["marks"])
     earlier = apply_overrides(base, delay(base, "a", -5))
     assert "⏱ 5 min early" in by_id(day_state(earlier, "en", datetime(2025, 6, 3, 12, 0, tzinfo=timezone.utc), {}, {},
-                                               set(), base=base))["a"]["marks"]
+                                               set()))["a"]["marks"]

@@ -84,13 +84,13 @@ def test_a_room_screen_shows_now_and_next_with_the_delay_and_the_visible_questio
     assert asking.id == linked.id == "panel"  # the talk takes no questions: the panel's are collected already
     questions = [Question(i, "panel", 1, f"Frage {i}", False, "answered" if i == 2 else "open", "", votes=10 - i)
                  for i in range(1, 8)]
-    data = room_state(program, base, "de", at(9, 30), "Saal", questions, asking, "https://t.me/Bot?start=panel")
+    data = room_state(program, "de", at(9, 30), "Saal", questions, asking, "https://t.me/Bot?start=panel")
     assert data["current"]["title"] == "Vortrag" and data["current"]["marks"] == []
     assert data["next"]["time"] == "10:25–11:10" and data["next"]["marks"] == ["⏱ 10 Min. später"]
     assert [q["text"] for q in data["questions"]] == ["Frage 1", "Frage 2", "Frage 3", "Frage 4", "Frage 5"]
     assert data["questions"][0]["votes"] == "9 Stimmen" and data["questions"][1]["answered"] is True
     assert data["qr"]["title"] == "Podium" and data["qr"]["image"].startswith("data:image/svg+xml")
-    empty = room_state(program, base, "en", at(12), "Saal", [], None, None)
+    empty = room_state(program, "en", at(12), "Saal", [], None, None)
     assert empty["current"] is None and empty["next"] is None and empty["qr"] is None and empty["questions_for"] is None
 
 

@@ -88,7 +88,7 @@ def apply_overrides(program: Program, overrides: list[Override]) -> Program:
         against = override.against or SessionState.of(session)
         start, end = (override.start, override.end) if override.changes_time(against) else (session.start, session.end)
         program = program.replace_session(dataclasses.replace(
-            session, start=start, end=end,
+            session, start=start, end=end, planned_start=session.start if start != session.start else None,
             room=override.room if override.changes_room(against) else session.room,
             cancelled=override.cancelled if override.changes_cancellation(against) else session.cancelled,
             meeting_point=_moved_with(session.meeting_point, start - session.start)))
@@ -323,7 +323,8 @@ def text_changes(old: Program, new: Program) -> list[str]:
         if before is None:
             continue
         same_state = dataclasses.replace(before, start=session.start, end=session.end, room=session.room,
-                                         cancelled=session.cancelled, capacity=session.capacity)
+                                         cancelled=session.cancelled, capacity=session.capacity,
+                                         planned_start=session.planned_start, meeting_point=session.meeting_point)
         if same_state != session:
             found.append(session.id)
     return found

@@ -97,6 +97,12 @@ class Session:
     cancelled: bool = False
     keywords: tuple[str, ...] = ()  # extra words free-text search finds this session by (program.yaml)
     for_everybody: bool | None = None  # program.yaml's say; None: by kind (see is_for_everybody)
+    planned_start: datetime | None = None  # the program file's start, where a change in the chat moved it
+
+    @property
+    def delay_minutes(self) -> int:
+        """How much later (negative: earlier) than the program file it begins: a chat's delay."""
+        return round((self.start - self.planned_start).total_seconds() / 60) if self.planned_start else 0
 
     @property
     def takes_signups(self) -> bool:

@@ -98,6 +98,9 @@ def _session_line(program: Program, session: Session, lang: str, with_day: bool 
         line += f" · <i>{escape(room_of(session, lang))}</i>"
     if session.begins != session.start:  # the bus leaves before (or after) the session's start
         line += " · " + t(lang, "line_departure", time=f"{program.local(session.begins):%H:%M}")
+    if session.delay_minutes and not session.cancelled:  # moved in the chat: said, not only shown
+        minutes = session.delay_minutes
+        line += " · " + t(lang, "mark_later" if minutes > 0 else "mark_earlier", minutes=abs(minutes))
     if session.cancelled:
         line = f"<s>{line}</s> {t(lang, 'cancelled_mark')}"
     elif now is not None and session.end <= now:

@@ -109,7 +109,7 @@ class WebApi:
         program = svc.program.current
         mine = {r.session_id: r for r in await svc.storage.registrations.of_person(user.user_id)}
         data = day_state(program, lang, svc.now(), await svc.storage.registrations.counts(), mine,
-                         set(await svc.storage.bookmarks.of_person(user.user_id)), base=svc.program.base)
+                         set(await svc.storage.bookmarks.of_person(user.user_id)))
         data["is_admin"] = svc.is_admin(user.user_id)
         return web.json_response(data)
 
@@ -216,9 +216,8 @@ def offers(lang: str, outcome: Outcome) -> list[dict]:
 # --- the day grid ------------------------------------------------------------------------------
 
 def day_state(program: Program, lang: str, now: datetime, counts: dict[str, SessionCount],
-              mine: dict[str, MyRegistration], bookmarks: set[str], base: Program | None = None) -> dict:
-    """The program as the page shows it. `base`: the program file without the organizers' live
-    changes, for each session's delay."""
+              mine: dict[str, MyRegistration], bookmarks: set[str]) -> dict:
+    """The program as the page shows it (each session's delay: Session.delay_minutes)."""
     local_now = program.local(now)
     days = sorted({program.local(s.start).date() for s in program.sessions}) or [program.local(program.conference.start).date()]
     entries, placements = [], {}
@@ -236,7 +235,7 @@ def day_state(program: Program, lang: str, now: datetime, counts: dict[str, Sess
         "texts": {key: template(lang, key) for key in PAGE_TEXTS},
         "days": entries,
         "sessions": [session_entry(program, lang, s, placements[s.id], counts.get(s.id), mine.get(s.id), s.id in bookmarks,
-                                   now, phase(s, now, next_start), delay_minutes(base, s))
+                                   now, phase(s, now, next_start), s.delay_minutes)
                      for s in sorted(program.sessions, key=lambda s: (s.start, s.room))],
     }
 
@@ -248,12 +247,6 @@ def phase(session: Session, now: datetime, next_start: datetime | None) -> str:
     if session.start <= now:
         return "now"
     return "next" if session.start == next_start else "later"
-
-
-def delay_minutes(base: Program | None, session: Session) -> int:
-    """How much later (negative: earlier) than the program file the session begins now."""
-    planned = base.session(session.id) if base is not None else None
-    return round((session.start - planned.start).total_seconds() / 60) if planned else 0
 
 
 def _minutes(program: Program, moment: datetime, day: date) -> int:
@@ -333,7 +326,7 @@ def badges(lang: str, where: str, delay: int) -> list[str]:
     if where in ("now", "past"):
         found.append(plain(lang, "web_mark_running" if where == "now" else "web_mark_past"))
     if delay:
-        found.append(plain(lang, "web_mark_later" if delay > 0 else "web_mark_earlier", minutes=abs(delay)))
+        found.append(plain(lang, "mark_later" if delay > 0 else "mark_earlier", minutes=abs(delay)))
     return found
 
 

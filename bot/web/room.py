@@ -24,7 +24,7 @@ from ..services import Services
 from ..storage.questions import Question
 from ..texts import format_date, format_day_short, plain, template
 from .. import links
-from .api import REFUSALS, ApiError, badges, delay_minutes
+from .api import REFUSALS, ApiError, badges
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,9 @@ def qr_code(url: str) -> str:
                                                                 light="#fff")
 
 
-def session_entry(program: Program, base: Program | None, lang: str, session: Session, now: datetime) -> dict:
+def session_entry(program: Program, lang: str, session: Session, now: datetime) -> dict:
     start, end = program.local(session.start), program.local(session.end)
-    delay = delay_minutes(base, session)
+    delay = session.delay_minutes
     marks = [plain(lang, "web_mark_cancelled")] if session.cancelled else []
     marks += badges(lang, "later", delay)  # the delay; "now" and "next" are the screen's headings
     day = "" if start.date() == program.local(now).date() else format_day_short(lang, start) + " "
@@ -67,7 +67,7 @@ def featured(current: Session | None, following: Session | None) -> tuple[Sessio
     return asking, following or current
 
 
-def room_state(program: Program, base: Program | None, lang: str, now: datetime, room: str,
+def room_state(program: Program, lang: str, now: datetime, room: str,
                questions: list[Question], asking: Session | None, link: str | None) -> dict:
     """What the room's screen shows; `questions` are those of `asking`, ranked and without the hidden ones."""
     current, following = now_and_next(program, room, now)
@@ -77,8 +77,8 @@ def room_state(program: Program, base: Program | None, lang: str, now: datetime,
         "lang": lang, "room": room, "conference": program.conference.name.get(lang),
         "now": {"label": f"{local_now:%H:%M}", "date_label": format_date(lang, local_now)},
         "texts": {key: template(lang, key) for key in ROOM_TEXTS},
-        "current": session_entry(program, base, lang, current, now) if current else None,
-        "next": session_entry(program, base, lang, following, now) if following else None,
+        "current": session_entry(program, lang, current, now) if current else None,
+        "next": session_entry(program, lang, following, now) if following else None,
         "questions_for": asking.title.get(lang) if asking else None,
         "questions": [{"id": q.id, "text": q.text, "votes": plain(lang, "web_room_votes", votes=q.votes),
                        "answered": q.state == "answered"} for q in questions[:TOP_QUESTIONS]],
@@ -121,4 +121,4 @@ class RoomScreens:
         questions = await svc.storage.questions.of_session(asking.id) if asking else []
         username = self.bot_username()
         link = deeplink.session_link(username, linked.id) if username and linked else None
-        return web.json_response(room_state(program, svc.program.base, lang, now, room, questions, asking, link))
+        return web.json_response(room_state(program, lang, now, room, questions, asking, link))
