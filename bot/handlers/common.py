@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, WebAppI
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from .. import scope
+from ..usecases import conferences
 from ..storage import AttendeeInfo
 from ..texts import html_to_plain, pick_language, plain as plain_text, t
 from .context import BotContext
@@ -37,14 +37,9 @@ async def asker(update: Update, context: BotContext) -> Asker:
     svc = context.services
     user, chat = update.effective_user, update.effective_chat
     assert user is not None
-    attendee = await svc.storage.attendees.touch(
-        AttendeeInfo(user.id, chat.id if chat else user.id, user.first_name or "", user.last_name or "",
-                     user.username, user.language_code),
-        svc.now(),
-    )
-    conference_id = svc.conference_of(attendee.conference_id, attendee.conference_chosen_at)
-    scope.enter(conference_id)
-    await svc.storage.attendees.take_part(conference_id, user.id, svc.now())
+    attendee, conference_id = await conferences.arrive(svc, AttendeeInfo(
+        user.id, chat.id if chat else user.id, user.first_name or "", user.last_name or "", user.username,
+        user.language_code))
     lang = pick_language(attendee.language if attendee else None, user.language_code)
     return Asker(user.id, chat.id if chat else user.id, lang, svc.is_admin(user.id), conference_id)
 

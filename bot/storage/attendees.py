@@ -7,11 +7,12 @@ repository and tells it through `forget`."""
 
 from __future__ import annotations
 
-import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Callable
 
+from .coalesce import Coalesced
 from .engine import Database, iso as _iso
 
 
@@ -43,11 +44,16 @@ class Attendee:
     excursion_minutes: int | None = None  # the excursion's own lead time; None = default
     conference_id: str | None = None  # the conference they chose (a deep link, a button); None: never chose
     conference_chosen_at: str | None = None  # when (ISO)
+    joined: str | None = None  # the conference the touch that read this recorded them taking part in
+
 
     @property
     def display_name(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()
         return name or (f"@{self.username}" if self.username else str(self.user_id))
+
+
+ConferenceOf = Callable[[str | None, str | None], str]  # (chosen, chosen at) → the conference one is in
 
 
 class Attendees:
@@ -58,8 +64,8 @@ class Attendees:
         # Who wrote recently, so that a busy minute does not write "last seen" on every tap.
         self._recently_seen: dict[int, tuple[AttendeeInfo, float, Attendee]] = {}
         self._forgotten = 0  # how often cached people were forgotten: a touch under way then keeps nothing
-        self._touches: list = []  # (info, now, future) waiting for the next combined upsert
-        self._touch_writer: asyncio.Task | None = None
+        self._touch = Coalesced(self._upsert_touches)  # a burst of first messages: one upsert per batch
+        self._join = Coalesced(self._insert_participants)
         self._sole_writer = False  # only then is what this process remembers still true
         self._joined: set[tuple[str, int]] = set()  # (conference, person) known to take part, while trusted
 
@@ -72,17 +78,15 @@ class Attendees:
             self.forget_all()
         self._sole_writer = sole_writer
 
-    async def touch(self, info: AttendeeInfo, now: datetime) -> Attendee:
-        """Record that this person used the bot; returns what is stored about them."""
+    async def touch(self, info: AttendeeInfo, now: datetime, conference_of: ConferenceOf | None = None) -> Attendee:
+        """Record that this person used the bot; returns what is stored about them. With
+        `conference_of` (their stored choice → the conference they are in), the same statement
+        batch records them taking part in it (`Attendee.joined`): one trip, not two, per update."""
         cached = self._recently_seen.get(info.user_id) if self._sole_writer else None
         if cached is not None and cached[0] == info and time.monotonic() - cached[1] < self.SEEN_REFRESH:
             return cached[2]
         forgotten = self._forgotten
-        future = asyncio.get_running_loop().create_future()
-        self._touches.append((info, now, future))
-        if self._touch_writer is None or self._touch_writer.done():
-            self._touch_writer = asyncio.create_task(self._write_touches())
-        attendee = await future
+        attendee = await self._touch((info, now, conference_of))
         if forgotten == self._forgotten and self._sole_writer:  # else it may describe someone since erased
             if len(self._recently_seen) > 50_000:
                 self._recently_seen.clear()
@@ -105,10 +109,7 @@ class Attendees:
         retention purge of another conference leaves them)."""
         if (conference_id, user_id) in self._joined:
             return
-        await self._db.run(lambda conn: conn.execute(
-            "INSERT INTO participants (conference_id, user_id, first_seen) VALUES (?, ?, ?) "
-            "ON CONFLICT (conference_id, user_id) DO NOTHING", (conference_id, user_id, _iso(now))),
-            durable=False, serialized=False)
+        await self._join((conference_id, user_id, _iso(now)))
         if self._sole_writer:
             if len(self._joined) > 200_000:
                 self._joined.clear()
@@ -125,32 +126,33 @@ class Attendees:
         return await self._db.run(lambda conn: [row[0] for row in conn.execute(
             "SELECT conference_id FROM participants WHERE user_id = ? ORDER BY first_seen", (user_id,))], write=False)
 
-    async def _write_touches(self) -> None:
-        """Touches that arrive while one is written go together in the next statement: a burst
-        of first messages costs one upsert per batch, not one per person (bench/signup.py)."""
-        while self._touches:
-            waiting, self._touches = self._touches, []
-            if not await self._settle_touches(waiting, fail=len(waiting) == 1):
-                for touch in waiting:  # one bad row spoils the statement: each alone, only it fails
-                    await self._settle_touches([touch], fail=True)
+    async def _upsert_touches(self, touches: list[tuple[AttendeeInfo, datetime, ConferenceOf | None]]) -> list[Attendee]:
+        latest = {info.user_id: (info, now) for info, now, _ in touches}  # one row per person
+        placing = {info.user_id: (conference_of, now) for info, now, conference_of in touches if conference_of}
 
-    async def _settle_touches(self, waiting: list, fail: bool) -> bool:
-        """Upsert these touches and answer their callers; False if it failed and `fail` is off."""
-        latest = {info.user_id: (info, now) for info, now, _ in waiting}  # one row per person
-        try:
-            stored = await self._db.run(lambda conn: _upsert(conn, list(latest.values())),
-                                        durable=False, serialized=False)  # nothing to decide
-        except Exception as error:  # noqa: BLE001 - the callers get it
-            if not fail:
-                return False
-            for *_, future in waiting:
-                if not future.done():
-                    future.set_exception(error)
-            return True
-        for info, _, future in waiting:
-            if not future.done():
-                future.set_result(stored[info.user_id])
-        return True
+        def work(conn) -> dict[int, Attendee]:
+            stored = _upsert(conn, list(latest.values()))
+            joins = []
+            for user_id, (conference_of, now) in placing.items():
+                attendee = stored[user_id]
+                joined = conference_of(attendee.conference_id, attendee.conference_chosen_at)
+                stored[user_id] = replace(attendee, joined=joined)
+                joins.append((joined, user_id, _iso(now)))
+            _insert_participants(conn, joins)
+            return stored
+
+        stored = await self._db.run(work, durable=False, serialized=False)  # nothing to decide
+        if self._sole_writer:
+            self._joined.update((a.joined, a.user_id) for a in stored.values() if a.joined)
+        return [stored[info.user_id] for info, _, _ in touches]
+
+    async def _insert_participants(self, joins: list[tuple[str, int, str]]) -> list[None]:
+        first: dict[tuple[str, int], tuple[str, int, str]] = {}
+        for join in joins:  # one row per (conference, person): the first time seen
+            first.setdefault(join[:2], join)
+        rows = list(first.values())
+        await self._db.run(lambda conn: _insert_participants(conn, rows), durable=False, serialized=False)
+        return [None] * len(joins)
 
     async def get(self, user_id: int) -> Attendee | None:
         return await self._db.run(lambda conn: _attendee(conn, user_id), write=False)
@@ -230,3 +232,12 @@ def _upsert(conn, people: list[tuple[AttendeeInfo, datetime]]) -> dict[int, Atte
                 RETURNING *""", tuple(values)).fetchall()
         stored.update((row["user_id"], _attendee_of(row)) for row in rows)
     return stored
+
+
+def _insert_participants(conn, rows: list[tuple[str, int, str]]) -> None:
+    """(conference, person, first seen): who takes part, in statements of up to 300 rows."""
+    for start in range(0, len(rows), 300):
+        chunk = rows[start:start + 300]
+        conn.execute(f"""INSERT INTO participants (conference_id, user_id, first_seen)
+                         VALUES {", ".join(["(?, ?, ?)"] * len(chunk))}
+                         ON CONFLICT (conference_id, user_id) DO NOTHING""", tuple(v for row in chunk for v in row))

@@ -15,7 +15,8 @@ from ..domain import series
 from ..domain.messages import ConferenceOpening
 from ..domain.program import Program
 from ..services import Services
-from ..storage import DeliveryReport, FeedbackRow
+from ..storage import AttendeeInfo, DeliveryReport, FeedbackRow
+from ..storage.attendees import Attendee
 from .. import scope
 
 
@@ -34,6 +35,19 @@ def choosable(svc: Services, user_id: int) -> list[Program]:
     programs = svc.conferences.programs()
     return [p for p in series.ordered(programs)
             if not series.is_over(p, now) or svc.organizes(user_id, p.conference.id)]
+
+
+async def arrive(svc: Services, info: AttendeeInfo) -> tuple[Attendee, str]:
+    """A person writes to the bot or opens the page: record them (name, language, last seen),
+    put the conference they are in in scope for the rest of the request (bot/scope.py), and
+    count them among its participants (what "everyone" of it means)."""
+    now = svc.now()
+    attendee = await svc.storage.attendees.touch(info, now, svc.conference_of)
+    conference_id = svc.conference_of(attendee.conference_id, attendee.conference_chosen_at)
+    scope.enter(conference_id)
+    if attendee.joined != conference_id:  # a conference's turn came since the touch that was remembered
+        await svc.storage.attendees.take_part(conference_id, info.user_id, now)
+    return attendee, conference_id
 
 
 async def choose(svc: Services, user_id: int, conference_id: str) -> bool:

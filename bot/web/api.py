@@ -17,13 +17,12 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from .. import scope
 from ..domain.program import Program, Session
 from ..domain.signup import Outcome, Status
 from ..services import Services
 from ..storage import Announcement, AttendeeInfo, DeliveryReport, FeedbackRow, MyRegistration, SessionCount
 from ..texts import format_date, format_day_short, format_decimal, html_to_plain, pick_language, plain, template
-from ..usecases import announcements as announcement_cases, bookmarks, my_day, seats
+from ..usecases import announcements as announcement_cases, bookmarks, conferences, my_day, seats
 from ..usecases.seats import SeatAction
 from ..wording.sessions import details as session_text
 from ..wording.announcements import audience_label, excerpt
@@ -92,13 +91,9 @@ class WebApi:
         except InitDataError as error:  # the reason only: the log never quotes initData
             REFUSALS.note(logging.INFO, "initdata", f"refused a Mini App login: {error}")
             raise ApiError(401, str(error)) from None
-        attendee = await self.svc.storage.attendees.touch(
-            AttendeeInfo(user.user_id, user.user_id, user.first_name, user.last_name, user.username, user.language_code),
-            self.svc.now())
         # the page shows, and acts in, the conference the person is in (bot/scope.py)
-        conference_id = self.svc.conference_of(attendee.conference_id, attendee.conference_chosen_at)
-        scope.enter(conference_id)
-        await self.svc.storage.attendees.take_part(conference_id, user.user_id, self.svc.now())
+        attendee, _ = await conferences.arrive(self.svc, AttendeeInfo(
+            user.user_id, user.user_id, user.first_name, user.last_name, user.username, user.language_code))
         return user, pick_language(attendee.language if attendee else None, user.language_code)
 
     # --- endpoints -----------------------------------------------------------------------------
