@@ -37,6 +37,14 @@ def re_release(source: Path, old: str, new: str) -> None:
     source.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def unpublish(source: Path, event_id: int) -> None:
+    """The pretalx export without one of its events, as after unpublishing it."""
+    schedule = json.loads(source.read_text(encoding="utf-8"))
+    for day in schedule["schedule"]["conference"]["days"]:
+        day["rooms"] = {room: [e for e in events if e["id"] != event_id] for room, events in day["rooms"].items()}
+    source.write_text(json.dumps(schedule), encoding="utf-8")
+
+
 def starts_at(h, session_id: str) -> str:
     return f"{h.services.program.current.session(session_id).start.astimezone(BERLIN):%H:%M}"
 
@@ -96,10 +104,7 @@ async def test_a_session_that_leaves_the_schedule_and_comes_back_keeps_its_peopl
         admin = await h.attendee("Orga", user_id=ADMIN_ID)
         await anna.send("/anmelden ev-103", expect="angemeldet")
         await ben.send("/signup ev-103", expect="signed up")
-        schedule = json.loads(published)
-        for day in schedule["schedule"]["conference"]["days"]:  # unpublish the workshop
-            day["rooms"] = {room: [e for e in events if e["id"] != 103] for room, events in day["rooms"].items()}
-        source.write_text(json.dumps(schedule), encoding="utf-8")
+        unpublish(source, 103)
         preview = text_of(await admin.send("/reload", expect="Vorschau"))
         assert "Workshop Open Data (Sa 25.10. 13:00–14:15 Uhr): ❌ fällt aus" in preview
         assert "Ergänzungen für „ev-103“ ruhen" in preview  # its capacity waits instead of refusing the file
@@ -129,10 +134,7 @@ async def test_a_chat_change_to_a_session_that_leaves_the_schedule_names_the_ses
         admin = await h.attendee("Orga", "en", user_id=ADMIN_ID)
         await admin.send("/delay ev-103 10")
         await admin.press("Confirm", expect="Done")
-        schedule = json.loads(source.read_text(encoding="utf-8"))
-        for day in schedule["schedule"]["conference"]["days"]:  # unpublish the workshop
-            day["rooms"] = {room: [e for e in events if e["id"] != 103] for room, events in day["rooms"].items()}
-        source.write_text(json.dumps(schedule), encoding="utf-8")
+        unpublish(source, 103)
         preview = text_of(await admin.send("/reload", expect="contradicts"))
         assert "“Workshop Open Data” is no longer in the schedule" in preview and "“ev-103” is no longer" not in preview
 
