@@ -109,6 +109,25 @@ TOKEN = DEFAULT_TOKEN
 
 
 @asynccontextmanager
+async def started_bot(client: SandboxClient, env: dict):
+    """`python -m bot run` in a process of its own (this checkout, `env` added to the
+    environment), yielding (process, seconds until its first getUpdates reached the sandbox);
+    stopped with SIGTERM afterwards, which must end it cleanly (its last stderr then in the error)."""
+    before = (await client.state())["getupdates_calls"]
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env={**os.environ, **env},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        while (await client.state())["getupdates_calls"] == before and time.monotonic() - started < 60:
+            await asyncio.sleep(0.01)
+        yield process, time.monotonic() - started
+    finally:
+        process.terminate()
+        _, errors = await asyncio.to_thread(process.communicate, None, 20)
+    assert process.returncode in (0, -15), errors.decode()[-2000:]
+
+
+@asynccontextmanager
 async def postgres_server():
     """A throwaway PostgreSQL on loopback with the server's default durability (fsync on),
     started for the benchmark and removed after it; yields it (`server.url()` names a fresh schema)."""

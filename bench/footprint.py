@@ -10,12 +10,9 @@ import argparse
 import asyncio
 import os
 import sqlite3
-import subprocess
-import sys
-import time
 
 from broadcast import bot
-from common import CONFERENCE, ROOT, TOKEN, machine, sandbox_process, scratch_dir, table
+from common import CONFERENCE, TOKEN, machine, sandbox_process, scratch_dir, started_bot, table
 
 WORKSHOPS = ("ws-zwilling", "ws-mobilitaet", "ws-beteiligung")
 
@@ -50,21 +47,11 @@ async def run(n: int) -> dict:
         async with bot(api_url, database):
             pass  # creates the schema
         seed(database, n)
-        env = {**os.environ, "BOT_TOKEN": TOKEN, "BOT_API_URL": api_url, "BOT_DATABASE": str(database),
+        env = {"BOT_TOKEN": TOKEN, "BOT_API_URL": api_url, "BOT_DATABASE": str(database),
                "BOT_CLOCK_START": "2025-06-03T09:00:00+02:00", "BOT_LOG_LEVEL": "WARNING"}
-        before = (await client.state())["getupdates_calls"]
-        started = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            while (await client.state())["getupdates_calls"] == before and time.monotonic() - started < 60:
-                await asyncio.sleep(0.01)
-            startup = time.monotonic() - started
+        async with started_bot(client, env) as (process, startup):
             await asyncio.sleep(5)  # settled: planner ran, jobs scheduled
             rss = rss_mb(process.pid)
-        finally:
-            process.terminate()
-            await asyncio.to_thread(process.wait, 20)
     size = sum(os.path.getsize(p) for p in (database, f"{database}-wal") if os.path.exists(p))
     return {"attendees": n, "reminders planned": 2 * n, "start-up to getUpdates s": f"{startup:.2f}",
             "RSS MB": f"{rss:.0f}", "database MB": f"{size / 1e6:.1f}"}

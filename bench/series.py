@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 
 import yaml
 
 from broadcast import bot
-from common import ROOT, TOKEN, machine, sandbox_process, scratch_dir, table
+from common import TOKEN, machine, sandbox_process, scratch_dir, started_bot, table
 
 from bot import scope
 from bot.domain.loader import load_series
@@ -102,20 +99,10 @@ async def run(sessions: int, attendees: int) -> dict:
         async with bot(api_url, database):
             pass  # creates the schema
         seed(database, conferences, attendees, sessions)
-        env = {**os.environ, "BOT_TOKEN": TOKEN, "BOT_API_URL": api_url, "BOT_DATABASE": str(database),
-               "BOT_PROGRAM": str(folder), "BOT_CLOCK_START": "2025-06-03T09:00:00+02:00", "BOT_LOG_LEVEL": "WARNING"}
-        before = (await client.state())["getupdates_calls"]
-        started = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            while (await client.state())["getupdates_calls"] == before and time.monotonic() - started < 60:
-                await asyncio.sleep(0.01)
-            startup = time.monotonic() - started
-        finally:
-            process.terminate()
-            _, errors = await asyncio.to_thread(process.communicate, None, 20)
-    assert process.returncode in (0, -15), errors.decode()[-2000:]
+        env = {"BOT_TOKEN": TOKEN, "BOT_API_URL": api_url, "BOT_DATABASE": str(database), "BOT_PROGRAM": str(folder),
+               "BOT_CLOCK_START": "2025-06-03T09:00:00+02:00", "BOT_LOG_LEVEL": "WARNING"}
+        async with started_bot(client, env) as (_, startup):
+            pass
     with sqlite3.connect(database) as conn:
         registrations = conn.execute("SELECT COUNT(*) FROM registrations").fetchone()[0]
     purge = await purge_one(database, conferences[0])
