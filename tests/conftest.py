@@ -51,7 +51,7 @@ _databases: dict[str, str] = {}
 
 def pytest_generate_tests(metafunc):
     module = metafunc.module.__name__
-    if module.startswith(POSTGRES_ONLY):
+    if module.startswith(POSTGRES_ONLY) or metafunc.definition.get_closest_marker("postgres_only"):
         metafunc.parametrize("backend", ["postgresql"], indirect=True)
     elif module.startswith(STORAGE_CONTRACT) or metafunc.definition.get_closest_marker("postgres_too"):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)

@@ -461,3 +461,17 @@ async def test_alone_a_process_remembers_who_wrote_and_stops_when_another_joins(
         assert storage.database.engine.calls == calls + 1
     finally:
         await storage.close()
+
+
+@pytest.mark.postgres_only
+async def test_a_long_read_never_holds_up_a_touch_on_postgresql(storage):
+    """The reminder planner reads everybody's sessions (0.2–0.7 s in a burst of sign-ups): on
+    PostgreSQL reads have a lane of their own, so a person's touch is not queued behind one
+    (SQLite's one connection takes everything in turn)."""
+    sleep = "SELECT pg_sleep(0.6)"
+    reading = asyncio.create_task(storage.database.run(lambda conn: conn.execute(sleep).fetchall(), write=False))
+    await asyncio.sleep(0.05)  # the read is under way
+    started = time.monotonic()
+    await storage.attendees.touch(AttendeeInfo(7, 7, "Anna"), NOW)
+    assert time.monotonic() - started < 0.4 and not reading.done()
+    await reading

@@ -188,7 +188,7 @@ class Postgres(Dialect):
     lock_row = " FOR UPDATE"
     no_limit = None
     cheap_savepoints = False
-    lanes = 2  # serialized work, and work that takes no lock
+    lanes = 3  # serialized work, work that takes no lock, and reads (a planner's big read never holds up a touch)
 
     def pipeline(self, conn):
         return conn.pipeline()

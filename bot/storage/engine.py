@@ -149,7 +149,9 @@ class _Call(Generic[T]):
 class Engine:
     """Runs work functions in batched transactions on worker threads: one lane on SQLite; on
     PostgreSQL a second lane, with its own connection, for work that needs no lock (claims,
-    touches, the send budget), so that it never waits behind a batch of sign-ups."""
+    touches, the send budget), so that it never waits behind a batch of sign-ups, and a third
+    for reads, so that a big one (the reminder planner's, 0.2–0.7 s during a burst of sign-ups)
+    never holds up a touch (bench/profile_signup.py)."""
 
     database: str
     dialect: dialects.Dialect = field(init=False)
@@ -191,13 +193,16 @@ class Engine:
         await asyncio.to_thread(self._disconnect)
 
     async def run(self, work: Callable[[Transaction], T], durable: bool = True, serialized: bool = True,
-                  person: int | None = None, conference: str | None = "") -> tuple[T, int]:
-        """Run `work` in a transaction; returns its result and the outbox rows it queued."""
+                  person: int | None = None, conference: str | None = "", read: bool = False) -> tuple[T, int]:
+        """Run `work` in a transaction; returns its result and the outbox rows it queued. Lanes:
+        serialized work on the first; reads on their own where there are three (PostgreSQL);
+        the rest on the last."""
         if not self._threads:
             raise RuntimeError("storage is not open")
         loop = asyncio.get_running_loop()
         call = _Call(work, durable, serialized, loop.create_future(), loop, person, conference=conference)
-        self._queues[0 if serialized else -1].put(call)
+        lane = 0 if serialized else 1 if read and len(self._queues) > 2 else -1
+        self._queues[lane].put(call)
         result = await call.future
         return result, call.enqueued
 
@@ -367,7 +372,8 @@ class Database:
             await self._before_serialized()
         conference = conference_in_scope()
         result, enqueued = await self.engine.run(work, durable=write and durable, serialized=serialized, person=person,
-                                                 conference=self.default_conference if conference is None else conference)
+                                                 conference=self.default_conference if conference is None else conference,
+                                                 read=not write)
         if enqueued:
             for listener in self._outbox_listeners:
                 listener()
