@@ -402,6 +402,42 @@ async def test_at_200_percent_text_nothing_is_clipped(web, browser, size):
         assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")  # nothing runs off to the side
 
 
+LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichenherstellungsverordnung"
+
+
+async def test_a_very_long_title_from_an_import_wraps_and_nothing_runs_off_the_side(tmp_path, browser):
+    """A title as an import may bring it: one long compound word and far more than a line. The
+    card, the open dialog and the room screen all keep it within the screen's width."""
+    from conftest import PROGRAM_FILE, SettableClock
+
+    program_file = tmp_path / "program.yaml"
+    program_file.write_text(PROGRAM_FILE.read_text(encoding="utf-8").replace(
+        '"Workshop 3: Beteiligung durch digitale Kompetenzen"',
+        f'"Workshop 3: {LONG_WORD} und die kommunale Datenplattformstrategie im Spannungsfeld zwischen Beteiligung,'
+        ' Datenschutz und Open Data"'), encoding="utf-8")
+    async with bot_running(tmp_path, SettableClock(berlin("2025-06-03 12:50")), program_file, **web_settings()) as h:
+        anna = await h.attendee("Anna")
+        # every piece of text that shows ends inside the screen (a text that overflows its box is still in the box)
+        runs_off = """(() => { const off = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+                const range = document.createRange(); range.selectNodeContents(node);
+                for (const box of range.getClientRects()) {
+                    if (box.width > 1 && box.right > innerWidth + 1) { off.push(node.textContent.slice(0, 30)); break; } } }
+            return off; })()"""
+        async with opened(browser, PHONE) as page:
+            await page.goto(page_url(h, anna.id))
+            assert LONG_WORD in await page.inner_text(session("ws-beteiligung"))
+            assert await page.evaluate(runs_off) == []
+            await page.click(session("ws-beteiligung"))
+            await page.wait_for_selector("#d-actions button")
+            assert LONG_WORD in await page.inner_text("#d-title")
+            assert await page.evaluate(runs_off) == []  # the dialog's title too
+        h.clock.set(berlin("2025-06-03 13:20"))
+        async with opened(browser, PHONE) as page:  # a room screen on a small display
+            await page.goto(room_link(h.services.settings, h.services.program.current, "Seminarraum 3", "de"))
+            await until(page, "document.body.innerText.includes('Donaudampf')")
+            assert await page.evaluate(runs_off) == []
+
 # --- inside Telegram ---------------------------------------------------------------------------
 
 async def test_inside_telegrams_app_the_page_uses_the_bridge_and_in_a_browser_nothing_breaks(web, browser):

@@ -42,6 +42,16 @@ def test_rooms_are_columns_and_a_roomless_session_never_hides_another():
     assert sessions["lunch"]["column"] == 0 and sessions["lunch"]["room"] == "all rooms"  # nothing else then: across
 
 
+def test_a_delay_keeps_the_rooms_columns_in_place():
+    from bot.domain.changes import apply_overrides, delay
+
+    base = parse_program(PROGRAM)
+    moved = apply_overrides(base, delay(base, "a", 15))  # Hall A now starts after Hall B
+    data = day_state(moved, "en", datetime(2025, 6, 3, 12, 0, tzinfo=timezone.utc), {}, {}, set())
+    assert data["days"][0]["rooms"] == ["Hall A", "Hall B", "no room given"]
+    assert (by_id(data)["a"]["column"], by_id(data)["b"]["column"]) == (1, 2)
+
+
 def test_times_are_the_conferences_whatever_the_servers_zone():
     data = state()
     assert data["now"] == {"date": "2025-06-03", "minutes": 8 * 60 + 40, "label": "08:40",

@@ -254,9 +254,12 @@ def day_entry(program: Program, lang: str, day: date) -> tuple[dict, dict[str, t
     """The day's grid: one column per room in order of first use, and where each session goes:
     (column, 1-based; 0 = across all rooms) and the room as the page names it. A session without
     a room spans all rooms when nothing else runs then (a lunch break); else it gets a column of
-    its own, so that it never hides another session."""
+    its own, so that it never hides another session. First use is by the program file's times
+    (rooms first used at the same time by name): a delay made in the chat never swaps columns
+    under an attendee's eyes."""
     sessions = sorted((s for s in program.sessions if program.local(s.start).date() == day), key=lambda s: s.start)
-    rooms = list(dict.fromkeys(s.room for s in sessions if s.room))
+    as_planned = sorted(sessions, key=lambda s: (s.planned_start or s.start, s.room.casefold()))
+    rooms = list(dict.fromkeys(s.room for s in as_planned if s.room))
     placements: dict[str, tuple[int, str]] = {}
     for session in sessions:
         if session.room:
