@@ -73,16 +73,20 @@ class Audiences:
             subjects = []
             chunks = [()] if people is None else [tuple(people[i:i + 400]) for i in range(0, len(people), 400)]
             for chunk in chunks:  # () stands for everyone
-                only = f"AND a.user_id IN ({','.join('?' * len(chunk))})" if chunk else ""
+                # The people's own rows (by the index on user_id): with only the conference to go
+                # by, PostgreSQL read all of the conference's registrations for a few people
+                # (0.2-0.7 s per call in a burst of 5,000 sign-ups, bench/profile_signup.py).
+                marks = ",".join("?" * len(chunk))
+                mine = (f"AND r.user_id IN ({marks})", f"AND b.user_id IN ({marks})") if chunk else ("", "")
                 rows = conn.execute(
                     f"""SELECT r.user_id, r.session_id, r.state AS relation, r.updated_at AS since, a.reminder_minutes,
                                a.excursion_minutes
                         FROM registrations r JOIN attendees a ON a.user_id = r.user_id
-                        WHERE r.conference_id = ? AND r.state IN ('confirmed', 'waitlisted') AND a.reachable = 1 {only}
+                        WHERE r.conference_id = ? AND r.state IN ('confirmed', 'waitlisted') AND a.reachable = 1 {mine[0]}
                         UNION ALL
                         SELECT b.user_id, b.session_id, 'bookmark', b.created_at, a.reminder_minutes, a.excursion_minutes
                         FROM bookmarks b JOIN attendees a ON a.user_id = b.user_id
-                        WHERE b.conference_id = ? AND a.reachable = 1 {only}""",
+                        WHERE b.conference_id = ? AND a.reachable = 1 {mine[1]}""",
                     (conn.conference, *chunk, conn.conference, *chunk))
                 subjects += [Subject(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5]) for row in rows]
             return subjects
