@@ -110,6 +110,7 @@ async def test_correct_and_withdraw_reach_every_recipient(harness):
     replies = await admin.send("/durchsagen")
     (sent,) = await harness.services.storage.announcements.recent(states=("done",))
     assert f"#{sent.id}" in text_of(replies) and "6/6 zugestellt" in text_of(replies)
+    assert "· gesendet\n" in text_of(replies)  # its state, not "zugestellt" again before the count
     await admin.press("korrigieren")
     replies = await admin.send("Treffpunkt ist Raum 2")
     assert f"Korrektur von Durchsage #{sent.id}" in text_of(replies)

@@ -85,6 +85,18 @@ def test_seats_are_offered_only_until_the_session_starts():
     after = day_state(program, "en", datetime(2025, 6, 3, 13, 5, tzinfo=timezone.utc), {}, {}, set())  # 09:05 local
     assert [a["action"] for a in by_id(before)["b"]["actions"]] == ["signup", "bookmark", "calendar"]
     assert [a["action"] for a in by_id(after)["b"]["actions"]] == ["bookmark", "calendar"]
+    over = day_state(program, "en", datetime(2025, 6, 3, 14, 5, tzinfo=timezone.utc), {}, {}, set())  # 10:05 local
+    assert by_id(over)["b"]["actions"] == []  # as in the chat: nothing to bookmark once it is over
+
+
+def test_seats_on_a_bus_close_at_its_departure_before_the_session_starts():
+    program = parse_program(PROGRAM.replace(
+        '  - {id: lunch,', '  - {id: bus, kind: excursion, title: {de: "Fahrt", en: "Trip"}, start: "2025-06-03 14:00", '
+        'end: "2025-06-03 16:00", capacity: 9, meeting_point: {name: "Stop", departure: "2025-06-03 13:45"}}\n'
+        '  - {id: lunch,'))
+    at_1350 = datetime(2025, 6, 3, 17, 50, tzinfo=timezone.utc)  # 13:50 local: the bus has left
+    assert [a["action"] for a in by_id(day_state(program, "en", at_1350, {}, {}, set()))["bus"]["actions"]] \
+        == ["bookmark", "calendar"]
 
 
 def test_a_full_session_offers_its_waiting_list_and_its_button_says_so():

@@ -274,7 +274,7 @@ TEXTS = {
     "state_draft": "Entwurf",
     "state_scheduled": "geplant",
     "state_sending": "wird gesendet",
-    "state_done": "zugestellt",
+    "state_done": "gesendet",
     "state_withdrawn": "zurückgezogen",
     "state_cancelled": "abgesagt",
     "change_usage_delay": (

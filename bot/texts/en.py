@@ -275,7 +275,7 @@ TEXTS = {
     "state_draft": "draft",
     "state_scheduled": "scheduled",
     "state_sending": "sending",
-    "state_done": "delivered",
+    "state_done": "sent",
     "state_withdrawn": "withdrawn",
     "state_cancelled": "cancelled",
     "change_usage_delay": (

@@ -330,13 +330,14 @@ def badges(lang: str, where: str, delay: int) -> list[str]:
 
 def _actions(lang: str, session: Session, mine: MyRegistration | None, bookmarked: bool, now: datetime,
              full: bool = False) -> list[dict]:
-    """The choices of the session's card in the chat; seats only until the session starts (the
-    rules would refuse then anyway, with the chat's words). A full session offers its waiting
-    list, and its button says so."""
+    """The choices of the session's card in the chat (handlers/views.session_details): seats only
+    until the session begins (the bus's departure, else its start: the rules would refuse then
+    anyway, with the chat's words), a bookmark and the calendar only until it is over. A full
+    session offers its waiting list, and its button says so."""
     if session.cancelled:
         return []
     actions = []
-    if session.takes_signups and now < session.start:
+    if session.takes_signups and now < session.begins:
         if mine is None:
             actions.append({"action": "waitlist" if full else "signup",
                             "label": plain(lang, "button_join_waitlist" if full else "button_signup")})
@@ -344,8 +345,9 @@ def _actions(lang: str, session: Session, mine: MyRegistration | None, bookmarke
             actions.append({"action": "cancel", "label": plain(lang, "button_cancel_seat")})
         else:
             actions.append({"action": "leave_waitlist", "label": plain(lang, "button_leave_waitlist")})
-    actions.append({"action": "bookmark", "label": plain(lang, "button_unbookmark" if bookmarked else "button_bookmark")})
-    actions.append({"action": "calendar", "label": plain(lang, "button_calendar")})
+    if now < session.end:  # nothing to bookmark once it is over
+        actions.append({"action": "bookmark", "label": plain(lang, "button_unbookmark" if bookmarked else "button_bookmark")})
+        actions.append({"action": "calendar", "label": plain(lang, "button_calendar")})
     return actions
 
 
