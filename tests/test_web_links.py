@@ -12,6 +12,7 @@ import pytest
 from bot.config import Settings
 from bot.domain.changes import apply_overrides, delay
 from bot.domain.loader import parse_program
+from bot.storage import SessionCount
 from bot.storage.questions import Question
 from bot import links
 from bot.web.api import RateLimitedLog
@@ -91,6 +92,10 @@ def test_a_room_screen_shows_now_and_next_with_the_delay_and_the_visible_questio
     assert data["questions"][0]["votes"] == "9 Stimmen" and data["questions"][1]["answered"] is True
     assert data["qr"]["title"] == "Podium" and data["qr"]["image"].startswith("data:image/svg+xml")
     empty = room_state(program, "en", at(12), "Saal", [], None, None)
+    workshop = room_state(program, "de", at(10), "Raum 2", [], None, None, {"ws": SessionCount("ws", 4, 0)})
+    assert workshop["next"]["marks"] == []
+    full = room_state(program, "de", at(10), "Raum 2", [], None, None, {"ws": SessionCount("ws", 5, 2)})
+    assert full["next"]["marks"] == ["ausgebucht"]  # its QR code leads to the waiting list: the screen says so
     assert empty["current"] is None and empty["next"] is None and empty["qr"] is None and empty["questions_for"] is None
 
 

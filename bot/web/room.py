@@ -21,9 +21,11 @@ from aiohttp import web
 from ..domain import deeplink
 from ..domain.program import Program, Session
 from ..services import Services
+from ..storage import SessionCount
 from ..storage.questions import Question
 from ..texts import format_date, format_day_short, plain, template
 from .. import links
+from ..wording.sessions import is_full
 from .api import REFUSALS, ApiError, badges
 
 log = logging.getLogger(__name__)
@@ -42,11 +44,13 @@ def qr_code(url: str) -> str:
                                                                 light="#fff")
 
 
-def session_entry(program: Program, lang: str, session: Session, now: datetime) -> dict:
+def session_entry(program: Program, lang: str, session: Session, now: datetime, count: SessionCount | None = None) -> dict:
     start, end = program.local(session.start), program.local(session.end)
     delay = session.delay_minutes
     marks = [plain(lang, "web_mark_cancelled")] if session.cancelled else []
     marks += badges(lang, "later", delay)  # the delay; "now" and "next" are the screen's headings
+    if session.takes_signups and now < session.begins and is_full(session, count):  # the QR code leads to a waiting list
+        marks.append(plain(lang, "web_mark_full"))
     day = "" if start.date() == program.local(now).date() else format_day_short(lang, start) + " "
     return {"id": session.id, "title": session.title.get(lang), "time": f"{day}{start:%H:%M}–{end:%H:%M}",
             "delay": delay, "marks": marks, "speakers": ", ".join(speaker.name.get(lang) for speaker in session.speakers)}
@@ -67,9 +71,11 @@ def featured(current: Session | None, following: Session | None) -> tuple[Sessio
     return asking, following or current
 
 
-def room_state(program: Program, lang: str, now: datetime, room: str,
-               questions: list[Question], asking: Session | None, link: str | None) -> dict:
-    """What the room's screen shows; `questions` are those of `asking`, ranked and without the hidden ones."""
+def room_state(program: Program, lang: str, now: datetime, room: str, questions: list[Question],
+               asking: Session | None, link: str | None, counts: dict[str, SessionCount] | None = None) -> dict:
+    """What the room's screen shows; `questions` are those of `asking`, ranked and without the
+    hidden ones; `counts`: the seats taken, so that a full session says so."""
+    counts = counts or {}
     current, following = now_and_next(program, room, now)
     _, linked = featured(current, following)
     local_now = program.local(now)
@@ -77,8 +83,8 @@ def room_state(program: Program, lang: str, now: datetime, room: str,
         "lang": lang, "room": room, "conference": program.conference.name.get(lang),
         "now": {"label": f"{local_now:%H:%M}", "date_label": format_date(lang, local_now)},
         "texts": {key: template(lang, key) for key in ROOM_TEXTS},
-        "current": session_entry(program, lang, current, now) if current else None,
-        "next": session_entry(program, lang, following, now) if following else None,
+        "current": session_entry(program, lang, current, now, counts.get(current.id)) if current else None,
+        "next": session_entry(program, lang, following, now, counts.get(following.id)) if following else None,
         "questions_for": asking.title.get(lang) if asking else None,
         "questions": [{"id": q.id, "text": q.text, "votes": plain(lang, "web_room_votes", votes=q.votes),
                        "answered": q.state == "answered"} for q in questions[:TOP_QUESTIONS]],
@@ -121,4 +127,5 @@ class RoomScreens:
         questions = await svc.storage.questions.of_session(asking.id) if asking else []
         username = self.bot_username()
         link = deeplink.session_link(username, linked.id) if username and linked else None
-        return web.json_response(room_state(program, lang, now, room, questions, asking, link))
+        counts = await svc.storage.registrations.counts()
+        return web.json_response(room_state(program, lang, now, room, questions, asking, link, counts))
