@@ -387,6 +387,20 @@ async def test_several_days_are_tabs_and_each_shows_its_own_sessions(tmp_path, b
             assert await page.eval_on_selector_all("#program [data-key^='b:']", keys) == ["b:labor"]
 
 
+async def test_on_the_half_hour_the_now_label_stands_alone_on_the_time_axis(web, browser):
+    h = web
+    h.clock.set(berlin("2025-06-03 15:30"))
+    anna = await h.attendee("Anna")
+    await anna.send("/start")
+    async with opened(browser, WIDE) as page:
+        await page.goto(page_url(h, anna.id, "de"))
+        await page.wait_for_selector(".grid .nowlabel")
+        colours = await page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('.grid .time')]
+            .map(n => [n.textContent, getComputedStyle(n).color]))""")
+        assert colours["15:30"] == "rgba(0, 0, 0, 0)" and colours["15:00"] != "rgba(0, 0, 0, 0)"  # not peeking out
+        assert await page.inner_text(".grid .nowlabel") == "15:30"
+
+
 @pytest.mark.parametrize("size", [PHONE, WIDE], ids=["360x740", "1280x800"])
 async def test_at_200_percent_text_nothing_is_clipped(web, browser, size):
     anna = await web.attendee("Anna")

@@ -510,6 +510,9 @@
     if (item.kind === 'time') {
       setText(node, pad(Math.floor(item.minute / 60) % 24) + ':' + pad(item.minute % 60));
       place(row(item.minute) + ' / span ' + Math.min(6, (day.end - item.minute) / SLOT), '1');
+      // the now label stands here: the axis label would peek out from under it
+      var covered = day.date === today() && !state.staleAt && Math.abs(state.data.now.minutes - item.minute) < 15;
+      if (node.classList.contains('covered') !== covered) { node.classList.toggle('covered', covered); }
       return;
     }
     var nowRow = String(row(Math.min(state.data.now.minutes, day.end - SLOT)));
