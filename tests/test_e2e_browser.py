@@ -248,6 +248,22 @@ async def test_everything_works_from_the_keyboard_including_the_organizer_tab(we
         assert await page.evaluate("document.activeElement.textContent") == "Jetzt"
 
 
+
+async def test_on_a_wide_screen_the_first_tab_into_the_grid_reaches_now_not_the_morning(web, browser):
+    web.clock.set(berlin("2025-06-03 12:50"))
+    anna = await web.attendee("Anna")
+    await anna.send("/start")
+    async with opened(browser, WIDE) as page:
+        await page.goto(page_url(web, anna.id))
+        await page.wait_for_selector(session("podium"))
+        reached = []
+        for _ in range(5):
+            await page.keyboard.press("Tab")
+            reached.append(await focused(page))
+        # the bar's buttons, then the session on now and the workshops next; the finished
+        # morning comes after the rest of the day
+        assert reached == ["mine", "jump", "b:mittagspause", "b:ws-zwilling", "b:ws-mobilitaet"], reached
+
 # --- what attendees do -------------------------------------------------------------------------
 
 async def test_a_signup_from_the_agenda_reaches_mine_in_the_chat(web, browser):

@@ -487,7 +487,12 @@
     for (var minute = day.start; minute < day.end; minute += 30) { items.push({key: 'h:' + minute, kind: 'time', minute: minute}); }
     var showNow = day.date === today() && state.data.now.minutes >= day.start && state.data.now.minutes <= day.end && !state.staleAt;
     if (showNow) { items.push({key: 'nowline', kind: 'nowline'}, {key: 'nowlabel', kind: 'nowlabel'}); }
-    sessions.forEach(function (s) { items.push({key: 'b:' + s.id, kind: 'cell', session: s}); });
+    // The grid places cells by time; their order in the page is the keyboard's and the screen
+    // reader's: what is on now and later first, what is over last (as in the phone's agenda),
+    // so that the first Tab into a grid scrolled to now does not jump back to the morning.
+    var ahead = sessions.filter(function (s) { return s.phase !== 'past'; });
+    var over = sessions.filter(function (s) { return s.phase === 'past'; });
+    ahead.concat(over).forEach(function (s) { items.push({key: 'b:' + s.id, kind: 'cell', session: s}); });
     sync(grid, items, function (item) { return item.key; }, function (item) {
       if (item.kind === 'cell') { return sessionButton(item.session); }
       return el('div', {'class': item.kind, 'aria-hidden': 'true'});
