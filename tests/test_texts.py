@@ -149,6 +149,8 @@ def test_person_plurals(lang, key, one, two):
     ("en", "admin_export_caption", {"time": "10:00"}, "(1 row)", "(2 rows)"),
     ("de", "scheduled_started", {"id": 3}, "an 1 Empfänger", "an 2 Empfänger"),
     ("en", "scheduled_started", {"id": 3}, "1 recipient.", "2 recipients."),
+    ("de", "opening_preview", {"preview": ""}, "An 1 Person, die um Bescheid gebeten hat", "An 2 Personen, die um Bescheid gebeten haben"),
+    ("en", "opening_preview", {"preview": ""}, "To 1 person who asked", "To 2 people who asked"),
 ])
 def test_count_plurals(lang, key, values, one, two):
     assert one in bare(t(lang, key, count=1, **values))

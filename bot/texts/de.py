@@ -891,7 +891,7 @@ TEXTS.update({
     "opening_report_button": "📊 Bericht",
     "opening_preview": (
         "📣 <b>Eröffnung ankündigen – Vorschau</b>\nAn {count} {count:Person|Personen}, die um Bescheid gebeten "
-        "haben (ohne wer schon dabei ist):\n\n{preview}"
+        "{count:hat|haben} (ohne die, die schon dabei sind):\n\n{preview}"
     ),
     "opening_sent": "📣 Wird an {count} {count:Person|Personen} gesendet.",
     "opening_report": "📊 Eröffnung: zugestellt {sent}, ausstehend {pending}, blockiert {blocked}, fehlgeschlagen {failed}.",
