@@ -114,3 +114,26 @@ def test_the_program_and_the_organizers_of_the_conference_in_scope(tmp_path, pro
     with scope.within("rk22-halle"):
         assert svc.program.current is program and not svc.is_admin(42) and svc.is_admin(7)
     assert svc.organizes(42, "next") and not svc.organizes(42, "rk22-halle")
+
+
+@pytest.mark.postgres_too
+async def test_the_opening_counts_only_those_not_told_yet(tmp_path):
+    """A second announcement of the same opening reaches only who consented since: its preview
+    says so (it said "1 person" and then sent to nobody)."""
+    storage = Storage(database_for(tmp_path / "opening.sqlite3"))
+    storage.database.default_conference = None
+    await storage.open()
+    now = berlin("2025-06-03 10:00")
+    try:
+        with scope.within("rk23-erfurt"):
+            await storage.next_conference.consent(1, "de", now)
+            assert await storage.next_conference.audience() == 1
+            assert await storage.next_conference.announce_opening(now) == 1
+            assert await storage.next_conference.audience() == 0
+            await storage.next_conference.consent(2, "en", now)
+            assert await storage.next_conference.audience() == 1
+            assert await storage.next_conference.announce_opening(now) == 1
+        with scope.within("rk24-jena"):  # the opening of another conference reaches both again
+            assert await storage.next_conference.audience() == 2
+    finally:
+        await storage.close()

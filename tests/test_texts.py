@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.texts import CATALOGS, Html, plain, shorten, t
+from bot.texts import CATALOGS, Html, commands, plain, shorten, t
 
 ALLOWED = {"b", "i", "u", "s", "code", "pre", "a"}
 DUMMY = "Workshop <1> & „X“"  # a title with markup characters: must come out escaped
@@ -149,6 +149,8 @@ def test_person_plurals(lang, key, one, two):
     ("en", "admin_export_caption", {"time": "10:00"}, "(1 row)", "(2 rows)"),
     ("de", "scheduled_started", {"id": 3}, "an 1 Empfänger", "an 2 Empfänger"),
     ("en", "scheduled_started", {"id": 3}, "1 recipient.", "2 recipients."),
+    ("de", "opening_preview", {"preview": ""}, "An 1 Person, die um Bescheid gebeten hat", "An 2 Personen, die um Bescheid gebeten haben"),
+    ("en", "opening_preview", {"preview": ""}, "To 1 person who asked", "To 2 people who asked"),
 ])
 def test_count_plurals(lang, key, values, one, two):
     assert one in bare(t(lang, key, count=1, **values))
@@ -306,3 +308,12 @@ def test_moments_and_decimals_read_as_each_language_writes_them():
     moment = datetime(2025, 6, 3, 14, 30)
     assert (format_moment("de", moment), format_moment("en", moment)) == ("Di 3.06. 14:30 Uhr", "Tue 3 Jun 14:30")
     assert (format_decimal("de", 4.25), format_decimal("en", 4.25)) == ("4,2", "4.2")
+
+
+@pytest.mark.parametrize("lang, archive, opening", [("de", "/archiv", "/eroeffnung"), ("en", "/archive", "/opening")])
+def test_the_help_names_every_command_of_the_menu_and_the_series(lang, archive, opening):
+    """Someone who asks /hilfe how to switch conferences or to hear of the next one finds it."""
+    help_text = t(lang, "help", example="X")
+    missing = [name for name, _ in commands(lang)[1:-1] if f"/{name} " not in help_text]  # not /start, nor /hilfe itself
+    assert missing == [] and archive in help_text
+    assert opening in t(lang, "help_admin")

@@ -10,9 +10,16 @@ from ..domain.messages import ConferenceOpening
 from .engine import Database, iso as _iso
 from .outbox import queue_to_chat
 
-# Who consented and takes part in the conference already needs no news of it.
+# Who consented and takes part in the conference already needs no news of it, nor who was told
+# of its opening before (the outbox takes one opening per chat: the preview counts no one twice).
 _NEWS_FOR = """FROM next_conference n WHERE n.chat_id NOT IN
-               (SELECT user_id FROM participants WHERE conference_id = ?)"""
+               (SELECT user_id FROM participants WHERE conference_id = ?)
+               AND n.chat_id NOT IN (SELECT chat_id FROM outbox WHERE conference_id = ? AND batch = ?)"""
+
+
+def _news_for(conn) -> tuple:
+    """The parameters of _NEWS_FOR for the conference in scope."""
+    return conn.conference, conn.conference, ConferenceOpening(conn.conference).batch()
 
 
 class NextConference:
@@ -36,14 +43,14 @@ class NextConference:
     async def audience(self) -> int:
         """How many would hear of the opening of the conference in scope."""
         return await self._db.run(lambda conn: conn.execute(f"SELECT COUNT(*) {_NEWS_FOR}",
-                                                            (conn.conference,)).fetchone()[0], write=False)
+                                                            _news_for(conn)).fetchone()[0], write=False)
 
     async def announce_opening(self, now: datetime) -> int:
         """Queue the opening of the conference in scope to everyone who consented (and is not in
         it already), each in their language; once per chat. Returns the messages queued."""
         def work(conn):
             chats = conn.execute(f"SELECT n.chat_id, n.language {_NEWS_FOR} ORDER BY n.chat_id",
-                                 (conn.conference,)).fetchall()
+                                 _news_for(conn)).fetchall()
             return sum(queue_to_chat(conn, chat_id, ConferenceOpening(conn.conference, language), now)
                        for chat_id, language in chats)
         return await self._db.run(work)

@@ -103,6 +103,8 @@ TEXTS = {
         "/aussteller – Aussteller und Stände\n"
         "/frage – Frage an die Vortragenden; /fragen zeigt sie\n"
         "/vernetzen – Menschen mit gleichen Themen finden (nur mit Zustimmung)\n"
+        "/konferenz – welche Konferenz der Reihe, wechseln; /archiv – vergangene zum Nachlesen\n"
+        "/bescheid – Bescheid, wenn die nächste Konferenz öffnet (gesonderte Zustimmung)\n"
         "/datenschutz – was ich speichere; /meinedaten, /loeschen\n"
         "/sprache – Sprache wechseln (Deutsch/English)\n"
         "/abbrechen – Angefangenes abbrechen (eine Frage, einen Kommentar …)\n\n"
@@ -122,6 +124,7 @@ TEXTS = {
         "/raum [id] [Raum] – Raum ändern\n"
         "/absagen [id] – Programmpunkt absagen; /wiederherstellen [id] – Absage zurücknehmen\n"
         "/gaeste – Gästeliste, Einladungslinks, wer verbunden ist\n"
+        "/eroeffnung – die Eröffnung der in /orga gewählten Konferenz ankündigen\n"
         "/orga – alles für das Organisationsteam, per Knopf\n"
         "/abbrechen – laufende Eingabe abbrechen"
     ),
@@ -891,7 +894,7 @@ TEXTS.update({
     "opening_report_button": "📊 Bericht",
     "opening_preview": (
         "📣 <b>Eröffnung ankündigen – Vorschau</b>\nAn {count} {count:Person|Personen}, die um Bescheid gebeten "
-        "haben (ohne wer schon dabei ist):\n\n{preview}"
+        "{count:hat|haben} (ohne die, die schon dabei sind):\n\n{preview}"
     ),
     "opening_sent": "📣 Wird an {count} {count:Person|Personen} gesendet.",
     "opening_report": "📊 Eröffnung: zugestellt {sent}, ausstehend {pending}, blockiert {blocked}, fehlgeschlagen {failed}.",

@@ -104,6 +104,8 @@ TEXTS = {
         "/exhibitors – exhibitors and stands\n"
         "/question – ask the speakers; /questions lists the questions\n"
         "/network – find people with the same topics (with consent)\n"
+        "/conference – which conference of the series, switching; /archive – past ones to read\n"
+        "/notify – hear when the next conference opens (a separate consent)\n"
         "/privacy – what I store; /mydata, /delete\n"
         "/language – switch language (Deutsch/English)\n"
         "/cancel – abort what you started (a question, a comment …)\n\n"
@@ -123,6 +125,7 @@ TEXTS = {
         "/room [id] [room] – change the room\n"
         "/cancelsession [id] – cancel a session; /restore [id] – take it back\n"
         "/guests – guest list, invitation links, who is connected\n"
+        "/opening – announce the opening of the conference chosen in /orga\n"
         "/orga – everything for organizers, by buttons\n"
         "/cancel – abort the current input"
     ),
