@@ -88,10 +88,15 @@ async def test_two_conferences_side_by_side_with_a_switch_reminders_and_announce
         assert kinds == {(HALLE, "reminder", anna.id), (ERFURT, "announcement", ben.id),
                          (ERFURT, "announcement", anna.id), (ERFURT, "announcement", ADMIN_ID)}
 
+        # an organizer's switch from /orga lands on /orga of the conference chosen
+        await admin.send("/orga", expect="Konferenz: 23.")
+        await admin.press("Konferenz wechseln", expect="Sie sind bei")
+        text = text_of(await admin.press("22. Regionalkonferenz", expect="Konferenz: 22."))
+        assert "Willkommen" not in text
+
         # /reload reads the file of the conference chosen; one that renamed its id is refused
         halle = harness.services.conferences.get(HALLE).path
         halle.write_text(halle.read_text(encoding="utf-8").replace(f"id: {HALLE}", "id: rk22-neu"), encoding="utf-8")
-        await admin.open_link(f"https://t.me/KonferenzSandboxBot?start=C_{HALLE}", expect="Willkommen")
         await admin.send("/reload", expect="statt 'rk22-halle'")
 
 

@@ -62,6 +62,8 @@ def test_a_pretix_style_export_is_understood():
     (b"Name;Email\nAnna;a@example.org\nBob;not-an-address\n", "bad_email", 3),
     (b"Name;Code\nAnna;7\nBob;8\nCarla;7\n", "twice", 4),
     (b"Name;Email\nAnna Alt;a@example.org\nanna  alt;A@example.org\n", "twice", 3),
+    (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", "not_csv", None),  # an .xlsx sent as it is
+    (b"Name;Email\nAnna\x00\x01;a@example.org\n", "not_csv", None),  # binary
 ])
 def test_a_broken_file_is_refused_whole_naming_the_line(data, code, line):
     found = problem(data)

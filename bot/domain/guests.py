@@ -131,12 +131,17 @@ class Comparison:
 # --- reading the file ------------------------------------------------------------------------------
 
 
+SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx/.ods (zip), .xls (OLE)
+
+
 def read_guest_list(data: bytes) -> list[Entry]:
     """The guests of a CSV file; GuestListProblem for anything that keeps it from loading whole."""
     if not data.strip():
         raise GuestListProblem.of("empty")
     if len(data) > MAX_FILE_BYTES:
         raise GuestListProblem.of("too_big", megabytes=MAX_FILE_BYTES // (1024 * 1024))
+    if data.startswith(SPREADSHEET_MAGIC) or b"\x00" in data[:4096]:  # an .xlsx/.ods (a zip), .xls or other binary
+        raise GuestListProblem.of("not_csv")
     text = _decode(data)
     lines = text.splitlines()
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)

@@ -454,6 +454,12 @@ class ChooseConference(Payload):
     conference_id: str
 
 
+@payload("oc", organizers=True)
+class OrgaConference(Payload):
+    """An organizer's switch from /orga: lands on /orga of the conference chosen."""
+    conference_id: str
+
+
 @payload("ca")
 class Archive(Payload):
     pass

@@ -38,8 +38,9 @@ def switch_rows(context: BotContext, who: Asker) -> list[list[InlineKeyboardButt
     return [[b.ConferenceMenu().labelled(who.lang, "conference_switch")]] if others else []
 
 
-async def conference_command(update: Update, context: BotContext) -> None:
-    """/konferenz: the conference one is in, and the others one may switch to."""
+async def conference_command(update: Update, context: BotContext, for_orga: bool = False) -> None:
+    """/konferenz: the conference one is in, and the others one may switch to (`for_orga`: from
+    /orga, whose buttons lead back to /orga of the conference chosen)."""
     who = await asker(update, context)
     svc = context.services
     lines = [t(who.lang, "conference_current", line=Html(describe(svc.program.current, who.lang)))]
@@ -48,7 +49,8 @@ async def conference_command(update: Update, context: BotContext) -> None:
         if program.conference.id == who.conference_id:
             continue
         mark = "📚 " if series.is_over(program, svc.now()) else ""
-        rows.append([b.ChooseConference(program.conference.id).button(mark + program.conference.name.get(who.lang))])
+        choice = b.OrgaConference(program.conference.id) if for_orga else b.ChooseConference(program.conference.id)
+        rows.append([choice.button(mark + program.conference.name.get(who.lang))])
     lines.append(t(who.lang, "conference_choose" if rows else "conference_only"))
     if conferences.archive(svc):
         rows.append([b.Archive().labelled(who.lang, "archive_button")])
@@ -64,6 +66,12 @@ async def _menu(update: Update, context: BotContext, who: Asker, value: b.Confer
 async def _choose(update: Update, context: BotContext, who: Asker, value: b.ChooseConference) -> None:
     if await enter_conference(update, context, who, value.conference_id):
         await welcome(update, context, await asker(update, context))
+
+
+@b.handles(b.OrgaConference)
+async def _choose_to_organize(update: Update, context: BotContext, who: Asker, value: b.OrgaConference) -> None:
+    if await enter_conference(update, context, who, value.conference_id):
+        await orga.orga_command(update, context)  # organizers_only asks again: organizers of that one
 
 
 async def enter_conference(update: Update, context: BotContext, who: Asker, conference_id: str) -> bool:
@@ -180,7 +188,7 @@ async def _opening(push: Push, message: ConferenceOpening) -> Send | Skip:
 @organizers_only
 async def orga_conference(update: Update, context: BotContext, who: Asker) -> None:
     """/orga → "Konferenz wechseln": the conferences this organizer organizes, past ones too."""
-    await conference_command(update, context)
+    await conference_command(update, context, for_orga=True)
 
 
 @organizers_only

@@ -841,6 +841,7 @@ TEXTS.update({
     "guests_unlinked": "🔓 Gelöst. Der persönliche Link von {name} funktioniert wieder für das nächste Konto, das ihn öffnet.",
     "guests_gone": "Diesen Gast gibt es nicht mehr auf der Liste.",
     "guests_problem_empty": "Die Datei ist leer.",
+    "guests_problem_not_csv": "Das ist keine CSV-Datei, sondern eine Tabelle oder Binärdatei. Bitte im Tabellenprogramm „Speichern unter … CSV (UTF-8)“ wählen und diese Datei senden.",
     "guests_problem_too_big": "Die Datei ist größer als {megabytes} MB.",
     "guests_problem_broken_line": "Zeile {line}: ein Anführungszeichen ist nicht geschlossen oder steht mitten in einem Feld.",
     "guests_problem_no_name_column": (

@@ -835,6 +835,7 @@ TEXTS.update({
     "guests_unlinked": "🔓 Released. The personal link of {name} works again for the next account that opens it.",
     "guests_gone": "This guest is no longer on the list.",
     "guests_problem_empty": "The file is empty.",
+    "guests_problem_not_csv": "This is not a CSV file but a spreadsheet or binary file. In your spreadsheet program choose “Save as … CSV (UTF-8)” and send that file.",
     "guests_problem_too_big": "The file is larger than {megabytes} MB.",
     "guests_problem_broken_line": "line {line}: a quotation mark is not closed or stands inside a field.",
     "guests_problem_no_name_column": (
