@@ -113,6 +113,17 @@ async def test_callback_query_update_and_answer(server, bot):
         await bot.answer_callback_query(update.callback_query.id, "twice")
 
 
+
+async def test_a_link_button_found_by_its_label_is_named_not_a_key_error(server, bot):
+    async with SandboxClient(server.url) as client:
+        person = await client.add_user("Dora")
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("➡️ Zur Konferenz", url="https://t.me/Bot?start=C_x")],
+                                       [InlineKeyboardButton("Los", callback_data="go")]])
+        await bot.send_message(person.id, "Text", reply_markup=markup)
+        with pytest.raises(SandboxError, match="is a url button: it sends the bot nothing"):
+            await person.find_button("Zur Konferenz")
+        assert (await person.find_button("Los"))[1] == "go"
+
 async def test_edit_venue_document_and_commands(server, bot):
     user = server.sandbox.add_user("Dora")
     sent = await bot.send_message(user.id, "eins")

@@ -213,6 +213,10 @@ class Attendee:
             for row in message.get("reply_markup", {}).get("inline_keyboard", []):
                 for button in row:
                     if button.get("callback_data") == label or wanted in button["text"].casefold():
+                        if "callback_data" not in button:  # a link or a Mini App: a tap sends the bot nothing
+                            kind = next((key for key in ("url", "web_app", "switch_inline_query") if key in button), "?")
+                            raise SandboxError(f"the button {button['text']!r} in the chat of {self.first_name} is a "
+                                               f"{kind} button: it sends the bot nothing (follow a url with open_link)")
                         return message["message_id"], button["callback_data"]
         raise SandboxError(f"no button {label!r} in the chat of {self.first_name}")
 
