@@ -199,3 +199,21 @@ async def test_a_database_from_before_the_series_is_adopted_by_the_conference_of
         await anna.send("/meine", expect="Workshop 1")
         await anna.open_link(f"https://t.me/KonferenzSandboxBot?start=C_{ERFURT}", expect="Willkommen")
         await anna.send("/meine", expect="noch für nichts angemeldet")
+
+
+async def test_a_guests_link_of_the_next_conference_connects_there_and_offers_the_way_back(tmp_path, clock):
+    from test_e2e_guests import GUESTS, invitations
+
+    async with bot_running(tmp_path, clock, program_file=season(tmp_path)) as harness:
+        admin = await harness.attendee("Orga", user_id=ADMIN_ID)
+        await admin.open_link(f"https://t.me/KonferenzSandboxBot?start=C_{ERFURT}", expect="Willkommen")
+        await admin.send("/gaeste", expect="0 Gäste")
+        await admin.press("Liste laden", expect="als CSV-Datei")
+        await admin.send_document("gaeste.csv", GUESTS, expect="Vorschau")
+        await admin.press("Bestätigen", expect="Gästeliste geladen")
+        links = await invitations(harness, admin)
+        anna = await harness.attendee("Anna")
+        await anna.send("/start", expect="22. Regionalkonferenz")  # in Halle, the one running now
+        replies = await anna.open_link(links["Anna Beispiel"], expect="Anna Beispiel")
+        assert "23. Regionalkonferenz" in text_of(replies)
+        assert any("Andere Konferenz" in label for label, _ in buttons_of(replies))  # back to Halle, if she wants

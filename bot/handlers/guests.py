@@ -15,7 +15,8 @@ from ..usecases import guests
 from ..wording.guests import contact
 from . import buttons as b
 from . import conversation, orga, views
-from .common import Asker, keyboard, organizers_only, send, show
+from .common import Asker, asker, keyboard, organizers_only, send, show
+from .conferences import switch_rows
 from .context import BotContext
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,8 @@ async def open_invitation(update: Update, context: BotContext, who: Asker, code:
         text = t(who.lang, "guest_limited")
     else:
         text = t(who.lang, "guest_unknown")
-    await send(update, context, text, keyboard(views.main_menu(who.lang)))
+    here = await asker(update, context)  # a link of another conference has switched to it: the way back
+    await send(update, context, text, keyboard(views.main_menu(who.lang) + switch_rows(context, here)))
 
 
 # --- organizers: the list -------------------------------------------------------------------------
