@@ -188,3 +188,15 @@ async def test_failed_attempts_are_limited_per_person_and_hour(storage):
     assert (await storage.guests.connect(CONFERENCE, new_code(), 2, NOW, ATTEMPTS_PER_HOUR)).status is Connection.UNKNOWN
     later = await storage.guests.connect(CONFERENCE, anna.code, 3, NOW + timedelta(minutes=61), ATTEMPTS_PER_HOUR)
     assert later.status is Connection.CONNECTED
+
+
+def test_a_change_other_than_the_name_says_which_fields_it_touches():
+    from bot.handlers.guests import preview_text
+    from bot.usecases.guests import LoadPreview
+
+    current = [Guest(1, CONFERENCE, "Anna Beispiel", "anna@example.org", "Stadt Halle", "A-1", "code1")]
+    entries = read_guest_list(b"Name;E-Mail\nAnna Beispiel;anna@example.org\n")  # organisation and code dropped
+    result = compare(current, entries)
+    assert [c.fields for c in result.changed] == [["organization", "reference"]]
+    text = preview_text("de", LoadPreview("rk22-halle", comparison=result, total=1))
+    assert "✏️ Geändert: 1\n   • Anna Beispiel: Organisation, Code" in text

@@ -109,6 +109,12 @@ class Change:
     def renamed(self) -> bool:
         return self.guest.name != self.entry.name
 
+    @property
+    def fields(self) -> list[str]:
+        """Which of the other fields differ: "email", "organization", "reference"."""
+        return [name for name in ("email", "organization", "reference")
+                if getattr(self.guest, name) != getattr(self.entry, name)]
+
 
 @dataclass(frozen=True)
 class Comparison:

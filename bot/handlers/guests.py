@@ -138,6 +138,14 @@ async def _offer(update: Update, context: BotContext, who: Asker, preview: guest
     await send(update, context, intro + preview_text(who.lang, preview), keyboard([confirm]))
 
 
+def _change_line(lang: str, change) -> Html:
+    """A corrected name as before → after; another change by the fields it touches."""
+    if change.renamed:
+        return t(lang, "guests_preview_renamed", before=change.guest.name, after=change.entry.name)
+    fields = ", ".join(plain(lang, f"guests_field_{name}") for name in change.fields)
+    return t(lang, "guests_preview_fields", name=change.guest.name, fields=fields)
+
+
 def preview_text(lang: str, preview: guests.LoadPreview) -> str:
     comparison = preview.comparison
     lines = [t(lang, "guests_preview", total=preview.total)]
@@ -145,10 +153,9 @@ def preview_text(lang: str, preview: guests.LoadPreview) -> str:
         lines.append(t(lang, "guests_preview_added", count=len(comparison.added)))
     if comparison.changed:
         lines.append(t(lang, "guests_preview_changed", count=len(comparison.changed)))
-        renamed = comparison.renamed
-        lines += [t(lang, "guests_preview_renamed", before=c.guest.name, after=c.entry.name) for c in renamed[:LISTED]]
-        if len(renamed) > LISTED:
-            lines.append(t(lang, "guests_preview_more", count=len(renamed) - LISTED))
+        lines += [_change_line(lang, change) for change in comparison.changed[:LISTED]]
+        if len(comparison.changed) > LISTED:
+            lines.append(t(lang, "guests_preview_more", count=len(comparison.changed) - LISTED))
     if comparison.removed:
         lines.append(t(lang, "guests_preview_removed", count=len(comparison.removed)))
         connected = plain(lang, "guests_preview_removed_connected")
