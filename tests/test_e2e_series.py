@@ -217,3 +217,16 @@ async def test_a_guests_link_of_the_next_conference_connects_there_and_offers_th
         replies = await anna.open_link(links["Anna Beispiel"], expect="Anna Beispiel")
         assert "23. Regionalkonferenz" in text_of(replies)
         assert any("Andere Konferenz" in label for label, _ in buttons_of(replies))  # back to Halle, if she wants
+
+
+@pytest.mark.postgres_too
+async def test_a_chosen_conference_that_is_over_gives_way_to_the_next_and_says_so_once(tmp_path, clock):
+    async with bot_running(tmp_path, clock, program_file=season(tmp_path)) as harness:
+        anna = await harness.attendee("Anna")
+        await anna.open_link(f"https://t.me/KonferenzSandboxBot?start=C_{HALLE}", expect="Willkommen")
+        harness.clock.set(berlin("2025-06-05 10:00"))  # Halle is over, Erfurt is next
+        said = text_of(await anna.send("/start", expect="Willkommen"))
+        assert "„22. Regionalkonferenz Modellprojekte Smart Cities“ ist vorbei – ab jetzt geht es hier um „23." in said
+        assert "ist vorbei" not in text_of(await anna.send("/start", expect="Willkommen"))  # once
+        attendee = await harness.services.storage.attendees.get(anna.id)
+        assert attendee.conference_id is None  # the lapsed choice is gone, also from /meinedaten

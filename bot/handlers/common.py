@@ -37,10 +37,14 @@ async def asker(update: Update, context: BotContext) -> Asker:
     svc = context.services
     user, chat = update.effective_user, update.effective_chat
     assert user is not None
-    attendee, conference_id = await conferences.arrive(svc, AttendeeInfo(
+    arrival = await conferences.arrive(svc, AttendeeInfo(
         user.id, chat.id if chat else user.id, user.first_name or "", user.last_name or "", user.username,
         user.language_code))
+    attendee, conference_id = arrival.attendee, arrival.conference_id
     lang = pick_language(attendee.language if attendee else None, user.language_code)
+    if arrival.lapsed is not None and chat is not None and chat.type == "private":  # said once, before the answer
+        await send(update, context, t(lang, "conference_lapsed", old=arrival.lapsed.conference.name.get(lang),
+                                      new=svc.program.current.conference.name.get(lang)))
     return Asker(user.id, chat.id if chat else user.id, lang, svc.is_admin(user.id), conference_id)
 
 

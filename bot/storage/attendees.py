@@ -121,6 +121,15 @@ class Attendees:
             "UPDATE attendees SET conference_id = ?, conference_chosen_at = ? WHERE user_id = ?",
             (conference_id, _iso(now), user_id)))
 
+    async def drop_conference_choice(self, user_id: int, conference_id: str) -> bool:
+        """Their choice of this conference has lapsed (it is over): forget it, once. False when
+        another process (or an earlier update) did so already, or they chose anew meanwhile."""
+        def work(conn):
+            return bool(conn.execute("UPDATE attendees SET conference_id = NULL, conference_chosen_at = NULL "
+                                     "WHERE user_id = ? AND conference_id = ? RETURNING user_id",
+                                     (user_id, conference_id)).fetchall())
+        return await self._change(user_id, work)
+
     async def conferences_of(self, user_id: int) -> list[str]:
         """The conferences this person takes part in."""
         return await self._db.run(lambda conn: [row[0] for row in conn.execute(

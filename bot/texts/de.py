@@ -866,6 +866,7 @@ TEXTS.update({
     "conference_line": "<b>{name}</b>\n📅 {when}\n📍 {venue}",
     "conference_current": "🗂 Sie sind bei:\n{line}",
     "conference_choose": "Zu einer anderen Konferenz wechseln:",
+    "conference_lapsed": "ℹ️ „{old}“ ist vorbei – ab jetzt geht es hier um „{new}“. Die vergangene bleibt unter /archiv lesbar.",
     "conference_only": "Eine andere Konferenz steht gerade nicht zur Wahl.",
     "conference_switch": "🔁 Andere Konferenz",
     "conference_over": (

@@ -860,6 +860,7 @@ TEXTS.update({
     "conference_line": "<b>{name}</b>\n📅 {when}\n📍 {venue}",
     "conference_current": "🗂 You are at:\n{line}",
     "conference_choose": "Switch to another conference:",
+    "conference_lapsed": "ℹ️ “{old}” is over – from now on this chat is about “{new}”. The past one stays readable in /archive.",
     "conference_only": "No other conference is open to choose right now.",
     "conference_switch": "🔁 Other conference",
     "conference_over": (

@@ -11,6 +11,8 @@ conference that is over stays readable (its program, one's own ratings) and clos
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..domain import series
 from ..domain.messages import ConferenceOpening
 from ..domain.program import Program
@@ -37,17 +39,29 @@ def choosable(svc: Services, user_id: int) -> list[Program]:
             if not series.is_over(p, now) or svc.organizes(user_id, p.conference.id)]
 
 
-async def arrive(svc: Services, info: AttendeeInfo) -> tuple[Attendee, str]:
+@dataclass(frozen=True)
+class Arrival:
+    attendee: Attendee
+    conference_id: str  # the conference they are in, now in scope
+    lapsed: Program | None = None  # the conference they had chosen, over since: tell them once
+
+
+async def arrive(svc: Services, info: AttendeeInfo) -> Arrival:
     """A person writes to the bot or opens the page: record them (name, language, last seen),
     put the conference they are in in scope for the rest of the request (bot/scope.py), and
-    count them among its participants (what "everyone" of it means)."""
+    count them among its participants (what "everyone" of it means). A choice of a conference
+    that is over since lapses here, once (`Arrival.lapsed`), so that they can be told."""
     now = svc.now()
     attendee = await svc.storage.attendees.touch(info, now, svc.conference_of)
     conference_id = svc.conference_of(attendee.conference_id, attendee.conference_chosen_at)
     scope.enter(conference_id)
     if attendee.joined != conference_id:  # a conference's turn came since the touch that was remembered
         await svc.storage.attendees.take_part(conference_id, info.user_id, now)
-    return attendee, conference_id
+    lapsed = None
+    chosen = attendee.conference_id
+    if chosen and chosen != conference_id and await svc.storage.attendees.drop_conference_choice(info.user_id, chosen):
+        lapsed = program_of(svc, chosen)
+    return Arrival(attendee, conference_id, lapsed)
 
 
 async def choose(svc: Services, user_id: int, conference_id: str) -> bool:

@@ -92,8 +92,8 @@ class WebApi:
             REFUSALS.note(logging.INFO, "initdata", f"refused a Mini App login: {error}")
             raise ApiError(401, str(error)) from None
         # the page shows, and acts in, the conference the person is in (bot/scope.py)
-        attendee, _ = await conferences.arrive(self.svc, AttendeeInfo(
-            user.user_id, user.user_id, user.first_name, user.last_name, user.username, user.language_code))
+        attendee = (await conferences.arrive(self.svc, AttendeeInfo(
+            user.user_id, user.user_id, user.first_name, user.last_name, user.username, user.language_code))).attendee
         return user, pick_language(attendee.language if attendee else None, user.language_code)
 
     # --- endpoints -----------------------------------------------------------------------------
