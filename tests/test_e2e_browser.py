@@ -369,6 +369,11 @@ async def test_offline_the_page_keeps_the_last_day_marked_stale_wherever_one_scr
         await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
         assert await page.evaluate("(() => { const r = document.getElementById('status').getBoundingClientRect();"
                                    " return r.top >= 0 && r.bottom <= innerHeight; })()")  # still in view
+        await page.evaluate("document.documentElement.style.fontSize = '200%'; window.dispatchEvent(new Event('resize'))")
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        assert await page.evaluate("(() => { const r = document.getElementById('status').getBoundingClientRect();"
+                                   " return r.top >= 0 && r.bottom <= innerHeight; })()")  # tall, yet it stays
+        await page.evaluate("document.documentElement.style.fontSize = ''; window.dispatchEvent(new Event('resize'))")
         svc.web = WebServer(svc, web.application.update_processor.next_arrival)
         await svc.web.start(host, port)
         await until(page, "!document.getElementById('status').classList.contains('stale')", 15)
@@ -430,6 +435,12 @@ async def test_at_200_percent_text_nothing_is_clipped(web, browser, size):
             " || n.scrollWidth > n.clientWidth + 1).map(n => n.textContent)")
         assert clipped == []
         assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")  # nothing runs off to the side
+        if size == PHONE:  # the bar, tall now, scrolls away rather than cover a third of the phone
+            await page.evaluate("window.scrollTo(0, 800)")
+            assert await page.evaluate("document.getElementById('bar').getBoundingClientRect().bottom <= 0")
+            await page.evaluate("document.documentElement.style.fontSize = ''; window.dispatchEvent(new Event('resize'))")
+            await page.evaluate("window.scrollTo(0, 800)")
+            assert await page.evaluate("document.getElementById('bar').getBoundingClientRect().top >= 0")  # it sticks
 
 
 LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichenherstellungsverordnung"

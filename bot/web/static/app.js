@@ -326,10 +326,21 @@
       }
       renderMore();
       if (state.openId && $('dialog').open) { fillDialog(state.openId); }
-      // a session that gets the focus never hides under the sticky bar, however tall the text makes it
-      var clear = ($('bar').offsetHeight + 8) + 'px';
-      if (document.documentElement.style.scrollPaddingTop !== clear) { document.documentElement.style.scrollPaddingTop = clear; }
+      fitBar();
     });
+  }
+
+  // Large text (200 %) makes the bar tall: over a fifth of the screen it scrolls away with the
+  // page instead of covering a third of a phone, unless it says the page is offline or stale,
+  // which must stay in sight wherever one has scrolled to. A session that gets the focus never
+  // hides under the bar while it sticks.
+  function fitBar() {
+    var bar = $('bar');
+    var tall = bar.offsetHeight > window.innerHeight / 5;
+    if (document.body.classList.contains('tall-bar') !== tall) { document.body.classList.toggle('tall-bar', tall); }
+    var sticks = getComputedStyle(bar).position === 'sticky';
+    var clear = (sticks ? bar.offsetHeight + 8 : 8) + 'px';
+    if (document.documentElement.style.scrollPaddingTop !== clear) { document.documentElement.style.scrollPaddingTop = clear; }
   }
 
   function renderBar() {
@@ -806,6 +817,7 @@
     window.addEventListener('resize', function () {
       var grid = state.mode === 'grid' && $('program').querySelector('.grid');
       if (grid) { fitSlots(grid); }
+      fitBar();
     });
   }
 
