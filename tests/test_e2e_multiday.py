@@ -166,3 +166,19 @@ async def test_an_imported_two_day_schedule_reads_right_in_both_languages(tmp_pa
         assert "Sunday, 26 October 2025" in plan and "Abschluss" in plan
         replies = await ben.send("/program")
         assert any("Sun 26 Oct" in label for label, _ in buttons_of(replies))
+
+
+async def test_the_program_opens_at_today_and_a_session_leads_back_to_its_day(tmp_path):
+    program_file = tmp_path / "two-days.yaml"
+    program_file.write_text(TWO_DAYS, encoding="utf-8")
+    clock = SettableClock(datetime(2025, 10, 26, 8, 30, tzinfo=ZoneInfo("Europe/Berlin")))  # the second day
+    async with bot_running(tmp_path, clock, program_file) as h:
+        anna = await h.attendee("Anna")
+        assert "Sonntag, 26. Oktober 2025" in text_of(await anna.send("/programm"))
+        await anna.send("/start")
+        assert "Sonntag, 26. Oktober 2025" in text_of(await anna.press("📋 Programm"))
+        await anna.press("Sa 25.10.")
+        await anna.press("s:auftakt")
+        assert "Samstag, 25. Oktober 2025" in text_of(await anna.press("⬅️ Programm"))
+        await anna.send("/start labor")
+        assert "Sonntag, 26. Oktober 2025" in text_of(await anna.press("⬅️ Programm"))

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.program import Text
 from bot.domain.intents import Intent, intent_of
-from bot.domain.search import search
+from bot.domain.search import search, sessions_for_inline
 
 
 def ids(program, query):
@@ -95,3 +95,13 @@ def test_what_a_message_without_a_session_in_it_asks_for(query, expected):
                                    "morgen", "Programm Mobilität", "danke, wo ist die Exkursion?", ""])
 def test_a_message_that_names_something_is_a_search_not_an_intent(query):
     assert intent_of(query) is None
+
+
+def test_a_room_named_by_a_letter_finds_its_sessions(program):
+    lettered = program
+    for session_id, room in (("ws-zwilling", "Raum A"), ("ws-mobilitaet", "Raum B")):
+        lettered = lettered.replace_session(dataclasses.replace(lettered.session(session_id), room=room))
+    assert ids(lettered, "Raum B") == ["ws-mobilitaet"]  # "raum" is a filler and "b" a single letter
+    assert ids(lettered, "wo ist raum a?") == ["ws-zwilling"]
+    assert ids(lettered, "b") == []  # a letter alone names no room
+    assert [s.id for s in sessions_for_inline(lettered, "Raum B", lettered.conference.start)] == ["ws-mobilitaet"]

@@ -92,19 +92,35 @@ def _term_score(term: str, session_words: frozenset[str]) -> float:
     return max((_similar(term, word) for word in session_words), default=0.0)
 
 
+def rooms_named(program: Program, query: str) -> set[str]:
+    """The rooms a query names in full: "Raum B" or "Hall A" is a room though the search terms
+    leave neither word ("raum" is a filler, a single letter too short)."""
+    said = words(query)
+    named = set()
+    for room in {session.room for session in program.sessions if session.room}:
+        room_words = words(room)
+        size = len(room_words)
+        if size and any(said[index:index + size] == room_words for index in range(len(said) - size + 1)):
+            named.add(room)
+    return named
+
+
 def search(program: Program, query: str, limit: int = 8) -> list[Hit]:
     terms = query_terms(query)
-    if not terms:
+    rooms = rooms_named(program, query)
+    if not terms and not rooms:
         return []
-    worded = any(not term.isdigit() for term in terms)
+    worded = bool(rooms) or any(not term.isdigit() for term in terms)
     candidates = []
     for session in program.sessions:
         found_by = session_words(session)
         matched = {term: score for term in terms if (score := _term_score(term, found_by)) >= FUZZY_THRESHOLD}
+        if session.room in rooms:  # the room as a whole counts as one more word matched
+            matched["\0room"] = 1.0
         # A number alone says which one only beside a word: "raum 2", "Workshop 1"; the "1" in
         # "bin um 1 Uhr da" or in pasted code is no answer.
         if matched and not (worded and all(term.isdigit() for term in matched)):
-            candidates.append((len(matched), Hit(session, sum(matched.values()) / len(terms))))
+            candidates.append((len(matched), Hit(session, sum(matched.values()) / (len(terms) + bool(rooms)))))
     if not candidates:
         return []
     # Only the sessions that match the most words of the question: "workshop zwilling"
@@ -134,7 +150,7 @@ def sessions_for_inline(program: Program, query: str, now: datetime) -> list[Ses
     """What "@bot <query>" lists: every session the search finds, best first; for a query that
     names nothing (empty, or only words like "wann"), what is on now and everything after it,
     or the whole program once the conference is over."""
-    if query_terms(query):
+    if query_terms(query) or rooms_named(program, query):
         return [hit.session for hit in search(program, query, limit=len(program.sessions))]
     still_to_come = [s for s in program.active_sessions() if s.end > now]
     return sorted(still_to_come, key=lambda s: s.start) if still_to_come else list(program.sessions)

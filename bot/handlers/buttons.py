@@ -158,6 +158,11 @@ class ProgramPage(Payload):
     page: int
 
 
+@payload("pt")
+class ProgramToday(Payload):
+    """The program at today's page: on the second day of a conference, the second day."""
+
+
 @payload("s", sessions=("session_id",))
 class ShowSession(Payload):
     session_id: str

@@ -56,8 +56,14 @@ async def start(update: Update, context: BotContext) -> None:
 
 async def program_command(update: Update, context: BotContext) -> None:
     who = await asker(update, context)
-    text, rows = views.program_page(context.services.program.current, who.lang, 0)
-    await send(update, context, text, keyboard(rows + web_app_rows(update, context, who.lang)))
+    await send(update, context, *_today_page(update, context, who))
+
+
+def _today_page(update: Update, context: BotContext, who: Asker):
+    """The program at today's day (its first day before and after the conference)."""
+    program = context.services.program.current
+    text, rows = views.program_page(program, who.lang, views.today_page(program, who.lang, context.services.now()))
+    return text, keyboard(rows + web_app_rows(update, context, who.lang))
 
 
 async def now_command(update: Update, context: BotContext) -> None:
@@ -207,6 +213,11 @@ async def exhibitors_command(update: Update, context: BotContext) -> None:
 async def _program_page(update: Update, context: BotContext, who: Asker, value: b.ProgramPage) -> None:
     text, rows = views.program_page(context.services.program.current, who.lang, value.page)
     await show(update, context, text, keyboard(rows + web_app_rows(update, context, who.lang)))
+
+
+@b.handles(b.ProgramToday)
+async def _program_today(update: Update, context: BotContext, who: Asker, value: b.ProgramToday) -> None:
+    await show(update, context, *_today_page(update, context, who))
 
 
 @b.handles(b.ShowSession)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from telegram import InlineKeyboardButton
 
@@ -21,7 +21,7 @@ PAGE_BUTTONS = 24
 
 def main_menu(lang: str) -> Rows:
     return [
-        [b.ProgramPage(0).labelled(lang, "menu_program"), b.Now().labelled(lang, "menu_now"),
+        [b.ProgramToday().labelled(lang, "menu_program"), b.Now().labelled(lang, "menu_now"),
          b.Next().labelled(lang, "menu_next")],
         [b.Venue().labelled(lang, "menu_venue"), b.Mine().labelled(lang, "menu_mine")],
         [b.MyPlan().labelled(lang, "menu_myplan"), b.Privacy().labelled(lang, "menu_privacy")],
@@ -30,7 +30,7 @@ def main_menu(lang: str) -> Rows:
 
 
 def program_button(lang: str) -> InlineKeyboardButton:
-    return b.ProgramPage(0).labelled(lang, "menu_program")
+    return b.ProgramToday().labelled(lang, "menu_program")
 
 
 def welcome(program: Program, lang: str) -> Html:
@@ -177,6 +177,18 @@ def program_page(program: Program, lang: str, page: int) -> tuple[str, Rows]:
     return text, rows
 
 
+def day_page(program: Program, lang: str, day: date) -> int:
+    """The first page of the program's `day`; the first page when that day has no sessions."""
+    for index, (_, _, page_day) in enumerate(_paginate(program, lang)):
+        if page_day == day:
+            return index
+    return 0
+
+
+def today_page(program: Program, lang: str, now: datetime) -> int:
+    return day_page(program, lang, program.local(now).date())
+
+
 def problem_lines(problems, lang: str, limit: int = 30) -> Html:
     """The program file's problems or warnings (domain.problems) as bullet lines in `lang`."""
     lines = [f"• {escape(problem_text(lang, problem))}" for problem in problems[:limit]]
@@ -211,7 +223,8 @@ def session_details(program: Program, session: Session, lang: str, count: Sessio
     if not session.cancelled and (now is None or now < session.end):  # nothing to bookmark once it is over
         rows.append([b.Bookmark(session.id).labelled(lang, "button_unbookmark" if bookmarked else "button_bookmark"),
                      b.CalendarOne(session.id).labelled(lang, "button_calendar")])
-    rows.append([b.ProgramPage(0).labelled(lang, "button_back_program")])
+    back = day_page(program, lang, program.local(session.start).date()) if program.several_days else 0
+    rows.append([b.ProgramPage(back).labelled(lang, "button_back_program")])
     return text, rows
 
 
