@@ -242,14 +242,16 @@ async def test_a_send_held_up_on_its_way_counts_late_in_the_windows_other_proces
     async def call():
         nonlocal calls
         calls += 1
-        await asyncio.sleep(0.06 if calls == 4 else 0.001)  # the fourth reply is held up on its way
+        await asyncio.sleep(0.2 if calls == 4 else 0.001)  # the fourth reply is held up on its way
         return True
 
     await asyncio.gather(*(limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 100 + i}, None)
                            for i in range(6)))
     await limiter.shutdown()  # the moves under way
-    assert [key for key, _ in storage.moved] == ["overall"]
-    assert 0.04 < storage.moved[0][1] < 0.07
+    # the held-up send is counted 0.2 s late; on a busy machine others may be moved a few ms too
+    assert {key for key, _ in storage.moved} == {"overall"}
+    held = [later for _, later in storage.moved if later > 0.1]
+    assert len(held) == 1 and 0.18 < held[0] < 0.3, storage.moved
 
 
 @pytest.mark.slow  # real seconds of pacing, or the bot against the sandbox
