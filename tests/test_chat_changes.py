@@ -90,3 +90,16 @@ def test_a_delay_into_another_held_session_is_a_new_clash():
     after = changes.apply_overrides(base, chat(base, {"op": "delay", "session": "ws-zwilling", "minutes": 30}))
     assert changes.new_clashes(base, after, ["ws-zwilling"], {"ws-zwilling", "exkursion"}) == [("ws-zwilling", "exkursion")]
     assert changes.new_clashes(base, after, ["ws-zwilling"], {"ws-zwilling", "podium"}) == []
+
+
+
+def test_a_room_change_says_which_day_and_time_when_there_are_several_days():
+    from bot.domain.changes import change_room, diff, apply_overrides
+    from bot.domain.loader import parse_program
+    from bot.handlers.changes import change_lines
+    from test_e2e_multiday import TWO_DAYS
+
+    program = parse_program(TWO_DAYS)
+    moved = apply_overrides(program, change_room(program, "labor", "Foyer"))
+    lines = change_lines(moved, [c.as_dict() for c in diff(program, moved)], "de")
+    assert lines == "• Datenlabor (So 26.10. 08:00–09:00 Uhr): 📍 Ratssaal → Foyer"

@@ -73,7 +73,7 @@ async def test_room_and_cancel_need_no_ids_and_attendees_view_by_buttons(harness
     await admin.press("Workshop 1", expect="In welchen Raum")
     await admin.press("Foyer", expect="Vorschau")  # a room of the program, free at 13:15
     await admin.press("Bestätigen", expect="Übernommen")
-    assert "Seminarraum 1 → Foyer" in text_of(await anna.wait())
+    assert "Workshop 1: Digitale Zwillinge (13:15–14:30 Uhr): 📍 Seminarraum 1 → Foyer" in text_of(await anna.wait())
     replies = await admin.send("/teilnehmer")
     assert "ws-zwilling" in text_of(replies)
     replies = await admin.press("Workshop 1", expect="Bestätigt")

@@ -77,7 +77,8 @@ def change_lines(program: Program, changes: list[dict], lang: str, returning: di
         if (before["start"], before["end"]) != (after["start"], after["end"]):
             lines.append(t(lang, "change_line_time", title=title, before=_span(program, before, lang), after=_span(program, after, lang)))
         if before["room"] != after["room"]:
-            lines.append(t(lang, "change_line_room", title=title, before=before["room"] or "–", after=after["room"] or "–"))
+            lines.append(t(lang, "change_line_room", title=title, when=_span(program, after, lang),  # the day where several
+                           before=before["room"] or "–", after=after["room"] or "–"))
     return "\n".join(lines)
 
 

@@ -293,7 +293,7 @@ TEXTS = {
     "change_none": "Damit ändert sich nichts am Programm.",
     "change_done": "✅ Übernommen. {count} {count:Person wird|Personen werden} benachrichtigt.",
     "change_line_time": "• {title}: 🕒 {before} → {after}",
-    "change_line_room": "• {title}: 📍 {before} → {after}",
+    "change_line_room": "• {title} ({when}): 📍 {before} → {after}",
     "change_line_cancelled": "• {title} ({when}): ❌ fällt aus",
     "change_line_back": "• {title}: ↩️ wieder im Programm, {after}",
     "change_line_back_seats": "   {count:1 Person bekommt ihren|{count} Personen bekommen ihre} früheren {count:Platz|Plätze} zurück.",

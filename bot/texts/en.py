@@ -294,7 +294,7 @@ TEXTS = {
     "change_none": "That changes nothing in the program.",
     "change_done": "✅ Done. {count} {count:person is|people are} being notified.",
     "change_line_time": "• {title}: 🕒 {before} → {after}",
-    "change_line_room": "• {title}: 📍 {before} → {after}",
+    "change_line_room": "• {title} ({when}): 📍 {before} → {after}",
     "change_line_cancelled": "• {title} ({when}): ❌ cancelled",
     "change_line_back": "• {title}: ↩️ back in the program, {after}",
     "change_line_back_seats": "   {count:1 person gets their|{count} people get their} former {count:place|places} back.",
