@@ -131,6 +131,7 @@ def test_a_pentabarf_export_without_dates_or_zone_needs_a_zone_and_then_takes_ea
     with pytest.raises(ScheduleError) as refused:
         parse_schedule(data, "fosdem.xml")
     assert refused.value.message.code == "no_zone" and "--timezone" in str(refused.value)
+    assert "as to `check`" in str(refused.value)  # `check` takes the option too: the hint names both
     imported = parse_schedule(data, "fosdem.xml", "Europe/Brussels")
     program = parse_program(yaml.safe_dump(imported.document, allow_unicode=True))
     assert local(program, "ev-6001") == "2025-02-01 09:30+0100" and local(program, "ev-6103") == "2025-02-02 10:00+0100"

@@ -740,7 +740,7 @@ TEXTS.update({
     "problem_start_disagrees": ("Veranstaltung {event}: Beginn {start} passt in {zone} nicht zu ihrem Datum {date}; "
                                 "das Datum gilt"),
     "problem_no_zone": ("der Export nennt keine Zeitzone, und seine Zeiten tragen keinen Abstand zu UTC: nennen Sie die "
-                        "Zeitzone der Konferenz mit `python -m bot import --timezone Europe/Brussels …` oder setzen Sie "
+                        "Zeitzone der Konferenz mit `--timezone Europe/Brussels` (bei `python -m bot import` wie bei `check`) oder setzen Sie "
                         "conference.timezone in der Programmdatei, die ihn verknüpft"),
     "problem_fixed_offset": ("als Zeitzone der Konferenz gilt der feste Abstand {zone}; setzen Sie conference.timezone "
                              "auf die echte (z. B. Europe/Berlin), damit die Sommerzeit stimmt"),

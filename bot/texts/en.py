@@ -735,7 +735,7 @@ TEXTS.update({
                                   "their dates win"),
     "problem_start_disagrees": "event {event}: start {start} disagrees with its date {date} in {zone}; the date wins",
     "problem_no_zone": ("the export names no time zone and its times carry no UTC offset: give the conference's zone with "
-                        "`python -m bot import --timezone Europe/Brussels …`, or set conference.timezone in the program "
+                        "`--timezone Europe/Brussels` (to `python -m bot import` as to `check`), or set conference.timezone in the program "
                         "file that links it"),
     "problem_fixed_offset": ("using the fixed offset {zone} as the conference's zone; set conference.timezone to the real "
                              "one (e.g. Europe/Berlin) so daylight saving is right"),
