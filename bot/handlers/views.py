@@ -11,7 +11,8 @@ from ..storage import MyRegistration, SessionCount
 from ..texts import (Html, escape, format_date, format_day_short, format_duration, format_span, plain,
                      problem_text, shorten, t)
 from . import buttons as b
-from ..wording.sessions import day_and_time, details as session_text, is_full, room_of, short_label, where
+from ..wording.sessions import (day_and_time, departure_note, details as session_text, is_full, room_of, short_label,
+                                where)
 
 Rows = list[list[InlineKeyboardButton]]
 
@@ -96,8 +97,8 @@ def _session_line(program: Program, session: Session, lang: str, with_day: bool 
     line = f"<b>{day}{start:%H:%M}–{end:%H:%M}</b> {escape(session.title.get(lang))}"
     if session.room or session.meeting_point:
         line += f" · <i>{escape(room_of(session, lang))}</i>"
-    if session.begins != session.start:  # the bus leaves before (or after) the session's start
-        line += " · " + t(lang, "line_departure", time=f"{program.local(session.begins):%H:%M}")
+    if note := departure_note(program, session, lang):  # the bus leaves before (or after) the session's start
+        line += " · " + escape(note)
     if session.delay_minutes and not session.cancelled:  # moved in the chat: said, not only shown
         minutes = session.delay_minutes
         line += " · " + t(lang, "mark_later" if minutes > 0 else "mark_earlier", minutes=abs(minutes))

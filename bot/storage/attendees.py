@@ -46,7 +46,6 @@ class Attendee:
     conference_chosen_at: str | None = None  # when (ISO)
     joined: str | None = None  # the conference the touch that read this recorded them taking part in
 
-
     @property
     def display_name(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()
@@ -110,10 +109,15 @@ class Attendees:
         if (conference_id, user_id) in self._joined:
             return
         await self._join((conference_id, user_id, _iso(now)))
-        if self._sole_writer:
-            if len(self._joined) > 200_000:
-                self._joined.clear()
-            self._joined.add((conference_id, user_id))
+        self._remember_joined([(conference_id, user_id)])
+
+    def _remember_joined(self, pairs: list[tuple[str, int]]) -> None:
+        """(conference, person) known to take part, remembered while this process writes alone."""
+        if not self._sole_writer:
+            return
+        if len(self._joined) > 200_000:
+            self._joined.clear()
+        self._joined.update(pairs)
 
     async def choose_conference(self, user_id: int, conference_id: str, now: datetime) -> None:
         """They chose a conference (its deep link, a button, an organizer's /orga)."""
@@ -151,8 +155,7 @@ class Attendees:
             return stored
 
         stored = await self._db.run(work, durable=False, serialized=False)  # nothing to decide
-        if self._sole_writer:
-            self._joined.update((a.joined, a.user_id) for a in stored.values() if a.joined)
+        self._remember_joined([(a.joined, a.user_id) for a in stored.values() if a.joined])
         return [stored[info.user_id] for info, _, _ in touches]
 
     async def _insert_participants(self, joins: list[tuple[str, int, str]]) -> list[None]:

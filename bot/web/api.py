@@ -24,7 +24,7 @@ from ..storage import Announcement, AttendeeInfo, DeliveryReport, FeedbackRow, M
 from ..texts import format_date, format_day_short, format_decimal, html_to_plain, pick_language, plain, template
 from ..usecases import announcements as announcement_cases, bookmarks, conferences, my_day, seats
 from ..usecases.seats import SeatAction
-from ..wording.sessions import details as session_text
+from ..wording.sessions import details as session_text, is_full
 from ..wording.announcements import audience_label, excerpt
 from ..wording.seats import outcome_text
 from .. import links
@@ -230,7 +230,7 @@ def day_state(program: Program, lang: str, now: datetime, counts: dict[str, Sess
         "texts": {key: template(lang, key) for key in PAGE_TEXTS},
         "days": entries,
         "sessions": [session_entry(program, lang, s, placements[s.id], counts.get(s.id), mine.get(s.id), s.id in bookmarks,
-                                   now, phase(s, now, next_start), s.delay_minutes)
+                                   now, phase(s, now, next_start))
                      for s in sorted(program.sessions, key=lambda s: (s.start, s.room))],
     }
 
@@ -282,10 +282,11 @@ def day_entry(program: Program, lang: str, day: date) -> tuple[dict, dict[str, t
 
 def session_entry(program: Program, lang: str, session: Session, placement: tuple[int, str],
                   count: SessionCount | None, mine: MyRegistration | None, bookmarked: bool, now: datetime,
-                  where: str = "later", delay: int = 0) -> dict:
+                  where: str = "later") -> dict:
     day = program.local(session.start).date()
+    delay = session.delay_minutes
     start, end = program.local(session.start), program.local(session.end)
-    full = session.capacity is not None and count is not None and count.confirmed >= session.capacity
+    full = is_full(session, count)
     column, room = placement
     details = session_text(program, session, lang, count if session.capacity is not None else None,
                                mine if session.capacity is not None else None)

@@ -20,13 +20,18 @@ def room_of(session: Session, lang: str) -> str:
     return session.room or "–"
 
 
+def departure_note(program: Program, session: Session, lang: str) -> str:
+    """"🚌 Abfahrt 14:30" when the bus leaves at another time than the session starts, else "":
+    someone told only "14:45, bus stop" would miss a bus that leaves at 14:30."""
+    if session.begins == session.start:
+        return ""
+    return plain(lang, "line_departure", time=f"{program.local(session.begins):%H:%M}")
+
+
 def where(program: Program, session: Session, lang: str) -> str:
-    """Where to go, and when the bus leaves if that is not the session's start: someone told only
-    "14:45, bus stop" would miss a bus that leaves at 14:30."""
-    place = room_of(session, lang)
-    if session.begins != session.start:
-        place += " · " + plain(lang, "line_departure", time=f"{program.local(session.begins):%H:%M}")
-    return place
+    """Where to go, and when the bus leaves if that is not the session's start."""
+    note = departure_note(program, session, lang)
+    return f"{room_of(session, lang)} · {note}" if note else room_of(session, lang)
 
 
 def day_and_time(program: Program, moment, lang: str) -> str:
